@@ -1,0 +1,25 @@
+package dev.ember.executor.errors;
+
+/** Stable identifiers for every failure Ember reports; users and tests match on these. */
+public enum ErrorCode {
+  /** The model file cannot be read or is not a valid ONNX protobuf. */
+  MODEL_INVALID,
+  /** The model uses a feature Ember does not implement yet (external data, > 2 GiB, ...). */
+  MODEL_UNSUPPORTED,
+  /** An operator (or an opset of it) that Ember has no implementation for. */
+  UNSUPPORTED_OP,
+  /** A tensor element type Ember cannot represent or an op cannot take. */
+  UNSUPPORTED_DTYPE,
+  /** Shapes that contradict each other or the graph's declaration. */
+  SHAPE_MISMATCH,
+  /** A graph that breaks an IR invariant (undefined value, duplicate output, cycle). */
+  GRAPH_INVALID,
+  /** An attribute that is missing, of the wrong kind or out of range. */
+  BAD_ATTRIBUTE,
+  /** Inputs handed to a run that do not match the graph's inputs. */
+  BAD_INPUT,
+  /** An operator failed while computing, with the node that failed. */
+  KERNEL_FAILED,
+  /** A file Ember reads or writes (tensor .pb, output folder) is missing or unusable. */
+  IO_ERROR
+}

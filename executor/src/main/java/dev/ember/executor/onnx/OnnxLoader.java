@@ -1,0 +1,92 @@
+package dev.ember.executor.onnx;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.Errors;
+import dev.ember.executor.ir.GraphVerifier;
+import dev.ember.executor.onnx.wire.OnnxWire.ModelProto;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Reads ONNX model files into Ember's IR. Any malformed input ends in an {@link EmberException}
+ * naming the file and what is wrong, never in a parser's internal exception.
+ *
+ * <pre>{@code OnnxModel m = OnnxLoader.load(Path.of("model.onnx"));}</pre>
+ */
+public final class OnnxLoader {
+  /** Protobuf cannot address more than 2 GiB in one message. */
+  static final long MAX_MODEL_BYTES = Integer.MAX_VALUE;
+
+  private OnnxLoader() {}
+
+  public static OnnxModel load(Path path) {
+    long size;
+    try {
+      size = Files.size(path);
+    } catch (NoSuchFileException e) {
+      throw Errors.of(
+          dev.ember.executor.errors.ErrorCode.IO_ERROR,
+          "model file '" + path + "' does not exist",
+          "check the path",
+          e);
+    } catch (IOException e) {
+      throw Errors.modelInvalid(path.toString(), "cannot read the file: " + e.getMessage(), e);
+    }
+    if (size >= MAX_MODEL_BYTES) {
+      throw Errors.modelUnsupported(
+          path.toString(),
+          "the file is " + size + " bytes; models of 2 GiB or more are not supported yet",
+          "quantize or split the model to bring it under 2 GiB");
+    }
+    try {
+      return load(Files.readAllBytes(path), path.toString());
+    } catch (IOException e) {
+      throw Errors.modelInvalid(path.toString(), "cannot read the file: " + e.getMessage(), e);
+    }
+  }
+
+  /** Parses model bytes; {@code source} names the model in errors. */
+  public static OnnxModel load(byte[] bytes, String source) {
+    ModelProto proto = parse(bytes, source);
+    if (!proto.hasGraph()) {
+      throw Errors.modelInvalid(source, "the file holds no graph (empty or truncated model)", null);
+    }
+    OnnxModel model = new GraphImporter(source, proto).importModel(sha256(bytes));
+    GraphVerifier.verify(model.graph());
+    return model;
+  }
+
+  private static ModelProto parse(byte[] bytes, String source) {
+    if (bytes.length == 0) {
+      throw Errors.modelInvalid(source, "the file is empty", null);
+    }
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      in.setSizeLimit(Integer.MAX_VALUE);
+      // Deeply nested subgraphs are legal; protobuf's default of 100 is too tight for them.
+      in.setRecursionLimit(1000);
+      ModelProto proto = ModelProto.parseFrom(in);
+      in.checkLastTagWas(0);
+      return proto;
+    } catch (InvalidProtocolBufferException e) {
+      throw Errors.modelInvalid(source, "not a valid ONNX protobuf (" + e.getMessage() + ")", e);
+    } catch (IOException | RuntimeException e) {
+      throw Errors.modelInvalid(source, "not a valid ONNX protobuf (" + e + ")", e);
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM ships SHA-256", e);
+    }
+  }
+}

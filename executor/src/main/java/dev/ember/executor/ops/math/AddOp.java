@@ -1,0 +1,34 @@
+package dev.ember.executor.ops.math;
+
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.Elementwise;
+import dev.ember.executor.ops.Infer;
+import dev.ember.executor.ops.KernelContext;
+import dev.ember.executor.ops.OpDef;
+import dev.ember.executor.ops.OpSpec;
+import dev.ember.executor.ops.TypeContext;
+import java.util.List;
+
+/** ONNX {@code Add}: C = A + B with numpy broadcasting; integers wrap. */
+final class AddOp implements OpDef {
+  static final OpSpec SPEC =
+      OpSpec.of("Add").since(7, 13, 14).types(Numeric.TYPES).summary("A + B, broadcast").build();
+
+  @Override
+  public OpSpec spec() {
+    return SPEC;
+  }
+
+  @Override
+  public List<TensorType> inferTypes(TypeContext ctx) {
+    return Infer.one(Infer.broadcast(ctx, ctx.type(0) == null ? null : ctx.type(0).dtype(), 0, 1));
+  }
+
+  @Override
+  public List<Tensor> evaluate(KernelContext ctx) {
+    return List.of(
+        Elementwise.binary(
+            ctx.required(0), ctx.required(1), (a, b) -> a + b, (a, b) -> a + b, (a, b) -> a + b));
+  }
+}

@@ -1,0 +1,13 @@
+package dev.ember.executor.ops.nn;
+
+import dev.ember.executor.ops.OpDef;
+import java.util.List;
+
+/** Matrix products, reductions and normalisations. */
+public final class NnOps {
+  private NnOps() {}
+
+  public static List<OpDef> all() {
+    return List.of();
+  }
+}

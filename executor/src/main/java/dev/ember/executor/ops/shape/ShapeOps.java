@@ -1,0 +1,13 @@
+package dev.ember.executor.ops.shape;
+
+import dev.ember.executor.ops.OpDef;
+import java.util.List;
+
+/** Ops that move, select or describe data without arithmetic. */
+public final class ShapeOps {
+  private ShapeOps() {}
+
+  public static List<OpDef> all() {
+    return List.of();
+  }
+}
