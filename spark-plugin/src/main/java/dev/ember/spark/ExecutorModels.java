@@ -1,0 +1,109 @@
+package dev.ember.spark;
+
+import dev.ember.executor.text.ModelFiles;
+import dev.ember.executor.text.ModelSpec;
+import dev.ember.executor.text.SentenceEmbedder;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The models of this JVM (one executor, or the driver in local mode), loaded once and shared by
+ * every task. The executor plugin fills it at start; a task that needs a model the plugin did
+ * not load (or runs without the plugin) loads it here on first use, once: concurrent tasks wait
+ * for the one load instead of starting their own. A failed load is forgotten, so Spark's task
+ * retry tries again.
+ *
+ * <p>Thread-safe. Embedders live until the JVM ends ({@link #closeAll} at plugin shutdown).
+ */
+public final class ExecutorModels {
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
+  private static final Map<Key, CompletableFuture<SentenceEmbedder>> MODELS =
+      new ConcurrentHashMap<>();
+  private static final AtomicLong LOADS = new AtomicLong();
+  private static final AtomicLong LOAD_NANOS = new AtomicLong();
+
+  private ExecutorModels() {}
+
+  /** What makes two loads the same: the spec and the token limit. */
+  private record Key(String spec, int maxLength) {}
+
+  /**
+   * The shared embedder for {@code spec}, loading it through {@code files} if this JVM has not
+   * yet. Blocks while another thread loads the same model.
+   *
+   * @throws dev.ember.executor.errors.EmberException when the model cannot be loaded
+   */
+  public static SentenceEmbedder embedder(String spec, int maxLength, ModelFiles files) {
+    Key key = new Key(spec, maxLength);
+    CompletableFuture<SentenceEmbedder> mine = new CompletableFuture<>();
+    CompletableFuture<SentenceEmbedder> existing = MODELS.putIfAbsent(key, mine);
+    if (existing == null) {
+      load(key, files, mine);
+      existing = mine;
+    }
+    try {
+      return existing.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for model '" + spec + "'", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException("loading model '" + spec + "' failed", cause);
+    }
+  }
+
+  private static void load(Key key, ModelFiles files, CompletableFuture<SentenceEmbedder> slot) {
+    long start = System.nanoTime();
+    try {
+      SentenceEmbedder e = SentenceEmbedder.load(ModelSpec.parse(key.spec()), files, key.maxLength());
+      long nanos = System.nanoTime() - start;
+      LOADS.incrementAndGet();
+      LOAD_NANOS.addAndGet(nanos);
+      LOG.info("Ember loaded model {} (maxLength {}) in {} ms", key.spec(), key.maxLength(),
+          nanos / 1_000_000);
+      slot.complete(e);
+    } catch (RuntimeException | Error t) {
+      MODELS.remove(key, slot); // let a retried task try again
+      slot.completeExceptionally(t);
+    }
+  }
+
+  /** How many models this JVM has loaded since it started (or since {@link #closeAll}). */
+  public static long loadCount() {
+    return LOADS.get();
+  }
+
+  /** Total milliseconds spent loading models in this JVM. */
+  public static long loadMillis() {
+    return LOAD_NANOS.get() / 1_000_000;
+  }
+
+  /** Number of models currently loaded or loading. */
+  public static int size() {
+    return MODELS.size();
+  }
+
+  /** Closes and forgets every model; the next use loads again. */
+  public static synchronized void closeAll() {
+    for (CompletableFuture<SentenceEmbedder> f : MODELS.values()) {
+      SentenceEmbedder e = f.getNow(null);
+      if (e != null) {
+        e.close();
+      }
+    }
+    MODELS.clear();
+    LOADS.set(0);
+    LOAD_NANOS.set(0);
+  }
+}

@@ -1,0 +1,50 @@
+package dev.ember.spark;
+
+import dev.ember.executor.text.ModelFiles;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Reads model files through Hadoop's {@code FileSystem}, so a spec may name {@code hdfs:},
+ * {@code s3a:}, {@code abfs:} or any scheme the cluster has a connector for; a plain path
+ * resolves against {@code fs.defaultFS}, as Spark's paths do. Thread-safe (Hadoop caches one FileSystem per scheme and user).
+ */
+public final class HadoopModelFiles implements ModelFiles {
+  private final Configuration conf;
+
+  public HadoopModelFiles(Configuration conf) {
+    this.conf = conf;
+  }
+
+  @Override
+  public boolean exists(String location) throws IOException {
+    Path p = path(location);
+    FileSystem fs = p.getFileSystem(conf);
+    if (!fs.exists(p)) {
+      return false;
+    }
+    FileStatus st = fs.getFileStatus(p);
+    return st.isFile();
+  }
+
+  @Override
+  public byte[] read(String location) throws IOException {
+    Path p = path(location);
+    FileSystem fs = p.getFileSystem(conf);
+    try (InputStream in = fs.open(p)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      in.transferTo(out);
+      return out.toByteArray();
+    }
+  }
+
+  /** A plain path resolves against the default file system, as Spark's own paths do. */
+  private static Path path(String location) {
+    return new Path(location);
+  }
+}
