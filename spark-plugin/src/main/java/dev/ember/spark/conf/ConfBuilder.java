@@ -62,7 +62,8 @@ public final class ConfBuilder {
 
   /** A boolean: {@code true} or {@code false}, case-insensitive. */
   public TypedConfBuilder<Boolean> booleanConf() {
-    return new TypedConfBuilder<>(this, "true or false", ConfBuilder::parseBoolean, String::valueOf);
+    return new TypedConfBuilder<>(
+        this, "true or false", ConfBuilder::parseBoolean, String::valueOf);
   }
 
   /** A 32-bit signed integer. */
@@ -73,7 +74,8 @@ public final class ConfBuilder {
 
   /** A 64-bit signed integer. */
   public TypedConfBuilder<Long> longConf() {
-    return new TypedConfBuilder<>(this, "an integer", s -> Long.parseLong(s.trim()), String::valueOf);
+    return new TypedConfBuilder<>(
+        this, "an integer", s -> Long.parseLong(s.trim()), String::valueOf);
   }
 
   /** A finite floating-point number. */
@@ -121,8 +123,8 @@ public final class ConfBuilder {
   }
 
   /**
-   * A comma-separated list of strings; items are trimmed, an empty string is the empty list, and
-   * an empty item ({@code "a,,b"}) is an error.
+   * A comma-separated list of strings; items are trimmed, an empty string is the empty list, and an
+   * empty item ({@code "a,,b"}) is an error.
    */
   public TypedConfBuilder<List<String>> stringListConf() {
     return new TypedConfBuilder<>(

@@ -6,9 +6,9 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * One declared configuration key: its name, documentation, since-version, scope, visibility,
- * type and default. Entries are immutable and thread-safe; declare them once, as {@code static
- * final} fields of {@link EmberConf}, through {@link ConfBuilder}, and read values with {@link
+ * One declared configuration key: its name, documentation, since-version, scope, visibility, type
+ * and default. Entries are immutable and thread-safe; declare them once, as {@code static final}
+ * fields of {@link EmberConf}, through {@link ConfBuilder}, and read values with {@link
  * EmberConf#get(ConfEntry)}:
  *
  * <pre>{@code
@@ -109,8 +109,8 @@ public final class ConfEntry<T> {
   /**
    * Parses and validates a raw string value.
    *
-   * @throws EmberException naming the key, the value and what is allowed, if {@code raw} does
-   *     not parse or is not allowed
+   * @throws EmberException naming the key, the value and what is allowed, if {@code raw} does not
+   *     parse or is not allowed
    */
   public T parse(String raw) {
     Objects.requireNonNull(raw, "raw");

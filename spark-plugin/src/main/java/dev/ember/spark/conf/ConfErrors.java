@@ -27,7 +27,9 @@ final class ConfErrors {
     String fix =
         closestKey == null
             ? "remove it; docs/configuration.md lists every key"
-            : "did you mean " + closestKey + "? Otherwise remove it; docs/configuration.md lists"
+            : "did you mean "
+                + closestKey
+                + "? Otherwise remove it; docs/configuration.md lists"
                 + " every key";
     return Errors.of(CODE, "unknown configuration key " + key, fix);
   }

@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * The declared {@link ConfEntry entries}, in declaration order. {@link EmberConf} owns the one
  * registry that production code uses; tests build their own to try types no real key has yet.
- * Registration happens in static initializers; after that the registry is only read, so it
- * needs no locking.
+ * Registration happens in static initializers; after that the registry is only read, so it needs no
+ * locking.
  */
 final class ConfRegistry {
   /** Every key Ember declares starts with this. */
@@ -44,8 +44,8 @@ final class ConfRegistry {
 
   /**
    * The declared key closest to {@code unknown} by edit distance, or null if none is close: the
-   * distance between the parts after {@code spark.ember.} must be at most half the longer part,
-   * so {@code spark.ember.maxLength} suggests {@code spark.ember.text.maxLength} but {@code
+   * distance between the parts after {@code spark.ember.} must be at most half the longer part, so
+   * {@code spark.ember.maxLength} suggests {@code spark.ember.text.maxLength} but {@code
    * spark.ember.foo} suggests nothing. Ties go to the key declared first.
    */
   String closestKey(String unknown) {

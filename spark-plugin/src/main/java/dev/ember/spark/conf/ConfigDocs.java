@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * Writes {@code docs/configuration.md} from the entries declared in {@link EmberConf}: one table
- * row per public key, in declaration order. A unit test fails when the checked-in page differs
- * from {@link #render()}; regenerate it with {@link #REGENERATE_COMMAND} or {@code
- * EmberConf.main(new String[] {"docs/configuration.md"})}.
+ * row per public key, in declaration order. A unit test fails when the checked-in page differs from
+ * {@link #render()}; regenerate it with {@link #REGENERATE_COMMAND} or {@code EmberConf.main(new
+ * String[] {"docs/configuration.md"})}.
  */
 public final class ConfigDocs {
   /** Where the page lives, relative to the repository root. */
@@ -20,6 +20,23 @@ public final class ConfigDocs {
   public static final String REGENERATE_COMMAND =
       "mvn -q -pl spark-plugin -am test -Dtest=ConfigDocsTest"
           + " -Dsurefire.failIfNoSpecifiedTests=false -Dember.docs.regenerate=true";
+
+  private static final String INTRO =
+      """
+      # Configuration
+
+      Ember reads its settings from the Spark configuration. Every key starts with
+      `spark.ember.` and is set like any other Spark setting, for example
+      `spark-submit --conf spark.ember.batchSize=128`. Ember checks every `spark.ember.*` key
+      when the application starts: a misspelt key or a value that is not allowed fails with a
+      message that names the key, the value and what is allowed.
+
+      Scope: a *startup* key is read once, when the driver and executors start; set it before
+      the application starts (`spark-submit --conf`, `spark-defaults.conf` or the
+      `SparkSession` builder). A *runtime* key can also be changed in a running session with
+      `spark.conf.set(...)`.
+
+      """;
 
   private ConfigDocs() {}
 
@@ -47,18 +64,7 @@ public final class ConfigDocs {
         .append("     ")
         .append(REGENERATE_COMMAND)
         .append(" -->\n\n");
-    md.append("# Configuration\n\n");
-    md.append(
-        "Ember reads its settings from the Spark configuration. Every key starts with\n"
-            + "`spark.ember.` and is set like any other Spark setting, for example\n"
-            + "`spark-submit --conf spark.ember.batchSize=128`. Ember checks every `spark.ember.*`\n"
-            + "key when the application starts: a misspelt key or a value that is not allowed\n"
-            + "fails with a message that names the key, the value and what is allowed.\n\n");
-    md.append(
-        "Scope: a *startup* key is read once, when the driver and executors start; set it\n"
-            + "before the application starts (`spark-submit --conf`, `spark-defaults.conf` or the\n"
-            + "`SparkSession` builder). A *runtime* key can also be changed in a running session\n"
-            + "with `spark.conf.set(...)`.\n\n");
+    md.append(INTRO);
     md.append("| Key | Default | Allowed values | Scope | Since | Description |\n");
     md.append("|---|---|---|---|---|---|\n");
     for (ConfEntry<?> entry : entries) {

@@ -58,10 +58,10 @@ public final class EmberConf {
   public static final ConfEntry<Integer> TEXT_MAX_LENGTH =
       conf("spark.ember.text.maxLength")
           .doc(
-              "Most tokens per input text, counting the special tokens the tokenizer adds"
+              "Maximum tokens per input text, counting the special tokens the tokenizer adds"
                   + " ([CLS], [SEP]); longer texts are truncated to this length. 256 is the"
-                  + " length all-MiniLM-L6-v2 was trained on; 512 is as far as the position"
-                  + " embeddings of BERT-style models reach.")
+                  + " limit sentence-transformers uses for all-MiniLM-L6-v2; 512 is as far as"
+                  + " the position embeddings of BERT-style models reach.")
           .since("0.1.0")
           .startupOnly()
           .intConf()
@@ -71,7 +71,7 @@ public final class EmberConf {
   public static final ConfEntry<Integer> BATCH_SIZE =
       conf("spark.ember.batchSize")
           .doc(
-              "Most rows per inference batch: a task cuts its partition into batches of up to"
+              "Maximum rows per inference batch: a task cuts its partition into batches of up to"
                   + " this many rows and runs the model once per batch. Larger batches spread the"
                   + " per-call overhead over more rows but need more memory, since activations"
                   + " grow with batch size times sequence length.")
@@ -95,9 +95,8 @@ public final class EmberConf {
   public static final ConfEntry<Integer> COMPILE_LEVEL =
       conf("spark.ember.compile.level")
           .doc(
-              "How much the engine compiles each model. 0 runs the reference interpreter:"
-                  + " nothing is compiled, so the first batch is as fast as any other. Levels 1"
-                  + " to 3 arrive with the compile wrapper (issue #4).")
+              "How much the engine compiles each model. 0 runs the reference interpreter and"
+                  + " compiles nothing. Levels 1 to 3 arrive with the compile wrapper (issue #4).")
           .since("0.1.0")
           .startupOnly()
           .intConf()
@@ -160,8 +159,8 @@ public final class EmberConf {
   }
 
   /**
-   * Like {@link #from(Map)}, over all of {@code sparkConf}'s settings ({@code getAll()}); called
-   * by the driver plugin's {@code init} and on executors.
+   * Like {@link #from(Map)}, over all of {@code sparkConf}'s settings ({@code getAll()}); called by
+   * the driver plugin's {@code init} and on executors.
    *
    * @throws EmberException as {@link #from(Map)} does
    */
@@ -184,12 +183,11 @@ public final class EmberConf {
 
   /**
    * Applies a running session's settings ({@code spark.conf().getAll()}) on top of this startup
-   * configuration. Runtime keys take the session's value; a startup-only key may appear only
-   * with the value the application started with, since Spark copies startup settings into every
-   * session.
+   * configuration. Runtime keys take the session's value; a startup-only key may appear only with
+   * the value the application started with, since Spark copies startup settings into every session.
    *
-   * @throws EmberException for an unknown key or bad value, as {@link #from(Map)} does, or when
-   *     the session changes a startup-only key
+   * @throws EmberException for an unknown key or bad value, as {@link #from(Map)} does, or when the
+   *     session changes a startup-only key
    */
   public EmberConf withSessionConf(Map<String, String> sessionSettings) {
     Map<String, Object> merged = new LinkedHashMap<>(values);

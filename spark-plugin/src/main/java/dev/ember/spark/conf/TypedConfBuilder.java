@@ -6,9 +6,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Second stage of declaring a {@link ConfEntry}: the type is fixed; add at most one {@link
- * #check} and create the entry, which registers it. Not thread-safe; used from static
- * initializers.
+ * Second stage of declaring a {@link ConfEntry}: the type is fixed; add at most one {@link #check}
+ * and create the entry, which registers it. Not thread-safe; used from static initializers.
  *
  * @param <T> the type of the parsed value
  */
@@ -32,9 +31,9 @@ public final class TypedConfBuilder<T> {
   }
 
   /**
-   * Restricts the values a parsed setting may take. {@code allowed} describes every accepted
-   * value, type included, as a noun phrase ({@code "an integer in [1, 512]"}); it replaces the
-   * type's own description in errors and docs, which read "KEY must be ALLOWED, but was 'RAW'".
+   * Restricts the values a parsed setting may take. {@code allowed} describes every accepted value,
+   * type included, as a noun phrase ({@code "an integer in [1, 512]"}); it replaces the type's own
+   * description in errors and docs, which read "KEY must be ALLOWED, but was 'RAW'".
    *
    * @throws IllegalStateException if the entry already has a check
    */
@@ -52,8 +51,8 @@ public final class TypedConfBuilder<T> {
   /**
    * Creates and registers the entry with a default value.
    *
-   * @throws IllegalStateException if doc or since is missing, the key is taken or not under
-   *     {@code spark.ember.}, or the default is not an allowed value
+   * @throws IllegalStateException if doc or since is missing, the key is taken or not under {@code
+   *     spark.ember.}, or the default is not an allowed value
    */
   public ConfEntry<T> createWithDefault(T defaultValue) {
     Objects.requireNonNull(defaultValue, base.key + ": default");
@@ -72,8 +71,8 @@ public final class TypedConfBuilder<T> {
   }
 
   /**
-   * Creates and registers an entry without a default: its value is {@code Optional.empty()}
-   * unless the key is set.
+   * Creates and registers an entry without a default: its value is {@code Optional.empty()} unless
+   * the key is set.
    *
    * @throws IllegalStateException if doc or since is missing, or the key is taken or not under
    *     {@code spark.ember.}

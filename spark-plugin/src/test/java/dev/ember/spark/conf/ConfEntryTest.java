@@ -92,8 +92,7 @@ class ConfEntryTest {
 
   @Test
   void longAndDouble() {
-    ConfEntry<Long> bytes =
-        conf("spark.ember.t.bytes").longConf().createWithDefault(1L << 40);
+    ConfEntry<Long> bytes = conf("spark.ember.t.bytes").longConf().createWithDefault(1L << 40);
     assertEquals("1099511627776", bytes.defaultString());
     assertEquals(5_000_000_000L, bytes.parse("5000000000"));
     assertRejected(bytes, "5g", "an integer");
@@ -130,10 +129,7 @@ class ConfEntryTest {
   @Test
   void optionalEntry() {
     ConfEntry<Optional<Integer>> seed =
-        conf("spark.ember.t.seed")
-            .intConf()
-            .check(v -> v >= 0, "an integer >= 0")
-            .createOptional();
+        conf("spark.ember.t.seed").intConf().check(v -> v >= 0, "an integer >= 0").createOptional();
     assertEquals(Optional.empty(), seed.defaultValue());
     assertEquals("(none)", seed.defaultString());
     assertEquals(Optional.of(3), seed.parse("3"));

@@ -104,8 +104,7 @@ class EmberConfTest {
         "spark.ember.sortByLength;yes;true or false",
       })
   void badValueNamesKeyValueAndWhatIsAllowed(String key, String raw, String allowed) {
-    EmberException e =
-        assertThrows(EmberException.class, () -> EmberConf.from(Map.of(key, raw)));
+    EmberException e = assertThrows(EmberException.class, () -> EmberConf.from(Map.of(key, raw)));
     assertEquals(ErrorCode.BAD_INPUT, e.code());
     assertEquals(
         "BAD_INPUT: "
@@ -143,8 +142,7 @@ class EmberConfTest {
     "spark.ember.model,spark.ember.models",
   })
   void unknownKeySuggestsTheClosestKey(String typo, String suggestion) {
-    EmberException e =
-        assertThrows(EmberException.class, () -> EmberConf.from(Map.of(typo, "1")));
+    EmberException e = assertThrows(EmberException.class, () -> EmberConf.from(Map.of(typo, "1")));
     assertEquals(ErrorCode.BAD_INPUT, e.code());
     assertEquals(
         "BAD_INPUT: unknown configuration key "
@@ -158,8 +156,7 @@ class EmberConfTest {
   @Test
   void unknownKeyFarFromEveryKeySuggestsNothing() {
     EmberException e =
-        assertThrows(
-            EmberException.class, () -> EmberConf.from(Map.of("spark.ember.foo", "1")));
+        assertThrows(EmberException.class, () -> EmberConf.from(Map.of("spark.ember.foo", "1")));
     assertEquals(
         "BAD_INPUT: unknown configuration key spark.ember.foo. Fix: remove it;"
             + " docs/configuration.md lists every key",
@@ -235,8 +232,7 @@ class EmberConfTest {
             () -> startup.withSessionConf(Map.of("spark.ember.models", "builtin:x")));
     assertTrue(unset.getMessage().contains("it started with 'builtin:all-minilm-l6-v2'"));
     assertThrows(
-        EmberException.class,
-        () -> startup.withSessionConf(Map.of("spark.ember.batchSize", "0")));
+        EmberException.class, () -> startup.withSessionConf(Map.of("spark.ember.batchSize", "0")));
   }
 
   @Test

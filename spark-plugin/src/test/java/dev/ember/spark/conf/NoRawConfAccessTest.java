@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * variables, and no {@code spark.ember.*} key read by its literal name outside this package.
  */
 class NoRawConfAccessTest {
-  private static final Pattern EVERYWHERE = Pattern.compile("System\\s*\\.\\s*(getProperty|getenv)");
+  private static final Pattern EVERYWHERE =
+      Pattern.compile("System\\s*\\.\\s*(getProperty|getenv)");
   private static final Pattern OUTSIDE_CONF =
       Pattern.compile("\\.\\s*get\\w*\\s*\\(\\s*\"spark\\.ember\\.");
   private static final String CONF_PACKAGE = "dev/ember/spark/conf/";
@@ -47,7 +48,8 @@ class NoRawConfAccessTest {
     assertTrue(Files.isDirectory(main), "sources not found from " + Path.of("").toAbsolutePath());
     List<String> found = new ArrayList<>();
     try (Stream<Path> files = Files.walk(main)) {
-      for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
+      for (Path file :
+          (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
         found.addAll(violations(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
       }
     }
