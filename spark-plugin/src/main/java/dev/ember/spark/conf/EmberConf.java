@@ -20,7 +20,8 @@ import scala.Tuple2;
  * <pre>{@code
  * EmberConf conf = EmberConf.from(sparkConf);          // or EmberConf.from(Map<String, String>)
  * int batchSize = conf.get(EmberConf.BATCH_SIZE);      // 64 unless set
- * EmberConf session = conf.withSessionConf(spark.conf().getAll()); // runtime keys only
+ * EmberConf session =                                 // a session may change runtime keys
+ *     conf.withSessionConf(JavaConverters.mapAsJavaMap(spark.conf().getAll()));
  * }</pre>
  *
  * <p>To add a key, declare a {@code public static final ConfEntry} below with {@link
@@ -38,6 +39,7 @@ public final class EmberConf {
     return REGISTRY.conf(key);
   }
 
+  /** Model specs every executor loads at startup ({@code spark.ember.models}). */
   public static final ConfEntry<List<String>> MODELS =
       conf("spark.ember.models")
           .doc(
@@ -55,6 +57,7 @@ public final class EmberConf {
                   + " builtin:all-minilm-l6-v2")
           .createWithDefault(List.of("builtin:all-minilm-l6-v2"));
 
+  /** Maximum tokens per input text ({@code spark.ember.text.maxLength}). */
   public static final ConfEntry<Integer> TEXT_MAX_LENGTH =
       conf("spark.ember.text.maxLength")
           .doc(
@@ -68,6 +71,7 @@ public final class EmberConf {
           .check(v -> v >= 1 && v <= 512, "an integer in [1, 512]")
           .createWithDefault(256);
 
+  /** Maximum rows per inference batch ({@code spark.ember.batchSize}). */
   public static final ConfEntry<Integer> BATCH_SIZE =
       conf("spark.ember.batchSize")
           .doc(
@@ -80,6 +84,7 @@ public final class EmberConf {
           .check(v -> v >= 1 && v <= 4096, "an integer in [1, 4096]")
           .createWithDefault(64);
 
+  /** {@code auto}, {@code cpu} or {@code cuda} ({@code spark.ember.device}). */
   public static final ConfEntry<String> DEVICE =
       conf("spark.ember.device")
           .doc(
@@ -92,6 +97,7 @@ public final class EmberConf {
           .choiceConf("auto", "cpu", "cuda")
           .createWithDefault("auto");
 
+  /** Compile level 0 to 3 ({@code spark.ember.compile.level}). */
   public static final ConfEntry<Integer> COMPILE_LEVEL =
       conf("spark.ember.compile.level")
           .doc(
@@ -103,6 +109,10 @@ public final class EmberConf {
           .check(v -> v >= 0 && v <= 3, "an integer in [0, 3]")
           .createWithDefault(0);
 
+  /**
+   * Intra-op threads per executor engine; 0 = one per task slot ({@code
+   * spark.ember.engine.threads}).
+   */
   public static final ConfEntry<Integer> ENGINE_THREADS =
       conf("spark.ember.engine.threads")
           .doc(
@@ -116,6 +126,7 @@ public final class EmberConf {
           .check(v -> v >= 0, "an integer >= 0")
           .createWithDefault(0);
 
+  /** Sort rows by token length before batching ({@code spark.ember.sortByLength}). */
   public static final ConfEntry<Boolean> SORT_BY_LENGTH =
       conf("spark.ember.sortByLength")
           .doc(

@@ -3,6 +3,7 @@ package dev.ember.spark.conf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,13 +28,28 @@ class ConfigDocsTest {
       ConfigDocs.main(new String[] {page.toString()});
     }
     String actual = Files.exists(page) ? Files.readString(page, StandardCharsets.UTF_8) : "";
-    assertEquals(
-        expected,
-        actual,
-        page
-            + " is out of date with EmberConf. Regenerate it from the repository root with:\n  "
-            + ConfigDocs.REGENERATE_COMMAND
-            + "\nand commit the result.");
+    if (!expected.equals(actual)) {
+      fail(
+          page
+              + " is out of date with EmberConf ("
+              + firstDifference(expected, actual)
+              + "). Regenerate it from the repository root with:\n  "
+              + ConfigDocs.REGENERATE_COMMAND
+              + "\nand commit the result.");
+    }
+  }
+
+  private static String firstDifference(String expected, String actual) {
+    String[] want = expected.split("\n", -1);
+    String[] have = actual.split("\n", -1);
+    for (int i = 0; i < Math.max(want.length, have.length); i++) {
+      String w = i < want.length ? want[i] : "<end of page>";
+      String h = i < have.length ? have[i] : "<end of page>";
+      if (!w.equals(h)) {
+        return "line " + (i + 1) + " should be\n  " + w + "\nbut is\n  " + h + "\n";
+      }
+    }
+    return "same lines";
   }
 
   @Test
