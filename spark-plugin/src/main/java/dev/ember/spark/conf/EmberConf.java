@@ -193,9 +193,10 @@ public final class EmberConf {
   }
 
   /**
-   * Applies a running session's settings ({@code spark.conf().getAll()}) on top of this startup
-   * configuration. Runtime keys take the session's value; a startup-only key may appear only with
-   * the value the application started with, since Spark copies startup settings into every session.
+   * Applies a running session's settings ({@code spark.conf().getAll()} as a Java map) on top
+   * of this startup configuration. Runtime keys take the session's value; a startup-only key may
+   * appear only with the value the application started with, since Spark copies startup settings
+   * into every session.
    *
    * @throws EmberException for an unknown key or bad value, as {@link #from(Map)} does, or when the
    *     session changes a startup-only key
