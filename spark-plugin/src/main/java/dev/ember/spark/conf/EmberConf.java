@@ -193,8 +193,8 @@ public final class EmberConf {
   }
 
   /**
-   * Applies a running session's settings ({@code spark.conf().getAll()} as a Java map) on top
-   * of this startup configuration. Runtime keys take the session's value; a startup-only key may
+   * Applies a running session's settings ({@code spark.conf().getAll()} as a Java map) on top of
+   * this startup configuration. Runtime keys take the session's value; a startup-only key may
    * appear only with the value the application started with, since Spark copies startup settings
    * into every session.
    *
