@@ -16,6 +16,8 @@ public enum ErrorCode {
   GRAPH_INVALID,
   /** An attribute that is missing, of the wrong kind or out of range. */
   BAD_ATTRIBUTE,
+  /** A {@code spark.ember.*} setting that is unknown or has a value that is not allowed. */
+  BAD_CONF,
   /** Inputs handed to a run that do not match the graph's inputs. */
   BAD_INPUT,
   /** An operator failed while computing, with the node that failed. */

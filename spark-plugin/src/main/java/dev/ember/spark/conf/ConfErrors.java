@@ -10,7 +10,7 @@ final class ConfErrors {
    * The code every configuration error carries. {@code ErrorCode} has no configuration-specific
    * code yet, so bad settings report as bad input; switch here once one exists.
    */
-  static final ErrorCode CODE = ErrorCode.BAD_INPUT;
+  static final ErrorCode CODE = ErrorCode.BAD_CONF;
 
   private ConfErrors() {}
 

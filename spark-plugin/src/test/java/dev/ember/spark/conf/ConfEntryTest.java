@@ -23,7 +23,7 @@ class ConfEntryTest {
   private static void assertRejected(ConfEntry<?> entry, String raw, String allowed) {
     EmberException e = assertThrows(EmberException.class, () -> entry.parse(raw));
     assertEquals(
-        "BAD_INPUT: "
+        "BAD_CONF: "
             + entry.key()
             + " must be "
             + allowed

@@ -105,9 +105,9 @@ class EmberConfTest {
       })
   void badValueNamesKeyValueAndWhatIsAllowed(String key, String raw, String allowed) {
     EmberException e = assertThrows(EmberException.class, () -> EmberConf.from(Map.of(key, raw)));
-    assertEquals(ErrorCode.BAD_INPUT, e.code());
+    assertEquals(ErrorCode.BAD_CONF, e.code());
     assertEquals(
-        "BAD_INPUT: "
+        "BAD_CONF: "
             + key
             + " must be "
             + allowed
@@ -127,7 +127,7 @@ class EmberConfTest {
             EmberException.class,
             () -> EmberConf.from(Map.of("spark.ember.text.maxLength", "1000")));
     assertEquals(
-        "BAD_INPUT: spark.ember.text.maxLength must be an integer in [1, 512], but was '1000'."
+        "BAD_CONF: spark.ember.text.maxLength must be an integer in [1, 512], but was '1000'."
             + " Fix: set spark.ember.text.maxLength to an integer in [1, 512]",
         e.getMessage());
   }
@@ -143,9 +143,9 @@ class EmberConfTest {
   })
   void unknownKeySuggestsTheClosestKey(String typo, String suggestion) {
     EmberException e = assertThrows(EmberException.class, () -> EmberConf.from(Map.of(typo, "1")));
-    assertEquals(ErrorCode.BAD_INPUT, e.code());
+    assertEquals(ErrorCode.BAD_CONF, e.code());
     assertEquals(
-        "BAD_INPUT: unknown configuration key "
+        "BAD_CONF: unknown configuration key "
             + typo
             + ". Fix: did you mean "
             + suggestion
@@ -158,7 +158,7 @@ class EmberConfTest {
     EmberException e =
         assertThrows(EmberException.class, () -> EmberConf.from(Map.of("spark.ember.foo", "1")));
     assertEquals(
-        "BAD_INPUT: unknown configuration key spark.ember.foo. Fix: remove it;"
+        "BAD_CONF: unknown configuration key spark.ember.foo. Fix: remove it;"
             + " docs/configuration.md lists every key",
         e.getMessage());
   }
@@ -178,7 +178,7 @@ class EmberConfTest {
             () ->
                 EmberConf.from(
                     Map.of("spark.ember.text.maxLength", "0", "spark.ember.batchSize", "0")));
-    assertTrue(e.getMessage().startsWith("BAD_INPUT: spark.ember.batchSize "), e.getMessage());
+    assertTrue(e.getMessage().startsWith("BAD_CONF: spark.ember.batchSize "), e.getMessage());
   }
 
   @Test
@@ -221,7 +221,7 @@ class EmberConfTest {
             EmberException.class,
             () -> startup.withSessionConf(Map.of("spark.ember.device", "cuda")));
     assertEquals(
-        "BAD_INPUT: spark.ember.device is read only when the application starts and cannot be"
+        "BAD_CONF: spark.ember.device is read only when the application starts and cannot be"
             + " changed in a running session (it started with 'cpu', the session sets 'cuda')."
             + " Fix: set spark.ember.device when the application starts"
             + " (spark-submit --conf spark.ember.device=...)",
