@@ -84,10 +84,6 @@ final class Ops {
     return new TensorType(t, Shape.of(ds));
   }
 
-  static Tensor floats(int[] shape, float... values) {
-    return Tensor.ofFloats(shape, values);
-  }
-
   static Tensor iota(int... shape) {
     float[] v = new float[(int) Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b)];
     for (int i = 0; i < v.length; i++) {
@@ -98,9 +94,5 @@ final class Ops {
 
   static Tensor ints(long... values) {
     return Tensor.int64Vector(values);
-  }
-
-  static int[] shape(int... dims) {
-    return dims;
   }
 }
