@@ -43,7 +43,7 @@ public final class Infer {
     return acc == null ? null : new TensorType(dtype, acc);
   }
 
-  static Shape broadcast(TypeContext ctx, Shape a, Shape b) {
+  public static Shape broadcast(TypeContext ctx, Shape a, Shape b) {
     if (!a.rankKnown() || !b.rankKnown()) {
       return Shape.unknownRank();
     }
