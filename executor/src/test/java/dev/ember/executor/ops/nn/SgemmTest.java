@@ -50,9 +50,11 @@ class SgemmTest {
 
   @Test
   void doubleKernelMatchesNaive() {
-    int m = 3;
-    int n = 300;
-    int k = 270;
+    doubleKernelMatchesNaive(3, 300, 270);
+    doubleKernelMatchesNaive(100, 10, 40);
+  }
+
+  private static void doubleKernelMatchesNaive(int m, int n, int k) {
     double[] a = new double[m * k];
     double[] b = new double[k * n];
     for (int i = 0; i < a.length; i++) {
