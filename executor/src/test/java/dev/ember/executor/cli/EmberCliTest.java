@@ -118,6 +118,40 @@ class EmberCliTest {
   }
 
   @Test
+  void badInputFilesAreCleanFailures() throws IOException {
+    Path model = tmp.resolve("add.onnx");
+    Files.write(model, TestModels.addConstant().toByteArray());
+    Path in = Files.createDirectories(tmp.resolve("in"));
+    Files.write(in.resolve("input_0.pb"), "not a tensor".getBytes(StandardCharsets.UTF_8));
+    Result corrupt = cli("run-onnx", "--model", model.toString(), "--inputs", in.toString(),
+        "--output", tmp.resolve("o").toString());
+    assertEquals(1, corrupt.code());
+    assertTrue(corrupt.err().contains("input_0.pb"), corrupt.err());
+    Files.delete(in.resolve("input_0.pb"));
+    TensorFiles.write(in.resolve("input_99999999999.pb"),
+        Tensor.ofFloats(new int[] {2, 3}, new float[6]), "x");
+    Result huge = cli("run-onnx", "--model", model.toString(), "--inputs", in.toString(),
+        "--output", tmp.resolve("o").toString());
+    assertEquals(1, huge.code());
+    assertTrue(huge.err().contains("BAD_INPUT") && huge.err().contains("99999999999"),
+        huge.err());
+  }
+
+  @Test
+  void unwritableOutputIsACleanFailure() throws IOException {
+    Path model = tmp.resolve("add.onnx");
+    Files.write(model, TestModels.addConstant().toByteArray());
+    Path in = Files.createDirectories(tmp.resolve("in"));
+    TensorFiles.write(in.resolve("input_0.pb"), Tensor.ofFloats(new int[] {2, 3}, new float[6]),
+        "x");
+    Path blocker = Files.writeString(tmp.resolve("a_file"), "");
+    Result r = cli("run-onnx", "--model", model.toString(), "--inputs", in.toString(),
+        "--output", blocker.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("IO_ERROR") && r.err().contains("a_file"), r.err());
+  }
+
+  @Test
   void usageErrorsExitWithTwoAndTheUsage() {
     for (String[] args : List.of(
         new String[0],
