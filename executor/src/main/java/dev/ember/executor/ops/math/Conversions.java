@@ -184,7 +184,10 @@ final class Conversions {
     String digits = d.unscaledValue().abs().toString();
     int exponent = digits.length() - 1 - d.scale();
     String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-    return (v < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")
+    return (v < 0 ? "-" : "")
+        + mantissa
+        + "e"
+        + (exponent < 0 ? "-" : "+")
         + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
   }
 

@@ -19,8 +19,14 @@ final class Numeric {
   /** Floating and signed integer types (Neg, Relu, Abs). */
   static final Set<DType> SIGNED =
       EnumSet.of(
-          DType.FLOAT, DType.FLOAT16, DType.BFLOAT16, DType.DOUBLE, DType.INT8, DType.INT16,
-          DType.INT32, DType.INT64);
+          DType.FLOAT,
+          DType.FLOAT16,
+          DType.BFLOAT16,
+          DType.DOUBLE,
+          DType.INT8,
+          DType.INT16,
+          DType.INT32,
+          DType.INT64);
 
   /** Every type Ember holds. */
   static final Set<DType> ALL = EnumSet.allOf(DType.class);
