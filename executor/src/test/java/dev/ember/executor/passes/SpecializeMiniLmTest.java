@@ -77,7 +77,9 @@ class SpecializeMiniLmTest {
     Graph g = specialize(passLog);
     System.out.println("MiniLM specialised in " + passLog.size() / 2 + " rounds: "
         + original.nodes().size() + " -> " + g.nodes().size() + " nodes, " + g.opHistogram());
-    assertFalse(g.opHistogram().containsKey("Shape"), "Shape nodes remain: " + g.opHistogram());
+    for (String op : List.of("Shape", "Concat", "Constant")) {
+      assertFalse(g.opHistogram().containsKey(op), op + " nodes remain: " + g.opHistogram());
+    }
     for (Node n : g.nodes()) {
       if (n.opType().equals("Reshape")) {
         assertTrue(g.initializers().containsKey(n.input(1)),
@@ -85,9 +87,16 @@ class SpecializeMiniLmTest {
       }
     }
     assertEquals(TensorType.of(DType.FLOAT, BATCH, SEQ, 384), g.outputs().get(0).type());
-    assertTrue(g.nodes().size() < original.nodes().size() / 2,
-        "expected most of the " + original.nodes().size() + " nodes to fold, "
+    // What remains computes on the data; all index arithmetic is gone.
+    assertTrue(g.nodes().size() <= original.nodes().size() / 2 + 1,
+        "expected about half of the " + original.nodes().size() + " nodes to fold, "
             + g.nodes().size() + " remain");
+    for (Node n : g.nodes()) {
+      for (String out : n.outputs()) {
+        assertTrue(g.typeOf(out) != null && g.typeOf(out).shape().isStatic(),
+            "value '" + out + "' of " + n.describe() + " has no static type: " + g.typeOf(out));
+      }
+    }
   }
 
   @Test
