@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Deterministic well-formed but semantically hostile edits of a model: other op types on the
- * same wiring, odd attributes, odd initializer shapes, types and values, other opsets. Unlike
- * byte mutants these get past the parser and reach type inference and the kernels.
+ * Deterministic well-formed but semantically hostile edits of a model: other op types on the same
+ * wiring, odd attributes, odd initializer shapes, types and values, other opsets. Unlike byte
+ * mutants these get past the parser and reach type inference and the kernels.
  */
 final class ProtoMutator {
   private static final long[] EDGE_INTS = {
@@ -25,8 +25,24 @@ final class ProtoMutator {
     0f, -1f, 0.5f, 1e30f, Float.NaN, Float.POSITIVE_INFINITY, -0f
   };
   private static final String[] ATTRS = {
-    "axis", "axes", "perm", "keepdims", "transA", "transB", "alpha", "beta", "to", "start",
-    "end", "allowzero", "noop_with_empty_axes", "min", "max", "value", "approximate", "direction"
+    "axis",
+    "axes",
+    "perm",
+    "keepdims",
+    "transA",
+    "transB",
+    "alpha",
+    "beta",
+    "to",
+    "start",
+    "end",
+    "allowzero",
+    "noop_with_empty_axes",
+    "min",
+    "max",
+    "value",
+    "approximate",
+    "direction"
   };
   private static final int[] OPSETS = {1, 6, 7, 9, 11, 12, 13, 14, 15, 17, 18, 21, 27, 28};
   private static final DType[] TYPES = {
@@ -35,7 +51,9 @@ final class ProtoMutator {
 
   private final List<String> opTypes;
 
-  /** @param opTypes op types to swap in, in a fixed order so seeds stay reproducible */
+  /**
+   * @param opTypes op types to swap in, in a fixed order so seeds stay reproducible
+   */
   ProtoMutator(List<String> opTypes) {
     this.opTypes = List.copyOf(opTypes);
   }
@@ -97,10 +115,10 @@ final class ProtoMutator {
           a.addInts(edgeInt(r));
         }
       }
-      case 2 -> a.setType(AttributeProto.AttributeType.FLOAT)
-          .setF(EDGE_FLOATS[r.nextInt(EDGE_FLOATS.length)]);
-      default -> a.setType(AttributeProto.AttributeType.TENSOR)
-          .setT(tensor(r, ""));
+      case 2 ->
+          a.setType(AttributeProto.AttributeType.FLOAT)
+              .setF(EDGE_FLOATS[r.nextInt(EDGE_FLOATS.length)]);
+      default -> a.setType(AttributeProto.AttributeType.TENSOR).setT(tensor(r, ""));
     }
     return a.build();
   }
@@ -115,36 +133,37 @@ final class ProtoMutator {
       n *= shape[i];
     }
     DType t = TYPES[r.nextInt(TYPES.length)];
-    Tensor v = switch (t.storage()) {
-      case FLOAT -> {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-          f[i] = r.nextInt(4) == 0 ? EDGE_FLOATS[r.nextInt(EDGE_FLOATS.length)] : r.nextFloat();
-        }
-        yield Tensor.ofFloats(t, shape, f);
-      }
-      case DOUBLE -> {
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-          d[i] = r.nextGaussian();
-        }
-        yield Tensor.ofDoubles(shape, d);
-      }
-      case BOOL -> {
-        boolean[] z = new boolean[n];
-        for (int i = 0; i < n; i++) {
-          z[i] = r.nextBoolean();
-        }
-        yield Tensor.ofBools(shape, z);
-      }
-      default -> {
-        long[] l = new long[n];
-        for (int i = 0; i < n; i++) {
-          l[i] = edgeInt(r);
-        }
-        yield Tensor.ofLongs(t, shape, l);
-      }
-    };
+    Tensor v =
+        switch (t.storage()) {
+          case FLOAT -> {
+            float[] f = new float[n];
+            for (int i = 0; i < n; i++) {
+              f[i] = r.nextInt(4) == 0 ? EDGE_FLOATS[r.nextInt(EDGE_FLOATS.length)] : r.nextFloat();
+            }
+            yield Tensor.ofFloats(t, shape, f);
+          }
+          case DOUBLE -> {
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) {
+              d[i] = r.nextGaussian();
+            }
+            yield Tensor.ofDoubles(shape, d);
+          }
+          case BOOL -> {
+            boolean[] z = new boolean[n];
+            for (int i = 0; i < n; i++) {
+              z[i] = r.nextBoolean();
+            }
+            yield Tensor.ofBools(shape, z);
+          }
+          default -> {
+            long[] l = new long[n];
+            for (int i = 0; i < n; i++) {
+              l[i] = edgeInt(r);
+            }
+            yield Tensor.ofLongs(t, shape, l);
+          }
+        };
     return TensorProtos.encode(v, name);
   }
 

@@ -27,10 +27,10 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Well-formed hostile models (see {@link ProtoMutator}) through loader, interpreter and passes.
- * The contract is the byte mutants' one: run, or an EmberException with a message. Kernel
- * failures that the interpreter had to wrap from a foreign exception (KERNEL_FAILED around an
- * NPE, an index error, ...) meet the contract but are op bugs: they are listed, not failed.
+ * Well-formed hostile models (see {@link ProtoMutator}) through loader, interpreter and passes. The
+ * contract is the byte mutants' one: run, or an EmberException with a message. Kernel failures that
+ * the interpreter had to wrap from a foreign exception (KERNEL_FAILED around an NPE, an index
+ * error, ...) meet the contract but are op bugs: they are listed, not failed.
  */
 class StructuredMutantsTest {
   private static final int MUTANTS = 400;
@@ -38,9 +38,11 @@ class StructuredMutantsTest {
 
   @Test
   void hostileModelsRunOrFailCleanly() throws InterruptedException {
-    List<String> ops = OpRegistry.standard().all().stream()
-        .filter(op -> op.spec().domain().isEmpty())
-        .map((OpDef op) -> op.spec().opType()).toList();
+    List<String> ops =
+        OpRegistry.standard().all().stream()
+            .filter(op -> op.spec().domain().isEmpty())
+            .map((OpDef op) -> op.spec().opType())
+            .toList();
     ProtoMutator mutator = new ProtoMutator(ops);
     ModelProto base = TestModels.mlp();
     Tensor x = TestModels.randomFloats(new int[] {2, 4}, 5);
@@ -78,8 +80,9 @@ class StructuredMutantsTest {
     System.out.println("Structured mutants of mlp x" + MUTANTS + ": " + counts);
     wrapped.forEach(w -> System.out.println("  OP BUG (wrapped) " + w));
     bugs.forEach(b -> System.out.println("  BUG " + b));
-    assertTrue(bugs.isEmpty(), bugs.size() + " mutants escaped cleanly-reported errors:\n"
-        + String.join("\n", bugs));
+    assertTrue(
+        bugs.isEmpty(),
+        bugs.size() + " mutants escaped cleanly-reported errors:\n" + String.join("\n", bugs));
   }
 
   private static String classify(byte[] bytes, Tensor x) {
@@ -96,10 +99,16 @@ class StructuredMutantsTest {
         return "BUG: EmberException " + e.code() + " with an empty message";
       }
       Throwable cause = e.getCause();
-      if (e.code() == ErrorCode.KERNEL_FAILED && cause != null
-          && !(cause instanceof OpException) && !(cause instanceof OutOfMemoryError)) {
-        return "WRAPPED " + e.getMessage().lines().findFirst().orElse("") + " | " + cause
-            + " at " + top(cause);
+      if (e.code() == ErrorCode.KERNEL_FAILED
+          && cause != null
+          && !(cause instanceof OpException)
+          && !(cause instanceof OutOfMemoryError)) {
+        return "WRAPPED "
+            + e.getMessage().lines().findFirst().orElse("")
+            + " | "
+            + cause
+            + " at "
+            + top(cause);
       }
       return "error " + e.code();
     } catch (Throwable t) {
@@ -117,10 +126,11 @@ class StructuredMutantsTest {
   }
 
   private static ExecutorService newPool() {
-    return Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "structured-mutant-runner");
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, "structured-mutant-runner");
+          t.setDaemon(true);
+          return t;
+        });
   }
 }
