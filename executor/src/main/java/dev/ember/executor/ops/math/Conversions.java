@@ -128,7 +128,7 @@ final class Conversions {
       return out;
     }
     for (int i = 0; i < out.length; i++) {
-      out[i] = x.getDouble(i) != 0 || Double.isNaN(x.getDouble(i));
+      out[i] = x.getDouble(i) != 0; // NaN != 0 holds, so NaN is true as in C
     }
     return out;
   }
@@ -237,8 +237,7 @@ final class Conversions {
     if (t.equalsIgnoreCase("false")) {
       return false;
     }
-    double d = parseDouble(s, index);
-    return d != 0 || Double.isNaN(d);
+    return parseDouble(s, index) != 0;
   }
 
   private static OpException notANumber(String s, int index) {

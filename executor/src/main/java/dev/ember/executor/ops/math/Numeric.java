@@ -31,9 +31,6 @@ final class Numeric {
   /** Every type Ember holds. */
   static final Set<DType> ALL = EnumSet.allOf(DType.class);
 
-  /** Numeric types plus BOOL (what Equal took before opset 19 added STRING). */
-  static final Set<DType> NUMERIC_AND_BOOL = EnumSet.complementOf(EnumSet.of(DType.STRING));
-
   static final Set<DType> BOOL = EnumSet.of(DType.BOOL);
 
   /** The elements of a numeric or BOOL tensor as doubles (UINT64 read unsigned); a new array. */

@@ -50,7 +50,7 @@ final class BatchedMatMul {
     switch (a.dtype().storage()) {
       case FLOAT:
         float[] fo = new float[total];
-        Sgemm.Workspace fws = new Sgemm.Workspace(k, n);
+        Sgemm.Workspace fws = new Sgemm.Workspace();
         for (int t = 0; t < plan.aOffs.length; t++) {
           Sgemm.multiply(plan.m, n, k, 1f, a.rawFloats(), plan.aOffs[t], k, false,
               b.rawFloats(), plan.bOffs[t], n, false, fo, plan.cOffs[t], n, fws);
@@ -58,7 +58,7 @@ final class BatchedMatMul {
         return Tensor.ofFloats(a.dtype(), outShape, fo);
       case DOUBLE:
         double[] dout = new double[total];
-        Dgemm.Workspace dws = new Dgemm.Workspace(k, n);
+        Dgemm.Workspace dws = new Dgemm.Workspace();
         for (int t = 0; t < plan.aOffs.length; t++) {
           Dgemm.multiply(plan.m, n, k, 1.0, a.rawDoubles(), plan.aOffs[t], k, false,
               b.rawDoubles(), plan.bOffs[t], n, false, dout, plan.cOffs[t], n, dws);

@@ -13,6 +13,7 @@ import dev.ember.executor.ir.AttrValue;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Half;
 import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ir.TensorType;
 import dev.ember.executor.ops.OpException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -101,9 +102,7 @@ class CastTest {
     assertTrue(e.getMessage().contains("FLOAT8E4M3FN"), e.getMessage());
     OpException inferred =
         assertThrows(
-            OpException.class,
-            () ->
-                OpHarness.infer(new CastOp(), 21, float8, (dev.ember.executor.ir.TensorType) null));
+            OpException.class, () -> OpHarness.infer(new CastOp(), 21, float8, (TensorType) null));
     assertEquals(ErrorCode.UNSUPPORTED_DTYPE, inferred.code());
   }
 
