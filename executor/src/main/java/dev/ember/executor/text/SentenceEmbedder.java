@@ -84,32 +84,45 @@ public final class SentenceEmbedder implements AutoCloseable {
 
   /**
    * An embedder over {@code model} at compile level 0 (the interpreter), with {@link
-   * #DEFAULT_BATCH_ROWS}. Takes ownership of {@code tokenizer}.
+   * #DEFAULT_BATCH_ROWS}. Takes ownership of {@code tokenizer}, as the other {@code create} does.
    *
    * @throws dev.ember.executor.errors.EmberException UNSUPPORTED_OP when the interpreter lacks
    *     an op of the model, MODEL_UNSUPPORTED when its inputs or output do not fit a text encoder
    */
   public static SentenceEmbedder create(OnnxModel model, TextTokenizer tokenizer) {
-    return create(model, ForwardFn.interpreter(model.graph()), tokenizer, DEFAULT_BATCH_ROWS);
+    ForwardFn level0;
+    try {
+      level0 = ForwardFn.interpreter(model.graph());
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
+    return create(model, level0, tokenizer, DEFAULT_BATCH_ROWS);
   }
 
   /**
    * An embedder that runs {@code model}'s forward pass through {@code forward} (any backend).
-   * Takes ownership of {@code tokenizer}.
+   * Takes ownership of {@code tokenizer}: closing the embedder closes it, and so does a failure
+   * here.
    *
    * @param batchRows the most rows per forward pass, at least 1
    */
   public static SentenceEmbedder create(
       OnnxModel model, ForwardFn forward, TextTokenizer tokenizer, int batchRows) {
-    Objects.requireNonNull(model, "model");
-    Objects.requireNonNull(forward, "forward");
     Objects.requireNonNull(tokenizer, "tokenizer");
-    if (batchRows < 1) {
-      throw new IllegalArgumentException(
-          "SentenceEmbedder '" + model.source() + "': batchRows must be >= 1, but was "
-              + batchRows);
+    try {
+      Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(forward, "forward");
+      if (batchRows < 1) {
+        throw new IllegalArgumentException(
+            "SentenceEmbedder '" + model.source() + "': batchRows must be >= 1, but was "
+                + batchRows);
+      }
+      return new SentenceEmbedder(model, forward, tokenizer, batchRows);
+    } catch (RuntimeException e) {
+      tokenizer.close(); // it is ours from the call on, so a failed build must not leak it
+      throw e;
     }
-    return new SentenceEmbedder(model, forward, tokenizer, batchRows);
   }
 
   /** {@link #load(ModelSpec, ModelFiles, int, int)} with {@link #DEFAULT_BATCH_ROWS}. */
@@ -138,12 +151,14 @@ public final class SentenceEmbedder implements AutoCloseable {
         spec.isBuiltin() ? spec.spec() + " (" + spec.tokenizerLocation() + ")"
             : spec.tokenizerLocation();
     TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerBytes, tokenizerName, maxLength);
+    ForwardFn level0;
     try {
-      return create(model, ForwardFn.interpreter(model.graph()), tokenizer, batchRows);
+      level0 = ForwardFn.interpreter(model.graph());
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;
     }
+    return create(model, level0, tokenizer, batchRows);
   }
 
   /**
