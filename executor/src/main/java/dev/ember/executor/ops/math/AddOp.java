@@ -2,8 +2,6 @@ package dev.ember.executor.ops.math;
 
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
-import dev.ember.executor.ops.Elementwise;
-import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpSpec;
@@ -22,13 +20,13 @@ final class AddOp implements OpDef {
 
   @Override
   public List<TensorType> inferTypes(TypeContext ctx) {
-    return Infer.one(Infer.broadcast(ctx, ctx.type(0) == null ? null : ctx.type(0).dtype(), 0, 1));
+    return MathTypes.broadcast(ctx, SPEC, 0, 1);
   }
 
   @Override
   public List<Tensor> evaluate(KernelContext ctx) {
     return List.of(
-        Elementwise.binary(
-            ctx.required(0), ctx.required(1), (a, b) -> a + b, (a, b) -> a + b, (a, b) -> a + b));
+        Binary.arith(
+            SPEC, Arith.ADD, ctx.required(0), ctx.required(1), (a, b) -> a + b, (a, b) -> a + b));
   }
 }

@@ -8,6 +8,20 @@ public final class ShapeOps {
   private ShapeOps() {}
 
   public static List<OpDef> all() {
-    return List.of();
+    return List.of(
+        new ConcatOp(),
+        new ConstantOfShapeOp(),
+        new ConstantOp(),
+        new ExpandOp(),
+        new FlattenOp(),
+        new GatherOp(),
+        new RangeOp(),
+        new ReshapeOp(),
+        new ShapeOp(),
+        new SliceOp(),
+        new SqueezeOp(),
+        new TileOp(),
+        new TransposeOp(),
+        new UnsqueezeOp());
   }
 }

@@ -1,0 +1,30 @@
+package dev.ember.executor.ops.math;
+
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.KernelContext;
+import dev.ember.executor.ops.OpDef;
+import dev.ember.executor.ops.OpSpec;
+import dev.ember.executor.ops.TypeContext;
+import java.util.List;
+
+/** ONNX {@code Erf}: y = erf(x), elementwise, computed in double (see {@link ErfMath}). */
+final class ErfOp implements OpDef {
+  static final OpSpec SPEC =
+      OpSpec.of("Erf").since(9, 13).types(Numeric.FLOATS).summary("error function, elementwise").build();
+
+  @Override
+  public OpSpec spec() {
+    return SPEC;
+  }
+
+  @Override
+  public List<TensorType> inferTypes(TypeContext ctx) {
+    return MathTypes.unary(ctx, SPEC);
+  }
+
+  @Override
+  public List<Tensor> evaluate(KernelContext ctx) {
+    return List.of(Unary.floating(SPEC, ctx.required(0), ErfMath::erf));
+  }
+}

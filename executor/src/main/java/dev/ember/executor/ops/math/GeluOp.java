@@ -1,0 +1,56 @@
+package dev.ember.executor.ops.math;
+
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.KernelContext;
+import dev.ember.executor.ops.OpDef;
+import dev.ember.executor.ops.OpException;
+import dev.ember.executor.ops.OpSpec;
+import dev.ember.executor.ops.TypeContext;
+import java.util.List;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * ONNX {@code Gelu} (opset 20): y = x * Phi(x), exactly with erf ({@code approximate="none"}) or
+ * with the tanh approximation ({@code approximate="tanh"}); computed in double.
+ */
+final class GeluOp implements OpDef {
+  static final OpSpec SPEC =
+      OpSpec.of("Gelu")
+          .since(20)
+          .types(Numeric.FLOATS)
+          .summary("x * Phi(x), erf or tanh form")
+          .build();
+
+  private static final double INV_SQRT2 = 1 / Math.sqrt(2);
+  private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+  @Override
+  public OpSpec spec() {
+    return SPEC;
+  }
+
+  @Override
+  public List<TensorType> inferTypes(TypeContext ctx) {
+    form(ctx.attrs().getString("approximate", "none"));
+    return MathTypes.unary(ctx, SPEC);
+  }
+
+  @Override
+  public List<Tensor> evaluate(KernelContext ctx) {
+    DoubleUnaryOperator f = form(ctx.attrs().getString("approximate", "none"));
+    return List.of(Unary.floating(SPEC, ctx.required(0), f));
+  }
+
+  private static DoubleUnaryOperator form(String approximate) {
+    switch (approximate) {
+      case "none":
+        return x -> 0.5 * x * (1 + ErfMath.erf(x * INV_SQRT2));
+      case "tanh":
+        return x -> 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+      default:
+        throw OpException.attribute(
+            "Gelu attribute approximate='" + approximate + "' is not 'none' or 'tanh'");
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.ember.executor.ops.nn;
+
+import dev.ember.executor.ir.Shapes;
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ops.OpException;
+import java.util.Arrays;
+
+/**
+ * numpy {@code matmul} on tensors, the MatMul kernel: a 1-D A is a row ([1, K]) and a 1-D B a
+ * column ([K, 1]), the added axis being dropped from the result; the dims before the last two
+ * are batch dims and broadcast. Each matrix product runs on {@link Sgemm}, {@link Dgemm} or
+ * {@link IntGemm}.
+ */
+final class BatchedMatMul {
+  private BatchedMatMul() {}
+
+  /** The matrices to multiply: element offsets of each A, B and C, and rows per product. */
+  private record Plan(int m, int n, int k, int[] aOffs, int[] bOffs, int[] cOffs) {}
+
+  static Tensor multiply(Tensor a, Tensor b) {
+    int[] as = a.shape();
+    int[] bs = b.shape();
+    if (as.length == 0 || bs.length == 0) {
+      throw OpException.shapes(
+          "MatMul needs inputs of rank >= 1, got A " + Shapes.str(as) + " and B "
+              + Shapes.str(bs));
+    }
+    int[] a2 = as.length == 1 ? new int[] {1, as[0]} : as;
+    int[] b2 = bs.length == 1 ? new int[] {bs[0], 1} : bs;
+    int m = a2[a2.length - 2];
+    int k = a2[a2.length - 1];
+    int n = b2[b2.length - 1];
+    if (b2[b2.length - 2] != k) {
+      throw innerMismatch(Shapes.str(as), Shapes.str(bs), k, b2[b2.length - 2]);
+    }
+    int[] batchA = Arrays.copyOf(a2, a2.length - 2);
+    int[] batchB = Arrays.copyOf(b2, b2.length - 2);
+    int[] batch = Shapes.broadcast(batchA, batchB);
+    if (batch == null) {
+      throw OpException.shapes(
+          "MatMul batch dimensions of A " + Shapes.str(as) + " and B " + Shapes.str(bs)
+              + " cannot be broadcast together");
+    }
+    int[] outShape = outShape(batch, m, n, as.length == 1, bs.length == 1);
+    int total = NnShapes.checkedSize(outShape, "MatMul output");
+    if (total == 0 || k == 0) {
+      return Tensor.zeros(a.dtype(), outShape); // an empty sum is 0
+    }
+    Plan plan = plan(batchA, batchB, batch, m, n, k);
+    switch (a.dtype().storage()) {
+      case FLOAT:
+        float[] fo = new float[total];
+        Sgemm.Workspace fws = new Sgemm.Workspace(k, n);
+        for (int t = 0; t < plan.aOffs.length; t++) {
+          Sgemm.multiply(plan.m, n, k, 1f, a.rawFloats(), plan.aOffs[t], k, false,
+              b.rawFloats(), plan.bOffs[t], n, false, fo, plan.cOffs[t], n, fws);
+        }
+        return Tensor.ofFloats(a.dtype(), outShape, fo);
+      case DOUBLE:
+        double[] dout = new double[total];
+        Dgemm.Workspace dws = new Dgemm.Workspace(k, n);
+        for (int t = 0; t < plan.aOffs.length; t++) {
+          Dgemm.multiply(plan.m, n, k, 1.0, a.rawDoubles(), plan.aOffs[t], k, false,
+              b.rawDoubles(), plan.bOffs[t], n, false, dout, plan.cOffs[t], n, dws);
+        }
+        return Tensor.ofDoubles(outShape, dout);
+      case LONG:
+        long[] lo = new long[total];
+        for (int t = 0; t < plan.aOffs.length; t++) {
+          IntGemm.multiply(plan.m, n, k, 1L, a.rawLongs(), plan.aOffs[t], k, false,
+              b.rawLongs(), plan.bOffs[t], n, false, lo, plan.cOffs[t], n);
+        }
+        return Tensor.ofLongs(a.dtype(), outShape, lo);
+      default:
+        throw OpException.dtype("MatMul does not take " + a.dtype().onnxLowerName());
+    }
+  }
+
+  /** The error for A's K against B's K, naming both shapes. */
+  static OpException innerMismatch(String aShape, String bShape, Object ka, Object kb) {
+    return OpException.shapes(
+        "MatMul inner dimensions differ: A " + aShape + " has K = " + ka + " columns but B "
+            + bShape + " has K = " + kb + " rows");
+  }
+
+  private static Plan plan(int[] batchA, int[] batchB, int[] batch, int m, int n, int k) {
+    int count = Math.toIntExact(Shapes.numel(batch));
+    if (Shapes.numel(batchB) == 1) {
+      // One B for every batch entry (weights): A's batch folds into rows of one big product,
+      // which keeps the packed panel of B for all of them.
+      return new Plan(m * count, n, k, new int[] {0}, new int[] {0}, new int[] {0});
+    }
+    int[] ia = Shapes.broadcastIndex(batchA, batch);
+    int[] ib = Shapes.broadcastIndex(batchB, batch);
+    int[] aOffs = new int[count];
+    int[] bOffs = new int[count];
+    int[] cOffs = new int[count];
+    for (int t = 0; t < count; t++) {
+      aOffs[t] = ia[t] * m * k;
+      bOffs[t] = ib[t] * k * n;
+      cOffs[t] = t * m * n;
+    }
+    return new Plan(m, n, k, aOffs, bOffs, cOffs);
+  }
+
+  private static int[] outShape(int[] batch, int m, int n, boolean dropM, boolean dropN) {
+    int[] out = Arrays.copyOf(batch, batch.length + (dropM ? 0 : 1) + (dropN ? 0 : 1));
+    int at = batch.length;
+    if (!dropM) {
+      out[at++] = m;
+    }
+    if (!dropN) {
+      out[at] = n;
+    }
+    return out;
+  }
+}
