@@ -6,7 +6,7 @@ package dev.ember.executor.text;
  * @param texts texts embedded (null and blank rows excluded)
  * @param batches forward passes run
  * @param realTokens tokens of the texts, special tokens included
- * @param paddedTokens tokens fed to the model, padding included; {@code paddedTokens /
- *     realTokens} is the padding overhead
+ * @param paddedTokens tokens fed to the model, padding included; {@code paddedTokens / realTokens}
+ *     is the padding overhead
  */
 public record EmbedStats(long texts, long batches, long realTokens, long paddedTokens) {}

@@ -4,8 +4,8 @@ import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@link ModelFiles} over {@code java.nio.file}: plain paths and {@code file:} URIs. */
@@ -34,7 +34,10 @@ final class LocalModelFiles implements ModelFiles {
       if (!scheme.equalsIgnoreCase("file")) {
         throw Errors.of(
             ErrorCode.IO_ERROR,
-            "model location '" + location + "' uses the scheme '" + scheme
+            "model location '"
+                + location
+                + "' uses the scheme '"
+                + scheme
                 + "', which the local file reader cannot open",
             "read it through the Spark plugin (it opens Hadoop file systems), or copy the model"
                 + " folder to a local path");
@@ -48,8 +51,11 @@ final class LocalModelFiles implements ModelFiles {
     } catch (IllegalArgumentException | FileSystemNotFoundException e) {
       throw Errors.of(
           ErrorCode.IO_ERROR,
-          "model location '" + location + "' is not a valid local path or file: URI ("
-              + e.getMessage() + ")",
+          "model location '"
+              + location
+              + "' is not a valid local path or file: URI ("
+              + e.getMessage()
+              + ")",
           "give a plain path or a URI such as file:///models/minilm/model.onnx",
           e);
     }

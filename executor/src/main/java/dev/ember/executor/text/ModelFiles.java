@@ -3,10 +3,10 @@ package dev.ember.executor.text;
 import java.io.IOException;
 
 /**
- * Reads the files a {@link ModelSpec} names (the ONNX model and its {@code tokenizer.json}).
- * The executor module reads only local files and classpath resources; a caller that can reach
- * other file systems (the Spark plugin, through Hadoop's {@code FileSystem} for {@code hdfs:},
- * {@code s3a:}, ...) supplies its own implementation, so that this module never links Hadoop.
+ * Reads the files a {@link ModelSpec} names (the ONNX model and its {@code tokenizer.json}). The
+ * executor module reads only local files and classpath resources; a caller that can reach other
+ * file systems (the Spark plugin, through Hadoop's {@code FileSystem} for {@code hdfs:}, {@code
+ * s3a:}, ...) supplies its own implementation, so that this module never links Hadoop.
  *
  * <p>A location is the string the spec gave: a plain path, a {@code file:} URI or any other URI.
  * Implementations must be safe to call from many threads.

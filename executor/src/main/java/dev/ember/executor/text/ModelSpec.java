@@ -10,15 +10,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where a text-embedding model and its tokenizer live, parsed from one string. Parsing does no
- * I/O; {@link SentenceEmbedder#load} reads the files through a {@link ModelFiles}.
+ * Where a text-embedding model and its tokenizer live, parsed from one string. Parsing does no I/O;
+ * {@link SentenceEmbedder#load} reads the files through a {@link ModelFiles}.
  *
  * <ul>
  *   <li>{@code builtin:all-minilm-l6-v2}: a model shipped on the classpath (see {@link
  *       #builtinNames()}), read with no network and no file system.
- *   <li>A location ending in {@code .onnx} (plain path, {@code file:} URI or any other URI such
- *       as {@code hdfs://nn/models/minilm.onnx}): that model, with {@code tokenizer.json} in the
- *       same folder.
+ *   <li>A location ending in {@code .onnx} (plain path, {@code file:} URI or any other URI such as
+ *       {@code hdfs://nn/models/minilm.onnx}): that model, with {@code tokenizer.json} in the same
+ *       folder.
  *   <li>Any other location: a folder holding {@code model.onnx} and {@code tokenizer.json}.
  * </ul>
  *
@@ -74,14 +74,17 @@ public record ModelSpec(String spec, Kind kind, String modelLocation, String tok
   }
 
   /**
-   * Parses a spec string. Throws IllegalArgumentException for a null or blank spec and an
-   * IO_ERROR {@link dev.ember.executor.errors.EmberException} for an unknown builtin name.
+   * Parses a spec string. Throws IllegalArgumentException for a null or blank spec and an IO_ERROR
+   * {@link dev.ember.executor.errors.EmberException} for an unknown builtin name.
    */
   public static ModelSpec parse(String spec) {
     if (spec == null || spec.isBlank()) {
       throw new IllegalArgumentException(
-          "ModelSpec: the spec is " + (spec == null ? "null" : "blank") + "; give "
-              + DEFAULT + ", a path or URI of an .onnx file, or a model folder");
+          "ModelSpec: the spec is "
+              + (spec == null ? "null" : "blank")
+              + "; give "
+              + DEFAULT
+              + ", a path or URI of an .onnx file, or a model folder");
     }
     String s = spec.trim();
     if (s.regionMatches(true, 0, BUILTIN_PREFIX, 0, BUILTIN_PREFIX.length())) {
@@ -90,11 +93,17 @@ public record ModelSpec(String spec, Kind kind, String modelLocation, String tok
       if (res == null) {
         throw Errors.of(
             ErrorCode.IO_ERROR,
-            "model spec '" + s + "' names no builtin model; the builtins are: "
+            "model spec '"
+                + s
+                + "' names no builtin model; the builtins are: "
                 + String.join(", ", builtinNames()),
-            "use one of " + BUILTIN_PREFIX + String.join(", " + BUILTIN_PREFIX, builtinNames())
+            "use one of "
+                + BUILTIN_PREFIX
+                + String.join(", " + BUILTIN_PREFIX, builtinNames())
                 + ", or give the path or URI of an .onnx file or of a folder holding "
-                + MODEL_FILE + " and " + TOKENIZER_FILE);
+                + MODEL_FILE
+                + " and "
+                + TOKENIZER_FILE);
       }
       return new ModelSpec(s, Kind.BUILTIN, res[0], res[1]);
     }
@@ -113,9 +122,7 @@ public record ModelSpec(String spec, Kind kind, String modelLocation, String tok
     return kind == Kind.BUILTIN;
   }
 
-  /**
-   * The reader for this spec's files: the classpath for builtins, {@code external} otherwise.
-   */
+  /** The reader for this spec's files: the classpath for builtins, {@code external} otherwise. */
   public ModelFiles files(ModelFiles external) {
     return isBuiltin() ? ClasspathModelFiles.INSTANCE : external;
   }

@@ -5,10 +5,10 @@ import dev.ember.executor.ir.Tensor;
 import java.util.Arrays;
 
 /**
- * Sentence-transformers' pooling for all-MiniLM-L6-v2 and its kin: the mean of the token vectors
- * of {@code last_hidden_state} over the positions where {@code attention_mask} is non-zero, then
- * L2 normalisation. Sums run in double. A row whose mask is all zero pools to the zero vector
- * (never NaN): the count is clamped to 1e-9 and the norm to 1e-12, as sentence-transformers does.
+ * Sentence-transformers' pooling for all-MiniLM-L6-v2 and its kin: the mean of the token vectors of
+ * {@code last_hidden_state} over the positions where {@code attention_mask} is non-zero, then L2
+ * normalisation. Sums run in double. A row whose mask is all zero pools to the zero vector (never
+ * NaN): the count is clamped to 1e-9 and the norm to 1e-12, as sentence-transformers does.
  * Stateless and thread-safe.
  *
  * <pre>{@code
@@ -37,11 +37,15 @@ public final class Pooling {
 
   /** Mean-pools {@code hidden} [B, S, H] over {@code mask} [B, S], without normalising. */
   public static float[][] meanPool(Tensor hidden, Tensor mask) {
-    if (hidden.rank() != 3 || mask.rank() != 2
-        || hidden.dim(0) != mask.dim(0) || hidden.dim(1) != mask.dim(1)) {
+    if (hidden.rank() != 3
+        || mask.rank() != 2
+        || hidden.dim(0) != mask.dim(0)
+        || hidden.dim(1) != mask.dim(1)) {
       throw new IllegalArgumentException(
           "Pooling: hidden states must be [B, S, H] and the mask [B, S], but got "
-              + Arrays.toString(hidden.shape()) + " and " + Arrays.toString(mask.shape()));
+              + Arrays.toString(hidden.shape())
+              + " and "
+              + Arrays.toString(mask.shape()));
     }
     int b = hidden.dim(0);
     int s = hidden.dim(1);

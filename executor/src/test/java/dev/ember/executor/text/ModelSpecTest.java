@@ -43,21 +43,37 @@ class ModelSpecTest {
 
   @Test
   void onnxFileHasTokenizerBesideIt() {
-    check("/models/minilm.onnx", ModelSpec.Kind.ONNX_FILE,
-        "/models/minilm.onnx", "/models/tokenizer.json");
+    check(
+        "/models/minilm.onnx",
+        ModelSpec.Kind.ONNX_FILE,
+        "/models/minilm.onnx",
+        "/models/tokenizer.json");
     check("minilm.ONNX", ModelSpec.Kind.ONNX_FILE, "minilm.ONNX", "tokenizer.json");
-    check("hdfs://nn:8020/m/v1/model.onnx", ModelSpec.Kind.ONNX_FILE,
-        "hdfs://nn:8020/m/v1/model.onnx", "hdfs://nn:8020/m/v1/tokenizer.json");
-    check("file:///m/x.onnx", ModelSpec.Kind.ONNX_FILE, "file:///m/x.onnx", "file:///m/tokenizer.json");
+    check(
+        "hdfs://nn:8020/m/v1/model.onnx",
+        ModelSpec.Kind.ONNX_FILE,
+        "hdfs://nn:8020/m/v1/model.onnx",
+        "hdfs://nn:8020/m/v1/tokenizer.json");
+    check(
+        "file:///m/x.onnx",
+        ModelSpec.Kind.ONNX_FILE,
+        "file:///m/x.onnx",
+        "file:///m/tokenizer.json");
     check("file:x.onnx", ModelSpec.Kind.ONNX_FILE, "file:x.onnx", "file:tokenizer.json");
   }
 
   @Test
   void anythingElseIsAFolder() {
-    check("/models/minilm", ModelSpec.Kind.FOLDER,
-        "/models/minilm/model.onnx", "/models/minilm/tokenizer.json");
-    check("s3a://bucket/minilm/", ModelSpec.Kind.FOLDER,
-        "s3a://bucket/minilm/model.onnx", "s3a://bucket/minilm/tokenizer.json");
+    check(
+        "/models/minilm",
+        ModelSpec.Kind.FOLDER,
+        "/models/minilm/model.onnx",
+        "/models/minilm/tokenizer.json");
+    check(
+        "s3a://bucket/minilm/",
+        ModelSpec.Kind.FOLDER,
+        "s3a://bucket/minilm/model.onnx",
+        "s3a://bucket/minilm/tokenizer.json");
   }
 
   @Test
@@ -140,8 +156,7 @@ class ModelSpecTest {
 
   @Test
   void otherFileSystemsPlugInThroughModelFiles() {
-    Map<String, byte[]> fs =
-        Map.of("mem://m/tokenizer.json", TextFixtures.builtinTokenizerJson());
+    Map<String, byte[]> fs = Map.of("mem://m/tokenizer.json", TextFixtures.builtinTokenizerJson());
     ModelFiles mem =
         new ModelFiles() {
           @Override

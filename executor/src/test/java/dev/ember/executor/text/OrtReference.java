@@ -18,16 +18,15 @@ import java.util.Map;
 
 /**
  * The sentence-transformers recipe computed without Ember's text package: DJL's tokenizer set up
- * here, ONNX Runtime on one unpadded sentence at a time, mean pooling and normalisation written
- * out again below. Also serves as a {@link ForwardFn}, to check the pipeline on its own.
+ * here, ONNX Runtime on one unpadded sentence at a time, mean pooling and normalisation written out
+ * again below. Also serves as a {@link ForwardFn}, to check the pipeline on its own.
  */
 final class OrtReference implements AutoCloseable {
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
   private final HuggingFaceTokenizer tokenizer;
 
-  OrtReference(byte[] model, byte[] tokenizerJson, int maxLength)
-      throws OrtException, IOException {
+  OrtReference(byte[] model, byte[] tokenizerJson, int maxLength) throws OrtException, IOException {
     try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
       opts.setIntraOpNumThreads(2);
       session = env.createSession(model, opts);

@@ -39,13 +39,19 @@ class SentenceEmbedderTest {
       new TensorType(DType.INT64, Shape.of(List.of(Dim.symbolic("batch"), Dim.symbolic("seq"))));
   static final TensorType STATES =
       new TensorType(
-          DType.FLOAT,
-          Shape.of(List.of(Dim.symbolic("batch"), Dim.symbolic("seq"), Dim.fixed(H))));
+          DType.FLOAT, Shape.of(List.of(Dim.symbolic("batch"), Dim.symbolic("seq"), Dim.fixed(H))));
 
   static final List<String> TEXTS =
       Arrays.asList(
-          "first text", null, "a somewhat longer second text with more words", "", "x", "  ",
-          "Größe 🚀", TextFixtures.words(300), "last");
+          "first text",
+          null,
+          "a somewhat longer second text with more words",
+          "",
+          "x",
+          "  ",
+          "Größe 🚀",
+          TextFixtures.words(300),
+          "last");
 
   /** Token states of a fake encoder; padding (mask 0) is 1e6 everywhere. */
   static Tensor fakeStates(Tensor ids, Tensor mask) {
@@ -55,8 +61,9 @@ class SentenceEmbedderTest {
     for (int i = 0; i < b * s; i++) {
       for (int k = 0; k < H; k++) {
         out[i * H + k] =
-            mask.getLong(i) == 0 ? 1e6f : (float) Math.sin(ids.getLong(i) * 0.01 * (k + 1)
-                + (i % s) * 0.3);
+            mask.getLong(i) == 0
+                ? 1e6f
+                : (float) Math.sin(ids.getLong(i) * 0.01 * (k + 1) + (i % s) * 0.3);
       }
     }
     return Tensor.ofFloats(new int[] {b, s, H}, out);
@@ -162,8 +169,7 @@ class SentenceEmbedderTest {
           assertEquals(DType.INT32, feeds.get("input_ids").dtype());
           return Map.of("hidden", fakeStates(feeds.get("input_ids"), feeds.get("attention_mask")));
         };
-    try (SentenceEmbedder e =
-        SentenceEmbedder.create(m, f, TextFixtures.builtinTokenizer(64), 8)) {
+    try (SentenceEmbedder e = SentenceEmbedder.create(m, f, TextFixtures.builtinTokenizer(64), 8)) {
       assertEquals("hidden", e.outputName(), "the first output when none is last_hidden_state");
       assertEquals(H, e.dimension());
       assertEquals(H, e.embed("hello").length);
@@ -188,7 +194,8 @@ class SentenceEmbedderTest {
 
   @Test
   void wrongOutputShapeAtRunTimeIsShapeMismatch() {
-    ForwardFn bad = feeds -> Map.of("last_hidden_state", Tensor.zeros(DType.FLOAT, new int[] {1, 1, 4}));
+    ForwardFn bad =
+        feeds -> Map.of("last_hidden_state", Tensor.zeros(DType.FLOAT, new int[] {1, 1, 4}));
     try (SentenceEmbedder e =
         SentenceEmbedder.create(bert(), bad, TextFixtures.builtinTokenizer(64), 8)) {
       EmberException ex = assertThrows(EmberException.class, () -> e.embed("two words"));

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The builtin all-MiniLM-L6-v2 embedded by {@link SentenceEmbedder} against the recipe computed
- * independently ({@link OrtReference}: its own tokenizer set-up, ONNX Runtime one unpadded
- * sentence at a time, its own pooling): cosine >= 0.9999 on every row.
+ * independently ({@link OrtReference}: its own tokenizer set-up, ONNX Runtime one unpadded sentence
+ * at a time, its own pooling): cosine >= 0.9999 on every row.
  */
 class SentenceEmbedderVsOnnxRuntimeTest {
   static final double MIN_COSINE = 0.9999;
@@ -34,7 +34,8 @@ class SentenceEmbedderVsOnnxRuntimeTest {
   static void computeReference() throws Exception {
     reference =
         new OrtReference(
-            TextFixtures.builtinModel(), TextFixtures.builtinTokenizerJson(),
+            TextFixtures.builtinModel(),
+            TextFixtures.builtinTokenizerJson(),
             TextTokenizer.DEFAULT_MAX_LENGTH);
     texts = OrtReference.withBlanks(TextFixtures.SENTENCES);
     expected = new float[texts.size()][];
@@ -64,7 +65,8 @@ class SentenceEmbedderVsOnnxRuntimeTest {
     long t0 = System.nanoTime();
     try (SentenceEmbedder e =
         SentenceEmbedder.load(
-            ModelSpec.parse(ModelSpec.DEFAULT), ModelFiles.local(),
+            ModelSpec.parse(ModelSpec.DEFAULT),
+            ModelFiles.local(),
             TextTokenizer.DEFAULT_MAX_LENGTH)) {
       long t1 = System.nanoTime();
       assertEquals(384, e.dimension());
@@ -76,7 +78,11 @@ class SentenceEmbedderVsOnnxRuntimeTest {
       System.out.printf(
           "SentenceEmbedder (interpreter): load %.0f ms, embed %d texts in %.0f ms "
               + "(%d batches, %d real / %d padded tokens)%n",
-          (t1 - t0) / 1e6, s.texts(), (t2 - t1) / 1e6, s.batches(), s.realTokens(),
+          (t1 - t0) / 1e6,
+          s.texts(),
+          (t2 - t1) / 1e6,
+          s.batches(),
+          s.realTokens(),
           s.paddedTokens());
 
       List<String> subset = texts.subList(0, 24);
@@ -122,7 +128,14 @@ class SentenceEmbedderVsOnnxRuntimeTest {
         what, min, 1 - min, texts.size(), worst);
     assertTrue(
         min >= MIN_COSINE,
-        what + ": cosine " + min + " < " + MIN_COSINE + " on row " + worst + ": "
+        what
+            + ": cosine "
+            + min
+            + " < "
+            + MIN_COSINE
+            + " on row "
+            + worst
+            + ": "
             + texts.get(worst));
   }
 }

@@ -81,8 +81,8 @@ class TextTokenizerTest {
     assertArrayEquals(new int[] {3, 8}, ids.shape());
     assertArrayEquals(
         new long[] {CLS, 7592, 2088, SEP, 0, 0, 0, 0}, java.util.Arrays.copyOf(ids.rawLongs(), 8));
-    assertArrayEquals(new long[] {1, 1, 1, 1, 0, 0, 0, 0}, java.util.Arrays.copyOf(
-        mask.rawLongs(), 8));
+    assertArrayEquals(
+        new long[] {1, 1, 1, 1, 0, 0, 0, 0}, java.util.Arrays.copyOf(mask.rawLongs(), 8));
     assertArrayEquals(new long[24], b.tokenTypeIds(DType.INT64).rawLongs());
     assertEquals(DType.INT32, b.inputIds(DType.INT32).dtype());
     assertEquals(14, b.realTokens());
@@ -110,13 +110,15 @@ class TextTokenizerTest {
     try {
       List<Future<List<long[]>>> futures = new ArrayList<>();
       for (int w = 0; w < 8; w++) {
-        futures.add(pool.submit(() -> {
-          List<long[]> got = new ArrayList<>();
-          for (String t : texts) {
-            got.add(tok.encode(t));
-          }
-          return got;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  List<long[]> got = new ArrayList<>();
+                  for (String t : texts) {
+                    got.add(tok.encode(t));
+                  }
+                  return got;
+                }));
       }
       for (Future<List<long[]>> f : futures) {
         List<long[]> got = f.get();
