@@ -8,6 +8,6 @@ public final class NnOps {
   private NnOps() {}
 
   public static List<OpDef> all() {
-    return List.of(new MatMulOp(), new GemmOp());
+    return List.of(new MatMulOp(), new GemmOp(), new ReduceMeanOp(), new ReduceSumOp());
   }
 }

@@ -17,8 +17,8 @@ import java.util.EnumSet;
 import java.util.List;
 
 /**
- * ONNX {@code Concat}: joins inputs of equal rank along {@code axis} (negative from opset 11);
- * all other dims must match. Inputs that are empty along the axis contribute nothing.
+ * ONNX {@code Concat}: joins inputs of equal rank along {@code axis} (negative from opset 11); all
+ * other dims must match. Inputs that are empty along the axis contribute nothing.
  */
 final class ConcatOp implements OpDef {
   static final OpSpec SPEC =
@@ -58,8 +58,8 @@ final class ConcatOp implements OpDef {
       return Infer.one(new TensorType(dtype, Shape.unknownRank()));
     }
     int rank = first.size();
-    int axis = Dims.axis(axis(ctx.node().opset(), ctx.attrs().getInt("axis", NONE)), rank,
-        "Concat axis");
+    int axis =
+        Infer.axis(axis(ctx.node().opset(), ctx.attrs().getInt("axis", NONE)), rank, "Concat axis");
     List<Dim> out = new ArrayList<>(first);
     long fixed = 0;
     List<Dim> symbols = new ArrayList<>();
@@ -70,7 +70,12 @@ final class ConcatOp implements OpDef {
       }
       if (d.size() != rank) {
         throw OpException.shapes(
-            "input " + i + " has rank " + d.size() + ", input 0 has rank " + rank
+            "input "
+                + i
+                + " has rank "
+                + d.size()
+                + ", input 0 has rank "
+                + rank
                 + "; Concat needs equal ranks");
       }
       for (int k = 0; k < rank; k++) {
@@ -104,22 +109,37 @@ final class ConcatOp implements OpDef {
     }
     Tensor first = ins.get(0);
     int[] shape = first.shape();
-    int axis = Dims.axis(axis(ctx.node().opset(), ctx.attrs().getInt("axis", NONE)),
-        shape.length, "Concat axis");
+    int axis =
+        Infer.axis(
+            axis(ctx.node().opset(), ctx.attrs().getInt("axis", NONE)),
+            shape.length,
+            "Concat axis");
     long total = 0;
     for (int i = 0; i < ins.size(); i++) {
       Tensor t = ins.get(i);
       if (t.dtype() != first.dtype()) {
         throw OpException.dtype(
-            "input " + i + " is " + t.dtype().onnxLowerName() + ", input 0 is "
-                + first.dtype().onnxLowerName() + "; Concat needs one element type");
+            "input "
+                + i
+                + " is "
+                + t.dtype().onnxLowerName()
+                + ", input 0 is "
+                + first.dtype().onnxLowerName()
+                + "; Concat needs one element type");
       }
       int[] s = t.shape();
       for (int k = 0; k < shape.length; k++) {
         if (s.length != shape.length || (k != axis && s[k] != shape[k])) {
           throw OpException.shapes(
-              "input " + i + " has shape " + Arrays.toString(s) + ", input 0 has "
-                  + Arrays.toString(shape) + "; all dims but axis " + axis + " must match");
+              "input "
+                  + i
+                  + " has shape "
+                  + Arrays.toString(s)
+                  + ", input 0 has "
+                  + Arrays.toString(shape)
+                  + "; all dims but axis "
+                  + axis
+                  + " must match");
         }
       }
       total += s[axis];

@@ -17,9 +17,8 @@ import java.util.List;
 
 /**
  * ONNX {@code ConstantOfShape}: a tensor of the shape given by input 0 (1-D int64) with every
- * element equal to the one-element {@code value} attribute (default float 0). An empty shape
- * input ([] of length 0) gives a scalar, as the spec says; a shape containing 0 gives an empty
- * tensor.
+ * element equal to the one-element {@code value} attribute (default float 0). An empty shape input
+ * ([] of length 0) gives a scalar, as the spec says; a shape containing 0 gives an empty tensor.
  */
 final class ConstantOfShapeOp implements OpDef {
   static final OpSpec SPEC =

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * ONNX {@code Constant}: a tensor given by exactly one attribute: {@code value} (a tensor), or
- * from opset 12 {@code value_float(s)}, {@code value_int(s)} or {@code value_string(s)} (a
- * scalar, or a 1-D tensor for the plural forms). {@code sparse_value} is not supported.
+ * ONNX {@code Constant}: a tensor given by exactly one attribute: {@code value} (a tensor), or from
+ * opset 12 {@code value_float(s)}, {@code value_int(s)} or {@code value_string(s)} (a scalar, or a
+ * 1-D tensor for the plural forms). {@code sparse_value} is not supported.
  */
 final class ConstantOp implements OpDef {
   static final OpSpec SPEC =
@@ -30,8 +30,14 @@ final class ConstantOp implements OpDef {
 
   private static final List<String> FORMS =
       List.of(
-          "value", "sparse_value", "value_float", "value_floats", "value_int", "value_ints",
-          "value_string", "value_strings");
+          "value",
+          "sparse_value",
+          "value_float",
+          "value_floats",
+          "value_int",
+          "value_ints",
+          "value_string",
+          "value_strings");
 
   @Override
   public OpSpec spec() {
@@ -55,7 +61,11 @@ final class ConstantOp implements OpDef {
       if (attrs.containsKey(f)) {
         if (form != null) {
           throw OpException.attribute(
-              "Constant has both '" + form + "' and '" + f + "'; exactly one value attribute "
+              "Constant has both '"
+                  + form
+                  + "' and '"
+                  + f
+                  + "'; exactly one value attribute "
                   + "is allowed");
         }
         form = f;
@@ -68,7 +78,11 @@ final class ConstantOp implements OpDef {
     Tensor t = build(form, v);
     if (t == null) {
       throw OpException.attribute(
-          "Constant attribute '" + form + "' has kind " + v.kind() + ", which does not fit its "
+          "Constant attribute '"
+              + form
+              + "' has kind "
+              + v.kind()
+              + ", which does not fit its "
               + "name");
     }
     return t;

@@ -55,8 +55,8 @@ final class Dims {
   }
 
   /**
-   * Two dims the op requires to be equal (Concat's other axes): a fixed one wins over a symbol;
-   * two different fixed sizes are an error.
+   * Two dims the op requires to be equal (Concat's other axes): a fixed one wins over a symbol; two
+   * different fixed sizes are an error.
    */
   static Dim same(Dim a, Dim b, String what) {
     if (a.equals(b) || !b.isFixed()) {
@@ -87,10 +87,5 @@ final class Dims {
 
   static boolean isOne(Dim d) {
     return d.isFixed() && d.size() == 1;
-  }
-
-  /** Normalizes an axis in [-rank, rank) for type inference or kernels, naming the op's arg. */
-  static int axis(long axis, int rank, String what) {
-    return Infer.axis(axis, rank, what);
   }
 }

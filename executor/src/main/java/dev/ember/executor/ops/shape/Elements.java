@@ -7,9 +7,9 @@ import dev.ember.executor.ops.OpException;
 import java.util.Arrays;
 
 /**
- * Storage-kind-generic element handling for the data-movement ops: these ops never look at
- * values, so one code path serves float[], double[], long[], boolean[] and String[] storage.
- * {@link System#arraycopy} is itself generic over array kinds, which is what makes this cheap.
+ * Storage-kind-generic element handling for the data-movement ops: these ops never look at values,
+ * so one code path serves float[], double[], long[], boolean[] and String[] storage. {@link
+ * System#arraycopy} is itself generic over array kinds, which is what makes this cheap.
  */
 final class Elements {
   /** The largest element count a Java array (and so a Tensor) can hold. */
@@ -40,9 +40,9 @@ final class Elements {
   }
 
   /**
-   * A shape computed from untrusted values (model attributes or input data) as int dims; throws
-   * an OpException for negative sizes or more elements than a tensor can hold, so that callers
-   * check before they allocate.
+   * A shape computed from untrusted values (model attributes or input data) as int dims; throws an
+   * OpException for negative sizes or more elements than a tensor can hold, so that callers check
+   * before they allocate.
    */
   static int[] checkedShape(long[] dims, String what) {
     int[] out = new int[dims.length];
@@ -68,10 +68,25 @@ final class Elements {
     return out;
   }
 
+  /**
+   * a * b for non-negative sizes, or Long.MAX_VALUE once either exceeds what a tensor can hold, so
+   * that a later size check reports "too large" instead of a silently wrapped product.
+   */
+  static long saturatedProduct(long a, long b) {
+    if (a == 0 || b == 0) {
+      return 0;
+    }
+    return a > MAX_ELEMENTS || b > MAX_ELEMENTS ? Long.MAX_VALUE : a * b;
+  }
+
   private static OpException tooLarge(String what, long[] dims) {
     return new OpException(
         ErrorCode.SHAPE_MISMATCH,
-        what + " " + Arrays.toString(dims) + " has more than " + MAX_ELEMENTS
+        what
+            + " "
+            + Arrays.toString(dims)
+            + " has more than "
+            + MAX_ELEMENTS
             + " elements, more than a tensor can hold",
         "check the shape values feeding this node; split the batch if it is genuinely this large");
   }
@@ -129,9 +144,9 @@ final class Elements {
   /**
    * Writes, row-major into {@code dst} from {@code dstOffset}, the elements of a strided view of
    * {@code src}: element (i0, i1, ...) of the view is {@code src[offset + sum(ik * strides[k])]}.
-   * Strides may be 0 (broadcast) or negative (reversed slices). Transpose, Slice, Expand and
-   * Tile are all such views; adjacent axes that are contiguous with each other are merged first
-   * so that the innermost run is as long as possible and copied in bulk.
+   * Strides may be 0 (broadcast) or negative (reversed slices). Transpose, Slice, Expand and Tile
+   * are all such views; adjacent axes that are contiguous with each other are merged first so that
+   * the innermost run is as long as possible and copied in bulk.
    */
   static void copyView(
       Object src, int offset, int[] dims, int[] strides, Object dst, int dstOffset) {

@@ -18,8 +18,8 @@ import java.util.EnumSet;
 import java.util.List;
 
 /**
- * ONNX {@code Expand}: broadcasts the input against {@code shape} in both directions (numpy
- * rules), so a 1 in {@code shape} keeps the input's dim rather than shrinking it.
+ * ONNX {@code Expand}: broadcasts the input against {@code shape} in both directions (numpy rules),
+ * so a 1 in {@code shape} keeps the input's dim rather than shrinking it.
  */
 final class ExpandOp implements OpDef {
   static final OpSpec SPEC =
@@ -73,8 +73,17 @@ final class ExpandOp implements OpDef {
       long b = i < rank - target.length ? 1 : checkDim(target, i - (rank - target.length));
       if (a != b && a != 1 && b != 1) {
         throw OpException.shapes(
-            "input shape " + Shapes.str(in) + " cannot be broadcast to " + Arrays.toString(target)
-                + " (axis " + i + ": " + a + " vs " + b + ")");
+            "input shape "
+                + Shapes.str(in)
+                + " cannot be broadcast to "
+                + Arrays.toString(target)
+                + " (axis "
+                + i
+                + ": "
+                + a
+                + " vs "
+                + b
+                + ")");
       }
       outDims[i] = a == 1 ? b : a;
     }

@@ -15,8 +15,8 @@ import java.util.EnumSet;
 import java.util.List;
 
 /**
- * ONNX {@code Flatten}: a 2-D view [prod(dims[:axis]), prod(dims[axis:])]. {@code axis} (default
- * 1) may equal the rank (giving [n, 1]); negative values count from the end from opset 11.
+ * ONNX {@code Flatten}: a 2-D view [prod(dims[:axis]), prod(dims[axis:])]. {@code axis} (default 1)
+ * may equal the rank (giving [n, 1]); negative values count from the end from opset 11.
  */
 final class FlattenOp implements OpDef {
   static final OpSpec SPEC =
@@ -61,8 +61,15 @@ final class FlattenOp implements OpDef {
     long a = axis < 0 && opset >= 11 ? axis + rank : axis;
     if (a < 0 || a > rank) {
       throw OpException.attribute(
-          "Flatten axis " + axis + " is out of range for a tensor of rank " + rank + " (valid: "
-              + (opset >= 11 ? -rank : 0) + " to " + rank + ")");
+          "Flatten axis "
+              + axis
+              + " is out of range for a tensor of rank "
+              + rank
+              + " (valid: "
+              + (opset >= 11 ? -rank : 0)
+              + " to "
+              + rank
+              + ")");
     }
     return (int) a;
   }

@@ -17,8 +17,8 @@ import java.util.EnumSet;
 import java.util.List;
 
 /**
- * ONNX {@code Gather}: picks slices of {@code data} along {@code axis} at {@code indices} (of
- * any rank, negative counting from the end). Output shape is data[:axis] + indices + data[axis+1:].
+ * ONNX {@code Gather}: picks slices of {@code data} along {@code axis} at {@code indices} (of any
+ * rank, negative counting from the end). Output shape is data[:axis] + indices + data[axis+1:].
  * This is the embedding lookup of transformer models, so each picked slice is one bulk copy.
  */
 final class GatherOp implements OpDef {
@@ -45,7 +45,7 @@ final class GatherOp implements OpDef {
     if (dd == null || id == null) {
       return Infer.one(new TensorType(data.dtype(), Shape.unknownRank()));
     }
-    int axis = Dims.axis(ctx.attrs().getInt("axis", 0), dd.size(), "Gather axis");
+    int axis = Infer.axis(ctx.attrs().getInt("axis", 0), dd.size(), "Gather axis");
     List<Dim> out = new ArrayList<>(dd.subList(0, axis));
     out.addAll(id);
     out.addAll(dd.subList(axis + 1, dd.size()));
@@ -61,7 +61,7 @@ final class GatherOp implements OpDef {
           "indices must be int32 or int64, got " + indices.dtype().onnxLowerName());
     }
     int[] ds = data.shape();
-    int axis = Dims.axis(ctx.attrs().getInt("axis", 0), ds.length, "Gather axis");
+    int axis = Infer.axis(ctx.attrs().getInt("axis", 0), ds.length, "Gather axis");
     int[] is = indices.shape();
     long[] outDims = new long[ds.length - 1 + is.length];
     int k = 0;
@@ -100,10 +100,21 @@ final class GatherOp implements OpDef {
       if (v < -size || v >= size) {
         throw new OpException(
             ErrorCode.BAD_INPUT,
-            "index " + v + " (element " + i + " of indices) is out of range for axis " + axis
-                + " of size " + size + "; valid indices are " + -size + " to " + (size - 1),
+            "index "
+                + v
+                + " (element "
+                + i
+                + " of indices) is out of range for axis "
+                + axis
+                + " of size "
+                + size
+                + "; valid indices are "
+                + -size
+                + " to "
+                + (size - 1),
             "check the indices input; for an embedding lookup, check that every token id is "
-                + "below the vocabulary size " + size);
+                + "below the vocabulary size "
+                + size);
       }
       out[i] = (int) (v < 0 ? v + size : v);
     }

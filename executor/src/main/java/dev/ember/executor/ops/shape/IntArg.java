@@ -8,9 +8,9 @@ import dev.ember.executor.ops.OpException;
 import dev.ember.executor.ops.TypeContext;
 
 /**
- * An integer-list argument (axes, shape, starts, repeats) as type inference sees it: absent,
- * known (an attribute, or a constant input), or present but unknown until run time, in which
- * case {@code length} is its element count when the input's type says so, else -1.
+ * An integer-list argument (axes, shape, starts, repeats) as type inference sees it: absent, known
+ * (an attribute, or a constant input), or present but unknown until run time, in which case {@code
+ * length} is its element count when the input's type says so, else -1.
  *
  * <p>ONNX moved most such arguments from attributes to inputs at some opset; {@link #infer} and
  * {@link #kernel} take both places so each op states the split once.
@@ -23,8 +23,8 @@ record IntArg(boolean present, long[] values, int length) {
   }
 
   /**
-   * The argument for type inference: attribute {@code attr} when the node's opset is below
-   * {@code inputSince}, else input {@code input} (absent when omitted).
+   * The argument for type inference: attribute {@code attr} when the node's opset is below {@code
+   * inputSince}, else input {@code input} (absent when omitted).
    */
   static IntArg infer(TypeContext ctx, String attr, int inputSince, int input) {
     if (ctx.node().opset() < inputSince) {

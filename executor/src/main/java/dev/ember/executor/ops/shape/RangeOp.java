@@ -11,22 +11,26 @@ import dev.ember.executor.ops.OpException;
 import dev.ember.executor.ops.OpSpec;
 import dev.ember.executor.ops.TypeContext;
 import java.math.BigInteger;
-import java.util.EnumSet;
 import java.util.List;
 
 /**
  * ONNX {@code Range}: the 1-D tensor start, start + delta, ... up to limit (exclusive), with
- * max(ceil((limit - start) / delta), 0) elements; element i is start + i * delta, computed
- * directly rather than by accumulation so that errors do not grow along the tensor. Opset 27
- * adds float16 and bfloat16, computed in the {@code stash_type} precision (float by default)
- * and rounded once per element.
+ * max(ceil((limit - start) / delta), 0) elements; element i is start + i * delta, computed directly
+ * rather than by accumulation so that errors do not grow along the tensor. Opset 27 adds float16
+ * and bfloat16, computed in the {@code stash_type} precision (float by default) and rounded once
+ * per element.
  */
 final class RangeOp implements OpDef {
   static final OpSpec SPEC =
       OpSpec.of("Range")
           .since(11, 27)
           .types(
-              DType.FLOAT, DType.DOUBLE, DType.INT16, DType.INT32, DType.INT64, DType.FLOAT16,
+              DType.FLOAT,
+              DType.DOUBLE,
+              DType.INT16,
+              DType.INT32,
+              DType.INT64,
+              DType.FLOAT16,
               DType.BFLOAT16)
           .summary("start, start + delta, ... below limit")
           .build();
@@ -113,8 +117,11 @@ final class RangeOp implements OpDef {
       }
     } else {
       throw OpException.attribute(
-          "stash_type " + DType.onnxName((int) stash) + " is not supported for "
-              + t.onnxLowerName() + " Range; use 1 (float), 11 (double) or the input type");
+          "stash_type "
+              + DType.onnxName((int) stash)
+              + " is not supported for "
+              + t.onnxLowerName()
+              + " Range; use 1 (float), 11 (double) or the input type");
     }
     return out;
   }
@@ -124,8 +131,12 @@ final class RangeOp implements OpDef {
     for (Tensor x : List.of(l, d)) {
       if (x.dtype() != s.dtype()) {
         throw OpException.dtype(
-            "start, limit and delta must have one type, got " + s.dtype().onnxLowerName() + ", "
-                + l.dtype().onnxLowerName() + " and " + d.dtype().onnxLowerName());
+            "start, limit and delta must have one type, got "
+                + s.dtype().onnxLowerName()
+                + ", "
+                + l.dtype().onnxLowerName()
+                + " and "
+                + d.dtype().onnxLowerName());
       }
     }
     for (Tensor x : List.of(s, l, d)) {
@@ -141,14 +152,22 @@ final class RangeOp implements OpDef {
     } else {
       // As ONNX's own shape inference: the difference in float (the type, or the float stash
       // of float16), the division in double.
-      double diff = s.dtype() == DType.DOUBLE ? l.getDouble(0) - s.getDouble(0)
-          : (float) l.getDouble(0) - (float) s.getDouble(0);
+      double diff =
+          s.dtype() == DType.DOUBLE
+              ? l.getDouble(0) - s.getDouble(0)
+              : (float) l.getDouble(0) - (float) s.getDouble(0);
       double delta = d.getDouble(0);
       n = delta == 0 ? Double.NaN : Math.ceil(diff / delta);
     }
     if (Double.isNaN(n) || n > Elements.MAX_ELEMENTS) {
       throw OpException.attribute(
-          "Range(" + s.getDouble(0) + ", " + l.getDouble(0) + ", " + d.getDouble(0) + ") would have "
+          "Range("
+              + s.getDouble(0)
+              + ", "
+              + l.getDouble(0)
+              + ", "
+              + d.getDouble(0)
+              + ") would have "
               + (Double.isNaN(n) ? "an undefined number of" : "too many (" + n + ")")
               + " elements; delta must be nonzero and the range finite");
     }

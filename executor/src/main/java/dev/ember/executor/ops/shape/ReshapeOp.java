@@ -20,9 +20,9 @@ import java.util.Map;
 
 /**
  * ONNX {@code Reshape}: the same elements under a new shape. In the shape, -1 (at most once) is
- * inferred from the element count and 0 copies the input's dim at that position, unless
- * {@code allowzero=1} (opset 14) makes 0 a literal empty dim. Opsets 1-4 take the shape as an
- * attribute; later ones as input 1.
+ * inferred from the element count and 0 copies the input's dim at that position, unless {@code
+ * allowzero=1} (opset 14) makes 0 a literal empty dim. Opsets 1-4 take the shape as an attribute;
+ * later ones as input 1.
  */
 final class ReshapeOp implements OpDef {
   static final OpSpec SPEC =
@@ -106,10 +106,7 @@ final class ReshapeOp implements OpDef {
         continue;
       }
       dims[i] = w;
-      // Saturate: a product this large can only mismatch, and the checks below say so.
-      known = w == 0 || known == 0 ? 0
-          : known > Elements.MAX_ELEMENTS || w > Elements.MAX_ELEMENTS ? Long.MAX_VALUE
-          : known * w;
+      known = Elements.saturatedProduct(known, w);
     }
     long total = x.size();
     if (inferAt >= 0) {
@@ -144,15 +141,17 @@ final class ReshapeOp implements OpDef {
     }
     if (allowZero && zero && minusOnes > 0) {
       throw OpException.attribute(
-          "shape " + Arrays.toString(want) + " has both 0 and -1 with allowzero=1, which ONNX "
+          "shape "
+              + Arrays.toString(want)
+              + " has both 0 and -1 with allowzero=1, which ONNX "
               + "forbids (the -1 would be ambiguous)");
     }
   }
 
   /**
-   * The -1 dim: the input's element count divided by the other output dims. Symbols common to
-   * both sides cancel, so [batch, seq, 384] to [0, 0, -1, 32] gives 12, and [b, s, 12, 32] to
-   * [0, -1, 384] gives s. Anything that does not cancel cleanly becomes a fresh dim.
+   * The -1 dim: the input's element count divided by the other output dims. Symbols common to both
+   * sides cancel, so [batch, seq, 384] to [0, 0, -1, 32] gives 12, and [b, s, 12, 32] to [0, -1,
+   * 384] gives s. Anything that does not cancel cleanly becomes a fresh dim.
    */
   private static Dim inferred(TypeContext ctx, List<Dim> in, List<Dim> out, int at) {
     if (in == null) {
@@ -221,8 +220,11 @@ final class ReshapeOp implements OpDef {
 
   private static OpException mismatch(int[] in, long[] want) {
     return OpException.shapes(
-        "cannot reshape a tensor of shape " + Arrays.toString(in) + " ("
+        "cannot reshape a tensor of shape "
+            + Arrays.toString(in)
+            + " ("
             + Arrays.stream(in).asLongStream().reduce(1, (a, b) -> a * b)
-            + " elements) to " + Arrays.toString(want));
+            + " elements) to "
+            + Arrays.toString(want));
   }
 }

@@ -38,8 +38,12 @@ final class ShapeOp implements OpDef {
     if (in == null || !in.shape().rankKnown()) {
       return Infer.one(Dims.type(DType.INT64, List.of(Infer.fresh(ctx, 0, 0))));
     }
-    int[] range = range(ctx.node().opset(), ctx.attrs().getInt("start", 0),
-        ctx.attrs().getInt("end", Long.MAX_VALUE), in.shape().rank());
+    int[] range =
+        range(
+            ctx.node().opset(),
+            ctx.attrs().getInt("start", 0),
+            ctx.attrs().getInt("end", Long.MAX_VALUE),
+            in.shape().rank());
     return Infer.one(TensorType.of(DType.INT64, range[1] - range[0]));
   }
 
@@ -47,8 +51,12 @@ final class ShapeOp implements OpDef {
   public List<Tensor> evaluate(KernelContext ctx) {
     Tensor x = ctx.required(0);
     int[] shape = x.shape();
-    int[] r = range(ctx.node().opset(), ctx.attrs().getInt("start", 0),
-        ctx.attrs().getInt("end", Long.MAX_VALUE), shape.length);
+    int[] r =
+        range(
+            ctx.node().opset(),
+            ctx.attrs().getInt("start", 0),
+            ctx.attrs().getInt("end", Long.MAX_VALUE),
+            shape.length);
     long[] out = new long[r[1] - r[0]];
     for (int i = 0; i < out.length; i++) {
       out[i] = shape[r[0] + i];
@@ -66,8 +74,12 @@ final class ShapeOp implements OpDef {
       return null;
     }
     List<Dim> dims = in.shape().dims();
-    int[] r = range(ctx.node().opset(), ctx.attrs().getInt("start", 0),
-        ctx.attrs().getInt("end", Long.MAX_VALUE), dims.size());
+    int[] r =
+        range(
+            ctx.node().opset(),
+            ctx.attrs().getInt("start", 0),
+            ctx.attrs().getInt("end", Long.MAX_VALUE),
+            dims.size());
     long[] out = new long[r[1] - r[0]];
     for (int i = 0; i < out.length; i++) {
       Dim d = dims.get(r[0] + i);

@@ -133,7 +133,7 @@ final class SliceOp implements OpDef {
     int[] out = new int[axes.length];
     boolean[] seen = new boolean[rank];
     for (int i = 0; i < axes.length; i++) {
-      out[i] = Dims.axis(axes[i], rank, "Slice axis");
+      out[i] = Infer.axis(axes[i], rank, "Slice axis");
       if (seen[out[i]]) {
         throw OpException.attribute("axes " + Arrays.toString(axes) + " repeat axis " + out[i]);
       }
@@ -146,8 +146,13 @@ final class SliceOp implements OpDef {
     int n = starts.length;
     if (ends.length != n || axes.length != n || (steps != null && steps.length != n)) {
       throw OpException.attribute(
-          "starts " + Arrays.toString(starts) + ", ends " + Arrays.toString(ends) + ", axes "
-              + Arrays.toString(axes) + " and steps "
+          "starts "
+              + Arrays.toString(starts)
+              + ", ends "
+              + Arrays.toString(ends)
+              + ", axes "
+              + Arrays.toString(axes)
+              + " and steps "
               + (steps == null ? "(default)" : Arrays.toString(steps))
               + " must have the same length");
     }

@@ -3,17 +3,17 @@ package dev.ember.executor.ops.shape;
 import dev.ember.executor.ops.OpException;
 
 /**
- * One axis of a Slice after ONNX's clamping: the first index read, the step, and how many
- * elements are read. Kept apart from {@link SliceOp} so that type inference and the kernel
- * clamp identically.
+ * One axis of a Slice after ONNX's clamping: the first index read, the step, and how many elements
+ * are read. Kept apart from {@link SliceOp} so that type inference and the kernel clamp
+ * identically.
  */
 record SliceRange(long start, long step, long count) {
 
   /**
    * Clamps start and end for a dim of size {@code dim} exactly as the ONNX spec says: negative
    * values count from the end; then for a positive step both are clamped to [0, dim], for a
-   * negative step start to [0, dim-1] and end to [-1, dim-1]. The count is
-   * max(0, ceil((end - start) / step)).
+   * negative step start to [0, dim-1] and end to [-1, dim-1]. The count is max(0, ceil((end -
+   * start) / step)).
    */
   static SliceRange of(long start, long end, long step, long dim, int axis) {
     if (step == 0) {
@@ -39,9 +39,9 @@ record SliceRange(long start, long step, long count) {
   }
 
   /**
-   * Whether start:end:step reads every element of an axis of any size in order, as exporters
-   * write "x[0:]" (0 to INT64_MAX) or "x[::-1]" does in reverse. Type inference keeps a symbolic
-   * dim for such slices.
+   * Whether start:end:step reads every element of an axis of any size in order, as exporters write
+   * "x[0:]" (0 to INT64_MAX) or "x[::-1]" does in reverse. Type inference keeps a symbolic dim for
+   * such slices.
    */
   static boolean coversAll(long start, long end, long step) {
     long huge = Elements.MAX_ELEMENTS;

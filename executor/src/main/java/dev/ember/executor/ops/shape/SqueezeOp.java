@@ -59,7 +59,7 @@ final class SqueezeOp implements OpDef {
     }
     if (!axes.known()) {
       Shape s =
-          axes.length() >= 0
+          axes.length() >= 0 && axes.length() <= dims.size()
               ? Shape.of(Dims.fresh(ctx, dims.size() - axes.length()))
               : Shape.unknownRank();
       return Infer.one(new TensorType(in.dtype(), s));
@@ -106,9 +106,10 @@ final class SqueezeOp implements OpDef {
   private static boolean[] removed(long[] axes, int rank) {
     boolean[] out = new boolean[rank];
     for (long a : axes) {
-      int axis = Dims.axis(a, rank, "Squeeze axis");
+      int axis = Infer.axis(a, rank, "Squeeze axis");
       if (out[axis]) {
-        throw OpException.attribute("axes " + Arrays.toString(axes) + " name axis " + axis + " twice");
+        throw OpException.attribute(
+            "axes " + Arrays.toString(axes) + " name axis " + axis + " twice");
       }
       out[axis] = true;
     }
@@ -117,7 +118,12 @@ final class SqueezeOp implements OpDef {
 
   private static OpException notOne(long[] axes, int axis, long size) {
     return OpException.shapes(
-        "axes " + Arrays.toString(axes) + " squeeze axis " + axis + ", which has size " + size
+        "axes "
+            + Arrays.toString(axes)
+            + " squeeze axis "
+            + axis
+            + ", which has size "
+            + size
             + "; only size-1 axes can be squeezed");
   }
 }

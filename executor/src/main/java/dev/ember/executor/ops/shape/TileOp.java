@@ -18,8 +18,8 @@ import java.util.List;
 
 /**
  * ONNX {@code Tile}: repeats the input {@code repeats[i]} times along each axis i. The kernel
- * treats this as a broadcast view: a dim d repeated r times is the view [r, d] with stride 0 on
- * the repeat axis, so one strided copy builds the output.
+ * treats this as a broadcast view: a dim d repeated r times is the view [r, d] with stride 0 on the
+ * repeat axis, so one strided copy builds the output.
  */
 final class TileOp implements OpDef {
   static final OpSpec SPEC =
@@ -71,9 +71,7 @@ final class TileOp implements OpDef {
     int[] viewStrides = new int[2 * shape.length];
     int[] strides = Elements.strides(shape);
     for (int i = 0; i < shape.length; i++) {
-      // Saturate so that checkedShape reports a too-large output instead of a wrapped product.
-      outDims[i] = shape[i] == 0 ? 0
-          : reps[i] > Elements.MAX_ELEMENTS ? Long.MAX_VALUE : shape[i] * reps[i];
+      outDims[i] = Elements.saturatedProduct(shape[i], reps[i]);
     }
     int[] outShape = Elements.checkedShape(outDims, "Tile output shape");
     int n = Elements.product(outShape, 0, outShape.length);
@@ -94,8 +92,14 @@ final class TileOp implements OpDef {
   private static long[] check(long[] reps, int rank) {
     if (reps.length != rank) {
       throw OpException.shapes(
-          "repeats " + Arrays.toString(reps) + " has " + reps.length + " entries for an input of "
-              + "rank " + rank + "; Tile needs one per axis");
+          "repeats "
+              + Arrays.toString(reps)
+              + " has "
+              + reps.length
+              + " entries for an input of "
+              + "rank "
+              + rank
+              + "; Tile needs one per axis");
     }
     for (long r : reps) {
       if (r < 0) {

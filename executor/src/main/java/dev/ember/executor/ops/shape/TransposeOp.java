@@ -18,8 +18,8 @@ import java.util.List;
 
 /**
  * ONNX {@code Transpose}: output axis i is input axis perm[i]; without {@code perm} the axes are
- * reversed. Attention heads ([B,S,12,32] to [B,12,S,32]) keep the last axis in place, so the
- * copy runs 32 contiguous elements at a time.
+ * reversed. Attention heads ([B,S,12,32] to [B,12,S,32]) keep the last axis in place, so the copy
+ * runs 32 contiguous elements at a time.
  */
 final class TransposeOp implements OpDef {
   static final OpSpec SPEC =
@@ -82,7 +82,11 @@ final class TransposeOp implements OpDef {
     }
     if (perm.length != rank) {
       throw OpException.attribute(
-          "perm " + Arrays.toString(perm) + " has " + perm.length + " entries for a tensor of rank "
+          "perm "
+              + Arrays.toString(perm)
+              + " has "
+              + perm.length
+              + " entries for a tensor of rank "
               + rank);
     }
     boolean[] seen = new boolean[rank];

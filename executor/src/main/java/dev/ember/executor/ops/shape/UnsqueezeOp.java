@@ -82,7 +82,7 @@ final class UnsqueezeOp implements OpDef {
     int rank = inRank + axes.length;
     boolean[] out = new boolean[rank];
     for (long a : axes) {
-      int axis = Dims.axis(a, rank, "Unsqueeze axis");
+      int axis = Infer.axis(a, rank, "Unsqueeze axis");
       if (out[axis]) {
         throw OpException.attribute(
             "axes " + Arrays.toString(axes) + " name output axis " + axis + " twice");
@@ -93,6 +93,7 @@ final class UnsqueezeOp implements OpDef {
   }
 
   private static OpException missingAxes() {
-    return OpException.attribute("Unsqueeze needs axes (an attribute before opset 13, else input 1)");
+    return OpException.attribute(
+        "Unsqueeze needs axes (an attribute before opset 13, else input 1)");
   }
 }
