@@ -63,7 +63,7 @@ public final class SentenceEmbedder implements AutoCloseable {
   private final String output;
   private final int dimension;
   private final int batchRows;
-  private final LongAdder texts = new LongAdder();
+  private final LongAdder textCount = new LongAdder();
   private final LongAdder batches = new LongAdder();
   private final LongAdder realTokens = new LongAdder();
   private final LongAdder paddedTokens = new LongAdder();
@@ -201,7 +201,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         result[rows.get(order[k])] = vectors[k - from];
       }
     }
-    this.texts.add(kept.size());
+    textCount.add(kept.size());
     return result;
   }
 
@@ -237,7 +237,7 @@ public final class SentenceEmbedder implements AutoCloseable {
 
   /** Counters since this embedder was built. */
   public EmbedStats stats() {
-    return new EmbedStats(texts.sum(), batches.sum(), realTokens.sum(), paddedTokens.sum());
+    return new EmbedStats(textCount.sum(), batches.sum(), realTokens.sum(), paddedTokens.sum());
   }
 
   /** Frees the tokenizer; waits for running tokenizations. Idempotent. */
