@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Parsed {@code --name value} / {@code --name=value} options of one subcommand. Unknown,
- * repeated or value-less options and stray positional words are usage errors.
+ * Parsed {@code --name value} / {@code --name=value} options of one subcommand. Unknown, repeated
+ * or value-less options and stray positional words are usage errors.
  */
 final class Args {
   private final Map<String, String> values;

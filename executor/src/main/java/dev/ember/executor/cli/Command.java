@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * One {@code ember <name>} subcommand. Commands report failures by throwing: an {@code
- * EmberException} becomes its message and exit code 1, a {@link UsageException} the usage text
- * and exit code 2. Register new commands in {@link EmberCli#COMMANDS}.
+ * EmberException} becomes its message and exit code 1, a {@link UsageException} the usage text and
+ * exit code 2. Register new commands in {@link EmberCli#COMMANDS}.
  */
 interface Command {
   /** The word after {@code ember}. */

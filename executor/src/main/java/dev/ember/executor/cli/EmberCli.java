@@ -1,15 +1,14 @@
 package dev.ember.executor.cli;
 
 import dev.ember.executor.errors.EmberException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The {@code ember} command line ({@code bin/ember} launches it). Exit codes: 0 success, 1 a
- * failure (the error message goes to stderr; the stack trace too when {@code EMBER_DEBUG=1}),
- * 2 a usage error (with the usage text).
+ * failure (the error message goes to stderr; the stack trace too when {@code EMBER_DEBUG=1}), 2 a
+ * usage error (with the usage text).
  *
  * <pre>{@code
  * bin/ember run-onnx --model model.onnx --inputs test_data_set_0 --output /tmp/out
@@ -30,9 +29,12 @@ public final class EmberCli {
     // The CLI is the one place that reads the process environment; everything below gets it
     // through CliContext.
     String home = System.getProperty("ember.home");
-    CliContext ctx = new CliContext(
-        System.out, System.err, "1".equals(System.getenv("EMBER_DEBUG")),
-        home == null || home.isEmpty() ? null : Path.of(home));
+    CliContext ctx =
+        new CliContext(
+            System.out,
+            System.err,
+            "1".equals(System.getenv("EMBER_DEBUG")),
+            home == null || home.isEmpty() ? null : Path.of(home));
     System.exit(run(Arrays.asList(args), ctx));
   }
 
@@ -69,9 +71,14 @@ public final class EmberCli {
       trace(ctx, e);
       return FAILED;
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      ctx.err().println("ember " + name + ": internal error: " + e
-          + (ctx.debug() ? "" : " (rerun with EMBER_DEBUG=1 for the stack trace)")
-          + "; please report it as an Ember bug");
+      ctx.err()
+          .println(
+              "ember "
+                  + name
+                  + ": internal error: "
+                  + e
+                  + (ctx.debug() ? "" : " (rerun with EMBER_DEBUG=1 for the stack trace)")
+                  + "; please report it as an Ember bug");
       trace(ctx, e);
       return FAILED;
     }

@@ -21,7 +21,8 @@ final class GenDocsCommand implements Command {
   @Override
   public String usage() {
     return "Usage: ember gen-docs [--output FILE]\n\n"
-        + "Writes the supported-operator table. FILE defaults to " + SupportedOpsDoc.RELATIVE_PATH
+        + "Writes the supported-operator table. FILE defaults to "
+        + SupportedOpsDoc.RELATIVE_PATH
         + "\nunder the repository root.\n";
   }
 
@@ -38,8 +39,13 @@ final class GenDocsCommand implements Command {
       out = SupportedOpsDoc.defaultPath(Path.of("").toAbsolutePath());
     }
     SupportedOpsDoc.write(out, OpRegistry.standard());
-    ctx.out().println("wrote " + out.toAbsolutePath().normalize() + " ("
-        + OpRegistry.standard().all().size() + " ops)");
+    ctx.out()
+        .println(
+            "wrote "
+                + out.toAbsolutePath().normalize()
+                + " ("
+                + OpRegistry.standard().all().size()
+                + " ops)");
     return EmberCli.OK;
   }
 }

@@ -60,16 +60,17 @@ final class RunOnnxCommand implements Command {
       String name = outputs.get(k).name();
       Tensor t = results.get(name);
       TensorFiles.write(outputDir.resolve("output_" + k + ".pb"), t, name);
-      ctx.out().println(name + "\t" + t.dtype().onnxLowerName() + "\t" + Arrays.toString(t.shape()));
+      ctx.out()
+          .println(name + "\t" + t.dtype().onnxLowerName() + "\t" + Arrays.toString(t.shape()));
     }
     return EmberCli.OK;
   }
 
-  private static Map<String, Tensor> readInputs(
-      Graph g, Path modelPath, Path dir, CliContext ctx) {
+  private static Map<String, Tensor> readInputs(Graph g, Path modelPath, Path dir, CliContext ctx) {
     if (!Files.isDirectory(dir)) {
       throw Errors.of(
-          ErrorCode.IO_ERROR, "input folder '" + dir + "' does not exist or is not a folder",
+          ErrorCode.IO_ERROR,
+          "input folder '" + dir + "' does not exist or is not a folder",
           "pass the folder that holds input_0.pb, input_1.pb, ...");
     }
     List<TensorFiles.NamedTensor> files = TensorFiles.readNumbered(dir, "input");
@@ -77,8 +78,16 @@ final class RunOnnxCommand implements Command {
     if (files.size() != inputs.size()) {
       throw Errors.of(
           ErrorCode.BAD_INPUT,
-          "folder '" + dir + "' holds " + files.size() + " input_<k>.pb file(s) but model '"
-              + modelPath + "' has " + inputs.size() + " graph input(s): " + describe(inputs),
+          "folder '"
+              + dir
+              + "' holds "
+              + files.size()
+              + " input_<k>.pb file(s) but model '"
+              + modelPath
+              + "' has "
+              + inputs.size()
+              + " graph input(s): "
+              + describe(inputs),
           "provide exactly one input_<k>.pb per graph input, numbered from 0 in that order");
     }
     Map<String, Tensor> feeds = new LinkedHashMap<>();
@@ -87,8 +96,17 @@ final class RunOnnxCommand implements Command {
       String graphName = inputs.get(i).name();
       if (!fileName.isEmpty() && !fileName.equals(graphName)) {
         // Order decides, as in ONNX's test runner; a differing name often means a mix-up.
-        ctx.err().println("ember run-onnx: warning: input_" + i + ".pb is named '" + fileName
-            + "' but graph input #" + i + " is '" + graphName + "'; using file order");
+        ctx.err()
+            .println(
+                "ember run-onnx: warning: input_"
+                    + i
+                    + ".pb is named '"
+                    + fileName
+                    + "' but graph input #"
+                    + i
+                    + " is '"
+                    + graphName
+                    + "'; using file order");
       }
       feeds.put(graphName, files.get(i).tensor());
     }
@@ -107,8 +125,10 @@ final class RunOnnxCommand implements Command {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw Errors.of(
-          ErrorCode.IO_ERROR, "cannot create output folder '" + dir + "': " + e,
-          "pass a writable --output folder", e);
+          ErrorCode.IO_ERROR,
+          "cannot create output folder '" + dir + "': " + e,
+          "pass a writable --output folder",
+          e);
     }
   }
 }

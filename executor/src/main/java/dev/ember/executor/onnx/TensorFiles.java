@@ -90,6 +90,14 @@ public final class TensorFiles {
   private static int index(Pattern p, Path f) {
     Matcher m = p.matcher(f.getFileName().toString());
     m.matches();
-    return Integer.parseInt(m.group(1));
+    String digits = m.group(1);
+    if (digits.length() > 9) {
+      // Integer.parseInt would throw a bare NumberFormatException past int range.
+      throw Errors.of(
+          ErrorCode.BAD_INPUT,
+          "tensor file '" + f + "' has index " + digits + ", far beyond any input count",
+          "number the files 0, 1, 2, ... in graph order");
+    }
+    return Integer.parseInt(digits);
   }
 }

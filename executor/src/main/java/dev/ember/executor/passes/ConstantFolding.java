@@ -23,9 +23,10 @@ import java.util.Set;
  * static, even when their input is not constant. Nodes whose outputs nobody reads are removed
  * afterwards (see {@link DeadNodes}).
  *
- * <p>Outputs above {@code maxElements} are never materialised, so a large {@code
- * ConstantOfShape} or {@code Expand} stays a lazy node. A node whose kernel fails on its
- * constants is left in place: the interpreter reports the failure, with its context, on run.
+ * <p>Outputs above {@code maxElements} are never materialised, so a large {@code ConstantOfShape}
+ * or {@code Expand} stays a lazy node; a {@code Constant} node folds at any size, since its value
+ * already exists. A node whose kernel fails on its constants is left in place: the interpreter
+ * reports the failure, with its context, when the graph runs.
  *
  * <pre>{@code Graph folded = ConstantFolding.run(ShapeInference.run(graph));}</pre>
  */
@@ -36,14 +37,28 @@ public final class ConstantFolding implements GraphPass {
   // Outputs that must differ between runs; folding would freeze one draw.
   private static final Set<String> NONDETERMINISTIC =
       Set.of(
-          "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial",
-          "Bernoulli", "Dropout");
+          "RandomNormal",
+          "RandomUniform",
+          "RandomNormalLike",
+          "RandomUniformLike",
+          "Multinomial",
+          "Bernoulli",
+          "Dropout");
 
   // Outputs that can be far larger than the inputs; fold only with a known output size.
   private static final Set<String> GROWING =
       Set.of(
-          "ConstantOfShape", "Expand", "Tile", "Range", "Resize", "Upsample", "Pad", "OneHot",
-          "MatMul", "Gemm", "EyeLike");
+          "ConstantOfShape",
+          "Expand",
+          "Tile",
+          "Range",
+          "Resize",
+          "Upsample",
+          "Pad",
+          "OneHot",
+          "MatMul",
+          "Gemm",
+          "EyeLike");
 
   private final OpRegistry registry;
   private final long maxElements;
@@ -117,14 +132,16 @@ public final class ConstantFolding implements GraphPass {
       inputs.add(t);
       inputElements += t == null ? 0 : t.size();
     }
-    if (!registry.supports(node.domain(), node.opType()) || !sizeAllowed(node, types)
-        || inputElements > maxElements) {
+    // A Constant's value already exists in its attribute: moving it costs nothing, at any size.
+    boolean free = node.opType().equals("Constant") && isDefaultDomain(node);
+    if (!registry.supports(node.domain(), node.opType())
+        || !free && !sizeAllowed(node, types, inputElements)) {
       return null;
     }
     try {
       OpDef op = registry.lookup(node);
       List<Tensor> out = op.evaluate(new KernelContext(node, inputs));
-      return outputsUsable(node, out) ? out : null;
+      return outputsUsable(node, out, free) ? out : null;
     } catch (OpException | EmberException e) {
       return null; // left for the interpreter, which reports it with the run's context
     } catch (RuntimeException e) {
@@ -132,30 +149,36 @@ public final class ConstantFolding implements GraphPass {
     }
   }
 
-  /** False when a declared output is known to be too big, or may be and the op can grow. */
-  private boolean sizeAllowed(Node node, Map<String, TensorType> types) {
+  /**
+   * Whether evaluating may go ahead: every output's inferred size is within the cap; where a size
+   * is not known, only for ops whose output cannot outgrow their inputs, and small inputs.
+   */
+  private boolean sizeAllowed(Node node, Map<String, TensorType> types, long inputElements) {
     for (String out : node.outputs()) {
       if (out.isEmpty()) {
         continue;
       }
       TensorType t = types.get(out);
-      if (t == null || !t.shape().isStatic()) {
-        if (GROWING.contains(node.opType())) {
+      if (t != null && t.shape().isStatic()) {
+        if (numel(t) > maxElements) {
           return false;
         }
-      } else if (numel(t) > maxElements) {
+      } else if (GROWING.contains(node.opType()) || inputElements > maxElements) {
         return false;
       }
     }
     return true;
   }
 
-  private boolean outputsUsable(Node node, List<Tensor> out) {
+  private boolean outputsUsable(Node node, List<Tensor> out, boolean free) {
     for (int k = 0; k < node.outputs().size(); k++) {
       if (node.outputs().get(k).isEmpty()) {
         continue;
       }
-      if (out == null || k >= out.size() || out.get(k) == null || out.get(k).size() > maxElements) {
+      if (out == null || k >= out.size() || out.get(k) == null) {
+        return false;
+      }
+      if (!free && out.get(k).size() > maxElements) {
         return false;
       }
     }

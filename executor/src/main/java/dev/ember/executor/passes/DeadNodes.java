@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Drops nodes none of whose outputs reach a graph output, then the initializers and recorded
- * types that only they used. Graph inputs and outputs are kept as they are: they are the graph's
+ * Drops nodes none of whose outputs reach a graph output, then the initializers and recorded types
+ * that only they used. Graph inputs and outputs are kept as they are: they are the graph's
  * interface, even when an input has become unused.
  */
 final class DeadNodes {
@@ -41,19 +41,23 @@ final class DeadNodes {
       return g;
     }
     Map<String, Tensor> inits = new LinkedHashMap<>();
-    g.initializers().forEach((k, v) -> {
-      if (live.contains(k)) {
-        inits.put(k, v);
-      }
-    });
+    g.initializers()
+        .forEach(
+            (k, v) -> {
+              if (live.contains(k)) {
+                inits.put(k, v);
+              }
+            });
     Set<String> produced = new HashSet<>();
     kept.forEach(n -> produced.addAll(n.outputs()));
     Map<String, TensorType> types = new LinkedHashMap<>();
-    g.valueTypes().forEach((k, v) -> {
-      if (produced.contains(k)) {
-        types.put(k, v);
-      }
-    });
+    g.valueTypes()
+        .forEach(
+            (k, v) -> {
+              if (produced.contains(k)) {
+                types.put(k, v);
+              }
+            });
     return g.with(kept, g.outputs(), inits, types);
   }
 }

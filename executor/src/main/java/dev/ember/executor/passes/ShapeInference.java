@@ -18,12 +18,12 @@ import java.util.Map;
 
 /**
  * Records a type for every node output in {@link Graph#valueTypes()}, walking nodes in order and
- * asking each op's {@link OpDef#inferTypes}. Constant inputs (initializers) are handed to the op
- * so data-dependent shapes (Reshape, Expand, ...) resolve. Graph output types are refined too.
+ * asking each op's {@link OpDef#inferTypes}. Constant inputs (initializers) are handed to the op so
+ * data-dependent shapes (Reshape, Expand, ...) resolve. Graph output types are refined too.
  *
  * <p>Inference is advisory: a node whose op the registry lacks, or whose inference cannot tell,
- * leaves its outputs unknown; the interpreter reports unsupported ops when the graph runs. Only
- * a definite contradiction on fully known inputs (an {@link OpException}) fails, as an {@link
+ * leaves its outputs unknown; the interpreter reports unsupported ops when the graph runs. Only a
+ * definite contradiction on fully known inputs (an {@link OpException}) fails, as an {@link
  * EmberException} naming the node.
  *
  * <pre>{@code Graph typed = ShapeInference.run(model.graph());}</pre>
@@ -101,8 +101,11 @@ public final class ShapeInference implements GraphPass {
         return null;
       }
       throw Errors.atNode(
-          e.code(), node.describe(), e.getMessage() + "; input types " + describe(node, inTypes),
-          e.fix(), e);
+          e.code(),
+          node.describe(),
+          e.getMessage() + "; input types " + describe(node, inTypes),
+          e.fix(),
+          e);
     } catch (EmberException e) {
       if (!allKnown(node, inTypes)) {
         return null;

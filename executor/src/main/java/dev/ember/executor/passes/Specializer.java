@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * Fixes a graph's input shapes and simplifies it for them: binds the symbolic dimensions, then
- * runs {@link ShapeInference} and {@link ConstantFolding} until neither changes the graph. For a
+ * Fixes a graph's input shapes and simplifies it for them: binds the symbolic dimensions, then runs
+ * {@link ShapeInference} and {@link ConstantFolding} until neither changes the graph. For a
  * transformer this folds the Shape → Gather → Unsqueeze → Concat → Reshape chains into constant
  * shapes. The input graph is not changed; the result still runs on the interpreter.
  *
@@ -55,9 +55,9 @@ public final class Specializer {
   }
 
   /**
-   * Gives the named inputs these static shapes (other inputs keep theirs, with any symbolic dim
-   * the given shapes bind), then simplifies. Throws BAD_INPUT when a name is not a graph input
-   * or a shape contradicts the declared one.
+   * Gives the named inputs these static shapes (other inputs keep theirs, with any symbolic dim the
+   * given shapes bind), then simplifies. Throws BAD_INPUT when a name is not a graph input or a
+   * shape contradicts the declared one.
    */
   public Graph withInputShapes(Graph g, Map<String, int[]> inputShapes) {
     Map<String, Long> dims = new LinkedHashMap<>();
@@ -68,9 +68,10 @@ public final class Specializer {
     List<ValueInfo> inputs = new ArrayList<>();
     for (ValueInfo in : g.inputs()) {
       int[] fixed = inputShapes.get(in.name());
-      TensorType t = fixed != null
-          ? new TensorType(in.type().dtype(), Shape.of(fixed))
-          : bind(in.type(), dims);
+      TensorType t =
+          fixed != null
+              ? new TensorType(in.type().dtype(), Shape.of(fixed))
+              : bind(in.type(), dims);
       inputs.add(new ValueInfo(in.name(), t));
     }
     return simplify(bindAll(g.withInputs(inputs), dims));
@@ -82,7 +83,11 @@ public final class Specializer {
       if (e.getValue() == null || e.getValue() < 0) {
         throw Errors.of(
             ErrorCode.BAD_INPUT,
-            "dimension '" + e.getKey() + "' of graph '" + g.name() + "' cannot be bound to "
+            "dimension '"
+                + e.getKey()
+                + "' of graph '"
+                + g.name()
+                + "' cannot be bound to "
                 + e.getValue(),
             "give every symbolic dimension a size >= 0");
       }
@@ -139,8 +144,13 @@ public final class Specializer {
     }
     throw Errors.of(
         ErrorCode.BAD_INPUT,
-        "'" + name + "' is not an input of graph '" + g.name() + "' (inputs: " + g.inputs()
-            .stream().map(i -> i.name() + " " + i.type()).toList() + ")",
+        "'"
+            + name
+            + "' is not an input of graph '"
+            + g.name()
+            + "' (inputs: "
+            + g.inputs().stream().map(i -> i.name() + " " + i.type()).toList()
+            + ")",
         "specialise only the graph's inputs");
   }
 
@@ -174,8 +184,16 @@ public final class Specializer {
   private static RuntimeException contradiction(Graph g, ValueInfo in, int[] shape, String why) {
     return Errors.of(
         ErrorCode.BAD_INPUT,
-        "cannot specialise input '" + in.name() + "' of graph '" + g.name() + "' (declared "
-            + in.type() + ") to " + Arrays.toString(shape) + ": " + why,
+        "cannot specialise input '"
+            + in.name()
+            + "' of graph '"
+            + g.name()
+            + "' (declared "
+            + in.type()
+            + ") to "
+            + Arrays.toString(shape)
+            + ": "
+            + why,
         "give a shape that matches the declared one");
   }
 }

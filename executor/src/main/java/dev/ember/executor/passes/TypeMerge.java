@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Combines a type already recorded for a value (declared in the model's value_info or inferred
- * by an earlier round) with a freshly inferred one, keeping the more specific of each part.
+ * Combines a type already recorded for a value (declared in the model's value_info or inferred by
+ * an earlier round) with a freshly inferred one, keeping the more specific of each part.
  */
 final class TypeMerge {
   private TypeMerge() {}

@@ -8,8 +8,8 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The executor's packages follow the pipeline and only import leftwards (ir → onnx/ops → passes
- * → backend → cli); the engine never touches Spark; only the CLI reads the process environment.
+ * The executor's packages follow the pipeline and only import leftwards (ir → onnx/ops → passes →
+ * backend → cli); the engine never touches Spark; only the CLI reads the process environment.
  */
 @AnalyzeClasses(
     packages = "dev.ember.executor",
@@ -25,51 +25,84 @@ class ArchitectureTest {
 
   @ArchTest
   static final ArchRule IR_IS_A_LEAF =
-      noClasses().that().resideInAPackage(IR)
-          .should().dependOnClassesThat()
+      noClasses()
+          .that()
+          .resideInAPackage(IR)
+          .should()
+          .dependOnClassesThat()
           .resideInAnyPackage(OPS, ONNX, PASSES, BACKEND, CLI, SPARK)
           .because("the IR is the vocabulary every stage shares; it knows no stage");
 
   @ArchTest
   static final ArchRule OPS_DO_NOT_KNOW_LATER_STAGES =
-      noClasses().that().resideInAPackage(OPS)
-          .should().dependOnClassesThat().resideInAnyPackage(ONNX, PASSES, BACKEND, CLI)
+      noClasses()
+          .that()
+          .resideInAPackage(OPS)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(ONNX, PASSES, BACKEND, CLI)
           .because("ops see IR values only, whatever format or backend they came from");
 
   @ArchTest
   static final ArchRule ONNX_DOES_NOT_KNOW_LATER_STAGES =
-      noClasses().that().resideInAPackage(ONNX)
-          .should().dependOnClassesThat().resideInAnyPackage(PASSES, BACKEND, CLI)
+      noClasses()
+          .that()
+          .resideInAPackage(ONNX)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(PASSES, BACKEND, CLI)
           .because("the frontend only builds IR");
 
   @ArchTest
   static final ArchRule PASSES_DO_NOT_KNOW_BACKENDS =
-      noClasses().that().resideInAPackage(PASSES)
-          .should().dependOnClassesThat().resideInAnyPackage(BACKEND, CLI)
+      noClasses()
+          .that()
+          .resideInAPackage(PASSES)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(BACKEND, CLI)
           .because("passes rewrite graphs for every backend alike");
 
   @ArchTest
   static final ArchRule ONLY_THE_CLI_KNOWS_THE_CLI =
-      noClasses().that().resideOutsideOfPackage(CLI)
-          .should().dependOnClassesThat().resideInAPackage(CLI)
+      noClasses()
+          .that()
+          .resideOutsideOfPackage(CLI)
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage(CLI)
           .because("the CLI is the outermost layer");
 
   @ArchTest
   static final ArchRule NO_SPARK_IN_THE_EXECUTOR =
-      noClasses().should().dependOnClassesThat().resideInAPackage(SPARK)
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage(SPARK)
           .because("the executor runs without Spark; Spark glue lives in spark-plugin");
 
   @ArchTest
   static final ArchRule ONLY_THE_CLI_READS_THE_ENVIRONMENT =
-      noClasses().that().resideOutsideOfPackage(CLI)
-          .should().callMethod(System.class, "getenv")
-          .orShould().callMethod(System.class, "getenv", String.class)
-          .orShould().callMethod(System.class, "getProperty", String.class)
-          .orShould().callMethod(System.class, "getProperty", String.class, String.class)
-          .orShould().callMethod(System.class, "getProperties")
-          .orShould().callMethod(Boolean.class, "getBoolean", String.class)
-          .orShould().callMethod(Integer.class, "getInteger", String.class)
-          .orShould().callMethod(Long.class, "getLong", String.class)
-          .because("settings come from EmberConf or the CLI's flags, so they are documented "
-              + "and testable");
+      noClasses()
+          .that()
+          .resideOutsideOfPackage(CLI)
+          .should()
+          .callMethod(System.class, "getenv")
+          .orShould()
+          .callMethod(System.class, "getenv", String.class)
+          .orShould()
+          .callMethod(System.class, "getProperty", String.class)
+          .orShould()
+          .callMethod(System.class, "getProperty", String.class, String.class)
+          .orShould()
+          .callMethod(System.class, "getProperties")
+          .orShould()
+          .callMethod(Boolean.class, "getBoolean", String.class)
+          .orShould()
+          .callMethod(Integer.class, "getInteger", String.class)
+          .orShould()
+          .callMethod(Long.class, "getLong", String.class)
+          .because(
+              "settings come from EmberConf or the CLI's flags, so they are documented "
+                  + "and testable");
 }

@@ -37,9 +37,12 @@ class EmberCliTest {
   static Result cli(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CliContext ctx = new CliContext(
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false, null);
+    CliContext ctx =
+        new CliContext(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            false,
+            null);
     int code = EmberCli.run(List.of(args), ctx);
     return new Result(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -52,8 +55,14 @@ class EmberCliTest {
     Path folder = NODE_TESTS.resolve(test);
     Path data = folder.resolve("test_data_set_0");
     Path out = tmp.resolve("out");
-    Result r = cli("run-onnx", "--model", folder.resolve("model.onnx").toString(),
-        "--inputs", data.toString(), "--output=" + out);
+    Result r =
+        cli(
+            "run-onnx",
+            "--model",
+            folder.resolve("model.onnx").toString(),
+            "--inputs",
+            data.toString(),
+            "--output=" + out);
     assertEquals(0, r.code(), r.err());
     List<TensorFiles.NamedTensor> expected = TensorFiles.readNumbered(data, "output");
     List<TensorFiles.NamedTensor> actual = TensorFiles.readNumbered(out, "output");
@@ -64,15 +73,25 @@ class EmberCliTest {
       Tensor want = expected.get(k).tensor();
       assertEquals(expected.get(k).name(), actual.get(k).name(), "graph output name");
       assertNull(Tolerance.mismatch(want, actual.get(k).tensor()), test + " output " + k);
-      assertTrue(lines.get(k).startsWith(actual.get(k).name() + "\t"
-          + want.dtype().onnxLowerName() + "\t["), lines.get(k));
+      assertTrue(
+          lines
+              .get(k)
+              .startsWith(actual.get(k).name() + "\t" + want.dtype().onnxLowerName() + "\t["),
+          lines.get(k));
     }
   }
 
   @Test
   void missingModelIsACleanFailure() {
-    Result r = cli("run-onnx", "--model", tmp.resolve("nope.onnx").toString(),
-        "--inputs", tmp.toString(), "--output", tmp.resolve("o").toString());
+    Result r =
+        cli(
+            "run-onnx",
+            "--model",
+            tmp.resolve("nope.onnx").toString(),
+            "--inputs",
+            tmp.toString(),
+            "--output",
+            tmp.resolve("o").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("IO_ERROR") && r.err().contains("nope.onnx"), r.err());
     assertFalse(r.err().contains("\tat "), "no stack trace without EMBER_DEBUG");
@@ -84,8 +103,15 @@ class EmberCliTest {
     Files.write(model, TestModels.singleOp("Add", DType.FLOAT, new long[] {2}, 2).toByteArray());
     Path in = Files.createDirectories(tmp.resolve("in"));
     TensorFiles.write(in.resolve("input_0.pb"), Tensor.ofFloats(new int[] {2}, new float[2]), "");
-    Result r = cli("run-onnx", "--model", model.toString(), "--inputs", in.toString(),
-        "--output", tmp.resolve("o").toString());
+    Result r =
+        cli(
+            "run-onnx",
+            "--model",
+            model.toString(),
+            "--inputs",
+            in.toString(),
+            "--output",
+            tmp.resolve("o").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("BAD_INPUT"), r.err());
     assertTrue(r.err().contains("holds 1 input_<k>.pb file(s)"), r.err());
@@ -99,11 +125,18 @@ class EmberCliTest {
     byte[] bad = new byte[good.length / 2];
     System.arraycopy(good, 0, bad, 0, bad.length);
     Files.write(model, bad);
-    Result r = cli("run-onnx", "--model", model.toString(), "--inputs", tmp.toString(),
-        "--output", tmp.resolve("o").toString());
+    Result r =
+        cli(
+            "run-onnx",
+            "--model",
+            model.toString(),
+            "--inputs",
+            tmp.toString(),
+            "--output",
+            tmp.resolve("o").toString());
     assertEquals(1, r.code());
-    assertTrue(r.err().startsWith("ember run-onnx: MODEL_INVALID: cannot read ONNX model"),
-        r.err());
+    assertTrue(
+        r.err().startsWith("ember run-onnx: MODEL_INVALID: cannot read ONNX model"), r.err());
     assertEquals(1, r.err().lines().count(), "one line, no stack trace: " + r.err());
   }
 
@@ -111,22 +144,84 @@ class EmberCliTest {
   void missingInputFolderIsACleanFailure() throws IOException {
     Path model = tmp.resolve("add.onnx");
     Files.write(model, TestModels.addConstant().toByteArray());
-    Result r = cli("run-onnx", "--model", model.toString(), "--inputs",
-        tmp.resolve("missing").toString(), "--output", tmp.resolve("o").toString());
+    Result r =
+        cli(
+            "run-onnx",
+            "--model",
+            model.toString(),
+            "--inputs",
+            tmp.resolve("missing").toString(),
+            "--output",
+            tmp.resolve("o").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("input folder") && r.err().contains("missing"), r.err());
   }
 
   @Test
+  void badInputFilesAreCleanFailures() throws IOException {
+    Path model = tmp.resolve("add.onnx");
+    Files.write(model, TestModels.addConstant().toByteArray());
+    Path in = Files.createDirectories(tmp.resolve("in"));
+    Files.write(in.resolve("input_0.pb"), "not a tensor".getBytes(StandardCharsets.UTF_8));
+    Result corrupt =
+        cli(
+            "run-onnx",
+            "--model",
+            model.toString(),
+            "--inputs",
+            in.toString(),
+            "--output",
+            tmp.resolve("o").toString());
+    assertEquals(1, corrupt.code());
+    assertTrue(corrupt.err().contains("input_0.pb"), corrupt.err());
+    Files.delete(in.resolve("input_0.pb"));
+    TensorFiles.write(
+        in.resolve("input_99999999999.pb"), Tensor.ofFloats(new int[] {2, 3}, new float[6]), "x");
+    Result huge =
+        cli(
+            "run-onnx",
+            "--model",
+            model.toString(),
+            "--inputs",
+            in.toString(),
+            "--output",
+            tmp.resolve("o").toString());
+    assertEquals(1, huge.code());
+    assertTrue(huge.err().contains("BAD_INPUT") && huge.err().contains("99999999999"), huge.err());
+  }
+
+  @Test
+  void unwritableOutputIsACleanFailure() throws IOException {
+    Path model = tmp.resolve("add.onnx");
+    Files.write(model, TestModels.addConstant().toByteArray());
+    Path in = Files.createDirectories(tmp.resolve("in"));
+    TensorFiles.write(
+        in.resolve("input_0.pb"), Tensor.ofFloats(new int[] {2, 3}, new float[6]), "x");
+    Path blocker = Files.writeString(tmp.resolve("a_file"), "");
+    Result r =
+        cli(
+            "run-onnx",
+            "--model",
+            model.toString(),
+            "--inputs",
+            in.toString(),
+            "--output",
+            blocker.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("IO_ERROR") && r.err().contains("a_file"), r.err());
+  }
+
+  @Test
   void usageErrorsExitWithTwoAndTheUsage() {
-    for (String[] args : List.of(
-        new String[0],
-        new String[] {"no-such-command"},
-        new String[] {"run-onnx", "--model", "m.onnx"},
-        new String[] {"run-onnx", "--model"},
-        new String[] {"run-onnx", "--bogus", "1"},
-        new String[] {"run-onnx", "stray"},
-        new String[] {"run-onnx", "--model", "a", "--model", "b"})) {
+    for (String[] args :
+        List.of(
+            new String[0],
+            new String[] {"no-such-command"},
+            new String[] {"run-onnx", "--model", "m.onnx"},
+            new String[] {"run-onnx", "--model"},
+            new String[] {"run-onnx", "--bogus", "1"},
+            new String[] {"run-onnx", "stray"},
+            new String[] {"run-onnx", "--model", "a", "--model", "b"})) {
       Result r = cli(args);
       assertEquals(2, r.code(), String.join(" ", args));
       assertTrue(r.err().contains("Usage: ember"), r.err());

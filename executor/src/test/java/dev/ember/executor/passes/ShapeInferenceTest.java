@@ -22,17 +22,18 @@ class ShapeInferenceTest {
 
   @Test
   void recordsBroadcastTypesWithSymbolicDims() {
-    Graph g = TestModels.graph(
-        TestModels.builder("sym")
-            .input("x", DType.FLOAT, "batch", 3)
-            .output("z", DType.FLOAT)
-            .initializer("c", Tensor.ofFloats(new int[] {3}, new float[] {1, 2, 3}))
-            .node("Add", List.of("x", "c"), List.of("y"))
-            .node("Add", List.of("y", "y"), List.of("z"))
-            .build());
+    Graph g =
+        TestModels.graph(
+            TestModels.builder("sym")
+                .input("x", DType.FLOAT, "batch", 3)
+                .output("z", DType.FLOAT)
+                .initializer("c", Tensor.ofFloats(new int[] {3}, new float[] {1, 2, 3}))
+                .node("Add", List.of("x", "c"), List.of("y"))
+                .node("Add", List.of("y", "y"), List.of("z"))
+                .build());
     Graph typed = GraphVerifier.verify(ShapeInference.run(g));
-    TensorType want = new TensorType(
-        DType.FLOAT, Shape.of(List.of(Dim.symbolic("batch"), Dim.fixed(3))));
+    TensorType want =
+        new TensorType(DType.FLOAT, Shape.of(List.of(Dim.symbolic("batch"), Dim.fixed(3))));
     assertEquals(want, typed.valueTypes().get("y"));
     assertEquals(want, typed.valueTypes().get("z"));
     assertEquals(want, typed.outputs().get(0).type(), "graph output types are refined");
@@ -41,13 +42,14 @@ class ShapeInferenceTest {
 
   @Test
   void unsupportedOpLeavesOutputsUnknownWithoutThrowing() {
-    Graph g = TestModels.graph(
-        TestModels.builder("unknown_op")
-            .input("x", DType.FLOAT, 2, 3)
-            .output("z", DType.FLOAT)
-            .node("NoSuchOp", List.of("x"), List.of("y"))
-            .node("Add", List.of("y", "x"), List.of("z"))
-            .build());
+    Graph g =
+        TestModels.graph(
+            TestModels.builder("unknown_op")
+                .input("x", DType.FLOAT, 2, 3)
+                .output("z", DType.FLOAT)
+                .node("NoSuchOp", List.of("x"), List.of("y"))
+                .node("Add", List.of("y", "x"), List.of("z"))
+                .build());
     Graph typed = GraphVerifier.verify(ShapeInference.run(g));
     assertNull(typed.valueTypes().get("y"));
     assertNull(typed.valueTypes().get("z"), "Add over an unknown input stays unknown");
@@ -55,13 +57,14 @@ class ShapeInferenceTest {
 
   @Test
   void definiteContradictionNamesTheNode() {
-    Graph g = TestModels.graph(
-        TestModels.builder("bad_bcast")
-            .input("x", DType.FLOAT, 2, 3)
-            .output("y", DType.FLOAT)
-            .initializer("c", Tensor.ofFloats(new int[] {4}, new float[4]))
-            .namedNode("the_add", "Add", List.of("x", "c"), List.of("y"))
-            .build());
+    Graph g =
+        TestModels.graph(
+            TestModels.builder("bad_bcast")
+                .input("x", DType.FLOAT, 2, 3)
+                .output("y", DType.FLOAT)
+                .initializer("c", Tensor.ofFloats(new int[] {4}, new float[4]))
+                .namedNode("the_add", "Add", List.of("x", "c"), List.of("y"))
+                .build());
     EmberException e = assertThrows(EmberException.class, () -> ShapeInference.run(g));
     assertEquals(ErrorCode.SHAPE_MISMATCH, e.code());
     assertTrue(e.getMessage().contains("'the_add' (Add, opset 17)"), e.getMessage());
@@ -70,13 +73,13 @@ class ShapeInferenceTest {
 
   @Test
   void keepsMoreSpecificRecordedTypes() {
-    TensorType declared = new TensorType(
-        DType.FLOAT, Shape.of(List.of(Dim.fixed(2), Dim.symbolic("n"))));
-    TensorType inferred = new TensorType(
-        DType.FLOAT, Shape.of(List.of(Dim.symbolic("?a#0.0"), Dim.fixed(5))));
+    TensorType declared =
+        new TensorType(DType.FLOAT, Shape.of(List.of(Dim.fixed(2), Dim.symbolic("n"))));
+    TensorType inferred =
+        new TensorType(DType.FLOAT, Shape.of(List.of(Dim.symbolic("?a#0.0"), Dim.fixed(5))));
     assertEquals(TensorType.of(DType.FLOAT, 2, 5), TypeMerge.merge(declared, inferred));
-    assertEquals(declared, TypeMerge.merge(
-        declared, new TensorType(DType.FLOAT, Shape.unknownRank())));
+    assertEquals(
+        declared, TypeMerge.merge(declared, new TensorType(DType.FLOAT, Shape.unknownRank())));
     assertEquals(inferred, TypeMerge.merge(null, inferred));
   }
 }

@@ -25,10 +25,12 @@ import org.junit.jupiter.api.Test;
 class SpecializerTest {
   private final List<String> passesRun = new ArrayList<>();
   private final Specializer specializer =
-      new Specializer(OpRegistry.standard(), (name, g) -> {
-        GraphVerifier.verify(g);
-        passesRun.add(name);
-      });
+      new Specializer(
+          OpRegistry.standard(),
+          (name, g) -> {
+            GraphVerifier.verify(g);
+            passesRun.add(name);
+          });
 
   private static Graph symbolicGraph() {
     return TestModels.graph(
@@ -51,13 +53,14 @@ class SpecializerTest {
     assertTrue(passesRun.containsAll(List.of("shape-inference", "constant-folding")));
     assertEquals(g.inputs(), s.inputs(), "no input type changes without a binding");
     assertEquals(Map.of("Add", 2), s.opHistogram());
-    TensorType batchBy3 = new TensorType(
-        DType.FLOAT, Shape.of(List.of(Dim.symbolic("batch"), Dim.fixed(3))));
+    TensorType batchBy3 =
+        new TensorType(DType.FLOAT, Shape.of(List.of(Dim.symbolic("batch"), Dim.fixed(3))));
     assertEquals(batchBy3, s.valueTypes().get("xc"));
     assertEquals(batchBy3, s.outputs().get(0).type());
-    Map<String, Tensor> feeds = Map.of(
-        "x", TestModels.randomFloats(new int[] {5, 3}, 1),
-        "z", TestModels.randomFloats(new int[] {5, 1}, 2));
+    Map<String, Tensor> feeds =
+        Map.of(
+            "x", TestModels.randomFloats(new int[] {5, 3}, 1),
+            "z", TestModels.randomFloats(new int[] {5, 1}, 2));
     assertArrayEquals(run(g, feeds).rawFloats(), run(s, feeds).rawFloats());
   }
 
@@ -69,9 +72,10 @@ class SpecializerTest {
     assertEquals(TensorType.of(DType.FLOAT, 4, 1), s.inputs().get(1).type(), "z shares batch");
     assertEquals(TensorType.of(DType.FLOAT, 4, 3), s.outputs().get(0).type());
     assertEquals(TensorType.of(DType.FLOAT, 4, 3), s.valueTypes().get("xc"));
-    Map<String, Tensor> feeds = Map.of(
-        "x", TestModels.randomFloats(new int[] {4, 3}, 3),
-        "z", TestModels.randomFloats(new int[] {4, 1}, 4));
+    Map<String, Tensor> feeds =
+        Map.of(
+            "x", TestModels.randomFloats(new int[] {4, 3}, 3),
+            "z", TestModels.randomFloats(new int[] {4, 1}, 4));
     assertArrayEquals(run(g, feeds).rawFloats(), run(s, feeds).rawFloats());
     assertEquals(s.inputs(), Specializer.specializeDims(g, Map.of("batch", 4L)).inputs());
   }
@@ -79,18 +83,24 @@ class SpecializerTest {
   @Test
   void rejectsShapesThatContradictTheGraph() {
     Graph g = symbolicGraph();
-    EmberException unknown = assertThrows(EmberException.class,
-        () -> Specializer.specialize(g, Map.of("nope", new int[] {1, 3})));
+    EmberException unknown =
+        assertThrows(
+            EmberException.class,
+            () -> Specializer.specialize(g, Map.of("nope", new int[] {1, 3})));
     assertEquals(ErrorCode.BAD_INPUT, unknown.code());
     assertTrue(unknown.getMessage().contains("x float[batch, 3]"), unknown.getMessage());
-    EmberException fixed = assertThrows(EmberException.class,
-        () -> Specializer.specialize(g, Map.of("x", new int[] {2, 4})));
+    EmberException fixed =
+        assertThrows(
+            EmberException.class, () -> Specializer.specialize(g, Map.of("x", new int[] {2, 4})));
     assertTrue(fixed.getMessage().contains("axis 1 is fixed to 3"), fixed.getMessage());
-    EmberException rank = assertThrows(EmberException.class,
-        () -> Specializer.specialize(g, Map.of("x", new int[] {2})));
+    EmberException rank =
+        assertThrows(
+            EmberException.class, () -> Specializer.specialize(g, Map.of("x", new int[] {2})));
     assertTrue(rank.getMessage().contains("rank 1 != 2"), rank.getMessage());
-    EmberException clash = assertThrows(EmberException.class,
-        () -> Specializer.specialize(g, Map.of("x", new int[] {2, 3}, "z", new int[] {5, 1})));
+    EmberException clash =
+        assertThrows(
+            EmberException.class,
+            () -> Specializer.specialize(g, Map.of("x", new int[] {2, 3}, "z", new int[] {5, 1})));
     assertTrue(clash.getMessage().contains("'batch' is already bound"), clash.getMessage());
   }
 

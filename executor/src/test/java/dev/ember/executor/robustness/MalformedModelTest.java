@@ -52,58 +52,70 @@ class MalformedModelTest {
 
   @Test
   void textFile() throws IOException {
-    Path p = Files.writeString(tmp.resolve("notes.onnx"),
-        "This is a README, not a model.\nIt has two lines.\n", StandardCharsets.UTF_8);
+    Path p =
+        Files.writeString(
+            tmp.resolve("notes.onnx"),
+            "This is a README, not a model.\nIt has two lines.\n",
+            StandardCharsets.UTF_8);
     expect(ErrorCode.MODEL_INVALID, () -> OnnxLoader.load(p), "notes.onnx");
   }
 
   @Test
   void unknownOpNamesTheNodeAndOp() {
-    Graph g = TestModels.graph(
-        TestModels.builder("frob")
-            .input("x", DType.FLOAT, 2)
-            .output("y", DType.FLOAT)
-            .namedNode("frobnicate_1", "Frobnicate", List.of("x"), List.of("y"))
-            .build());
-    expect(ErrorCode.UNSUPPORTED_OP, () -> new Interpreter(g, OpRegistry.standard()),
-        "'frobnicate_1'", "Frobnicate");
+    Graph g =
+        TestModels.graph(
+            TestModels.builder("frob")
+                .input("x", DType.FLOAT, 2)
+                .output("y", DType.FLOAT)
+                .namedNode("frobnicate_1", "Frobnicate", List.of("x"), List.of("y"))
+                .build());
+    expect(
+        ErrorCode.UNSUPPORTED_OP,
+        () -> new Interpreter(g, OpRegistry.standard()),
+        "'frobnicate_1'",
+        "Frobnicate");
   }
 
   @Test
   void float8InputIsAnUnsupportedDtype() {
-    byte[] m = TestModels.builder("f8")
-        .inputOfCode("x", 17, 2)
-        .output("y", DType.FLOAT)
-        .node("Add", List.of("x", "x"), List.of("y"))
-        .build().toByteArray();
-    expect(ErrorCode.UNSUPPORTED_DTYPE, () -> OnnxLoader.load(m, "f8.onnx"),
-        "'x'", "FLOAT8E4M3FN");
+    byte[] m =
+        TestModels.builder("f8")
+            .inputOfCode("x", 17, 2)
+            .output("y", DType.FLOAT)
+            .node("Add", List.of("x", "x"), List.of("y"))
+            .build()
+            .toByteArray();
+    expect(ErrorCode.UNSUPPORTED_DTYPE, () -> OnnxLoader.load(m, "f8.onnx"), "'x'", "FLOAT8E4M3FN");
   }
 
   @Test
   void externalDataIsUnsupported() {
-    TensorProto external = TensorProto.newBuilder()
-        .setName("w").setDataType(DType.FLOAT.onnxCode()).addDims(3)
-        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
-        .addExternalData(StringStringEntryProto.newBuilder().setKey("location")
-            .setValue("weights.bin"))
-        .build();
-    byte[] m = TestModels.builder("ext")
-        .input("x", DType.FLOAT, 3)
-        .output("y", DType.FLOAT)
-        .initializerProto(external)
-        .node("Add", List.of("x", "w"), List.of("y"))
-        .build().toByteArray();
-    expect(ErrorCode.MODEL_UNSUPPORTED, () -> OnnxLoader.load(m, "ext.onnx"),
-        "'w'", "external");
+    TensorProto external =
+        TensorProto.newBuilder()
+            .setName("w")
+            .setDataType(DType.FLOAT.onnxCode())
+            .addDims(3)
+            .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+            .addExternalData(
+                StringStringEntryProto.newBuilder().setKey("location").setValue("weights.bin"))
+            .build();
+    byte[] m =
+        TestModels.builder("ext")
+            .input("x", DType.FLOAT, 3)
+            .output("y", DType.FLOAT)
+            .initializerProto(external)
+            .node("Add", List.of("x", "w"), List.of("y"))
+            .build()
+            .toByteArray();
+    expect(ErrorCode.MODEL_UNSUPPORTED, () -> OnnxLoader.load(m, "ext.onnx"), "'w'", "external");
   }
 
   @Test
   void contradictoryInputShapeNamesInputAndBothShapes() {
     Interpreter interp = new Interpreter(addGraph(), OpRegistry.standard());
     Tensor wrong = TestModels.randomFloats(new int[] {3, 2}, 1);
-    expect(ErrorCode.BAD_INPUT, () -> interp.run(Map.of("x", wrong)),
-        "'x'", "float[2, 3]", "[3, 2]");
+    expect(
+        ErrorCode.BAD_INPUT, () -> interp.run(Map.of("x", wrong)), "'x'", "float[2, 3]", "[3, 2]");
   }
 
   @Test
@@ -123,20 +135,28 @@ class MalformedModelTest {
   void unknownInputNameListsTheGraphInputs() {
     Interpreter interp = new Interpreter(addGraph(), OpRegistry.standard());
     Tensor x = TestModels.randomFloats(new int[] {2, 3}, 1);
-    expect(ErrorCode.BAD_INPUT, () -> interp.run(Map.of("x", x, "extra", x)),
-        "'extra'", "x float[2, 3]");
+    expect(
+        ErrorCode.BAD_INPUT,
+        () -> interp.run(Map.of("x", x, "extra", x)),
+        "'extra'",
+        "x float[2, 3]");
   }
 
   @Test
   void initializerWhoseDataDisagreesWithItsDims() {
-    TensorProto shortRaw = TensorProtos.encode(Tensor.ofFloats(new int[] {2}, new float[2]), "c")
-        .toBuilder().clearDims().addDims(3).build();
-    byte[] m = TestModels.builder("short")
-        .input("x", DType.FLOAT, 3)
-        .output("y", DType.FLOAT)
-        .initializerProto(shortRaw)
-        .node("Add", List.of("x", "c"), List.of("y"))
-        .build().toByteArray();
+    TensorProto shortRaw =
+        TensorProtos.encode(Tensor.ofFloats(new int[] {2}, new float[2]), "c").toBuilder()
+            .clearDims()
+            .addDims(3)
+            .build();
+    byte[] m =
+        TestModels.builder("short")
+            .input("x", DType.FLOAT, 3)
+            .output("y", DType.FLOAT)
+            .initializerProto(shortRaw)
+            .node("Add", List.of("x", "c"), List.of("y"))
+            .build()
+            .toByteArray();
     expect(ErrorCode.MODEL_INVALID, () -> OnnxLoader.load(m, "short.onnx"), "'c'", "8 bytes");
   }
 }

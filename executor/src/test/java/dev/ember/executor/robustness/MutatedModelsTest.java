@@ -24,10 +24,10 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Feeds a few hundred deterministically corrupted copies of a small valid model to the loader,
- * the interpreter and the simplifying passes. Each must run or fail with an {@link
- * EmberException} that has a message; a foreign exception, an Error or a hang is a bug, reported
- * with the seed that reproduces it ({@code Mutator.mutate(bytes, seed)}).
+ * Feeds a few hundred deterministically corrupted copies of a small valid model to the loader, the
+ * interpreter and the simplifying passes. Each must run or fail with an {@link EmberException} that
+ * has a message; a foreign exception, an Error or a hang is a bug, reported with the seed that
+ * reproduces it ({@code Mutator.mutate(bytes, seed)}).
  */
 class MutatedModelsTest {
   private static final int MUTANTS = 600;
@@ -35,12 +35,14 @@ class MutatedModelsTest {
 
   @Test
   void corruptedModelsRunOrFailCleanly() throws InterruptedException {
-    boolean mlp = List.of("MatMul", "Add", "Relu", "Reshape").stream()
-        .allMatch(op -> OpRegistry.standard().supports("", op));
+    boolean mlp =
+        List.of("MatMul", "Add", "Relu", "Reshape").stream()
+            .allMatch(op -> OpRegistry.standard().supports("", op));
     ModelProto model = mlp ? TestModels.mlp() : TestModels.addConstant();
-    Tensor x = mlp
-        ? TestModels.randomFloats(new int[] {2, 4}, 11)
-        : TestModels.randomFloats(new int[] {2, 3}, 11);
+    Tensor x =
+        mlp
+            ? TestModels.randomFloats(new int[] {2, 4}, 11)
+            : TestModels.randomFloats(new int[] {2, 3}, 11);
     byte[] original = model.toByteArray();
     Outcome baseline = Outcome.of(() -> check(original, x));
     assertTrue(baseline.ok(), "the unmutated model must run: " + baseline);
@@ -71,11 +73,12 @@ class MutatedModelsTest {
     } finally {
       pool.shutdownNow();
     }
-    System.out.println("Mutated " + (mlp ? "mlp" : "add_constant") + " model x" + MUTANTS
-        + ": " + counts);
+    System.out.println(
+        "Mutated " + (mlp ? "mlp" : "add_constant") + " model x" + MUTANTS + ": " + counts);
     bugs.forEach(b -> System.out.println("  BUG " + b));
-    assertTrue(bugs.isEmpty(), bugs.size() + " mutants escaped cleanly-reported errors:\n"
-        + String.join("\n", bugs));
+    assertTrue(
+        bugs.isEmpty(),
+        bugs.size() + " mutants escaped cleanly-reported errors:\n" + String.join("\n", bugs));
   }
 
   /** Load, run, then simplify and run again; both runs must agree on success. */
@@ -92,11 +95,12 @@ class MutatedModelsTest {
   }
 
   private static ExecutorService newPool() {
-    return Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "mutant-runner");
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, "mutant-runner");
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** What one mutant did: ran, failed cleanly with a code, or escaped (a bug). */
@@ -106,7 +110,8 @@ class MutatedModelsTest {
         r.run();
         return new Outcome("ok", null);
       } catch (EmberException e) {
-        if (e.getMessage() == null || e.getMessage().isBlank()
+        if (e.getMessage() == null
+            || e.getMessage().isBlank()
             || e.getMessage().equals(e.code() + ": ")) {
           return bug("EmberException " + e.code() + " with an empty message");
         }

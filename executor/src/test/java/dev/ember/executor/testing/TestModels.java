@@ -38,8 +38,8 @@ public final class TestModels {
   }
 
   /**
-   * One node of {@code opType} reading inputs {@code x0..x<n-1>}, each of {@code dtype} and
-   * {@code shape}, writing {@code y} of the same element type and unknown shape.
+   * One node of {@code opType} reading inputs {@code x0..x<n-1>}, each of {@code dtype} and {@code
+   * shape}, writing {@code y} of the same element type and unknown shape.
    */
   public static ModelProto singleOp(
       String opType, DType dtype, long[] shape, int inputs, AttributeProto... attrs) {
@@ -54,8 +54,8 @@ public final class TestModels {
   }
 
   /**
-   * A small multi-node float model: {@code y = Reshape(Relu(x @ w + b), [-1, 3])} with x of
-   * shape [2, 4], w [4, 3] and b [3] as initializers; y is [2, 3].
+   * A small multi-node float model: {@code y = Reshape(Relu(x @ w + b), [-1, 3])} with x of shape
+   * [2, 4], w [4, 3] and b [3] as initializers; y is [2, 3].
    */
   public static ModelProto mlp() {
     float[] w = new float[12];
@@ -102,7 +102,10 @@ public final class TestModels {
 
   public static AttributeProto intAttr(String name, long v) {
     return AttributeProto.newBuilder()
-        .setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+        .setName(name)
+        .setType(AttributeProto.AttributeType.INT)
+        .setI(v)
+        .build();
   }
 
   public static AttributeProto intsAttr(String name, long... v) {
@@ -116,13 +119,18 @@ public final class TestModels {
 
   public static AttributeProto floatAttr(String name, float v) {
     return AttributeProto.newBuilder()
-        .setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+        .setName(name)
+        .setType(AttributeProto.AttributeType.FLOAT)
+        .setF(v)
+        .build();
   }
 
   public static AttributeProto tensorAttr(String name, Tensor t) {
     return AttributeProto.newBuilder()
-        .setName(name).setType(AttributeProto.AttributeType.TENSOR)
-        .setT(TensorProtos.encode(t, "")).build();
+        .setName(name)
+        .setType(AttributeProto.AttributeType.TENSOR)
+        .setT(TensorProtos.encode(t, ""))
+        .build();
   }
 
   /** Assembles one model; nodes are named {@code <op>_<index>} unless given a name. */
@@ -180,7 +188,10 @@ public final class TestModels {
     }
 
     public Builder namedNode(
-        String name, String opType, List<String> inputs, List<String> outputs,
+        String name,
+        String opType,
+        List<String> inputs,
+        List<String> outputs,
         AttributeProto... attrs) {
       graph.addNode(
           NodeProto.newBuilder()

@@ -48,24 +48,31 @@ public final class SupportedOpsDoc {
   public static String render(OpRegistry registry) {
     List<OpDef> ops = registry.all();
     StringBuilder sb = new StringBuilder();
-    sb.append("<!-- Generated from OpRegistry by ").append(SupportedOpsDoc.class.getName())
+    sb.append("<!-- Generated from OpRegistry by ")
+        .append(SupportedOpsDoc.class.getName())
         .append(". Do not edit: regenerate instead. -->\n\n");
     sb.append("# Supported ONNX operators\n\n");
     sb.append("Generated, do not edit. Regenerate with ").append(REGENERATE).append(".\n\n");
-    sb.append(ops.size()).append(" operators. A model's opset is served by the highest listed ")
+    sb.append(ops.size())
+        .append(" operators. A model's opset is served by the highest listed ")
         .append("version at or below it; default-domain opsets above ")
-        .append(OpRegistry.MAX_KNOWN_OPSET).append(" are refused. Every op runs on the ")
+        .append(OpRegistry.MAX_KNOWN_OPSET)
+        .append(" are refused. Every op runs on the ")
         .append("reference interpreter.\n\n");
     sb.append("| Op | Domain | Since opset | Element types | Summary |\n");
     sb.append("|----|--------|-------------|---------------|---------|\n");
     for (OpDef op : ops) {
       OpSpec s = op.spec();
-      sb.append("| ").append(cell(s.opType()))
-          .append(" | ").append(s.domain().isEmpty() ? "ai.onnx" : cell(s.domain()))
-          .append(" | ").append(s.sinceVersions().stream().map(String::valueOf)
-              .collect(Collectors.joining(", ")))
-          .append(" | ").append(types(s))
-          .append(" | ").append(cell(s.summary()))
+      sb.append("| ")
+          .append(cell(s.opType()))
+          .append(" | ")
+          .append(s.domain().isEmpty() ? "ai.onnx" : cell(s.domain()))
+          .append(" | ")
+          .append(s.sinceVersions().stream().map(String::valueOf).collect(Collectors.joining(", ")))
+          .append(" | ")
+          .append(types(s))
+          .append(" | ")
+          .append(cell(s.summary()))
           .append(" |\n");
     }
     return sb.toString();
@@ -81,7 +88,9 @@ public final class SupportedOpsDoc {
       Files.writeString(file, render(registry), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw Errors.of(
-          ErrorCode.IO_ERROR, "cannot write '" + file + "': " + e, "check the folder is writable",
+          ErrorCode.IO_ERROR,
+          "cannot write '" + file + "': " + e,
+          "check the folder is writable",
           e);
     }
   }
@@ -96,7 +105,8 @@ public final class SupportedOpsDoc {
     throw Errors.of(
         ErrorCode.IO_ERROR,
         "cannot find the Ember repository (a folder holding executor/pom.xml) at or above '"
-            + from + "'",
+            + from
+            + "'",
         "run from inside the repository or pass the output path");
   }
 

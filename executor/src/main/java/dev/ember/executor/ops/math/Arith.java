@@ -1,8 +1,8 @@
 package dev.ember.executor.ops.math;
 
 /**
- * The four arithmetic ops that dominate transformer inference, with hand-written float loops
- * (one per operand layout) so that the JIT sees simple, vectorizable array walks instead of a
+ * The four arithmetic ops that dominate transformer inference, with hand-written float loops (one
+ * per operand layout) so that the JIT sees simple, vectorizable array walks instead of a
  * megamorphic call per element.
  */
 enum Arith {

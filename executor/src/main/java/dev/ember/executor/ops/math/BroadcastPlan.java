@@ -6,9 +6,9 @@ import dev.ember.executor.ops.OpException;
 import java.util.Arrays;
 
 /**
- * How the operands of a broadcasting op line up with its output, as contiguous runs: the output
- * is {@code outer} runs of {@code inner} elements, and within a run each operand either advances
- * with the output or stays on one element. {@code [B,S,384] + [384]} is B*S runs of 384 where both
+ * How the operands of a broadcasting op line up with its output, as contiguous runs: the output is
+ * {@code outer} runs of {@code inner} elements, and within a run each operand either advances with
+ * the output or stays on one element. {@code [B,S,384] + [384]} is B*S runs of 384 where both
  * advance; {@code [B,S,384] / [B,S,1]} is B*S runs where the divisor stays put. Kernels walk runs
  * so that their inner loops are plain array walks, with no per-element index arithmetic.
  */
@@ -161,7 +161,10 @@ final class BroadcastPlan {
       n *= d;
       if (n > Integer.MAX_VALUE) {
         throw OpException.shapes(
-            "broadcasting " + describe(shapes) + " gives " + Shapes.str(out)
+            "broadcasting "
+                + describe(shapes)
+                + " gives "
+                + Shapes.str(out)
                 + ", more than 2^31-1 elements");
       }
     }

@@ -56,7 +56,13 @@ final class CastOp implements OpDef {
     }
     String name = code == (int) code ? DType.onnxName((int) code) : "DataType(" + code + ")";
     throw OpException.dtype(
-        "Cast to " + name + " is not supported: Ember does not hold " + name + " tensors (it "
-            + "holds " + MathTypes.names(Numeric.ALL) + ")");
+        "Cast to "
+            + name
+            + " is not supported: Ember does not hold "
+            + name
+            + " tensors (it "
+            + "holds "
+            + MathTypes.names(Numeric.ALL)
+            + ")");
   }
 }

@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * ONNX {@code Clip}: y = min(max(x, min), max), so when min > max every element becomes max (as
  * ONNX specifies). Bounds are float attributes before opset 11 (defaulting to +-FLT_MAX) and
- * optional scalar inputs from 11 on (an omitted bound does not clip); integer types since 12.
- * NaN elements stay NaN.
+ * optional scalar inputs from 11 on (an omitted bound does not clip); integer types since 12. NaN
+ * elements stay NaN.
  */
 final class ClipOp implements OpDef {
   static final OpSpec SPEC =
@@ -109,8 +109,13 @@ final class ClipOp implements OpDef {
     }
     if (b.dtype() != t) {
       throw OpException.dtype(
-          "Clip " + name + " has element type " + b.dtype().onnxLowerName() + ", the input "
-              + t.onnxLowerName() + "; ONNX requires them to match");
+          "Clip "
+              + name
+              + " has element type "
+              + b.dtype().onnxLowerName()
+              + ", the input "
+              + t.onnxLowerName()
+              + "; ONNX requires them to match");
     }
     return b;
   }

@@ -128,7 +128,7 @@ final class Conversions {
       return out;
     }
     for (int i = 0; i < out.length; i++) {
-      out[i] = x.getDouble(i) != 0 || Double.isNaN(x.getDouble(i));
+      out[i] = x.getDouble(i) != 0; // NaN != 0 holds, so NaN is true as in C
     }
     return out;
   }
@@ -184,7 +184,10 @@ final class Conversions {
     String digits = d.unscaledValue().abs().toString();
     int exponent = digits.length() - 1 - d.scale();
     String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-    return (v < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")
+    return (v < 0 ? "-" : "")
+        + mantissa
+        + "e"
+        + (exponent < 0 ? "-" : "+")
         + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
   }
 
@@ -234,8 +237,7 @@ final class Conversions {
     if (t.equalsIgnoreCase("false")) {
       return false;
     }
-    double d = parseDouble(s, index);
-    return d != 0 || Double.isNaN(d);
+    return parseDouble(s, index) != 0;
   }
 
   private static OpException notANumber(String s, int index) {

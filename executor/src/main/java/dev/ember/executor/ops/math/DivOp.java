@@ -13,8 +13,8 @@ import dev.ember.executor.ops.TypeContext;
 import java.util.List;
 
 /**
- * ONNX {@code Div}: C = A / B with numpy broadcasting. Integer division truncates toward zero
- * as in C; an integer division by zero fails (floats give inf or NaN as IEEE says).
+ * ONNX {@code Div}: C = A / B with numpy broadcasting. Integer division truncates toward zero as in
+ * C; an integer division by zero fails (floats give inf or NaN as IEEE says).
  */
 final class DivOp implements OpDef {
   static final OpSpec SPEC =

@@ -9,10 +9,17 @@ import dev.ember.executor.ops.OpSpec;
 import dev.ember.executor.ops.TypeContext;
 import java.util.List;
 
-/** ONNX {@code Equal}: A == B elementwise with broadcasting, as BOOL; strings since opset 19; NaN equals nothing. */
+/**
+ * ONNX {@code Equal}: A == B elementwise with broadcasting, as BOOL; strings since opset 19; NaN
+ * equals nothing.
+ */
 final class EqualOp implements OpDef {
   static final OpSpec SPEC =
-      OpSpec.of("Equal").since(7, 11, 13, 19).types(Numeric.ALL).summary("A == B, broadcast, to bool").build();
+      OpSpec.of("Equal")
+          .since(7, 11, 13, 19)
+          .types(Numeric.ALL)
+          .summary("A == B, broadcast, to bool")
+          .build();
 
   @Override
   public OpSpec spec() {

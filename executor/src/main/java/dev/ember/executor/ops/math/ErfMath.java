@@ -1,71 +1,66 @@
 package dev.ember.executor.ops.math;
 
 /**
- * The error function in double precision, accurate to about 1e-15 absolute (Java has no erf).
+ * The error function in double precision, accurate to about 2e-15 absolute and keeping relative
+ * accuracy near zero (Java has no erf).
  *
- * <p>[0, 6) is cut into 24 intervals of width 1/4; each gets a degree-12 Taylor polynomial about
- * its centre, so evaluation is one table lookup and 12 multiply-adds. The coefficients are derived
- * when the class loads, from erf(0) = 0 and erf'(x) = 2/sqrt(pi) exp(-x^2), whose derivatives are
- * Hermite polynomials: erf^(k)(m) = 2/sqrt(pi) (-1)^(k-1) H_(k-1)(m) exp(-m^2). The value at each
- * centre is carried from the previous one by a 40-term series, whose truncation error is far below
- * double rounding. Below 1/4 the Maclaurin series keeps relative accuracy for tiny x; from 6 on,
- * erf(x) rounds to 1 (erfc(6) is 2e-17).
+ * <p>[0, 6) is cut into 48 intervals of width 1/8; each gets a degree-11 Taylor polynomial about
+ * its centre (about 0 for the first, so tiny arguments keep their relative accuracy). Evaluation is
+ * one table lookup and an Estrin-scheme polynomial, whose short dependency chains run several times
+ * faster than Horner's rule on the erf-heavy GELU layers. The coefficients are derived when the
+ * class loads, from erf(0) = 0 and erf'(x) = 2/sqrt(pi) exp(-x^2), whose derivatives are Hermite
+ * polynomials: erf^(k)(m) = 2/sqrt(pi) (-1)^(k-1) H_(k-1)(m) exp(-m^2). The value at each centre is
+ * carried from the previous one by a 40-term series, whose truncation error is far below double
+ * rounding. From 6 on, erf(x) rounds to 1 (erfc(6) is 2e-17).
  */
 final class ErfMath {
   private ErfMath() {}
 
-  private static final double WIDTH = 0.25;
-  private static final int INTERVALS = 24;
+  private static final double WIDTH = 0.125;
+  private static final int INTERVALS = 48;
   private static final double LIMIT = WIDTH * INTERVALS;
-  private static final int DEGREE = 12;
+  private static final int COEFFS = 12; // degree 11; evaluate() spells out all twelve
   private static final int CHAIN_TERMS = 40;
-  private static final int MACLAURIN_TERMS = 10;
   private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
-  /** Interval j's coefficients of h^k at index j * (DEGREE + 1) + k. */
-  private static final double[] TABLE = new double[INTERVALS * (DEGREE + 1)];
+  /** Interval j's coefficient of h^k at index j * COEFFS + k. */
+  private static final double[] TABLE = new double[INTERVALS * COEFFS];
 
-  /** Coefficients of x^(2n+1) in the Maclaurin series: (-1)^n 2/sqrt(pi) / (n! (2n+1)). */
-  private static final double[] MACLAURIN = new double[MACLAURIN_TERMS];
+  /** The point interval j's polynomial is expanded about. */
+  private static final double[] CENTRE = new double[INTERVALS];
 
   static {
-    double factorial = 1;
-    for (int n = 0; n < MACLAURIN_TERMS; n++) {
-      factorial *= Math.max(n, 1);
-      MACLAURIN[n] = (n % 2 == 0 ? 1 : -1) * TWO_OVER_SQRT_PI / (factorial * (2 * n + 1));
-    }
     double point = 0;
     double value = 0;
     for (int j = 0; j < INTERVALS; j++) {
-      double centre = (j + 0.5) * WIDTH;
+      double centre = j == 0 ? 0 : (j + 0.5) * WIDTH;
       value = horner(taylor(point, value, CHAIN_TERMS), centre - point);
       point = centre;
-      System.arraycopy(taylor(centre, value, DEGREE), 0, TABLE, j * (DEGREE + 1), DEGREE + 1);
+      CENTRE[j] = centre;
+      System.arraycopy(taylor(centre, value, COEFFS - 1), 0, TABLE, j * COEFFS, COEFFS);
     }
   }
 
-  /** erf(x); NaN stays NaN. */
+  /** erf(x); NaN stays NaN and the sign of zero is kept. */
   static double erf(double x) {
     double ax = Math.abs(x);
-    if (ax < WIDTH) {
-      double x2 = x * x;
-      double s = MACLAURIN[MACLAURIN_TERMS - 1];
-      for (int n = MACLAURIN_TERMS - 2; n >= 0; n--) {
-        s = s * x2 + MACLAURIN[n];
-      }
-      return x * s;
-    }
     if (!(ax < LIMIT)) {
       return Double.isNaN(x) ? x : Math.copySign(1.0, x);
     }
     int j = (int) (ax * (1 / WIDTH));
-    double h = ax - (j + 0.5) * WIDTH;
-    int base = j * (DEGREE + 1);
-    double r = TABLE[base + DEGREE];
-    for (int k = DEGREE - 1; k >= 0; k--) {
-      r = r * h + TABLE[base + k];
-    }
-    return x < 0 ? -r : r;
+    double h = ax - CENTRE[j];
+    int b = j * COEFFS;
+    double[] c = TABLE;
+    double h2 = h * h;
+    double h4 = h2 * h2;
+    double p01 = c[b] + c[b + 1] * h;
+    double p23 = c[b + 2] + c[b + 3] * h;
+    double p45 = c[b + 4] + c[b + 5] * h;
+    double p67 = c[b + 6] + c[b + 7] * h;
+    double p89 = c[b + 8] + c[b + 9] * h;
+    double p1011 = c[b + 10] + c[b + 11] * h;
+    double r = (p01 + h2 * p23) + h4 * ((p45 + h2 * p67) + h4 * (p89 + h2 * p1011));
+    return Math.copySign(r, x);
   }
 
   /** Taylor coefficients of erf about {@code m} up to degree {@code n}, given erf(m). */

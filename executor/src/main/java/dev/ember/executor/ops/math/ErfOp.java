@@ -11,7 +11,11 @@ import java.util.List;
 /** ONNX {@code Erf}: y = erf(x), elementwise, computed in double (see {@link ErfMath}). */
 final class ErfOp implements OpDef {
   static final OpSpec SPEC =
-      OpSpec.of("Erf").since(9, 13).types(Numeric.FLOATS).summary("error function, elementwise").build();
+      OpSpec.of("Erf")
+          .since(9, 13)
+          .types(Numeric.FLOATS)
+          .summary("error function, elementwise")
+          .build();
 
   @Override
   public OpSpec spec() {

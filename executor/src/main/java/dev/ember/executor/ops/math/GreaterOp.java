@@ -12,7 +12,11 @@ import java.util.List;
 /** ONNX {@code Greater}: A > B elementwise with broadcasting, as BOOL; NaN compares false. */
 final class GreaterOp implements OpDef {
   static final OpSpec SPEC =
-      OpSpec.of("Greater").since(7, 9, 13).types(Numeric.TYPES).summary("A > B, broadcast, to bool").build();
+      OpSpec.of("Greater")
+          .since(7, 9, 13)
+          .types(Numeric.TYPES)
+          .summary("A > B, broadcast, to bool")
+          .build();
 
   @Override
   public OpSpec spec() {

@@ -12,7 +12,11 @@ import java.util.List;
 /** ONNX {@code Less}: A < B elementwise with broadcasting, as BOOL; NaN compares false. */
 final class LessOp implements OpDef {
   static final OpSpec SPEC =
-      OpSpec.of("Less").since(7, 9, 13).types(Numeric.TYPES).summary("A < B, broadcast, to bool").build();
+      OpSpec.of("Less")
+          .since(7, 9, 13)
+          .types(Numeric.TYPES)
+          .summary("A < B, broadcast, to bool")
+          .build();
 
   @Override
   public OpSpec spec() {

@@ -11,7 +11,11 @@ import java.util.List;
 /** ONNX {@code Log}: y = ln(x), elementwise; -inf at 0, NaN below. */
 final class LogOp implements OpDef {
   static final OpSpec SPEC =
-      OpSpec.of("Log").since(6, 13).types(Numeric.FLOATS).summary("natural logarithm, elementwise").build();
+      OpSpec.of("Log")
+          .since(6, 13)
+          .types(Numeric.FLOATS)
+          .summary("natural logarithm, elementwise")
+          .build();
 
   @Override
   public OpSpec spec() {

@@ -27,8 +27,12 @@ final class MathTypes {
   static void require(OpSpec spec, DType t, Set<DType> allowed, String what) {
     if (!allowed.contains(t)) {
       throw OpException.dtype(
-          spec.opType() + (what.isEmpty() ? "" : " " + what) + " does not take element type "
-              + t.onnxLowerName() + "; it takes " + names(allowed));
+          spec.opType()
+              + (what.isEmpty() ? "" : " " + what)
+              + " does not take element type "
+              + t.onnxLowerName()
+              + "; it takes "
+              + names(allowed));
     }
   }
 
@@ -92,8 +96,12 @@ final class MathTypes {
 
   private static OpException mixed(OpSpec spec, DType a, DType b) {
     return OpException.dtype(
-        spec.opType() + " inputs have different element types " + a.onnxLowerName() + " and "
-            + b.onnxLowerName() + "; ONNX requires them to match");
+        spec.opType()
+            + " inputs have different element types "
+            + a.onnxLowerName()
+            + " and "
+            + b.onnxLowerName()
+            + "; ONNX requires them to match");
   }
 
   static String names(Set<DType> types) {

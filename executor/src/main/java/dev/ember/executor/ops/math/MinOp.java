@@ -10,8 +10,8 @@ import dev.ember.executor.ops.TypeContext;
 import java.util.List;
 
 /**
- * ONNX {@code Min}: elementwise minimum of 1..n inputs, broadcast together; NaN wins, as in
- * numpy's minimum. Integer types since opset 12; UINT64 compares unsigned.
+ * ONNX {@code Min}: elementwise minimum of 1..n inputs, broadcast together; NaN wins, as in numpy's
+ * minimum. Integer types since opset 12; UINT64 compares unsigned.
  */
 final class MinOp implements OpDef {
   static final OpSpec SPEC =

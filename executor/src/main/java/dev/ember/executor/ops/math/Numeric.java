@@ -19,14 +19,17 @@ final class Numeric {
   /** Floating and signed integer types (Neg, Relu, Abs). */
   static final Set<DType> SIGNED =
       EnumSet.of(
-          DType.FLOAT, DType.FLOAT16, DType.BFLOAT16, DType.DOUBLE, DType.INT8, DType.INT16,
-          DType.INT32, DType.INT64);
+          DType.FLOAT,
+          DType.FLOAT16,
+          DType.BFLOAT16,
+          DType.DOUBLE,
+          DType.INT8,
+          DType.INT16,
+          DType.INT32,
+          DType.INT64);
 
   /** Every type Ember holds. */
   static final Set<DType> ALL = EnumSet.allOf(DType.class);
-
-  /** Numeric types plus BOOL (what Equal took before opset 19 added STRING). */
-  static final Set<DType> NUMERIC_AND_BOOL = EnumSet.complementOf(EnumSet.of(DType.STRING));
 
   static final Set<DType> BOOL = EnumSet.of(DType.BOOL);
 

@@ -22,8 +22,7 @@ final class PowOp implements OpDef {
   static final OpSpec SPEC =
       OpSpec.of("Pow")
           .since(7, 12, 13, 15)
-          .types(
-              DType.INT32, DType.INT64, DType.FLOAT16, DType.FLOAT, DType.DOUBLE, DType.BFLOAT16)
+          .types(DType.INT32, DType.INT64, DType.FLOAT16, DType.FLOAT, DType.DOUBLE, DType.BFLOAT16)
           .summary("X ^ Y, broadcast; output has the base's type")
           .build();
 

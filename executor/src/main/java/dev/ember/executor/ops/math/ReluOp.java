@@ -11,7 +11,11 @@ import java.util.List;
 /** ONNX {@code Relu}: y = max(x, 0), elementwise; NaN stays NaN. Signed integers since opset 14. */
 final class ReluOp implements OpDef {
   static final OpSpec SPEC =
-      OpSpec.of("Relu").since(6, 13, 14).types(Numeric.SIGNED).summary("max(x, 0), elementwise").build();
+      OpSpec.of("Relu")
+          .since(6, 13, 14)
+          .types(Numeric.SIGNED)
+          .summary("max(x, 0), elementwise")
+          .build();
 
   @Override
   public OpSpec spec() {

@@ -11,7 +11,11 @@ import java.util.List;
 /** ONNX {@code Sigmoid}: y = 1 / (1 + e ^ -x), elementwise. */
 final class SigmoidOp implements OpDef {
   static final OpSpec SPEC =
-      OpSpec.of("Sigmoid").since(6, 13).types(Numeric.FLOATS).summary("1 / (1 + e ^ -x), elementwise").build();
+      OpSpec.of("Sigmoid")
+          .since(6, 13)
+          .types(Numeric.FLOATS)
+          .summary("1 / (1 + e ^ -x), elementwise")
+          .build();
 
   @Override
   public OpSpec spec() {

@@ -11,7 +11,11 @@ import java.util.List;
 /** ONNX {@code Sqrt}: y = sqrt(x), elementwise; NaN for negative x. */
 final class SqrtOp implements OpDef {
   static final OpSpec SPEC =
-      OpSpec.of("Sqrt").since(6, 13).types(Numeric.FLOATS).summary("square root, elementwise").build();
+      OpSpec.of("Sqrt")
+          .since(6, 13)
+          .types(Numeric.FLOATS)
+          .summary("square root, elementwise")
+          .build();
 
   @Override
   public OpSpec spec() {

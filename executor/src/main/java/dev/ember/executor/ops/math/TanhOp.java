@@ -11,7 +11,11 @@ import java.util.List;
 /** ONNX {@code Tanh}: y = tanh(x), elementwise. */
 final class TanhOp implements OpDef {
   static final OpSpec SPEC =
-      OpSpec.of("Tanh").since(6, 13).types(Numeric.FLOATS).summary("hyperbolic tangent, elementwise").build();
+      OpSpec.of("Tanh")
+          .since(6, 13)
+          .types(Numeric.FLOATS)
+          .summary("hyperbolic tangent, elementwise")
+          .build();
 
   @Override
   public OpSpec spec() {

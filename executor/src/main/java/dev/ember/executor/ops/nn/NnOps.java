@@ -8,6 +8,12 @@ public final class NnOps {
   private NnOps() {}
 
   public static List<OpDef> all() {
-    return List.of(new MatMulOp(), new GemmOp(), new ReduceMeanOp(), new ReduceSumOp());
+    return List.of(
+        new MatMulOp(),
+        new GemmOp(),
+        new ReduceMeanOp(),
+        new ReduceSumOp(),
+        new SoftmaxOp(),
+        new LayerNormalizationOp());
   }
 }

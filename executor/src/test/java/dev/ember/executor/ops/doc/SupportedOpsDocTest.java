@@ -24,8 +24,12 @@ class SupportedOpsDocTest {
     }
     String actual = Files.readString(CHECKED_IN, StandardCharsets.UTF_8);
     if (!expected.equals(actual)) {
-      fail(SupportedOpsDoc.RELATIVE_PATH + " is out of date with OpRegistry ("
-          + firstDifference(expected, actual) + "); " + how);
+      fail(
+          SupportedOpsDoc.RELATIVE_PATH
+              + " is out of date with OpRegistry ("
+              + firstDifference(expected, actual)
+              + "); "
+              + how);
     }
   }
 
@@ -42,7 +46,8 @@ class SupportedOpsDocTest {
   @Test
   void findsTheRepositoryRootFromASubfolder() {
     Path root = Path.of("..").toAbsolutePath().normalize();
-    assertEquals(root.resolve(SupportedOpsDoc.RELATIVE_PATH),
+    assertEquals(
+        root.resolve(SupportedOpsDoc.RELATIVE_PATH),
         SupportedOpsDoc.defaultPath(root.resolve("executor/src/main")));
   }
 

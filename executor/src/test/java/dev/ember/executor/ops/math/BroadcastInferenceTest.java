@@ -46,8 +46,7 @@ class BroadcastInferenceTest {
   void comparisonsAreBoolAndKnownEvenWithoutShapes() {
     TensorType ids = type(DType.INT64, BATCH, SEQ);
     assertEquals(type(DType.BOOL, BATCH, SEQ), infer(new EqualOp(), ids, type(DType.INT64)));
-    assertEquals(
-        new TensorType(DType.BOOL, Shape.unknownRank()), infer(new LessOp(), ids, null));
+    assertEquals(new TensorType(DType.BOOL, Shape.unknownRank()), infer(new LessOp(), ids, null));
   }
 
   @Test
@@ -75,8 +74,7 @@ class BroadcastInferenceTest {
   void castTakesTypeFromAttribute() {
     TensorType mask = type(DType.INT64, BATCH, SEQ);
     assertEquals(
-        type(DType.FLOAT, BATCH, SEQ),
-        infer(new CastOp(), 21, CastTest.to(DType.FLOAT), mask));
+        type(DType.FLOAT, BATCH, SEQ), infer(new CastOp(), 21, CastTest.to(DType.FLOAT), mask));
   }
 
   @Test
@@ -99,7 +97,8 @@ class BroadcastInferenceTest {
     OpException e =
         assertThrows(
             OpException.class,
-            () -> run(new MulOp(), floats(shape(2, 3), new float[6]), floats(shape(4), 1, 2, 3, 4)));
+            () ->
+                run(new MulOp(), floats(shape(2, 3), new float[6]), floats(shape(4), 1, 2, 3, 4)));
     assertEquals(ErrorCode.SHAPE_MISMATCH, e.code());
     assertTrue(e.getMessage().contains("[2, 3]"), e.getMessage());
     assertTrue(e.getMessage().contains("[4]"), e.getMessage());

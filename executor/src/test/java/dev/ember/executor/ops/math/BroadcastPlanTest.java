@@ -50,8 +50,7 @@ class BroadcastPlanTest {
   void oversizedBroadcastFailsBeforeAllocating() {
     OpException e =
         assertThrows(
-            OpException.class,
-            () -> BroadcastPlan.of(new int[] {65536, 1}, new int[] {1, 65536}));
+            OpException.class, () -> BroadcastPlan.of(new int[] {65536, 1}, new int[] {1, 65536}));
     assertTrue(e.getMessage().contains("2^31-1"), e.getMessage());
   }
 

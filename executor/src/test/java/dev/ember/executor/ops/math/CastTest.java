@@ -13,6 +13,7 @@ import dev.ember.executor.ir.AttrValue;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Half;
 import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ir.TensorType;
 import dev.ember.executor.ops.OpException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -67,8 +68,7 @@ class CastTest {
 
   @Test
   void stringsParseAndFormat() {
-    Tensor s =
-        Tensor.ofStrings(shape(5), new String[] {"3.14", "1e-5", "-INF", "nan", " 100.5 "});
+    Tensor s = Tensor.ofStrings(shape(5), new String[] {"3.14", "1e-5", "-INF", "nan", " 100.5 "});
     float[] f = cast(s, DType.FLOAT).rawFloats();
     assertEquals(3.14f, f[0]);
     assertEquals(1e-5f, f[1]);
@@ -97,13 +97,12 @@ class CastTest {
     Map<String, AttrValue> float8 = Map.of("to", new AttrValue.IntAttr(17));
     OpException e =
         assertThrows(
-            OpException.class,
-            () -> OpHarness.run(new CastOp(), 21, float8, floats(shape(1), 1)));
+            OpException.class, () -> OpHarness.run(new CastOp(), 21, float8, floats(shape(1), 1)));
     assertEquals(ErrorCode.UNSUPPORTED_DTYPE, e.code());
     assertTrue(e.getMessage().contains("FLOAT8E4M3FN"), e.getMessage());
     OpException inferred =
         assertThrows(
-            OpException.class, () -> OpHarness.infer(new CastOp(), 21, float8, (dev.ember.executor.ir.TensorType) null));
+            OpException.class, () -> OpHarness.infer(new CastOp(), 21, float8, (TensorType) null));
     assertEquals(ErrorCode.UNSUPPORTED_DTYPE, inferred.code());
   }
 

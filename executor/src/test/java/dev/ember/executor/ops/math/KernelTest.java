@@ -62,7 +62,11 @@ class KernelTest {
     OpException e =
         assertThrows(
             OpException.class,
-            () -> run(new DivOp(), longs(DType.INT64, shape(2), 1, 2), longs(DType.INT64, SCALAR, 0)));
+            () ->
+                run(
+                    new DivOp(),
+                    longs(DType.INT64, shape(2), 1, 2),
+                    longs(DType.INT64, SCALAR, 0)));
     assertEquals(ErrorCode.KERNEL_FAILED, e.code());
     assertTrue(e.getMessage().contains("division by zero"), e.getMessage());
   }
@@ -144,8 +148,7 @@ class KernelTest {
     Tensor c = floats(SCALAR, 100);
     assertArrayEquals(
         new float[] {111, 121, 131, 112, 122, 132}, run(new SumOp(), a, b, c).rawFloats());
-    assertArrayEquals(
-        new float[] {10, 20, 30, 10, 20, 30}, run(new MaxOp(), a, b).rawFloats());
+    assertArrayEquals(new float[] {10, 20, 30, 10, 20, 30}, run(new MaxOp(), a, b).rawFloats());
     assertArrayEquals(new float[] {1, 1, 1, 2, 2, 2}, run(new MinOp(), a, b).rawFloats());
     assertEquals(a, run(new SumOp(), a));
   }

@@ -23,7 +23,12 @@ final class OpHarness {
       names.add("in" + i);
     }
     return new Node(
-        op.spec().opType() + "_0", op.spec().opType(), "", opset, names, List.of("out"),
+        op.spec().opType() + "_0",
+        op.spec().opType(),
+        "",
+        opset,
+        names,
+        List.of("out"),
         Attributes.of(attrs));
   }
 
@@ -42,8 +47,7 @@ final class OpHarness {
     return infer(op, latest(op), Map.of(), types);
   }
 
-  static TensorType infer(
-      OpDef op, int opset, Map<String, AttrValue> attrs, TensorType... types) {
+  static TensorType infer(OpDef op, int opset, Map<String, AttrValue> attrs, TensorType... types) {
     Node n = node(op, opset, types.length, attrs);
     List<Tensor> constants = Arrays.asList(new Tensor[types.length]);
     return op.inferTypes(new TypeContext(n, Arrays.asList(types), constants)).get(0);
