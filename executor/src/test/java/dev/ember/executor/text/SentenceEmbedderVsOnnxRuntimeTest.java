@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,8 +60,9 @@ class SentenceEmbedderVsOnnxRuntimeTest {
     }
   }
 
-  /** Ember end to end: builtin spec, interpreter (compile level 0). */
+  /** Ember end to end: builtin spec, interpreter (compile level 0), then 4 threads at once. */
   @Test
+  @Tag("slow")
   void interpreterMatchesReference() throws Exception {
     long t0 = System.nanoTime();
     try (SentenceEmbedder e =
