@@ -54,11 +54,22 @@ public final class OnnxLoader {
 
   /** Parses model bytes; {@code source} names the model in errors. */
   public static OnnxModel load(byte[] bytes, String source) {
-    ModelProto proto = parse(bytes, source);
-    if (!proto.hasGraph()) {
-      throw Errors.modelInvalid(source, "the file holds no graph (empty or truncated model)", null);
+    OnnxModel model;
+    try {
+      ModelProto proto = parse(bytes, source);
+      if (!proto.hasGraph()) {
+        throw Errors.modelInvalid(
+            source, "the file holds no graph (empty or truncated model)", null);
+      }
+      model = new GraphImporter(source, proto).importModel(sha256(bytes));
+    } catch (StackOverflowError e) {
+      // Parsing and importing recurse once per nested subgraph; a small thread stack (a pool
+      // thread's) runs out long before the recursion limit set in parse().
+      throw Errors.modelUnsupported(
+          source,
+          "its subgraphs (If/Loop bodies) are nested too deeply to read on this thread's stack",
+          "give the JVM larger thread stacks (e.g. -Xss8m) or flatten the model's control flow");
     }
-    OnnxModel model = new GraphImporter(source, proto).importModel(sha256(bytes));
     GraphVerifier.verify(model.graph());
     return model;
   }

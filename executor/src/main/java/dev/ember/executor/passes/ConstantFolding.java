@@ -111,9 +111,13 @@ public final class ConstantFolding implements GraphPass {
         return null;
       }
       if (node.opType().equals("Shape") || node.opType().equals("Size")) {
-        Tensor t = ShapeFolds.fold(node, typeOf(g, constants, types, node.input(0)));
-        if (t != null && wantsOnlyFirstOutput(node)) {
-          return List.of(t);
+        try {
+          Tensor t = ShapeFolds.fold(node, typeOf(g, constants, types, node.input(0)));
+          if (t != null && wantsOnlyFirstOutput(node)) {
+            return List.of(t);
+          }
+        } catch (EmberException e) {
+          return null; // a malformed start/end: the kernel reports it when the graph runs
         }
       }
     }

@@ -21,7 +21,7 @@ final class ShapeFolds {
     }
     Shape s = input.shape();
     if (node.opType().equals("Size")) {
-      return s.isStatic() ? Tensor.wrap(DType.INT64, new int[0], new long[] {product(s)}) : null;
+      return s.isStatic() ? size(s) : null;
     }
     int rank = s.rank();
     // Opset 15 added start/end; older models never set them, so the defaults cover them.
@@ -45,11 +45,16 @@ final class ShapeFolds {
     return (int) Math.max(0, Math.min(rank, a));
   }
 
-  private static long product(Shape s) {
+  /** The element count of a static shape, or null past the range of int64 (left unfolded). */
+  private static Tensor size(Shape s) {
     long n = 1;
-    for (Dim d : s.dims()) {
-      n *= d.size();
+    try {
+      for (Dim d : s.dims()) {
+        n = Math.multiplyExact(n, d.size());
+      }
+    } catch (ArithmeticException e) {
+      return null;
     }
-    return n;
+    return Tensor.wrap(DType.INT64, new int[0], new long[] {n});
   }
 }

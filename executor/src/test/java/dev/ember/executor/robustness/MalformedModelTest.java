@@ -1,9 +1,12 @@
 package dev.ember.executor.robustness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import dev.ember.executor.backend.interp.Interpreter;
 import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
@@ -12,11 +15,14 @@ import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.onnx.OnnxLoader;
 import dev.ember.executor.onnx.TensorProtos;
+import dev.ember.executor.onnx.wire.OnnxWire.AttributeProto;
+import dev.ember.executor.onnx.wire.OnnxWire.NodeProto;
 import dev.ember.executor.onnx.wire.OnnxWire.StringStringEntryProto;
 import dev.ember.executor.onnx.wire.OnnxWire.TensorProto;
 import dev.ember.executor.ops.OpRegistry;
 import dev.ember.executor.testing.TestModels;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,6 +146,78 @@ class MalformedModelTest {
         () -> interp.run(Map.of("x", x, "extra", x)),
         "'extra'",
         "x float[2, 3]");
+  }
+
+  @Test
+  void deeplyNestedSubgraphsFailCleanlyOrLoad() {
+    // Each level is an If node whose then_branch graph holds the next level. Built as bytes:
+    // protobuf's own serializer recurses and would overflow the test's stack first.
+    for (int depth : new int[] {50, 330, 5000}) {
+      ByteString graph = ByteString.EMPTY;
+      for (int i = 0; i < depth; i++) {
+        ByteString attr =
+            AttributeProto.newBuilder()
+                .setName("then_branch")
+                .setType(AttributeProto.AttributeType.GRAPH)
+                .build()
+                .toByteString()
+                .concat(field(6, graph));
+        ByteString node =
+            NodeProto.newBuilder()
+                .setOpType("If")
+                .setName("if_" + i)
+                .addInput("c")
+                .addOutput("o_" + i)
+                .build()
+                .toByteString()
+                .concat(field(5, attr));
+        graph = field(1, node);
+      }
+      byte[] bytes =
+          TestModels.addConstant()
+              .toByteString()
+              .concat(field(7, graph)) // a second 'graph' field merges into the first
+              .toByteArray();
+      // On a small thread stack, like a pool thread's, not only on the roomy main thread.
+      Throwable[] failure = new Throwable[1];
+      Thread t =
+          new Thread(
+              null,
+              () -> {
+                try {
+                  Graph g = OnnxLoader.load(bytes, "nested.onnx").graph();
+                  assertTrue(
+                      depth < 1000, "loaded " + g.nodes().size() + " nodes at depth " + depth);
+                } catch (EmberException e) {
+                  assertTrue(e.getMessage().contains("nested.onnx"), e.getMessage());
+                } catch (Throwable e) {
+                  failure[0] = e;
+                }
+              },
+              "nested-loader",
+              256 * 1024);
+      t.start();
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      assertNull(failure[0], "depth " + depth + ": " + failure[0]);
+    }
+  }
+
+  /** A length-delimited protobuf field: tag, length, payload. */
+  private static ByteString field(int number, ByteString payload) {
+    ByteString.Output out = ByteString.newOutput();
+    try {
+      CodedOutputStream c = CodedOutputStream.newInstance(out);
+      c.writeUInt32NoTag(number << 3 | 2);
+      c.writeUInt32NoTag(payload.size());
+      c.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteString().concat(payload);
   }
 
   @Test

@@ -14,28 +14,47 @@ final class Dgemm {
   /** Columns of B per packed panel; KC x NC doubles is 512 KiB. */
   static final int NC = 256;
 
+  /** Below this many columns (and with many more rows) the product is computed transposed. */
+  static final int NARROW = 32;
+
   private Dgemm() {}
 
-  /** Scratch arrays of one multiply, reusable across the matrices of a batch. Not thread-safe. */
+  /**
+   * Scratch arrays, grown on demand and reused across the products of one op call (the matrices
+   * of a batch). Not thread-safe: one per thread.
+   */
   static final class Workspace {
-    final double[][] panel;
-    final double[] acc0;
-    final double[] acc1;
+    private double[][] panel = new double[0][0];
+    private int panelCols;
+    private double[] acc = new double[0];
+    private double[] transposed = new double[0];
 
-    /** Sized for products with inner dimension {@code k} and {@code n} output columns. */
-    Workspace(int k, int n) {
-      int kc = Math.max(1, Math.min(KC, k));
-      int nc = Math.max(1, Math.min(NC, n));
-      panel = new double[kc][nc];
-      acc0 = new double[nc];
-      acc1 = new double[nc];
+    private double[][] panel(int rows, int cols) {
+      if (panel.length < rows || panelCols < cols) {
+        panelCols = Math.max(panelCols, cols);
+        panel = new double[Math.max(panel.length, rows)][panelCols];
+      }
+      return panel;
+    }
+
+    private double[] acc(int n) {
+      if (acc.length < n) {
+        acc = new double[n];
+      }
+      return acc;
+    }
+
+    private double[] transposed(int n) {
+      if (transposed.length < n) {
+        transposed = new double[n];
+      }
+      return transposed;
     }
   }
 
   /**
    * Adds {@code alpha * op(A) * op(B)} to C. A's element (i, p) is {@code a[aOff + i*lda + p]}, or
-   * {@code a[aOff + p*lda + i]} when {@code transA}; likewise for B. {@code ws} must have been made
-   * for at least this k and n.
+   * {@code a[aOff + p*lda + i]} when {@code transA}; likewise for B.
    */
   static void multiply(
       int m, int n, int k, double alpha,
@@ -46,25 +65,45 @@ final class Dgemm {
     if (m == 0 || n == 0 || k == 0) {
       return;
     }
+    if (n < NARROW && m >= 2 * n) {
+      multiplyTransposed(m, n, k, alpha, a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff,
+          ldc, ws);
+      return;
+    }
     int rowStride = transA ? 1 : lda;
     int colStride = transA ? lda : 1;
+    double[][] panel = ws.panel(Math.min(KC, k), Math.min(NC, n));
+    double[] acc = ws.acc(Math.min(NC, n));
     for (int j0 = 0; j0 < n; j0 += NC) {
       int nc = Math.min(NC, n - j0);
       for (int p0 = 0; p0 < k; p0 += KC) {
         int kc = Math.min(KC, k - p0);
-        pack(b, bOff, ldb, transB, p0, kc, j0, nc, ws.panel);
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-          int a0 = aOff + i * rowStride + p0 * colStride;
-          twoRows(alpha, a, a0, a0 + rowStride, colStride, kc, ws.panel, nc, ws.acc0, ws.acc1);
-          addRow(ws.acc0, c, cOff + i * ldc + j0, nc);
-          addRow(ws.acc1, c, cOff + (i + 1) * ldc + j0, nc);
+        pack(b, bOff, ldb, transB, p0, kc, j0, nc, panel);
+        for (int i = 0; i < m; i++) {
+          row(alpha, a, aOff + i * rowStride + p0 * colStride, colStride, kc, panel, nc, acc);
+          int c0 = cOff + i * ldc + j0;
+          for (int j = 0; j < nc; j++) {
+            c[c0 + j] += acc[j];
+          }
         }
-        if (i < m) {
-          oneRow(alpha, a, aOff + i * rowStride + p0 * colStride, colStride, kc, ws.panel, nc,
-              ws.acc0);
-          addRow(ws.acc0, c, cOff + i * ldc + j0, nc);
-        }
+      }
+    }
+  }
+
+  /** C += (op(B)^T op(A)^T)^T: the narrow op(B)^T becomes the rows, op(A)^T the wide panel. */
+  private static void multiplyTransposed(
+      int m, int n, int k, double alpha,
+      double[] a, int aOff, int lda, boolean transA,
+      double[] b, int bOff, int ldb, boolean transB,
+      double[] c, int cOff, int ldc,
+      Workspace ws) {
+    double[] t = ws.transposed(n * m);
+    Arrays.fill(t, 0, n * m, 0.0);
+    multiply(n, m, k, alpha, b, bOff, ldb, !transB, a, aOff, lda, !transA, t, 0, m, ws);
+    for (int i = 0; i < m; i++) {
+      int c0 = cOff + i * ldc;
+      for (int j = 0; j < n; j++) {
+        c[c0 + j] += t[j * m + i];
       }
     }
   }
@@ -87,49 +126,8 @@ final class Dgemm {
     }
   }
 
-  /** r0/r1 = alpha * (two rows of A starting at a0/a1) times the panel. */
-  private static void twoRows(
-      double alpha, double[] a, int a0, int a1, int cs, int kc, double[][] panel, int nc,
-      double[] r0, double[] r1) {
-    Arrays.fill(r0, 0, nc, 0.0);
-    Arrays.fill(r1, 0, nc, 0.0);
-    int p = 0;
-    for (; p + 3 < kc; p += 4) {
-      int q = p * cs;
-      double u0 = alpha * a[a0 + q];
-      double u1 = alpha * a[a0 + q + cs];
-      double u2 = alpha * a[a0 + q + 2 * cs];
-      double u3 = alpha * a[a0 + q + 3 * cs];
-      double v0 = alpha * a[a1 + q];
-      double v1 = alpha * a[a1 + q + cs];
-      double v2 = alpha * a[a1 + q + 2 * cs];
-      double v3 = alpha * a[a1 + q + 3 * cs];
-      double[] x0 = panel[p];
-      double[] x1 = panel[p + 1];
-      double[] x2 = panel[p + 2];
-      double[] x3 = panel[p + 3];
-      for (int j = 0; j < nc; j++) {
-        double y0 = x0[j];
-        double y1 = x1[j];
-        double y2 = x2[j];
-        double y3 = x3[j];
-        r0[j] += u0 * y0 + u1 * y1 + u2 * y2 + u3 * y3;
-        r1[j] += v0 * y0 + v1 * y1 + v2 * y2 + v3 * y3;
-      }
-    }
-    for (; p < kc; p++) {
-      double u = alpha * a[a0 + p * cs];
-      double v = alpha * a[a1 + p * cs];
-      double[] x = panel[p];
-      for (int j = 0; j < nc; j++) {
-        r0[j] += u * x[j];
-        r1[j] += v * x[j];
-      }
-    }
-  }
-
-  /** r = alpha * (one row of A starting at a0) times the panel. */
-  private static void oneRow(
+  /** r = alpha * (one row of A starting at a0, elements cs apart) times the panel. */
+  private static void row(
       double alpha, double[] a, int a0, int cs, int kc, double[][] panel, int nc, double[] r) {
     Arrays.fill(r, 0, nc, 0.0);
     int p = 0;
@@ -153,12 +151,6 @@ final class Dgemm {
       for (int j = 0; j < nc; j++) {
         r[j] += u * x[j];
       }
-    }
-  }
-
-  private static void addRow(double[] r, double[] c, int c0, int nc) {
-    for (int j = 0; j < nc; j++) {
-      c[c0 + j] += r[j];
     }
   }
 }

@@ -22,7 +22,7 @@ record GemmProduct(int m, int n, int k, boolean transA, boolean transB) {
           fillBias(c.shape(), (i, j) -> fy[i] = beta * cv[j]);
         }
         Sgemm.multiply(m, n, k, alpha, a.rawFloats(), 0, lda, transA, b.rawFloats(), 0, ldb,
-            transB, fy, 0, n, new Sgemm.Workspace(k, n));
+            transB, fy, 0, n, new Sgemm.Workspace());
         return Tensor.ofFloats(a.dtype(), shape, fy);
       case DOUBLE:
         double[] dy = new double[m * n];
@@ -31,7 +31,7 @@ record GemmProduct(int m, int n, int k, boolean transA, boolean transB) {
           fillBias(c.shape(), (i, j) -> dy[i] = beta * cv[j]);
         }
         Dgemm.multiply(m, n, k, alpha, a.rawDoubles(), 0, lda, transA, b.rawDoubles(), 0, ldb,
-            transB, dy, 0, n, new Dgemm.Workspace(k, n));
+            transB, dy, 0, n, new Dgemm.Workspace());
         return Tensor.ofDoubles(shape, dy);
       case LONG:
         long[] ly = new long[m * n];

@@ -8,13 +8,15 @@ import java.util.Arrays;
  *
  * <p>The loops run i-k-j so that the innermost loop walks contiguous rows of B and C and HotSpot's
  * SuperWord pass turns it into SIMD code. On JDK 17 that pass only vectorises a loop whose arrays
- * are all indexed by the same expression, so B is packed into one array per row (a KC x NC panel
- * that stays in L2 and is reused by every row of A), and each row of C is accumulated in a scratch
- * array indexed from 0 and added into C once per panel. Packing also takes care of a transposed
- * B. A is read one scalar at a time outside the inner loop, so a transposed A only swaps its
- * strides. Two rows of A and four of B are combined per pass, which cuts loads and stores per
- * multiply-add about fourfold against the plain loop (about 50 GFLOP/s on one AVX-512 core for
- * n = 384..1024 against 7 for the plain loop). Sums are kept in float.
+ * are all indexed by the same expression and that stores to one array, so B is packed into one
+ * array per row (a KC x NC panel that stays in L2 and is reused by every row of A), and each row
+ * of C is accumulated in a scratch array indexed from 0 and added into C once per panel. Four
+ * rows of the panel are combined per pass to cut loads and stores per multiply-add. Packing also
+ * takes care of a transposed B; A is read one scalar at a time outside the inner loop, so a
+ * transposed A only swaps its strides. A product with few columns (attention's [S, S] x [S, 32])
+ * would leave the inner loop too short to vectorise, so it is computed transposed, C^T = op(B)^T
+ * op(A)^T, and added back. About 35 GFLOP/s on one AVX-512 core for n = 384..1024, against 7 for
+ * the plain loop; sums are kept in float.
  */
 final class Sgemm {
   /** Rows of B per packed panel. */
@@ -23,28 +25,47 @@ final class Sgemm {
   /** Columns of B per packed panel; KC x NC floats is 512 KiB. */
   static final int NC = 512;
 
+  /** Below this many columns (and with many more rows) the product is computed transposed. */
+  static final int NARROW = 64;
+
   private Sgemm() {}
 
-  /** Scratch arrays of one multiply, reusable across the matrices of a batch. Not thread-safe. */
+  /**
+   * Scratch arrays, grown on demand and reused across the products of one op call (the matrices
+   * of a batch). Not thread-safe: one per thread.
+   */
   static final class Workspace {
-    final float[][] panel;
-    final float[] acc0;
-    final float[] acc1;
+    private float[][] panel = new float[0][0];
+    private int panelCols;
+    private float[] acc = new float[0];
+    private float[] transposed = new float[0];
 
-    /** Sized for products with inner dimension {@code k} and {@code n} output columns. */
-    Workspace(int k, int n) {
-      int kc = Math.max(1, Math.min(KC, k));
-      int nc = Math.max(1, Math.min(NC, n));
-      panel = new float[kc][nc];
-      acc0 = new float[nc];
-      acc1 = new float[nc];
+    private float[][] panel(int rows, int cols) {
+      if (panel.length < rows || panelCols < cols) {
+        panelCols = Math.max(panelCols, cols);
+        panel = new float[Math.max(panel.length, rows)][panelCols];
+      }
+      return panel;
+    }
+
+    private float[] acc(int n) {
+      if (acc.length < n) {
+        acc = new float[n];
+      }
+      return acc;
+    }
+
+    private float[] transposed(int n) {
+      if (transposed.length < n) {
+        transposed = new float[n];
+      }
+      return transposed;
     }
   }
 
   /**
    * Adds {@code alpha * op(A) * op(B)} to C. A's element (i, p) is {@code a[aOff + i*lda + p]}, or
-   * {@code a[aOff + p*lda + i]} when {@code transA}; likewise for B. {@code ws} must have been made
-   * for at least this k and n.
+   * {@code a[aOff + p*lda + i]} when {@code transA}; likewise for B.
    */
   static void multiply(
       int m, int n, int k, float alpha,
@@ -55,25 +76,45 @@ final class Sgemm {
     if (m == 0 || n == 0 || k == 0) {
       return;
     }
+    if (n < NARROW && m >= 2 * n) {
+      multiplyTransposed(m, n, k, alpha, a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff,
+          ldc, ws);
+      return;
+    }
     int rowStride = transA ? 1 : lda;
     int colStride = transA ? lda : 1;
+    float[][] panel = ws.panel(Math.min(KC, k), Math.min(NC, n));
+    float[] acc = ws.acc(Math.min(NC, n));
     for (int j0 = 0; j0 < n; j0 += NC) {
       int nc = Math.min(NC, n - j0);
       for (int p0 = 0; p0 < k; p0 += KC) {
         int kc = Math.min(KC, k - p0);
-        pack(b, bOff, ldb, transB, p0, kc, j0, nc, ws.panel);
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-          int a0 = aOff + i * rowStride + p0 * colStride;
-          twoRows(alpha, a, a0, a0 + rowStride, colStride, kc, ws.panel, nc, ws.acc0, ws.acc1);
-          addRow(ws.acc0, c, cOff + i * ldc + j0, nc);
-          addRow(ws.acc1, c, cOff + (i + 1) * ldc + j0, nc);
+        pack(b, bOff, ldb, transB, p0, kc, j0, nc, panel);
+        for (int i = 0; i < m; i++) {
+          row(alpha, a, aOff + i * rowStride + p0 * colStride, colStride, kc, panel, nc, acc);
+          int c0 = cOff + i * ldc + j0;
+          for (int j = 0; j < nc; j++) {
+            c[c0 + j] += acc[j];
+          }
         }
-        if (i < m) {
-          oneRow(alpha, a, aOff + i * rowStride + p0 * colStride, colStride, kc, ws.panel, nc,
-              ws.acc0);
-          addRow(ws.acc0, c, cOff + i * ldc + j0, nc);
-        }
+      }
+    }
+  }
+
+  /** C += (op(B)^T op(A)^T)^T: the narrow op(B)^T becomes the rows, op(A)^T the wide panel. */
+  private static void multiplyTransposed(
+      int m, int n, int k, float alpha,
+      float[] a, int aOff, int lda, boolean transA,
+      float[] b, int bOff, int ldb, boolean transB,
+      float[] c, int cOff, int ldc,
+      Workspace ws) {
+    float[] t = ws.transposed(n * m);
+    Arrays.fill(t, 0, n * m, 0f);
+    multiply(n, m, k, alpha, b, bOff, ldb, !transB, a, aOff, lda, !transA, t, 0, m, ws);
+    for (int i = 0; i < m; i++) {
+      int c0 = cOff + i * ldc;
+      for (int j = 0; j < n; j++) {
+        c[c0 + j] += t[j * m + i];
       }
     }
   }
@@ -96,49 +137,8 @@ final class Sgemm {
     }
   }
 
-  /** r0/r1 = alpha * (two rows of A starting at a0/a1) times the panel. */
-  private static void twoRows(
-      float alpha, float[] a, int a0, int a1, int cs, int kc, float[][] panel, int nc,
-      float[] r0, float[] r1) {
-    Arrays.fill(r0, 0, nc, 0f);
-    Arrays.fill(r1, 0, nc, 0f);
-    int p = 0;
-    for (; p + 3 < kc; p += 4) {
-      int q = p * cs;
-      float u0 = alpha * a[a0 + q];
-      float u1 = alpha * a[a0 + q + cs];
-      float u2 = alpha * a[a0 + q + 2 * cs];
-      float u3 = alpha * a[a0 + q + 3 * cs];
-      float v0 = alpha * a[a1 + q];
-      float v1 = alpha * a[a1 + q + cs];
-      float v2 = alpha * a[a1 + q + 2 * cs];
-      float v3 = alpha * a[a1 + q + 3 * cs];
-      float[] x0 = panel[p];
-      float[] x1 = panel[p + 1];
-      float[] x2 = panel[p + 2];
-      float[] x3 = panel[p + 3];
-      for (int j = 0; j < nc; j++) {
-        float y0 = x0[j];
-        float y1 = x1[j];
-        float y2 = x2[j];
-        float y3 = x3[j];
-        r0[j] += u0 * y0 + u1 * y1 + u2 * y2 + u3 * y3;
-        r1[j] += v0 * y0 + v1 * y1 + v2 * y2 + v3 * y3;
-      }
-    }
-    for (; p < kc; p++) {
-      float u = alpha * a[a0 + p * cs];
-      float v = alpha * a[a1 + p * cs];
-      float[] x = panel[p];
-      for (int j = 0; j < nc; j++) {
-        r0[j] += u * x[j];
-        r1[j] += v * x[j];
-      }
-    }
-  }
-
-  /** r = alpha * (one row of A starting at a0) times the panel. */
-  private static void oneRow(
+  /** r = alpha * (one row of A starting at a0, elements cs apart) times the panel. */
+  private static void row(
       float alpha, float[] a, int a0, int cs, int kc, float[][] panel, int nc, float[] r) {
     Arrays.fill(r, 0, nc, 0f);
     int p = 0;
@@ -162,12 +162,6 @@ final class Sgemm {
       for (int j = 0; j < nc; j++) {
         r[j] += u * x[j];
       }
-    }
-  }
-
-  private static void addRow(float[] r, float[] c, int c0, int nc) {
-    for (int j = 0; j < nc; j++) {
-      c[c0 + j] += r[j];
     }
   }
 }

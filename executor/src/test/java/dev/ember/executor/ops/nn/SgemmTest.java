@@ -12,9 +12,11 @@ class SgemmTest {
 
   @Test
   void accumulatesIntoSubMatricesWithTransposes() {
-    int m = 5;
-    int n = 530;
-    int k = 260;
+    accumulatesIntoSubMatrices(5, 530, 260); // wide: two panels across n and k
+    accumulatesIntoSubMatrices(150, 20, 70); // narrow: computed as C^T = op(B)^T op(A)^T
+  }
+
+  private static void accumulatesIntoSubMatrices(int m, int n, int k) {
     int pad = 3;
     for (boolean ta : new boolean[] {false, true}) {
       for (boolean tb : new boolean[] {false, true}) {
@@ -37,8 +39,9 @@ class SgemmTest {
         }
         float[] got = c.clone();
         Sgemm.multiply(m, n, k, 1.5f, a, 7, lda, ta, b, 11, ldb, tb, got, 13, ldc,
-            new Sgemm.Workspace(k, n));
-        assertTrue(maxRelError(expected, got) < 1e-4, "transA=" + ta + " transB=" + tb);
+            new Sgemm.Workspace());
+        assertTrue(maxRelError(expected, got) < 1e-4,
+            m + "x" + n + "x" + k + " transA=" + ta + " transB=" + tb);
         // The padding columns of C are untouched.
         assertEquals(c[13 + n], got[13 + n]);
       }
@@ -47,9 +50,11 @@ class SgemmTest {
 
   @Test
   void doubleKernelMatchesNaive() {
-    int m = 3;
-    int n = 300;
-    int k = 270;
+    doubleKernelMatchesNaive(3, 300, 270);
+    doubleKernelMatchesNaive(100, 10, 40);
+  }
+
+  private static void doubleKernelMatchesNaive(int m, int n, int k) {
     double[] a = new double[m * k];
     double[] b = new double[k * n];
     for (int i = 0; i < a.length; i++) {
@@ -60,7 +65,7 @@ class SgemmTest {
     }
     double[] c = new double[m * n];
     Dgemm.multiply(m, n, k, 1.0, a, 0, k, false, b, 0, n, false, c, 0, n,
-        new Dgemm.Workspace(k, n));
+        new Dgemm.Workspace());
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         double s = 0;
