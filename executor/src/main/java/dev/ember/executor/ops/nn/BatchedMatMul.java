@@ -14,8 +14,8 @@ import java.util.Arrays;
 final class BatchedMatMul {
   private BatchedMatMul() {}
 
-  /** The matrices to multiply: element offsets of each A, B and C, and rows per product. */
-  private record Plan(int m, int n, int k, int[] aOffs, int[] bOffs, int[] cOffs) {}
+  /** The products to run: rows of A (and C) in each, element offsets of each A, B and C. */
+  private record Plan(int m, int[] aOffs, int[] bOffs, int[] cOffs) {}
 
   static Tensor multiply(Tensor a, Tensor b) {
     int[] as = a.shape();
@@ -88,7 +88,7 @@ final class BatchedMatMul {
     if (Shapes.numel(batchB) == 1) {
       // One B for every batch entry (weights): A's batch folds into rows of one big product,
       // which keeps the packed panel of B for all of them.
-      return new Plan(m * count, n, k, new int[] {0}, new int[] {0}, new int[] {0});
+      return new Plan(m * count, new int[] {0}, new int[] {0}, new int[] {0});
     }
     int[] ia = Shapes.broadcastIndex(batchA, batch);
     int[] ib = Shapes.broadcastIndex(batchB, batch);
@@ -100,7 +100,7 @@ final class BatchedMatMul {
       bOffs[t] = ib[t] * k * n;
       cOffs[t] = t * m * n;
     }
-    return new Plan(m, n, k, aOffs, bOffs, cOffs);
+    return new Plan(m, aOffs, bOffs, cOffs);
   }
 
   private static int[] outShape(int[] batch, int m, int n, boolean dropM, boolean dropN) {

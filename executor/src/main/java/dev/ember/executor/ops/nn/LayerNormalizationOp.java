@@ -74,10 +74,10 @@ final class LayerNormalizationOp implements OpDef {
     double eps = ctx.attrs().getFloat("epsilon", 1e-5f);
     int[] shape = x.shape();
     int axis = Infer.axis(ctx.attrs().getInt("axis", -1), shape.length, "LayerNormalization axis");
-    int outer = 1;
-    for (int i = 0; i < axis; i++) {
-      outer *= shape[i];
-    }
+    int[] statShape = shape.clone();
+    Arrays.fill(statShape, axis, shape.length, 1);
+    // With a 0 among the normalised dims X is empty but the statistics need not be: check them.
+    int outer = NnShapes.checkedSize(statShape, "LayerNormalization Mean");
     int inner = outer == 0 ? 0 : x.size() / outer;
     ParamIndex si = ParamIndex.of("Scale", scale.shape(), shape, axis);
     ParamIndex bi = bias == null ? null : ParamIndex.of("B", bias.shape(), shape, axis);
@@ -87,8 +87,6 @@ final class LayerNormalizationOp implements OpDef {
     for (int r = 0; r < outer; r++) {
       rows.normalize(r, mean, inv);
     }
-    int[] statShape = shape.clone();
-    Arrays.fill(statShape, axis, shape.length, 1);
     return Arrays.asList(
         rows.result(),
         ctx.wantsOutput(1) ? stats(stash, statShape, mean) : null,

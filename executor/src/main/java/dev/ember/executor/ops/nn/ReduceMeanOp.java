@@ -46,8 +46,8 @@ final class ReduceMeanOp implements OpDef {
     if (mask == null) {
       return List.of(x);
     }
-    int[] shape = Reduction.outShape(
-        x.shape(), mask, Reduction.keepDims(ctx.node()), "ReduceMean");
+    int[] shape = Reduction.outShape(x.shape(), mask, Reduction.keepDims(ctx.node()));
+    // Reducing an empty axis makes the output larger than the input: check before allocating.
     int size = NnShapes.checkedSize(shape, "ReduceMean output");
     long count = Reduction.count(x.shape(), mask);
     DType t = x.dtype();
@@ -73,7 +73,7 @@ final class ReduceMeanOp implements OpDef {
         }
         long[] ls = Reduction.sumLong(x, mask, size);
         for (int i = 0; i < size; i++) {
-          ls[i] /= count;
+          ls[i] = t == DType.UINT64 ? Long.divideUnsigned(ls[i], count) : ls[i] / count;
         }
         return List.of(Tensor.ofLongs(t, shape, ls));
       default:

@@ -44,8 +44,8 @@ final class ReduceSumOp implements OpDef {
     if (mask == null) {
       return List.of(x);
     }
-    int[] shape = Reduction.outShape(
-        x.shape(), mask, Reduction.keepDims(ctx.node()), "ReduceSum");
+    int[] shape = Reduction.outShape(x.shape(), mask, Reduction.keepDims(ctx.node()));
+    // Reducing an empty axis makes the output larger than the input: check before allocating.
     int size = NnShapes.checkedSize(shape, "ReduceSum output");
     DType t = x.dtype();
     switch (t.storage()) {

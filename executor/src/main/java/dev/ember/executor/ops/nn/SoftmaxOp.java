@@ -53,6 +53,9 @@ final class SoftmaxOp implements OpDef {
     int opset = ctx.node().opset();
     int[] shape = x.shape();
     int axis = Infer.axis(axisAttr(opset, ctx.attrs()), shape.length, "Softmax axis");
+    if (x.size() == 0) {
+      return List.of(x); // nothing to normalise; tensors are immutable, so share it
+    }
     int outer = 1;
     for (int i = 0; i < axis; i++) {
       outer *= shape[i];

@@ -10,15 +10,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ember.executor.backend.interp.Interpreter;
+import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.ir.Attributes;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Dim;
+import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ir.ValueInfo;
 import dev.ember.executor.ops.OpException;
+import dev.ember.executor.ops.OpRegistry;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MatMulOpTest {
@@ -131,6 +138,23 @@ class MatMulOpTest {
         OpException.class, () -> infer(OP, NODE, ta, TensorType.of(DType.FLOAT, 4, 5)));
     assertTrue(ie.getMessage().contains("[batch, 3]") && ie.getMessage().contains("[4, 5]"),
         ie.getMessage());
+  }
+
+  @Test
+  void interpreterReportsTheNodeAndBothShapes() {
+    Node proj = new Node("proj", "MatMul", "", 13, List.of("x", "w"), List.of("y"),
+        Attributes.empty());
+    TensorType any = new TensorType(DType.FLOAT, Shape.unknownRank());
+    Graph g = new Graph("g", List.of(proj), List.of(new ValueInfo("x", any)),
+        List.of(new ValueInfo("y", any)), Map.of("w", randomFloat(1, 4, 5)), Map.of(),
+        Map.of("", 13));
+    Interpreter interp = new Interpreter(g, OpRegistry.standard());
+    EmberException e = assertThrows(EmberException.class,
+        () -> interp.run(Map.of("x", randomFloat(2, 2, 3))));
+    assertEquals(ErrorCode.SHAPE_MISMATCH, e.code());
+    assertTrue(e.getMessage().contains("'proj' (MatMul, opset 13)")
+        && e.getMessage().contains("[2, 3]") && e.getMessage().contains("[4, 5]"),
+        e.getMessage());
   }
 
   @Test

@@ -1,0 +1,42 @@
+package dev.ember.executor.text;
+
+import java.io.IOException;
+
+/**
+ * Reads the files a {@link ModelSpec} names (the ONNX model and its {@code tokenizer.json}). The
+ * executor module reads only local files and classpath resources; a caller that can reach other
+ * file systems (the Spark plugin, through Hadoop's {@code FileSystem} for {@code hdfs:}, {@code
+ * s3a:}, ...) supplies its own implementation, so that this module never links Hadoop.
+ *
+ * <p>A location is the string the spec gave: a plain path, a {@code file:} URI or any other URI.
+ * Implementations must be safe to call from many threads.
+ *
+ * <pre>{@code
+ * try (SentenceEmbedder e = SentenceEmbedder.load(
+ *     ModelSpec.parse("/models/minilm"), ModelFiles.local(), 256)) {
+ *   float[][] v = e.embed(List.of("hello"));
+ * }
+ * }</pre>
+ */
+public interface ModelFiles {
+
+  /**
+   * Whether {@code location} names an existing regular file.
+   *
+   * @throws IOException when the answer cannot be found out (permissions, network)
+   */
+  boolean exists(String location) throws IOException;
+
+  /**
+   * All bytes of the file at {@code location}.
+   *
+   * @throws java.nio.file.NoSuchFileException or {@link java.io.FileNotFoundException} when the
+   *     file does not exist, another {@link IOException} when it cannot be read
+   */
+  byte[] read(String location) throws IOException;
+
+  /** The local file system: plain paths and {@code file:} URIs; other schemes are refused. */
+  static ModelFiles local() {
+    return LocalModelFiles.INSTANCE;
+  }
+}

@@ -1,0 +1,375 @@
+package dev.ember.executor.text;
+
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.errors.Errors;
+import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Dim;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Shape;
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ir.ValueInfo;
+import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.onnx.OnnxModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Text to sentence embeddings: tokenize, run the transformer, mean-pool over the attention mask,
+ * L2-normalise (sentence-transformers' recipe for all-MiniLM-L6-v2). One vector of the model's
+ * hidden size (384 for MiniLM) per text; null, empty and blank texts give null, rows and order are
+ * kept.
+ *
+ * <p>Within one {@link #embed} call the texts are sorted by token count and run in micro-batches of
+ * at most {@code batchRows} rows, each padded to its own longest row, so short texts do not pay for
+ * long ones. The model sees {@code input_ids}, {@code attention_mask} and {@code token_type_ids}
+ * (zeros), INT64 or INT32 as the graph declares, and only the ones it declares. The token states
+ * are the output {@code last_hidden_state}, or the graph's first output when none has that name;
+ * either must be {@code [batch, seq, hidden]}.
+ *
+ * <p><b>Threading</b>: {@link #embed} is safe to call from many threads at once on one instance
+ * (the Spark plugin shares one per executor JVM): the forward function, the tokenizer and the
+ * pooling are all thread-safe, and a call keeps its state on its own stack.
+ *
+ * <p><b>Lifecycle</b>: owns its {@link TextTokenizer} (a native handle); close it. Close is
+ * idempotent; {@link #embed} after close throws {@link IllegalStateException}.
+ *
+ * <pre>{@code
+ * try (SentenceEmbedder e = SentenceEmbedder.load(
+ *     ModelSpec.parse(ModelSpec.DEFAULT), ModelFiles.local(), TextTokenizer.DEFAULT_MAX_LENGTH)) {
+ *   float[][] v = e.embed(Arrays.asList("A cat sits on the mat.", null, "Ein Hund bellt."));
+ *   // v[0].length == 384, v[1] == null
+ * }
+ * }</pre>
+ */
+public final class SentenceEmbedder implements AutoCloseable {
+  /** Rows per forward pass unless told otherwise. */
+  public static final int DEFAULT_BATCH_ROWS = 32;
+
+  static final String INPUT_IDS = "input_ids";
+  static final String ATTENTION_MASK = "attention_mask";
+  static final String TOKEN_TYPE_IDS = "token_type_ids";
+  static final String LAST_HIDDEN_STATE = "last_hidden_state";
+
+  private final String source;
+  private final ForwardFn forward;
+  private final TextTokenizer tokenizer;
+  private final Map<String, DType> feeds;
+  private final String output;
+  private final int dimension;
+  private final int batchRows;
+  private final LongAdder textCount = new LongAdder();
+  private final LongAdder batches = new LongAdder();
+  private final LongAdder realTokens = new LongAdder();
+  private final LongAdder paddedTokens = new LongAdder();
+  private volatile boolean closed;
+
+  private SentenceEmbedder(
+      OnnxModel model, ForwardFn forward, TextTokenizer tokenizer, int batchRows) {
+    this.source = model.source();
+    this.forward = forward;
+    this.tokenizer = tokenizer;
+    this.batchRows = batchRows;
+    this.feeds = feedsOf(model);
+    ValueInfo out = outputOf(model);
+    this.output = out.name();
+    Dim h = out.type().shape().dim(2);
+    this.dimension = h.isFixed() ? Math.toIntExact(h.size()) : -1;
+  }
+
+  /**
+   * An embedder over {@code model} at compile level 0 (the interpreter), with {@link
+   * #DEFAULT_BATCH_ROWS}. Takes ownership of {@code tokenizer}, as the other {@code create} does.
+   *
+   * @throws dev.ember.executor.errors.EmberException UNSUPPORTED_OP when the interpreter lacks an
+   *     op of the model, MODEL_UNSUPPORTED when its inputs or output do not fit a text encoder
+   */
+  public static SentenceEmbedder create(OnnxModel model, TextTokenizer tokenizer) {
+    ForwardFn level0;
+    try {
+      level0 = ForwardFn.interpreter(model.graph());
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
+    return create(model, level0, tokenizer, DEFAULT_BATCH_ROWS);
+  }
+
+  /**
+   * An embedder that runs {@code model}'s forward pass through {@code forward} (any backend). Takes
+   * ownership of {@code tokenizer}: closing the embedder closes it, and so does a failure here.
+   *
+   * @param batchRows the most rows per forward pass, at least 1
+   */
+  public static SentenceEmbedder create(
+      OnnxModel model, ForwardFn forward, TextTokenizer tokenizer, int batchRows) {
+    Objects.requireNonNull(tokenizer, "tokenizer");
+    try {
+      Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(forward, "forward");
+      if (batchRows < 1) {
+        throw new IllegalArgumentException(
+            "SentenceEmbedder '"
+                + model.source()
+                + "': batchRows must be >= 1, but was "
+                + batchRows);
+      }
+      return new SentenceEmbedder(model, forward, tokenizer, batchRows);
+    } catch (RuntimeException e) {
+      tokenizer.close(); // it is ours from the call on, so a failed build must not leak it
+      throw e;
+    }
+  }
+
+  /** {@link #load(ModelSpec, ModelFiles, int, int)} with {@link #DEFAULT_BATCH_ROWS}. */
+  public static SentenceEmbedder load(ModelSpec spec, ModelFiles files, int maxLength) {
+    return load(spec, files, maxLength, DEFAULT_BATCH_ROWS);
+  }
+
+  /**
+   * Reads the model and tokenizer a spec names (builtins from the classpath, the rest through
+   * {@code files}) and builds a level-0 embedder.
+   *
+   * @param maxLength tokens per text, special tokens included ({@link
+   *     TextTokenizer#DEFAULT_MAX_LENGTH} for all-MiniLM-L6-v2)
+   * @throws dev.ember.executor.errors.EmberException IO_ERROR for a missing or unreadable file,
+   *     MODEL_INVALID for a broken model or tokenizer, UNSUPPORTED_OP for an op Ember lacks
+   */
+  public static SentenceEmbedder load(
+      ModelSpec spec, ModelFiles files, int maxLength, int batchRows) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(files, "files");
+    byte[] modelBytes = SpecFiles.readModel(spec, files);
+    byte[] tokenizerBytes = SpecFiles.readTokenizer(spec, files);
+    String name = spec.isBuiltin() ? spec.spec() : spec.modelLocation();
+    OnnxModel model = OnnxLoader.load(modelBytes, name);
+    String tokenizerName =
+        spec.isBuiltin()
+            ? spec.spec() + " (" + spec.tokenizerLocation() + ")"
+            : spec.tokenizerLocation();
+    TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerBytes, tokenizerName, maxLength);
+    ForwardFn level0;
+    try {
+      level0 = ForwardFn.interpreter(model.graph());
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
+    return create(model, level0, tokenizer, batchRows);
+  }
+
+  /**
+   * Embeds each text; row {@code i} of the result is the unit-length vector of {@code
+   * texts.get(i)}, or null when that text is null, empty or blank.
+   *
+   * @throws IllegalStateException after {@link #close}
+   * @throws dev.ember.executor.errors.EmberException when the forward pass fails (the error names
+   *     the node)
+   */
+  public float[][] embed(List<String> texts) {
+    checkOpen();
+    float[][] result = new float[texts.size()][];
+    List<Integer> rows = new ArrayList<>(texts.size());
+    List<String> kept = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      String t = texts.get(i);
+      if (t != null && !t.isBlank()) {
+        rows.add(i);
+        kept.add(t);
+      }
+    }
+    if (kept.isEmpty()) {
+      return result;
+    }
+    TokenBatch all = tokenizer.encodeBatch(kept);
+    // Shortest first, so each micro-batch holds rows of similar length and little padding.
+    Integer[] boxed = new Integer[kept.size()];
+    for (int i = 0; i < boxed.length; i++) {
+      boxed[i] = i;
+    }
+    Arrays.sort(boxed, Comparator.comparingInt(all::length));
+    int[] order = Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
+    for (int from = 0; from < order.length; from += batchRows) {
+      int to = Math.min(order.length, from + batchRows);
+      float[][] vectors = run(all.select(order, from, to));
+      for (int k = from; k < to; k++) {
+        result[rows.get(order[k])] = vectors[k - from];
+      }
+    }
+    textCount.add(kept.size());
+    return result;
+  }
+
+  /** The vector of one text, or null for null, empty or blank text. */
+  public float[] embed(String text) {
+    return embed(Arrays.asList(text))[0];
+  }
+
+  /** The hidden size (vector length) the model declares, or -1 when it is symbolic. */
+  public int dimension() {
+    return dimension;
+  }
+
+  /** The graph output pooled into vectors. */
+  public String outputName() {
+    return output;
+  }
+
+  /** The most tokens per text, special tokens included. */
+  public int maxLength() {
+    return tokenizer.maxLength();
+  }
+
+  /** Rows per forward pass. */
+  public int batchRows() {
+    return batchRows;
+  }
+
+  /** Where the model came from. */
+  public String source() {
+    return source;
+  }
+
+  /** Counters since this embedder was built. */
+  public EmbedStats stats() {
+    return new EmbedStats(textCount.sum(), batches.sum(), realTokens.sum(), paddedTokens.sum());
+  }
+
+  /** Frees the tokenizer; waits for running tokenizations. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    tokenizer.close();
+  }
+
+  private float[][] run(TokenBatch batch) {
+    Map<String, Tensor> in = new LinkedHashMap<>();
+    for (Map.Entry<String, DType> f : feeds.entrySet()) {
+      DType t = f.getValue();
+      Tensor v =
+          switch (f.getKey()) {
+            case INPUT_IDS -> batch.inputIds(t);
+            case ATTENTION_MASK -> batch.attentionMask(t);
+            default -> batch.tokenTypeIds(t);
+          };
+      in.put(f.getKey(), v);
+    }
+    Map<String, Tensor> out = forward.forward(in);
+    Tensor hidden = out.get(output);
+    if (hidden == null) {
+      throw Errors.graphInvalid(
+          source,
+          "the forward pass returned no '" + output + "' (it returned " + out.keySet() + ")");
+    }
+    if (hidden.rank() != 3
+        || hidden.dim(0) != batch.size()
+        || hidden.dim(1) != batch.seqLen()
+        || !hidden.dtype().isFloating()) {
+      throw Errors.of(
+          ErrorCode.SHAPE_MISMATCH,
+          "model '"
+              + source
+              + "': output '"
+              + output
+              + "' is "
+              + hidden
+              + " for a batch of "
+              + batch.size()
+              + " rows of "
+              + batch.seqLen()
+              + " tokens; token states must be floating ["
+              + batch.size()
+              + ", "
+              + batch.seqLen()
+              + ", hidden]",
+          "use a model whose first output (or last_hidden_state) holds the token states");
+    }
+    batches.increment();
+    realTokens.add(batch.realTokens());
+    paddedTokens.add(batch.paddedTokens());
+    return Pooling.meanPoolNormalized(hidden, batch.attentionMask(DType.INT64));
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("SentenceEmbedder '" + source + "' is closed");
+    }
+  }
+
+  /** The token inputs the graph declares, in its order, with their integer types. */
+  private static Map<String, DType> feedsOf(OnnxModel model) {
+    Graph g = model.graph();
+    Map<String, DType> feeds = new LinkedHashMap<>();
+    List<String> known = List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
+    for (ValueInfo in : g.inputs()) {
+      DType t = in.type().dtype();
+      Shape s = in.type().shape();
+      if (!known.contains(in.name())) {
+        throw unsupported(
+            model, "graph input '" + in.name() + "' (" + in.type() + ") is not one of " + known);
+      }
+      if (t != DType.INT64 && t != DType.INT32) {
+        throw unsupported(
+            model,
+            "graph input '"
+                + in.name()
+                + "' is "
+                + in.type()
+                + "; token inputs must be int64 or int32");
+      }
+      if (s.rankKnown() && s.rank() != 2) {
+        throw unsupported(
+            model,
+            "graph input '"
+                + in.name()
+                + "' is "
+                + in.type()
+                + "; token inputs must be [batch, seq]");
+      }
+      feeds.put(in.name(), t);
+    }
+    if (!feeds.containsKey(INPUT_IDS)) {
+      throw unsupported(
+          model, "the graph has no input '" + INPUT_IDS + "' (inputs: " + feeds.keySet() + ")");
+    }
+    return feeds;
+  }
+
+  /** last_hidden_state, else the first output; it must be [batch, seq, hidden]. */
+  private static ValueInfo outputOf(OnnxModel model) {
+    List<ValueInfo> outs = model.graph().outputs();
+    ValueInfo out =
+        outs.stream()
+            .filter(o -> o.name().equals(LAST_HIDDEN_STATE))
+            .findFirst()
+            .orElse(outs.isEmpty() ? null : outs.get(0));
+    if (out == null) {
+      throw unsupported(model, "the graph has no outputs");
+    }
+    Shape s = out.type().shape();
+    if (!s.rankKnown() || s.rank() != 3) {
+      throw unsupported(
+          model,
+          "output '"
+              + out.name()
+              + "' is "
+              + out.type()
+              + "; a text embedder pools token states of shape [batch, seq, hidden]");
+    }
+    return out;
+  }
+
+  private static RuntimeException unsupported(OnnxModel model, String why) {
+    return Errors.modelUnsupported(
+        model.source(),
+        why,
+        "use a transformer encoder exported with inputs input_ids, attention_mask (and"
+            + " token_type_ids) and output last_hidden_state, e.g. `optimum-cli export onnx"
+            + " --task feature-extraction`");
+  }
+}
