@@ -172,7 +172,19 @@ public final class SentenceEmbedder implements AutoCloseable {
    *     the node)
    */
   public float[][] embed(List<String> texts) {
+    return embed(texts, batchRows);
+  }
+
+  /**
+   * Like {@link #embed(List)}, with at most {@code rowsPerBatch} rows per forward pass for this
+   * call (the Spark UDF passes its batch size here).
+   */
+  public float[][] embed(List<String> texts, int rowsPerBatch) {
     checkOpen();
+    if (rowsPerBatch < 1) {
+      throw new IllegalArgumentException(
+          "SentenceEmbedder '" + source() + "': rowsPerBatch must be >= 1, was " + rowsPerBatch);
+    }
     float[][] result = new float[texts.size()][];
     List<Integer> rows = new ArrayList<>(texts.size());
     List<String> kept = new ArrayList<>(texts.size());
@@ -194,8 +206,8 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
     Arrays.sort(boxed, Comparator.comparingInt(all::length));
     int[] order = Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
-    for (int from = 0; from < order.length; from += batchRows) {
-      int to = Math.min(order.length, from + batchRows);
+    for (int from = 0; from < order.length; from += rowsPerBatch) {
+      int to = Math.min(order.length, from + rowsPerBatch);
       float[][] vectors = run(all.select(order, from, to));
       for (int k = from; k < to; k++) {
         result[rows.get(order[k])] = vectors[k - from];
