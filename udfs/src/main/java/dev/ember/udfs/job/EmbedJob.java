@@ -4,6 +4,7 @@ import dev.ember.udfs.TextEmbeddings;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -34,13 +35,35 @@ public final class EmbedJob {
     for (Map.Entry<String, String> c : a.conf().entrySet()) {
       builder.config(c.getKey(), c.getValue());
     }
-    SparkSession spark = builder.getOrCreate();
+    int rc = 0;
+    SparkSession spark = null;
     try {
-      Summary s = run(spark, a);
-      System.out.println(s);
+      spark = builder.getOrCreate();
+      System.out.println(run(spark, a));
+    } catch (Exception e) { // Scala code throws checked exceptions undeclared
+      // The user needs the reason, not Spark's stack: print each distinct cause once.
+      System.err.println("EmbedJob failed: " + causes(e));
+      rc = 1;
     } finally {
-      spark.stop();
+      if (spark != null) {
+        spark.stop();
+      }
     }
+    if (rc != 0) {
+      System.exit(rc);
+    }
+  }
+
+  static String causes(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String m = c.getMessage() == null ? c.getClass().getName() : c.getMessage();
+      if (seen.add(m) && seen.stream().noneMatch(o -> o != m && o.contains(m))) {
+        sb.append(sb.length() == 0 ? "" : "\n  caused by: ").append(m);
+      }
+    }
+    return sb.toString();
   }
 
   /** What one run did, for the summary line. */
@@ -67,12 +90,49 @@ public final class EmbedJob {
     Dataset<Row> out = embed.transform(in);
     var writer = out.write().mode(a.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
     if (a.outputFormat().equals("json")) {
-      writer.json(a.output());
+      // Keep null embeddings visible as "embedding":null rather than a missing field.
+      writer.option("ignoreNullFields", "false").json(a.output());
     } else {
       writer.parquet(a.output());
     }
-    long rows = spark.read().format(a.outputFormat()).load(a.output()).count();
-    return new Summary(rows, (System.nanoTime() - start) / 1e9, a.output());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    // JSON reads columns back in alphabetical order; show them in the order written.
+    Dataset<Row> written =
+        spark.read().format(a.outputFormat()).load(a.output()).selectExpr(quoted(out.columns()));
+    long rows = written.count();
+    if (a.show() > 0) {
+      printSample(written, a.show());
+    }
+    return new Summary(rows, seconds, a.output());
+  }
+
+  private static String[] quoted(String[] columns) {
+    String[] q = new String[columns.length];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = "`" + columns[i].replace("`", "``") + "`";
+    }
+    return q;
+  }
+
+  private static void printSample(Dataset<Row> written, int n) {
+    Dataset<Row> sample = written.columns().length > 0
+        && java.util.Arrays.asList(written.columns()).contains("line")
+        ? written.orderBy("line") : written;
+    for (Row r : sample.limit(n).collectAsList()) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < r.length(); i++) {
+        Object v = r.get(i);
+        String s;
+        if (v instanceof scala.collection.Seq<?> seq) {
+          s = "[" + seq.size() + " floats: " + seq.take(3).mkString(", ") + ", ...]";
+        } else {
+          s = String.valueOf(v);
+          s = s.length() > 60 ? s.substring(0, 57) + "..." : s;
+        }
+        sb.append(i == 0 ? "" : " | ").append(r.schema().fieldNames()[i]).append('=').append(s);
+      }
+      System.out.println("  " + sb);
+    }
   }
 
   static Dataset<Row> read(SparkSession spark, EmbedJobArgs a) {
@@ -86,11 +146,15 @@ public final class EmbedJob {
     }
   }
 
-  /** One row per line: line (0-based, in file order), text. */
+  /**
+   * One row per line: line (0-based, in file order), text; split into at least as many
+   * partitions as the application has cores, so every core works.
+   */
   static Dataset<Row> numberedLines(SparkSession spark, String path) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<Row> rows =
-        spark.read().text(path).javaRDD().zipWithIndex()
-            .map(t -> RowFactory.create(t._2(), t._1().getString(0)));
+        jsc.textFile(path, jsc.defaultParallelism()).zipWithIndex()
+            .map(t -> RowFactory.create(t._2(), t._1()));
     StructType schema =
         new StructType().add("line", DataTypes.LongType, false).add("text", DataTypes.StringType);
     return spark.createDataFrame(rows, schema);

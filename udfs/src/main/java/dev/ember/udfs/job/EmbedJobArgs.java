@@ -15,6 +15,7 @@ record EmbedJobArgs(
     String model,
     Integer batchSize,
     boolean overwrite,
+    int show,
     Map<String, String> conf) {
 
   static final String USAGE =
@@ -29,6 +30,7 @@ record EmbedJobArgs(
           "  --model SPEC            builtin:all-minilm-l6-v2 (default), a path or a URI",
           "  --batch-size N          rows per model call (default spark.ember.batchSize)",
           "  --overwrite             replace the output folder if it exists",
+          "  --show N                print N output rows (default 0)",
           "  --conf KEY=VALUE        any Spark or spark.ember.* setting (repeatable)");
 
   static final List<String> INPUT_FORMATS = List.of("text", "csv", "json", "parquet");
@@ -60,6 +62,7 @@ record EmbedJobArgs(
         case "--output-format":
         case "--model":
         case "--batch-size":
+        case "--show":
           opts.put(a, value(args, ++i, a));
           break;
         default:
@@ -92,8 +95,20 @@ record EmbedJobArgs(
         throw new IllegalArgumentException("--batch-size must be >= 1, got " + batch);
       }
     }
+    int show = 0;
+    if (opts.containsKey("--show")) {
+      try {
+        show = Integer.parseInt(opts.get("--show"));
+      } catch (NumberFormatException e) {
+        show = -1;
+      }
+      if (show < 0) {
+        throw new IllegalArgumentException(
+            "--show must be a number >= 0, got '" + opts.get("--show") + "'");
+      }
+    }
     return new EmbedJobArgs(
-        input, inFmt, textCol, output, outFmt, opts.get("--model"), batch, overwrite, conf);
+        input, inFmt, textCol, output, outFmt, opts.get("--model"), batch, overwrite, show, conf);
   }
 
   private static String value(String[] args, int i, String flag) {
