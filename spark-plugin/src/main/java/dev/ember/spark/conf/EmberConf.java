@@ -138,6 +138,10 @@ public final class EmberConf {
           .booleanConf()
           .createWithDefault(true);
 
+  static {
+    CompileConf.register(); // its keys join this registry
+  }
+
   private final ConfRegistry registry;
   // Parsed values of the keys that are set, by key; the rest read their default.
   private final Map<String, Object> values;

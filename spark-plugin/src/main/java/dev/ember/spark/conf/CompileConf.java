@@ -1,0 +1,104 @@
+package dev.ember.spark.conf;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The compile wrapper's and compile cache's keys ({@code spark.ember.compile.*}, {@code
+ * spark.ember.codegen.*}), declared into {@link EmberConf}'s registry; read them through an
+ * {@code EmberConf} like any other key.
+ */
+public final class CompileConf {
+  private CompileConf() {}
+
+  public static final ConfEntry<Integer> MAX_VARIANTS =
+      EmberConf.conf("spark.ember.compile.maxVariants")
+          .doc(
+              "Level 1 only: the most shape-specialised variants one model may compile. Past it,"
+                  + " new shapes run on the general (level-2) variant and a warning names the"
+                  + " shapes that keep recompiling.")
+          .since("0.1.0")
+          .startupOnly()
+          .intConf()
+          .check(v -> v >= 1 && v <= 1024, "an integer in [1, 1024]")
+          .createWithDefault(32);
+
+  public static final ConfEntry<List<Integer>> CAPTURE_SIZES =
+      EmberConf.conf("spark.ember.compile.captureSizes")
+          .doc(
+              "Level 3: batch sizes that get their own static-shape variant. A batch is padded up"
+                  + " to the next size; batches above the largest are split.")
+          .since("0.1.0")
+          .startupOnly()
+          .intListConf()
+          .check(CompileConf::ascendingPositive, "a non-empty ascending list of positive integers")
+          .createWithDefault(List.of(1, 4, 8, 16, 32, 64));
+
+  public static final ConfEntry<List<Integer>> SEQ_BUCKETS =
+      EmberConf.conf("spark.ember.compile.seqBuckets")
+          .doc(
+              "Level 3: sequence lengths (tokens) that get their own static-shape variant, per"
+                  + " capture size. Rows are grouped by token length into these buckets and padded"
+                  + " to the bucket's length; keep the largest at spark.ember.text.maxLength.")
+          .since("0.1.0")
+          .startupOnly()
+          .intListConf()
+          .check(CompileConf::ascendingPositive, "a non-empty ascending list of positive integers")
+          .createWithDefault(List.of(16, 32, 64, 128, 256));
+
+  public static final ConfEntry<Boolean> CAPTURE_EAGERLY =
+      EmberConf.conf("spark.ember.compile.captureEagerly")
+          .doc(
+              "Level 3: compile every captureSizes x seqBuckets variant when the executor starts"
+                  + " (slower start, no compile inside tasks) instead of on first use of each.")
+          .since("0.1.0")
+          .startupOnly()
+          .booleanConf()
+          .createWithDefault(false);
+
+  public static final ConfEntry<Optional<String>> CACHE_DIR =
+      EmberConf.conf("spark.ember.compile.cacheDir")
+          .doc(
+              "Folder of the persistent compile cache on each executor's local disk. Unset: a"
+                  + " folder `ember-compile-cache` under the executor's first Spark local directory"
+                  + " (spark.local.dir / SPARK_LOCAL_DIRS), shared by the executors of that node.")
+          .since("0.1.0")
+          .startupOnly()
+          .stringConf()
+          .createOptional();
+
+  public static final ConfEntry<Boolean> CACHE_ENABLED =
+      EmberConf.conf("spark.ember.compile.cache.enabled")
+          .doc(
+              "Keep compiled variants on local disk so a later executor start on the same node"
+                  + " skips compilation. `false` compiles at every start and writes nothing.")
+          .since("0.1.0")
+          .startupOnly()
+          .booleanConf()
+          .createWithDefault(true);
+
+  public static final ConfEntry<Integer> CODEGEN_LOG_MAX_LINES =
+      EmberConf.conf("spark.ember.codegen.logMaxLines")
+          .doc(
+              "When generated code fails to compile, how many of its numbered lines the error log"
+                  + " shows.")
+          .since("0.1.0")
+          .intConf()
+          .check(v -> v >= 0, "an integer >= 0")
+          .createWithDefault(500);
+
+  /** Touched by EmberConf's static initializer so these keys register with it. */
+  static void register() {}
+
+  private static boolean ascendingPositive(List<Integer> l) {
+    if (l.isEmpty() || l.get(0) < 1) {
+      return false;
+    }
+    for (int i = 1; i < l.size(); i++) {
+      if (l.get(i) <= l.get(i - 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
