@@ -4,10 +4,10 @@ import dev.ember.executor.backend.VariantArtifacts;
 import java.util.Objects;
 
 /**
- * What one compile leaves in the cache: the backend's {@link VariantArtifacts} (loaded back to
- * skip compilation) and two readable dumps a user can open to see what runs, as vLLM writes
- * {@code transformed_code.py}: the generated source ({@code transformed_code.java}) and the
- * optimised graph ({@code graph.txt}). An empty dump is not written and reads back empty.
+ * What one compile leaves in the cache: the backend's {@link VariantArtifacts} (loaded back to skip
+ * compilation) and two readable dumps a user can open to see what runs, as vLLM writes {@code
+ * transformed_code.py}: the generated source ({@code transformed_code.java}) and the optimised
+ * graph ({@code graph.txt}). An empty dump is not written and reads back empty.
  *
  * <pre>{@code
  * CacheEntry e = new CacheEntry(variant.artifacts(), variant.source(), GraphPrinter.print(g));

@@ -8,10 +8,10 @@ import java.util.regex.Pattern;
 /**
  * Everything that changes what a compile produces, hence the key of one compile-cache entry: the
  * model bytes, the variant (shapes and backend options), the compile settings, the backend, the
- * device it runs on and the engine version. Two executors that agree on all six share an entry;
- * any difference gives another entry, so a factor left out here is a wrong artifact reused later
- * (vLLM issues #24601, 1CatAI/1Cat-vLLM#621), and a factor that differs between equal machines (a
- * pid, a path, a timestamp) is a cache that never hits (ai-dynamo/dynamo#10695).
+ * device it runs on and the engine version. Two executors that agree on all six share an entry; any
+ * difference gives another entry, so a factor left out here is a wrong artifact reused later (vLLM
+ * issues #24601, 1CatAI/1Cat-vLLM#621), and a factor that differs between equal machines (a pid, a
+ * path, a timestamp) is a cache that never hits (ai-dynamo/dynamo#10695).
  *
  * <pre>{@code
  * CacheKeyFactors f = CacheKeyFactors.of(model.sha256(), variant.key(),
@@ -58,7 +58,8 @@ public record CacheKeyFactors(
     if (modelSha256 == null || !SHA256_HEX.matcher(modelSha256).matches()) {
       throw new IllegalArgumentException(
           "CacheKeyFactors.modelSha256 must be 64 lowercase hex digits, but was '"
-              + modelSha256 + "'");
+              + modelSha256
+              + "'");
     }
     requireName("backend", backend);
     requireName("device", device);
@@ -69,8 +70,7 @@ public record CacheKeyFactors(
   public static CacheKeyFactors of(
       String modelSha256, VariantKey variant, String compileConfig, String device) {
     return new CacheKeyFactors(
-        modelSha256, variant.canonical(), compileConfig, variant.backend(), device,
-        ENGINE_VERSION);
+        modelSha256, variant.canonical(), compileConfig, variant.backend(), device, ENGINE_VERSION);
   }
 
   /**
@@ -78,13 +78,15 @@ public record CacheKeyFactors(
    * order, with backslash, CR and LF escaped so that no value can forge another line.
    */
   public String canonical() {
-    return "layout=" + LAYOUT_VERSION + "\n"
-        + "engine_version=" + escape(engineVersion) + "\n"
-        + "backend=" + escape(backend) + "\n"
-        + "device=" + escape(device) + "\n"
-        + "model_sha256=" + modelSha256 + "\n"
-        + "compile_config=" + escape(compileConfig) + "\n"
-        + "variant=" + escape(variant) + "\n";
+    StringBuilder sb = new StringBuilder();
+    line(sb, "layout", Integer.toString(LAYOUT_VERSION));
+    line(sb, "engine_version", engineVersion);
+    line(sb, "backend", backend);
+    line(sb, "device", device);
+    line(sb, "model_sha256", modelSha256);
+    line(sb, "compile_config", compileConfig);
+    line(sb, "variant", variant);
+    return sb.toString();
   }
 
   /** The entry's name: the first 32 hex digits of sha256({@link #canonical}). */
@@ -95,10 +97,14 @@ public record CacheKeyFactors(
 
   /** The text of the entry's {@code cache_key_factors} file: a header, then every factor. */
   String describe() {
-    return "# Ember compile cache entry " + key() + "\n"
-        + "# The key is the first " + KEY_HEX_DIGITS + " hex digits of the sha256 of the lines"
-        + " below (UTF-8).\n"
-        + canonical();
+    return String.format(
+        "# Ember compile cache entry %s\n# Its name is the first %d hex digits of the sha256 of"
+            + " the lines below (UTF-8).\n%s",
+        key(), KEY_HEX_DIGITS, canonical());
+  }
+
+  private static void line(StringBuilder sb, String name, String value) {
+    sb.append(name).append('=').append(escape(value)).append('\n');
   }
 
   private static String escape(String s) {

@@ -5,21 +5,21 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
- * Where things live under the cache root. Entries sit directly under the root; temp folders,
- * lock files and quarantined entries in their own folders beside them, all on the root's file
- * system so that a rename into place is atomic.
+ * Where things live under the cache root. Entries sit directly under the root; temp folders, lock
+ * files and quarantined entries in their own folders beside them, all on the root's file system so
+ * that a rename into place is atomic.
  *
  * <pre>
  * root/
- *   &lt;key&gt;/                      a complete entry, renamed into place, never modified
- *     manifest                   size and sha256 of every other file, written last
- *     cache_key_factors          every factor of the key, readable
- *     transformed_code.java      the generated source
- *     graph.txt                  the optimised graph
- *     artifacts/&lt;name&gt;           the backend's files (Kernel.java, classes/Kernel.class, ...)
- *   tmp/&lt;key&gt;.&lt;pid&gt;.&lt;random&gt;/  an entry being written (by the holder of the key's lock)
- *   locks/&lt;key&gt;.lock            one per key, locked while the key is compiled or repaired
- *   quarantine/&lt;key&gt;-&lt;time&gt;/     corrupt entries, with a quarantine_reason file
+ *   KEY/                   a complete entry, renamed into place, never modified
+ *     manifest             size and sha256 of every other file, written last
+ *     cache_key_factors    every factor of the key, readable
+ *     transformed_code.java  the generated source
+ *     graph.txt            the optimised graph
+ *     artifacts/NAME       the backend's files (Kernel.java, classes/Kernel.class, ...)
+ *   tmp/KEY.PID.RANDOM/    an entry being written, by the holder of the key's lock
+ *   locks/KEY.lock         one per key, locked while the key is compiled or repaired
+ *   quarantine/KEY-TIME/   unusable entries, each with a quarantine_reason file
  * </pre>
  */
 final class CacheLayout {
@@ -85,8 +85,10 @@ final class CacheLayout {
     for (String segment : name.split("/", -1)) {
       if (!SEGMENT.matcher(segment).matches() || segment.equals(".") || segment.equals("..")) {
         throw new IllegalArgumentException(
-            "cache file name '" + name + "' must be '/'-separated segments of letters, digits"
-                + " and ._$+- (no empty, '.' or '..' segment)");
+            String.format(
+                "cache file name '%s' must be '/'-separated segments of letters, digits and"
+                    + " ._$+- (no empty, '.' or '..' segment)",
+                name));
       }
     }
     return name;

@@ -20,13 +20,13 @@ import java.util.function.Supplier;
  * what a compile produced ({@link CacheEntry}), so that a second executor start on the same node
  * skips compilation. Layout: see {@link CacheLayout}.
  *
- * <p>Safe for many threads and many processes on one root: an entry is written into a temp
- * folder, forced to disk and renamed into place, so it is whole or absent; a compile runs under a
- * per-key lock (JVM lock plus {@code FileChannel.lock}), so two executors racing for one key
- * compile once and the other reads the result. Entries are checked against their manifest on
- * every read; a corrupt or partial one is moved to {@code quarantine/}, logged at WARNING with
- * the reason, and compiled again. The cache never fails inference: when it cannot read or write
- * (disk full, no permission) it logs a WARNING and the compile's result is returned uncached.
+ * <p>Safe for many threads and many processes on one root: an entry is written into a temp folder,
+ * forced to disk and renamed into place, so it is whole or absent; a compile runs under a per-key
+ * lock (JVM lock plus {@code FileChannel.lock}), so two executors racing for one key compile once
+ * and the other reads the result. Entries are checked against their manifest on every read; a
+ * corrupt or partial one is moved to {@code quarantine/}, logged at WARNING with the reason, and
+ * compiled again. The cache never fails inference: when it cannot read or write (disk full, no
+ * permission) it logs a WARNING and the compile's result is returned uncached.
  *
  * <pre>{@code
  * CompileCache cache = CompileCache.open(Path.of("/local/ember-compile-cache"));
@@ -40,18 +40,29 @@ public final class CompileCache {
   /** Temp folders older than this whose key is unlocked are left from crashed writers. */
   public static final Duration STALE_TEMP_AGE = Duration.ofMinutes(10);
 
+  /**
+   * Longest wait for a key another thread or process is compiling or repairing; past it the caller
+   * compiles on its own, uncached, so a hung executor cannot hang the others.
+   */
+  public static final Duration LOCK_WAIT = Duration.ofMinutes(5);
+
   private static final String PREFIX = "Ember compile cache: ";
+  private static final String FIX_FOLDER =
+      "Fix: free disk space or make the folder writable, or set spark.ember.compile.cacheDir to"
+          + " another local folder (spark.ember.compile.cache.enabled=false turns the cache off)";
 
   private final CacheLayout layout; // null when disabled
   private final System.Logger log;
+  private final Duration lockWait;
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
   private final AtomicLong rebuilds = new AtomicLong();
   private final AtomicLong quarantined = new AtomicLong();
   private final AtomicLong writeFailures = new AtomicLong();
 
-  private CompileCache(Path root, System.Logger log) {
+  private CompileCache(Path root, System.Logger log, Duration lockWait) {
     this.log = Objects.requireNonNull(log, "log");
+    this.lockWait = Objects.requireNonNull(lockWait, "lockWait");
     this.layout = root == null ? null : prepareRoot(root);
   }
 
@@ -67,13 +78,18 @@ public final class CompileCache {
 
   /** As {@link #open(Path, boolean)}, logging to {@code log}. */
   public static CompileCache open(Path root, boolean enabled, System.Logger log) {
+    return open(root, enabled, log, LOCK_WAIT);
+  }
+
+  /** As {@link #open(Path, boolean, System.Logger)}, waiting at most {@code lockWait} per key. */
+  static CompileCache open(Path root, boolean enabled, System.Logger log, Duration lockWait) {
     Objects.requireNonNull(root, "root");
-    return new CompileCache(enabled ? root : null, log);
+    return new CompileCache(enabled ? root : null, log, lockWait);
   }
 
   /** A cache that stores nothing: every lookup misses, {@code getOrCompile} always compiles. */
   public static CompileCache disabled() {
-    return new CompileCache(null, System.getLogger(CompileCache.class.getName()));
+    return new CompileCache(null, System.getLogger(CompileCache.class.getName()), LOCK_WAIT);
   }
 
   public boolean enabled() {
@@ -100,8 +116,9 @@ public final class CompileCache {
       hits.incrementAndGet();
       return Optional.of(v.entry());
     }
-    if (first instanceof EntryReader.Corrupt) {
-      try (KeyLock lock = KeyLock.acquire(layout.lockFile(key))) {
+    KeyLock lock = first instanceof EntryReader.Corrupt ? lockOrWarn(key, "quarantine it") : null;
+    if (lock != null) {
+      try (lock) {
         EntryReader.Result r = EntryReader.read(layout.entryDir(key), factors);
         if (r instanceof EntryReader.Valid v) {
           hits.incrementAndGet();
@@ -110,8 +127,6 @@ public final class CompileCache {
         if (r instanceof EntryReader.Corrupt c) {
           quarantine(key, c.reason());
         }
-      } catch (IOException e) {
-        warn("cannot lock entry " + key + " to quarantine it (" + e + "); leaving it in place");
       }
     }
     misses.incrementAndGet();
@@ -122,9 +137,9 @@ public final class CompileCache {
    * The cached entry for {@code factors}, or else the result of {@code compile}, saved for next
    * time. Among all threads and processes sharing the root, one compiles a key while the others
    * wait and then read its result. A corrupt or partial entry is quarantined and rebuilt. If the
-   * result cannot be saved, a WARNING is logged and the result is returned all the same.
-   * Exceptions from {@code compile} propagate, and nothing is saved. {@code compile} must not
-   * look up the same key in a cache on the same root (it would wait on itself).
+   * result cannot be saved, a WARNING is logged and the result is returned all the same. Exceptions
+   * from {@code compile} propagate, and nothing is saved. {@code compile} must not look up the same
+   * key in a cache on the same root (it would wait on itself).
    */
   public CacheEntry getOrCompile(CacheKeyFactors factors, Supplier<CacheEntry> compile) {
     Objects.requireNonNull(compile, "compile");
@@ -139,14 +154,9 @@ public final class CompileCache {
       hits.incrementAndGet();
       return v.entry();
     }
-    KeyLock lock;
-    try {
-      lock = KeyLock.acquire(layout.lockFile(key));
-    } catch (IOException e) {
+    KeyLock lock = lockOrWarn(key, "compile it");
+    if (lock == null) {
       writeFailures.incrementAndGet();
-      warn("cannot lock entry " + key + " under " + layout.root() + " (" + e + "); compiling"
-          + " without the cache. Fix: make the folder writable or set"
-          + " spark.ember.compile.cacheDir to a writable local folder");
       misses.incrementAndGet();
       return Objects.requireNonNull(compile.get(), "compile returned null");
     }
@@ -156,19 +166,20 @@ public final class CompileCache {
   }
 
   /**
-   * Moves the entry of {@code factors} to quarantine, e.g. when a backend rejects its artifacts
-   * on load; the next {@code getOrCompile} compiles again. Returns whether an entry was moved.
+   * Moves the entry of {@code factors} to quarantine, e.g. when a backend rejects its artifacts on
+   * load; the next {@code getOrCompile} compiles again. Returns whether an entry was moved.
    */
   public boolean invalidate(CacheKeyFactors factors, String reason) {
     if (!enabled()) {
       return false;
     }
     String key = factors.key();
-    try (KeyLock lock = KeyLock.acquire(layout.lockFile(key))) {
-      return Files.exists(layout.entryDir(key)) && quarantine(key, reason);
-    } catch (IOException e) {
-      warn("cannot lock entry " + key + " to quarantine it (" + e + "); leaving it in place");
+    KeyLock lock = lockOrWarn(key, "quarantine it");
+    if (lock == null) {
       return false;
+    }
+    try (lock) {
+      return Files.exists(layout.entryDir(key)) && quarantine(key, reason);
     }
   }
 
@@ -189,7 +200,7 @@ public final class CompileCache {
     try {
       Housekeeping.removeTempsOf(layout, key);
     } catch (IOException e) {
-      log.log(Level.DEBUG, PREFIX + "cannot remove old temp folders of " + key + ": " + e);
+      log(Level.DEBUG, "cannot remove old temp folders of %s: %s", key, e);
     }
     CacheEntry fresh = Objects.requireNonNull(compile.get(), "compile returned null");
     misses.incrementAndGet();
@@ -208,13 +219,12 @@ public final class CompileCache {
       EntryWriter.write(tmp, files);
       Files.move(tmp, layout.entryDir(key), StandardCopyOption.ATOMIC_MOVE);
       EntryWriter.syncDirectory(layout.root());
-      log.log(Level.INFO, PREFIX + "saved entry " + key + " (" + files.size() + " files) at "
-          + layout.entryDir(key));
+      log(Level.INFO, "saved entry %s (%d files) at %s", key, files.size(), layout.entryDir(key));
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       writeFailures.incrementAndGet();
-      warn("cannot save entry " + key + " under " + layout.root() + " (" + e + "); continuing"
-          + " without caching it. Fix: free disk space or make the folder writable, or set"
-          + " spark.ember.compile.cacheDir to another local folder");
+      warn(
+          "cannot save entry %s under %s (%s); continuing without caching it. %s",
+          key, layout.root(), e, FIX_FOLDER);
       try {
         Housekeeping.deleteTree(tmp);
       } catch (IOException cleanup) {
@@ -223,17 +233,38 @@ public final class CompileCache {
     }
   }
 
+  /** The key's lock, or null (with a WARNING) when it cannot be had within {@link #lockWait}. */
+  private KeyLock lockOrWarn(String key, String purpose) {
+    try {
+      KeyLock lock = KeyLock.acquire(layout.lockFile(key), lockWait);
+      if (lock == null) {
+        warn(
+            "waited %d s for another thread or process to finish with entry %s; going on without"
+                + " the cache instead of waiting to %s",
+            lockWait.toSeconds(), key, purpose);
+      }
+      return lock;
+    } catch (IOException e) {
+      warn(
+          "cannot lock entry %s under %s (%s); going on without the cache instead of waiting to"
+              + " %s. %s",
+          key, layout.root(), e, purpose, FIX_FOLDER);
+      return null;
+    }
+  }
+
   /** Moves a bad entry aside with a WARNING; the caller holds the key's lock. */
   private boolean quarantine(String key, String reason) {
     try {
       Path where = Housekeeping.quarantine(layout, key, reason, Instant.now());
       quarantined.incrementAndGet();
-      warn("entry " + key + " is unusable (" + reason + "); moved it to " + where
-          + " and compiling again");
+      warn("entry %s is unusable (%s); moved it to %s, to be compiled again", key, reason, where);
       return true;
     } catch (IOException e) {
-      warn("entry " + key + " is unusable (" + reason + ") but cannot be moved to "
-          + layout.quarantineRoot() + " (" + e + "); compiling without the cache");
+      warn(
+          "entry %s is unusable (%s) but cannot be moved to %s (%s); its key will be compiled"
+              + " without the cache",
+          key, reason, layout.quarantineRoot(), e);
       return false;
     }
   }
@@ -245,30 +276,28 @@ public final class CompileCache {
         createPrivateDirectories(root);
       }
     } catch (IOException | UncheckedIOException e) {
-      warn("cannot create " + root + " (" + e + "); compiled variants will not be saved. Fix:"
-          + " make the folder writable or set spark.ember.compile.cacheDir to a writable local"
-          + " folder");
+      warn("cannot create %s (%s); compiled variants will not be saved. %s", root, e, FIX_FOLDER);
     }
     CacheLayout prepared = new CacheLayout(canonicalRoot(root));
     try {
       int swept = Housekeeping.sweepStaleTemps(prepared, STALE_TEMP_AGE, Instant.now());
       if (swept > 0) {
-        log.log(Level.INFO, PREFIX + "removed " + swept + " temp folders of crashed writers");
+        log(Level.INFO, "removed %d temp folders of crashed writers under %s", swept, root);
       }
     } catch (IOException | UncheckedIOException e) {
-      log.log(Level.DEBUG, PREFIX + "cannot sweep temp folders under " + root + ": " + e);
+      log(Level.DEBUG, "cannot sweep temp folders under %s: %s", root, e);
     }
     return prepared;
   }
 
   /**
-   * Creates the root readable by its owner only where the file system has POSIX permissions:
-   * the cache holds code that will be loaded and run (vLLM PR #38920).
+   * Creates the root readable by its owner only where the file system has POSIX permissions: the
+   * cache holds code that will be loaded and run (vLLM PR #38920).
    */
   private static void createPrivateDirectories(Path root) throws IOException {
     if (root.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.createDirectories(root,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } else {
       Files.createDirectories(root);
     }
@@ -284,7 +313,13 @@ public final class CompileCache {
     }
   }
 
-  private void warn(String message) {
-    log.log(Level.WARNING, PREFIX + message);
+  private void warn(String format, Object... args) {
+    log(Level.WARNING, format, args);
+  }
+
+  private void log(Level level, String format, Object... args) {
+    if (log.isLoggable(level)) {
+      log.log(level, PREFIX + String.format(format, args));
+    }
   }
 }

@@ -13,8 +13,8 @@ import java.util.TreeMap;
 /**
  * Reads an entry and checks every file against the manifest (size, then sha256) and the factors
  * file against the key's factors. Never throws for a bad entry: it says what is wrong, so the
- * caller can quarantine it and compile again instead of failing with a confusing error later
- * (vLLM #18851, #24915, where users had to delete the cache by hand).
+ * caller can quarantine it and compile again instead of failing with a confusing error later (vLLM
+ * #18851, #24915, where users had to delete the cache by hand).
  */
 final class EntryReader {
   private EntryReader() {}
@@ -84,8 +84,7 @@ final class EntryReader {
     long size = Files.size(file);
     if (size != sum.size()) {
       // Checked before reading, so a runaway file is never loaded into memory.
-      throw new IllegalStateException(
-          "has " + size + " bytes but the manifest says " + sum.size());
+      throw new IllegalStateException("has " + size + " bytes but the manifest says " + sum.size());
     }
     byte[] bytes = Files.readAllBytes(file);
     if (bytes.length != sum.size() || !Digests.sha256Hex(bytes).equals(sum.sha256())) {

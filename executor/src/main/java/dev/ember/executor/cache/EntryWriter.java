@@ -13,9 +13,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Writes an entry's files into a fresh temp folder, each one forced to disk, the manifest last.
- * The caller then renames the folder into place, so a crash leaves either no entry or a whole
- * one (vLLM's "pickle data was truncated", #31199, came from writing in place).
+ * Writes an entry's files into a fresh temp folder, each one forced to disk, the manifest last. The
+ * caller then renames the folder into place, so a crash leaves either no entry or a whole one
+ * (vLLM's "pickle data was truncated", #31199, came from writing in place).
  */
 final class EntryWriter {
   private EntryWriter() {}
@@ -31,8 +31,12 @@ final class EntryWriter {
     if (!entry.graphDump().isEmpty()) {
       files.put(CacheLayout.GRAPH_DUMP, entry.graphDump().getBytes(StandardCharsets.UTF_8));
     }
-    entry.artifacts().files().forEach((name, bytes) ->
-        files.put(CacheLayout.ARTIFACTS + CacheLayout.checkRelativeName(name), bytes));
+    entry
+        .artifacts()
+        .files()
+        .forEach(
+            (name, bytes) ->
+                files.put(CacheLayout.ARTIFACTS + CacheLayout.checkRelativeName(name), bytes));
     return files;
   }
 
@@ -40,8 +44,11 @@ final class EntryWriter {
   static void write(Path dir, Map<String, byte[]> files) throws IOException {
     Files.createDirectories(dir.getParent());
     Files.createDirectory(dir);
-    TreeSet<Path> dirs = new TreeSet<>(Comparator.comparingInt(Path::getNameCount).reversed()
-        .thenComparing(Comparator.naturalOrder()));
+    TreeSet<Path> dirs =
+        new TreeSet<>(
+            Comparator.comparingInt(Path::getNameCount)
+                .reversed()
+                .thenComparing(Comparator.naturalOrder()));
     dirs.add(dir);
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
       Path file = dir.resolve(f.getKey());

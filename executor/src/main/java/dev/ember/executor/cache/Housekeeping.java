@@ -48,7 +48,8 @@ final class Housekeeping {
       }
     }
     if (Files.isDirectory(target)) {
-      Files.write(target.resolve(CacheLayout.QUARANTINE_REASON),
+      Files.write(
+          target.resolve(CacheLayout.QUARANTINE_REASON),
           (reason + "\n").getBytes(StandardCharsets.UTF_8));
     }
     trimQuarantine(layout);
@@ -83,8 +84,7 @@ final class Housekeeping {
    * Deletes temp folders older than {@code maxAge} whose key nobody holds; returns how many. Run
    * when a cache opens, for keys that will not be compiled again soon.
    */
-  static int sweepStaleTemps(CacheLayout layout, Duration maxAge, Instant now)
-      throws IOException {
+  static int sweepStaleTemps(CacheLayout layout, Duration maxAge, Instant now) throws IOException {
     int removed = 0;
     for (Path tmp : list(layout.tempRoot())) {
       if (modifiedOrEpoch(tmp).plus(maxAge).isAfter(now)) {

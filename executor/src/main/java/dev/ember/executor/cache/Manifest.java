@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The table of contents of an entry: size and sha256 of every file in it, the last file written.
- * An entry without a manifest, or whose files do not match it, is partial or corrupt.
+ * The table of contents of an entry: size and sha256 of every file in it, the last file written. An
+ * entry without a manifest, or whose files do not match it, is partial or corrupt.
  *
  * <pre>
  * ember-compile-cache-manifest 1
@@ -29,16 +29,21 @@ record Manifest(Map<String, FileSum> files) {
   /** The manifest of files given by name and content. */
   static Manifest of(Map<String, byte[]> contents) {
     Map<String, FileSum> sums = new TreeMap<>();
-    contents.forEach((name, bytes) ->
-        sums.put(name, new FileSum(bytes.length, Digests.sha256Hex(bytes))));
+    contents.forEach(
+        (name, bytes) -> sums.put(name, new FileSum(bytes.length, Digests.sha256Hex(bytes))));
     return new Manifest(sums);
   }
 
   byte[] render() {
     StringBuilder sb = new StringBuilder(HEADER).append('\n');
-    files.forEach((name, sum) ->
-        sb.append(sum.sha256()).append(' ').append(sum.size()).append(' ').append(name)
-            .append('\n'));
+    files.forEach(
+        (name, sum) ->
+            sb.append(sum.sha256())
+                .append(' ')
+                .append(sum.size())
+                .append(' ')
+                .append(name)
+                .append('\n'));
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -56,7 +61,9 @@ record Manifest(Map<String, FileSum> files) {
     Map<String, FileSum> sums = new TreeMap<>();
     for (int i = 1; i < lines.size(); i++) {
       String[] parts = lines.get(i).split(" ", 3);
-      if (parts.length != 3 || !parts[0].matches("[0-9a-f]{64}") || !parts[1].matches("\\d{1,18}")) {
+      if (parts.length != 3
+          || !parts[0].matches("[0-9a-f]{64}")
+          || !parts[1].matches("\\d{1,18}")) {
         throw new IllegalArgumentException("manifest line " + (i + 1) + " is malformed");
       }
       String name = CacheLayout.checkRelativeName(parts[2]);

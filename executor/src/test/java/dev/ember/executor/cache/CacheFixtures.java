@@ -14,16 +14,22 @@ final class CacheFixtures {
 
   static CacheKeyFactors factors(String variant) {
     return new CacheKeyFactors(
-        MODEL_SHA, variant, "level=3", "cpu-janino", "cpu:amd64:avx2",
+        MODEL_SHA,
+        variant,
+        "level=3",
+        "cpu-janino",
+        "cpu:amd64:avx2",
         CacheKeyFactors.ENGINE_VERSION);
   }
 
   static CacheEntry entry(String tag) {
     return new CacheEntry(
-        new VariantArtifacts(Map.of(
-            "Kernel.java", ("class Kernel { /* " + tag + " */ }").getBytes(StandardCharsets.UTF_8),
-            "classes/Kernel.class", new byte[] {(byte) 0xCA, (byte) 0xFE, 1, 2, 3},
-            "tuning.json", "{\"gemm\":\"blocked-64\"}".getBytes(StandardCharsets.UTF_8))),
+        new VariantArtifacts(
+            Map.of(
+                "Kernel.java",
+                    ("class Kernel { /* " + tag + " */ }").getBytes(StandardCharsets.UTF_8),
+                "classes/Kernel.class", new byte[] {(byte) 0xCA, (byte) 0xFE, 1, 2, 3},
+                "tuning.json", "{\"gemm\":\"blocked-64\"}".getBytes(StandardCharsets.UTF_8))),
         "final class Kernel { /* " + tag + " */ }\n",
         "graph g\n  y = Relu(x)\n");
   }
