@@ -1,0 +1,99 @@
+package dev.ember.executor.cache;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Writes an entry's files into a fresh temp folder, each one forced to disk, the manifest last. The
+ * caller then renames the folder into place, so a crash leaves either no entry or a whole one
+ * (vLLM's "pickle data was truncated", #31199, came from writing in place).
+ */
+final class EntryWriter {
+  private EntryWriter() {}
+
+  /** Every file of the entry by relative name, the manifest excepted; checks artifact names. */
+  static Map<String, byte[]> contents(CacheKeyFactors factors, CacheEntry entry) {
+    Map<String, byte[]> files = new TreeMap<>();
+    files.put(CacheLayout.FACTORS, factors.describe().getBytes(StandardCharsets.UTF_8));
+    if (!entry.transformedCode().isEmpty()) {
+      files.put(
+          CacheLayout.TRANSFORMED_CODE, entry.transformedCode().getBytes(StandardCharsets.UTF_8));
+    }
+    if (!entry.graphDump().isEmpty()) {
+      files.put(CacheLayout.GRAPH_DUMP, entry.graphDump().getBytes(StandardCharsets.UTF_8));
+    }
+    entry
+        .artifacts()
+        .files()
+        .forEach(
+            (name, bytes) ->
+                files.put(CacheLayout.ARTIFACTS + CacheLayout.checkRelativeName(name), bytes));
+    return files;
+  }
+
+  /** Writes {@code files} and their manifest under {@code dir}, which must not exist yet. */
+  static void write(Path dir, Map<String, byte[]> files) throws IOException {
+    Files.createDirectories(dir.getParent());
+    Files.createDirectory(dir);
+    TreeSet<Path> dirs =
+        new TreeSet<>(
+            Comparator.comparingInt(Path::getNameCount)
+                .reversed()
+                .thenComparing(Comparator.naturalOrder()));
+    dirs.add(dir);
+    List<Path> written = new ArrayList<>();
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      Path file = dir.resolve(f.getKey());
+      Files.createDirectories(file.getParent());
+      dirs.add(file.getParent());
+      writeNew(file, f.getValue());
+      written.add(file);
+    }
+    // Forced after all are written, so the kernel can flush them together: one pass of waits
+    // instead of one per file.
+    for (Path file : written) {
+      force(file);
+    }
+    writeNew(dir.resolve(CacheLayout.MANIFEST), Manifest.of(files).render());
+    force(dir.resolve(CacheLayout.MANIFEST));
+    for (Path d : dirs) {
+      syncDirectory(d);
+    }
+  }
+
+  private static void writeNew(Path file, byte[] bytes) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+    }
+  }
+
+  private static void force(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  /** Forces a folder's list of names to disk, where the platform allows opening a folder. */
+  static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some platforms cannot open a folder for syncing (Windows); the rename is still atomic.
+    }
+  }
+}
