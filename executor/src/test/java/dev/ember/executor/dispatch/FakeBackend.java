@@ -23,7 +23,7 @@ import java.util.function.Function;
  * compiling (to widen races), can emit any source (to trip the mutation check) and can refuse
  * symbolic graphs (as a static-only backend would).
  */
-final class FakeBackend implements Backend {
+class FakeBackend implements Backend {
   static final String SOURCE_FILE = "Kernel.java";
 
   final AtomicInteger compiles = new AtomicInteger();
