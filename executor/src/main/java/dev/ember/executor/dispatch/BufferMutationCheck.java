@@ -34,7 +34,8 @@ final class BufferMutationCheck {
     Pattern.compile("\\bArrays\\.fill\\s*\\(\\s*" + CONST + "\\s*,"),
   };
 
-  private static final Pattern NODE_COMMENT = Pattern.compile("^\\s*(?://|/\\*+|\\*)\\s*(node\\b.*)");
+  private static final Pattern NODE_COMMENT =
+      Pattern.compile("^\\s*(?://|/\\*+|\\*)\\s*(node\\b.*)");
 
   private BufferMutationCheck() {}
 

@@ -12,8 +12,8 @@ final class CaptureGrid {
   private final int[] batches;
   private final int[] seqs;
 
-  CaptureGrid(List<Integer> captureSizes, List<Integer> seqBuckets, boolean hasBatch,
-      boolean hasSeq) {
+  CaptureGrid(
+      List<Integer> captureSizes, List<Integer> seqBuckets, boolean hasBatch, boolean hasSeq) {
     this.batches = hasBatch ? toArray(captureSizes) : new int[] {0};
     this.seqs = hasSeq ? toArray(seqBuckets) : new int[] {0};
   }
@@ -50,9 +50,9 @@ final class CaptureGrid {
 
   /**
    * How a call of {@code rows} rows is cut: full chunks of the largest capture size, then the rest
-   * padded up to the next capture size, unless that more than doubles it, in which case the
-   * largest size that fits is taken and the rest cut again (with [1, 8, 32], 13 rows run as 8 + 5
-   * padded to 8, not 13 padded to 32).
+   * padded up to the next capture size, unless that more than doubles it, in which case the largest
+   * size that fits is taken and the rest cut again (with [1, 8, 32], 13 rows run as 8 + 5 padded to
+   * 8, not 13 padded to 32).
    */
   int[] cut(int rows) {
     List<Integer> chunks = new ArrayList<>();

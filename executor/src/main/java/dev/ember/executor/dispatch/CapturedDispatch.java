@@ -56,6 +56,17 @@ final class CapturedDispatch {
     return out.result();
   }
 
+  /** The index of the variant captured for exactly {@code batch} x {@code seq}, else -1. */
+  int captureIndex(int batch, int seq) {
+    int bi = grid.batchIndex(batch);
+    int si = grid.seqIndex(seq);
+    if (bi < 0 || si < 0) {
+      return -1;
+    }
+    int i = grid.index(bi, si);
+    return grid.batchAt(i) == batch && grid.seqAt(i) == seq ? i : -1;
+  }
+
   /** Tokens the variants run for a call of {@code rows} x {@code seq}, padding included. */
   long paddedTokens(int rows, int seq) {
     int si = grid.seqIndex(seq);
@@ -73,10 +84,13 @@ final class CapturedDispatch {
     return total;
   }
 
-  /** The bucket a sequence of {@code seq} is padded to, or {@code seq} when above them all. */
+  /** The bucket a sequence of {@code seq} is padded to, -1 above them all. */
   int seqBucket(int seq) {
+    if (axes.seqSym == null) {
+      return seq;
+    }
     int si = grid.seqIndex(seq);
-    return si < 0 || axes.seqSym == null ? seq : grid.seqAt(si);
+    return si < 0 ? -1 : grid.seqAt(si);
   }
 
   private void count(int rows, int seq, int paddedRows, int paddedSeq) {

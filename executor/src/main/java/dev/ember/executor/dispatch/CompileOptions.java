@@ -140,10 +140,7 @@ public record CompileOptions(
     for (int i = 0; i < copy.size(); i++) {
       if (copy.get(i) < 1 || i > 0 && copy.get(i) <= copy.get(i - 1)) {
         throw new IllegalArgumentException(
-            "CompileOptions: "
-                + what
-                + " must be strictly ascending sizes >= 1, but was "
-                + copy);
+            "CompileOptions: " + what + " must be strictly ascending sizes >= 1, but was " + copy);
       }
     }
     return copy;

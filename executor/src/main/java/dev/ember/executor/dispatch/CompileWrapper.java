@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A model's forward, compiled at a {@link CompileOptions#level() level} 0 to 3: the JVM analogue
- * of vLLM's {@code TorchCompileWrapperWithCustomDispatcher}, safe for many threads. It holds the
+ * A model's forward, compiled at a {@link CompileOptions#level() level} 0 to 3: the JVM analogue of
+ * vLLM's {@code TorchCompileWrapperWithCustomDispatcher}, safe for many threads. It holds the
  * original graph, the backend, and a list of variants, each an immutable {@link CompiledVariant}
  * with its {@link VariantKey}, compiled on first use (or ahead, {@link #capture()}), obtained
  * through a {@link VariantStore} (the compile cache) and announced once to a {@link
@@ -27,8 +27,8 @@ import java.util.Objects;
  *
  * <p>{@link #call} is the default path: level 0 interprets; level 1 checks guards (exact input
  * types and shapes) and compiles a new variant per new shape; level 2 runs one general variant
- * without guards; level 3 pads to captured (batch, seq) shapes, splits large batches and slices
- * the outputs back. {@link #dispatchTo} runs a chosen variant with no guard at all (vLLM's {@code
+ * without guards; level 3 pads to captured (batch, seq) shapes, splits large batches and slices the
+ * outputs back. {@link #dispatchTo} runs a chosen variant with no guard at all (vLLM's {@code
  * dispatch_to_code}); it reads the published variant with one volatile load and allocates nothing
  * beyond what the variant returns.
  *
@@ -37,7 +37,8 @@ import java.util.Objects;
  * copy-on-write, so dispatching never locks.
  *
  * <pre>{@code
- * CompileWrapper w = CompileWrapper.builder(CompileOptions.level(3).withCaptureSizes(List.of(1, 8)))
+ * CompileOptions o = CompileOptions.level(3).withCaptureSizes(List.of(1, 8));
+ * CompileWrapper w = CompileWrapper.builder(o)
  *     .backend(backend)            // e.g. the CPU backend; the interpreter by default
  *     .store(store)                // the compile cache; VariantStore.none() by default
  *     .listener(e -> log(e.label(), e.compileNanos()))
@@ -76,8 +77,10 @@ public final class CompileWrapper {
             graph.name(), backend, store, b.listener, options.level() == 3, counters);
     switch (options.level()) {
       case 0 -> {
-        table.add(i -> new Slot(i, "interpreter", key(symbolicShapes(), GENERAL), null, false,
-            () -> graph));
+        table.add(
+            i ->
+                new Slot(
+                    i, "interpreter", key(symbolicShapes(), GENERAL), null, false, () -> graph));
         exact = null;
         captured = null;
       }
@@ -119,9 +122,9 @@ public final class CompileWrapper {
    * Runs the forward pass on {@code inputs} (graph input name to tensor) and returns the graph
    * outputs by name, picking or compiling the variant as the level says.
    *
-   * @throws dev.ember.executor.errors.EmberException BAD_INPUT for inputs that do not fit the
-   *     graph (levels 1 and 3 check; level 2 leaves it to the variant), a compile error from the
-   *     backend, BUFFER_MUTATION when a level-3 variant writes into a weight
+   * @throws dev.ember.executor.errors.EmberException BAD_INPUT for inputs that do not fit the graph
+   *     (levels 1 and 3 check; level 2 leaves it to the variant), a compile error from the backend,
+   *     BUFFER_MUTATION when a level-3 variant writes into a weight
    */
   public Map<String, Tensor> call(Map<String, Tensor> inputs) {
     counters.calls.increment();
@@ -166,22 +169,30 @@ public final class CompileWrapper {
    * @throws IllegalArgumentException when that pair is not captured
    */
   public int captureIndex(int batch, int seq) {
-    for (Slot s : table.snapshot()) {
-      if (s.guard == null && s.key.options().get("capture") != null
-          && s.key.options().get("capture").equals(batch + "x" + seq)) {
-        return s.index;
-      }
+    int i = captured != null ? captured.captureIndex(batch, seq) : -1;
+    if (i < 0) {
+      throw new IllegalArgumentException(
+          "CompileWrapper '"
+              + name()
+              + "': no variant captured for batch "
+              + batch
+              + " and seq "
+              + seq
+              + " (level "
+              + options.level()
+              + ", captureSizes "
+              + options.captureSizes()
+              + ", seqBuckets "
+              + options.seqBuckets()
+              + ")");
     }
-    throw new IllegalArgumentException(
-        "CompileWrapper '" + name() + "': no variant captured for batch " + batch + " and seq "
-            + seq + " (level " + options.level() + ", captureSizes " + options.captureSizes()
-            + ", seqBuckets " + options.seqBuckets() + ")");
+    return i;
   }
 
   /**
    * Compiles every variant planned so far that is not compiled yet (level 3: the whole capture
-   * grid; level 2: the general variant) and returns how many it compiled. Called by the
-   * constructor when {@link CompileOptions#captureAhead()} is set.
+   * grid; level 2: the general variant) and returns how many it compiled. Called by the constructor
+   * when {@link CompileOptions#captureAhead()} is set.
    */
   public int capture() {
     int n = 0;
@@ -195,8 +206,9 @@ public final class CompileWrapper {
   }
 
   /**
-   * Level 3: the sequence length a call of {@code seq} positions is padded to (the bucket), or
-   * {@code seq} itself at other levels and above the largest bucket.
+   * Level 3: the sequence length a call of {@code seq} positions is padded to (its bucket), or -1
+   * when {@code seq} is above the largest bucket (the general variant runs it unpadded). At other
+   * levels, and for a graph without a seq dim, {@code seq} itself.
    */
   public int seqBucket(int seq) {
     return captured != null ? captured.seqBucket(seq) : seq;
@@ -228,8 +240,7 @@ public final class CompileWrapper {
     for (Slot s : table.snapshot()) {
       vs.add(
           new WrapperStats.VariantStats(
-              s.index, s.label, s.compiledOrNull() != null, s.compileNanos(),
-              s.dispatches.sum()));
+              s.index, s.label, s.compiledOrNull() != null, s.compileNanos(), s.dispatches.sum()));
     }
     return new WrapperStats(
         counters.calls.sum(),
@@ -309,7 +320,12 @@ public final class CompileWrapper {
   Slot addStaticSlot(ShapeGuard g) {
     return table.add(
         i ->
-            new Slot(i, g.describe(), key(g.keyShapes(), STATIC), g, false,
+            new Slot(
+                i,
+                g.describe(),
+                key(g.keyShapes(), STATIC),
+                g,
+                false,
                 () -> specializer().withInputShapes(graph, g.shapes())));
   }
 
@@ -328,23 +344,27 @@ public final class CompileWrapper {
       for (int d = 0; d < dims.length; d++) {
         Dim dim = s.dim(d);
         dims[d] =
-            dim.isFixed() ? Math.toIntExact(dim.size())
+            dim.isFixed()
+                ? Math.toIntExact(dim.size())
                 : ((Dim.Symbolic) dim).name().equals(axes.batchSym) ? batch : seq;
         kd.add((long) dims[d]);
       }
       shapes.put(in.name(), dims);
       keyShapes.put(in.name(), kd);
     }
-    String label = (axes.batchSym != null ? "batch=" + batch : "")
-        + (axes.batchSym != null && axes.seqSym != null ? " " : "")
-        + (axes.seqSym != null ? "seq=" + seq : "")
-        + (axes.batchSym == null && axes.seqSym == null ? "static" : "");
+    String label =
+        (axes.batchSym != null ? "batch=" + batch : "")
+            + (axes.batchSym != null && axes.seqSym != null ? " " : "")
+            + (axes.seqSym != null ? "seq=" + seq : "")
+            + (axes.batchSym == null && axes.seqSym == null ? "static" : "");
     VariantKey k = key(keyShapes, STATIC);
     Map<String, String> opts = new LinkedHashMap<>(k.options());
     opts.put("capture", batch + "x" + seq);
     VariantKey key = new VariantKey(k.graphHash(), k.backend(), k.inputShapes(), opts);
-    table.add(i -> new Slot(i, label, key, null, false,
-        () -> specializer().withInputShapes(graph, shapes)));
+    table.add(
+        i ->
+            new Slot(
+                i, label, key, null, false, () -> specializer().withInputShapes(graph, shapes)));
   }
 
   private int captureIndexOf(Map<String, Tensor> inputs) {
@@ -354,7 +374,9 @@ public final class CompileWrapper {
       }
     }
     throw new IllegalArgumentException(
-        "CompileWrapper '" + name() + "': no captured variant takes these input shapes as they"
+        "CompileWrapper '"
+            + name()
+            + "': no captured variant takes these input shapes as they"
             + " are; pad them to a captured (batch, seq) or use call()");
   }
 
@@ -446,8 +468,8 @@ public final class CompileWrapper {
     }
 
     /**
-     * The model's content hash for variant keys, e.g. the SHA-256 of the ONNX file; unless set,
-     * the wrapper hashes the graph and its weights itself.
+     * The model's content hash for variant keys, e.g. the SHA-256 of the ONNX file; unless set, the
+     * wrapper hashes the graph and its weights itself.
      */
     public Builder graphHash(String hash) {
       this.graphHash = hash;

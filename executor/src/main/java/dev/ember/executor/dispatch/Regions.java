@@ -2,8 +2,8 @@ package dev.ember.executor.dispatch;
 
 /**
  * Copies a box of elements between two row-major arrays of the same kind (float[], long[], ...),
- * one {@link System#arraycopy} per innermost run: the one primitive behind padding inputs,
- * slicing outputs and joining split batches.
+ * one {@link System#arraycopy} per innermost run: the one primitive behind padding inputs, slicing
+ * outputs and joining split batches.
  */
 final class Regions {
   private Regions() {}

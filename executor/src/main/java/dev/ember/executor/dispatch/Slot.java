@@ -19,8 +19,10 @@ final class Slot {
   final int index;
   final String label;
   final VariantKey key;
+
   /** Level-1 guard; null for slots picked by index (levels 0, 2, 3). */
   final ShapeGuard guard;
+
   /**
    * True for a general variant that only serves shapes off the static ones (levels 1 and 3): when
    * the backend cannot compile it, it runs on the interpreter rather than failing.
@@ -88,8 +90,7 @@ final class Slot {
   }
 
   private EmberException failedBefore() {
-    ErrorCode code =
-        failure instanceof EmberException ee ? ee.code() : ErrorCode.KERNEL_FAILED;
+    ErrorCode code = failure instanceof EmberException ee ? ee.code() : ErrorCode.KERNEL_FAILED;
     return Errors.of(
         code,
         "variant #" + index + " (" + label + ") failed to compile earlier: " + failure.getMessage(),

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a {@link Slot} into a running variant: specialise its graph, obtain the variant from the
- * store (which compiles on a miss), refuse buffer mutation when capturing, write the readable
- * dump, and tell the listener. Thread-safe; {@link Slot} makes sure each slot comes here once.
+ * store (which compiles on a miss), refuse buffer mutation when capturing, write the readable dump,
+ * and tell the listener. Thread-safe; {@link Slot} makes sure each slot comes here once.
  */
 final class VariantCompiler {
   private static final Logger LOG = LoggerFactory.getLogger(VariantCompiler.class);

@@ -29,8 +29,8 @@ public interface VariantStore {
 
   /**
    * Writes what a user reads to see what runs (vLLM's {@code transformed_code.py}): the variant's
-   * generated source and a dump of its optimised graph ({@link dev.ember.executor.ir.GraphPrinter}).
-   * Writing the same key again may be skipped.
+   * generated source and a dump of its optimised graph ({@link
+   * dev.ember.executor.ir.GraphPrinter}). Writing the same key again may be skipped.
    */
   void writeDump(VariantKey key, String source, String graphDump);
 

@@ -4,14 +4,14 @@ import java.util.List;
 
 /**
  * A snapshot of a {@link CompileWrapper}'s counters, for metrics and logs. Rows and tokens are
- * counted at level 3, where padding happens: {@code padded / real} is the padding overhead; a
- * token is one (row, position) of the seq dim, or one row when the model has no seq dim.
+ * counted at level 3, where padding happens: {@code padded / real} is the padding overhead; a token
+ * is one (row, position) of the seq dim, or one row when the model has no seq dim.
  *
  * @param calls {@link CompileWrapper#call} invocations
  * @param variantsCompiled variants compiled or loaded so far
  * @param compileNanos time spent compiling or loading them, summed
- * @param generalCalls calls run by the general variant because their shape was off the static
- *     ones (level 1 past maxVariants, level 3 seq above the largest bucket)
+ * @param generalCalls calls run by the general variant because their shape was off the static ones
+ *     (level 1 past maxVariants, level 3 seq above the largest bucket)
  * @param warnings warnings logged (recompiles, interpreter fallback)
  * @param realRows rows the callers passed (level 3)
  * @param paddedRows rows the variants ran, padding included (level 3)

@@ -80,7 +80,7 @@ class CapturedDispatchTest {
     assertEquals(32, w.paddedTokens(5, 3));
     assertEquals(32.0 / 15, s.paddingOverhead(), 1e-12);
     assertEquals(4, w.seqBucket(3));
-    assertEquals(17, w.seqBucket(17));
+    assertEquals(-1, w.seqBucket(17));
   }
 
   @Test

@@ -62,10 +62,9 @@ class CompileOptionsTest {
                 .build());
     e =
         assertThrows(
-            EmberException.class,
-            () -> CompileWrapper.builder(CompileOptions.level(3)).build(two));
-    assertTrue(e.getMessage().contains("disagree") && e.getMessage().contains("[m, n]"),
-        e.getMessage());
+            EmberException.class, () -> CompileWrapper.builder(CompileOptions.level(3)).build(two));
+    assertTrue(
+        e.getMessage().contains("disagree") && e.getMessage().contains("[m, n]"), e.getMessage());
     // Levels 1 and 2 take any graph.
     CompileWrapper.builder(CompileOptions.level(1)).build(g);
   }

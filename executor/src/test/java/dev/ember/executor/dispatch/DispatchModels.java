@@ -16,9 +16,9 @@ final class DispatchModels {
 
   /**
    * Inputs {@code ids} int64 [batch, seq] and {@code x} float [batch, seq, 4]; outputs {@code y =
-   * x @ W + b} [batch, seq, 3], {@code z = sum(x, axis 2) + float(ids)} [batch, seq] and {@code w
-   * = W} [4, 3] (no batch dim). Every output position depends only on the same input position,
-   * so zero padding leaves the real positions alone.
+   * x @ W + b} [batch, seq, 3], {@code z = sum(x, axis 2) + float(ids)} [batch, seq] and {@code w =
+   * W} [4, 3] (no batch dim). Every output position depends only on the same input position, so
+   * zero padding leaves the real positions alone.
    */
   static Graph tokens() {
     float[] w = new float[12];
@@ -38,8 +38,8 @@ final class DispatchModels {
             .node("MatMul", List.of("x", "W"), List.of("xw"))
             .node("Add", List.of("xw", "B"), List.of("y"))
             .node("Cast", List.of("ids"), List.of("idf"), TestModels.intAttr("to", 1))
-            .node("ReduceSum", List.of("x", "axes"), List.of("z0"),
-                TestModels.intAttr("keepdims", 0))
+            .node(
+                "ReduceSum", List.of("x", "axes"), List.of("z0"), TestModels.intAttr("keepdims", 0))
             .node("Add", List.of("z0", "idf"), List.of("z"))
             .node("Identity", List.of("W"), List.of("w"))
             .build());
@@ -83,7 +83,10 @@ final class DispatchModels {
   }
 
   static void assertClose(
-      Map<String, Tensor> expected, Map<String, Tensor> actual, double rtol, double atol,
+      Map<String, Tensor> expected,
+      Map<String, Tensor> actual,
+      double rtol,
+      double atol,
       String what) {
     if (!expected.keySet().equals(actual.keySet())) {
       throw new AssertionError(what + ": outputs " + actual.keySet() + " != " + expected.keySet());

@@ -67,8 +67,8 @@ class LevelsOnNodeTestsTest {
   private static List<Map<String, Tensor>> feeds(Path folder, OnnxModel model) throws Exception {
     List<Path> sets;
     try (Stream<Path> s = Files.list(folder)) {
-      sets = s.filter(p -> p.getFileName().toString().startsWith("test_data_set_")).sorted()
-          .toList();
+      sets =
+          s.filter(p -> p.getFileName().toString().startsWith("test_data_set_")).sorted().toList();
     }
     List<Map<String, Tensor>> out = new ArrayList<>();
     List<ValueInfo> graphIns = model.graph().inputs();

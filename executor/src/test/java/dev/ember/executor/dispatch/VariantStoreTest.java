@@ -31,7 +31,10 @@ class VariantStoreTest {
     assertEquals(4, first.compiles.get());
     FakeBackend second = new FakeBackend();
     CompileWrapper w2 =
-        CompileWrapper.builder(L3.withCaptureAhead(true)).backend(second).store(store).build(TOKENS);
+        CompileWrapper.builder(L3.withCaptureAhead(true))
+            .backend(second)
+            .store(store)
+            .build(TOKENS);
     assertEquals(0, second.compiles.get());
     assertEquals(4, second.loads.get());
     assertEquals(4, store.hits());
@@ -66,10 +69,13 @@ class VariantStoreTest {
     }
     assertEquals(2, dumpCalls[0]);
     assertEquals(2, mem.dumps().size());
-    List<String> graphs = mem.dumps().values().stream().map(InMemoryVariantStore.Dump::graph).toList();
+    List<String> graphs =
+        mem.dumps().values().stream().map(InMemoryVariantStore.Dump::graph).toList();
     // 2 rows run as 1 + 1 at seq bucket 4; 6 rows padded to 8 at seq bucket 8.
-    assertTrue(graphs.stream().anyMatch(g -> g.contains("input  x: float[1, 4, 4]")), graphs.toString());
-    assertTrue(graphs.stream().anyMatch(g -> g.contains("input  x: float[8, 8, 4]")), graphs.toString());
+    assertTrue(
+        graphs.stream().anyMatch(g -> g.contains("input  x: float[1, 4, 4]")), graphs.toString());
+    assertTrue(
+        graphs.stream().anyMatch(g -> g.contains("input  x: float[8, 8, 4]")), graphs.toString());
     assertTrue(graphs.get(0).contains("= MatMul(x, W)"), graphs.get(0));
     mem.dumps().values().forEach(d -> assertTrue(d.source().startsWith("// generated for")));
   }
@@ -78,7 +84,10 @@ class VariantStoreTest {
   void artifactsThatNoLongerLoadAreCompiledAgain() {
     InMemoryVariantStore store = new InMemoryVariantStore();
     CompileOptions l1 = CompileOptions.level(1);
-    CompileWrapper.builder(l1).backend(new FakeBackend()).store(store).build(TOKENS)
+    CompileWrapper.builder(l1)
+        .backend(new FakeBackend())
+        .store(store)
+        .build(TOKENS)
         .call(DispatchModels.tokenInputs(1, 1, 1));
     // A backend whose load always fails (as with a corrupt entry): the store rebuilds.
     FakeBackend broken =
@@ -92,7 +101,9 @@ class VariantStoreTest {
     CompileWrapper w = CompileWrapper.builder(l1).backend(broken).store(store).build(TOKENS);
     Map<String, Tensor> in = DispatchModels.tokenInputs(1, 1, 1);
     assertSame(
-        CompileWrapper.builder(CompileOptions.level(0)).build(TOKENS).call(in), w.call(in), "rebuilt");
+        CompileWrapper.builder(CompileOptions.level(0)).build(TOKENS).call(in),
+        w.call(in),
+        "rebuilt");
     assertEquals(1, broken.loads.get());
     assertEquals(1, broken.compiles.get());
     assertEquals(1, store.rebuilds());
