@@ -62,7 +62,12 @@ final class VariantCompiler {
           "compile level 3 of '" + owner + "', variant #" + slot.index + " (" + slot.label + ")");
     }
     long nanos = System.nanoTime() - t0;
-    store.writeDump(v.key(), v.source(), GraphPrinter.print(g));
+    try {
+      store.writeDump(v.key(), v.source(), GraphPrinter.print(g));
+    } catch (RuntimeException e) {
+      // The dump is for people; a full disk must not take the variant away.
+      LOG.warn("Could not write the source dump of variant #{} of '{}'", slot.index, owner, e);
+    }
     counters.compiled(nanos);
     LOG.info(
         "Compiled {} variant #{} of '{}' ({}) in {} ms ({} chars of source)",
