@@ -22,6 +22,11 @@ public enum ErrorCode {
   BAD_INPUT,
   /** An operator failed while computing, with the node that failed. */
   KERNEL_FAILED,
+  /**
+   * A variant to be captured (compile level 3) writes into a weight or other persistent buffer, so
+   * replaying it would silently change later results; the message quotes the generated source.
+   */
+  BUFFER_MUTATION,
   /** A file Ember reads or writes (tensor .pb, output folder) is missing or unusable. */
   IO_ERROR
 }

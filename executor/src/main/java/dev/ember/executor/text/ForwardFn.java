@@ -1,6 +1,7 @@
 package dev.ember.executor.text;
 
 import dev.ember.executor.backend.interp.Interpreter;
+import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ops.OpRegistry;
@@ -30,5 +31,10 @@ public interface ForwardFn {
   static ForwardFn interpreter(Graph graph) {
     Interpreter interp = new Interpreter(graph, OpRegistry.standard());
     return interp::run;
+  }
+
+  /** Compile levels 0-3: the forward pass through {@code wrapper}'s {@link CompileWrapper#call}. */
+  static ForwardFn compiled(CompileWrapper wrapper) {
+    return wrapper::call;
   }
 }

@@ -1,5 +1,7 @@
 package dev.ember.executor.text;
 
+import dev.ember.executor.dispatch.CompileOptions;
+import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.DType;
@@ -17,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -27,10 +30,13 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Within one {@link #embed} call the texts are sorted by token count and run in micro-batches of
  * at most {@code batchRows} rows, each padded to its own longest row, so short texts do not pay for
- * long ones. The model sees {@code input_ids}, {@code attention_mask} and {@code token_type_ids}
- * (zeros), INT64 or INT32 as the graph declares, and only the ones it declares. The token states
- * are the output {@code last_hidden_state}, or the graph's first output when none has that name;
- * either must be {@code [batch, seq, hidden]}.
+ * long ones. Over a {@link CompileWrapper} at compile level 3, a micro-batch also never spans two
+ * of the wrapper's sequence buckets, so each runs at the captured length of its own texts; the
+ * wrapper pads it to a captured batch size (splitting it if needed). The model sees {@code
+ * input_ids}, {@code attention_mask} and {@code token_type_ids} (zeros), INT64 or INT32 as the
+ * graph declares, and only the ones it declares. The token states are the output {@code
+ * last_hidden_state}, or the graph's first output when none has that name; either must be {@code
+ * [batch, seq, hidden]}.
  *
  * <p><b>Threading</b>: {@link #embed} is safe to call from many threads at once on one instance
  * (the Spark plugin shares one per executor JVM): the forward function, the tokenizer and the
@@ -58,6 +64,7 @@ public final class SentenceEmbedder implements AutoCloseable {
 
   private final String source;
   private final ForwardFn forward;
+  private final CompileWrapper wrapper;
   private final TextTokenizer tokenizer;
   private final Map<String, DType> feeds;
   private final String output;
@@ -70,9 +77,14 @@ public final class SentenceEmbedder implements AutoCloseable {
   private volatile boolean closed;
 
   private SentenceEmbedder(
-      OnnxModel model, ForwardFn forward, TextTokenizer tokenizer, int batchRows) {
+      OnnxModel model,
+      ForwardFn forward,
+      CompileWrapper wrapper,
+      TextTokenizer tokenizer,
+      int batchRows) {
     this.source = model.source();
     this.forward = forward;
+    this.wrapper = wrapper;
     this.tokenizer = tokenizer;
     this.batchRows = batchRows;
     this.feeds = feedsOf(model);
@@ -108,6 +120,26 @@ public final class SentenceEmbedder implements AutoCloseable {
    */
   public static SentenceEmbedder create(
       OnnxModel model, ForwardFn forward, TextTokenizer tokenizer, int batchRows) {
+    return create(model, forward, null, tokenizer, batchRows);
+  }
+
+  /**
+   * An embedder that runs {@code model}'s forward pass through {@code wrapper}, which must have
+   * been built over {@code model.graph()}. At level 3 micro-batches follow the wrapper's sequence
+   * buckets. Takes ownership of {@code tokenizer}, as the other {@code create} does.
+   */
+  public static SentenceEmbedder create(
+      OnnxModel model, CompileWrapper wrapper, TextTokenizer tokenizer, int batchRows) {
+    Objects.requireNonNull(wrapper, "wrapper");
+    return create(model, ForwardFn.compiled(wrapper), wrapper, tokenizer, batchRows);
+  }
+
+  private static SentenceEmbedder create(
+      OnnxModel model,
+      ForwardFn forward,
+      CompileWrapper wrapper,
+      TextTokenizer tokenizer,
+      int batchRows) {
     Objects.requireNonNull(tokenizer, "tokenizer");
     try {
       Objects.requireNonNull(model, "model");
@@ -119,7 +151,7 @@ public final class SentenceEmbedder implements AutoCloseable {
                 + "': batchRows must be >= 1, but was "
                 + batchRows);
       }
-      return new SentenceEmbedder(model, forward, tokenizer, batchRows);
+      return new SentenceEmbedder(model, forward, wrapper, tokenizer, batchRows);
     } catch (RuntimeException e) {
       tokenizer.close(); // it is ours from the call on, so a failed build must not leak it
       throw e;
@@ -142,6 +174,34 @@ public final class SentenceEmbedder implements AutoCloseable {
    */
   public static SentenceEmbedder load(
       ModelSpec spec, ModelFiles files, int maxLength, int batchRows) {
+    return load(spec, files, maxLength, batchRows, (CompileWrapper.Builder) null);
+  }
+
+  /**
+   * Like {@link #load(ModelSpec, ModelFiles, int, int)}, compiled as {@code options} say, with the
+   * {@link CompileWrapper}'s default backend and no compile cache.
+   */
+  public static SentenceEmbedder load(
+      ModelSpec spec, ModelFiles files, int maxLength, int batchRows, CompileOptions options) {
+    return load(spec, files, maxLength, batchRows, CompileWrapper.builder(options));
+  }
+
+  /**
+   * Like {@link #load(ModelSpec, ModelFiles, int, int)}, with the forward pass compiled by a
+   * wrapper {@code compiler} builds over the model's graph (its backend, compile cache and
+   * listener); null runs the interpreter directly.
+   *
+   * <pre>{@code
+   * SentenceEmbedder e = SentenceEmbedder.load(spec, files, 256, 32,
+   *     CompileWrapper.builder(CompileOptions.level(3)).backend(cpu).store(cache));
+   * }</pre>
+   */
+  public static SentenceEmbedder load(
+      ModelSpec spec,
+      ModelFiles files,
+      int maxLength,
+      int batchRows,
+      CompileWrapper.Builder compiler) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(files, "files");
     byte[] modelBytes = SpecFiles.readModel(spec, files);
@@ -153,14 +213,20 @@ public final class SentenceEmbedder implements AutoCloseable {
             ? spec.spec() + " (" + spec.tokenizerLocation() + ")"
             : spec.tokenizerLocation();
     TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerBytes, tokenizerName, maxLength);
-    ForwardFn level0;
+    ForwardFn forward;
+    CompileWrapper wrapper = null;
     try {
-      level0 = ForwardFn.interpreter(model.graph());
+      if (compiler == null) {
+        forward = ForwardFn.interpreter(model.graph());
+      } else {
+        wrapper = compiler.build(model.graph());
+        forward = ForwardFn.compiled(wrapper);
+      }
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;
     }
-    return create(model, level0, tokenizer, batchRows);
+    return create(model, forward, wrapper, tokenizer, batchRows);
   }
 
   /**
@@ -206,12 +272,23 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
     Arrays.sort(boxed, Comparator.comparingInt(all::length));
     int[] order = Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
-    for (int from = 0; from < order.length; from += rowsPerBatch) {
+    boolean buckets = wrapper != null && wrapper.level() == 3;
+    for (int from = 0; from < order.length; ) {
       int to = Math.min(order.length, from + rowsPerBatch);
+      if (buckets) {
+        // One micro-batch per sequence bucket: a longer text must not pad the others further.
+        int bucket = wrapper.seqBucket(all.length(order[from]));
+        int end = from + 1;
+        while (end < to && wrapper.seqBucket(all.length(order[end])) == bucket) {
+          end++;
+        }
+        to = end;
+      }
       float[][] vectors = run(all.select(order, from, to));
       for (int k = from; k < to; k++) {
         result[rows.get(order[k])] = vectors[k - from];
       }
+      from = to;
     }
     textCount.add(kept.size());
     return result;
@@ -240,6 +317,11 @@ public final class SentenceEmbedder implements AutoCloseable {
   /** Rows per forward pass. */
   public int batchRows() {
     return batchRows;
+  }
+
+  /** The compile wrapper that runs the forward pass, when there is one (for its stats). */
+  public Optional<CompileWrapper> compileWrapper() {
+    return Optional.ofNullable(wrapper);
   }
 
   /** Where the model came from. */
@@ -303,7 +385,10 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
     batches.increment();
     realTokens.add(batch.realTokens());
-    paddedTokens.add(batch.paddedTokens());
+    paddedTokens.add(
+        wrapper != null
+            ? wrapper.paddedTokens(batch.size(), batch.seqLen())
+            : batch.paddedTokens());
     return Pooling.meanPoolNormalized(hidden, batch.attentionMask(DType.INT64));
   }
 

@@ -1,0 +1,494 @@
+package dev.ember.executor.dispatch;
+
+import dev.ember.executor.backend.Backend;
+import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.VariantKey;
+import dev.ember.executor.backend.interp.InterpBackend;
+import dev.ember.executor.ir.Dim;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Shape;
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ir.ValueInfo;
+import dev.ember.executor.ops.OpRegistry;
+import dev.ember.executor.passes.Specializer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A model's forward, compiled at a {@link CompileOptions#level() level} 0 to 3: the JVM analogue of
+ * vLLM's {@code TorchCompileWrapperWithCustomDispatcher}, safe for many threads. It holds the
+ * original graph, the backend, and a list of variants, each an immutable {@link CompiledVariant}
+ * with its {@link VariantKey}, compiled on first use (or ahead, {@link #capture()}), obtained
+ * through a {@link VariantStore} (the compile cache) and announced once to a {@link
+ * CompileListener}.
+ *
+ * <p>{@link #call} is the default path: level 0 interprets; level 1 checks guards (exact input
+ * types and shapes) and compiles a new variant per new shape; level 2 runs one general variant
+ * without guards; level 3 pads to captured (batch, seq) shapes, splits large batches and slices the
+ * outputs back. {@link #dispatchTo} runs a chosen variant with no guard at all (vLLM's {@code
+ * dispatch_to_code}); it reads the published variant with one volatile load and allocates nothing
+ * beyond what the variant returns.
+ *
+ * <p><b>Threading</b>: every method is safe to call from many threads at once. A variant is
+ * compiled once even when threads race for it (the others wait for it); variants are published by
+ * copy-on-write, so dispatching never locks.
+ *
+ * <pre>{@code
+ * CompileOptions o = CompileOptions.level(3).withCaptureSizes(List.of(1, 8));
+ * CompileWrapper w = CompileWrapper.builder(o)
+ *     .backend(backend)            // e.g. the CPU backend; the interpreter by default
+ *     .store(store)                // the compile cache; VariantStore.none() by default
+ *     .listener(e -> log(e.label(), e.compileNanos()))
+ *     .build(model.graph());
+ * Map<String, Tensor> out = w.call(Map.of("input_ids", ids, "attention_mask", mask));
+ * int i = w.captureIndex(8, 32);   // inputs already padded to 8 x 32:
+ * Map<String, Tensor> fast = w.dispatchTo(i, padded);
+ * }</pre>
+ */
+public final class CompileWrapper {
+  static final String STATIC = "static";
+  static final String GENERAL = "general";
+
+  private final Graph graph;
+  private final CompileOptions options;
+  private final String graphHash;
+  private final String backendName;
+  private final Counters counters = new Counters();
+  private final SlotTable table = new SlotTable();
+  private final VariantCompiler compiler;
+  private final ExactShapeDispatch exact;
+  private final CapturedDispatch captured;
+  private volatile Graph simplified;
+  private volatile Slot general;
+
+  private CompileWrapper(Builder b, Graph graph) {
+    this.graph = graph;
+    this.options = b.options;
+    Backend backend = options.level() == 0 ? new InterpBackend() : b.backend;
+    this.backendName = backend.name();
+    this.graphHash =
+        b.graphHash != null ? b.graphHash : options.level() == 0 ? "-" : GraphHash.of(graph);
+    VariantStore store = options.level() == 0 ? VariantStore.none() : b.store;
+    this.compiler =
+        new VariantCompiler(
+            graph.name(), backend, store, b.listener, options.level() == 3, counters);
+    switch (options.level()) {
+      case 0 -> {
+        table.add(
+            i ->
+                new Slot(
+                    i, "interpreter", key(symbolicShapes(), GENERAL), null, false, () -> graph));
+        exact = null;
+        captured = null;
+      }
+      case 1 -> {
+        exact = new ExactShapeDispatch(this, options.maxVariants());
+        captured = null;
+      }
+      case 2 -> {
+        general = table.add(i -> generalSlot(i, false));
+        exact = null;
+        captured = null;
+      }
+      default -> {
+        PadAxes axes = PadAxes.detect(graph, simplified(), options);
+        CaptureGrid grid =
+            new CaptureGrid(
+                options.captureSizes(),
+                options.seqBuckets(),
+                axes.batchSym != null,
+                axes.seqSym != null);
+        for (int k = 0; k < grid.size(); k++) {
+          addCaptureSlot(axes, grid.batchAt(k), grid.seqAt(k));
+        }
+        exact = null;
+        captured = new CapturedDispatch(this, axes, grid, options);
+      }
+    }
+    if (options.captureAhead()) {
+      capture();
+    }
+  }
+
+  /** Starts a wrapper recipe; {@link Builder#build} applies it to a graph. */
+  public static Builder builder(CompileOptions options) {
+    return new Builder(options);
+  }
+
+  /**
+   * Runs the forward pass on {@code inputs} (graph input name to tensor) and returns the graph
+   * outputs by name, picking or compiling the variant as the level says.
+   *
+   * @throws dev.ember.executor.errors.EmberException BAD_INPUT for inputs that do not fit the graph
+   *     (levels 1 and 3 check; level 2 leaves it to the variant), a compile error from the backend,
+   *     BUFFER_MUTATION when a level-3 variant writes into a weight
+   */
+  public Map<String, Tensor> call(Map<String, Tensor> inputs) {
+    counters.calls.increment();
+    return switch (options.level()) {
+      case 1 -> exact.call(inputs);
+      case 3 -> captured.call(inputs);
+      default -> run(table.get(0, name()), inputs);
+    };
+  }
+
+  /**
+   * Runs variant {@code index} on {@code inputs} with no guard: the caller guarantees the inputs
+   * match the variant's key (see {@link #select} and {@link #captureIndex}). Compiles the variant
+   * first if it has not been yet.
+   *
+   * @throws IllegalArgumentException when there is no variant {@code index}
+   */
+  public Map<String, Tensor> dispatchTo(int index, Map<String, Tensor> inputs) {
+    return run(table.get(index, name()), inputs);
+  }
+
+  /**
+   * Evaluates the guards once and returns the index of the variant that takes {@code inputs} as
+   * they are (compiling it if new), for later {@link #dispatchTo} calls. Level 3: the inputs must
+   * already have a captured shape, else IllegalArgumentException.
+   */
+  public int select(Map<String, Tensor> inputs) {
+    return switch (options.level()) {
+      case 1 -> {
+        int i = exact.select(inputs);
+        yield i >= 0 ? i : generalSlot().index;
+      }
+      case 3 -> captureIndexOf(inputs);
+      default -> 0;
+    };
+  }
+
+  /**
+   * Level 3: the index of the variant captured for exactly {@code batch} rows and {@code seq}
+   * positions (pass 0 for a dim the graph does not have).
+   *
+   * @throws IllegalArgumentException when that pair is not captured
+   */
+  public int captureIndex(int batch, int seq) {
+    int i = captured != null ? captured.captureIndex(batch, seq) : -1;
+    if (i < 0) {
+      throw new IllegalArgumentException(
+          "CompileWrapper '"
+              + name()
+              + "': no variant captured for batch "
+              + batch
+              + " and seq "
+              + seq
+              + " (level "
+              + options.level()
+              + ", captureSizes "
+              + options.captureSizes()
+              + ", seqBuckets "
+              + options.seqBuckets()
+              + ")");
+    }
+    return i;
+  }
+
+  /**
+   * Compiles every variant planned so far that is not compiled yet (level 3: the whole capture
+   * grid; level 2: the general variant) and returns how many it compiled. Called by the constructor
+   * when {@link CompileOptions#captureAhead()} is set.
+   */
+  public int capture() {
+    int n = 0;
+    for (Slot s : table.snapshot()) {
+      if (s.compiledOrNull() == null) {
+        s.variant(compiler);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Level 3: the sequence length a call of {@code seq} positions is padded to (its bucket), or -1
+   * when {@code seq} is above the largest bucket (the general variant runs it unpadded). At other
+   * levels, and for a graph without a seq dim, {@code seq} itself.
+   */
+  public int seqBucket(int seq) {
+    return captured != null ? captured.seqBucket(seq) : seq;
+  }
+
+  /**
+   * The tokens (rows x positions) the variants run for one call of {@code rows} x {@code seq}, the
+   * padding of level 3 included; {@code rows * seq} at other levels.
+   */
+  public long paddedTokens(int rows, int seq) {
+    return captured != null ? captured.paddedTokens(rows, seq) : (long) rows * seq;
+  }
+
+  /** The variants compiled so far, by index (not-yet-compiled level-3 variants are left out). */
+  public List<CompiledVariant> variants() {
+    List<CompiledVariant> out = new ArrayList<>();
+    for (Slot s : table.snapshot()) {
+      CompiledVariant v = s.compiledOrNull();
+      if (v != null) {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
+  /** Counters since the wrapper was built. */
+  public WrapperStats stats() {
+    List<WrapperStats.VariantStats> vs = new ArrayList<>();
+    for (Slot s : table.snapshot()) {
+      vs.add(
+          new WrapperStats.VariantStats(
+              s.index, s.label, s.compiledOrNull() != null, s.compileNanos(), s.dispatches.sum()));
+    }
+    return new WrapperStats(
+        counters.calls.sum(),
+        counters.compiles.sum(),
+        counters.compileNanos.sum(),
+        counters.generalCalls.sum(),
+        counters.warnings.sum(),
+        counters.realRows.sum(),
+        counters.paddedRows.sum(),
+        counters.realTokens.sum(),
+        counters.paddedTokens.sum(),
+        vs);
+  }
+
+  public CompileOptions options() {
+    return options;
+  }
+
+  public int level() {
+    return options.level();
+  }
+
+  /** The original graph, as given to the builder. */
+  public Graph graph() {
+    return graph;
+  }
+
+  /** The graph's name, used in logs and errors. */
+  public String name() {
+    return graph.name();
+  }
+
+  /** The backend that compiles the variants ({@code interp} at level 0). */
+  public String backendName() {
+    return backendName;
+  }
+
+  /** The content hash of the graph in every {@link VariantKey} of this wrapper. */
+  public String graphHash() {
+    return graphHash;
+  }
+
+  // ---- for the level dispatchers ----
+
+  Map<String, Tensor> run(Slot slot, Map<String, Tensor> inputs) {
+    slot.dispatches.increment();
+    return slot.variant(compiler).run(inputs);
+  }
+
+  SlotTable table() {
+    return table;
+  }
+
+  Counters counters() {
+    return counters;
+  }
+
+  VariantCompiler compiler() {
+    return compiler;
+  }
+
+  /** The general (symbolic) variant, planned on first need; level 2's only variant. */
+  Slot generalSlot() {
+    Slot g = general;
+    if (g != null) {
+      return g;
+    }
+    synchronized (this) {
+      if (general == null) {
+        general = table.add(i -> generalSlot(i, true));
+      }
+      return general;
+    }
+  }
+
+  /** Level 1: a static variant for the exact shapes {@code g} guards. */
+  Slot addStaticSlot(ShapeGuard g) {
+    return table.add(
+        i ->
+            new Slot(
+                i,
+                g.describe(),
+                key(g.keyShapes(), STATIC),
+                g,
+                false,
+                () -> specializer().withInputShapes(graph, g.shapes())));
+  }
+
+  private Slot generalSlot(int index, boolean mayFallBack) {
+    return new Slot(
+        index, "general", key(symbolicShapes(), GENERAL), null, mayFallBack, this::simplified);
+  }
+
+  private void addCaptureSlot(PadAxes axes, int batch, int seq) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    Map<String, List<Long>> keyShapes = new LinkedHashMap<>();
+    for (ValueInfo in : graph.inputs()) {
+      Shape s = in.type().shape();
+      int[] dims = new int[s.rank()];
+      List<Long> kd = new ArrayList<>();
+      for (int d = 0; d < dims.length; d++) {
+        Dim dim = s.dim(d);
+        dims[d] =
+            dim.isFixed()
+                ? Math.toIntExact(dim.size())
+                : ((Dim.Symbolic) dim).name().equals(axes.batchSym) ? batch : seq;
+        kd.add((long) dims[d]);
+      }
+      shapes.put(in.name(), dims);
+      keyShapes.put(in.name(), kd);
+    }
+    String label =
+        (axes.batchSym != null ? "batch=" + batch : "")
+            + (axes.batchSym != null && axes.seqSym != null ? " " : "")
+            + (axes.seqSym != null ? "seq=" + seq : "")
+            + (axes.batchSym == null && axes.seqSym == null ? "static" : "");
+    VariantKey k = key(keyShapes, STATIC);
+    Map<String, String> opts = new LinkedHashMap<>(k.options());
+    opts.put("capture", batch + "x" + seq);
+    VariantKey key = new VariantKey(k.graphHash(), k.backend(), k.inputShapes(), opts);
+    table.add(
+        i ->
+            new Slot(
+                i, label, key, null, false, () -> specializer().withInputShapes(graph, shapes)));
+  }
+
+  private int captureIndexOf(Map<String, Tensor> inputs) {
+    for (Slot s : table.snapshot()) {
+      if (s.key.options().containsKey("capture") && fits(s.key, inputs)) {
+        return s.index;
+      }
+    }
+    throw new IllegalArgumentException(
+        "CompileWrapper '"
+            + name()
+            + "': no captured variant takes these input shapes as they"
+            + " are; pad them to a captured (batch, seq) or use call()");
+  }
+
+  private static boolean fits(VariantKey k, Map<String, Tensor> inputs) {
+    for (Map.Entry<String, List<Long>> e : k.inputShapes().entrySet()) {
+      Tensor t = inputs.get(e.getKey());
+      if (t == null || t.rank() != e.getValue().size()) {
+        return false;
+      }
+      for (int d = 0; d < t.rank(); d++) {
+        if (t.dim(d) != e.getValue().get(d)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private VariantKey key(Map<String, List<Long>> shapes, String variant) {
+    return new VariantKey(graphHash, backendName, shapes, Map.of("variant", variant));
+  }
+
+  /** The declared input shapes, -1 for symbolic dims. */
+  private Map<String, List<Long>> symbolicShapes() {
+    Map<String, List<Long>> m = new LinkedHashMap<>();
+    for (ValueInfo in : graph.inputs()) {
+      Shape s = in.type().shape();
+      List<Long> dims = new ArrayList<>();
+      if (s.rankKnown()) {
+        for (Dim d : s.dims()) {
+          dims.add(d.isFixed() ? d.size() : -1L);
+        }
+      }
+      m.put(in.name(), dims);
+    }
+    return m;
+  }
+
+  /** The graph with inference and folding run and its dims left symbolic (computed once). */
+  private Graph simplified() {
+    Graph g = simplified;
+    if (g == null) {
+      synchronized (this) {
+        if (simplified == null) {
+          simplified = specializer().simplify(graph);
+        }
+        g = simplified;
+      }
+    }
+    return g;
+  }
+
+  private static Specializer specializer() {
+    // A fresh one per use: cheap, and keeps passes free of cross-thread state.
+    return new Specializer(OpRegistry.standard(), (name, g) -> {});
+  }
+
+  /**
+   * A reusable recipe for wrappers: options, backend, store, listener. Not thread-safe while being
+   * configured; {@link #build} may be called many times.
+   */
+  public static final class Builder {
+    private final CompileOptions options;
+    private Backend backend = new InterpBackend();
+    private VariantStore store = VariantStore.none();
+    private CompileListener listener = CompileListener.none();
+    private String graphHash;
+
+    private Builder(CompileOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** Compiles variants at levels 1 to 3; the interpreter unless set. */
+    public Builder backend(Backend b) {
+      this.backend = Objects.requireNonNull(b, "backend");
+      return this;
+    }
+
+    /** Where variants are loaded from and saved to; {@link VariantStore#none()} unless set. */
+    public Builder store(VariantStore s) {
+      this.store = Objects.requireNonNull(s, "store");
+      return this;
+    }
+
+    /** Told once about every new variant. */
+    public Builder listener(CompileListener l) {
+      this.listener = Objects.requireNonNull(l, "listener");
+      return this;
+    }
+
+    /**
+     * The model's content hash for variant keys, e.g. the SHA-256 of the ONNX file; unless set, the
+     * wrapper hashes the graph and its weights itself.
+     */
+    public Builder graphHash(String hash) {
+      this.graphHash = hash;
+      return this;
+    }
+
+    public CompileOptions options() {
+      return options;
+    }
+
+    /**
+     * A wrapper over {@code graph}. At level 3 this checks that the graph can be captured and, with
+     * {@link CompileOptions#captureAhead()}, compiles every variant before returning.
+     *
+     * @throws dev.ember.executor.errors.EmberException MODEL_UNSUPPORTED when level 3 cannot tell
+     *     the batch and seq dims, or a compile error when capturing ahead
+     */
+    public CompileWrapper build(Graph graph) {
+      return new CompileWrapper(this, Objects.requireNonNull(graph, "graph"));
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.ember.executor.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CaptureGridTest {
+  private final CaptureGrid grid = new CaptureGrid(List.of(1, 8, 32), List.of(4, 8), true, true);
+
+  @Test
+  void indicesRunSeqFastest() {
+    assertEquals(6, grid.size());
+    assertEquals(3, grid.index(1, 1));
+    assertEquals(8, grid.batchAt(3));
+    assertEquals(8, grid.seqAt(3));
+    assertEquals(0, grid.seqIndex(1));
+    assertEquals(1, grid.seqIndex(5));
+    assertEquals(-1, grid.seqIndex(9));
+    assertEquals(2, grid.batchIndex(9));
+    assertEquals(-1, grid.batchIndex(33));
+  }
+
+  @Test
+  void cutsFillLargestThenPadTheRestAtMostTwofold() {
+    assertArrayEquals(new int[] {1}, grid.cut(1));
+    assertArrayEquals(new int[] {1, 1}, grid.cut(2)); // 2 -> 8 would be 4x the work
+    assertArrayEquals(new int[] {5}, grid.cut(5));
+    assertArrayEquals(new int[] {8, 5}, grid.cut(13)); // 13 -> 32 would be 2.5x
+    assertArrayEquals(new int[] {20}, grid.cut(20)); // 20 -> 32 is under 2x
+    assertArrayEquals(new int[] {32, 32, 6}, grid.cut(70));
+    assertArrayEquals(new int[] {32}, grid.cut(32));
+    for (int n = 1; n <= 200; n++) {
+      int[] cuts = grid.cut(n);
+      assertEquals(n, Arrays.stream(cuts).sum(), "rows " + n);
+      for (int c : cuts) {
+        assertEquals(true, c <= 32, "chunk " + c + " of " + n);
+      }
+    }
+  }
+
+  @Test
+  void missingDimsCollapseToOneEntry() {
+    CaptureGrid rowsOnly = new CaptureGrid(List.of(1, 8), List.of(4, 8), true, false);
+    assertEquals(2, rowsOnly.size());
+    assertEquals(0, rowsOnly.seqIndex(0));
+    CaptureGrid none = new CaptureGrid(List.of(1, 8), List.of(4, 8), false, false);
+    assertEquals(1, none.size());
+  }
+}
