@@ -333,7 +333,7 @@ final class LoopEmitter {
       case "Tanh":
         return "(float) Math.tanh(" + a + ")";
       case "Erf":
-        return "CpuMath.erf(" + a + ")";
+        return "CpuMath.erfFast(" + a + ")";
       case "Sigmoid":
         return "CpuMath.sigmoid(" + a + ")";
       case "Relu":
