@@ -138,7 +138,7 @@ final class CpuCodegen {
     w.line("finish(f);");
     w.close().line("");
     String indent = "  ".repeat(w.indent());
-    for (String line : partsText.split("\n", -1)) {
+    for (String line : partsText.stripTrailing().split("\n", -1)) {
       w.raw(line.isEmpty() ? "\n" : indent + line + "\n");
     }
     for (String m : methods) {
