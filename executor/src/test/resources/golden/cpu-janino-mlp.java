@@ -39,7 +39,6 @@ public final class Kernel_84719c14368d extends CpuProgram {
     f.out[0] = CpuRuntime.copyOf(f.b[3], new int[] {2, 3});
   }
 
-
   private static void ew0(float[] a0, float[] a1, float[] a2) {
     for (int r = 0; r < 2; r++) {
       int ob = r * 3;
