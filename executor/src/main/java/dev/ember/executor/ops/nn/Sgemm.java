@@ -18,7 +18,7 @@ import java.util.Arrays;
  * op(A)^T, and added back. About 35 GFLOP/s on one AVX-512 core for n = 384..1024, against 7 for
  * the plain loop; sums are kept in float.
  */
-final class Sgemm {
+public final class Sgemm {
   /** Rows of B per packed panel. */
   static final int KC = 256;
 
@@ -34,7 +34,7 @@ final class Sgemm {
    * Scratch arrays, grown on demand and reused across the products of one op call (the matrices
    * of a batch). Not thread-safe: one per thread.
    */
-  static final class Workspace {
+  public static final class Workspace {
     private float[][] panel = new float[0][0];
     private int panelCols;
     private float[] acc = new float[0];
@@ -67,7 +67,7 @@ final class Sgemm {
    * Adds {@code alpha * op(A) * op(B)} to C. A's element (i, p) is {@code a[aOff + i*lda + p]}, or
    * {@code a[aOff + p*lda + i]} when {@code transA}; likewise for B.
    */
-  static void multiply(
+  public static void multiply(
       int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, boolean transA,
       float[] b, int bOff, int ldb, boolean transB,

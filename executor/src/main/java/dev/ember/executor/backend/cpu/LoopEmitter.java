@@ -1,0 +1,362 @@
+package dev.ember.executor.backend.cpu;
+
+import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Dim;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Node;
+import dev.ember.executor.ir.Shape;
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.lower.ElementwiseOps;
+import dev.ember.executor.lower.Kernel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Emits the loop kernels: a fused elementwise loop, and the row kernels (softmax, layer norm,
+ * last-axis mean/sum) whose input may itself be computed by a fused prologue. Loops walk the
+ * domain shape row by row (last axis innermost, so the JIT can vectorise it); each operand is
+ * indexed by its broadcast strides, read once per row when it is constant along the row.
+ */
+final class LoopEmitter {
+  private final CpuCodegen cg;
+  private final Graph g;
+
+  LoopEmitter(CpuCodegen cg) {
+    this.cg = cg;
+    this.g = cg.graph();
+  }
+
+  /** How one operand is read inside the loop. */
+  private static final class Leaf {
+    String array;
+    String local;
+    String javaType;
+    String base; // per-row base index expression
+    String inner; // "0" held, "1" contiguous, else a stride expression
+  }
+
+  /** The loop's operands and the statements that compute the group's values. */
+  private final class Body {
+    final MethodBuilder mb;
+    final ShapeRef domain;
+    final int rank;
+    final String[] dims;
+    final Map<String, Leaf> leaves = new LinkedHashMap<>();
+    final Map<String, String> locals = new LinkedHashMap<>();
+    final List<String> rowDecls = new ArrayList<>();
+    final List<String> stmts = new ArrayList<>();
+    boolean needsCoords;
+
+    Body(MethodBuilder mb, ShapeRef domain) {
+      this.mb = mb;
+      this.domain = domain;
+      this.rank = domain.rank();
+      this.dims = new String[rank];
+      for (int k = 0; k < rank; k++) {
+        dims[k] = mb.size(domain.dim(k));
+      }
+    }
+
+    String inner() {
+      return rank == 0 ? "1" : dims[rank - 1];
+    }
+
+    String rows() {
+      String r = "1";
+      for (int k = 0; k < rank - 1; k++) {
+        r = MethodBuilder.mul(r, dims[k]);
+      }
+      return r;
+    }
+
+    /** The Java expression for value {@code v} inside the inner loop. */
+    String ref(String v) {
+      String local = locals.get(v);
+      if (local != null) {
+        return local;
+      }
+      Tensor c = g.initializers().get(v);
+      if (c != null && c.size() == 1 && c.dtype() == DType.FLOAT) {
+        return CpuCodegen.floatLiteral(c.rawFloats()[0]);
+      }
+      Leaf leaf = leaves.computeIfAbsent(v, this::leaf);
+      return leaf.local;
+    }
+
+    private Leaf leaf(String v) {
+      Leaf l = new Leaf();
+      DType t = g.typeOf(v).dtype();
+      l.javaType = CpuCodegen.javaScalar(t);
+      l.array = mb.param(l.javaType + "[]", cg.arrayOf(v));
+      l.local = "x" + leaves.size();
+      ShapeRef s = cg.shapeOf(v);
+      Shape st = s.type();
+      if (st.dims().equals(domain.type().dims())) {
+        l.base = "ob";
+        l.inner = "1";
+        return l;
+      }
+      int r = s.rank();
+      String[] stride = new String[rank];
+      String running = "1";
+      for (int a = r - 1; a >= 0; a--) {
+        int k = a + rank - r;
+        Dim ld = st.dim(a);
+        Dim od = domain.type().dim(k);
+        String ldim = mb.size(s.dim(a));
+        if (ld.isFixed() && ld.size() == 1 && !(od.isFixed() && od.size() == 1)) {
+          stride[k] = "0";
+        } else if (ld.equals(od)) {
+          stride[k] = running;
+        } else {
+          stride[k] = "(" + ldim + " == 1 ? 0 : " + running + ")";
+        }
+        running = MethodBuilder.mul(running, ldim);
+      }
+      String base = "0";
+      for (int k = 0; k < rank - 1; k++) {
+        if (stride[k] != null && !stride[k].equals("0")) {
+          needsCoords = true;
+          String term = MethodBuilder.mul("c" + k, stride[k]);
+          base = base.equals("0") ? term : base + " + " + term;
+        }
+      }
+      l.base = base;
+      l.inner = rank == 0 || stride[rank - 1] == null ? "0" : stride[rank - 1];
+      return l;
+    }
+
+    /** Adds the statements computing {@code nodes}, in topological order. */
+    void compute(List<Node> nodes) {
+      for (Node n : nodes) {
+        String out = n.outputs().get(0);
+        String local = "v" + locals.size();
+        stmts.add("float " + local + " = " + expression(this, n) + ";");
+        locals.put(out, local);
+      }
+    }
+
+    /** Writes the row prelude (coords, bases, held operands) into {@code w}. */
+    void prelude(JavaWriter w) {
+      if (needsCoords && rank > 1) {
+        w.line("int q = r;");
+        for (int k = rank - 2; k >= 0; k--) {
+          if (k == 0) {
+            w.line("int c0 = q;");
+          } else {
+            w.line("int c" + k + " = q % " + dims[k] + ";");
+            w.line("q = q / " + dims[k] + ";");
+          }
+        }
+      }
+      w.line("int ob = r * " + inner() + ";");
+      int i = 0;
+      for (Leaf l : leaves.values()) {
+        if (!l.base.equals("ob")) {
+          String b = "b" + i;
+          w.line("int " + b + " = " + l.base + ";");
+          l.base = b;
+        }
+        if (l.inner.equals("0")) {
+          w.line(l.javaType + " " + l.local + " = " + l.array + "[" + l.base + "];");
+        } else if (!l.inner.equals("1")) {
+          w.line("int s" + i + " = " + l.inner + ";");
+          l.inner = "s" + i;
+        }
+        i++;
+      }
+    }
+
+    /** Writes the per-element loads of operands that vary along the row. */
+    void loads(JavaWriter w) {
+      for (Leaf l : leaves.values()) {
+        if (l.inner.equals("0")) {
+          continue;
+        }
+        String idx = l.inner.equals("1") ? l.base + " + j" : l.base + " + j * " + l.inner;
+        w.line(l.javaType + " " + l.local + " = " + l.array + "[" + idx + "];");
+      }
+      stmts.forEach(w::line);
+    }
+  }
+
+  /** A fused elementwise loop writing {@code k.output()}. */
+  MethodBuilder elementwise(Kernel.Elementwise k) {
+    MethodBuilder mb = new MethodBuilder();
+    String out = mb.param("float[]", cg.arrayOf(k.output()));
+    Body b = new Body(mb, cg.shapeOf(k.output()));
+    b.compute(k.nodes());
+    String result = b.ref(k.output());
+    JavaWriter w = mb.body;
+    w.open("for (int r = 0; r < " + b.rows() + "; r++)");
+    JavaWriter pre = new JavaWriter();
+    JavaWriter loop = new JavaWriter();
+    b.prelude(pre);
+    b.loads(loop);
+    indentInto(w, pre);
+    w.open("for (int j = 0; j < " + b.inner() + "; j++)");
+    indentInto(w, loop);
+    w.line(out + "[ob + j] = " + result + ";");
+    w.close();
+    w.close();
+    return mb;
+  }
+
+  /** A row kernel: softmax, layer norm or reduction over the last axis. */
+  MethodBuilder row(Kernel.Row k, ShapeRef xShape) {
+    MethodBuilder mb = new MethodBuilder();
+    String out = mb.param("float[]", cg.arrayOf(k.output()));
+    Body b = new Body(mb, xShape);
+    b.compute(k.prologue());
+    String x = b.ref(k.x());
+    JavaWriter w = mb.body;
+    String n = b.inner();
+    w.open("for (int r = 0; r < " + b.rows() + "; r++)");
+    JavaWriter pre = new JavaWriter();
+    JavaWriter loop = new JavaWriter();
+    b.prelude(pre);
+    b.loads(loop);
+    indentInto(w, pre);
+    boolean reduce = k.op() == Kernel.RowOp.REDUCE_MEAN || k.op() == Kernel.RowOp.REDUCE_SUM;
+    if (reduce) {
+      w.line("double acc = 0;");
+      w.open("for (int j = 0; j < " + n + "; j++)");
+      indentInto(w, loop);
+      w.line("acc += " + x + ";");
+      w.close();
+      w.line(out + "[r] = (float) " + (k.op() == Kernel.RowOp.REDUCE_MEAN ? "(acc / " + n + ")"
+          : "acc") + ";");
+      w.close();
+      return mb;
+    }
+    w.open("for (int j = 0; j < " + n + "; j++)");
+    indentInto(w, loop);
+    w.line(out + "[ob + j] = " + x + ";");
+    w.close();
+    if (k.op() == Kernel.RowOp.SOFTMAX) {
+      softmax(w, out, n);
+    } else {
+      layerNorm(w, mb, k, out, n);
+    }
+    w.close();
+    return mb;
+  }
+
+  private static void softmax(JavaWriter w, String o, String n) {
+    w.line("float mx = Float.NEGATIVE_INFINITY;");
+    w.open("for (int j = 0; j < " + n + "; j++)");
+    w.line("mx = Math.max(mx, " + o + "[ob + j]);");
+    w.close();
+    w.line("double sum = 0;");
+    w.open("for (int j = 0; j < " + n + "; j++)");
+    w.line("float e = (float) Math.exp(" + o + "[ob + j] - mx);");
+    w.line(o + "[ob + j] = e;");
+    w.line("sum += e;");
+    w.close();
+    w.open("for (int j = 0; j < " + n + "; j++)");
+    w.line(o + "[ob + j] = (float) (" + o + "[ob + j] / sum);");
+    w.close();
+  }
+
+  private void layerNorm(JavaWriter w, MethodBuilder mb, Kernel.Row k, String o, String n) {
+    w.line("double s = 0;");
+    w.open("for (int j = 0; j < " + n + "; j++)");
+    w.line("s += " + o + "[ob + j];");
+    w.close();
+    w.line("double mu = s / " + n + ";");
+    w.line("double sq = 0;");
+    w.open("for (int j = 0; j < " + n + "; j++)");
+    w.line("double d = " + o + "[ob + j] - mu;");
+    w.line("sq += d * d;");
+    w.close();
+    w.line("double inv = 1.0 / Math.sqrt(sq / " + n + " + " + CpuCodegen.doubleLiteral(
+        k.epsilon()) + ");");
+    String scale = k.scale() == null ? null : mb.param("float[]", cg.arrayOf(k.scale()));
+    String bias = k.bias() == null ? null : mb.param("float[]", cg.arrayOf(k.bias()));
+    w.open("for (int j = 0; j < " + n + "; j++)");
+    w.line(o + "[ob + j] = (float) ((" + o + "[ob + j] - mu) * inv"
+        + (scale == null ? "" : " * " + scale + "[j]") + (bias == null ? "" : " + " + bias
+        + "[j]") + ");");
+    w.close();
+  }
+
+  private static void indentInto(JavaWriter w, JavaWriter inner) {
+    String prefix = "  ".repeat(w.indent());
+    for (String line : inner.toString().split("\n")) {
+      if (!line.isEmpty()) {
+        w.raw(prefix + line + "\n");
+      }
+    }
+  }
+
+  /** The Java float expression of one elementwise node. */
+  private String expression(Body b, Node n) {
+    List<String> in = new ArrayList<>();
+    String op = n.opType();
+    for (int i = 0; i < n.inputs().size(); i++) {
+      if (op.equals("Pow") && i == 1) {
+        Double e = ElementwiseOps.scalarConstant(g, n.input(1));
+        if (e != null) {
+          in.add(e == 2.0 ? "2" : CpuCodegen.doubleLiteral(e));
+          continue;
+        }
+      }
+      in.add(b.ref(n.input(i)));
+    }
+    String a = in.get(0);
+    switch (op) {
+      case "Add":
+        return a + " + " + in.get(1);
+      case "Sub":
+        return a + " - " + in.get(1);
+      case "Mul":
+        return a + " * " + in.get(1);
+      case "Div":
+        return a + " / " + in.get(1);
+      case "Sum":
+        return String.join(" + ", in);
+      case "Pow":
+        return in.get(1).equals("2") ? a + " * " + a : "(float) Math.pow(" + a + ", " + in.get(1)
+            + ")";
+      case "Max":
+        return "Math.max(" + a + ", " + in.get(1) + ")";
+      case "Min":
+        return "Math.min(" + a + ", " + in.get(1) + ")";
+      case "Sqrt":
+        return "(float) Math.sqrt(" + a + ")";
+      case "Exp":
+        return "(float) Math.exp(" + a + ")";
+      case "Log":
+        return "(float) Math.log(" + a + ")";
+      case "Tanh":
+        return "(float) Math.tanh(" + a + ")";
+      case "Erf":
+        return "CpuMath.erfFast(" + a + ")";
+      case "Sigmoid":
+        return "CpuMath.sigmoid(" + a + ")";
+      case "Relu":
+        return a + " < 0f ? 0f : " + a;
+      case "Neg":
+        return "-(" + a + ")";
+      case "Identity":
+        return a;
+      case "Gelu":
+        return n.attrs().getString("approximate", "none").equals("tanh")
+            ? "CpuMath.geluTanh(" + a + ")" : "CpuMath.gelu(" + a + ")";
+      case "Where":
+        return in.get(0) + " ? " + in.get(1) + " : " + in.get(2);
+      case "Cast":
+        {
+          DType from = g.typeOf(n.input(0)).dtype();
+          if (from == DType.BOOL) {
+            return a + " ? 1f : 0f";
+          }
+          return from == DType.FLOAT ? a : "(float) " + a;
+        }
+      default:
+        throw new IllegalStateException("no expression for " + op);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package dev.ember.executor.lower;
+
+import dev.ember.executor.ir.Node;
+import java.util.List;
+
+/**
+ * One unit of work of a lowered graph: a fused loop, a row kernel, a GEMM call, a data copy, a
+ * view, or a node run by its reference kernel. Kernels run in list order; every kernel's inputs
+ * are graph inputs, initializers or outputs of earlier kernels.
+ */
+public sealed interface Kernel
+    permits Kernel.Elementwise,
+        Kernel.Row,
+        Kernel.MatMul,
+        Kernel.Gather,
+        Kernel.Transpose,
+        Kernel.View,
+        Kernel.ShapeOf,
+        Kernel.Fallback {
+
+  /** The graph nodes this kernel computes, in topological order. */
+  List<Node> nodes();
+
+  /** The value this kernel produces (kernels have one output each). */
+  String output();
+
+  /** Short label for explanations and generated comments. */
+  String label();
+
+  /**
+   * A chain or tree of elementwise nodes computed in one loop over {@code output}'s elements;
+   * every intermediate value is read only inside the group.
+   */
+  record Elementwise(List<Node> nodes, String output) implements Kernel {
+    public Elementwise {
+      nodes = List.copyOf(nodes);
+    }
+
+    @Override
+    public String label() {
+      return "elementwise[" + nodes.size() + "]";
+    }
+  }
+
+  /** What a row kernel does with each row (last axis) of its input. */
+  enum RowOp {
+    SOFTMAX,
+    LAYER_NORM,
+    REDUCE_MEAN,
+    REDUCE_SUM
+  }
+
+  /**
+   * A kernel over the rows (last axis) of {@code x}: softmax, layer norm (with optional 1-D
+   * {@code scale} and {@code bias} initializers) or a mean/sum reduction. {@code prologue} holds
+   * elementwise nodes that compute x on the fly (empty when x is read as is).
+   */
+  record Row(
+      RowOp op,
+      List<Node> prologue,
+      String x,
+      List<Node> body,
+      String output,
+      double epsilon,
+      String scale,
+      String bias)
+      implements Kernel {
+    public Row {
+      prologue = List.copyOf(prologue);
+      body = List.copyOf(body);
+    }
+
+    @Override
+    public List<Node> nodes() {
+      java.util.ArrayList<Node> all = new java.util.ArrayList<>(prologue);
+      all.addAll(body);
+      return all;
+    }
+
+    @Override
+    public String label() {
+      return op.name().toLowerCase() + (prologue.isEmpty() ? "" : "+prologue[" + prologue.size()
+          + "]");
+    }
+  }
+
+  /**
+   * MatMul or Gemm on a GEMM: {@code weights} true when B is a 2-D initializer (prepared once,
+   * A's leading dims fold into M); otherwise batched over equal leading dims. Gemm adds
+   * alpha, beta, transposes and the bias C.
+   */
+  record MatMul(
+      Node node,
+      String a,
+      String b,
+      String c,
+      boolean weights,
+      boolean transA,
+      boolean transB,
+      float alpha,
+      float beta)
+      implements Kernel {
+    @Override
+    public List<Node> nodes() {
+      return List.of(node);
+    }
+
+    @Override
+    public String output() {
+      return node.outputs().get(0);
+    }
+
+    @Override
+    public String label() {
+      return weights ? "gemm(weights)" : "gemm(batched)";
+    }
+  }
+
+  /** Gather along axis 0 of float data with integer indices (embedding lookup). */
+  record Gather(Node node) implements Kernel {
+    @Override
+    public List<Node> nodes() {
+      return List.of(node);
+    }
+
+    @Override
+    public String output() {
+      return node.outputs().get(0);
+    }
+
+    @Override
+    public String label() {
+      return "gather";
+    }
+  }
+
+  /** A generated copy that permutes axes. */
+  record Transpose(Node node, int[] perm) implements Kernel {
+    @Override
+    public List<Node> nodes() {
+      return List.of(node);
+    }
+
+    @Override
+    public String output() {
+      return node.outputs().get(0);
+    }
+
+    @Override
+    public String label() {
+      return "transpose" + java.util.Arrays.toString(perm);
+    }
+  }
+
+  /** Reshape, Squeeze, Unsqueeze, Flatten or Identity: same elements, new shape, no copy. */
+  record View(Node node) implements Kernel {
+    @Override
+    public List<Node> nodes() {
+      return List.of(node);
+    }
+
+    @Override
+    public String output() {
+      return node.outputs().get(0);
+    }
+
+    @Override
+    public String label() {
+      return "view";
+    }
+  }
+
+  /** Shape: the runtime shape of a value as an int64 tensor. */
+  record ShapeOf(Node node) implements Kernel {
+    @Override
+    public List<Node> nodes() {
+      return List.of(node);
+    }
+
+    @Override
+    public String output() {
+      return node.outputs().get(0);
+    }
+
+    @Override
+    public String label() {
+      return "shape";
+    }
+  }
+
+  /** A node run through its reference kernel; {@code reason} says why no code was generated. */
+  record Fallback(Node node, String reason) implements Kernel {
+    @Override
+    public List<Node> nodes() {
+      return List.of(node);
+    }
+
+    @Override
+    public String output() {
+      return node.outputs().isEmpty() ? "" : node.outputs().get(0);
+    }
+
+    @Override
+    public String label() {
+      return "fallback";
+    }
+  }
+}
