@@ -22,6 +22,8 @@ public enum ErrorCode {
   BAD_INPUT,
   /** An operator failed while computing, with the node that failed. */
   KERNEL_FAILED,
+  /** Generated code that the in-memory compiler (Janino, NVRTC) refused. */
+  KERNEL_COMPILE_FAILED,
   /**
    * A variant to be captured (compile level 3) writes into a weight or other persistent buffer, so
    * replaying it would silently change later results; the message quotes the generated source.

@@ -13,7 +13,7 @@ import org.codehaus.janino.util.ClassFile;
 
 /**
  * Compiles generated source with Janino and defines classes from saved bytecode without it. On a
- * compile error the numbered source is logged (capped) and a KERNEL_FAILED error carries
+ * compile error the numbered source is logged (capped) and a KERNEL_COMPILE_FAILED error carries
  * Janino's location and message.
  */
 public final class JaninoCompiler {
@@ -46,7 +46,7 @@ public final class JaninoCompiler {
     } catch (CompileException e) {
       LOG.log(System.Logger.Level.ERROR, "Generated kernel " + file + " failed to compile:\n"
           + JavaWriter.numbered(source, logMaxLines));
-      throw Errors.of(ErrorCode.KERNEL_FAILED,
+      throw Errors.of(ErrorCode.KERNEL_COMPILE_FAILED,
           "generated kernel " + file + " failed to compile with Janino at "
               + e.getLocation() + ": " + e.getMessage(),
           "this is an Ember bug: report it with the numbered source logged at ERROR; meanwhile "

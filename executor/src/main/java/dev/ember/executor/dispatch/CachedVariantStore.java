@@ -1,0 +1,71 @@
+package dev.ember.executor.dispatch;
+
+import dev.ember.executor.backend.Backend;
+import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.VariantKey;
+import dev.ember.executor.cache.CacheEntry;
+import dev.ember.executor.cache.CacheKeyFactors;
+import dev.ember.executor.cache.CompileCache;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.GraphPrinter;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A {@link VariantStore} over the persistent {@link CompileCache}: a variant whose artifacts are on
+ * disk is rebuilt with {@link Backend#load} (no compiler run); otherwise it is compiled and its
+ * artifacts, generated source and graph dump are saved atomically. Artifacts that no longer load
+ * (another engine build, a damaged class file that still checksums) are quarantined and rebuilt.
+ */
+public final class CachedVariantStore implements VariantStore {
+  private final CompileCache cache;
+  private final String modelSha256;
+  private final String compileConfig;
+  private final String device;
+
+  /**
+   * @param modelSha256 hash of the model bytes ({@code OnnxModel.sha256()})
+   * @param compileConfig canonical text of every setting that changes generated code
+   * @param device what the code was built for ("cpu", or a CUDA architecture)
+   */
+  public CachedVariantStore(
+      CompileCache cache, String modelSha256, String compileConfig, String device) {
+    this.cache = Objects.requireNonNull(cache, "cache");
+    this.modelSha256 = Objects.requireNonNull(modelSha256, "modelSha256");
+    this.compileConfig = Objects.requireNonNull(compileConfig, "compileConfig");
+    this.device = Objects.requireNonNull(device, "device");
+  }
+
+  @Override
+  public CompiledVariant obtain(
+      VariantKey key, Graph graph, Backend backend, Supplier<CompiledVariant> compile) {
+    CacheKeyFactors factors = CacheKeyFactors.of(modelSha256, key, compileConfig, device);
+    CompiledVariant[] fresh = new CompiledVariant[1];
+    Supplier<CacheEntry> compileEntry =
+        () -> {
+          CompiledVariant v = compile.get();
+          fresh[0] = v;
+          return new CacheEntry(v.artifacts(), v.source(), GraphPrinter.print(graph));
+        };
+    CacheEntry entry = cache.getOrCompile(factors, compileEntry);
+    if (fresh[0] != null) {
+      return fresh[0];
+    }
+    try {
+      return backend.load(graph, key, entry.artifacts());
+    } catch (EmberException e) {
+      cache.invalidate(factors, "artifacts did not load: " + e.getMessage());
+      cache.getOrCompile(factors, compileEntry);
+      return fresh[0] != null ? fresh[0] : compile.get();
+    }
+  }
+
+  /** The cache entry already holds the source and graph dump ({@link CacheEntry}). */
+  @Override
+  public void writeDump(VariantKey key, String source, String graphDump) {}
+
+  public CompileCache cache() {
+    return cache;
+  }
+}
