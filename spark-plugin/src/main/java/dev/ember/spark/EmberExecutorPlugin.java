@@ -30,11 +30,11 @@ final class EmberExecutorPlugin implements ExecutorPlugin {
           + " issue #6, models run on the CPU)", ctx.executorID(),
           String.join(",", gpu.addresses()), conf.get(EmberConf.DEVICE));
     }
-    int maxLength = conf.get(EmberConf.TEXT_MAX_LENGTH);
+    EngineSettings settings = EngineSettings.from(conf);
     HadoopModelFiles files =
         new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(ctx.conf()));
     for (String spec : conf.get(EmberConf.MODELS)) {
-      ExecutorModels.embedder(spec, maxLength, files);
+      ExecutorModels.embedder(spec, settings, files);
     }
     LOG.info("Ember executor {} ready: {} model(s) loaded in {} ms", ctx.executorID(),
         ExecutorModels.size(), ExecutorModels.loadMillis());
@@ -45,6 +45,21 @@ final class EmberExecutorPlugin implements ExecutorPlugin {
     metrics.register("modelLoadMillis", (Gauge<Long>) ExecutorModels::loadMillis);
     metrics.register("rowsEmbedded", (Gauge<Long>) EmberMetrics::rowsEmbedded);
     metrics.register("batches", (Gauge<Long>) EmberMetrics::batches);
+    metrics.register("compile.variants",
+        (Gauge<Long>) () -> ExecutorModels.sumWrapperStats(s -> s.variantsCompiled()));
+    metrics.register("compile.millis",
+        (Gauge<Long>) () -> ExecutorModels.sumWrapperStats(s -> s.compileNanos() / 1_000_000));
+    metrics.register("dispatch.calls",
+        (Gauge<Long>) () -> ExecutorModels.sumWrapperStats(s -> s.calls()));
+    metrics.register("dispatch.realTokens",
+        (Gauge<Long>) () -> ExecutorModels.sumWrapperStats(s -> s.realTokens()));
+    metrics.register("dispatch.paddedTokens",
+        (Gauge<Long>) () -> ExecutorModels.sumWrapperStats(s -> s.paddedTokens()));
+    metrics.register("cache.hits", (Gauge<Long>) () -> ExecutorModels.sumCacheStats(s -> s.hits()));
+    metrics.register("cache.misses",
+        (Gauge<Long>) () -> ExecutorModels.sumCacheStats(s -> s.misses()));
+    metrics.register("cache.rebuilds",
+        (Gauge<Long>) () -> ExecutorModels.sumCacheStats(s -> s.rebuilds()));
   }
 
   /** Frees the models' native resources when the executor (or local-mode app) stops. */

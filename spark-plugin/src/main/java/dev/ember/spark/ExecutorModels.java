@@ -1,22 +1,31 @@
 package dev.ember.spark;
 
+import dev.ember.executor.backend.cpu.CpuJaninoBackend;
+import dev.ember.executor.cache.CacheStats;
+import dev.ember.executor.cache.CompileCache;
+import dev.ember.executor.dispatch.CachedVariantStore;
+import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.dispatch.WrapperStats;
 import dev.ember.executor.text.ModelFiles;
 import dev.ember.executor.text.ModelSpec;
 import dev.ember.executor.text.SentenceEmbedder;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The models of this JVM (one executor, or the driver in local mode), loaded once and shared by
- * every task. The executor plugin fills it at start; a task that needs a model the plugin did
- * not load (or runs without the plugin) loads it here on first use, once: concurrent tasks wait
- * for the one load instead of starting their own. A failed load is forgotten, so Spark's task
- * retry tries again.
+ * every task. The executor plugin fills it at start; a task that needs a model the plugin did not
+ * load (or runs without the plugin) loads it here on first use, once: concurrent tasks wait for
+ * the one load instead of starting their own. A failed load is forgotten, so Spark's task retry
+ * tries again. At compile level 1-3 each model runs behind a compile wrapper whose variants are
+ * kept in the node's compile cache.
  *
  * <p>Thread-safe. Embedders live until the JVM ends ({@link #closeAll} at plugin shutdown).
  */
@@ -24,13 +33,14 @@ public final class ExecutorModels {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
   private static final Map<Key, CompletableFuture<SentenceEmbedder>> MODELS =
       new ConcurrentHashMap<>();
+  private static final Map<String, CompileCache> CACHES = new ConcurrentHashMap<>();
   private static final AtomicLong LOADS = new AtomicLong();
   private static final AtomicLong LOAD_NANOS = new AtomicLong();
 
   private ExecutorModels() {}
 
-  /** What makes two loads the same: the spec and the token limit. */
-  private record Key(String spec, int maxLength) {}
+  /** What makes two loads the same: the spec and the engine settings. */
+  private record Key(String spec, EngineSettings settings) {}
 
   /**
    * The shared embedder for {@code spec}, loading it through {@code files} if this JVM has not
@@ -38,8 +48,9 @@ public final class ExecutorModels {
    *
    * @throws dev.ember.executor.errors.EmberException when the model cannot be loaded
    */
-  public static SentenceEmbedder embedder(String spec, int maxLength, ModelFiles files) {
-    Key key = new Key(spec, maxLength);
+  public static SentenceEmbedder embedder(
+      String spec, EngineSettings settings, ModelFiles files) {
+    Key key = new Key(spec, settings.resolved(org.apache.spark.SparkEnv.get().conf()));
     CompletableFuture<SentenceEmbedder> mine = new CompletableFuture<>();
     CompletableFuture<SentenceEmbedder> existing = MODELS.putIfAbsent(key, mine);
     if (existing == null) {
@@ -66,17 +77,45 @@ public final class ExecutorModels {
   private static void load(Key key, ModelFiles files, CompletableFuture<SentenceEmbedder> slot) {
     long start = System.nanoTime();
     try {
-      SentenceEmbedder e = SentenceEmbedder.load(ModelSpec.parse(key.spec()), files, key.maxLength());
+      SentenceEmbedder e = build(key, files);
       long nanos = System.nanoTime() - start;
       LOADS.incrementAndGet();
       LOAD_NANOS.addAndGet(nanos);
-      LOG.info("Ember loaded model {} (maxLength {}) in {} ms", key.spec(), key.maxLength(),
-          nanos / 1_000_000);
+      LOG.info("Ember loaded model {} at compile level {} (maxLength {}) in {} ms", key.spec(),
+          key.settings().level(), key.settings().maxLength(), nanos / 1_000_000);
       slot.complete(e);
     } catch (RuntimeException | Error t) {
       MODELS.remove(key, slot); // let a retried task try again
       slot.completeExceptionally(t);
     }
+  }
+
+  private static SentenceEmbedder build(Key key, ModelFiles files) {
+    EngineSettings s = key.settings();
+    ModelSpec spec = ModelSpec.parse(key.spec());
+    if (s.level() == 0) {
+      return SentenceEmbedder.load(spec, files, s.maxLength());
+    }
+    CompileCache cache = cache(s);
+    CompileWrapper.Builder compiler =
+        CompileWrapper.builder(s.compileOptions())
+            .backend(new CpuJaninoBackend())
+            .store(new CachedVariantStore(cache, null, s.compileOptions().toString(), "cpu"))
+            .listener(
+                ev -> LOG.info("Ember compiled variant #{} {} of {} in {} ms", ev.index(),
+                    ev.label(), key.spec(), ev.compileNanos() / 1_000_000));
+    return SentenceEmbedder.load(
+        spec, files, s.maxLength(), SentenceEmbedder.DEFAULT_BATCH_ROWS, compiler);
+  }
+
+  private static CompileCache cache(EngineSettings s) {
+    if (!s.cacheEnabled()) {
+      return CompileCache.disabled();
+    }
+    return CACHES.computeIfAbsent(s.cacheDir(), d -> {
+      LOG.info("Ember compile cache at {}", d);
+      return CompileCache.open(Path.of(d));
+    });
   }
 
   /** How many models this JVM has loaded since it started (or since {@link #closeAll}). */
@@ -92,6 +131,27 @@ public final class ExecutorModels {
   /** Number of models currently loaded or loading. */
   public static int size() {
     return MODELS.size();
+  }
+
+  /** A compile-wrapper counter summed over the loaded models. */
+  public static long sumWrapperStats(ToLongFunction<WrapperStats> f) {
+    long sum = 0;
+    for (CompletableFuture<SentenceEmbedder> m : MODELS.values()) {
+      SentenceEmbedder e = m.getNow(null);
+      if (e != null && e.compileWrapper().isPresent()) {
+        sum += f.applyAsLong(e.compileWrapper().get().stats());
+      }
+    }
+    return sum;
+  }
+
+  /** A compile-cache counter summed over this JVM's caches. */
+  public static long sumCacheStats(ToLongFunction<CacheStats> f) {
+    long sum = 0;
+    for (CompileCache c : CACHES.values()) {
+      sum += f.applyAsLong(c.stats());
+    }
+    return sum;
   }
 
   /** Closes and forgets every model; the next use loads again. */

@@ -2,6 +2,7 @@ package dev.ember.udfs;
 
 import dev.ember.executor.text.SentenceEmbedder;
 import dev.ember.spark.EmberMetrics;
+import dev.ember.spark.EngineSettings;
 import dev.ember.spark.ExecutorModels;
 import dev.ember.spark.HadoopModelFiles;
 import java.util.ArrayList;
@@ -25,14 +26,15 @@ final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   static final int SORTED_WINDOW_BATCHES = 16;
 
   private final String spec;
-  private final int maxLength;
+  private final EngineSettings settings;
   private final int batchSize;
   private final boolean sortByLength;
   private final int textIndex;
 
-  EmbedPartitions(String spec, int maxLength, int batchSize, boolean sortByLength, int textIndex) {
+  EmbedPartitions(
+      String spec, EngineSettings settings, int batchSize, boolean sortByLength, int textIndex) {
     this.spec = spec;
-    this.maxLength = maxLength;
+    this.settings = settings;
     this.batchSize = batchSize;
     this.sortByLength = sortByLength;
     this.textIndex = textIndex;
@@ -43,7 +45,7 @@ final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
     SentenceEmbedder embedder =
         ExecutorModels.embedder(
             spec,
-            maxLength,
+            settings,
             new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())));
     int window = sortByLength ? batchSize * SORTED_WINDOW_BATCHES : batchSize;
     return new Iterator<>() {

@@ -3,6 +3,7 @@ package dev.ember.udfs;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.text.ModelSpec;
+import dev.ember.spark.EngineSettings;
 import dev.ember.spark.ModelChecks;
 import dev.ember.spark.conf.EmberConf;
 import java.util.Arrays;
@@ -108,7 +109,9 @@ public final class TextEmbeddings implements java.io.Serializable {
     EmbedPartitions fn =
         new EmbedPartitions(
             spec,
-            maxLength != null ? maxLength : conf.get(EmberConf.TEXT_MAX_LENGTH),
+            maxLength != null
+                ? EngineSettings.from(conf).withMaxLength(maxLength)
+                : EngineSettings.from(conf),
             batchSize != null ? batchSize : conf.get(EmberConf.BATCH_SIZE),
             conf.get(EmberConf.SORT_BY_LENGTH),
             index);

@@ -99,7 +99,9 @@ class TextEmbeddingsSparkTest {
     // Each task reports which embedder object it got and how many loads this JVM has done.
     MapPartitionsFunction<Row, String> probe =
         rows -> {
-          var e = ExecutorModels.embedder("builtin:all-minilm-l6-v2", 256,
+          var e = ExecutorModels.embedder("builtin:all-minilm-l6-v2",
+              dev.ember.spark.EngineSettings.from(
+                  dev.ember.spark.conf.EmberConf.from(org.apache.spark.SparkEnv.get().conf())),
               dev.ember.executor.text.ModelFiles.local());
           int n = 0;
           while (rows.hasNext()) {

@@ -25,14 +25,15 @@ public final class CachedVariantStore implements VariantStore {
   private final String device;
 
   /**
-   * @param modelSha256 hash of the model bytes ({@code OnnxModel.sha256()})
+   * @param modelSha256 hash of the model bytes ({@code OnnxModel.sha256()}); null uses each
+   *     variant key's graph hash (the wrapper's SHA-256 of the graph and its weights)
    * @param compileConfig canonical text of every setting that changes generated code
    * @param device what the code was built for ("cpu", or a CUDA architecture)
    */
   public CachedVariantStore(
       CompileCache cache, String modelSha256, String compileConfig, String device) {
     this.cache = Objects.requireNonNull(cache, "cache");
-    this.modelSha256 = Objects.requireNonNull(modelSha256, "modelSha256");
+    this.modelSha256 = modelSha256;
     this.compileConfig = Objects.requireNonNull(compileConfig, "compileConfig");
     this.device = Objects.requireNonNull(device, "device");
   }
@@ -40,7 +41,8 @@ public final class CachedVariantStore implements VariantStore {
   @Override
   public CompiledVariant obtain(
       VariantKey key, Graph graph, Backend backend, Supplier<CompiledVariant> compile) {
-    CacheKeyFactors factors = CacheKeyFactors.of(modelSha256, key, compileConfig, device);
+    String model = modelSha256 != null ? modelSha256 : key.graphHash();
+    CacheKeyFactors factors = CacheKeyFactors.of(model, key, compileConfig, device);
     CompiledVariant[] fresh = new CompiledVariant[1];
     Supplier<CacheEntry> compileEntry =
         () -> {

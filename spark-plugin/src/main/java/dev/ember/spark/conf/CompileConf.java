@@ -1,5 +1,6 @@
 package dev.ember.spark.conf;
 
+import dev.ember.executor.dispatch.CompileOptions;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,7 +22,7 @@ public final class CompileConf {
           .startupOnly()
           .intConf()
           .check(v -> v >= 1 && v <= 1024, "an integer in [1, 1024]")
-          .createWithDefault(32);
+          .createWithDefault(CompileOptions.DEFAULT_MAX_VARIANTS);
 
   public static final ConfEntry<List<Integer>> CAPTURE_SIZES =
       EmberConf.conf("spark.ember.compile.captureSizes")
@@ -32,19 +33,20 @@ public final class CompileConf {
           .startupOnly()
           .intListConf()
           .check(CompileConf::ascendingPositive, "a non-empty ascending list of positive integers")
-          .createWithDefault(List.of(1, 4, 8, 16, 32, 64));
+          .createWithDefault(CompileOptions.DEFAULT_CAPTURE_SIZES);
 
   public static final ConfEntry<List<Integer>> SEQ_BUCKETS =
       EmberConf.conf("spark.ember.compile.seqBuckets")
           .doc(
               "Level 3: sequence lengths (tokens) that get their own static-shape variant, per"
                   + " capture size. Rows are grouped by token length into these buckets and padded"
-                  + " to the bucket's length; keep the largest at spark.ember.text.maxLength.")
+                  + " to the bucket's length; longer rows run on the general (level-2) variant."
+                  + " Fine buckets waste less padding but compile more variants.")
           .since("0.1.0")
           .startupOnly()
           .intListConf()
           .check(CompileConf::ascendingPositive, "a non-empty ascending list of positive integers")
-          .createWithDefault(List.of(16, 32, 64, 128, 256));
+          .createWithDefault(CompileOptions.DEFAULT_SEQ_BUCKETS);
 
   public static final ConfEntry<Boolean> CAPTURE_EAGERLY =
       EmberConf.conf("spark.ember.compile.captureEagerly")

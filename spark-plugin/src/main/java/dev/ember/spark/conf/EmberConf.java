@@ -101,13 +101,18 @@ public final class EmberConf {
   public static final ConfEntry<Integer> COMPILE_LEVEL =
       conf("spark.ember.compile.level")
           .doc(
-              "How much the engine compiles each model. 0 runs the reference interpreter and"
-                  + " compiles nothing. Levels 1 to 3 arrive with the compile wrapper (issue #4).")
+              "How much the engine compiles each model, as in vLLM. 0: no compilation, the"
+                  + " reference interpreter. 1: a variant specialised to each exact input shape,"
+                  + " guards checked on every call (bounded by spark.ember.compile.maxVariants)."
+                  + " 2: one variant with symbolic batch and sequence dims, compiled once and"
+                  + " dispatched without guards. 3: static-shape variants per captured batch size"
+                  + " x sequence bucket, batches padded up to the nearest one and dispatched by"
+                  + " index (the fastest). Compiled variants are kept in the compile cache.")
           .since("0.1.0")
           .startupOnly()
           .intConf()
           .check(v -> v >= 0 && v <= 3, "an integer in [0, 3]")
-          .createWithDefault(0);
+          .createWithDefault(3);
 
   /**
    * Intra-op threads per executor engine; 0 = one per task slot ({@code

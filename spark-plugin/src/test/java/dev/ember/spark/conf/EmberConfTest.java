@@ -47,7 +47,7 @@ class EmberConfTest {
     assertEquals(256, conf.get(EmberConf.TEXT_MAX_LENGTH));
     assertEquals(64, conf.get(EmberConf.BATCH_SIZE));
     assertEquals("auto", conf.get(EmberConf.DEVICE));
-    assertEquals(0, conf.get(EmberConf.COMPILE_LEVEL));
+    assertEquals(3, conf.get(EmberConf.COMPILE_LEVEL));
     assertEquals(0, conf.get(EmberConf.ENGINE_THREADS));
     assertEquals(true, conf.get(EmberConf.SORT_BY_LENGTH));
     assertFalse(conf.isSet(EmberConf.BATCH_SIZE));
@@ -63,7 +63,7 @@ class EmberConfTest {
                 "spark.ember.text.maxLength", " 512 ",
                 "spark.ember.batchSize", "1",
                 "spark.ember.device", "CPU",
-                "spark.ember.compile.level", "3",
+                "spark.ember.compile.level", "2",
                 "spark.ember.engine.threads", "8",
                 "spark.ember.sortByLength", "FALSE",
                 "spark.executor.cores", "4"));
@@ -72,7 +72,7 @@ class EmberConfTest {
     assertEquals(512, conf.get(EmberConf.TEXT_MAX_LENGTH));
     assertEquals(1, conf.get(EmberConf.BATCH_SIZE));
     assertEquals("cpu", conf.get(EmberConf.DEVICE));
-    assertEquals(3, conf.get(EmberConf.COMPILE_LEVEL));
+    assertEquals(2, conf.get(EmberConf.COMPILE_LEVEL));
     assertEquals(8, conf.get(EmberConf.ENGINE_THREADS));
     assertEquals(false, conf.get(EmberConf.SORT_BY_LENGTH));
     assertTrue(conf.isSet(EmberConf.BATCH_SIZE));

@@ -1,0 +1,93 @@
+package dev.ember.spark;
+
+import dev.ember.executor.dispatch.CompileOptions;
+import dev.ember.spark.conf.CompileConf;
+import dev.ember.spark.conf.EmberConf;
+import java.io.File;
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.util.Utils;
+
+/**
+ * Everything that decides how an executor builds a model's engine, read once from the {@code
+ * spark.ember.*} configuration; equal settings share one engine per JVM.
+ *
+ * @param cacheDir the compile cache folder; null until {@link #resolved} fills in the default
+ *     for the JVM it runs in (the driver cannot know an executor's local dirs)
+ */
+public record EngineSettings(
+    int maxLength,
+    int level,
+    int maxVariants,
+    List<Integer> captureSizes,
+    List<Integer> seqBuckets,
+    boolean captureEagerly,
+    boolean cacheEnabled,
+    String cacheDir,
+    int codegenLogMaxLines)
+    implements Serializable {
+  public EngineSettings {
+    captureSizes = List.copyOf(captureSizes);
+    seqBuckets = List.copyOf(seqBuckets);
+  }
+
+  /** Name of the cache folder under a node's Spark local directory. */
+  static final String CACHE_FOLDER = "ember-compile-cache";
+
+  /** Reads the settings; an unset cache folder stays null until {@link #resolved}. */
+  public static EngineSettings from(EmberConf conf) {
+    String dir = conf.get(CompileConf.CACHE_DIR).orElse(null);
+    return new EngineSettings(
+        conf.get(EmberConf.TEXT_MAX_LENGTH),
+        conf.get(EmberConf.COMPILE_LEVEL),
+        conf.get(CompileConf.MAX_VARIANTS),
+        conf.get(CompileConf.CAPTURE_SIZES),
+        conf.get(CompileConf.SEQ_BUCKETS),
+        conf.get(CompileConf.CAPTURE_EAGERLY),
+        conf.get(CompileConf.CACHE_ENABLED),
+        dir,
+        conf.get(CompileConf.CODEGEN_LOG_MAX_LINES));
+  }
+
+  /** These settings with another token limit. */
+  public EngineSettings withMaxLength(int tokens) {
+    return new EngineSettings(tokens, level, maxVariants, captureSizes, seqBuckets,
+        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines);
+  }
+
+  /** These settings with the default cache folder of the JVM whose configuration is given. */
+  public EngineSettings resolved(SparkConf sparkConf) {
+    if (cacheDir != null) {
+      return this;
+    }
+    return new EngineSettings(maxLength, level, maxVariants, captureSizes, seqBuckets,
+        captureEagerly, cacheEnabled, defaultCacheDir(sparkConf).getPath(), codegenLogMaxLines);
+  }
+
+  /** The compile wrapper's options for these settings. */
+  public CompileOptions compileOptions() {
+    CompileOptions o = CompileOptions.level(level);
+    if (level == 0) {
+      return o;
+    }
+    return o.withMaxVariants(maxVariants)
+        .withCaptureSizes(captureSizes)
+        .withSeqBuckets(seqBuckets)
+        .withCaptureAhead(captureEagerly);
+  }
+
+  /**
+   * The first Spark local directory of this process, or, for a standalone executor whose local
+   * dir is the per-application {@code executor-<uuid>} folder the worker deletes when the
+   * application ends, that folder's parent: the cache must outlive the application to give the
+   * next one a warm start.
+   */
+  static File defaultCacheDir(SparkConf sparkConf) {
+    File local = new File(Utils.getConfiguredLocalDirs(sparkConf)[0]);
+    if (local.getName().startsWith("executor-") && local.getParentFile() != null) {
+      local = local.getParentFile();
+    }
+    return new File(local, CACHE_FOLDER);
+  }
+}
