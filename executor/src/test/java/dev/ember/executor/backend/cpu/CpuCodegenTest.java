@@ -65,7 +65,7 @@ class CpuCodegenTest {
         + "  void f() { int x = ; }\n}\n";
     EmberException e = assertThrows(EmberException.class,
         () -> JaninoCompiler.compile("Broken", bad, 10));
-    assertEquals(ErrorCode.KERNEL_FAILED, e.code());
+    assertEquals(ErrorCode.KERNEL_COMPILE_FAILED, e.code());
     assertTrue(e.getMessage().contains("Broken.java") && e.getMessage().contains("Line 3"),
         e.getMessage());
     String numbered = JavaWriter.numbered(bad, 2);
