@@ -1,5 +1,6 @@
 package dev.ember.udfs.job;
 
+import dev.ember.spark.ExecutorModels;
 import dev.ember.udfs.TextEmbeddings;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +41,10 @@ public final class EmbedJob {
     try {
       spark = builder.getOrCreate();
       System.out.println(run(spark, a));
+      String engine = engineSummary();
+      if (!engine.isEmpty()) {
+        System.out.println(engine);
+      }
     } catch (Exception e) { // Scala code throws checked exceptions undeclared
       // The user needs the reason, not Spark's stack: print each distinct cause once.
       System.err.println("EmbedJob failed: " + causes(e));
@@ -52,6 +57,30 @@ public final class EmbedJob {
     if (rc != 0) {
       System.exit(rc);
     }
+  }
+
+  /**
+   * The compile and cache counters of the models this JVM ran (local mode, where the driver is
+   * the executor); empty on a cluster, whose executors report them as Spark metrics.
+   */
+  static String engineSummary() {
+    if (ExecutorModels.size() == 0) {
+      return "";
+    }
+    long real = ExecutorModels.sumWrapperStats(s -> s.realTokens());
+    long padded = ExecutorModels.sumWrapperStats(s -> s.paddedTokens());
+    return String.format(
+        Locale.ROOT,
+        "Engine: %d variants compiled in %.1f s; compile cache %d hits, %d misses, %d rebuilt;"
+            + " level-3 padding: %d tokens ran as %d (%.2fx)",
+        ExecutorModels.sumWrapperStats(s -> s.variantsCompiled()),
+        ExecutorModels.sumWrapperStats(s -> s.compileNanos()) / 1e9,
+        ExecutorModels.sumCacheStats(s -> s.hits()),
+        ExecutorModels.sumCacheStats(s -> s.misses()),
+        ExecutorModels.sumCacheStats(s -> s.rebuilds()),
+        real,
+        padded,
+        real == 0 ? 1.0 : (double) padded / real);
   }
 
   static String causes(Throwable t) {
