@@ -354,6 +354,31 @@ public final class StandaloneCluster implements AutoCloseable {
   }
 
   /**
+   * Deletes the copies of application jars in the workers' work dirs under {@code base} (each
+   * executor and cluster-mode driver fetches its own: 100 MB for Ember's job jar), keeping the
+   * logs beside them.
+   */
+  public static void deleteJarCopies(Path base) {
+    try (Stream<Path> files = Files.walk(base)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".jar"))
+          .filter(f -> inWorkDir(base.relativize(f))).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean " + base, e);
+    }
+  }
+
+  private static boolean inWorkDir(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().equals("work")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Ends processes that a harness JVM started and then died without ending (killed by SIGKILL,
    * say): those whose owner mark names a pid that no longer runs.
    */
@@ -413,8 +438,6 @@ public final class StandaloneCluster implements AutoCloseable {
         "logger.ember.level = info",
         "logger.backend.name = org.apache.spark.scheduler.cluster.StandaloneSchedulerBackend",
         "logger.backend.level = info",
-        "logger.sparkui.name = org.apache.spark.ui.SparkUI",
-        "logger.sparkui.level = info",
         "logger.djl.name = ai.djl",
         "logger.djl.level = error",
         "logger.nativecode.name = org.apache.hadoop.util.NativeCodeLoader",

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,20 +29,18 @@ class ExecutorKillIT {
   void jobSurvivesAnExecutorKilledMidJob(StandaloneCluster cluster) {
     EmbeddingOutput reference = LocalReference.of(cluster, ROWS);
     Path out = ItEnv.output("kill");
+    String uiPort = StandaloneCluster.freePort();
     Submission.Running run = cluster.submission("kill-executor")
         .conf("spark.default.parallelism", Integer.toString(PARTITIONS))
         .conf("spark.ui.enabled", "true")
-        .conf("spark.ui.port", StandaloneCluster.freePort())
+        .conf("spark.ui.port", uiPort)
         .jar(ItEnv.jobJar())
         .args("--input", ItEnv.firstLines(ROWS).toString(), "--output", out.toString(),
             "--output-format", "json")
         .start();
     String appId = run.awaitAppId(Duration.ofMinutes(2));
-    URI ui = URI.create(StandaloneCluster.poll(
-        () -> Optional.ofNullable(ExecutorLogs.first(run.process().stderrText(),
-            "SparkUI.*started at (http://\\S+)")),
-        Duration.ofMinutes(1), () -> "the driver logged no UI address"));
-    DriverRest rest = new DriverRest(ui, appId);
+    // The driver's monitoring API, to see the job's progress from outside.
+    DriverRest rest = new DriverRest(URI.create("http://127.0.0.1:" + uiPort), appId);
 
     // The embedding job (not zipWithIndex's line count) runs and has finished some tasks.
     DriverRest.Job job = StandaloneCluster.poll(() -> rest.jobs().stream()
@@ -67,6 +64,9 @@ class ExecutorKillIT {
     SubmitResult r = run.await(Duration.ofMinutes(5));
     assertEquals(0, r.exitCode(), r::describe);
     assertTrue(r.stderr().contains("Lost executor " + victim.executorId()), r::describe);
+    // The kill took a running task with it, which Spark ran again elsewhere.
+    assertTrue(ExecutorLogs.matching(r.stderr(),
+        "Lost task .*executor " + victim.executorId() + "\\)") > 0, r::describe);
     EmbeddingOutput o = EmbeddingOutput.read(out);
     o.assertEveryLineOnce(ItEnv.corpusLines().subList(0, ROWS));
     double lowest = o.assertMatches(reference, 0.9999);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedCluster.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GpuWiringIT {
-  private static final int ROWS = 100;
+  private static final int ROWS = 40;
   private static final String FALLBACK =
       "falling back to the CPU (spark.ember.device=auto)";
   /** Whether the auto run found no CUDA device (the fallback warning); null before it ran. */

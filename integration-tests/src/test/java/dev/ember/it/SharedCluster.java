@@ -35,7 +35,7 @@ final class SharedCluster implements ParameterResolver {
       try {
         cluster.close();
       } finally {
-        deleteJarCopies(cluster.base());
+        StandaloneCluster.deleteJarCopies(cluster.base());
         ItEnv.timing("cluster: teardown (all processes gone)", ItEnv.secondsSince(t0));
       }
     }
@@ -61,16 +61,6 @@ final class SharedCluster implements ParameterResolver {
     double seconds = ItEnv.secondsSince(t0);
     ItEnv.timing("cluster: start master + 2 workers, all registered", seconds);
     return new Resource(cluster, seconds);
-  }
-
-  /** Each executor copies the 100 MB job jar into its work dir; the logs are what we keep. */
-  static void deleteJarCopies(Path base) {
-    try (Stream<Path> files = Files.walk(base)) {
-      files.filter(f -> f.toString().endsWith(".jar") && f.toString().contains("/work/"))
-          .forEach(SharedCluster::deleteQuietly);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   static void deleteRecursively(Path dir) {
