@@ -20,14 +20,18 @@ import java.util.Properties;
  * }</pre>
  */
 public final class ClusterCli {
-  private static final String USAGE = String.join("\n",
-      "usage: bin/ember cluster <command>",
-      "  up [--workers N] [--cores C] [--memory MB] [--gpus ADDR,...]",
-      "                 start a Master and N workers (default 2 of 1 core, 1536 MB) on 127.0.0.1;",
-      "                 --gpus gives each worker fake GPUs with these addresses (no GPU needed)",
-      "  status         the Master's workers and applications",
-      "  submit ARGS    run the embedding job on the cluster (as 'bin/ember embed ARGS')",
-      "  down           stop every process of the cluster (executors and drivers included)");
+  private static final String USAGE =
+      String.join(
+          "\n",
+          "usage: bin/ember cluster <command>",
+          "  up [--workers N] [--cores C] [--memory MB] [--gpus ADDR,...]",
+          "                 start a Master and N workers (default 2 of 1 core, 1536 MB) on"
+              + " 127.0.0.1;",
+          "                 --gpus gives each worker fake GPUs with these addresses (no GPU"
+              + " needed)",
+          "  status         the Master's workers and applications",
+          "  submit ARGS    run the embedding job on the cluster (as 'bin/ember embed ARGS')",
+          "  down           stop every process of the cluster (executors and drivers included)");
 
   private ClusterCli() {}
 
@@ -49,7 +53,7 @@ public final class ClusterCli {
     }
     Path root = null;
     Path dir = null;
-    StandaloneCluster.Options options = StandaloneCluster.Options.defaults().detached();
+    ClusterOptions options = ClusterOptions.defaults().detached();
     for (int i = 1; i < args.length; i++) {
       String flag = args[i];
       String value = i + 1 < args.length ? args[++i] : null;
@@ -77,10 +81,10 @@ public final class ClusterCli {
     };
   }
 
-  private static int up(Path root, Path dir, StandaloneCluster.Options options) {
+  private static int up(Path root, Path dir, ClusterOptions options) {
     Properties state = state(dir);
-    if (state != null && MasterState.read(java.net.URI.create(
-        state.getProperty("master.webui"))).isPresent()) {
+    if (state != null
+        && MasterState.read(java.net.URI.create(state.getProperty("master.webui"))).isPresent()) {
       System.out.println("ember cluster: already up at " + state.getProperty("master.url"));
       return status(dir);
     }
@@ -88,13 +92,19 @@ public final class ClusterCli {
       StandaloneCluster.stop(dir, workerPorts(state)); // what is left of a dead one
     }
     long t0 = System.nanoTime();
-    StandaloneCluster cluster = StandaloneCluster.start(SparkRuntime.fromRepository(root), dir,
-        options);
+    StandaloneCluster cluster =
+        StandaloneCluster.start(SparkRuntime.fromRepository(root), dir, options);
     System.out.printf("ember cluster: up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     System.out.println("  master   " + cluster.masterUrl() + "   web UI " + cluster.masterWebUi());
     for (StandaloneCluster.Worker w : cluster.workers()) {
-      System.out.println("  worker-" + w.index() + " " + w.url() + "   executor logs "
-          + w.workDir() + "/<app>/<executor>/stderr");
+      System.out.println(
+          "  worker-"
+              + w.index()
+              + " "
+              + w.url()
+              + "   executor logs "
+              + w.workDir()
+              + "/<app>/<executor>/stderr");
     }
     System.out.println("  daemon logs " + dir.resolve("logs"));
     System.out.println("run a job:  bin/ember cluster submit --input F --output D [options]");
@@ -110,17 +120,31 @@ public final class ClusterCli {
     }
     var read = MasterState.read(java.net.URI.create(state.getProperty("master.webui")));
     if (read.isEmpty()) {
-      System.out.println("ember cluster: the Master at " + state.getProperty("master.url")
-          + " does not answer; 'bin/ember cluster down' cleans up, then 'up' again");
+      System.out.println(
+          "ember cluster: the Master at "
+              + state.getProperty("master.url")
+              + " does not answer; 'bin/ember cluster down' cleans up, then 'up' again");
       return 1;
     }
     MasterState s = read.get();
-    System.out.println("master " + s.url() + " " + s.status() + ", web UI "
-        + state.getProperty("master.webui"));
-    s.workers().forEach(w -> System.out.println("  worker " + w.host() + ":" + w.port() + " "
-        + w.state() + ", cores " + w.coresUsed() + "/" + w.cores() + " used"));
-    s.apps().forEach(a -> System.out.println("  app " + a.id() + " " + a.name() + " "
-        + a.state()));
+    System.out.println(
+        "master " + s.url() + " " + s.status() + ", web UI " + state.getProperty("master.webui"));
+    s.workers()
+        .forEach(
+            w ->
+                System.out.println(
+                    "  worker "
+                        + w.host()
+                        + ":"
+                        + w.port()
+                        + " "
+                        + w.state()
+                        + ", cores "
+                        + w.coresUsed()
+                        + "/"
+                        + w.cores()
+                        + " used"));
+    s.apps().forEach(a -> System.out.println("  app " + a.id() + " " + a.name() + " " + a.state()));
     return 0;
   }
 
@@ -129,8 +153,8 @@ public final class ClusterCli {
     List<Integer> ports = state == null ? List.of() : workerPorts(state);
     List<ProcessHandle> left = StandaloneCluster.stop(dir, ports);
     if (!left.isEmpty()) {
-      System.err.println("ember cluster: could not end "
-          + left.stream().map(ProcessTree::describe).toList());
+      System.err.println(
+          "ember cluster: could not end " + left.stream().map(ProcessTree::describe).toList());
       return 1;
     }
     StandaloneCluster.deleteJarCopies(dir);
@@ -139,8 +163,7 @@ public final class ClusterCli {
     } catch (IOException e) {
       throw new IllegalStateException("cannot delete " + dir.resolve("cluster.properties"), e);
     }
-    System.out.println("ember cluster: down (no process of " + dir + " left); logs stay in "
-        + dir);
+    System.out.println("ember cluster: down (no process of " + dir + " left); logs stay in " + dir);
     return 0;
   }
 

@@ -40,9 +40,12 @@ public record MasterState(
   /** Reads the state; empty while the web UI does not answer. */
   public static Optional<MasterState> read(URI webUi) {
     try {
-      HttpResponse<String> r = HTTP.send(
-          HttpRequest.newBuilder(webUi.resolve("/json/")).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(webUi.resolve("/json/"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? Optional.of(parse(r.body())) : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();
@@ -56,26 +59,30 @@ public record MasterState(
     JsonNode root = JSON.readTree(json);
     List<Worker> workers = new ArrayList<>();
     for (JsonNode w : root.path("workers")) {
-      workers.add(new Worker(w.path("id").asText(), w.path("host").asText(),
-          w.path("port").asInt(), w.path("state").asText(), w.path("cores").asInt(),
-          w.path("coresused").asInt()));
+      workers.add(
+          new Worker(
+              w.path("id").asText(),
+              w.path("host").asText(),
+              w.path("port").asInt(),
+              w.path("state").asText(),
+              w.path("cores").asInt(),
+              w.path("coresused").asInt()));
     }
     List<App> apps = new ArrayList<>();
     for (String field : List.of("activeapps", "completedapps")) {
       for (JsonNode a : root.path(field)) {
-        apps.add(new App(a.path("id").asText(), a.path("name").asText(),
-            a.path("state").asText()));
+        apps.add(new App(a.path("id").asText(), a.path("name").asText(), a.path("state").asText()));
       }
     }
     List<Driver> drivers = new ArrayList<>();
     for (String field : List.of("activedrivers", "completeddrivers")) {
       for (JsonNode d : root.path(field)) {
-        drivers.add(new Driver(d.path("id").asText(), d.path("state").asText(),
-            d.path("worker").asText()));
+        drivers.add(
+            new Driver(d.path("id").asText(), d.path("state").asText(), d.path("worker").asText()));
       }
     }
-    return new MasterState(root.path("url").asText(), root.path("status").asText(), workers,
-        apps, drivers);
+    return new MasterState(
+        root.path("url").asText(), root.path("status").asText(), workers, apps, drivers);
   }
 
   /** Workers in state ALIVE. */
@@ -85,7 +92,8 @@ public record MasterState(
 
   /** The application named {@code name}, the latest if several. */
   public Optional<App> app(String name) {
-    return apps.stream().filter(a -> a.name().equals(name))
+    return apps.stream()
+        .filter(a -> a.name().equals(name))
         .max(java.util.Comparator.comparing(App::id));
   }
 }

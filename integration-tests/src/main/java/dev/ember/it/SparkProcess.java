@@ -36,9 +36,12 @@ public final class SparkProcess {
       Files.createDirectories(logDir);
       Path out = logDir.resolve(name + ".out");
       Path err = logDir.resolve(name + ".err");
-      ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
-          .redirectOutput(out.toFile()).redirectError(err.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .directory(workDir.toFile())
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       pb.environment().putAll(env);
       return new SparkProcess(name, pb.start(), out, err);
     } catch (IOException e) {
@@ -83,21 +86,23 @@ public final class SparkProcess {
   /** The exit code, or null if the process still runs after {@code timeout}. */
   public Integer waitFor(Duration timeout) {
     try {
-      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          ? process.exitValue()
+          : null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
     }
   }
 
-  /**
-   * Ends the process and all it started ({@link ProcessTree#kill}); throws if any survives.
-   */
+  /** Ends the process and all it started ({@link ProcessTree#kill}); throws if any survives. */
   public void killTree(Duration grace) {
     List<ProcessHandle> left = ProcessTree.kill(process.toHandle(), grace);
     if (!left.isEmpty()) {
       throw new IllegalStateException(
-          "SparkProcess '" + name + "': still alive after SIGKILL: "
+          "SparkProcess '"
+              + name
+              + "': still alive after SIGKILL: "
               + left.stream().map(ProcessTree::describe).toList());
     }
   }

@@ -31,7 +31,9 @@ public record SparkRuntime(Path home, Path javaBin, List<String> javaOptions) {
     javaOptions = List.copyOf(javaOptions);
     if (!Files.isDirectory(home.resolve("jars"))) {
       throw new IllegalArgumentException(
-          "SparkRuntime: no Spark jars in " + home.resolve("jars") + "; build them with"
+          "SparkRuntime: no Spark jars in "
+              + home.resolve("jars")
+              + "; build them with"
               + " 'mvn -pl spark-dist package' (copy-dependencies lays out spark-home/jars)");
     }
   }
@@ -58,8 +60,7 @@ public record SparkRuntime(Path home, Path javaBin, List<String> javaOptions) {
 
   /** The {@code java} binary of this JVM. */
   public static Path currentJava() {
-    return ProcessHandle.current().info().command().map(Path::of)
-        .orElse(Path.of("java"));
+    return ProcessHandle.current().info().command().map(Path::of).orElse(Path.of("java"));
   }
 
   static List<String> splitOptions(String options) {
@@ -73,8 +74,8 @@ public record SparkRuntime(Path home, Path javaBin, List<String> javaOptions) {
 
   /**
    * {@code java -Xmx<heap> <java options> <extra> -cp <confDir>:<jars>/* <mainClass>}: the conf
-   * folder first, as Spark's launcher puts {@code SPARK_CONF_DIR}, so its {@code
-   * log4j2.properties} wins over the one inside Spark's jars.
+   * folder first, as Spark's launcher puts {@code SPARK_CONF_DIR}, so its {@code log4j2.properties}
+   * wins over the one inside Spark's jars.
    */
   public List<String> javaCommand(Path confDir, String heap, List<String> extra, String mainClass) {
     List<String> cmd = new ArrayList<>();
@@ -89,14 +90,18 @@ public record SparkRuntime(Path home, Path javaBin, List<String> javaOptions) {
   }
 
   /**
-   * The environment every Spark process of the harness gets: loopback binding, {@code
-   * SPARK_HOME} and the Scala version (a Worker needs both to build an executor's classpath).
+   * The environment every Spark process of the harness gets: loopback binding, {@code SPARK_HOME}
+   * and the Scala version (a Worker needs both to build an executor's classpath).
    */
   public Map<String, String> environment(Path confDir) {
     return Map.of(
-        "SPARK_HOME", home.toString(),
-        "SPARK_SCALA_VERSION", "2.12",
-        "SPARK_LOCAL_IP", "127.0.0.1",
-        "SPARK_CONF_DIR", confDir.toString());
+        "SPARK_HOME",
+        home.toString(),
+        "SPARK_SCALA_VERSION",
+        "2.12",
+        "SPARK_LOCAL_IP",
+        "127.0.0.1",
+        "SPARK_CONF_DIR",
+        confDir.toString());
   }
 }

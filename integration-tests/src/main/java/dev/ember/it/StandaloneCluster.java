@@ -5,10 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,43 +15,48 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * A Spark standalone cluster on this machine: one Master and N Workers, each its own JVM from
- * {@link SparkRuntime}'s jars, all on 127.0.0.1 with free ports; each Worker with its own work
- * dir (executor logs: {@code <work>/<appId>/<execId>/stderr}) and {@code SPARK_LOCAL_DIRS}.
+ * {@link SparkRuntime}'s jars, all on 127.0.0.1 with free ports; each Worker with its own work dir
+ * (executor logs: {@code <work>/<appId>/<execId>/stderr}) and {@code SPARK_LOCAL_DIRS}.
  *
  * <pre>{@code
- * try (StandaloneCluster cluster = StandaloneCluster.start(spark, dir, Options.defaults())) {
- *   SubmitResult r = cluster.submission("embed").jar(jobJar).mainClass(EMBED_JOB)
+ * try (StandaloneCluster cluster =
+ *     StandaloneCluster.start(spark, dir, ClusterOptions.defaults())) {
+ *   SubmitResult r = cluster.submission("embed").jar(jobJar)
  *       .args("--input", in, "--output", out).run(Duration.ofMinutes(3));
  * }
  * }</pre>
  *
  * <p>{@link #close} ends every process the cluster started (executors and drivers included) and
- * throws if one survives; {@link Options#killOnExit} adds a JVM shutdown hook doing the same, and
- * {@link #start} first ends processes left by a harness whose JVM died without either.
+ * throws if one survives; {@link ClusterOptions#killOnExit} adds a JVM shutdown hook doing the
+ * same, and {@link #start} first ends processes left by a harness JVM that died without either.
  * Thread-safe.
  */
 public final class StandaloneCluster implements AutoCloseable {
   /** JVM flag naming the cluster folder, on every process the harness starts. */
   static final String CLUSTER_MARK = "-Dember.cluster=";
+
   /** JVM flag naming the pid of the JVM that owns the process, or {@code cli}. */
   static final String OWNER_MARK = "-Dember.cluster.owner=";
+
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-  private static final Pattern MASTER_URL = Pattern.compile("Starting Spark master at (spark://\\S+)");
+  private static final Pattern MASTER_URL =
+      Pattern.compile("Starting Spark master at (spark://\\S+)");
   private static final Pattern MASTER_UI = Pattern.compile("MasterWebUI.*started at (http://\\S+)");
   private static final Pattern WORKER_PORT =
       Pattern.compile("Starting Spark worker 127\\.0\\.0\\.1:(\\d+) ");
   private static final Pattern EXECUTOR_ID = Pattern.compile("--executor-id (\\S+)");
+  private static final Pattern OWNER_PID = Pattern.compile(Pattern.quote(OWNER_MARK) + "(\\d+)");
 
   private final SparkRuntime spark;
   private final Path base;
-  private final Options options;
+  private final ClusterOptions options;
   private final SparkProcess master;
   private final String masterUrl;
   private final URI masterWebUi;
@@ -61,55 +64,6 @@ public final class StandaloneCluster implements AutoCloseable {
   private final List<SparkProcess> submissions = new CopyOnWriteArrayList<>();
   private final Thread shutdownHook;
   private volatile boolean closed;
-
-  /** How to size and configure the cluster. */
-  public record Options(
-      int workers,
-      int coresPerWorker,
-      int memoryPerWorkerMb,
-      List<String> fakeGpuAddresses,
-      boolean killOnExit,
-      String owner) {
-    public Options {
-      fakeGpuAddresses = List.copyOf(fakeGpuAddresses);
-    }
-
-    /**
-     * Two workers of 1 core and 1.5 GB, no GPU, ended with this JVM (owner: this JVM's pid).
-     */
-    public static Options defaults() {
-      return new Options(2, 1, 1536, List.of(), true,
-          Long.toString(ProcessHandle.current().pid()));
-    }
-
-    public Options withWorkers(int n) {
-      return new Options(n, coresPerWorker, memoryPerWorkerMb, fakeGpuAddresses, killOnExit,
-          owner);
-    }
-
-    public Options withCores(int cores) {
-      return new Options(workers, cores, memoryPerWorkerMb, fakeGpuAddresses, killOnExit, owner);
-    }
-
-    public Options withMemoryMb(int mb) {
-      return new Options(workers, coresPerWorker, mb, fakeGpuAddresses, killOnExit, owner);
-    }
-
-    /**
-     * Each worker offers GPUs with these addresses, found by a discovery script that only
-     * prints them ({@code spark.worker.resource.gpu.*}): the resource wiring without a GPU.
-     */
-    public Options withFakeGpus(List<String> addresses) {
-      return new Options(workers, coresPerWorker, memoryPerWorkerMb, addresses, killOnExit,
-          owner);
-    }
-
-    /** Processes outlive this JVM ({@code bin/ember cluster up}); stop them with {@link #stop}. */
-    public Options detached() {
-      return new Options(workers, coresPerWorker, memoryPerWorkerMb, fakeGpuAddresses, false,
-          "cli");
-    }
-  }
 
   /** A worker JVM and its folders; {@code port} is its RPC port, as executors name it. */
   public record Worker(int index, SparkProcess process, int port, Path workDir, Path localDir) {
@@ -133,8 +87,14 @@ public final class StandaloneCluster implements AutoCloseable {
   /** A running executor JVM, found among its worker's child processes. */
   public record ExecutorProcess(int worker, String executorId, ProcessHandle handle) {}
 
-  private StandaloneCluster(SparkRuntime spark, Path base, Options options, SparkProcess master,
-      String masterUrl, URI masterWebUi, List<Worker> workers) {
+  private StandaloneCluster(
+      SparkRuntime spark,
+      Path base,
+      ClusterOptions options,
+      SparkProcess master,
+      String masterUrl,
+      URI masterWebUi,
+      List<Worker> workers) {
     this.spark = spark;
     this.base = base;
     this.options = options;
@@ -151,54 +111,47 @@ public final class StandaloneCluster implements AutoCloseable {
   }
 
   /**
-   * Starts the Master, then the Workers, and returns once every Worker is registered and alive.
-   * On any failure, ends what it started and throws with the logs' tails.
+   * Starts the Master, then the Workers, and returns once every Worker is registered and alive. On
+   * any failure, ends what it started and throws with the logs' tails.
    */
-  public static StandaloneCluster start(SparkRuntime spark, Path base, Options options) {
+  public static StandaloneCluster start(SparkRuntime spark, Path base, ClusterOptions options) {
     reapOrphans();
     List<SparkProcess> started = new ArrayList<>();
     try {
-      Path conf = writeConf(base, options);
-      Path logs = base.resolve("logs");
-      List<String> marks = List.of(CLUSTER_MARK + base, OWNER_MARK + options.owner());
-      SparkProcess master = SparkProcess.start("master",
-          daemon(spark, conf, marks, List.of(), "org.apache.spark.deploy.master.Master",
-              "--host", "127.0.0.1", "--port", freePort(), "--webui-port", freePort()),
-          spark.environment(conf), base, logs);
+      Path conf = ClusterFiles.writeConf(base, options);
+      List<String> marks = marks(base, options);
+      SparkProcess master =
+          daemon(
+              spark,
+              conf,
+              base,
+              "master",
+              marks,
+              spark.environment(conf),
+              List.of(),
+              "org.apache.spark.deploy.master.Master");
       started.add(master);
       String url = awaitLog(master, MASTER_URL);
       URI ui = URI.create(awaitLog(master, MASTER_UI));
-      List<SparkProcess> workerProcs = new ArrayList<>();
       for (int i = 1; i <= options.workers(); i++) {
-        Path dir = base.resolve("worker-" + i);
-        Path work = Files.createDirectories(dir.resolve("work"));
-        Path local = Files.createDirectories(dir.resolve("local"));
-        List<String> gpu = options.fakeGpuAddresses().isEmpty() ? List.of() : List.of(
-            "-Dspark.worker.resource.gpu.amount=" + options.fakeGpuAddresses().size(),
-            "-Dspark.worker.resource.gpu.discoveryScript=" + conf.resolve("gpu-discovery.sh"));
-        Map<String, String> env = new TreeMap<>(spark.environment(conf));
-        env.put("SPARK_LOCAL_DIRS", local.toString());
-        SparkProcess w = SparkProcess.start("worker-" + i,
-            daemon(spark, conf, marks, gpu, "org.apache.spark.deploy.worker.Worker",
-                "--host", "127.0.0.1", "--port", freePort(), "--webui-port", freePort(),
-                "--cores", Integer.toString(options.coresPerWorker()),
-                "--memory", options.memoryPerWorkerMb() + "M", "--work-dir", work.toString(), url),
-            env, dir, logs);
-        started.add(w);
-        workerProcs.add(w);
+        started.add(startWorker(spark, conf, base, i, options, url));
       }
       List<Worker> workers = new ArrayList<>();
-      for (int i = 0; i < workerProcs.size(); i++) {
-        SparkProcess w = workerProcs.get(i);
-        Path dir = base.resolve("worker-" + (i + 1));
-        workers.add(new Worker(i + 1, w, Integer.parseInt(awaitLog(w, WORKER_PORT)),
-            dir.resolve("work"), dir.resolve("local")));
+      for (int i = 1; i <= options.workers(); i++) {
+        Path dir = base.resolve("worker-" + i);
+        SparkProcess w = started.get(i);
+        int port = Integer.parseInt(awaitLog(w, WORKER_PORT));
+        workers.add(new Worker(i, w, port, dir.resolve("work"), dir.resolve("local")));
       }
-      awaitState(ui, s -> s.aliveWorkers().size() == options.workers(), started,
-          options.workers() + " alive workers");
-      StandaloneCluster cluster = new StandaloneCluster(spark, base, options, master, url, ui,
-          workers);
-      cluster.writeStateFile();
+      awaitState(
+          ui,
+          s -> s.aliveWorkers().size() == options.workers(),
+          started,
+          options.workers() + " alive workers",
+          START_TIMEOUT);
+      StandaloneCluster cluster =
+          new StandaloneCluster(spark, base, options, master, url, ui, workers);
+      ClusterFiles.writeState(cluster);
       return cluster;
     } catch (IOException e) {
       killQuietly(started);
@@ -209,12 +162,64 @@ public final class StandaloneCluster implements AutoCloseable {
     }
   }
 
-  public Options options() {
+  private static SparkProcess startWorker(
+      SparkRuntime spark, Path conf, Path base, int index, ClusterOptions options, String master)
+      throws IOException {
+    Path dir = base.resolve("worker-" + index);
+    Path work = Files.createDirectories(dir.resolve("work"));
+    Path local = Files.createDirectories(dir.resolve("local"));
+    List<String> props = new ArrayList<>(marks(base, options));
+    if (!options.fakeGpuAddresses().isEmpty()) {
+      props.add("-Dspark.worker.resource.gpu.amount=" + options.fakeGpuAddresses().size());
+      props.add(
+          "-Dspark.worker.resource.gpu.discoveryScript=" + ClusterFiles.gpuDiscoveryScript(conf));
+    }
+    Map<String, String> env = new TreeMap<>(spark.environment(conf));
+    env.put("SPARK_LOCAL_DIRS", local.toString()); // executors inherit it
+    return daemon(
+        spark,
+        conf,
+        dir,
+        "worker-" + index,
+        props,
+        env,
+        List.of(
+            "--cores",
+            Integer.toString(options.coresPerWorker()),
+            "--memory",
+            options.memoryPerWorkerMb() + "M",
+            "--work-dir",
+            work.toString(),
+            master),
+        "org.apache.spark.deploy.worker.Worker");
+  }
+
+  /** A Master or Worker JVM on loopback with free ports, logging to {@code <base>/logs}. */
+  private static SparkProcess daemon(
+      SparkRuntime spark,
+      Path conf,
+      Path workDir,
+      String name,
+      List<String> props,
+      Map<String, String> env,
+      List<String> extraArgs,
+      String mainClass) {
+    List<String> cmd = new ArrayList<>(spark.javaCommand(conf, "256m", props, mainClass));
+    cmd.addAll(List.of("--host", "127.0.0.1", "--port", freePort(), "--webui-port", freePort()));
+    cmd.addAll(extraArgs);
+    return SparkProcess.start(name, cmd, env, workDir, conf.getParent().resolve("logs"));
+  }
+
+  public ClusterOptions options() {
     return options;
   }
 
   /** The JVM flags that mark a process as this cluster's, for {@link #stop} and the reaper. */
   List<String> marks() {
+    return marks(base, options);
+  }
+
+  private static List<String> marks(Path base, ClusterOptions options) {
     return List.of(CLUSTER_MARK + base, OWNER_MARK + options.owner());
   }
 
@@ -250,8 +255,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
   /** The Master's state now; throws if its web UI does not answer. */
   public MasterState state() {
-    return MasterState.read(masterWebUi).orElseThrow(
-        () -> new IllegalStateException("the Master's web UI " + masterWebUi + " does not answer"));
+    return MasterState.read(masterWebUi)
+        .orElseThrow(
+            () -> new IllegalStateException("the Master's web UI " + masterWebUi + " is silent"));
   }
 
   /**
@@ -275,7 +281,8 @@ public final class StandaloneCluster implements AutoCloseable {
         continue;
       }
       try (Stream<Path> dirs = Files.list(appDir)) {
-        dirs.filter(Files::isDirectory).sorted()
+        dirs.filter(Files::isDirectory)
+            .sorted()
             .forEach(d -> logs.add(new ExecutorLog(w.index(), d.getFileName().toString(), d)));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot list " + appDir, e);
@@ -284,19 +291,26 @@ public final class StandaloneCluster implements AutoCloseable {
     return logs;
   }
 
-  /** Live executor JVMs of {@code appId}: children of the workers running {@code
-   * CoarseGrainedExecutorBackend} for that application. */
+  /**
+   * Live executor JVMs of {@code appId}: descendants of the workers running {@code
+   * CoarseGrainedExecutorBackend} for that application.
+   */
   public List<ExecutorProcess> executorProcesses(String appId) {
     List<ExecutorProcess> found = new ArrayList<>();
     for (Worker w : workers) {
-      w.process().handle().descendants().forEach(p -> {
-        String cmd = ProcessTree.commandLine(p).orElse("");
-        Matcher id = EXECUTOR_ID.matcher(cmd);
-        if (cmd.contains("CoarseGrainedExecutorBackend") && cmd.contains("--app-id " + appId)
-            && id.find()) {
-          found.add(new ExecutorProcess(w.index(), id.group(1), p));
-        }
-      });
+      w.process()
+          .handle()
+          .descendants()
+          .forEach(
+              p -> {
+                String cmd = ProcessTree.commandLine(p).orElse("");
+                Matcher id = EXECUTOR_ID.matcher(cmd);
+                if (cmd.contains("CoarseGrainedExecutorBackend")
+                    && cmd.contains("--app-id " + appId)
+                    && id.find()) {
+                  found.add(new ExecutorProcess(w.index(), id.group(1), p));
+                }
+              });
     }
     found.sort(Comparator.comparing(ExecutorProcess::executorId));
     return found;
@@ -327,8 +341,11 @@ public final class StandaloneCluster implements AutoCloseable {
     List<ProcessHandle> left = new ArrayList<>(ProcessTree.killAll(roots, Duration.ZERO));
     left.addAll(stop(base, workers.stream().map(Worker::port).toList()));
     if (!left.isEmpty()) {
-      throw new IllegalStateException("StandaloneCluster " + base + ": processes survived: "
-          + left.stream().map(ProcessTree::describe).toList());
+      throw new IllegalStateException(
+          "StandaloneCluster "
+              + base
+              + ": processes survived: "
+              + left.stream().map(ProcessTree::describe).toList());
     }
   }
 
@@ -342,8 +359,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
   /**
    * Ends every process that names the cluster folder {@code base} or one of the worker ports
-   * (executors name their worker's URL); returns the ones that survived (none, normally). This is
-   * how {@code bin/ember cluster down} stops a cluster that another JVM started.
+   * (executors name their worker's URL), asking first and killing after 5 s; returns the ones that
+   * survived (none, normally). This is how {@code bin/ember cluster down} stops a cluster that
+   * another JVM started.
    */
   public static List<ProcessHandle> stop(Path base, List<Integer> workerPorts) {
     List<String> marks = new ArrayList<>();
@@ -353,29 +371,9 @@ public final class StandaloneCluster implements AutoCloseable {
     return found.isEmpty() ? List.of() : ProcessTree.killAll(found, Duration.ofSeconds(5));
   }
 
-  /**
-   * Deletes the copies of application jars in the workers' work dirs under {@code base} (each
-   * executor and cluster-mode driver fetches its own: 100 MB for Ember's job jar), keeping the
-   * logs beside them.
-   */
+  /** Deletes the job-jar copies in the workers' work dirs under {@code base}, keeping logs. */
   public static void deleteJarCopies(Path base) {
-    try (Stream<Path> files = Files.walk(base)) {
-      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".jar"))
-          .filter(f -> inWorkDir(base.relativize(f))).toList()) {
-        Files.deleteIfExists(f);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot clean " + base, e);
-    }
-  }
-
-  private static boolean inWorkDir(Path relative) {
-    for (Path part : relative) {
-      if (part.toString().equals("work")) {
-        return true;
-      }
-    }
-    return false;
+    ClusterFiles.deleteJarCopies(base);
   }
 
   /**
@@ -384,86 +382,16 @@ public final class StandaloneCluster implements AutoCloseable {
    */
   static void reapOrphans() {
     for (ProcessHandle p : ProcessTree.matching(List.of(OWNER_MARK))) {
-      String cmd = ProcessTree.commandLine(p).orElse("");
-      Matcher m = Pattern.compile(Pattern.quote(OWNER_MARK) + "(\\d+)").matcher(cmd);
-      if (m.find() && ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive)
-          .orElse(false) == false) {
-        System.err.println("ember cluster: ending a process left by a dead harness: "
-            + ProcessTree.describe(p));
+      Matcher m = OWNER_PID.matcher(ProcessTree.commandLine(p).orElse(""));
+      if (m.find()
+          && !ProcessHandle.of(Long.parseLong(m.group(1)))
+              .map(ProcessHandle::isAlive)
+              .orElse(false)) {
+        System.err.println(
+            "ember cluster: ending a process left by a dead harness: " + ProcessTree.describe(p));
         ProcessTree.kill(p, Duration.ZERO);
       }
     }
-  }
-
-  private void writeStateFile() throws IOException {
-    List<String> lines = new ArrayList<>();
-    lines.add("master.url=" + masterUrl);
-    lines.add("master.webui=" + masterWebUi);
-    lines.add("master.pid=" + master.pid());
-    for (Worker w : workers) {
-      lines.add("worker." + w.index() + ".port=" + w.port());
-      lines.add("worker." + w.index() + ".pid=" + w.process().pid());
-      lines.add("worker." + w.index() + ".work=" + w.workDir());
-      lines.add("worker." + w.index() + ".local=" + w.localDir());
-    }
-    Files.write(base.resolve("cluster.properties"), lines, StandardCharsets.UTF_8);
-  }
-
-  private static Path writeConf(Path base, Options options) throws IOException {
-    Path conf = Files.createDirectories(base.resolve("conf"));
-    Files.writeString(conf.resolve("log4j2.properties"), String.join("\n",
-        "# Master, workers and executors of the test cluster: Spark and Ember at INFO, to stderr.",
-        "rootLogger.level = info",
-        "rootLogger.appenderRef.stderr.ref = console",
-        "appender.console.type = Console",
-        "appender.console.name = console",
-        "appender.console.target = SYSTEM_ERR",
-        "appender.console.layout.type = PatternLayout",
-        "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %p %c{1}: %m%n",
-        "logger.djl.name = ai.djl",
-        "logger.djl.level = error",
-        "logger.nativecode.name = org.apache.hadoop.util.NativeCodeLoader",
-        "logger.nativecode.level = error",
-        ""), StandardCharsets.UTF_8);
-    // The driver logs like bin/ember's runs: Spark at WARN, Ember at INFO; plus the app id.
-    Files.writeString(conf.resolve("driver-log4j2.properties"), String.join("\n",
-        "rootLogger.level = warn",
-        "rootLogger.appenderRef.stderr.ref = console",
-        "appender.console.type = Console",
-        "appender.console.name = console",
-        "appender.console.target = SYSTEM_ERR",
-        "appender.console.layout.type = PatternLayout",
-        "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %p %c{1}: %m%n",
-        "logger.ember.name = dev.ember",
-        "logger.ember.level = info",
-        "logger.backend.name = org.apache.spark.scheduler.cluster.StandaloneSchedulerBackend",
-        "logger.backend.level = info",
-        "logger.djl.name = ai.djl",
-        "logger.djl.level = error",
-        "logger.nativecode.name = org.apache.hadoop.util.NativeCodeLoader",
-        "logger.nativecode.level = error",
-        "logger.utils.name = org.apache.spark.util.Utils",
-        "logger.utils.level = error",
-        ""), StandardCharsets.UTF_8);
-    if (!options.fakeGpuAddresses().isEmpty()) {
-      Path script = conf.resolve("gpu-discovery.sh");
-      String addresses = String.join(", ",
-          options.fakeGpuAddresses().stream().map(a -> "\"" + a + "\"").toList());
-      Files.writeString(script, "#!/bin/sh\n# A GPU discovery script for machines without GPUs"
-          + " (issue #5): it only names addresses.\necho '{\"name\": \"gpu\", \"addresses\": ["
-          + addresses + "]}'\n", StandardCharsets.UTF_8);
-      Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-    return conf;
-  }
-
-  private static List<String> daemon(SparkRuntime spark, Path conf, List<String> marks,
-      List<String> props, String mainClass, String... args) {
-    List<String> extra = new ArrayList<>(marks);
-    extra.addAll(props);
-    List<String> cmd = new ArrayList<>(spark.javaCommand(conf, "256m", extra, mainClass));
-    cmd.addAll(List.of(args));
-    return cmd;
   }
 
   /** A port free on loopback now; Spark moves to the next one if it is taken meanwhile. */
@@ -477,57 +405,65 @@ public final class StandaloneCluster implements AutoCloseable {
 
   /** Waits for {@code pattern} in the process's stderr; returns its first group. */
   private static String awaitLog(SparkProcess p, Pattern pattern) {
-    return poll(() -> {
-      Matcher m = pattern.matcher(p.stderrText());
-      if (m.find()) {
-        return Optional.of(m.group(1));
-      }
-      if (!p.isAlive()) {
-        throw new IllegalStateException(p + " exited with " + p.waitFor(Duration.ZERO)
-            + " before logging '" + pattern + "':\n" + SparkProcess.tail(p.stderr(), 40));
-      }
-      return Optional.<String>empty();
-    }, START_TIMEOUT, () -> p + " did not log '" + pattern + "' within " + START_TIMEOUT + ":\n"
-        + SparkProcess.tail(p.stderr(), 40));
+    return Poll.until(
+        () -> {
+          Matcher m = pattern.matcher(p.stderrText());
+          if (m.find()) {
+            return Optional.of(m.group(1));
+          }
+          if (!p.isAlive()) {
+            throw new IllegalStateException(
+                p
+                    + " exited with "
+                    + p.waitFor(Duration.ZERO)
+                    + " before logging '"
+                    + pattern
+                    + "':\n"
+                    + SparkProcess.tail(p.stderr(), 40));
+          }
+          return Optional.<String>empty();
+        },
+        START_TIMEOUT,
+        () ->
+            p
+                + " did not log '"
+                + pattern
+                + "' within "
+                + START_TIMEOUT
+                + ":\n"
+                + SparkProcess.tail(p.stderr(), 40));
   }
 
-  private static MasterState awaitState(URI ui, java.util.function.Predicate<MasterState> ok,
-      List<SparkProcess> watched, String what) {
-    return awaitState(ui, ok, watched, what, START_TIMEOUT);
-  }
-
-  private static MasterState awaitState(URI ui, java.util.function.Predicate<MasterState> ok,
-      List<SparkProcess> watched, String what, Duration timeout) {
-    return poll(() -> {
-      for (SparkProcess p : watched) {
-        if (!p.isAlive()) {
-          throw new IllegalStateException(p + " exited while waiting for " + what + ":\n"
-              + SparkProcess.tail(p.stderr(), 40));
-        }
-      }
-      return MasterState.read(ui).filter(ok);
-    }, timeout, () -> "the Master at " + ui + " did not show " + what + " within " + timeout
-        + "; it shows " + MasterState.read(ui).map(Object::toString).orElse("nothing"));
-  }
-
-  /** Calls {@code probe} every 250 ms until it returns a value; throws after {@code timeout}. */
-  static <T> T poll(Supplier<Optional<T>> probe, Duration timeout, Supplier<String> onTimeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      Optional<T> v = probe.get();
-      if (v.isPresent()) {
-        return v.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(onTimeout.get());
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting", e);
-      }
-    }
+  private static MasterState awaitState(
+      URI ui,
+      Predicate<MasterState> ok,
+      List<SparkProcess> watched,
+      String what,
+      Duration timeout) {
+    return Poll.until(
+        () -> {
+          for (SparkProcess p : watched) {
+            if (!p.isAlive()) {
+              throw new IllegalStateException(
+                  p
+                      + " exited while waiting for "
+                      + what
+                      + ":\n"
+                      + SparkProcess.tail(p.stderr(), 40));
+            }
+          }
+          return MasterState.read(ui).filter(ok);
+        },
+        timeout,
+        () ->
+            "the Master at "
+                + ui
+                + " did not show "
+                + what
+                + " within "
+                + timeout
+                + "; it shows "
+                + MasterState.read(ui).map(Object::toString).orElse("nothing"));
   }
 
   private static void killQuietly(List<SparkProcess> ps) {

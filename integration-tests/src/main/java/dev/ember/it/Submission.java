@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * One {@code spark-submit}: Spark's own {@code org.apache.spark.deploy.SparkSubmit} in a JVM of
- * its own, as a user runs it, with the driver's output in files. Configure, then {@link #start}
- * or {@link #run}. Not thread-safe while configuring.
+ * One {@code spark-submit}: Spark's own {@code org.apache.spark.deploy.SparkSubmit} in a JVM of its
+ * own, as a user runs it, with the driver's output in files. Configure, then {@link #start} or
+ * {@link #run}. Not thread-safe while configuring.
  *
  * <pre>{@code
  * SubmitResult r = cluster.submission("embed")
@@ -43,8 +43,13 @@ public final class Submission {
   private String mainClass = EMBED_JOB;
   private List<String> args = List.of();
 
-  private Submission(SparkRuntime spark, Path confDir, Path parent, String name,
-      List<String> marks, Consumer<SparkProcess> onStart) {
+  private Submission(
+      SparkRuntime spark,
+      Path confDir,
+      Path parent,
+      String name,
+      List<String> marks,
+      Consumer<SparkProcess> onStart) {
     this.spark = spark;
     this.confDir = confDir;
     this.dir = uniqueDir(parent, name);
@@ -67,21 +72,33 @@ public final class Submission {
    * the workers' whole memory.
    */
   public static Submission forCluster(StandaloneCluster cluster, String name) {
-    Submission s = new Submission(cluster.spark(), cluster.confDir(),
-        cluster.base().resolve("submissions"), name, cluster.marks(), cluster::track);
+    Submission s =
+        new Submission(
+            cluster.spark(),
+            cluster.confDir(),
+            cluster.base().resolve("submissions"),
+            name,
+            cluster.marks(),
+            cluster::track);
     s.master = cluster.masterUrl();
     s.conf("spark.executor.memory", cluster.options().memoryPerWorkerMb() + "m");
     return s;
   }
 
   /**
-   * A submission without a cluster ({@code local[2]}, say), in {@code <parent>/<name>}; its
-   * process carries this JVM's owner mark, so a later harness ends it if this JVM dies.
+   * A submission without a cluster ({@code local[2]}, say), in {@code <parent>/<name>}; its process
+   * carries this JVM's owner mark, so a later harness ends it if this JVM dies.
    */
-  public static Submission forMaster(SparkRuntime spark, Path confDir, Path parent, String name,
-      String master) {
-    Submission s = new Submission(spark, confDir, parent, name,
-        List.of(StandaloneCluster.OWNER_MARK + ProcessHandle.current().pid()), p -> {});
+  public static Submission forMaster(
+      SparkRuntime spark, Path confDir, Path parent, String name, String master) {
+    Submission s =
+        new Submission(
+            spark,
+            confDir,
+            parent,
+            name,
+            List.of(StandaloneCluster.OWNER_MARK + ProcessHandle.current().pid()),
+            p -> {});
     s.master = master;
     return s;
   }
@@ -137,8 +154,9 @@ public final class Submission {
     List<String> extra = new ArrayList<>(marks);
     extra.add("-Dlog4j2.configurationFile=" + confDir.resolve("driver-log4j2.properties"));
     extra.add("-Djava.io.tmpdir=" + dir.resolve("tmp"));
-    List<String> cmd = new ArrayList<>(spark.javaCommand(confDir, driverMemory, extra,
-        "org.apache.spark.deploy.SparkSubmit"));
+    List<String> cmd =
+        new ArrayList<>(
+            spark.javaCommand(confDir, driverMemory, extra, "org.apache.spark.deploy.SparkSubmit"));
     cmd.addAll(List.of("--master", master, "--deploy-mode", deployMode, "--name", name));
     Map<String, String> all = new LinkedHashMap<>(conf);
     if (deployMode.equals("cluster")) {
@@ -193,20 +211,32 @@ public final class Submission {
     }
 
     /**
-     * Waits until the driver logs its application id (client mode: the driver's log config
-     * shows {@code StandaloneSchedulerBackend} at INFO); throws if spark-submit exits first.
+     * Waits until the driver logs its application id (client mode: the driver's log config shows
+     * {@code StandaloneSchedulerBackend} at INFO); throws if spark-submit exits first.
      */
     public String awaitAppId(Duration timeout) {
-      return StandaloneCluster.poll(() -> {
-        String id = SubmitResult.appId(process.stderrText());
-        if (id == null && !process.isAlive()) {
-          throw new IllegalStateException("spark-submit '" + name + "' exited with "
-              + process.waitFor(Duration.ZERO) + " before naming its application:\n"
-              + SparkProcess.tail(process.stderr(), 40));
-        }
-        return java.util.Optional.ofNullable(id);
-      }, timeout, () -> "spark-submit '" + name + "' named no application within " + timeout
-          + ":\n" + SparkProcess.tail(process.stderr(), 40));
+      return Poll.until(
+          () -> {
+            String id = SubmitResult.appId(process.stderrText());
+            if (id == null && !process.isAlive()) {
+              throw new IllegalStateException(
+                  "spark-submit '"
+                      + name
+                      + "' exited with "
+                      + process.waitFor(Duration.ZERO)
+                      + " before naming its application:\n"
+                      + SparkProcess.tail(process.stderr(), 40));
+            }
+            return java.util.Optional.ofNullable(id);
+          },
+          timeout,
+          () ->
+              "spark-submit '"
+                  + name
+                  + "' named no application within "
+                  + timeout
+                  + ":\n"
+                  + SparkProcess.tail(process.stderr(), 40));
     }
 
     public SparkProcess process() {
@@ -224,8 +254,14 @@ public final class Submission {
         process.killTree(Duration.ofSeconds(2));
       }
       Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-      return new SubmitResult(name, timedOut ? -1 : code, timedOut, elapsed,
-          process.stdoutText(), process.stderrText(), dir);
+      return new SubmitResult(
+          name,
+          timedOut ? -1 : code,
+          timedOut,
+          elapsed,
+          process.stdoutText(),
+          process.stderrText(),
+          dir);
     }
   }
 

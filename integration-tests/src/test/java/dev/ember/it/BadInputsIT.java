@@ -19,13 +19,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Scenario 5 of issue #5: bad inputs through spark-submit to the cluster fail fast, with a
- * non-zero exit code and Ember's message in the driver's output, and never hang.
+ * Scenario 5 of issue #5: bad inputs through spark-submit to the cluster fail fast, with a non-zero
+ * exit code and Ember's message in the driver's output, and never hang.
  */
 @ExtendWith(SharedCluster.class)
 class BadInputsIT {
   /** How long a failure may take at most; each takes seconds. */
   private static final Duration BOUND = Duration.ofSeconds(120);
+
   private static final int ROWS = 100;
 
   @Test
@@ -49,8 +50,8 @@ class BadInputsIT {
             jar.getInputStream(jar.getEntry("all-minilm-l6-v2-tokenizer.json"))) {
       Files.write(model.resolve("tokenizer.json"), tokenizer.readAllBytes());
     }
-    SubmitResult r = submitText(cluster, "bad-corrupt-onnx", "--model",
-        model.resolve("model.onnx").toString());
+    SubmitResult r =
+        submitText(cluster, "bad-corrupt-onnx", "--model", model.resolve("model.onnx").toString());
     assertFailedWith(r, "MODEL_INVALID", model.resolve("model.onnx").toString());
     ItEnv.timing("scenario 5: corrupt ONNX file (fails in tasks, 4 attempts)", r.seconds());
   }
@@ -60,13 +61,24 @@ class BadInputsIT {
   void missingTextColumn(StandaloneCluster cluster) throws IOException {
     Path csv = ItEnv.itDir().resolve("input/notes.csv");
     Files.createDirectories(csv.getParent());
-    Files.write(csv, List.of("id,body", "1,a first note", "2,\"a second, longer note\""),
+    Files.write(
+        csv,
+        List.of("id,body", "1,a first note", "2,\"a second, longer note\""),
         StandardCharsets.UTF_8);
-    SubmitResult r = cluster.submission("bad-missing-column")
-        .jar(ItEnv.jobJar())
-        .args("--input", csv.toString(), "--input-format", "csv", "--text-col", "nope",
-            "--output", ItEnv.output("bad-column").toString())
-        .run(BOUND);
+    SubmitResult r =
+        cluster
+            .submission("bad-missing-column")
+            .jar(ItEnv.jobJar())
+            .args(
+                "--input",
+                csv.toString(),
+                "--input-format",
+                "csv",
+                "--text-col",
+                "nope",
+                "--output",
+                ItEnv.output("bad-column").toString())
+            .run(BOUND);
     assertFailedWith(r, "BAD_INPUT", "'nope' does not exist");
     ItEnv.timing("scenario 5: missing text column", r.seconds());
   }
@@ -74,22 +86,35 @@ class BadInputsIT {
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void badEmberConfValue(StandaloneCluster cluster) {
-    SubmitResult r = cluster.submission("bad-conf")
-        .conf("spark.ember.batchSize", "0")
-        .jar(ItEnv.jobJar())
-        .args("--input", ItEnv.firstLines(ROWS).toString(), "--output",
-            ItEnv.output("bad-conf").toString())
-        .run(BOUND);
+    SubmitResult r =
+        cluster
+            .submission("bad-conf")
+            .conf("spark.ember.batchSize", "0")
+            .jar(ItEnv.jobJar())
+            .args(
+                "--input",
+                ItEnv.firstLines(ROWS).toString(),
+                "--output",
+                ItEnv.output("bad-conf").toString())
+            .run(BOUND);
     assertFailedWith(r, "BAD_CONF: spark.ember.batchSize", "[1, 4096]");
     ItEnv.timing("scenario 5: bad spark.ember.batchSize", r.seconds());
   }
 
-  private static SubmitResult submitText(StandaloneCluster cluster, String name,
-      String... extraArgs) {
-    List<String> args = new java.util.ArrayList<>(List.of("--input",
-        ItEnv.firstLines(ROWS).toString(), "--output", ItEnv.output(name).toString()));
+  private static SubmitResult submitText(
+      StandaloneCluster cluster, String name, String... extraArgs) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--input",
+                ItEnv.firstLines(ROWS).toString(),
+                "--output",
+                ItEnv.output(name).toString()));
     args.addAll(List.of(extraArgs));
-    return cluster.submission(name).jar(ItEnv.jobJar()).args(args.toArray(String[]::new))
+    return cluster
+        .submission(name)
+        .jar(ItEnv.jobJar())
+        .args(args.toArray(String[]::new))
         .run(BOUND);
   }
 
@@ -97,8 +122,8 @@ class BadInputsIT {
     assertFalse(r.timedOut(), r::describe);
     assertNotEquals(0, r.exitCode(), r::describe);
     for (String e : expected) {
-      assertTrue(r.output().contains(e), () -> "no '" + e + "' in the driver output: "
-          + r.describe());
+      assertTrue(
+          r.output().contains(e), () -> "no '" + e + "' in the driver output: " + r.describe());
     }
     // The job's own one-line summary of the failure, not only a stack trace.
     assertTrue(r.stderr().contains("EmbedJob failed: "), r::describe);

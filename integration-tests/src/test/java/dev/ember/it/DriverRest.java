@@ -33,9 +33,14 @@ final class DriverRest {
   List<Job> jobs() {
     List<Job> jobs = new ArrayList<>();
     for (JsonNode j : get("jobs")) {
-      jobs.add(new Job(j.path("jobId").asInt(), j.path("name").asText(),
-          j.path("status").asText(), j.path("numTasks").asInt(),
-          j.path("numActiveTasks").asInt(), j.path("numCompletedTasks").asInt()));
+      jobs.add(
+          new Job(
+              j.path("jobId").asInt(),
+              j.path("name").asText(),
+              j.path("status").asText(),
+              j.path("numTasks").asInt(),
+              j.path("numActiveTasks").asInt(),
+              j.path("numCompletedTasks").asInt()));
     }
     return jobs;
   }
@@ -45,8 +50,12 @@ final class DriverRest {
     List<Executor> executors = new ArrayList<>();
     for (JsonNode e : get("executors")) {
       if (!e.path("id").asText().equals("driver")) {
-        executors.add(new Executor(e.path("id").asText(), e.path("activeTasks").asInt(),
-            e.path("completedTasks").asInt(), e.path("isActive").asBoolean()));
+        executors.add(
+            new Executor(
+                e.path("id").asText(),
+                e.path("activeTasks").asInt(),
+                e.path("completedTasks").asInt(),
+                e.path("isActive").asBoolean()));
       }
     }
     return executors;
@@ -54,9 +63,10 @@ final class DriverRest {
 
   private JsonNode get(String path) {
     try {
-      HttpResponse<String> r = HTTP.send(
-          HttpRequest.newBuilder(app.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(app.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? JSON.readTree(r.body()) : JSON.createArrayNode();
     } catch (IOException e) {
       return JSON.createArrayNode();

@@ -17,8 +17,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * The rows EmbedJob wrote as JSON lines ({@code --output-format json}), read back from every
- * {@code part-*} file of the output folder: by line number, with the lines seen more than once.
+ * The rows EmbedJob wrote as JSON lines ({@code --output-format json}), read back from every {@code
+ * part-*} file of the output folder: by line number, with the lines seen more than once.
  */
 record EmbeddingOutput(Map<Long, Row> rows, List<Long> duplicates, int total) {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,8 +32,8 @@ record EmbeddingOutput(Map<Long, Row> rows, List<Long> duplicates, int total) {
     List<Long> duplicates = new ArrayList<>();
     int total = 0;
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path part : files.filter(f -> f.getFileName().toString().startsWith("part-")).sorted()
-          .toList()) {
+      for (Path part :
+          files.filter(f -> f.getFileName().toString().startsWith("part-")).sorted().toList()) {
         for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
           if (line.isBlank()) {
             continue;
@@ -41,8 +41,7 @@ record EmbeddingOutput(Map<Long, Row> rows, List<Long> duplicates, int total) {
           JsonNode n = JSON.readTree(line);
           long key = n.path("line").asLong();
           total++;
-          if (rows.put(key, new Row(n.path("text").asText(), floats(n.get("embedding"))))
-              != null) {
+          if (rows.put(key, new Row(n.path("text").asText(), floats(n.get("embedding")))) != null) {
             duplicates.add(key);
           }
         }

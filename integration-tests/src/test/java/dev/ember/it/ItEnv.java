@@ -24,11 +24,16 @@ final class ItEnv {
 
   /** Ember's shaded job jar of this checkout; fails with the command that builds it. */
   static Path jobJar() {
-    Path jar = Path.of(System.getProperty("ember.job.jar",
-        root().resolve("udfs/target/ember-udfs-0.1.0-SNAPSHOT-all.jar").toString()));
+    Path jar =
+        Path.of(
+            System.getProperty(
+                "ember.job.jar",
+                root().resolve("udfs/target/ember-udfs-0.1.0-SNAPSHOT-all.jar").toString()));
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no job jar at " + jar
-          + "; build it first: mvn -o -pl udfs,spark-dist -am package -DskipTests");
+      throw new IllegalStateException(
+          "no job jar at "
+              + jar
+              + "; build it first: mvn -o -pl udfs,spark-dist -am package -DskipTests");
     }
     return jar;
   }
@@ -54,8 +59,8 @@ final class ItEnv {
 
   static List<String> corpusLines() {
     try {
-      return Files.readAllLines(root().resolve("data/sample/wordnet-glosses.txt"),
-          StandardCharsets.UTF_8);
+      return Files.readAllLines(
+          root().resolve("data/sample/wordnet-glosses.txt"), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -72,8 +77,12 @@ final class ItEnv {
     System.out.println("[ember-it] " + line);
     try {
       Files.createDirectories(itDir());
-      Files.writeString(itDir().resolve("timings.txt"), line + "\n", StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(
+          itDir().resolve("timings.txt"),
+          line + "\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

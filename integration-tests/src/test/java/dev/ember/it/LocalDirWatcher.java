@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * Records every folder that appears under the workers' {@code SPARK_LOCAL_DIRS} while an
- * application runs. A Worker deletes an application's local dirs (the executors' local dirs)
- * when it ends, so they can only be seen while it runs. Polls every 200 ms on a daemon thread.
+ * application runs. A Worker deletes an application's local dirs (the executors' local dirs) when
+ * it ends, so they can only be seen while it runs. Polls every 200 ms on a daemon thread.
  */
 final class LocalDirWatcher implements AutoCloseable {
   private final List<Path> roots;

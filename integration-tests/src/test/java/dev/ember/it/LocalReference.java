@@ -23,13 +23,23 @@ final class LocalReference {
       return done;
     }
     Path out = ItEnv.output("local-" + rows);
-    SubmitResult r = Submission.forMaster(cluster.spark(), cluster.confDir(),
-            ItEnv.itDir().resolve("local"), "local-" + rows, "local[2]")
-        .driverMemory("2g")
-        .jar(ItEnv.jobJar())
-        .args("--input", ItEnv.firstLines(rows).toString(), "--output", out.toString(),
-            "--output-format", "json")
-        .run(Duration.ofMinutes(5));
+    SubmitResult r =
+        Submission.forMaster(
+                cluster.spark(),
+                cluster.confDir(),
+                ItEnv.itDir().resolve("local"),
+                "local-" + rows,
+                "local[2]")
+            .driverMemory("2g")
+            .jar(ItEnv.jobJar())
+            .args(
+                "--input",
+                ItEnv.firstLines(rows).toString(),
+                "--output",
+                out.toString(),
+                "--output-format",
+                "json")
+            .run(Duration.ofMinutes(5));
     assertEquals(0, r.exitCode(), r::describe);
     ItEnv.timing("reference: local[2] run over " + rows + " lines", r.seconds());
     EmbeddingOutput o = EmbeddingOutput.read(out);

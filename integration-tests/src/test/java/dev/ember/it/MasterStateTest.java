@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class MasterStateTest {
   /** Cut from a Spark 3.5.3 Master's {@code /json/} answer. */
-  private static final String JSON = """
+  private static final String JSON =
+      """
       {
         "url" : "spark://127.0.0.1:17077",
         "workers" : [ {

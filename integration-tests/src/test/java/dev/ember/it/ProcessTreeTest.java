@@ -15,10 +15,14 @@ import org.junit.jupiter.api.Timeout;
 class ProcessTreeTest {
   /** A shell with two sleeping children, marked with a unique word on its command line. */
   private static Process tree(String mark) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("sh", "-c", "sleep 300 & sleep 300 & wait # " + mark)
-        .redirectErrorStream(true).start();
-    StandaloneCluster.poll(() -> p.descendants().count() >= 2
-        ? java.util.Optional.of(true) : java.util.Optional.empty(), Duration.ofSeconds(10),
+    Process p =
+        new ProcessBuilder("sh", "-c", "sleep 300 & sleep 300 & wait # " + mark)
+            .redirectErrorStream(true)
+            .start();
+    Poll.until(
+        () ->
+            p.descendants().count() >= 2 ? java.util.Optional.of(true) : java.util.Optional.empty(),
+        Duration.ofSeconds(10),
         () -> "the shell did not start its children");
     return p;
   }

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives tests one {@link StandaloneCluster} per test JVM: started at first use, closed when
- * JUnit closes its root context (after the last test class), and by the cluster's own shutdown
- * hook if the JVM ends first. Two workers of 1 core and 1.5 GB, each offering a fake GPU "0".
+ * Gives tests one {@link StandaloneCluster} per test JVM: started at first use, closed when JUnit
+ * closes its root context (after the last test class), and by the cluster's own shutdown hook if
+ * the JVM ends first. Two workers of 1 core and 1.5 GB, each offering a fake GPU "0".
  *
  * <pre>{@code
  * @ExtendWith(SharedCluster.class)
@@ -48,16 +48,20 @@ final class SharedCluster implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext p, ExtensionContext ctx) {
-    return ctx.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(KEY, k -> start(), Resource.class).cluster();
+    return ctx.getRoot()
+        .getStore(ExtensionContext.Namespace.GLOBAL)
+        .getOrComputeIfAbsent(KEY, k -> start(), Resource.class)
+        .cluster();
   }
 
   private static Resource start() {
     Path base = ItEnv.itDir().resolve("cluster");
     deleteRecursively(base); // the previous run's logs
+    deleteQuietly(ItEnv.itDir().resolve("timings.txt"));
     long t0 = System.nanoTime();
-    StandaloneCluster cluster = StandaloneCluster.start(ItEnv.spark(), base,
-        StandaloneCluster.Options.defaults().withFakeGpus(List.of("0")));
+    StandaloneCluster cluster =
+        StandaloneCluster.start(
+            ItEnv.spark(), base, ClusterOptions.defaults().withFakeGpus(List.of("0")));
     double seconds = ItEnv.secondsSince(t0);
     ItEnv.timing("cluster: start master + 2 workers, all registered", seconds);
     return new Resource(cluster, seconds);

@@ -13,8 +13,8 @@ import java.util.stream.Stream;
  * libcuda.so.1} in one of the usual library folders. Called once per executor by the executor
  * plugin; stateless and thread-safe.
  *
- * <p>A stand-in: the CUDA backend (issue #6) replaces it with a driver call ({@code cuInit}, then
- * a device count), which also catches a driver too old for the toolkit.
+ * <p>A stand-in: the CUDA backend (issue #6) replaces it with a driver call ({@code cuInit}, then a
+ * device count), which also catches a driver too old for the toolkit.
  *
  * <pre>{@code
  * GpuProbe.Result cuda = GpuProbe.probe();
@@ -64,7 +64,11 @@ public final class GpuProbe {
     }
     return new Result(
         false,
-        "device nodes " + nodes + " but no NVIDIA driver library " + DRIVER_LIBRARY + " in "
+        "device nodes "
+            + nodes
+            + " but no NVIDIA driver library "
+            + DRIVER_LIBRARY
+            + " in "
             + libraryDirs);
   }
 
