@@ -62,8 +62,6 @@ public final class Submission {
     conf("spark.plugins", "dev.ember.spark.EmberPlugin");
     conf("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     conf("spark.kryo.registrator", "dev.ember.spark.EmberKryoRegistrator");
-    // Keep the driver's scratch files with its logs rather than in /tmp.
-    conf("spark.local.dir", dir.resolve("local").toString());
   }
 
   /**
@@ -175,7 +173,6 @@ public final class Submission {
   public Running start() {
     try {
       Files.createDirectories(dir.resolve("tmp"));
-      Files.createDirectories(dir.resolve("local"));
       Files.write(dir.resolve("command.txt"), List.of(String.join(" ", command())));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + dir, e);
