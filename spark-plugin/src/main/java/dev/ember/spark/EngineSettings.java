@@ -78,16 +78,20 @@ public record EngineSettings(
   }
 
   /**
-   * The first Spark local directory of this process, or, for a standalone executor whose local
-   * dir is the per-application {@code executor-<uuid>} folder the worker deletes when the
-   * application ends, that folder's parent: the cache must outlive the application to give the
-   * next one a warm start.
+   * A folder under the first Spark local directory of this process. A standalone executor's
+   * local dir is {@code <worker local dir>/spark-<uuid>/executor-<uuid>}, which the worker deletes
+   * when the application ends; the cache goes to the worker's local dir instead, so the next
+   * application on the node starts warm.
    */
   static File defaultCacheDir(SparkConf sparkConf) {
     File local = new File(Utils.getConfiguredLocalDirs(sparkConf)[0]);
-    if (local.getName().startsWith("executor-") && local.getParentFile() != null) {
+    while (local.getParentFile() != null && PER_APP_DIR.matcher(local.getName()).matches()) {
       local = local.getParentFile();
     }
     return new File(local, CACHE_FOLDER);
   }
+
+  /** Names of the per-application folders Spark creates and deletes under a local dir. */
+  private static final java.util.regex.Pattern PER_APP_DIR =
+      java.util.regex.Pattern.compile("(spark|executor)-[0-9a-f]{8}-[0-9a-f-]{27}");
 }
