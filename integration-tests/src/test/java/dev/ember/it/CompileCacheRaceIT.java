@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,7 +26,6 @@ class CompileCacheRaceIT {
   private static final int ROWS = 200;
 
   @Test
-  @Disabled("needs the compile cache of issue #4")
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void twoExecutorsCompilingTheSameKeyLeaveOneIntactEntry(StandaloneCluster cluster)
       throws IOException {

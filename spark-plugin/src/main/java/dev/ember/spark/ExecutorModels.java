@@ -102,7 +102,7 @@ public final class ExecutorModels {
             .backend(new CpuJaninoBackend())
             .store(new CachedVariantStore(cache, null, s.compileOptions().toString(), "cpu"))
             .listener(
-                ev -> LOG.info("Ember compiled variant #{} {} of {} in {} ms", ev.index(),
+                ev -> LOG.info("Ember variant #{} {} of {} ready in {} ms", ev.index(),
                     ev.label(), key.spec(), ev.compileNanos() / 1_000_000));
     return SentenceEmbedder.load(
         spec, files, s.maxLength(), SentenceEmbedder.DEFAULT_BATCH_ROWS, compiler);

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
  * (another engine build, a damaged class file that still checksums) are quarantined and rebuilt.
  */
 public final class CachedVariantStore implements VariantStore {
+  private static final System.Logger LOG = System.getLogger(CachedVariantStore.class.getName());
   private final CompileCache cache;
   private final String modelSha256;
   private final String compileConfig;
@@ -50,17 +51,28 @@ public final class CachedVariantStore implements VariantStore {
           fresh[0] = v;
           return new CacheEntry(v.artifacts(), v.source(), GraphPrinter.print(graph));
         };
+    long start = System.nanoTime();
     CacheEntry entry = cache.getOrCompile(factors, compileEntry);
     if (fresh[0] != null) {
+      LOG.log(System.Logger.Level.INFO, "Compiled {0} variant {1} in {2} ms (entry {3})",
+          backend.name(), describe(key), (System.nanoTime() - start) / 1_000_000, factors.key());
       return fresh[0];
     }
     try {
-      return backend.load(graph, key, entry.artifacts());
+      CompiledVariant loaded = backend.load(graph, key, entry.artifacts());
+      LOG.log(System.Logger.Level.INFO,
+          "Compile cache hit: loaded {0} variant {1} without compiling in {2} ms (entry {3})",
+          backend.name(), describe(key), (System.nanoTime() - start) / 1_000_000, factors.key());
+      return loaded;
     } catch (EmberException e) {
       cache.invalidate(factors, "artifacts did not load: " + e.getMessage());
       cache.getOrCompile(factors, compileEntry);
       return fresh[0] != null ? fresh[0] : compile.get();
     }
+  }
+
+  private static String describe(VariantKey key) {
+    return key.inputShapes() + " " + key.options();
   }
 
   /** The cache entry already holds the source and graph dump ({@link CacheEntry}). */

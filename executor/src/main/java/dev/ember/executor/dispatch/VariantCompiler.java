@@ -70,10 +70,11 @@ final class VariantCompiler {
     }
     counters.compiled(nanos);
     LOG.info(
-        "Compiled {} variant #{} of '{}' ({}) in {} ms ({} chars of source)",
-        v.key().backend(),
+        // "ready", not "compiled": the store may have loaded it from the compile cache.
+        "Variant #{} of '{}' ready: {} ({}) in {} ms ({} chars of source)",
         slot.index,
         owner,
+        v.key().backend(),
         slot.label,
         nanos / 1_000_000,
         v.source().length());
