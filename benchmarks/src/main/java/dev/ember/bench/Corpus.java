@@ -125,6 +125,50 @@ final class Corpus {
     return batches;
   }
 
+  /**
+   * Up to {@code count} batches of {@code plan} spread evenly over it (short and long ones when it
+   * is length-sorted), in plan order: a warm-up for the JIT and ONNX Runtime's arenas.
+   */
+  static List<int[]> spread(List<int[]> plan, int count) {
+    int n = Math.min(count, plan.size());
+    List<int[]> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(plan.get((int) ((long) i * plan.size() / n)));
+    }
+    return out;
+  }
+
+  /**
+   * The first batch of each of the first {@code limit} distinct padded shapes (rows x longest row)
+   * of {@code plan}, in plan order.
+   */
+  List<int[]> distinctShapes(List<int[]> plan, int limit) {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    List<int[]> out = new ArrayList<>();
+    for (int[] b : plan) {
+      int longest = 0;
+      for (int r : b) {
+        longest = Math.max(longest, lengths[r]);
+      }
+      if (seen.size() == limit) {
+        break;
+      }
+      if (seen.add(((long) b.length << 32) | longest)) {
+        out.add(b);
+      }
+    }
+    return out;
+  }
+
+  /** Rows in {@code plan}. */
+  static int rows(List<int[]> plan) {
+    int n = 0;
+    for (int[] b : plan) {
+      n += b.length;
+    }
+    return n;
+  }
+
   /** Padded tokens of {@code plan}: each batch padded to its own longest row. */
   long paddedTokens(List<int[]> plan) {
     long n = 0;

@@ -1,16 +1,12 @@
 package dev.ember.bench;
 
 import ai.onnxruntime.OrtException;
-import dev.ember.executor.backend.cpu.CpuJaninoBackend;
 import dev.ember.executor.backend.cpu.CpuVariant;
-import dev.ember.executor.dispatch.CompileOptions;
-import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.WrapperStats;
 import dev.ember.executor.onnx.OnnxLoader;
 import dev.ember.executor.onnx.OnnxModel;
 import dev.ember.executor.text.ModelFiles;
 import dev.ember.executor.text.ModelSpec;
-import dev.ember.executor.text.SentenceEmbedder;
 import dev.ember.executor.text.TextTokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -112,10 +108,10 @@ public final class EmbeddingBenchmark {
       try (OrtEngine engine = new OrtEngine(modelBytes, tokenizer, o.ortThreads())) {
         ortLine = "reference: " + engine.describe();
         for (Batching b : Batching.values()) {
-          engine.run(corpus, b); // warm-up
+          engine.warmUp(corpus, b);
           ort.put(b, report(progress, engine.run(corpus, b)));
           if (subset) {
-            engine.run(small, b);
+            engine.warmUp(small, b);
             ortSmall.put(b, report(progress, engine.run(small, b)));
           }
         }
@@ -127,18 +123,21 @@ public final class EmbeddingBenchmark {
       for (int level : o.levels()) {
         Corpus c = level == 0 ? small : corpus;
         Map<Batching, Measurement> ref = level == 0 && subset ? ortSmall : ort;
-        try (EmberEngine engine = ember(model, tokenizerJson, level, o.workers())) {
+        try (EmberEngine engine = new EmberEngine(model, tokenizerJson, level, o.workers())) {
+          long timedCompiles = 0;
           for (Batching b : Batching.values()) {
-            engine.run(c, b); // warm-up: compiles every variant these batches need
+            engine.warmUp(c, b);
+            long before = engine.wrapperStats().variantsCompiled();
             Measurement m = report(progress, engine.run(c, b));
+            timedCompiles += engine.wrapperStats().variantsCompiled() - before;
             rows.add(checked(m, ref.get(b), ref.get(Batching.LENGTH_SORTED)));
           }
-          notes.addAll(wrapperNotes(engine));
+          notes.addAll(wrapperNotes(engine, timedCompiles));
           if (level == 3) {
             Path dir = Files.createTempDirectory("ember-bench-cache");
             try {
               progress.println("ember bench: level 3 cold and warm start...");
-              start = StartTimes.measure(MODEL, engine.variants(), dir);
+              start = StartTimes.measure(MODEL, engine.usedVariants(), dir);
             } finally {
               Machine.deleteTree(dir);
             }
@@ -158,18 +157,6 @@ public final class EmbeddingBenchmark {
                 + " to ONNX Runtime on those rows"
             : "");
     return new BenchReport(o, env, corpusLine, ortLine, emberLine, rows, start, notes);
-  }
-
-  private static EmberEngine ember(OnnxModel model, byte[] tokenizerJson, int level, int workers) {
-    CompileWrapper wrapper =
-        CompileWrapper.builder(CompileOptions.level(level))
-            .backend(new CpuJaninoBackend())
-            .build(model.graph());
-    TextTokenizer tokenizer =
-        TextTokenizer.fromJson(tokenizerJson, "tokenizer", TextTokenizer.DEFAULT_MAX_LENGTH);
-    SentenceEmbedder e =
-        SentenceEmbedder.create(model, wrapper, tokenizer, SentenceEmbedder.DEFAULT_BATCH_ROWS);
-    return new EmberEngine(e, level, workers);
   }
 
   private static void addOrtRows(List<ReportRow> rows, Map<Batching, Measurement> ort) {
@@ -197,22 +184,21 @@ public final class EmbeddingBenchmark {
     return m;
   }
 
-  private static List<String> wrapperNotes(EmberEngine engine) {
+  private static List<String> wrapperNotes(EmberEngine engine, long timedCompiles) {
     WrapperStats s = engine.wrapperStats();
-    List<String> out = new ArrayList<>();
-    if (s == null || engine.name().endsWith(" 0")) {
-      return out;
+    if (engine.level() == 0) {
+      return List.of();
     }
     String gemm = engine.variants().stream()
         .filter(v -> v instanceof CpuVariant)
         .map(v -> ((CpuVariant) v).gemm())
         .findFirst()
         .orElse("?");
-    out.add(String.format(Locale.ROOT,
-        "%s: %d variants compiled (%.1f s of compile, in the warm-up passes), %d calls, %d on"
-            + " the general variant, %d warnings; GEMM %s", engine.name(), s.variantsCompiled(),
-        s.compileNanos() / 1e9, s.calls(), s.generalCalls(), s.warnings(), gemm));
-    return out;
+    return List.of(String.format(Locale.ROOT,
+        "%s: %d variants compiled (%.1f s of compile summed; %d of them during the timed passes),"
+            + " %d variants used, %d calls, %d on the general variant, %d warnings; GEMM %s",
+        engine.name(), s.variantsCompiled(), s.compileNanos() / 1e9, timedCompiles,
+        engine.usedVariants().size(), s.calls(), s.generalCalls(), s.warnings(), gemm));
   }
 
   private static String describe(BenchOptions o, Corpus c) {

@@ -52,7 +52,20 @@ final class OrtEngine implements AutoCloseable {
 
   /** Runs {@code corpus} in {@code batching} once, timed. */
   Measurement run(Corpus corpus, Batching batching) throws OrtException {
-    List<int[]> plan = corpus.plan(batching);
+    return run(corpus, batching, corpus.plan(batching));
+  }
+
+  /** Untimed: a few batches of the plan, spread over it. */
+  void warmUp(Corpus corpus, Batching batching) throws OrtException {
+    run(corpus, batching, spreadWarmUp(corpus.plan(batching)));
+  }
+
+  private static List<int[]> spreadWarmUp(List<int[]> plan) {
+    return Corpus.spread(plan, WarmUp.batches(plan.size()));
+  }
+
+  /** Runs the batches of {@code plan} (a part of {@code corpus.plan(batching)}), timed. */
+  Measurement run(Corpus corpus, Batching batching, List<int[]> plan) throws OrtException {
     float[][] vectors = new float[corpus.size()][];
     long real = 0;
     long padded = 0;
@@ -68,7 +81,7 @@ final class OrtEngine implements AutoCloseable {
     }
     long nanos = System.nanoTime() - start;
     return new Measurement(
-        NAME, batching, corpus.size(), nanos, plan.size(), real, padded, vectors);
+        NAME, batching, Corpus.rows(plan), nanos, plan.size(), real, padded, vectors);
   }
 
   private float[][] forward(TokenBatch b) throws OrtException {
