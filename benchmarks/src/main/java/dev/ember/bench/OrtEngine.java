@@ -55,13 +55,13 @@ final class OrtEngine implements AutoCloseable {
     return run(corpus, batching, corpus.plan(batching));
   }
 
-  /** Untimed: a few batches of the plan, spread over it. */
+  /**
+   * Untimed: one batch of every distinct padded shape of the plan, since ONNX Runtime plans its
+   * memory per input shape on first sight (as {@link WarmUp} describes).
+   */
   void warmUp(Corpus corpus, Batching batching) throws OrtException {
-    run(corpus, batching, spreadWarmUp(corpus.plan(batching)));
-  }
-
-  private static List<int[]> spreadWarmUp(List<int[]> plan) {
-    return Corpus.spread(plan, WarmUp.batches(plan.size()));
+    List<int[]> plan = corpus.plan(batching);
+    run(corpus, batching, corpus.distinctShapes(plan, Integer.MAX_VALUE));
   }
 
   /** Runs the batches of {@code plan} (a part of {@code corpus.plan(batching)}), timed. */

@@ -78,6 +78,7 @@ class EmbeddingBenchmarkTest {
         IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--levels", "4"}));
     assertThrows(
         IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--rows", "x"}));
-    assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--bogus"}));
+    assertThrows(
+        IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--bogus"}));
   }
 }
