@@ -89,6 +89,7 @@ public final class EmbeddingBenchmark {
    */
   static BenchReport run(BenchOptions o, PrintStream progress)
       throws IOException, OrtException, InterruptedException {
+    long t0 = System.nanoTime();
     List<String> env = new ArrayList<>(Machine.describe());
     String loadStart = Machine.loadAverage();
     ModelFiles files = MODEL.files(ModelFiles.local());
@@ -150,7 +151,9 @@ public final class EmbeddingBenchmark {
       }
     }
     env.add("load average (1, 5, 15 min) at start: " + loadStart + "; at end: "
-        + Machine.loadAverage());
+        + Machine.loadAverage() + String.format(Locale.ROOT,
+            " (other processes share the cores: timings move with it); benchmark wall time %.1f"
+                + " min", (System.nanoTime() - t0) / 60e9));
     String emberLine = String.format(Locale.ROOT,
         "ember: %d worker thread%s (one per core, like Spark's task slots), each embedding its"
             + " share of the batches through one shared SentenceEmbedder; CpuJaninoBackend, GEMM"

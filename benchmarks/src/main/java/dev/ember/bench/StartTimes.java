@@ -35,11 +35,18 @@ record StartTimes(int variants, Start cold, Start warm) {
    *
    * @param nanos all of it: load the model and tokenizer, build the wrapper, obtain every variant,
    *     run each once
+   * @param loadNanos loading the model and tokenizer and building the wrapper
    * @param variantNanos obtaining the variants (specialise, then compile and save, or load), as
    *     the wrapper counts it
    * @param compilations Janino runs (0 when every variant came from the cache)
    */
-  record Start(long nanos, long variantNanos, long compilations) {}
+  record Start(long nanos, long loadNanos, long variantNanos, long compilations) {
+
+    /** Running one batch through each variant: the rest of the start. */
+    long runNanos() {
+      return nanos - loadNanos - variantNanos;
+    }
+  }
 
   /** Cold over warm, whole starts. */
   double speedup() {
@@ -72,6 +79,7 @@ record StartTimes(int variants, Start cold, Start warm) {
             .store(
                 new CachedVariantStore(CompileCache.open(dir), null, options.toString(), "cpu"));
     long variantNanos;
+    long loadNanos;
     try (SentenceEmbedder e =
         SentenceEmbedder.load(
             spec,
@@ -79,13 +87,15 @@ record StartTimes(int variants, Start cold, Start warm) {
             TextTokenizer.DEFAULT_MAX_LENGTH,
             SentenceEmbedder.DEFAULT_BATCH_ROWS,
             compiler)) {
+      loadNanos = System.nanoTime() - t0;
       CompileWrapper w = e.compileWrapper().orElseThrow();
       for (int[] bs : shapes) {
         w.dispatchTo(w.captureIndex(bs[0], bs[1]), SyntheticBatch.feeds(w.graph(), bs[0], bs[1]));
       }
       variantNanos = w.stats().compileNanos();
     }
-    return new Start(System.nanoTime() - t0, variantNanos, JaninoCompiler.compilations() - c0);
+    return new Start(
+        System.nanoTime() - t0, loadNanos, variantNanos, JaninoCompiler.compilations() - c0);
   }
 
   /** The (batch, seq) of every captured variant in {@code used}, in order. */

@@ -6,10 +6,8 @@ package dev.ember.bench;
  * leave done:
  *
  * <ul>
- *   <li>ONNX Runtime: one batch of every distinct padded shape of the plan (it plans memory per
- *       input shape on first sight, and grows its arena);
- *   <li>levels 0 and 2: {@link #BATCHES} batches spread over the plan (the JIT, level 2's one
- *       general variant);
+ *   <li>ONNX Runtime and levels 0 and 2: {@link #BATCHES} batches spread over the plan (the JIT,
+ *       ONNX Runtime's arena, level 2's one general variant);
  *   <li>level 1: one batch of each of the first {@code maxVariants + 1} distinct padded shapes of
  *       the plan (in plan order), so that it compiles every variant the timed pass needs: a static
  *       one per shape up to {@code maxVariants}, then the general one;
@@ -31,9 +29,8 @@ final class WarmUp {
   }
 
   static String describe() {
-    return "untimed warm-up before each pass: ONNX Runtime runs one batch of every distinct"
-        + " padded shape of the plan; levels 0 and 2 run up to " + BATCHES + " batches spread"
-        + " over the plan; level 1 runs one batch of each of its first"
+    return "untimed warm-up before each pass: ONNX Runtime and levels 0 and 2 run up to "
+        + BATCHES + " batches spread over the plan; level 1 runs one batch of each of its first"
         + " maxVariants + 1 distinct padded shapes (compiling every variant the pass needs);"
         + " level 3 compiles and runs once each captured variant the pass dispatches (found by a"
         + " dry run with a backend that returns zeros), then runs up to " + BATCHES
