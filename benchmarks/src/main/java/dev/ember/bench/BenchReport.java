@@ -1,0 +1,93 @@
+package dev.ember.bench;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Everything one run measured, and its Markdown rendering (printed by {@code bin/ember bench} and
+ * written to {@code build/bench/}).
+ *
+ * @param options what was asked
+ * @param environment lines about the machine and the load, one per line
+ * @param corpusLine the rows, tokens and length quantiles
+ * @param ortLine ONNX Runtime's version and settings
+ * @param emberLine Ember's threads and backend
+ * @param rows the table, ONNX Runtime first
+ * @param start level-3 cold/warm start, or null when level 3 was not measured
+ * @param notes lines under the table
+ */
+record BenchReport(
+    BenchOptions options,
+    List<String> environment,
+    String corpusLine,
+    String ortLine,
+    String emberLine,
+    List<ReportRow> rows,
+    StartTimes start,
+    List<String> notes) {
+
+  BenchReport {
+    environment = List.copyOf(environment);
+    rows = List.copyOf(rows);
+    notes = List.copyOf(notes);
+  }
+
+  /** The row of {@code engine} in {@code batching} over {@code n} rows, or null. */
+  ReportRow row(String engine, Batching batching, int n) {
+    for (ReportRow r : rows) {
+      if (r.m().engine().equals(engine) && r.m().batching() == batching && r.m().rows() == n) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private static String startRow(String what, StartTimes.Start s) {
+    return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %d |%n", what,
+        s.nanos() / 1e9, s.loadNanos() / 1e9, s.variantNanos() / 1e9, s.runNanos() / 1e9,
+        s.compilations());
+  }
+
+  String markdown() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("## Ember vs ONNX Runtime: all-MiniLM-L6-v2 sentence embeddings\n\n");
+    for (String line : environment) {
+      sb.append("- ").append(line).append('\n');
+    }
+    sb.append("- ").append(corpusLine).append('\n');
+    sb.append("- ").append(ortLine).append('\n');
+    sb.append("- ").append(emberLine).append('\n');
+    sb.append("- timed: text in, normalised vectors out (tokenize, forward, mean-pool,"
+        + " L2-normalise), wall clock over all rows; ").append(WarmUp.describe()).append("\n\n");
+    sb.append("| engine | batching | rows | batches | sentences/s | real tokens/s | padded/real"
+        + " | x ORT same batching | x ORT length-sorted | min cosine vs ORT |\n");
+    sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (ReportRow r : rows) {
+      Measurement m = r.m();
+      boolean subset = m.rows() < options.rows();
+      sb.append(String.format(Locale.ROOT,
+          "| %s | %s | %,d%s | %,d | %.1f | %,.0f | %.2f | %.2f | %.2f | %s |%n",
+          m.engine(), m.batching().label(), m.rows(), subset ? " (subset)" : "", m.batches(),
+          m.sentencesPerSecond(), m.realTokensPerSecond(), m.paddingRatio(), r.ratioSame(),
+          r.ratioSorted(), m.engine().equals(OrtEngine.NAME) ? "(reference)"
+              : String.format(Locale.ROOT, "%.6f", r.minCosine())));
+    }
+    if (start != null) {
+      sb.append(String.format(Locale.ROOT, "%n| level 3 start: load, then one batch through each"
+          + " of the %d captured variants the run used | whole start, s | load model + build"
+          + " wrapper, s | obtain variants, s | run one batch each, s | Janino compilations |%n"
+          + "|---|---:|---:|---:|---:|---:|%n", start.variants()));
+      sb.append(startRow("cold (empty compile cache)", start.cold()));
+      sb.append(startRow("warm (new embedder, same cache folder)", start.warm()));
+      sb.append(String.format(Locale.ROOT, "| cold / warm | %.1fx | | %.1fx | | |%n",
+          start.speedup(), start.variantSpeedup()));
+    }
+    if (!notes.isEmpty()) {
+      sb.append('\n');
+      for (String n : notes) {
+        sb.append("- ").append(n).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+}

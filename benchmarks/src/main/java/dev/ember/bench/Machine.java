@@ -1,0 +1,57 @@
+package dev.ember.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/** What the table says about the machine, and small file chores. */
+final class Machine {
+  private Machine() {}
+
+  /** Date, CPU, cores, memory, Java. */
+  static List<String> describe() {
+    Runtime rt = Runtime.getRuntime();
+    return List.of(
+        "date: " + java.time.ZonedDateTime.now().withNano(0),
+        String.format(Locale.ROOT, "machine: %s, %d cores visible to the JVM, max heap %d MiB",
+            cpuModel(), rt.availableProcessors(), rt.maxMemory() >> 20),
+        "java: " + System.getProperty("java.vm.name") + " " + Runtime.version() + ", "
+            + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+  }
+
+  /** "1.23, 4.56, 7.89" from /proc/loadavg, else the JVM's 1-minute figure. */
+  static String loadAverage() {
+    try {
+      String[] p = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return p[0] + ", " + p[1] + ", " + p[2];
+    } catch (IOException | RuntimeException e) {
+      double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      return l < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f (1 min)", l);
+    }
+  }
+
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines.filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .findFirst()
+          .orElse(System.getProperty("os.arch"));
+    } catch (IOException | RuntimeException e) {
+      return System.getProperty("os.arch");
+    }
+  }
+
+  /** Deletes {@code dir} and everything under it; best effort. */
+  static void deleteTree(Path dir) {
+    try (Stream<Path> all = Files.walk(dir)) {
+      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a leftover temp folder is harmless
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.ember.bench;
+
+/**
+ * One timed pass of one engine over a corpus in one batching.
+ *
+ * @param engine e.g. {@code "onnxruntime"} or {@code "ember level 3"}
+ * @param batching how the rows were cut
+ * @param rows sentences embedded
+ * @param nanos wall-clock time of the pass: tokenize, forward, pool, normalise
+ * @param batches forward passes run
+ * @param realTokens tokens of the sentences (special tokens included, padding excluded)
+ * @param paddedTokens tokens the model ran, padding included
+ * @param vectors the embeddings, row by row, for the cosine check
+ */
+record Measurement(
+    String engine,
+    Batching batching,
+    int rows,
+    long nanos,
+    long batches,
+    long realTokens,
+    long paddedTokens,
+    float[][] vectors) {
+
+  double seconds() {
+    return nanos / 1e9;
+  }
+
+  double sentencesPerSecond() {
+    return rows / seconds();
+  }
+
+  double realTokensPerSecond() {
+    return realTokens / seconds();
+  }
+
+  /** Padded tokens per real token; 1.0 means no padding. */
+  double paddingRatio() {
+    return realTokens == 0 ? 1.0 : (double) paddedTokens / realTokens;
+  }
+
+  /** The smallest cosine similarity between this pass's vectors and {@code ref}'s, row by row. */
+  double minCosine(Measurement ref) {
+    if (ref.vectors.length != vectors.length) {
+      throw new IllegalArgumentException(
+          engine + " has " + vectors.length + " rows but " + ref.engine + " has "
+              + ref.vectors.length);
+    }
+    double min = 1.0;
+    for (int i = 0; i < vectors.length; i++) {
+      min = Math.min(min, cosine(vectors[i], ref.vectors[i]));
+    }
+    return min;
+  }
+
+  /** The row where {@link #minCosine} is reached, for the abort message. */
+  int worstRow(Measurement ref) {
+    int worst = 0;
+    double min = Double.MAX_VALUE;
+    for (int i = 0; i < vectors.length; i++) {
+      double c = cosine(vectors[i], ref.vectors[i]);
+      if (c < min) {
+        min = c;
+        worst = i;
+      }
+    }
+    return worst;
+  }
+
+  static double cosine(float[] a, float[] b) {
+    if (a == null || b == null || a.length != b.length) {
+      return -1.0; // a missing or odd vector fails the check
+    }
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (double) a[i] * b[i];
+      na += (double) a[i] * a[i];
+      nb += (double) b[i] * b[i];
+    }
+    double c = dot / Math.sqrt(na * nb);
+    return Double.isNaN(c) ? -1.0 : c; // NaN (a zero or broken vector) must fail the check too
+  }
+}
