@@ -53,8 +53,7 @@ public final class EmbeddingBenchmark {
       System.exit(2);
       return;
     }
-    // One INFO line per compiled variant would bury the progress lines; warnings still show.
-    Logger.getLogger("").setLevel(Level.WARNING);
+    quietLogs();
     BenchReport report;
     try {
       report = run(options, System.err);
@@ -72,6 +71,22 @@ public final class EmbeddingBenchmark {
       Files.writeString(out, md, StandardCharsets.UTF_8);
       System.err.println("ember bench: table written to " + out);
     }
+  }
+
+  /** Strong references: java.util.logging forgets a logger's level when the logger is collected. */
+  private static final List<Logger> QUIET = new ArrayList<>();
+
+  /**
+   * One INFO line per compiled variant, and level 1's long warnings once it runs out of static
+   * variants (counted in the notes instead), would bury the progress lines; other warnings show.
+   */
+  private static void quietLogs() {
+    Logger root = Logger.getLogger("");
+    root.setLevel(Level.WARNING);
+    Logger dispatch = Logger.getLogger("dev.ember.executor.dispatch.VariantCompiler");
+    dispatch.setLevel(Level.SEVERE);
+    QUIET.add(root);
+    QUIET.add(dispatch);
   }
 
   /** Thrown when an Ember level's embeddings differ from ONNX Runtime's. */
@@ -96,65 +111,91 @@ public final class EmbeddingBenchmark {
     byte[] modelBytes = files.read(MODEL.modelLocation());
     byte[] tokenizerJson = files.read(MODEL.tokenizerLocation());
     OnnxModel model = OnnxLoader.load(modelBytes, MODEL.spec());
-    int maxLength = TextTokenizer.DEFAULT_MAX_LENGTH;
     List<ReportRow> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     StartTimes start = null;
     String corpusLine;
     String ortLine;
-    try (TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerJson, "tokenizer", maxLength)) {
+    try (TextTokenizer tokenizer =
+        TextTokenizer.fromJson(tokenizerJson, "tokenizer", TextTokenizer.DEFAULT_MAX_LENGTH)) {
       Corpus corpus = Corpus.read(o.input(), o.rows(), tokenizer);
       corpusLine = describe(o, corpus);
       progress.println("ember bench: " + corpusLine);
       Corpus small = corpus.head(o.interpreterRows());
       boolean subset = o.levels().contains(0) && small.size() < corpus.size();
-      Map<Batching, Measurement> ort = new EnumMap<>(Batching.class);
-      Map<Batching, Measurement> ortSmall = new EnumMap<>(Batching.class);
-      try (OrtEngine engine = new OrtEngine(modelBytes, tokenizer, o.ortThreads())) {
-        ortLine = "reference: " + engine.describe();
-        for (Batching b : Batching.values()) {
-          engine.warmUp(corpus, b);
-          ort.put(b, report(progress, engine.run(corpus, b)));
-          if (subset) {
-            engine.warmUp(small, b);
-            ortSmall.put(b, report(progress, engine.run(small, b)));
-          }
+      try (OrtEngine ortEngine = new OrtEngine(modelBytes, tokenizer, o.ortThreads())) {
+        ortLine = "reference: " + ortEngine.describe();
+        Map<Batching, Measurement> ort = measure(ortEngine, corpus, progress);
+        Map<Batching, Measurement> ortSmall = subset ? measure(ortEngine, small, progress) : null;
+        addOrtRows(rows, ort);
+        if (subset) {
+          addOrtRows(rows, ortSmall);
         }
-      }
-      addOrtRows(rows, ort);
-      if (subset) {
-        addOrtRows(rows, ortSmall);
-      }
-      for (int level : o.levels()) {
-        Corpus c = level == 0 ? small : corpus;
-        Map<Batching, Measurement> ref = level == 0 && subset ? ortSmall : ort;
-        try (EmberEngine engine = new EmberEngine(model, tokenizerJson, level, o.workers())) {
-          long timedCompiles = 0;
-          for (Batching b : Batching.values()) {
-            engine.warmUp(c, b);
-            long before = engine.wrapperStats().variantsCompiled();
-            Measurement m = report(progress, engine.run(c, b));
-            timedCompiles += engine.wrapperStats().variantsCompiled() - before;
-            rows.add(checked(m, ref.get(b), ref.get(Batching.LENGTH_SORTED)));
-          }
-          notes.addAll(wrapperNotes(engine, timedCompiles));
-          if (level == 3) {
-            Path dir = Files.createTempDirectory("ember-bench-cache");
-            try {
-              progress.println("ember bench: level 3 cold and warm start...");
-              start = StartTimes.measure(MODEL, engine.usedVariants(), dir);
-            } finally {
-              Machine.deleteTree(dir);
+        for (int level : o.levels()) {
+          Corpus c = level == 0 ? small : corpus;
+          Map<Batching, Measurement> ref = level == 0 && subset ? ortSmall : ort;
+          try (EmberEngine engine = new EmberEngine(model, tokenizerJson, level, o.workers())) {
+            notes.addAll(measure(engine, c, ref, rows, progress));
+            if (level == 3) {
+              start = startTimes(engine, progress);
             }
           }
         }
+        // The cores are shared: ONNX Runtime once more at the end shows how far the load moved.
+        Measurement again = report(progress, ortEngine.run(corpus, Batching.LENGTH_SORTED));
+        notes.add(String.format(Locale.ROOT, "drift check: %s length-sorted again at the end:"
+                + " %.1f sentences/s (%.2fx its first pass)", OrtEngine.NAME,
+            again.sentencesPerSecond(),
+            again.sentencesPerSecond() / ort.get(Batching.LENGTH_SORTED).sentencesPerSecond()));
       }
     }
-    env.add("load average (1, 5, 15 min) at start: " + loadStart + "; at end: "
-        + Machine.loadAverage() + String.format(Locale.ROOT,
-            " (other processes share the cores: timings move with it); benchmark wall time %.1f"
-                + " min", (System.nanoTime() - t0) / 60e9));
-    String emberLine = String.format(Locale.ROOT,
+    env.add(String.format(Locale.ROOT, "load average (1, 5, 15 min) at start: %s; at end: %s"
+            + " (other processes share the cores: timings move with it); benchmark wall time"
+            + " %.1f min", loadStart, Machine.loadAverage(), (System.nanoTime() - t0) / 60e9));
+    return new BenchReport(o, env, corpusLine, ortLine, emberLine(o), rows, start, notes);
+  }
+
+  /** ONNX Runtime over {@code c} in every batching, each pass after its warm-up. */
+  private static Map<Batching, Measurement> measure(OrtEngine e, Corpus c, PrintStream progress)
+      throws OrtException {
+    Map<Batching, Measurement> out = new EnumMap<>(Batching.class);
+    for (Batching b : Batching.values()) {
+      e.warmUp(c, b);
+      out.put(b, report(progress, e.run(c, b)));
+    }
+    return out;
+  }
+
+  /**
+   * One Ember level over {@code c} in every batching, each pass after its warm-up and checked
+   * against ONNX Runtime's vectors; adds the rows, returns the notes.
+   */
+  private static List<String> measure(EmberEngine e, Corpus c, Map<Batching, Measurement> ref,
+      List<ReportRow> rows, PrintStream progress) throws InterruptedException {
+    long timedCompiles = 0;
+    for (Batching b : Batching.values()) {
+      e.warmUp(c, b);
+      long before = e.wrapperStats().variantsCompiled();
+      Measurement m = report(progress, e.run(c, b));
+      timedCompiles += e.wrapperStats().variantsCompiled() - before;
+      rows.add(checked(m, c, ref.get(b), ref.get(Batching.LENGTH_SORTED)));
+    }
+    return wrapperNotes(e, timedCompiles);
+  }
+
+  private static StartTimes startTimes(EmberEngine level3, PrintStream progress)
+      throws IOException {
+    Path dir = Files.createTempDirectory("ember-bench-cache");
+    try {
+      progress.println("ember bench: level 3 cold and warm start...");
+      return StartTimes.measure(MODEL, level3.usedVariants(), dir);
+    } finally {
+      Machine.deleteTree(dir);
+    }
+  }
+
+  private static String emberLine(BenchOptions o) {
+    return String.format(Locale.ROOT,
         "ember: %d worker thread%s (one per core, like Spark's task slots), each embedding its"
             + " share of the batches through one shared SentenceEmbedder; CpuJaninoBackend, GEMM"
             + " on the calling thread; level 0 is the interpreter%s",
@@ -163,7 +204,6 @@ public final class EmbeddingBenchmark {
             ? ", on the first " + o.interpreterRows() + " rows only (it is slow); its ratios are"
                 + " to ONNX Runtime on those rows"
             : "");
-    return new BenchReport(o, env, corpusLine, ortLine, emberLine, rows, start, notes);
   }
 
   private static void addOrtRows(List<ReportRow> rows, Map<Batching, Measurement> ort) {
@@ -172,14 +212,17 @@ public final class EmbeddingBenchmark {
     }
   }
 
-  private static ReportRow checked(Measurement m, Measurement ref, Measurement refSorted) {
+  private static ReportRow checked(
+      Measurement m, Corpus c, Measurement ref, Measurement refSorted) {
     double min = m.minCosine(ref);
     if (!(min >= MIN_COSINE)) {
       int row = m.worstRow(ref);
+      String text = c.text(row);
       throw new CosineCheckFailed(String.format(Locale.ROOT,
           "%s (%s) gives embeddings that differ from ONNX Runtime's: min cosine %.6f < %.4f, at"
-              + " row %d (line %d of the input)", m.engine(), m.batching().label(), min,
-          MIN_COSINE, row, row + 1));
+              + " row %d of the corpus (%d tokens): \"%s\"", m.engine(), m.batching().label(),
+          min, MIN_COSINE, row, c.length(row),
+          text.length() > 80 ? text.substring(0, 80) + "..." : text));
     }
     return new ReportRow(m, ref, refSorted, min);
   }
