@@ -212,7 +212,7 @@ public final class EmbeddingBenchmark {
     }
   }
 
-  private static ReportRow checked(
+  static ReportRow checked(
       Measurement m, Corpus c, Measurement ref, Measurement refSorted) {
     double min = m.minCosine(ref);
     if (!(min >= MIN_COSINE)) {
