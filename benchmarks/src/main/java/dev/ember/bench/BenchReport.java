@@ -58,7 +58,10 @@ record BenchReport(
     sb.append("- ").append(ortLine).append('\n');
     sb.append("- ").append(emberLine).append('\n');
     sb.append("- timed: text in, normalised vectors out (tokenize, forward, mean-pool,"
-        + " L2-normalise), wall clock over all rows; ").append(WarmUp.describe()).append("\n\n");
+        + " L2-normalise), wall clock; each batching's batches are dealt into ")
+        .append(Interleaved.ROUNDS).append(" chunks and every round runs one chunk on every"
+            + " engine in turn (rotating the order), so load changes hit all engines alike; ")
+        .append(WarmUp.describe()).append("\n\n");
     sb.append("| engine | batching | rows | batches | sentences/s | real tokens/s | padded/real"
         + " | x ORT same batching | x ORT length-sorted | min cosine vs ORT |\n");
     sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -1,6 +1,5 @@
 package dev.ember.bench;
 
-import ai.onnxruntime.OrtException;
 import dev.ember.executor.backend.cpu.CpuVariant;
 import dev.ember.executor.dispatch.WrapperStats;
 import dev.ember.executor.onnx.OnnxLoader;
@@ -18,13 +17,15 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * {@code bin/ember bench}: sentence embeddings of real text with all-MiniLM-L6-v2, Ember at compile
  * levels 0 to 3 against ONNX Runtime Java, in one JVM on one machine, in corpus-order batches of 64
- * and length-sorted batches of 32; then level 3's cold and warm (compile cache) start. Prints a
+ * and length-sorted batches of 32, the engines taking turns ({@link Interleaved}); then level 3's
+ * cold and warm (compile cache) start. Prints a
  * Markdown table and checks that every Ember level gives ONNX Runtime's embeddings (cosine at least
  * {@value #MIN_COSINE} on every row, else it aborts).
  *
@@ -99,11 +100,10 @@ public final class EmbeddingBenchmark {
   /**
    * Runs every measurement {@code o} asks for, reporting progress on {@code progress}.
    *
-   * @throws CosineCheckFailed as soon as an Ember level's embeddings fall below {@link
-   *     #MIN_COSINE} against ONNX Runtime's
+   * @throws CosineCheckFailed when an Ember level's embeddings fall below {@link #MIN_COSINE}
+   *     against ONNX Runtime's
    */
-  static BenchReport run(BenchOptions o, PrintStream progress)
-      throws IOException, OrtException, InterruptedException {
+  static BenchReport run(BenchOptions o, PrintStream progress) throws Exception {
     long t0 = System.nanoTime();
     List<String> env = new ArrayList<>(Machine.describe());
     String loadStart = Machine.loadAverage();
@@ -116,38 +116,49 @@ public final class EmbeddingBenchmark {
     StartTimes start = null;
     String corpusLine;
     String ortLine;
-    try (TextTokenizer tokenizer =
-        TextTokenizer.fromJson(tokenizerJson, "tokenizer", TextTokenizer.DEFAULT_MAX_LENGTH)) {
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      TextTokenizer tokenizer =
+          TextTokenizer.fromJson(tokenizerJson, "tokenizer", TextTokenizer.DEFAULT_MAX_LENGTH);
+      open.add(tokenizer);
       Corpus corpus = Corpus.read(o.input(), o.rows(), tokenizer);
       corpusLine = describe(o, corpus);
       progress.println("ember bench: " + corpusLine);
-      Corpus small = corpus.head(o.interpreterRows());
-      boolean subset = o.levels().contains(0) && small.size() < corpus.size();
-      try (OrtEngine ortEngine = new OrtEngine(modelBytes, tokenizer, o.ortThreads())) {
-        ortLine = "reference: " + ortEngine.describe();
-        Map<Batching, Measurement> ort = measure(ortEngine, corpus, progress);
-        Map<Batching, Measurement> ortSmall = subset ? measure(ortEngine, small, progress) : null;
-        addOrtRows(rows, ort);
-        if (subset) {
-          addOrtRows(rows, ortSmall);
-        }
-        for (int level : o.levels()) {
-          Corpus c = level == 0 ? small : corpus;
-          Map<Batching, Measurement> ref = level == 0 && subset ? ortSmall : ort;
-          try (EmberEngine engine = new EmberEngine(model, tokenizerJson, level, o.workers())) {
-            notes.addAll(measure(engine, c, ref, rows, progress));
-            if (level == 3) {
-              start = startTimes(engine, progress);
-            }
-          }
-        }
-        // The cores are shared: ONNX Runtime once more at the end shows how far the load moved.
-        Measurement again = report(progress, ortEngine.run(corpus, Batching.LENGTH_SORTED));
-        notes.add(String.format(Locale.ROOT, "drift check: %s length-sorted again at the end:"
-                + " %.1f sentences/s (%.2fx its first pass)", OrtEngine.NAME,
-            again.sentencesPerSecond(),
-            again.sentencesPerSecond() / ort.get(Batching.LENGTH_SORTED).sentencesPerSecond()));
+      OrtEngine ort = new OrtEngine(modelBytes, tokenizer, o.ortThreads());
+      open.add(ort);
+      ortLine = "reference: " + ort.describe();
+      Map<Integer, EmberEngine> levels = new TreeMap<>();
+      for (int level : o.levels()) {
+        EmberEngine e = new EmberEngine(model, tokenizerJson, level, o.workers());
+        open.add(e);
+        levels.put(level, e);
       }
+      Corpus small = corpus.head(o.interpreterRows());
+      boolean subset = levels.containsKey(0) && small.size() < corpus.size();
+      List<Engine> main = new ArrayList<>(List.of(ort));
+      levels.forEach((l, e) -> {
+        if (l != 0 || !subset) {
+          main.add(e);
+        }
+      });
+      Map<Batching, Interleaved.Result> full = measure(main, corpus, progress);
+      Map<Batching, Interleaved.Result> sub =
+          subset ? measure(List.of(ort, levels.get(0)), small, progress) : null;
+      addOrtRows(rows, full);
+      if (subset) {
+        addOrtRows(rows, sub);
+      }
+      for (EmberEngine e : levels.values()) {
+        boolean onSmall = e.level() == 0 && subset;
+        addRows(rows, e, onSmall ? small : corpus, onSmall ? sub : full);
+        notes.addAll(wrapperNotes(e));
+      }
+      notes.add(loadNote(full));
+      if (levels.containsKey(3)) {
+        start = startTimes(levels.get(3), progress);
+      }
+    } finally {
+      closeAll(open);
     }
     env.add(String.format(Locale.ROOT, "load average (1, 5, 15 min) at start: %s; at end: %s"
             + " (other processes share the cores: timings move with it); benchmark wall time"
@@ -155,32 +166,66 @@ public final class EmbeddingBenchmark {
     return new BenchReport(o, env, corpusLine, ortLine, emberLine(o), rows, start, notes);
   }
 
-  /** ONNX Runtime over {@code c} in every batching, each pass after its warm-up. */
-  private static Map<Batching, Measurement> measure(OrtEngine e, Corpus c, PrintStream progress)
-      throws OrtException {
-    Map<Batching, Measurement> out = new EnumMap<>(Batching.class);
+  private static Map<Batching, Interleaved.Result> measure(
+      List<Engine> engines, Corpus c, PrintStream progress) throws Exception {
+    Map<Batching, Interleaved.Result> out = new EnumMap<>(Batching.class);
     for (Batching b : Batching.values()) {
-      e.warmUp(c, b);
-      out.put(b, report(progress, e.run(c, b)));
+      out.put(b, Interleaved.measure(engines, c, b, progress));
     }
     return out;
   }
 
-  /**
-   * One Ember level over {@code c} in every batching, each pass after its warm-up and checked
-   * against ONNX Runtime's vectors; adds the rows, returns the notes.
-   */
-  private static List<String> measure(EmberEngine e, Corpus c, Map<Batching, Measurement> ref,
-      List<ReportRow> rows, PrintStream progress) throws InterruptedException {
-    long timedCompiles = 0;
-    for (Batching b : Batching.values()) {
-      e.warmUp(c, b);
-      long before = e.wrapperStats().variantsCompiled();
-      Measurement m = report(progress, e.run(c, b));
-      timedCompiles += e.wrapperStats().variantsCompiled() - before;
-      rows.add(checked(m, c, ref.get(b), ref.get(Batching.LENGTH_SORTED)));
+  private static void addOrtRows(List<ReportRow> rows, Map<Batching, Interleaved.Result> r) {
+    Measurement sorted = r.get(Batching.LENGTH_SORTED).total().get(OrtEngine.NAME);
+    for (Interleaved.Result res : r.values()) {
+      Measurement m = res.total().get(OrtEngine.NAME);
+      rows.add(new ReportRow(m, m, sorted, 1.0));
     }
-    return wrapperNotes(e, timedCompiles);
+  }
+
+  /** Checks {@code e}'s vectors against ONNX Runtime's in every batching and adds its rows. */
+  private static void addRows(
+      List<ReportRow> rows, EmberEngine e, Corpus c, Map<Batching, Interleaved.Result> r) {
+    Measurement sorted = r.get(Batching.LENGTH_SORTED).total().get(OrtEngine.NAME);
+    for (Interleaved.Result res : r.values()) {
+      rows.add(checked(res.total().get(e.name()), c, res.total().get(OrtEngine.NAME), sorted));
+    }
+  }
+
+  /** How much ONNX Runtime's speed moved from round to round: the load's share of the noise. */
+  private static String loadNote(Map<Batching, Interleaved.Result> r) {
+    StringBuilder sb = new StringBuilder(
+        "load check: ONNX Runtime's sentences/s from round to round (the engines run in "
+            + Interleaved.ROUNDS + " interleaved rounds, so load changes hit all of them alike):");
+    for (Map.Entry<Batching, Interleaved.Result> e : r.entrySet()) {
+      double min = Double.MAX_VALUE;
+      double max = 0;
+      for (Measurement m : e.getValue().rounds().get(OrtEngine.NAME)) {
+        min = Math.min(min, m.sentencesPerSecond());
+        max = Math.max(max, m.sentencesPerSecond());
+      }
+      sb.append(String.format(Locale.ROOT, " %s %.1f to %.1f;", e.getKey().label(), min, max));
+    }
+    sb.setLength(sb.length() - 1);
+    return sb.toString();
+  }
+
+  private static void closeAll(List<AutoCloseable> open) throws Exception {
+    Exception first = null;
+    for (int i = open.size() - 1; i >= 0; i--) {
+      try {
+        open.get(i).close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   private static StartTimes startTimes(EmberEngine level3, PrintStream progress)
@@ -206,12 +251,6 @@ public final class EmbeddingBenchmark {
             : "");
   }
 
-  private static void addOrtRows(List<ReportRow> rows, Map<Batching, Measurement> ort) {
-    for (Measurement m : ort.values()) {
-      rows.add(new ReportRow(m, m, ort.get(Batching.LENGTH_SORTED), 1.0));
-    }
-  }
-
   static ReportRow checked(
       Measurement m, Corpus c, Measurement ref, Measurement refSorted) {
     double min = m.minCosine(ref);
@@ -227,14 +266,7 @@ public final class EmbeddingBenchmark {
     return new ReportRow(m, ref, refSorted, min);
   }
 
-  private static Measurement report(PrintStream progress, Measurement m) {
-    progress.printf(Locale.ROOT, "ember bench: %-14s %-19s %5d rows %8.1f sentences/s"
-            + " (%.1f s, padded/real %.2f)%n", m.engine(), m.batching().label(), m.rows(),
-        m.sentencesPerSecond(), m.seconds(), m.paddingRatio());
-    return m;
-  }
-
-  private static List<String> wrapperNotes(EmberEngine engine, long timedCompiles) {
+  private static List<String> wrapperNotes(EmberEngine engine) {
     WrapperStats s = engine.wrapperStats();
     if (engine.level() == 0) {
       return List.of();
@@ -247,7 +279,7 @@ public final class EmbeddingBenchmark {
     return List.of(String.format(Locale.ROOT,
         "%s: %d variants compiled (%.1f s of compile summed; %d of them during the timed passes),"
             + " %d variants used, %d calls, %d on the general variant, %d warnings; GEMM %s",
-        engine.name(), s.variantsCompiled(), s.compileNanos() / 1e9, timedCompiles,
+        engine.name(), s.variantsCompiled(), s.compileNanos() / 1e9, engine.timedCompiles(),
         engine.usedVariants().size(), s.calls(), s.generalCalls(), s.warnings(), gemm));
   }
 
