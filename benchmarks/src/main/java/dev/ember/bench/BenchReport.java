@@ -84,6 +84,10 @@ record BenchReport(
       sb.append(startRow("warm (new embedder, same cache folder)", start.warm()));
       sb.append(String.format(Locale.ROOT, "| cold / warm | %.1fx | | %.1fx | | |%n",
           start.speedup(), start.variantSpeedup()));
+      sb.append("\nBoth starts run in this JVM after the measurements, with Janino and the code"
+          + " generator already JIT-compiled: a fresh executor JVM compiles slower, so the cold"
+          + " start here is a lower bound. Running one batch of each variant's captured shape"
+          + " costs the same in both.\n");
     }
     if (!notes.isEmpty()) {
       sb.append('\n');
