@@ -13,8 +13,8 @@ package dev.ember.bench;
  *       one per shape up to {@code maxVariants}, then the general one;
  *   <li>level 3: the same calls the timed rounds make run first through a {@link ShapeProbe}
  *       embedder (same options, a backend that only returns zeros) to learn which captured (batch,
- *       seq) variants they dispatch; each of those is compiled and run once on a synthetic batch of its shape, then
- *       {@link #BATCHES} spread batches run as above.
+ *       seq) variants they dispatch; each of those is compiled and run once on a synthetic batch
+ *       of its shape, then {@link #BATCHES} spread batches run as above.
  * </ul>
  */
 final class WarmUp {
