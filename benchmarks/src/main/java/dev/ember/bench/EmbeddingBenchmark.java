@@ -1,6 +1,5 @@
 package dev.ember.bench;
 
-import ai.onnxruntime.OrtException;
 import dev.ember.executor.backend.cpu.CpuVariant;
 import dev.ember.executor.dispatch.WrapperStats;
 import dev.ember.executor.onnx.OnnxLoader;
@@ -18,13 +17,15 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * {@code bin/ember bench}: sentence embeddings of real text with all-MiniLM-L6-v2, Ember at compile
  * levels 0 to 3 against ONNX Runtime Java, in one JVM on one machine, in corpus-order batches of 64
- * and length-sorted batches of 32; then level 3's cold and warm (compile cache) start. Prints a
+ * and length-sorted batches of 32, the engines taking turns ({@link Interleaved}); then level 3's
+ * cold and warm (compile cache) start. Prints a
  * Markdown table and checks that every Ember level gives ONNX Runtime's embeddings (cosine at least
  * {@value #MIN_COSINE} on every row, else it aborts).
  *
@@ -53,8 +54,7 @@ public final class EmbeddingBenchmark {
       System.exit(2);
       return;
     }
-    // One INFO line per compiled variant would bury the progress lines; warnings still show.
-    Logger.getLogger("").setLevel(Level.WARNING);
+    quietLogs();
     BenchReport report;
     try {
       report = run(options, System.err);
@@ -74,6 +74,22 @@ public final class EmbeddingBenchmark {
     }
   }
 
+  /** Strong references: java.util.logging forgets a logger's level when the logger is collected. */
+  private static final List<Logger> QUIET = new ArrayList<>();
+
+  /**
+   * One INFO line per compiled variant, and level 1's long warnings once it runs out of static
+   * variants (counted in the notes instead), would bury the progress lines; other warnings show.
+   */
+  private static void quietLogs() {
+    Logger root = Logger.getLogger("");
+    root.setLevel(Level.WARNING);
+    Logger dispatch = Logger.getLogger("dev.ember.executor.dispatch.VariantCompiler");
+    dispatch.setLevel(Level.SEVERE);
+    QUIET.add(root);
+    QUIET.add(dispatch);
+  }
+
   /** Thrown when an Ember level's embeddings differ from ONNX Runtime's. */
   static final class CosineCheckFailed extends RuntimeException {
     CosineCheckFailed(String message) {
@@ -84,11 +100,10 @@ public final class EmbeddingBenchmark {
   /**
    * Runs every measurement {@code o} asks for, reporting progress on {@code progress}.
    *
-   * @throws CosineCheckFailed as soon as an Ember level's embeddings fall below {@link
-   *     #MIN_COSINE} against ONNX Runtime's
+   * @throws CosineCheckFailed when an Ember level's embeddings fall below {@link #MIN_COSINE}
+   *     against ONNX Runtime's
    */
-  static BenchReport run(BenchOptions o, PrintStream progress)
-      throws IOException, OrtException, InterruptedException {
+  static BenchReport run(BenchOptions o, PrintStream progress) throws Exception {
     long t0 = System.nanoTime();
     List<String> env = new ArrayList<>(Machine.describe());
     String loadStart = Machine.loadAverage();
@@ -96,65 +111,136 @@ public final class EmbeddingBenchmark {
     byte[] modelBytes = files.read(MODEL.modelLocation());
     byte[] tokenizerJson = files.read(MODEL.tokenizerLocation());
     OnnxModel model = OnnxLoader.load(modelBytes, MODEL.spec());
-    int maxLength = TextTokenizer.DEFAULT_MAX_LENGTH;
     List<ReportRow> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     StartTimes start = null;
     String corpusLine;
     String ortLine;
-    try (TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerJson, "tokenizer", maxLength)) {
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      TextTokenizer tokenizer =
+          TextTokenizer.fromJson(tokenizerJson, "tokenizer", TextTokenizer.DEFAULT_MAX_LENGTH);
+      open.add(tokenizer);
       Corpus corpus = Corpus.read(o.input(), o.rows(), tokenizer);
       corpusLine = describe(o, corpus);
       progress.println("ember bench: " + corpusLine);
-      Corpus small = corpus.head(o.interpreterRows());
-      boolean subset = o.levels().contains(0) && small.size() < corpus.size();
-      Map<Batching, Measurement> ort = new EnumMap<>(Batching.class);
-      Map<Batching, Measurement> ortSmall = new EnumMap<>(Batching.class);
-      try (OrtEngine engine = new OrtEngine(modelBytes, tokenizer, o.ortThreads())) {
-        ortLine = "reference: " + engine.describe();
-        for (Batching b : Batching.values()) {
-          engine.warmUp(corpus, b);
-          ort.put(b, report(progress, engine.run(corpus, b)));
-          if (subset) {
-            engine.warmUp(small, b);
-            ortSmall.put(b, report(progress, engine.run(small, b)));
-          }
-        }
-      }
-      addOrtRows(rows, ort);
-      if (subset) {
-        addOrtRows(rows, ortSmall);
-      }
+      OrtEngine ort = new OrtEngine(modelBytes, tokenizer, o.ortThreads());
+      open.add(ort);
+      ortLine = "reference: " + ort.describe();
+      Map<Integer, EmberEngine> levels = new TreeMap<>();
       for (int level : o.levels()) {
-        Corpus c = level == 0 ? small : corpus;
-        Map<Batching, Measurement> ref = level == 0 && subset ? ortSmall : ort;
-        try (EmberEngine engine = new EmberEngine(model, tokenizerJson, level, o.workers())) {
-          long timedCompiles = 0;
-          for (Batching b : Batching.values()) {
-            engine.warmUp(c, b);
-            long before = engine.wrapperStats().variantsCompiled();
-            Measurement m = report(progress, engine.run(c, b));
-            timedCompiles += engine.wrapperStats().variantsCompiled() - before;
-            rows.add(checked(m, ref.get(b), ref.get(Batching.LENGTH_SORTED)));
-          }
-          notes.addAll(wrapperNotes(engine, timedCompiles));
-          if (level == 3) {
-            Path dir = Files.createTempDirectory("ember-bench-cache");
-            try {
-              progress.println("ember bench: level 3 cold and warm start...");
-              start = StartTimes.measure(MODEL, engine.usedVariants(), dir);
-            } finally {
-              Machine.deleteTree(dir);
-            }
-          }
+        EmberEngine e = new EmberEngine(model, tokenizerJson, level, o.workers());
+        open.add(e);
+        levels.put(level, e);
+      }
+      Corpus small = corpus.head(o.interpreterRows());
+      boolean subset = levels.containsKey(0) && small.size() < corpus.size();
+      List<Engine> main = new ArrayList<>(List.of(ort));
+      levels.forEach((l, e) -> {
+        if (l != 0 || !subset) {
+          main.add(e);
+        }
+      });
+      Map<Batching, Interleaved.Result> full = measure(main, corpus, progress);
+      Map<Batching, Interleaved.Result> sub =
+          subset ? measure(List.of(ort, levels.get(0)), small, progress) : null;
+      addOrtRows(rows, full);
+      if (subset) {
+        addOrtRows(rows, sub);
+      }
+      for (EmberEngine e : levels.values()) {
+        boolean onSmall = e.level() == 0 && subset;
+        addRows(rows, e, onSmall ? small : corpus, onSmall ? sub : full);
+        notes.addAll(wrapperNotes(e));
+      }
+      notes.add(loadNote(full));
+      if (levels.containsKey(3)) {
+        start = startTimes(levels.get(3), progress);
+      }
+    } finally {
+      closeAll(open);
+    }
+    env.add(String.format(Locale.ROOT, "load average (1, 5, 15 min) at start: %s; at end: %s"
+            + " (other processes share the cores: timings move with it); benchmark wall time"
+            + " %.1f min", loadStart, Machine.loadAverage(), (System.nanoTime() - t0) / 60e9));
+    return new BenchReport(o, env, corpusLine, ortLine, emberLine(o), rows, start, notes);
+  }
+
+  private static Map<Batching, Interleaved.Result> measure(
+      List<Engine> engines, Corpus c, PrintStream progress) throws Exception {
+    Map<Batching, Interleaved.Result> out = new EnumMap<>(Batching.class);
+    for (Batching b : Batching.values()) {
+      out.put(b, Interleaved.measure(engines, c, b, progress));
+    }
+    return out;
+  }
+
+  private static void addOrtRows(List<ReportRow> rows, Map<Batching, Interleaved.Result> r) {
+    Measurement sorted = r.get(Batching.LENGTH_SORTED).total().get(OrtEngine.NAME);
+    for (Interleaved.Result res : r.values()) {
+      Measurement m = res.total().get(OrtEngine.NAME);
+      rows.add(new ReportRow(m, m, sorted, 1.0));
+    }
+  }
+
+  /** Checks {@code e}'s vectors against ONNX Runtime's in every batching and adds its rows. */
+  private static void addRows(
+      List<ReportRow> rows, EmberEngine e, Corpus c, Map<Batching, Interleaved.Result> r) {
+    Measurement sorted = r.get(Batching.LENGTH_SORTED).total().get(OrtEngine.NAME);
+    for (Interleaved.Result res : r.values()) {
+      rows.add(checked(res.total().get(e.name()), c, res.total().get(OrtEngine.NAME), sorted));
+    }
+  }
+
+  /** How much ONNX Runtime's speed moved from round to round: the load's share of the noise. */
+  private static String loadNote(Map<Batching, Interleaved.Result> r) {
+    StringBuilder sb = new StringBuilder(
+        "load check: ONNX Runtime's sentences/s from round to round (the engines run in "
+            + Interleaved.ROUNDS + " interleaved rounds, so load changes hit all of them alike):");
+    for (Map.Entry<Batching, Interleaved.Result> e : r.entrySet()) {
+      double min = Double.MAX_VALUE;
+      double max = 0;
+      for (Measurement m : e.getValue().rounds().get(OrtEngine.NAME)) {
+        min = Math.min(min, m.sentencesPerSecond());
+        max = Math.max(max, m.sentencesPerSecond());
+      }
+      sb.append(String.format(Locale.ROOT, " %s %.1f to %.1f;", e.getKey().label(), min, max));
+    }
+    sb.setLength(sb.length() - 1);
+    return sb.toString();
+  }
+
+  private static void closeAll(List<AutoCloseable> open) throws Exception {
+    Exception first = null;
+    for (int i = open.size() - 1; i >= 0; i--) {
+      try {
+        open.get(i).close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
         }
       }
     }
-    env.add("load average (1, 5, 15 min) at start: " + loadStart + "; at end: "
-        + Machine.loadAverage() + String.format(Locale.ROOT,
-            " (other processes share the cores: timings move with it); benchmark wall time %.1f"
-                + " min", (System.nanoTime() - t0) / 60e9));
-    String emberLine = String.format(Locale.ROOT,
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private static StartTimes startTimes(EmberEngine level3, PrintStream progress)
+      throws IOException {
+    Path dir = Files.createTempDirectory("ember-bench-cache");
+    try {
+      progress.println("ember bench: level 3 cold and warm start...");
+      return StartTimes.measure(MODEL, level3.usedVariants(), dir);
+    } finally {
+      Machine.deleteTree(dir);
+    }
+  }
+
+  private static String emberLine(BenchOptions o) {
+    return String.format(Locale.ROOT,
         "ember: %d worker thread%s (one per core, like Spark's task slots), each embedding its"
             + " share of the batches through one shared SentenceEmbedder; CpuJaninoBackend, GEMM"
             + " on the calling thread; level 0 is the interpreter%s",
@@ -163,35 +249,24 @@ public final class EmbeddingBenchmark {
             ? ", on the first " + o.interpreterRows() + " rows only (it is slow); its ratios are"
                 + " to ONNX Runtime on those rows"
             : "");
-    return new BenchReport(o, env, corpusLine, ortLine, emberLine, rows, start, notes);
   }
 
-  private static void addOrtRows(List<ReportRow> rows, Map<Batching, Measurement> ort) {
-    for (Measurement m : ort.values()) {
-      rows.add(new ReportRow(m, m, ort.get(Batching.LENGTH_SORTED), 1.0));
-    }
-  }
-
-  private static ReportRow checked(Measurement m, Measurement ref, Measurement refSorted) {
+  static ReportRow checked(
+      Measurement m, Corpus c, Measurement ref, Measurement refSorted) {
     double min = m.minCosine(ref);
     if (!(min >= MIN_COSINE)) {
       int row = m.worstRow(ref);
+      String text = c.text(row);
       throw new CosineCheckFailed(String.format(Locale.ROOT,
           "%s (%s) gives embeddings that differ from ONNX Runtime's: min cosine %.6f < %.4f, at"
-              + " row %d (line %d of the input)", m.engine(), m.batching().label(), min,
-          MIN_COSINE, row, row + 1));
+              + " row %d of the corpus (%d tokens): \"%s\"", m.engine(), m.batching().label(),
+          min, MIN_COSINE, row, c.length(row),
+          text.length() > 80 ? text.substring(0, 80) + "..." : text));
     }
     return new ReportRow(m, ref, refSorted, min);
   }
 
-  private static Measurement report(PrintStream progress, Measurement m) {
-    progress.printf(Locale.ROOT, "ember bench: %-14s %-19s %5d rows %8.1f sentences/s"
-            + " (%.1f s, padded/real %.2f)%n", m.engine(), m.batching().label(), m.rows(),
-        m.sentencesPerSecond(), m.seconds(), m.paddingRatio());
-    return m;
-  }
-
-  private static List<String> wrapperNotes(EmberEngine engine, long timedCompiles) {
+  private static List<String> wrapperNotes(EmberEngine engine) {
     WrapperStats s = engine.wrapperStats();
     if (engine.level() == 0) {
       return List.of();
@@ -204,7 +279,7 @@ public final class EmbeddingBenchmark {
     return List.of(String.format(Locale.ROOT,
         "%s: %d variants compiled (%.1f s of compile summed; %d of them during the timed passes),"
             + " %d variants used, %d calls, %d on the general variant, %d warnings; GEMM %s",
-        engine.name(), s.variantsCompiled(), s.compileNanos() / 1e9, timedCompiles,
+        engine.name(), s.variantsCompiled(), s.compileNanos() / 1e9, engine.timedCompiles(),
         engine.usedVariants().size(), s.calls(), s.generalCalls(), s.warnings(), gemm));
   }
 

@@ -32,13 +32,14 @@ import java.util.concurrent.Future;
  *       also cuts a batch where the sequence bucket changes.
  * </ul>
  */
-final class EmberEngine implements AutoCloseable {
+final class EmberEngine implements Engine, AutoCloseable {
   private final OnnxModel model;
   private final byte[] tokenizerJson;
   private final int level;
   private final int workers;
   private final SentenceEmbedder embedder;
   private final ExecutorService pool;
+  private long timedCompiles;
 
   /** Builds the embedder; the tokenizer is read from {@code tokenizerJson} (a tokenizer.json). */
   EmberEngine(OnnxModel model, byte[] tokenizerJson, int level, int workers) {
@@ -61,34 +62,46 @@ final class EmberEngine implements AutoCloseable {
     return level;
   }
 
-  String name() {
+  @Override
+  public String name() {
     return "ember level " + level;
   }
 
-  /** Runs {@code corpus} in {@code batching} once, timed. */
-  Measurement run(Corpus corpus, Batching batching) throws InterruptedException {
-    return run(corpus, batching, corpus.plan(batching));
-  }
-
   /** Untimed, as {@link WarmUp} describes. */
-  void warmUp(Corpus corpus, Batching batching) throws InterruptedException {
+  @Override
+  public void warmUp(Corpus corpus, Batching batching, List<List<int[]>> chunks)
+      throws InterruptedException {
     List<int[]> plan = corpus.plan(batching);
     CompileWrapper w = embedder.compileWrapper().orElseThrow();
     if (level == 1) {
       // Level 1 compiles a static variant per new shape up to maxVariants, then one general one.
-      run(corpus, batching, corpus.distinctShapes(plan, w.options().maxVariants() + 1));
+      pass(corpus, batching, corpus.distinctShapes(plan, w.options().maxVariants() + 1));
       return;
     }
     if (level == 3) {
-      for (int[] bs : probeCaptureShapes(corpus, batching, plan)) {
+      for (int[] bs : probeCaptureShapes(corpus, batching, chunks)) {
         w.dispatchTo(w.captureIndex(bs[0], bs[1]), SyntheticBatch.feeds(w.graph(), bs[0], bs[1]));
       }
     }
-    run(corpus, batching, Corpus.spread(plan, WarmUp.batches(plan.size())));
+    pass(corpus, batching, Corpus.spread(plan, WarmUp.batches(plan.size())));
   }
 
-  /** Runs the batches of {@code plan} (a part of {@code corpus.plan(batching)}), timed. */
-  Measurement run(Corpus corpus, Batching batching, List<int[]> plan)
+  /** Runs the batches of {@code plan}, timed, counting variants compiled meanwhile. */
+  @Override
+  public Measurement run(Corpus corpus, Batching batching, List<int[]> plan)
+      throws InterruptedException {
+    long before = wrapperStats().variantsCompiled();
+    Measurement m = pass(corpus, batching, plan);
+    timedCompiles += wrapperStats().variantsCompiled() - before;
+    return m;
+  }
+
+  /** Variants compiled during {@link #run} calls (0 when the warm-up did its job). */
+  long timedCompiles() {
+    return timedCompiles;
+  }
+
+  private Measurement pass(Corpus corpus, Batching batching, List<int[]> plan)
       throws InterruptedException {
     List<int[]> calls = calls(plan, batching);
     float[][] vectors = new float[corpus.size()][];
@@ -159,11 +172,17 @@ final class EmberEngine implements AutoCloseable {
     return calls;
   }
 
-  /** The captured (batch, seq) variants {@code plan} dispatches, found with {@link ShapeProbe}. */
-  private List<int[]> probeCaptureShapes(Corpus corpus, Batching batching, List<int[]> plan) {
+  /**
+   * The captured (batch, seq) variants the timed passes over {@code chunks} dispatch, found by
+   * running the same {@code embed} calls through a {@link ShapeProbe} embedder.
+   */
+  private List<int[]> probeCaptureShapes(
+      Corpus corpus, Batching batching, List<List<int[]>> chunks) {
     try (SentenceEmbedder probe = embedder(new ShapeProbe())) {
       float[][] ignored = new float[corpus.size()][];
-      embedAll(probe, corpus, batching, calls(plan, batching), ignored);
+      for (List<int[]> chunk : chunks) {
+        embedAll(probe, corpus, batching, calls(chunk, batching), ignored);
+      }
       return StartTimes.captureShapes(used(probe.compileWrapper().orElseThrow()));
     }
   }

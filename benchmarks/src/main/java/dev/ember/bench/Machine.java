@@ -2,6 +2,7 @@ package dev.ember.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -20,8 +21,8 @@ final class Machine {
         "date: " + java.time.ZonedDateTime.now().withNano(0),
         String.format(Locale.ROOT, "machine: %s, %d cores visible to the JVM, max heap %d MiB",
             cpuModel(), rt.availableProcessors(), rt.maxMemory() >> 20),
-        "java: " + System.getProperty("java.vm.name") + " " + Runtime.version() + ", "
-            + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        "java: " + ManagementFactory.getRuntimeMXBean().getVmName() + " " + Runtime.version()
+            + ", " + os().getName() + " " + os().getArch());
   }
 
   /** "1.23, 4.56, 7.89" from /proc/loadavg, else the JVM's 1-minute figure. */
@@ -30,9 +31,13 @@ final class Machine {
       String[] p = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return p[0] + ", " + p[1] + ", " + p[2];
     } catch (IOException | RuntimeException e) {
-      double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      double l = os().getSystemLoadAverage();
       return l < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f (1 min)", l);
     }
+  }
+
+  private static OperatingSystemMXBean os() {
+    return ManagementFactory.getOperatingSystemMXBean();
   }
 
   private static String cpuModel() {
@@ -40,9 +45,9 @@ final class Machine {
       return lines.filter(l -> l.startsWith("model name"))
           .map(l -> l.substring(l.indexOf(':') + 1).trim())
           .findFirst()
-          .orElse(System.getProperty("os.arch"));
+          .orElse(os().getArch());
     } catch (IOException | RuntimeException e) {
-      return System.getProperty("os.arch");
+      return os().getArch();
     }
   }
 

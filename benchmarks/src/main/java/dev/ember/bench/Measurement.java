@@ -1,5 +1,7 @@
 package dev.ember.bench;
 
+import java.util.List;
+
 /**
  * One timed pass of one engine over a corpus in one batching.
  *
@@ -10,7 +12,8 @@ package dev.ember.bench;
  * @param batches forward passes run
  * @param realTokens tokens of the sentences (special tokens included, padding excluded)
  * @param paddedTokens tokens the model ran, padding included
- * @param vectors the embeddings, row by row, for the cosine check
+ * @param vectors the embeddings, one slot per row of the corpus (null for rows not run), for the
+ *     cosine check
  */
 record Measurement(
     String engine,
@@ -21,6 +24,31 @@ record Measurement(
     long realTokens,
     long paddedTokens,
     float[][] vectors) {
+
+  /** The parts of one pass (disjoint rows of one corpus, one engine, one batching) as one. */
+  static Measurement combine(List<Measurement> parts) {
+    Measurement first = parts.get(0);
+    float[][] vectors = new float[first.vectors.length][];
+    int rows = 0;
+    long nanos = 0;
+    long batches = 0;
+    long real = 0;
+    long padded = 0;
+    for (Measurement p : parts) {
+      rows += p.rows;
+      nanos += p.nanos;
+      batches += p.batches;
+      real += p.realTokens;
+      padded += p.paddedTokens;
+      for (int i = 0; i < vectors.length; i++) {
+        if (p.vectors[i] != null) {
+          vectors[i] = p.vectors[i];
+        }
+      }
+    }
+    return new Measurement(
+        first.engine, first.batching, rows, nanos, batches, real, padded, vectors);
+  }
 
   double seconds() {
     return nanos / 1e9;

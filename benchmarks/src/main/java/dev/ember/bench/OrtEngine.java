@@ -23,7 +23,7 @@ import java.util.Set;
  * longest row, run, then mean-pooled and normalised with Ember's {@link Pooling}, so that only the
  * forward pass differs from Ember's path. Not thread-safe (one caller by design).
  */
-final class OrtEngine implements AutoCloseable {
+final class OrtEngine implements Engine, AutoCloseable {
   static final String NAME = "onnxruntime";
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -50,9 +50,9 @@ final class OrtEngine implements AutoCloseable {
         + " (1 caller, intra-op threads " + threads + ", ALL_OPT)";
   }
 
-  /** Runs {@code corpus} in {@code batching} once, timed. */
-  Measurement run(Corpus corpus, Batching batching) throws OrtException {
-    return run(corpus, batching, corpus.plan(batching));
+  @Override
+  public String name() {
+    return NAME;
   }
 
   /**
@@ -60,13 +60,15 @@ final class OrtEngine implements AutoCloseable {
    * shape costs ONNX Runtime no more than a second one (measured here: 37 shapes, 9.25 s first
    * runs against 9.00 s), so seeing every shape is not needed.
    */
-  void warmUp(Corpus corpus, Batching batching) throws OrtException {
+  @Override
+  public void warmUp(Corpus corpus, Batching batching, List<List<int[]>> chunks)
+      throws OrtException {
     List<int[]> plan = corpus.plan(batching);
     run(corpus, batching, Corpus.spread(plan, WarmUp.batches(plan.size())));
   }
 
-  /** Runs the batches of {@code plan} (a part of {@code corpus.plan(batching)}), timed. */
-  Measurement run(Corpus corpus, Batching batching, List<int[]> plan) throws OrtException {
+  @Override
+  public Measurement run(Corpus corpus, Batching batching, List<int[]> plan) throws OrtException {
     float[][] vectors = new float[corpus.size()][];
     long real = 0;
     long padded = 0;

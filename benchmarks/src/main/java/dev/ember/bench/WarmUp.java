@@ -1,9 +1,9 @@
 package dev.ember.bench;
 
 /**
- * What runs, untimed, before each timed pass. A full extra pass of everything would double a run
- * that must fit in about ten minutes on two cores, so the warm-up does only what a full pass would
- * leave done:
+ * What each engine runs, untimed, before the timed rounds of a batching ({@link Interleaved}). A
+ * full extra pass of everything would double a run that must fit in about ten minutes on two
+ * cores, so the warm-up does only what a full pass would leave done:
  *
  * <ul>
  *   <li>ONNX Runtime and levels 0 and 2: {@link #BATCHES} batches spread over the plan (the JIT,
@@ -11,10 +11,10 @@ package dev.ember.bench;
  *   <li>level 1: one batch of each of the first {@code maxVariants + 1} distinct padded shapes of
  *       the plan (in plan order), so that it compiles every variant the timed pass needs: a static
  *       one per shape up to {@code maxVariants}, then the general one;
- *   <li>level 3: the same calls run first through a {@link ShapeProbe} embedder (same options, a
- *       backend that only returns zeros) to learn which captured (batch, seq) variants the pass
- *       dispatches; each of those is compiled and run once on a synthetic batch of its shape, then
- *       {@link #BATCHES} spread batches run as above.
+ *   <li>level 3: the same calls the timed rounds make run first through a {@link ShapeProbe}
+ *       embedder (same options, a backend that only returns zeros) to learn which captured (batch,
+ *       seq) variants they dispatch; each of those is compiled and run once on a synthetic batch
+ *       of its shape, then {@link #BATCHES} spread batches run as above.
  * </ul>
  */
 final class WarmUp {
@@ -29,7 +29,7 @@ final class WarmUp {
   }
 
   static String describe() {
-    return "untimed warm-up before each pass: ONNX Runtime and levels 0 and 2 run up to "
+    return "untimed warm-up before each batching: ONNX Runtime and levels 0 and 2 run up to "
         + BATCHES + " batches spread over the plan; level 1 runs one batch of each of its first"
         + " maxVariants + 1 distinct padded shapes (compiling every variant the pass needs);"
         + " level 3 compiles and runs once each captured variant the pass dispatches (found by a"

@@ -9,6 +9,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import dev.ember.executor.text.ModelFiles;
+import dev.ember.executor.text.ModelSpec;
+import dev.ember.executor.text.TextTokenizer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +67,36 @@ class EmbeddingBenchmarkTest {
     assertTrue(md.contains("| ember level 0 | corpus order, 64 | 4 (subset) |"), md);
     assertTrue(md.contains("load average"), md);
     assertTrue(md.contains("cold / warm"), md);
+  }
+
+  @Test
+  void wrongEmbeddingsAbortTheRun() throws Exception {
+    ModelSpec spec = ModelSpec.parse(ModelSpec.DEFAULT);
+    byte[] json = spec.files(ModelFiles.local()).read(spec.tokenizerLocation());
+    try (TextTokenizer tok = TextTokenizer.fromJson(json, "tokenizer", 256)) {
+      Corpus c = Corpus.of(List.of("a cat", "a dog"), tok);
+      float[][] ref = {{1, 0}, {0, 1}};
+      float[][] close = {{1, 1e-3f}, {0, 1}};
+      float[][] wrong = {{1, 0}, {1, 1}};
+      Measurement ort = measurement(OrtEngine.NAME, ref);
+      ReportRow ok = EmbeddingBenchmark.checked(measurement("ember", close), c, ort, ort);
+      assertTrue(ok.minCosine() >= EmbeddingBenchmark.MIN_COSINE);
+      EmbeddingBenchmark.CosineCheckFailed e =
+          assertThrows(
+              EmbeddingBenchmark.CosineCheckFailed.class,
+              () -> EmbeddingBenchmark.checked(measurement("ember", wrong), c, ort, ort));
+      assertTrue(
+          e.getMessage().contains("row 1") && e.getMessage().contains("a dog"), e::getMessage);
+      float[][] missing = {{1, 0}, null};
+      assertThrows(
+          EmbeddingBenchmark.CosineCheckFailed.class,
+          () -> EmbeddingBenchmark.checked(measurement("ember", missing), c, ort, ort));
+    }
+  }
+
+  private static Measurement measurement(String engine, float[][] vectors) {
+    return new Measurement(
+        engine, Batching.LENGTH_SORTED, vectors.length, 1_000_000, 1, 10, 10, vectors);
   }
 
   @Test
