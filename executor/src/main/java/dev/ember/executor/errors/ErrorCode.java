@@ -25,6 +25,11 @@ public enum ErrorCode {
   /** Generated code that the in-memory compiler (Janino, NVRTC) refused. */
   KERNEL_COMPILE_FAILED,
   /**
+   * A device the configuration asks for cannot be used: no GPU, no driver, or a CUDA library
+   * (NVRTC, cuBLAS) that does not load; the message says which and how to choose another device.
+   */
+  DEVICE_UNAVAILABLE,
+  /**
    * A variant to be captured (compile level 3) writes into a weight or other persistent buffer, so
    * replaying it would silently change later results; the message quotes the generated source.
    */

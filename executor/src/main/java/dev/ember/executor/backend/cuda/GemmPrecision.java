@@ -1,0 +1,38 @@
+package dev.ember.executor.backend.cuda;
+
+/**
+ * The arithmetic of a generated GEMM kernel. Every kind reads and writes float32 and accumulates
+ * in float32; the tensor-core kinds round A and B to their input type first.
+ */
+public enum GemmPrecision {
+  /** Plain CUDA cores, float32 throughout: the exact reference on the device. */
+  FP32("fp32"),
+  /** Tensor cores, inputs rounded to TF32 (10-bit mantissa). */
+  TF32("tf32"),
+  /** Tensor cores, inputs rounded to IEEE half. */
+  FP16("fp16"),
+  /** Tensor cores, inputs rounded to bfloat16. */
+  BF16("bf16");
+
+  private final String confName;
+
+  GemmPrecision(String confName) {
+    this.confName = confName;
+  }
+
+  /** The name used in configuration and cache keys. */
+  public String confName() {
+    return confName;
+  }
+
+  /** The precision named {@code s} (fp32, tf32, fp16, bf16), case-insensitive. */
+  public static GemmPrecision parse(String s) {
+    for (GemmPrecision p : values()) {
+      if (p.confName.equalsIgnoreCase(s.strip())) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown GEMM precision '" + s + "': use fp32, tf32, fp16 or bf16");
+  }
+}

@@ -1,0 +1,48 @@
+package dev.ember.executor.backend.cuda;
+
+/**
+ * One (batched) GEMM as the device sees it, all in float32 elements: {@code C[b][i][j] =
+ * alpha * sum_p A[b][i][p] * B[b][p][j] + beta * bias[i][j]} for b < batch, i < m, j < n, p < k.
+ * Operands are addressed by element strides, so transposed and permuted operands need no copy:
+ * {@code A[b][i][p]} is at {@code b*aBatch + i*aRow + p*aCol}, {@code B[b][p][j]} at {@code
+ * b*bBatch + p*bRow + j*bCol}, {@code C[b][i][j]} at {@code b*cBatch + i*ldc + j}, and the bias
+ * at {@code i*biasRow + j*biasCol} (strides of 0 broadcast it; no bias when {@code hasBias} is
+ * false).
+ */
+public record GemmShape(
+    int batch,
+    int m,
+    int n,
+    int k,
+    long aBatch,
+    int aRow,
+    int aCol,
+    long bBatch,
+    int bRow,
+    int bCol,
+    long cBatch,
+    int ldc,
+    float alpha,
+    float beta,
+    boolean hasBias,
+    int biasRow,
+    int biasCol) {
+
+  public GemmShape {
+    if (batch < 1 || m < 1 || n < 1 || k < 1) {
+      throw new IllegalArgumentException(
+          "GEMM dims must be positive: batch=" + batch + " m=" + m + " n=" + n + " k=" + k);
+    }
+  }
+
+  /** A plain row-major {@code [batch, m, k] x [batch, k, n]} product into {@code [batch, m, n]}. */
+  public static GemmShape rowMajor(int batch, int m, int n, int k) {
+    return new GemmShape(batch, m, n, k, (long) m * k, k, 1, (long) k * n, n, 1, (long) m * n, n,
+        1f, 0f, false, 0, 0);
+  }
+
+  /** Floating-point operations of the product (2 m n k per matrix). */
+  public double flops() {
+    return 2.0 * batch * m * n * k;
+  }
+}
