@@ -1,0 +1,421 @@
+package dev.ember.executor.backend.cuda;
+
+import dev.ember.executor.backend.cuda.CudaProgram.Arg;
+import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Node;
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.lower.ElementwiseOps;
+import dev.ember.executor.lower.Kernel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Emits the CUDA C of one kernel: a fused elementwise loop (one thread per output element), a
+ * row kernel (one block per row, block-wide reductions through warp shuffles), a gather or a
+ * transpose. Operands are kernel parameters; initializers are named {@code const_...} so that the
+ * buffer-mutation check can see writes into them. Broadcast operands are indexed through the
+ * output's coordinates with literal strides.
+ */
+final class CudaKernels {
+  /** Threads per block of row kernels: four warps. */
+  static final int ROW_BLOCK = 128;
+
+  /** Helpers every program starts with: block-wide sum and max over a multiple of 32 threads. */
+  static final String PRELUDE =
+      """
+
+      // Every thread of the block calls these with its partial value and gets the block's total;
+      // sh holds one float per warp. All lanes shuffle in both rounds, so no lane idles at a
+      // shuffle.
+      __device__ __forceinline__ float ember_block_sum(float v, float* sh) {
+        for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+        __syncthreads();
+        if ((threadIdx.x & 31) == 0) sh[threadIdx.x >> 5] = v;
+        __syncthreads();
+        v = (threadIdx.x & 31) < (blockDim.x >> 5) ? sh[threadIdx.x & 31] : 0.0f;
+        for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+        return v;
+      }
+
+      __device__ __forceinline__ float ember_block_max(float v, float* sh) {
+        for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+        __syncthreads();
+        if ((threadIdx.x & 31) == 0) sh[threadIdx.x >> 5] = v;
+        __syncthreads();
+        v = (threadIdx.x & 31) < (blockDim.x >> 5) ? sh[threadIdx.x & 31]
+            : __int_as_float(0xff800000);
+        for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+        return v;
+      }
+
+      __device__ __forceinline__ float ember_erf(float x) { return erff(x); }
+      """;
+
+  /** A kernel's source, its launch dimensions and its arguments in parameter order. */
+  record Emitted(String source, GpuDriver.Dim3 grid, GpuDriver.Dim3 block, List<Arg> args) {}
+
+  private final CudaCodegen cg;
+  private final Graph g;
+  private final List<String> params = new ArrayList<>();
+  private final List<Arg> args = new ArrayList<>();
+  private final Map<String, String> paramOf = new LinkedHashMap<>();
+
+  CudaKernels(CudaCodegen cg) {
+    this.cg = cg;
+    this.g = cg.graph();
+  }
+
+  /** Declares (once) a pointer parameter for {@code value} and returns its name. */
+  private String pointer(String value, boolean output) {
+    String p = paramOf.get(value);
+    if (p != null) {
+      return p;
+    }
+    DType t = g.typeOf(value).dtype();
+    boolean weight = g.initializers().containsKey(value);
+    String name = CudaTypes.ident(weight ? "const_" : output ? "out_" : "in_", params.size(),
+        value);
+    params.add((output ? "" : "const ") + CudaTypes.cType(output ? DType.FLOAT : t)
+        + "* __restrict__ " + name);
+    args.add(cg.arg(value));
+    paramOf.put(value, name);
+    return name;
+  }
+
+  private String errorFlag() {
+    String p = paramOf.get("\0error");
+    if (p == null) {
+      p = "ember_error";
+      params.add("int* __restrict__ " + p);
+      args.add(new CudaProgram.BufferArg(cg.errorBuffer(), 0));
+      paramOf.put("\0error", p);
+    }
+    return p;
+  }
+
+  private String signature(String name) {
+    return "extern \"C\" __global__ void " + name + "(" + String.join(", ", params) + ")";
+  }
+
+  /** The index space of a loop: the static dims, and the coordinate variables once declared. */
+  private final class Domain {
+    final int[] dims;
+    final String[] coord;
+
+    Domain(int[] dims) {
+      this.dims = dims;
+      this.coord = new String[dims.length];
+    }
+
+    /** The element offset of {@code value} (broadcast to the domain) at the coordinates. */
+    String offset(String value) {
+      int[] vd = cg.dims(value);
+      if (java.util.Arrays.equals(vd, dims)) {
+        return "i";
+      }
+      int r = vd.length;
+      int rank = dims.length;
+      List<String> terms = new ArrayList<>();
+      long stride = 1;
+      for (int a = r - 1; a >= 0; a--) {
+        int k = a + rank - r;
+        if (vd[a] != 1) {
+          terms.add(0, stride == 1 ? coord[k] : coord[k] + " * " + stride);
+        }
+        stride *= vd[a];
+      }
+      return terms.isEmpty() ? "0" : String.join(" + ", terms);
+    }
+  }
+
+  /** Statements declaring c0..c{rank-1} from the flat index {@code flat}. */
+  private static String coords(Domain d, String flat, String indent) {
+    StringBuilder sb = new StringBuilder();
+    int rank = d.dims.length;
+    if (rank == 0) {
+      return "";
+    }
+    sb.append(indent).append("int q = ").append(flat).append(";\n");
+    for (int k = rank - 1; k >= 0; k--) {
+      d.coord[k] = "c" + k;
+      if (k == 0) {
+        sb.append(indent).append("int c0 = q;\n");
+      } else {
+        sb.append(indent).append("int c").append(k).append(" = q % ").append(d.dims[k])
+            .append("; q /= ").append(d.dims[k]).append(";\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The statements that compute {@code nodes}' values as float locals; returns local names. */
+  private Map<String, String> compute(List<Node> nodes, Domain d, StringBuilder body,
+      String indent) {
+    Map<String, String> locals = new LinkedHashMap<>();
+    Map<String, String> loaded = new LinkedHashMap<>();
+    for (Node n : nodes) {
+      List<String> in = new ArrayList<>();
+      for (int i = 0; i < n.inputs().size(); i++) {
+        in.add(operand(n, i, d, locals, loaded, body, indent));
+      }
+      String local = "v" + locals.size();
+      body.append(indent).append("float ").append(local).append(" = ")
+          .append(expression(n, in)).append("; // node ").append(n.name()).append('\n');
+      locals.put(n.outputs().get(0), local);
+    }
+    return locals;
+  }
+
+  private String operand(Node n, int i, Domain d, Map<String, String> locals,
+      Map<String, String> loaded, StringBuilder body, String indent) {
+    String v = n.input(i);
+    if (n.opType().equals("Pow") && i == 1) {
+      Double e = ElementwiseOps.scalarConstant(g, v);
+      if (e != null) {
+        return e == 2.0 ? "2" : CudaTypes.floatLiteral(e.floatValue());
+      }
+    }
+    String local = locals.get(v);
+    if (local != null) {
+      return local;
+    }
+    return load(v, d, loaded, body, indent);
+  }
+
+  /** A local holding {@code v}'s element at the domain's coordinates (its own type). */
+  private String load(String v, Domain d, Map<String, String> loaded, StringBuilder body,
+      String indent) {
+    Tensor c = g.initializers().get(v);
+    if (c != null && c.size() == 1 && c.dtype() == DType.FLOAT) {
+      return CudaTypes.floatLiteral(c.rawFloats()[0]);
+    }
+    String have = loaded.get(v);
+    if (have != null) {
+      return have;
+    }
+    String p = pointer(v, false);
+    String local = "x" + loaded.size();
+    body.append(indent).append(CudaTypes.cType(g.typeOf(v).dtype())).append(' ').append(local)
+        .append(" = ").append(p).append('[').append(d.offset(v)).append("];\n");
+    loaded.put(v, local);
+    return local;
+  }
+
+  /** The CUDA float expression of one elementwise node. */
+  private String expression(Node n, List<String> in) {
+    String a = in.get(0);
+    String op = n.opType();
+    switch (op) {
+      case "Add":
+        return a + " + " + in.get(1);
+      case "Sub":
+        return a + " - " + in.get(1);
+      case "Mul":
+        return a + " * " + in.get(1);
+      case "Div":
+        return a + " / " + in.get(1);
+      case "Sum":
+        return String.join(" + ", in);
+      case "Pow":
+        return in.get(1).equals("2") ? a + " * " + a : "powf(" + a + ", " + in.get(1) + ")";
+      case "Max":
+        return "(" + a + " != " + a + " || " + in.get(1) + " != " + in.get(1) + ") ? " + a
+            + " + " + in.get(1) + " : fmaxf(" + a + ", " + in.get(1) + ")";
+      case "Min":
+        return "(" + a + " != " + a + " || " + in.get(1) + " != " + in.get(1) + ") ? " + a
+            + " + " + in.get(1) + " : fminf(" + a + ", " + in.get(1) + ")";
+      case "Sqrt":
+        return "sqrtf(" + a + ")";
+      case "Exp":
+        return "expf(" + a + ")";
+      case "Log":
+        return "logf(" + a + ")";
+      case "Tanh":
+        return "tanhf(" + a + ")";
+      case "Erf":
+        return "ember_erf(" + a + ")";
+      case "Sigmoid":
+        return "1.0f / (1.0f + expf(-(" + a + ")))";
+      case "Relu":
+        return a + " < 0.0f ? 0.0f : " + a;
+      case "Neg":
+        return "-(" + a + ")";
+      case "Identity":
+        return a;
+      case "Gelu":
+        return n.attrs().getString("approximate", "none").equals("tanh")
+            ? "0.5f * " + a + " * (1.0f + tanhf(0.7978845608028654f * (" + a + " + 0.044715f * "
+                + a + " * " + a + " * " + a + ")))"
+            : "0.5f * " + a + " * (1.0f + ember_erf(" + a + " * 0.7071067811865476f))";
+      case "Where":
+        return in.get(0) + " ? " + in.get(1) + " : " + in.get(2);
+      case "Cast":
+        {
+          DType from = g.typeOf(n.input(0)).dtype();
+          return from == DType.BOOL ? "(" + a + " ? 1.0f : 0.0f)" : "(float) " + a;
+        }
+      default:
+        throw new IllegalStateException("no CUDA expression for " + op);
+    }
+  }
+
+  private static int total(int[] dims) {
+    int n = 1;
+    for (int d : dims) {
+      n *= d;
+    }
+    return n;
+  }
+
+  private static GpuDriver.Dim3 flatGrid(int n) {
+    return GpuDriver.Dim3.of(Math.max(1, (n + CudaCodegen.FLAT_BLOCK - 1)
+        / CudaCodegen.FLAT_BLOCK));
+  }
+
+  /** One thread per output element of a fused group. */
+  Emitted elementwise(String name, Kernel.Elementwise k) {
+    String out = pointer(k.output(), true);
+    int[] dims = cg.dims(k.output());
+    int n = total(dims);
+    Domain d = new Domain(dims);
+    StringBuilder body = new StringBuilder();
+    body.append("  int i = blockIdx.x * blockDim.x + threadIdx.x;\n");
+    body.append("  if (i >= ").append(n).append(") return;\n");
+    body.append(coords(d, "i", "  "));
+    Map<String, String> locals = compute(k.nodes(), d, body, "  ");
+    body.append("  ").append(out).append("[i] = ").append(locals.get(k.output())).append(";\n");
+    String source = signature(name) + " {\n" + body + "}\n";
+    return new Emitted(source, flatGrid(n), GpuDriver.Dim3.of(CudaCodegen.FLAT_BLOCK), args);
+  }
+
+  /** One block per row of x: softmax, layer norm, or a last-axis mean/sum. */
+  Emitted row(String name, Kernel.Row k) {
+    String out = pointer(k.output(), true);
+    int[] xd = cg.dims(k.x());
+    int len = xd.length == 0 ? 1 : xd[xd.length - 1];
+    int rows = total(xd) / Math.max(1, len);
+    Domain d = new Domain(xd);
+    boolean reduce = k.op() == Kernel.RowOp.REDUCE_MEAN || k.op() == Kernel.RowOp.REDUCE_SUM;
+    StringBuilder body = new StringBuilder();
+    body.append("  __shared__ float sh[32];\n");
+    body.append("  int r = blockIdx.x;\n");
+    body.append("  int ob = r * ").append(len).append(";\n");
+    StringBuilder loop = new StringBuilder();
+    loop.append("    int i = ob + j;\n");
+    loop.append(coords(d, "i", "    "));
+    Map<String, String> locals = compute(k.prologue(), d, loop, "    ");
+    Map<String, String> loaded = new LinkedHashMap<>();
+    String x = locals.get(k.x());
+    if (x == null) {
+      x = load(k.x(), d, loaded, loop, "    ");
+    }
+    String each = "  for (int j = threadIdx.x; j < " + len + "; j += blockDim.x) {\n";
+    if (reduce) {
+      body.append("  float acc = 0.0f;\n");
+      body.append(each).append(loop).append("    acc += (float) ").append(x).append(";\n  }\n");
+      body.append("  acc = ember_block_sum(acc, sh);\n");
+      body.append("  if (threadIdx.x == 0) ").append(out).append("[r] = ")
+          .append(k.op() == Kernel.RowOp.REDUCE_MEAN ? "acc / " + len + ".0f" : "acc")
+          .append(";\n");
+    } else {
+      body.append(each).append(loop).append("    ").append(out).append("[i] = (float) ")
+          .append(x).append(";\n  }\n");
+      if (k.op() == Kernel.RowOp.SOFTMAX) {
+        softmax(body, out, len, each);
+      } else {
+        layerNorm(body, k, out, len, each);
+      }
+    }
+    String source = signature(name) + " {\n" + body + "}\n";
+    return new Emitted(source, GpuDriver.Dim3.of(rows), GpuDriver.Dim3.of(ROW_BLOCK), args);
+  }
+
+  private static void softmax(StringBuilder b, String o, int len, String each) {
+    b.append("  float mx = __int_as_float(0xff800000);\n");
+    b.append(each).append("    mx = fmaxf(mx, ").append(o).append("[ob + j]);\n  }\n");
+    b.append("  mx = ember_block_max(mx, sh);\n");
+    b.append("  float sum = 0.0f;\n");
+    b.append(each).append("    float e = expf(").append(o).append("[ob + j] - mx);\n");
+    b.append("    ").append(o).append("[ob + j] = e;\n    sum += e;\n  }\n");
+    b.append("  sum = ember_block_sum(sum, sh);\n");
+    b.append("  float inv = 1.0f / sum;\n");
+    b.append(each).append("    ").append(o).append("[ob + j] *= inv;\n  }\n");
+  }
+
+  private void layerNorm(StringBuilder b, Kernel.Row k, String o, int len, String each) {
+    b.append("  float s = 0.0f;\n");
+    b.append(each).append("    s += ").append(o).append("[ob + j];\n  }\n");
+    b.append("  float mu = ember_block_sum(s, sh) / ").append(len).append(".0f;\n");
+    b.append("  float sq = 0.0f;\n");
+    b.append(each).append("    float dv = ").append(o).append("[ob + j] - mu;\n")
+        .append("    sq += dv * dv;\n  }\n");
+    b.append("  float inv = rsqrtf(ember_block_sum(sq, sh) / ").append(len).append(".0f + ")
+        .append(CudaTypes.floatLiteral((float) k.epsilon())).append(");\n");
+    String scale = k.scale() == null ? null : pointer(k.scale(), false);
+    String bias = k.bias() == null ? null : pointer(k.bias(), false);
+    b.append(each).append("    ").append(o).append("[ob + j] = (").append(o)
+        .append("[ob + j] - mu) * inv").append(scale == null ? "" : " * " + scale + "[j]")
+        .append(bias == null ? "" : " + " + bias + "[j]").append(";\n  }\n");
+  }
+
+  /** Rows of float data picked by integer indices; a bad index sets the error flag. */
+  Emitted gather(String name, Kernel.Gather k) {
+    Node n = k.node();
+    String out = pointer(n.outputs().get(0), true);
+    String data = pointer(n.input(0), false);
+    String idx = pointer(n.input(1), false);
+    String err = errorFlag();
+    int code = cg.nextGatherCode();
+    int[] dd = cg.dims(n.input(0));
+    int rowsOfData = dd[0];
+    int inner = total(dd) / Math.max(1, rowsOfData);
+    int total = total(cg.dims(n.outputs().get(0)));
+    StringBuilder body = new StringBuilder();
+    body.append("  int i = blockIdx.x * blockDim.x + threadIdx.x;\n");
+    body.append("  if (i >= ").append(total).append(") return;\n");
+    body.append("  int t = i / ").append(inner).append(", e = i % ").append(inner).append(";\n");
+    body.append("  long long ix = (long long) ").append(idx).append("[t];\n");
+    body.append("  if (ix < 0) ix += ").append(rowsOfData).append(";\n");
+    body.append("  if (ix < 0 || ix >= ").append(rowsOfData).append(") { ").append(err)
+        .append("[0] = ").append(code).append("; ").append(out).append("[i] = 0.0f; return; }\n");
+    body.append("  ").append(out).append("[i] = ").append(data).append("[ix * ").append(inner)
+        .append(" + e];\n");
+    String source = signature(name) + " {\n" + body + "}\n";
+    return new Emitted(source, flatGrid(total), GpuDriver.Dim3.of(CudaCodegen.FLAT_BLOCK), args);
+  }
+
+  /** out[c] = in[c permuted]: one thread per output element. */
+  Emitted transpose(String name, Kernel.Transpose k) {
+    Node n = k.node();
+    String out = pointer(n.outputs().get(0), true);
+    String in = pointer(n.input(0), false);
+    int[] id = cg.dims(n.input(0));
+    int[] od = cg.dims(n.outputs().get(0));
+    long[] inStride = new long[id.length];
+    long s = 1;
+    for (int a = id.length - 1; a >= 0; a--) {
+      inStride[a] = s;
+      s *= id[a];
+    }
+    int total = total(od);
+    Domain d = new Domain(od);
+    StringBuilder body = new StringBuilder();
+    body.append("  int i = blockIdx.x * blockDim.x + threadIdx.x;\n");
+    body.append("  if (i >= ").append(total).append(") return;\n");
+    body.append(coords(d, "i", "  "));
+    List<String> terms = new ArrayList<>();
+    for (int a = 0; a < od.length; a++) {
+      long st = inStride[k.perm()[a]];
+      if (od[a] != 1) {
+        terms.add(st == 1 ? d.coord[a] : d.coord[a] + " * " + st);
+      }
+    }
+    body.append("  ").append(out).append("[i] = ").append(in).append('[')
+        .append(terms.isEmpty() ? "0" : String.join(" + ", terms)).append("];\n");
+    String source = signature(name) + " {\n" + body + "}\n";
+    return new Emitted(source, flatGrid(total), GpuDriver.Dim3.of(CudaCodegen.FLAT_BLOCK), args);
+  }
+}
