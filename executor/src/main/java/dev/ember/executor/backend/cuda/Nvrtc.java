@@ -13,8 +13,9 @@ import jcuda.nvrtc.nvrtcResult;
 
 /**
  * NVRTC through JCuda: compiles generated CUDA C to a CUBIN for one architecture. Needs {@code
- * libnvrtc.so.12} on the library path (no GPU): {@link #unavailableReason()} says why it cannot
- * load without throwing. Generated code includes no headers, since NVRTC ships none for us.
+ * libnvrtc.so.12} (no GPU), which {@link CudaLibraries} finds; {@link #unavailableReason()} says
+ * why it cannot load without throwing. Generated code includes no headers, since NVRTC ships none
+ * for us.
  */
 public final class Nvrtc implements KernelCompiler {
   private static final Pattern LOG_LINE = Pattern.compile("\\((\\d+)\\): (?:error|warning)");
@@ -32,8 +33,8 @@ public final class Nvrtc implements KernelCompiler {
       String why = unavailableReason();
       if (why != null) {
         throw Errors.of(ErrorCode.DEVICE_UNAVAILABLE, "NVRTC is not available: " + why,
-            "put libnvrtc.so.12 (CUDA 12 NVRTC) on LD_LIBRARY_PATH, e.g. with bin/ember"
-                + " fetch-nvrtc, or set spark.ember.device=cpu");
+            "run bin/ember fetch-nvrtc (or put CUDA 12's libnvrtc.so.12 on LD_LIBRARY_PATH),"
+                + " or set spark.ember.device=cpu");
       }
       v = version;
     }
@@ -45,6 +46,7 @@ public final class Nvrtc implements KernelCompiler {
     if (version != null) {
       return null;
     }
+    String origin = CudaLibraries.preload(); // before JNvrtc's class init links libnvrtc.so.12
     try {
       int[] major = {0};
       int[] minor = {0};
@@ -55,7 +57,7 @@ public final class Nvrtc implements KernelCompiler {
       version = major[0] + "." + minor[0];
       return null;
     } catch (LinkageError e) {
-      return "JCuda's NVRTC binding did not load (" + e.getMessage() + ")";
+      return "JCuda's NVRTC binding did not load (" + e.getMessage() + "); " + origin;
     }
   }
 
