@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -24,6 +25,8 @@ import java.util.stream.Stream;
 public final class CudaLibraries {
   private static final String NVRTC = "libnvrtc.so.12";
   private static final Pattern BUILTINS = Pattern.compile("libnvrtc-builtins\\.so\\.12\\.\\d+");
+  private static final Pattern MISSING_LIB =
+      Pattern.compile("[\\w.+-]+\\.so[\\w.]*: cannot open shared object file[^\\n]*");
   private static String outcome;
 
   private CudaLibraries() {}
@@ -82,6 +85,23 @@ public final class CudaLibraries {
         throw e;
       }
     }
+  }
+
+  /**
+   * One line for a JCuda link error, whose message holds whole nested stack traces: its first line
+   * and the library the dynamic loader could not find, e.g. {@code Error while loading native
+   * library "JNvrtc-12.6.0-linux-x86_64" (libnvrtc.so.12: cannot open shared object file: ...)}.
+   */
+  static String summary(Throwable e) {
+    String m = String.valueOf(e.getMessage()).strip();
+    int nl = m.indexOf('\n');
+    String first = nl < 0 ? m : m.substring(0, nl).strip();
+    Matcher missing = MISSING_LIB.matcher(m);
+    String lib = null;
+    while (missing.find()) {
+      lib = missing.group(); // the last attempt (from the jar) is the telling one
+    }
+    return lib == null || first.contains(lib) ? first : first + " (" + lib + ")";
   }
 
   private static List<Path> candidates() {

@@ -47,7 +47,7 @@ public final class CudaProbe {
         why = device.error();
       }
     } catch (LinkageError | RuntimeException e) {
-      why = "the CUDA driver did not load: " + firstLine(e);
+      why = "the CUDA driver did not load: " + CudaLibraries.summary(e);
     }
     if (why == null && nvrtcWhy != null) {
       why = "NVRTC is not available: " + nvrtcWhy;
@@ -101,7 +101,7 @@ public final class CudaProbe {
     try {
       return Nvrtc.unavailableReason();
     } catch (RuntimeException e) { // only if someone enabled JCuda's exceptions
-      return firstLine(e);
+      return CudaLibraries.summary(e);
     }
   }
 
@@ -110,14 +110,7 @@ public final class CudaProbe {
       JCublas2.initialize(); // class init loads libJCublas2, which needs libcublas.so.12
       return null;
     } catch (LinkageError | RuntimeException e) {
-      return "cuBLAS did not load: " + firstLine(e);
+      return "cuBLAS did not load: " + CudaLibraries.summary(e);
     }
-  }
-
-  /** JCuda's link errors carry nested stack traces in the message; the first line says it. */
-  static String firstLine(Throwable e) {
-    String m = String.valueOf(e.getMessage()).strip();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl).strip();
   }
 }

@@ -20,6 +20,7 @@ import jcuda.nvrtc.nvrtcResult;
 public final class Nvrtc implements KernelCompiler {
   private static final Pattern LOG_LINE = Pattern.compile("\\((\\d+)\\): (?:error|warning)");
   private static volatile String version;
+  private static String failure; // a failed class init does not retry, and hides its cause later
 
   @Override
   public String name() {
@@ -43,8 +44,8 @@ public final class Nvrtc implements KernelCompiler {
 
   /** Null when NVRTC loads and answers, else the reason; never throws. */
   public static synchronized String unavailableReason() {
-    if (version != null) {
-      return null;
+    if (version != null || failure != null) {
+      return failure;
     }
     String origin = CudaLibraries.preload(); // before JNvrtc's class init links libnvrtc.so.12
     try {
@@ -57,7 +58,8 @@ public final class Nvrtc implements KernelCompiler {
       version = major[0] + "." + minor[0];
       return null;
     } catch (LinkageError e) {
-      return "JCuda's NVRTC binding did not load (" + e.getMessage() + "); " + origin;
+      failure = "JCuda's NVRTC binding did not load: " + CudaLibraries.summary(e) + "; " + origin;
+      return failure;
     }
   }
 
