@@ -10,8 +10,8 @@ import dev.ember.executor.backend.cuda.CudaLibraries;
 
 /**
  * The executor's packages follow the pipeline and only import leftwards (ir → onnx/ops → passes →
- * backend → cli); the engine never touches Spark; only the CLI reads the process environment
- * (and CudaLibraries, where NVRTC lives).
+ * backend → cli); the engine never touches Spark; only the CLI reads the process environment (and
+ * CudaLibraries, where NVRTC lives).
  */
 @AnalyzeClasses(
     packages = "dev.ember.executor",

@@ -2,8 +2,8 @@ package dev.ember.executor.backend.cuda;
 
 /**
  * What {@link CudaProbe} found for one device ordinal. {@code usable} means the {@code cuda-nvrtc}
- * backend can run there: a CUDA driver, the device, and NVRTC. Fields it could not learn are
- * empty strings or 0.
+ * backend can run there: a CUDA driver, the device, and NVRTC. Fields it could not learn are empty
+ * strings or 0.
  *
  * @param usable whether the CUDA backend can run on this device
  * @param reason why not, or a one-line summary when usable

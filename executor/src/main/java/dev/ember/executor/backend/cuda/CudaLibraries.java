@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * Loads NVRTC into the JVM from where {@code bin/ember fetch-nvrtc} put it, so that no one has to
- * export {@code LD_LIBRARY_PATH}. JCuda's {@code libJNvrtc} needs {@code libnvrtc.so.12}, and
- * NVRTC opens {@code libnvrtc-builtins.so.12.x} when it compiles; once both are loaded with {@link
+ * export {@code LD_LIBRARY_PATH}. JCuda's {@code libJNvrtc} needs {@code libnvrtc.so.12}, and NVRTC
+ * opens {@code libnvrtc-builtins.so.12.x} when it compiles; once both are loaded with {@link
  * System#load}, the dynamic loader resolves both names to them.
  *
  * <p>Looks in, first match wins: the system property {@code ember.nvrtc.dir}, the environment

@@ -55,11 +55,9 @@ public final class CudaProbe {
     String name = device == null || device.name() == null ? "" : device.name();
     String arch = device == null || device.arch() == null ? "" : device.arch();
     boolean usable = why == null;
+    String cublasNote = cublasWhy == null ? "cuBLAS" : "no cuBLAS";
     String reason =
-        usable
-            ? name + " (" + arch + "), NVRTC " + nvrtcVersion
-                + (cublasWhy == null ? ", cuBLAS" : ", no cuBLAS")
-            : why;
+        usable ? String.format("%s (%s), NVRTC %s, %s", name, arch, nvrtcVersion, cublasNote) : why;
     return new CudaAvailability(
         usable, reason, count, name, arch, nvrtcVersion, cublasWhy == null, cublasReason);
   }

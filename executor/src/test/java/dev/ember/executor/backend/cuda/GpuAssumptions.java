@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * JUnit assumptions for CUDA tests: GPU tests skip without a device; NVRTC tests skip without
- * NVRTC unless {@code -Dember.nvrtc.required=true} (CI, after {@code bin/ember fetch-nvrtc}), where
- * a missing NVRTC fails them instead of hiding them.
+ * JUnit assumptions for CUDA tests: GPU tests skip without a device; NVRTC tests skip without NVRTC
+ * unless {@code -Dember.nvrtc.required=true} (CI, after {@code bin/ember fetch-nvrtc}), where a
+ * missing NVRTC fails them instead of hiding them.
  */
 final class GpuAssumptions {
   private static CudaAvailability device0;

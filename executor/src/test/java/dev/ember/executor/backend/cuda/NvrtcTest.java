@@ -64,8 +64,7 @@ class NvrtcTest {
   void aCompileErrorShowsTheLogAndTheNumberedLine() {
     String broken = BLOCK_SUM.replace("float v = i < n", "float v = i < undeclared_n");
     EmberException e =
-        assertThrows(
-            EmberException.class, () -> new Nvrtc().compile(broken, "sm_90", "broken.cu"));
+        assertThrows(EmberException.class, () -> new Nvrtc().compile(broken, "sm_90", "broken.cu"));
     assertEquals(ErrorCode.KERNEL_COMPILE_FAILED, e.code());
     String m = e.getMessage();
     assertTrue(m.contains("broken.cu(5): error"), m);
