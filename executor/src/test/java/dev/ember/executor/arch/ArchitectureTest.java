@@ -6,10 +6,12 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.ember.executor.backend.cuda.CudaLibraries;
 
 /**
  * The executor's packages follow the pipeline and only import leftwards (ir → onnx/ops → passes →
- * backend → cli); the engine never touches Spark; only the CLI reads the process environment.
+ * backend → cli); the engine never touches Spark; only the CLI reads the process environment (and
+ * CudaLibraries, where NVRTC lives).
  */
 @AnalyzeClasses(
     packages = "dev.ember.executor",
@@ -86,6 +88,8 @@ class ArchitectureTest {
       noClasses()
           .that()
           .resideOutsideOfPackage(CLI)
+          .and()
+          .doNotHaveFullyQualifiedName(CudaLibraries.class.getName())
           .should()
           .callMethod(System.class, "getenv")
           .orShould()
@@ -104,5 +108,6 @@ class ArchitectureTest {
           .callMethod(Long.class, "getLong", String.class)
           .because(
               "settings come from EmberConf or the CLI's flags, so they are documented "
-                  + "and testable");
+                  + "and testable; CudaLibraries alone looks up where NVRTC lives, before any "
+                  + "configuration exists, as the dynamic loader reads LD_LIBRARY_PATH");
 }

@@ -13,12 +13,14 @@ import jcuda.nvrtc.nvrtcResult;
 
 /**
  * NVRTC through JCuda: compiles generated CUDA C to a CUBIN for one architecture. Needs {@code
- * libnvrtc.so.12} on the library path (no GPU): {@link #unavailableReason()} says why it cannot
- * load without throwing. Generated code includes no headers, since NVRTC ships none for us.
+ * libnvrtc.so.12} (no GPU), which {@link CudaLibraries} finds; {@link #unavailableReason()} says
+ * why it cannot load without throwing. Generated code includes no headers, since NVRTC ships none
+ * for us.
  */
 public final class Nvrtc implements KernelCompiler {
   private static final Pattern LOG_LINE = Pattern.compile("\\((\\d+)\\): (?:error|warning)");
   private static volatile String version;
+  private static String failure; // a failed class init does not retry, and hides its cause later
 
   @Override
   public String name() {
@@ -32,8 +34,8 @@ public final class Nvrtc implements KernelCompiler {
       String why = unavailableReason();
       if (why != null) {
         throw Errors.of(ErrorCode.DEVICE_UNAVAILABLE, "NVRTC is not available: " + why,
-            "put libnvrtc.so.12 (CUDA 12 NVRTC) on LD_LIBRARY_PATH, e.g. with bin/ember"
-                + " fetch-nvrtc, or set spark.ember.device=cpu");
+            "run bin/ember fetch-nvrtc (or put CUDA 12's libnvrtc.so.12 on LD_LIBRARY_PATH),"
+                + " or set spark.ember.device=cpu");
       }
       v = version;
     }
@@ -42,9 +44,10 @@ public final class Nvrtc implements KernelCompiler {
 
   /** Null when NVRTC loads and answers, else the reason; never throws. */
   public static synchronized String unavailableReason() {
-    if (version != null) {
-      return null;
+    if (version != null || failure != null) {
+      return failure;
     }
+    String origin = CudaLibraries.preload(); // before JNvrtc's class init links libnvrtc.so.12
     try {
       int[] major = {0};
       int[] minor = {0};
@@ -55,7 +58,8 @@ public final class Nvrtc implements KernelCompiler {
       version = major[0] + "." + minor[0];
       return null;
     } catch (LinkageError e) {
-      return "JCuda's NVRTC binding did not load (" + e.getMessage() + ")";
+      failure = "JCuda's NVRTC binding did not load: " + CudaLibraries.summary(e) + "; " + origin;
+      return failure;
     }
   }
 
