@@ -30,7 +30,7 @@ class CudaCodegenNvrtcTest {
 
   @BeforeAll
   static void needNvrtc() {
-    NvrtcAvailability.assumeNvrtc();
+    GpuAssumptions.assumeNvrtc();
   }
 
   static Graph miniLm(int batch, int seq) throws Exception {
