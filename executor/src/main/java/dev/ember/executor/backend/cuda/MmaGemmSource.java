@@ -164,28 +164,28 @@ final class MmaGemmSource {
   private static String multiply(MmaLayout l, int words) {
     int step = l.k() / l.perWord(); // K words per instruction
     StringBuilder s = new StringBuilder();
-    s.append(line("    for (int kw = 0; kw < %d; kw += %d) {", words, step));
-    s.append(line("      unsigned af[%d][%d];", FRAGS_M, MmaLayout.A_REGS));
-    s.append(line("      unsigned bf[%d][%d];", FRAGS_N, MmaLayout.B_REGS));
-    s.append(line("      for (int mi = 0; mi < %d; mi++) {", FRAGS_M));
-    s.append(line("        const int r = wm + mi * %d + g;", MmaLayout.M));
+    s.append(line("  for (int kw = 0; kw < %d; kw += %d) {", words, step));
+    s.append(line("    unsigned af[%d][%d];", FRAGS_M, MmaLayout.A_REGS));
+    s.append(line("    unsigned bf[%d][%d];", FRAGS_N, MmaLayout.B_REGS));
+    s.append(line("    for (int mi = 0; mi < %d; mi++) {", FRAGS_M));
+    s.append(line("      const int r = wm + mi * %d + g;", MmaLayout.M));
     for (int r = 0; r < MmaLayout.A_REGS; r++) {
-      s.append(line("        af[mi][%d] = As[r + %d][kw + t + %d];", r, l.aRegRow(r),
+      s.append(line("      af[mi][%d] = As[r + %d][kw + t + %d];", r, l.aRegRow(r),
           l.aRegWord(r)));
     }
-    s.append(line("      }"));
-    s.append(line("      for (int ni = 0; ni < %d; ni++) {", FRAGS_N));
-    s.append(line("        const int c = wn + ni * %d + g;", MmaLayout.N));
+    s.append(line("    }"));
+    s.append(line("    for (int ni = 0; ni < %d; ni++) {", FRAGS_N));
+    s.append(line("      const int c = wn + ni * %d + g;", MmaLayout.N));
     for (int r = 0; r < MmaLayout.B_REGS; r++) {
-      s.append(line("        bf[ni][%d] = Bs[c][kw + t + %d];", r, l.bRegWord(r)));
+      s.append(line("      bf[ni][%d] = Bs[c][kw + t + %d];", r, l.bRegWord(r)));
     }
-    s.append(line("      }"));
-    s.append(line("      for (int mi = 0; mi < %d; mi++) {", FRAGS_M));
-    s.append(line("        for (int ni = 0; ni < %d; ni++) {", FRAGS_N));
-    s.append(line("          ember_mma(acc[mi][ni], af[mi], bf[ni]);"));
-    s.append(line("        }"));
+    s.append(line("    }"));
+    s.append(line("    for (int mi = 0; mi < %d; mi++) {", FRAGS_M));
+    s.append(line("      for (int ni = 0; ni < %d; ni++) {", FRAGS_N));
+    s.append(line("        ember_mma(acc[mi][ni], af[mi], bf[ni]);"));
     s.append(line("      }"));
     s.append(line("    }"));
+    s.append(line("  }"));
     return s.toString();
   }
 
