@@ -129,9 +129,11 @@ final class MmaGemmSource {
     s.append(line("    const int ka = %s + aw * %d + e;", k0, perWord));
     s.append(line("    const int kb = %s + bw * %d + e;", k0, perWord));
     s.append(line("    ra[i * %d + e] = (m0 + am < M && ka < K)", perWord));
-    s.append(line("        ? A[aOff + (long long)(m0 + am) * aRow + (long long)ka * aCol] : 0.0f;"));
+    s.append(line("        ? A[aOff + (long long)(m0 + am) * aRow + (long long)ka * aCol]"
+        + " : 0.0f;"));
     s.append(line("    rb[i * %d + e] = (n0 + bn < N && kb < K)", perWord));
-    s.append(line("        ? B[bOff + (long long)kb * bRow + (long long)(n0 + bn) * bCol] : 0.0f;"));
+    s.append(line("        ? B[bOff + (long long)kb * bRow + (long long)(n0 + bn) * bCol]"
+        + " : 0.0f;"));
     s.append(line("  }"));
     s.append(line("}"));
     return s.toString();
