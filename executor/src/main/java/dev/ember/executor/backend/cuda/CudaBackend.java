@@ -1,0 +1,149 @@
+package dev.ember.executor.backend.cuda;
+
+import dev.ember.executor.backend.Backend;
+import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.VariantArtifacts;
+import dev.ember.executor.backend.VariantKey;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.errors.Errors;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.lower.LoweredGraph;
+import dev.ember.executor.lower.Lowering;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The CUDA backend, "cuda-nvrtc": lowers a static-shape graph into fused kernels (the same
+ * {@link Lowering} as the CPU backend), generates CUDA C for them ({@link CudaCodegen}), compiles
+ * it with NVRTC for the device's architecture and runs it on a shared {@link CudaDevice}. GEMMs go
+ * to cuBLAS or to generated tensor-core kernels ({@link GpuGemm}). At compile level 3 each variant
+ * is captured into a CUDA graph when it is compiled ({@link CudaVariant}).
+ *
+ * <pre>{@code
+ * CudaBackend cuda = new CudaBackend(CudaDevice.open(0), CudaOptions.defaults());
+ * CompileWrapper w = CompileWrapper.builder(CompileOptions.level(3)).backend(cuda).build(graph);
+ * }</pre>
+ *
+ * <p>The name carries the architecture and the GEMM ({@code cuda-nvrtc.sm_90.nvrtc-tf32}), so the
+ * compile cache keeps one CUBIN per architecture and GEMM choice.
+ */
+public final class CudaBackend implements Backend {
+  public static final String NAME = "cuda-nvrtc";
+
+  /** Bump when generated code changes, so cached CUBINs of older code are not loaded. */
+  public static final int CODEGEN_VERSION = 1;
+
+  public static final String SOURCE_FILE = "kernels.cu";
+  public static final String PROGRAM_FILE = "program.txt";
+
+  private final CudaDevice device;
+  private final CudaOptions options;
+  private final GpuGemm gemm;
+
+  public CudaBackend(CudaDevice device, CudaOptions options) {
+    this.device = device;
+    this.options = options;
+    this.gemm = device.gemm(options);
+  }
+
+  @Override
+  public String name() {
+    return NAME + "." + device.info().arch() + "." + gemm.name();
+  }
+
+  /** The device this backend runs on. */
+  public CudaDevice device() {
+    return device;
+  }
+
+  /** The GEMM implementation in use. */
+  public String gemmName() {
+    return gemm.name();
+  }
+
+  private String cubinFile() {
+    return "kernels." + device.info().arch() + ".cubin";
+  }
+
+  @Override
+  public CompiledVariant compile(Graph graph, VariantKey key) {
+    CudaProgram program = generate(graph);
+    String arch = device.info().arch();
+    byte[] image = program.kernelNames().isEmpty() ? new byte[0]
+        : device.compiler().compile(program.source(), arch, programName(key));
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(SOURCE_FILE, program.source().getBytes(StandardCharsets.UTF_8));
+    files.put(cubinFile(), image);
+    files.put(PROGRAM_FILE, describe(program).getBytes(StandardCharsets.UTF_8));
+    return new CudaVariant(key, program, device, gemm, image, new VariantArtifacts(files),
+        options);
+  }
+
+  @Override
+  public CompiledVariant load(Graph graph, VariantKey key, VariantArtifacts artifacts) {
+    CudaProgram program = generate(graph);
+    byte[] saved = artifacts.get(SOURCE_FILE);
+    byte[] image = artifacts.get(cubinFile());
+    if (saved == null || image == null) {
+      throw misfit(key, (saved == null ? SOURCE_FILE : cubinFile()) + " is missing");
+    }
+    if (!new String(saved, StandardCharsets.UTF_8).equals(program.source())) {
+      throw misfit(key, "the saved source differs from what this Ember generates");
+    }
+    try {
+      return new CudaVariant(key, program, device, gemm, image, artifacts, options);
+    } catch (EmberException e) {
+      throw misfit(key, "the saved CUBIN does not load: " + e.getMessage());
+    }
+  }
+
+  private static CudaProgram generate(Graph graph) {
+    LoweredGraph lowered = Lowering.lower(graph);
+    return new CudaCodegen(lowered).generate();
+  }
+
+  private static String programName(VariantKey key) {
+    return "ember_" + hash(key.canonical() + "|v" + CODEGEN_VERSION).substring(0, 12) + ".cu";
+  }
+
+  /** Steps and buffers in words, saved beside the source for whoever reads the cache. */
+  static String describe(CudaProgram p) {
+    StringBuilder sb = new StringBuilder("buffers:\n");
+    for (int i = 0; i < p.buffers().size(); i++) {
+      CudaProgram.Buffer b = p.buffers().get(i);
+      sb.append("  #").append(i).append(' ').append(b.kind()).append(' ').append(b.dtype())
+          .append(' ').append(b.bytes()).append(" B ").append(b.name()).append('\n');
+    }
+    sb.append("steps:\n");
+    for (CudaProgram.Step s : p.steps()) {
+      if (s instanceof CudaProgram.Launch l) {
+        sb.append("  launch ").append(l.kernel()).append(" grid ").append(l.grid())
+            .append(" block ").append(l.block()).append(": ").append(l.label()).append('\n');
+      } else {
+        CudaProgram.Gemm g = (CudaProgram.Gemm) s;
+        sb.append("  gemm ").append(g.shape()).append(": ").append(g.label()).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static EmberException misfit(VariantKey key, String why) {
+    return Errors.of(ErrorCode.KERNEL_FAILED, "saved " + NAME + " artifacts for "
+        + key.canonical() + " do not fit: " + why,
+        "delete the cache entry; it is rebuilt on the next compile");
+  }
+
+  static String hash(String s) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package dev.ember.executor.backend.cuda;
+
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.errors.Errors;
+import dev.ember.executor.ir.Tensor;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One GPU as the executor JVM shares it: the driver (one context and stream), the kernel
+ * compiler, the weights uploaded once and shared by every variant, the GEMMs, a scratch area for
+ * variants that run launch by launch, and the memory budget of captured variants. All device work
+ * goes through {@link #exclusive}, so concurrent Spark tasks take turns on the stream: a forward
+ * pass is a few milliseconds of launches or one graph replay, and interleaving two on one stream
+ * would only add contention.
+ */
+public final class CudaDevice implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CudaDevice.class);
+  private static final Map<Integer, CudaDevice> OPEN = new ConcurrentHashMap<>();
+
+  private final GpuDriver driver;
+  private final KernelCompiler compiler;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Map<Tensor, Long> weights = new IdentityHashMap<>();
+  private final Map<String, GpuGemm> gemms = new ConcurrentHashMap<>();
+  private long weightBytes;
+  private long scratch;
+  private long scratchBytes;
+  private long graphBytes;
+
+  private CudaDevice(GpuDriver driver, KernelCompiler compiler) {
+    this.driver = driver;
+    this.compiler = compiler;
+  }
+
+  /**
+   * The JVM's device {@code ordinal}, opened on first use and shared by every model and task.
+   *
+   * @throws EmberException DEVICE_UNAVAILABLE when no driver, device or NVRTC is there
+   */
+  public static CudaDevice open(int ordinal) {
+    return OPEN.computeIfAbsent(ordinal, o -> {
+      Nvrtc.version(); // fail with the NVRTC reason before touching the device
+      CudaDevice d = new CudaDevice(new JCudaDriver(o), new Nvrtc());
+      LOG.info("Ember opened {} (NVRTC {})", d.info(), Nvrtc.version());
+      return d;
+    });
+  }
+
+  /** A device on any driver and compiler (the host emulator in tests); not shared. */
+  public static CudaDevice on(GpuDriver driver, KernelCompiler compiler) {
+    return new CudaDevice(driver, compiler);
+  }
+
+  public GpuDriver.DeviceInfo info() {
+    return driver.device();
+  }
+
+  GpuDriver driver() {
+    return driver;
+  }
+
+  KernelCompiler compiler() {
+    return compiler;
+  }
+
+  /** Runs {@code work} as the only user of the device's stream. */
+  public <T> T exclusive(Supplier<T> work) {
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The device address of initializer {@code t}, uploading it on first use (under the lock). */
+  long weight(Tensor t) {
+    Long p = weights.get(t);
+    if (p == null) {
+      var bytes = DeviceData.toDevice(t);
+      p = driver.alloc(bytes.remaining());
+      driver.upload(p, bytes);
+      weights.put(t, p);
+      weightBytes += bytes.remaining();
+    }
+    return p;
+  }
+
+  /** Scratch memory of at least {@code bytes}, shared by variants that hold no graph. */
+  long scratch(long bytes) {
+    if (bytes > scratchBytes) {
+      if (scratch != 0) {
+        driver.synchronize();
+        driver.free(scratch);
+      }
+      scratch = driver.alloc(bytes);
+      scratchBytes = bytes;
+    }
+    return scratch;
+  }
+
+  /** Reserves {@code bytes} for a captured variant's own buffers; false beyond {@code limit}. */
+  boolean reserveGraphMemory(long bytes, long limit) {
+    if (graphBytes + bytes > limit) {
+      return false;
+    }
+    graphBytes += bytes;
+    return true;
+  }
+
+  void releaseGraphMemory(long bytes) {
+    graphBytes -= bytes;
+  }
+
+  /** Bytes held by captured variants' own buffers. */
+  public long graphBytes() {
+    return graphBytes;
+  }
+
+  /** Bytes of uploaded weights. */
+  public long weightBytes() {
+    return weightBytes;
+  }
+
+  /** The GEMM for {@code options} on this device, made once per (choice, precision). */
+  GpuGemm gemm(CudaOptions options) {
+    GemmPrecision p = options.precision();
+    if (GemmKernels.capability(info().arch())
+        < GemmKernels.capability(GemmKernels.minimumArch(p))) {
+      LOG.warn("{} has no {} tensor-core mma (needs {}); GEMMs run in fp32", info(),
+          p.confName(), GemmKernels.minimumArch(p));
+      p = GemmPrecision.FP32;
+    }
+    String choice = options.gemm();
+    if (choice.equals("auto")) {
+      choice = driver instanceof JCudaDriver && CublasGemm.unavailableReason() == null
+          ? "cublas" : "generated";
+    }
+    if (choice.equals("cublas") && !(driver instanceof JCudaDriver)) {
+      throw Errors.of(ErrorCode.DEVICE_UNAVAILABLE, "cuBLAS needs the CUDA driver; " + info()
+          + " is not one", "set spark.ember.cuda.gemm=generated");
+    }
+    GemmPrecision precision = p;
+    String key = choice + "/" + precision.confName();
+    return gemms.computeIfAbsent(key, k -> k.startsWith("cublas")
+        ? new CublasGemm(driver, compiler, ((JCudaDriver) driver)::stream, precision)
+        : new GeneratedGemm(driver, compiler, precision));
+  }
+
+  @Override
+  public void close() {
+    exclusive(() -> {
+      gemms.values().forEach(GpuGemm::close);
+      driver.close();
+      OPEN.values().remove(this);
+      return null;
+    });
+  }
+}

@@ -1,0 +1,289 @@
+package dev.ember.executor.backend.cuda;
+
+import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.VariantArtifacts;
+import dev.ember.executor.backend.VariantKey;
+import dev.ember.executor.backend.cuda.CudaProgram.Arg;
+import dev.ember.executor.backend.cuda.CudaProgram.Buffer;
+import dev.ember.executor.backend.cuda.CudaProgram.BufferArg;
+import dev.ember.executor.backend.cuda.CudaProgram.Kind;
+import dev.ember.executor.backend.cuda.CudaProgram.ScalarArg;
+import dev.ember.executor.backend.cuda.CudaProgram.Step;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.errors.Errors;
+import dev.ember.executor.ir.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A compiled program on one device. Its non-weight buffers are laid out in one block: a captured
+ * variant (compile level 3, graphs on, within the graph-memory budget) owns that block and
+ * records its steps once into a CUDA graph, replayed for every call after its inputs are copied
+ * into the block; any other variant borrows the device's scratch area and enqueues its steps each
+ * call. Either way a call holds the device for upload, run and download, so concurrent tasks
+ * never see each other's buffers.
+ */
+final class CudaVariant implements CompiledVariant {
+  private static final Logger LOG = LoggerFactory.getLogger(CudaVariant.class);
+  private static final long ALIGN = 256;
+
+  private final VariantKey key;
+  private final CudaProgram program;
+  private final CudaDevice device;
+  private final GpuGemm gemm;
+  private final Map<String, Object> kernels;
+  private final VariantArtifacts artifacts;
+  private final long[] offsets;
+  private final long blockBytes;
+  private final boolean wantsGraph;
+  private final long graphLimit;
+  private final Map<String, String> gatherNodes;
+
+  // Guarded by the device lock.
+  private long ownBlock;
+  private Object graph;
+  private boolean graphRefused;
+  private int replays;
+
+  CudaVariant(VariantKey key, CudaProgram program, CudaDevice device, GpuGemm gemm,
+      byte[] image, VariantArtifacts artifacts, CudaOptions options) {
+    this.key = key;
+    this.program = program;
+    this.device = device;
+    this.gemm = gemm;
+    this.artifacts = artifacts;
+    this.offsets = new long[program.buffers().size()];
+    long at = 0;
+    for (int i = 0; i < offsets.length; i++) {
+      Buffer b = program.buffers().get(i);
+      if (b.kind() != Kind.WEIGHT) {
+        offsets[i] = at;
+        at += (b.bytes() + ALIGN - 1) / ALIGN * ALIGN;
+      }
+    }
+    this.blockBytes = Math.max(at, ALIGN);
+    this.wantsGraph = options.graphs() && key.options().containsKey("capture");
+    this.graphLimit = options.graphMemoryBytes();
+    this.gatherNodes = gatherLabels(program);
+    for (Step s : program.steps()) {
+      if (s instanceof CudaProgram.Gemm gm && !gemm.supports(gm.shape())) {
+        throw Errors.of(ErrorCode.UNSUPPORTED_OP, gm.label() + ": GEMM " + gemm.name()
+            + " cannot run " + gm.shape() + ": " + gemm.whyNot(gm.shape()),
+            "set spark.ember.cuda.gemm=generated, or spark.ember.device=cpu");
+      }
+    }
+    this.kernels = device.exclusive(() -> {
+      Map<String, Object> k = program.kernelNames().isEmpty() ? Map.of()
+          : device.driver().load(image, program.kernelNames());
+      for (Buffer b : program.buffers()) {
+        if (b.kind() == Kind.WEIGHT) {
+          device.weight(b.weight()); // uploads happen here, never inside a capture
+        }
+      }
+      return k;
+    });
+    if (wantsGraph) {
+      // Eager: a level-3 variant is captured as soon as it is compiled.
+      device.exclusive(() -> {
+        capture();
+        return null;
+      });
+    }
+  }
+
+  private static Map<String, String> gatherLabels(CudaProgram p) {
+    Map<String, String> out = new LinkedHashMap<>();
+    int code = 0;
+    for (Step s : p.steps()) {
+      if (s instanceof CudaProgram.Launch l && l.label().contains(" gather ")) {
+        out.put(Integer.toString(++code), l.label());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public VariantKey key() {
+    return key;
+  }
+
+  @Override
+  public String source() {
+    return program.source();
+  }
+
+  @Override
+  public VariantArtifacts artifacts() {
+    return artifacts;
+  }
+
+  /** True once this variant runs by replaying a captured CUDA graph. */
+  boolean captured() {
+    return device.exclusive(() -> graph != null);
+  }
+
+  @Override
+  public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    return device.exclusive(() -> runLocked(inputs));
+  }
+
+  private Map<String, Tensor> runLocked(Map<String, Tensor> inputs) {
+    GpuDriver d = device.driver();
+    long base = ownBlock != 0 ? ownBlock : device.scratch(blockBytes);
+    if (ownBlock == 0) {
+      uploadConstants(base);
+    }
+    for (String name : program.inputs()) {
+      Tensor t = inputs.get(name);
+      if (t == null) {
+        throw Errors.of(ErrorCode.BAD_INPUT, "input '" + name + "' is missing; the variant takes "
+            + program.inputs(), "pass every graph input");
+      }
+      d.upload(address(base, program.bufferOf().get(name)), DeviceData.toDevice(t));
+    }
+    if (program.errorBuffer() >= 0) {
+      d.zero(address(base, program.errorBuffer()), 4);
+    }
+    if (graph != null) {
+      d.replay(graph);
+      replays++;
+    } else {
+      enqueue(base);
+    }
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (String name : program.outputs()) {
+      int idx = program.bufferOf().get(name);
+      Buffer b = program.buffers().get(idx);
+      int[] shape = program.outputShapes().get(name);
+      long n = 1;
+      for (int s : shape) {
+        n *= s;
+      }
+      ByteBuffer host = ByteBuffer.allocateDirect((int) Math.max(1, n * CudaTypes.size(
+          b.dtype()))).order(ByteOrder.LITTLE_ENDIAN);
+      host.limit((int) (n * CudaTypes.size(b.dtype())));
+      d.download(host, address(base, idx));
+      out.put(name, DeviceData.fromDevice(host, b.dtype(), shape));
+    }
+    checkErrorFlag(base);
+    return out;
+  }
+
+  private void checkErrorFlag(long base) {
+    if (program.errorBuffer() < 0) {
+      return;
+    }
+    ByteBuffer flag = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
+    device.driver().download(flag, address(base, program.errorBuffer()));
+    int code = flag.getInt(0);
+    if (code != 0) {
+      String where = gatherNodes.getOrDefault(Integer.toString(code), "a gather kernel");
+      throw Errors.of(ErrorCode.BAD_INPUT, where + ": an index is outside the rows of the"
+          + " table it reads (e.g. a token id beyond the vocabulary)",
+          "check the tokenizer matches the model, or the ids fed to it");
+    }
+  }
+
+  /** Records this variant's steps into a CUDA graph on its own buffers, if the budget allows. */
+  private void capture() {
+    if (graph != null || graphRefused) {
+      return;
+    }
+    if (!device.reserveGraphMemory(blockBytes, graphLimit)) {
+      graphRefused = true;
+      LOG.info("{}: no CUDA graph: its {} MiB of buffers would pass spark.ember.cuda.graphMemory"
+          + " ({} MiB, {} MiB held); it runs launch by launch", key.options().get("capture"),
+          blockBytes >> 20, graphLimit >> 20, device.graphBytes() >> 20);
+      return;
+    }
+    GpuDriver d = device.driver();
+    ownBlock = d.alloc(blockBytes);
+    uploadConstants(ownBlock);
+    d.synchronize();
+    d.beginCapture();
+    try {
+      enqueue(ownBlock);
+    } catch (RuntimeException e) {
+      safeEndCapture(d);
+      throw e;
+    }
+    try {
+      graph = d.endCapture();
+    } catch (EmberException e) {
+      graphRefused = true;
+      LOG.warn("{}: CUDA graph capture failed ({}); the variant runs launch by launch",
+          key.options().get("capture"), e.getMessage());
+    }
+  }
+
+  private static void safeEndCapture(GpuDriver d) {
+    try {
+      d.destroyGraph(d.endCapture());
+    } catch (RuntimeException ignored) {
+      // the capture is already broken; the original error is the one to report
+    }
+  }
+
+  private void uploadConstants(long base) {
+    for (int i = 0; i < program.buffers().size(); i++) {
+      Buffer b = program.buffers().get(i);
+      if (b.kind() == Kind.CONSTANT) {
+        device.driver().upload(base + offsets[i], DeviceData.toDevice(b.constant()));
+      }
+    }
+  }
+
+  private void enqueue(long base) {
+    GpuDriver d = device.driver();
+    for (Step s : program.steps()) {
+      if (s instanceof CudaProgram.Launch l) {
+        List<Arg> args = l.args();
+        Object[] values = new Object[args.size()];
+        for (int i = 0; i < values.length; i++) {
+          Arg a = args.get(i);
+          values[i] = a instanceof BufferArg ba ? (Object) (address(base, ba.index()) + ba.offset())
+              : ((ScalarArg) a).value();
+        }
+        d.launch(kernels.get(l.kernel()), l.grid(), l.block(), l.sharedBytes(), values);
+      } else {
+        CudaProgram.Gemm gm = (CudaProgram.Gemm) s;
+        long bias = gm.bias() == null ? 0 : address(base, gm.bias().index()) + gm.bias().offset();
+        gemm.enqueue(gm.shape(), address(base, gm.a().index()) + gm.a().offset(),
+            address(base, gm.b().index()) + gm.b().offset(),
+            address(base, gm.c().index()) + gm.c().offset(), bias);
+      }
+    }
+  }
+
+  private long address(long base, int buffer) {
+    Buffer b = program.buffers().get(buffer);
+    return b.kind() == Kind.WEIGHT ? device.weight(b.weight()) : base + offsets[buffer];
+  }
+
+  /** Graph replays so far (tests and metrics). */
+  int replays() {
+    return device.exclusive(() -> replays);
+  }
+
+  /** Frees this variant's own buffers and graph. */
+  void release() {
+    device.exclusive(() -> {
+      if (graph != null) {
+        device.driver().destroyGraph(graph);
+        graph = null;
+      }
+      if (ownBlock != 0) {
+        device.driver().free(ownBlock);
+        device.releaseGraphMemory(blockBytes);
+        ownBlock = 0;
+      }
+      return null;
+    });
+  }
+}

@@ -1,0 +1,122 @@
+package dev.ember.executor.backend.cuda;
+
+import dev.ember.executor.backend.cuda.GpuDriver.Dim3;
+
+/**
+ * The generated GEMM kernels: their CUDA C (header-free, for NVRTC), launch geometry and
+ * arguments. Pure code generation; {@link GeneratedGemm} compiles and launches them.
+ *
+ * <p>Every precision has one kernel with the same parameters ({@link #PARAMS}), one thread block
+ * per output tile and {@code grid.z} = batch. FP32 is a SIMT kernel (the exact device reference,
+ * and the one the host emulator runs); TF32, FP16 and BF16 use {@code mma.sync} tensor-core
+ * instructions through inline PTX and need sm_80.
+ */
+public final class GemmKernels {
+  /** The kernel parameters, in order; {@link #args} matches them. */
+  static final String PARAMS = "const float* __restrict__ A, const float* __restrict__ B,"
+      + " float* __restrict__ C, const float* __restrict__ bias, int M, int N, int K,"
+      + " long long aBatch, int aRow, int aCol, long long bBatch, int bRow, int bCol,"
+      + " long long cBatch, int ldc, float alpha, float beta, int biasRow, int biasCol";
+
+  /** The largest batch: grid.z is limited to 65535 blocks. */
+  static final int MAX_BATCH = 65535;
+
+  /** Kernel that writes {@code C = beta * bias} before a library GEMM adds {@code A B}. */
+  static final String BIAS_FILL_KERNEL = "ember_gemm_bias_fill";
+
+  private GemmKernels() {}
+
+  /** Launch shape of one kernel. {@code sharedBytes} is the dynamic shared memory (0: static). */
+  public record Geometry(Dim3 grid, Dim3 block, int sharedBytes) {}
+
+  /** The kernel's name, e.g. "ember_gemm_tf32". */
+  public static String kernelName(GemmPrecision p) {
+    return "ember_gemm_" + p.confName();
+  }
+
+  /** The full translation unit for {@code p}'s kernel. */
+  public static String source(GemmPrecision p) {
+    return p == GemmPrecision.FP32 ? SimtGemmSource.source(kernelName(p))
+        : MmaGemmSource.source(p, kernelName(p));
+  }
+
+  /** The oldest architecture the kernel compiles for, e.g. "sm_80". */
+  public static String minimumArch(GemmPrecision p) {
+    // NVRTC 12 targets sm_50 at the oldest; mma.sync with tf32/bf16 and cvt to them need sm_80.
+    return p == GemmPrecision.FP32 ? "sm_50" : "sm_80";
+  }
+
+  /** The compute capability in an arch name: "sm_90" and "sm_90a" give 90. */
+  static int capability(String arch) {
+    String digits = arch.replaceAll("^sm_(\\d+).*$", "$1");
+    if (digits.equals(arch)) {
+      throw new IllegalArgumentException("not an arch name: '" + arch + "'");
+    }
+    return Integer.parseInt(digits);
+  }
+
+  /** Grid, block and shared memory for {@code s}. */
+  public static Geometry geometry(GemmPrecision p, GemmShape s) {
+    int tileM = p == GemmPrecision.FP32 ? SimtGemmSource.TILE_M : MmaGemmSource.TILE_M;
+    int tileN = p == GemmPrecision.FP32 ? SimtGemmSource.TILE_N : MmaGemmSource.TILE_N;
+    int threads = p == GemmPrecision.FP32 ? SimtGemmSource.THREADS : MmaGemmSource.THREADS;
+    return new Geometry(Dim3.of(ceilDiv(s.n(), tileN), ceilDiv(s.m(), tileM), s.batch()),
+        Dim3.of(threads), 0);
+  }
+
+  /** Null when the generated kernels can run {@code s} on some device, else why not. */
+  static String whyNot(GemmShape s) {
+    if (s.batch() > MAX_BATCH) {
+      return "batch " + s.batch() + " exceeds the grid limit of " + MAX_BATCH;
+    }
+    if (s.m() > MAX_BATCH * SimtGemmSource.TILE_M) {
+      return "m " + s.m() + " exceeds the grid limit of " + MAX_BATCH + " row tiles";
+    }
+    return null;
+  }
+
+  /**
+   * The launch arguments for {@link #PARAMS}: pointers and {@code long long} as {@link Long},
+   * {@code int} as {@link Integer}, {@code float} as {@link Float}. Without a bias the pointer
+   * and its strides are 0, and the kernel reads no bias.
+   */
+  public static Object[] args(long a, long b, long c, long bias, GemmShape s) {
+    boolean withBias = s.hasBias();
+    return new Object[] {a, b, c, withBias ? bias : 0L, s.m(), s.n(), s.k(), s.aBatch(),
+        s.aRow(), s.aCol(), s.bBatch(), s.bRow(), s.bCol(), s.cBatch(), s.ldc(), s.alpha(),
+        s.beta(), withBias ? s.biasRow() : 0, withBias ? s.biasCol() : 0};
+  }
+
+  /**
+   * A kernel {@code ember_gemm_bias_fill(C, bias, M, N, cBatch, ldc, beta, biasRow, biasCol)}
+   * writing {@code C[b][i][j] = beta * bias[i*biasRow + j*biasCol]}: how {@link CublasGemm}
+   * adds a broadcast bias, which cuBLAS's {@code beta * C} cannot express.
+   */
+  public static String biasFillSource() {
+    return "extern \"C\" __global__ void " + BIAS_FILL_KERNEL + "(float* __restrict__ C,"
+        + " const float* __restrict__ bias, int M, int N, long long cBatch, int ldc, float beta,"
+        + " int biasRow, int biasCol) {\n"
+        + "  const int j = blockIdx.x * 32 + threadIdx.x;\n"
+        + "  const int i = blockIdx.y * 8 + threadIdx.y;\n"
+        + "  if (i < M && j < N) {\n"
+        + "    C[blockIdx.z * cBatch + (long long)i * ldc + j] ="
+        + " beta * bias[(long long)i * biasRow + (long long)j * biasCol];\n"
+        + "  }\n"
+        + "}\n";
+  }
+
+  /** Geometry of {@link #biasFillSource()}'s kernel: 32x8 threads per block. */
+  static Geometry biasFillGeometry(GemmShape s) {
+    return new Geometry(Dim3.of(ceilDiv(s.n(), 32), ceilDiv(s.m(), 8), s.batch()),
+        Dim3.of(32, 8, 1), 0);
+  }
+
+  static Object[] biasFillArgs(long c, long bias, GemmShape s) {
+    return new Object[] {c, bias, s.m(), s.n(), s.cBatch(), s.ldc(), s.beta(), s.biasRow(),
+        s.biasCol()};
+  }
+
+  static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}

@@ -1,0 +1,223 @@
+package dev.ember.executor.backend.cuda;
+
+/**
+ * CUDA C of the tensor-core GEMMs (TF32, FP16, BF16 inputs; float32 accumulate and epilogue).
+ *
+ * <p>A block of 256 threads (8 warps, 2 along M x 4 along N) computes a 128x128 tile of C; each
+ * warp owns 64x32 of it as 4x4 {@code mma.sync} tiles of 16x8. K advances 32 at a time: the block
+ * loads A and B from float32 global memory through the shape's strides (bounds-checked, zero
+ * fill), rounds them to the input type and stores 32-bit words in shared memory, A as [m][k] and
+ * B transposed as [n][k], so both fragments are read along K (see {@link MmaLayout}). The next
+ * K slice is loaded into registers while the current one is multiplied.
+ *
+ * <p>Shared rows are padded by 4 words, which puts the 32 lanes of a fragment read (8 rows x 4
+ * consecutive words) in 32 distinct banks.
+ */
+final class MmaGemmSource {
+  static final int TILE_M = 128;
+  static final int TILE_N = 128;
+  static final int TILE_K = 32;
+  static final int THREADS = 256;
+  private static final int WARP_M = 64;
+  private static final int WARP_N = 32;
+  private static final int WARPS_N = TILE_N / WARP_N;
+  private static final int FRAGS_M = WARP_M / MmaLayout.M;
+  private static final int FRAGS_N = WARP_N / MmaLayout.N;
+
+  private MmaGemmSource() {}
+
+  static String source(GemmPrecision p, String name) {
+    MmaLayout l = MmaLayout.of(p);
+    int perWord = l.perWord();
+    int words = TILE_K / perWord; // K words per tile row
+    // Words each thread converts per operand and K slice (A and B tiles are the same size).
+    int units = TILE_M * words / THREADS;
+    StringBuilder s = new StringBuilder();
+    s.append("// Ember ").append(p.confName()).append(" tensor-core GEMM: C = alpha * A B + beta")
+        .append(" * bias, ").append(TILE_M).append('x').append(TILE_N).append(" tiles, mma.sync.")
+        .append(l == MmaLayout.M16N8K8_TF32 ? "m16n8k8" : "m16n8k16").append(", needs sm_80\n");
+    s.append(helpers(p));
+    s.append("extern \"C\" __global__ void ").append(name).append('(').append(GemmKernels.PARAMS)
+        .append(") {\n");
+    s.append(line("__shared__ unsigned As[%d][%d];  // [m][k word]", TILE_M, words + 4));
+    s.append(line("__shared__ unsigned Bs[%d][%d];  // [n][k word]: B^T, read along K", TILE_N,
+        words + 4));
+    s.append("""
+          const int tid = threadIdx.x;
+          const int lane = tid & 31;
+          const int warp = tid >> 5;
+          const int g = lane >> 2;  // PTX groupID
+          const int t = lane & 3;   // PTX threadID_in_group
+        """);
+    s.append(line("const int wm = (warp / %d) * %d;", WARPS_N, WARP_M));
+    s.append(line("const int wn = (warp %% %d) * %d;", WARPS_N, WARP_N));
+    s.append(line("const int m0 = blockIdx.y * %d;", TILE_M));
+    s.append(line("const int n0 = blockIdx.x * %d;", TILE_N));
+    s.append("""
+          const long long aOff = blockIdx.z * aBatch;
+          const long long bOff = blockIdx.z * bBatch;
+          const long long cOff = blockIdx.z * cBatch;
+          // Consecutive threads walk an operand's unit-stride dimension, so loads coalesce.
+          const bool aAlongK = aCol == 1;
+          const bool bAlongK = bRow == 1 && bCol != 1;
+        """);
+    s.append(line("float acc[%d][%d][4];", FRAGS_M, FRAGS_N));
+    s.append(line("for (int i = 0; i < %d; i++) {", FRAGS_M * FRAGS_N * 4));
+    s.append(line("  (&acc[0][0][0])[i] = 0.0f;"));
+    s.append(line("}"));
+    s.append(line("float ra[%d];", units * perWord));
+    s.append(line("float rb[%d];", units * perWord));
+    s.append(load("0", units, words, perWord));
+    s.append("  for (int k0 = 0; k0 < K; k0 += ").append(TILE_K).append(") {\n");
+    s.append(store(units, words, perWord));
+    s.append("    __syncthreads();\n");
+    s.append("    if (k0 + ").append(TILE_K).append(" < K) {\n");
+    s.append(load("k0 + " + TILE_K, units, words, perWord).indent(4));
+    s.append("    }\n");
+    s.append(multiply(l, words));
+    s.append("    __syncthreads();\n");
+    s.append("  }\n");
+    s.append(epilogue(l));
+    s.append("}\n");
+    // Fixed-count loops must unroll so ra, rb, af, bf and acc live in registers, not local memory.
+    return s.toString().replaceAll("(?m)^( *)for \\((?!int k0)", "$1#pragma unroll\n$1for (");
+  }
+
+  /** The word conversion and the mma instruction, as inline PTX (NVRTC has no headers). */
+  private static String helpers(GemmPrecision p) {
+    String convert = p == GemmPrecision.TF32
+        ? """
+        __device__ __forceinline__ unsigned ember_word(float x) {
+          unsigned w;
+          asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(w) : "f"(x));
+          return w;
+        }
+        """
+        // cvt.rn.{f16,bf16}x2.f32 d, a, b puts a in the upper half and b in the lower half;
+        // the lower half must hold the even K index.
+        : """
+        __device__ __forceinline__ unsigned ember_word(float lo, float hi) {
+          unsigned w;
+          asm("cvt.rn.%1$sx2.f32 %%0, %%1, %%2;" : "=r"(w) : "f"(hi), "f"(lo));
+          return w;
+        }
+        """.formatted(p == GemmPrecision.FP16 ? "f16" : "bf16");
+    String mma = switch (p) {
+      case TF32 -> "m16n8k8.row.col.f32.tf32.tf32.f32";
+      case FP16 -> "m16n8k16.row.col.f32.f16.f16.f32";
+      case BF16 -> "m16n8k16.row.col.f32.bf16.bf16.f32";
+      case FP32 -> throw new IllegalArgumentException("fp32 has no mma instruction");
+    };
+    return convert + """
+        __device__ __forceinline__ void ember_mma(float* d, const unsigned* a, const unsigned* b) {
+          asm volatile("mma.sync.aligned.%s "
+              "{%%0, %%1, %%2, %%3}, {%%4, %%5, %%6, %%7}, {%%8, %%9}, {%%0, %%1, %%2, %%3};"
+              : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+              : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+        }
+        """.formatted(mma);
+  }
+
+  /** Thread {@code tid}'s share of the K slice at {@code k0} into {@code ra} and {@code rb}. */
+  private static String load(String k0, int units, int words, int perWord) {
+    StringBuilder s = new StringBuilder();
+    s.append(line("for (int i = 0; i < %d; i++) {", units));
+    s.append(line("  const int u = tid + i * %d;", THREADS));
+    s.append(position("a", "m", units, words));
+    s.append(position("b", "n", units, words));
+    s.append(line("  for (int e = 0; e < %d; e++) {", perWord));
+    s.append(line("    const int ka = %s + aw * %d + e;", k0, perWord));
+    s.append(line("    const int kb = %s + bw * %d + e;", k0, perWord));
+    s.append(line("    ra[i * %d + e] = (m0 + am < M && ka < K)", perWord));
+    s.append(line("        ? A[aOff + (long long)(m0 + am) * aRow + (long long)ka * aCol]"
+        + " : 0.0f;"));
+    s.append(line("    rb[i * %d + e] = (n0 + bn < N && kb < K)", perWord));
+    s.append(line("        ? B[bOff + (long long)kb * bRow + (long long)(n0 + bn) * bCol]"
+        + " : 0.0f;"));
+    s.append(line("  }"));
+    s.append(line("}"));
+    return s.toString();
+  }
+
+  /** Converts the registers of {@link #load} into shared-memory words. */
+  private static String store(int units, int words, int perWord) {
+    StringBuilder s = new StringBuilder();
+    s.append(line("  for (int i = 0; i < %d; i++) {", units));
+    s.append(line("    const int u = tid + i * %d;", THREADS));
+    s.append(position("a", "m", units, words).indent(2));
+    s.append(position("b", "n", units, words).indent(2));
+    String a = perWord == 1 ? "ember_word(ra[i])" : "ember_word(ra[2 * i], ra[2 * i + 1])";
+    String b = perWord == 1 ? "ember_word(rb[i])" : "ember_word(rb[2 * i], rb[2 * i + 1])";
+    s.append(line("    As[am][aw] = %s;", a));
+    s.append(line("    Bs[bn][bw] = %s;", b));
+    s.append(line("  }"));
+    return s.toString();
+  }
+
+  /** Tile row ({@code am}/{@code bn}) and K word ({@code aw}/{@code bw}) of unit {@code u}. */
+  private static String position(String op, String dim, int units, int words) {
+    String alongK = op.equals("a") ? "aAlongK" : "bAlongK";
+    int rows = op.equals("a") ? TILE_M : TILE_N;
+    return line("  const int %s%s = %s ? u / %d : u %% %d;", op, dim, alongK, words, rows)
+        + line("  const int %sw = %s ? u %% %d : u / %d;", op, alongK, words, rows);
+  }
+
+  /** The warp's 4x4 mma tiles over the K slice in shared memory. */
+  private static String multiply(MmaLayout l, int words) {
+    int step = l.k() / l.perWord(); // K words per instruction
+    StringBuilder s = new StringBuilder();
+    s.append(line("  for (int kw = 0; kw < %d; kw += %d) {", words, step));
+    s.append(line("    unsigned af[%d][%d];", FRAGS_M, MmaLayout.A_REGS));
+    s.append(line("    unsigned bf[%d][%d];", FRAGS_N, MmaLayout.B_REGS));
+    s.append(line("    for (int mi = 0; mi < %d; mi++) {", FRAGS_M));
+    s.append(line("      const int r = wm + mi * %d + g;", MmaLayout.M));
+    for (int r = 0; r < MmaLayout.A_REGS; r++) {
+      s.append(line("      af[mi][%d] = As[r + %d][kw + t + %d];", r, l.aRegRow(r),
+          l.aRegWord(r)));
+    }
+    s.append(line("    }"));
+    s.append(line("    for (int ni = 0; ni < %d; ni++) {", FRAGS_N));
+    s.append(line("      const int c = wn + ni * %d + g;", MmaLayout.N));
+    for (int r = 0; r < MmaLayout.B_REGS; r++) {
+      s.append(line("      bf[ni][%d] = Bs[c][kw + t + %d];", r, l.bRegWord(r)));
+    }
+    s.append(line("    }"));
+    s.append(line("    for (int mi = 0; mi < %d; mi++) {", FRAGS_M));
+    s.append(line("      for (int ni = 0; ni < %d; ni++) {", FRAGS_N));
+    s.append(line("        ember_mma(acc[mi][ni], af[mi], bf[ni]);"));
+    s.append(line("      }"));
+    s.append(line("    }"));
+    s.append(line("  }"));
+    return s.toString();
+  }
+
+  /** alpha * acc + beta * bias into C, bounds-checked. */
+  private static String epilogue(MmaLayout l) {
+    StringBuilder s = new StringBuilder();
+    s.append(line("for (int mi = 0; mi < %d; mi++) {", FRAGS_M));
+    s.append(line("  for (int ni = 0; ni < %d; ni++) {", FRAGS_N));
+    for (int i = 0; i < MmaLayout.C_ELEMS; i++) {
+      s.append(line("    {"));
+      s.append(line("      const int gm = m0 + wm + mi * %d + g + %d;", MmaLayout.M,
+          l.cRow(0, i)));
+      s.append(line("      const int gn = n0 + wn + ni * %d + 2 * t + %d;", MmaLayout.N,
+          l.cCol(0, i)));
+      s.append(line("      if (gm < M && gn < N) {"));
+      s.append(line("        float v = alpha * acc[mi][ni][%d];", i));
+      s.append(line("        if (bias != 0) {"));
+      s.append(line("          v = fmaf(beta, bias[(long long)gm * biasRow"
+          + " + (long long)gn * biasCol], v);"));
+      s.append(line("        }"));
+      s.append(line("        C[cOff + (long long)gm * ldc + gn] = v;"));
+      s.append(line("      }"));
+      s.append(line("    }"));
+    }
+    s.append(line("  }"));
+    s.append(line("}"));
+    return s.toString();
+  }
+
+  private static String line(String format, Object... args) {
+    return "  " + format.formatted(args) + "\n";
+  }
+}

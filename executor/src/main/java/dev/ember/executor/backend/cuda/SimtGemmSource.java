@@ -1,0 +1,89 @@
+package dev.ember.executor.backend.cuda;
+
+/**
+ * CUDA C of the float32 SIMT GEMM: a 64x64 output tile per block of 256 threads, each thread
+ * computing 4x4 outputs from 16-deep K slices staged in shared memory. Every load is bounds-checked
+ * (zero fill) and addressed through the shape's strides, so any M, N, K and layout works. Products
+ * are summed in K order with {@code fmaf} in float32: this kernel is the device reference.
+ */
+final class SimtGemmSource {
+  static final int TILE_M = 64;
+  static final int TILE_N = 64;
+  static final int TILE_K = 16;
+  static final int THREADS = 256;
+
+  private SimtGemmSource() {}
+
+  static String source(String name) {
+    // Thread (tx, ty) owns rows ty + 16*i and columns tx + 16*j: a warp then reads 16 adjacent
+    // B columns (no bank conflict) and two broadcast A rows per step.
+    return """
+        // Ember fp32 SIMT GEMM: C = alpha * A B + beta * bias, 64x64 tiles, 4x4 per thread.
+        extern "C" __global__ void %1$s(%2$s) {
+          __shared__ float As[16][64 + 4];  // As[k][m]; padding spreads the column writes
+          __shared__ float Bs[16][64 + 4];  // Bs[k][n]
+          const int tid = threadIdx.x;
+          const int tx = tid & 15;
+          const int ty = tid >> 4;
+          const int m0 = blockIdx.y * 64;
+          const int n0 = blockIdx.x * 64;
+          const long long aOff = blockIdx.z * aBatch;
+          const long long bOff = blockIdx.z * bBatch;
+          const long long cOff = blockIdx.z * cBatch;
+          // Consecutive threads walk an operand's unit-stride dimension, so loads coalesce.
+          const bool aAlongK = aCol == 1;
+          const bool bAlongN = bCol == 1 || bRow != 1;
+          float acc[4][4];
+          for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+              acc[i][j] = 0.0f;
+            }
+          }
+          for (int k0 = 0; k0 < K; k0 += 16) {
+            for (int e = tid; e < 64 * 16; e += 256) {
+              const int am = aAlongK ? (e >> 4) : (e & 63);
+              const int ak = aAlongK ? (e & 15) : (e >> 6);
+              const int gm = m0 + am;
+              const int gka = k0 + ak;
+              As[ak][am] = (gm < M && gka < K)
+                  ? A[aOff + (long long)gm * aRow + (long long)gka * aCol] : 0.0f;
+              const int bn = bAlongN ? (e & 63) : (e >> 4);
+              const int bk = bAlongN ? (e >> 6) : (e & 15);
+              const int gn = n0 + bn;
+              const int gkb = k0 + bk;
+              Bs[bk][bn] = (gn < N && gkb < K)
+                  ? B[bOff + (long long)gkb * bRow + (long long)gn * bCol] : 0.0f;
+            }
+            __syncthreads();
+            for (int kk = 0; kk < 16; kk++) {
+              float a[4];
+              float b[4];
+                for (int i = 0; i < 4; i++) {
+                a[i] = As[kk][ty + 16 * i];
+                b[i] = Bs[kk][tx + 16 * i];
+              }
+                for (int i = 0; i < 4; i++) {
+                    for (int j = 0; j < 4; j++) {
+                  acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+                }
+              }
+            }
+            __syncthreads();
+          }
+          for (int i = 0; i < 4; i++) {
+            const int gm = m0 + ty + 16 * i;
+            for (int j = 0; j < 4; j++) {
+              const int gn = n0 + tx + 16 * j;
+              if (gm < M && gn < N) {
+                float v = alpha * acc[i][j];
+                if (bias != 0) {
+                  v = fmaf(beta, bias[(long long)gm * biasRow + (long long)gn * biasCol], v);
+                }
+                C[cOff + (long long)gm * ldc + gn] = v;
+              }
+            }
+          }
+        }
+        """.formatted(name, GemmKernels.PARAMS);
+  }
+}

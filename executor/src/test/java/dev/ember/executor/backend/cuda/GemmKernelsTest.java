@@ -1,0 +1,169 @@
+package dev.ember.executor.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.executor.backend.cuda.GemmKernels.Geometry;
+import dev.ember.executor.backend.cuda.GpuDriver.Dim3;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jcuda.jcublas.cublasOperation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Launch geometry and arguments of the generated GEMMs, checked against their own source. */
+class GemmKernelsTest {
+  private static final GemmShape BIASED = new GemmShape(3, 70, 45, 33, 70 * 33, 33, 1,
+      0, 1, 33, 70 * 45, 45, 2f, 0.5f, true, 0, 1);
+
+  @ParameterizedTest
+  @EnumSource(GemmPrecision.class)
+  void argsMatchTheKernelSignature(GemmPrecision p) {
+    List<String> params = signature(GemmKernels.source(p), GemmKernels.kernelName(p));
+    Object[] args = GemmKernels.args(1L << 40, 2L << 40, 3L << 40, 4L << 40, BIASED);
+    assertEquals(params.size(), args.length);
+    for (int i = 0; i < args.length; i++) {
+      assertEquals(javaType(params.get(i)), args[i].getClass(), "parameter " + params.get(i));
+    }
+  }
+
+  @Test
+  void biasFillArgsMatchItsSignature() {
+    List<String> params = signature(GemmKernels.biasFillSource(), GemmKernels.BIAS_FILL_KERNEL);
+    Object[] args = GemmKernels.biasFillArgs(1L, 2L, BIASED);
+    assertEquals(params.size(), args.length);
+    for (int i = 0; i < args.length; i++) {
+      assertEquals(javaType(params.get(i)), args[i].getClass(), "parameter " + params.get(i));
+    }
+  }
+
+  @Test
+  void withoutBiasThePointerAndStridesAreZero() {
+    GemmShape s = GemmShape.rowMajor(1, 4, 4, 4);
+    Object[] args = GemmKernels.args(1L, 2L, 3L, 99L, s);
+    assertEquals(0L, args[3]);
+    assertEquals(0, args[17]);
+    assertEquals(0, args[18]);
+    Object[] biased = GemmKernels.args(1L, 2L, 3L, 99L, BIASED);
+    assertEquals(99L, biased[3]);
+    assertEquals(1, biased[18]);
+  }
+
+  @Test
+  void geometryCoversTheOutputWithOneBlockPerTile() {
+    Geometry simt = GemmKernels.geometry(GemmPrecision.FP32, BIASED);
+    assertEquals(Dim3.of(1, 2, 3), simt.grid()); // n 45 -> 1 tile of 64, m 70 -> 2 tiles
+    assertEquals(Dim3.of(256), simt.block());
+    Geometry mma = GemmKernels.geometry(GemmPrecision.BF16, GemmShape.rowMajor(5, 129, 256, 8));
+    assertEquals(Dim3.of(2, 2, 5), mma.grid());
+    assertEquals(Dim3.of(256), mma.block());
+  }
+
+  @Test
+  void tileSizesAgreeWithTheSource() {
+    assertTrue(GemmKernels.source(GemmPrecision.FP32).contains("m0 = blockIdx.y * 64;"));
+    assertTrue(GemmKernels.source(GemmPrecision.FP32).contains("n0 = blockIdx.x * 64;"));
+    String tf32 = GemmKernels.source(GemmPrecision.TF32);
+    assertTrue(tf32.contains("m0 = blockIdx.y * " + MmaGemmSource.TILE_M + ";"));
+    assertTrue(tf32.contains("n0 = blockIdx.x * " + MmaGemmSource.TILE_N + ";"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"TF32", "FP16", "BF16"})
+  void emittedFragmentLoadsFollowTheLayout(GemmPrecision p) {
+    String src = GemmKernels.source(p);
+    MmaLayout l = MmaLayout.of(p);
+    for (int r = 0; r < MmaLayout.A_REGS; r++) {
+      String load = "af[mi][" + r + "] = As[r + " + l.aRegRow(r) + "][kw + t + " + l.aRegWord(r)
+          + "];";
+      assertTrue(src.contains(load), load);
+    }
+    for (int r = 0; r < MmaLayout.B_REGS; r++) {
+      String load = "bf[ni][" + r + "] = Bs[c][kw + t + " + l.bRegWord(r) + "];";
+      assertTrue(src.contains(load), load);
+    }
+    for (int i = 0; i < MmaLayout.C_ELEMS; i++) {
+      assertTrue(src.contains("g + " + l.cRow(0, i) + ";"));
+      assertTrue(src.contains("2 * t + " + l.cCol(0, i) + ";"));
+    }
+  }
+
+  @Test
+  void sixteenBitPairsPutTheEvenKInTheLowHalf() {
+    // cvt.rn.f16x2.f32 d, a, b stores a in the upper half: the odd element goes first.
+    String src = GemmKernels.source(GemmPrecision.FP16);
+    assertTrue(src.contains("cvt.rn.f16x2.f32 %0, %1, %2;\" : \"=r\"(w) : \"f\"(hi), \"f\"(lo)"));
+    assertTrue(src.contains("ember_word(ra[2 * i], ra[2 * i + 1])"));
+    assertTrue(GemmKernels.source(GemmPrecision.BF16).contains("cvt.rn.bf16x2.f32"));
+    assertTrue(GemmKernels.source(GemmPrecision.TF32).contains("cvt.rna.tf32.f32"));
+  }
+
+  @Test
+  void archNames() {
+    assertEquals(90, GemmKernels.capability("sm_90"));
+    assertEquals(90, GemmKernels.capability("sm_90a"));
+    assertEquals(86, GemmKernels.capability("sm_86"));
+    assertThrows(IllegalArgumentException.class, () -> GemmKernels.capability("compute_90"));
+    assertEquals("sm_80", GemmKernels.minimumArch(GemmPrecision.TF32));
+  }
+
+  @Test
+  void hugeBatchesAreRefused() {
+    assertNull(GemmKernels.whyNot(BIASED));
+    assertNotNull(GemmKernels.whyNot(GemmShape.rowMajor(70000, 2, 2, 2)));
+  }
+
+  @Test
+  void cublasOperandsFromStrides() {
+    // Row-major B [k=33, n=45]: no transpose, ld = 45.
+    assertEquals(new CublasGemm.Operand(cublasOperation.CUBLAS_OP_N, 45),
+        CublasGemm.operand(33, 45, 45, 1));
+    // A stored column-major [m=70, k=33] (aRow 1, aCol 70): transpose, ld = 70.
+    assertEquals(new CublasGemm.Operand(cublasOperation.CUBLAS_OP_T, 70),
+        CublasGemm.operand(70, 33, 1, 70));
+    // A single row: any row stride.
+    assertEquals(new CublasGemm.Operand(cublasOperation.CUBLAS_OP_N, 33),
+        CublasGemm.operand(1, 33, 0, 1));
+    // No unit stride, or a leading dimension that overlaps rows.
+    assertNull(CublasGemm.operand(4, 4, 8, 2));
+    assertNull(CublasGemm.operand(4, 4, 2, 1));
+  }
+
+  @Test
+  void cublasProbeNeverThrows() {
+    String why = CublasGemm.unavailableReason();
+    System.out.println("cuBLAS: " + (why == null ? "available" : why));
+    assertFalse(why != null && why.isBlank());
+  }
+
+  /** The parameter types of {@code extern "C" __global__ void name(...)} in {@code src}. */
+  static List<String> signature(String src, String name) {
+    Matcher m = Pattern.compile("extern \"C\" __global__ void " + name + "\\(([^)]*)\\)")
+        .matcher(src);
+    assertTrue(m.find(), "no kernel " + name);
+    List<String> types = new ArrayList<>();
+    for (String param : m.group(1).split(",")) {
+      String p = param.strip();
+      types.add(p.substring(0, p.lastIndexOf(' ')).strip());
+    }
+    return types;
+  }
+
+  private static Class<?> javaType(String cudaType) {
+    if (cudaType.contains("*") || cudaType.equals("long long")) {
+      return Long.class;
+    }
+    return switch (cudaType) {
+      case "int" -> Integer.class;
+      case "float" -> Float.class;
+      default -> throw new AssertionError("unexpected parameter type " + cudaType);
+    };
+  }
+}
