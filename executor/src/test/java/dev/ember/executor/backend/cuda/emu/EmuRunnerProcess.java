@@ -66,7 +66,7 @@ final class EmuRunnerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new Died("cannot write to the runner: " + e.getMessage() + stderr(), null);
     }
-    return await(command.substring(0, Math.min(40, command.length())), timeout);
+    return await(command.startsWith("L ") ? "a launch" : command, timeout);
   }
 
   private String await(String what, Duration timeout) {
@@ -80,7 +80,8 @@ final class EmuRunnerProcess implements AutoCloseable {
     }
     if (line == null) {
       process.destroyForcibly();
-      throw new Died("no answer to '" + what + "' within " + timeout.toSeconds() + " s", null);
+      throw new Died("no answer within " + timeout.toSeconds() + " s (" + what
+          + "); the runner was killed", null);
     }
     if (line.startsWith("fault ")) {
       waitForExit();
