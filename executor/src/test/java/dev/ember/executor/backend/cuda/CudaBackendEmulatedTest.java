@@ -1,0 +1,158 @@
+package dev.ember.executor.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.VariantKey;
+import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
+import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
+import dev.ember.executor.backend.interp.Interpreter;
+import dev.ember.executor.dispatch.CompileOptions;
+import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.ops.OpRegistry;
+import dev.ember.executor.testing.Tolerance;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole CUDA backend (code generation, buffers, launches, GEMM steps, CUDA-graph capture and
+ * replay, the bad-index flag, the compile cache's load path) on the host emulator of the GPU,
+ * against the interpreter, with the FP32 generated GEMM (the emulator runs no tensor cores).
+ */
+class CudaBackendEmulatedTest {
+  private static final String OUT = "last_hidden_state";
+  private static Graph miniLm;
+  private static Interpreter interp;
+  private static EmulatedDriver driver;
+  private static CudaDevice device;
+  private static final AtomicInteger compiles = new AtomicInteger();
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    assumeTrue(HostKernelCompiler.unavailableReason() == null,
+        "no host compiler: " + HostKernelCompiler.unavailableReason());
+    try (InputStream in = CudaBackendEmulatedTest.class.getClassLoader()
+        .getResourceAsStream("all-minilm-l6-v2.onnx")) {
+      miniLm = OnnxLoader.load(in.readAllBytes(), "all-minilm-l6-v2.onnx").graph();
+    }
+    interp = new Interpreter(miniLm, OpRegistry.standard());
+    driver = new EmulatedDriver();
+    HostKernelCompiler host = new HostKernelCompiler();
+    KernelCompiler counting = new KernelCompiler() {
+      @Override
+      public String name() {
+        return host.name();
+      }
+
+      @Override
+      public byte[] compile(String source, String arch, String program) {
+        compiles.incrementAndGet();
+        return host.compile(source, arch, program);
+      }
+    };
+    device = CudaDevice.on(driver, counting);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private static CudaBackend backend(CudaOptions o) {
+    return new CudaBackend(device, o.withGemm("generated").withPrecision(GemmPrecision.FP32));
+  }
+
+  static Map<String, Tensor> feeds(int b, int s, long seed) {
+    Random r = new Random(seed);
+    long[] ids = new long[b * s];
+    long[] mask = new long[b * s];
+    for (int i = 0; i < ids.length; i++) {
+      boolean real = i % s < Math.max(1, s - i / s);
+      ids[i] = real ? 1000 + r.nextInt(29_000) : 0;
+      mask[i] = real ? 1 : 0;
+    }
+    int[] shape = {b, s};
+    Map<String, Tensor> f = new LinkedHashMap<>();
+    f.put("input_ids", Tensor.ofLongs(DType.INT64, shape, ids));
+    f.put("attention_mask", Tensor.ofLongs(DType.INT64, shape, mask));
+    f.put("token_type_ids", Tensor.ofLongs(DType.INT64, shape, new long[b * s]));
+    return f;
+  }
+
+  private static CompileWrapper wrapper(CudaOptions o) {
+    CompileOptions level3 = CompileOptions.level(3).withCaptureSizes(List.of(1, 2))
+        .withSeqBuckets(List.of(8, 16));
+    return CompileWrapper.builder(level3).backend(backend(o)).build(miniLm);
+  }
+
+  @Test
+  void miniLmAtLevel3IsCapturedReplayedAndMatchesTheInterpreter() {
+    long replaysBefore = driver.replays();
+    CompileWrapper w = wrapper(CudaOptions.defaults());
+    for (long seed = 1; seed <= 2; seed++) {
+      Map<String, Tensor> in = feeds(2, 13, seed);
+      Tensor want = interp.run(in).get(OUT);
+      Tensor got = w.call(in).get(OUT);
+      assertNull(Tolerance.mismatch(want, got, 1e-4, 1e-4), "seed " + seed);
+    }
+    assertEquals(2, driver.replays() - replaysBefore, "one graph replay per call");
+  }
+
+  @Test
+  void withoutGraphMemoryVariantsRunLaunchByLaunch() {
+    long replaysBefore = driver.replays();
+    CompileWrapper w = wrapper(CudaOptions.defaults().withGraphMemoryBytes(0));
+    Map<String, Tensor> in = feeds(1, 7, 3);
+    assertNull(Tolerance.mismatch(interp.run(in).get(OUT), w.call(in).get(OUT), 1e-4, 1e-4));
+    assertEquals(replaysBefore, driver.replays());
+  }
+
+  @Test
+  void aTokenIdBeyondTheVocabularyIsABadInputNamingTheGather() {
+    CompileWrapper w = wrapper(CudaOptions.defaults().withGraphs(false));
+    Map<String, Tensor> in = feeds(1, 5, 4);
+    long[] ids = in.get("input_ids").rawLongs().clone();
+    ids[2] = 40_000;
+    in.put("input_ids", Tensor.ofLongs(DType.INT64, new int[] {1, 5}, ids));
+    EmberException e = assertThrows(EmberException.class, () -> w.call(in));
+    assertEquals(ErrorCode.BAD_INPUT, e.code());
+    assertTrue(e.getMessage().contains("gather"), e.getMessage());
+  }
+
+  @Test
+  void savedArtifactsLoadWithoutCompiling() {
+    Map<String, Tensor> in = feeds(1, 6, 5);
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    in.forEach((k, v) -> shapes.put(k, v.shape()));
+    Graph g = dev.ember.executor.passes.Specializer.specialize(miniLm, shapes);
+    CudaBackend b = backend(CudaOptions.defaults().withGraphs(false));
+    VariantKey key = new VariantKey("minilm", b.name(), Map.of(), Map.of("variant", "static"));
+    CompiledVariant first = b.compile(g, key);
+    int before = compiles.get();
+    CompiledVariant again = b.load(g, key, first.artifacts());
+    assertEquals(before, compiles.get(), "load must not compile");
+    Tensor want = interp.run(in).get(OUT);
+    assertNull(Tolerance.mismatch(want, again.run(in).get(OUT), 1e-4, 1e-4));
+    assertTrue(first.artifacts().files().containsKey("kernels." + device.info().arch()
+        + ".cubin"));
+  }
+}
