@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Driver half of {@link EmberPlugin}: fails the application at start, before any executor or
- * task, on a bad {@code spark.ember.*} value or a model spec whose files are missing; and fails
+ * task, on a bad {@code spark.ember.*} value (or combination, such as device cuda at compile
+ * level 2) or a model spec whose files are missing; and fails
  * every job with the reason once an executor reports that it cannot start ({@link #receive}).
  */
 final class EmberDriverPlugin implements DriverPlugin {
@@ -26,6 +27,7 @@ final class EmberDriverPlugin implements DriverPlugin {
   @Override
   public Map<String, String> init(SparkContext sc, PluginContext ctx) {
     EmberConf conf = EmberConf.from(sc.getConf());
+    DeviceChoice.checkConf(DeviceChoice.Request.from(conf));
     for (String spec : conf.get(EmberConf.MODELS)) {
       ModelChecks.checkFilesExist(ModelSpec.parse(spec), sc.hadoopConfiguration());
     }
@@ -36,8 +38,8 @@ final class EmberDriverPlugin implements DriverPlugin {
 
   /**
    * Receives an executor's report that it cannot start (a {@code String}, sent by the executor
-   * plugin just before its {@code init} throws, e.g. for {@code spark.ember.device=cuda} without
-   * a usable CUDA device). A standalone Master relaunches such an executor, and it fails again,
+   * plugin just before its {@code init} throws, e.g. DEVICE_UNAVAILABLE for {@code
+   * spark.ember.device=cuda} without a usable CUDA device). A standalone Master relaunches such an executor, and it fails again,
    * for as long as the application lives, while jobs wait for executors; so this logs the reason
    * and fails every running and later job with it. Called on Spark's plugin RPC thread.
    */

@@ -3,9 +3,8 @@ package dev.ember.spark;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import dev.ember.executor.errors.EmberException;
-import dev.ember.executor.errors.ErrorCode;
-import dev.ember.executor.errors.Errors;
 import dev.ember.spark.conf.EmberConf;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.plugin.ExecutorPlugin;
 import org.apache.spark.api.plugin.PluginContext;
@@ -15,10 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Executor half of {@link EmberPlugin}: before the executor takes its first task, loads each
- * model of {@code spark.ember.models} into {@link ExecutorModels}, where all tasks of this
- * executor share it, and registers Ember's metrics. A model that fails to load fails executor
- * start with the reason, rather than every task later.
+ * Executor half of {@link EmberPlugin}: before the executor takes its first task, decides its
+ * device (CPU or the CUDA device of its Spark {@code gpu} resource, {@link DeviceChoice}), loads
+ * each model of {@code spark.ember.models} for it into {@link ExecutorModels}, where all tasks of
+ * this executor share it, and registers Ember's metrics ({@code device.cudaOrdinal}: -1 on the
+ * CPU). An unusable device under {@code spark.ember.device=cuda}, or a model that fails to load,
+ * fails executor start with the reason, rather than every task later.
  */
 final class EmberExecutorPlugin implements ExecutorPlugin {
   private static final Logger LOG = LoggerFactory.getLogger(EmberExecutorPlugin.class);
@@ -27,49 +28,34 @@ final class EmberExecutorPlugin implements ExecutorPlugin {
   public void init(PluginContext ctx, Map<String, String> extraConf) {
     EmberConf conf = EmberConf.from(ctx.conf());
     registerMetrics(ctx.metricRegistry());
-    checkDevice(ctx, conf.get(EmberConf.DEVICE));
-    EngineSettings settings = EngineSettings.from(conf);
+    Device device = chooseDevice(ctx, conf);
+    EngineSettings settings = EngineSettings.from(conf).withDevice(device);
     HadoopModelFiles files =
         new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(ctx.conf()));
     for (String spec : conf.get(EmberConf.MODELS)) {
       ExecutorModels.embedder(spec, settings, files);
     }
-    LOG.info("Ember executor {} ready: {} model(s) loaded in {} ms", ctx.executorID(),
-        ExecutorModels.size(), ExecutorModels.loadMillis());
+    LOG.info("Ember executor {} ready: {} model(s) loaded on {} in {} ms", ctx.executorID(),
+        ExecutorModels.size(), device, ExecutorModels.loadMillis());
   }
 
   /**
-   * Logs the GPUs Spark assigned to this executor and holds {@code spark.ember.device} to what
-   * {@link GpuProbe} finds: {@code cuda} without a usable CUDA device fails executor start with
-   * the reason; {@code auto} falls back to the CPU, with a warning when Spark assigned a GPU.
+   * Logs the GPUs Spark assigned to this executor and decides its device ({@link DeviceChoice}):
+   * {@code cuda} without a usable CUDA device fails executor start with DEVICE_UNAVAILABLE and the
+   * reason, reported to the driver; {@code auto} falls back to the CPU and logs why.
    */
-  private static void checkDevice(PluginContext ctx, String device) {
+  private static Device chooseDevice(PluginContext ctx, EmberConf conf) {
     ResourceInformation gpu = ctx.resources().get("gpu");
-    String addresses = gpu == null ? "" : String.join(",", gpu.addresses());
+    List<String> addresses = gpu == null ? List.of() : List.of(gpu.addresses());
     if (gpu != null) {
       LOG.info("Ember executor {}: GPU addresses [{}] (spark.ember.device={})",
-          ctx.executorID(), addresses, device);
+          ctx.executorID(), String.join(",", addresses), conf.get(EmberConf.DEVICE));
     }
-    if (device.equals("cpu")) {
-      return;
-    }
-    GpuProbe.Result cuda = GpuProbe.probe();
-    if (cuda.usable()) {
-      LOG.info("Ember executor {}: CUDA device found ({}); models run on the CPU until the CUDA"
-          + " backend arrives (issue #6)", ctx.executorID(), cuda.detail());
-    } else if (device.equals("cuda")) {
-      // PluginContext.hostname() throws a NullPointerException on executors (Spark 3.5.3).
-      EmberException e = Errors.of(ErrorCode.BAD_CONF,
-          "spark.ember.device=cuda but no usable CUDA device on executor " + ctx.executorID()
-              + " (Spark GPU addresses [" + addresses + "]): " + cuda.detail(),
-          "run the executors on nodes with an NVIDIA GPU and its driver, or set"
-              + " spark.ember.device=auto (falls back to the CPU) or cpu");
+    try {
+      return ExecutorDevice.decide(conf, ctx.executorID(), addresses).device();
+    } catch (EmberException e) {
       reportToDriver(ctx, e.getMessage());
       throw e;
-    } else if (gpu != null) {
-      LOG.warn("Ember executor {}: Spark assigned GPU addresses [{}] but there is no usable CUDA"
-          + " device ({}); falling back to the CPU (spark.ember.device=auto)",
-          ctx.executorID(), addresses, cuda.detail());
     }
   }
 
@@ -92,6 +78,7 @@ final class EmberExecutorPlugin implements ExecutorPlugin {
     metrics.register("modelLoadMillis", (Gauge<Long>) ExecutorModels::loadMillis);
     metrics.register("rowsEmbedded", (Gauge<Long>) EmberMetrics::rowsEmbedded);
     metrics.register("batches", (Gauge<Long>) EmberMetrics::batches);
+    metrics.register("device.cudaOrdinal", (Gauge<Integer>) ExecutorDevice::cudaOrdinal);
     metrics.register("compile.variants",
         (Gauge<Long>) () -> ExecutorModels.sumWrapperStats(s -> s.variantsCompiled()));
     metrics.register("compile.millis",

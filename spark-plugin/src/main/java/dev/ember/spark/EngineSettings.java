@@ -15,6 +15,9 @@ import org.apache.spark.util.Utils;
  *
  * @param cacheDir the compile cache folder; null until {@link #resolved} fills in the default
  *     for the JVM it runs in (the driver cannot know an executor's local dirs)
+ * @param device where the engine runs; null until the executor fills in its own ({@link
+ *     #withDevice}), which the driver cannot know either
+ * @param cuda the CUDA backend's settings, used when the device is a CUDA device
  */
 public record EngineSettings(
     int maxLength,
@@ -25,7 +28,9 @@ public record EngineSettings(
     boolean captureEagerly,
     boolean cacheEnabled,
     String cacheDir,
-    int codegenLogMaxLines)
+    int codegenLogMaxLines,
+    Device device,
+    CudaSettings cuda)
     implements Serializable {
   public EngineSettings {
     captureSizes = List.copyOf(captureSizes);
@@ -35,7 +40,10 @@ public record EngineSettings(
   /** Name of the cache folder under a node's Spark local directory. */
   static final String CACHE_FOLDER = "ember-compile-cache";
 
-  /** Reads the settings; an unset cache folder stays null until {@link #resolved}. */
+  /**
+   * Reads the settings; an unset cache folder stays null until {@link #resolved}, the device until
+   * {@link #withDevice}.
+   */
   public static EngineSettings from(EmberConf conf) {
     String dir = conf.get(CompileConf.CACHE_DIR).orElse(null);
     return new EngineSettings(
@@ -47,13 +55,21 @@ public record EngineSettings(
         conf.get(CompileConf.CAPTURE_EAGERLY),
         conf.get(CompileConf.CACHE_ENABLED),
         dir,
-        conf.get(CompileConf.CODEGEN_LOG_MAX_LINES));
+        conf.get(CompileConf.CODEGEN_LOG_MAX_LINES),
+        null,
+        CudaSettings.from(conf));
   }
 
   /** These settings with another token limit. */
   public EngineSettings withMaxLength(int tokens) {
     return new EngineSettings(tokens, level, maxVariants, captureSizes, seqBuckets,
-        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines);
+        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, device, cuda);
+  }
+
+  /** These settings on another device. */
+  public EngineSettings withDevice(Device d) {
+    return new EngineSettings(maxLength, level, maxVariants, captureSizes, seqBuckets,
+        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, d, cuda);
   }
 
   /** These settings with the default cache folder of the JVM whose configuration is given. */
@@ -62,7 +78,8 @@ public record EngineSettings(
       return this;
     }
     return new EngineSettings(maxLength, level, maxVariants, captureSizes, seqBuckets,
-        captureEagerly, cacheEnabled, defaultCacheDir(sparkConf).getPath(), codegenLogMaxLines);
+        captureEagerly, cacheEnabled, defaultCacheDir(sparkConf).getPath(), codegenLogMaxLines,
+        device, cuda);
   }
 
   /** The compile wrapper's options for these settings. */

@@ -1,6 +1,5 @@
 package dev.ember.spark;
 
-import dev.ember.executor.backend.cpu.CpuJaninoBackend;
 import dev.ember.executor.cache.CacheStats;
 import dev.ember.executor.cache.CompileCache;
 import dev.ember.executor.dispatch.CachedVariantStore;
@@ -50,7 +49,11 @@ public final class ExecutorModels {
    */
   public static SentenceEmbedder embedder(
       String spec, EngineSettings settings, ModelFiles files) {
-    Key key = new Key(spec, settings.resolved(org.apache.spark.SparkEnv.get().conf()));
+    EngineSettings resolved = settings.resolved(org.apache.spark.SparkEnv.get().conf());
+    if (resolved.device() == null) {
+      resolved = resolved.withDevice(ExecutorDevice.forCurrentTask());
+    }
+    Key key = new Key(spec, resolved);
     CompletableFuture<SentenceEmbedder> mine = new CompletableFuture<>();
     CompletableFuture<SentenceEmbedder> existing = MODELS.putIfAbsent(key, mine);
     if (existing == null) {
@@ -81,8 +84,9 @@ public final class ExecutorModels {
       long nanos = System.nanoTime() - start;
       LOADS.incrementAndGet();
       LOAD_NANOS.addAndGet(nanos);
-      LOG.info("Ember loaded model {} at compile level {} (maxLength {}) in {} ms", key.spec(),
-          key.settings().level(), key.settings().maxLength(), nanos / 1_000_000);
+      LOG.info("Ember loaded model {} on {} at compile level {} (maxLength {}) in {} ms",
+          key.spec(), key.settings().device(), key.settings().level(), key.settings().maxLength(),
+          nanos / 1_000_000);
       slot.complete(e);
     } catch (RuntimeException | Error t) {
       MODELS.remove(key, slot); // let a retried task try again
@@ -99,8 +103,9 @@ public final class ExecutorModels {
     CompileCache cache = cache(s);
     CompileWrapper.Builder compiler =
         CompileWrapper.builder(s.compileOptions())
-            .backend(new CpuJaninoBackend())
-            .store(new CachedVariantStore(cache, null, s.compileOptions().toString(), "cpu"))
+            .backend(BackendFactory.backend(s.device(), s.cuda()))
+            .store(new CachedVariantStore(cache, null, s.compileOptions().toString(),
+                BackendFactory.cacheDevice(s.device(), s.cuda())))
             .listener(
                 ev -> LOG.info("Ember variant #{} {} of {} ready in {} ms", ev.index(),
                     ev.label(), key.spec(), ev.compileNanos() / 1_000_000));

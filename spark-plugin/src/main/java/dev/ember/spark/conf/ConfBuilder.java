@@ -78,6 +78,16 @@ public final class ConfBuilder {
         this, "an integer", s -> Long.parseLong(s.trim()), String::valueOf);
   }
 
+  /**
+   * A size in bytes, written as Spark writes sizes: a whole number with an optional unit {@code
+   * b}, {@code k}, {@code m}, {@code g} or {@code t} (powers of 1024; {@code kb}, {@code mb}, ...
+   * too, case-insensitive), so {@code 4g} is 4,294,967,296 bytes and a bare number is bytes.
+   */
+  public TypedConfBuilder<Long> bytesConf() {
+    return new TypedConfBuilder<>(
+        this, "a size such as 512m or 4g", ByteSizes::parse, ByteSizes::format);
+  }
+
   /** A finite floating-point number. */
   public TypedConfBuilder<Double> doubleConf() {
     return new TypedConfBuilder<>(this, "a number", ConfBuilder::parseDouble, String::valueOf);

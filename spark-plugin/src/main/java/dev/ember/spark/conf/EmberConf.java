@@ -88,10 +88,13 @@ public final class EmberConf {
   public static final ConfEntry<String> DEVICE =
       conf("spark.ember.device")
           .doc(
-              "Where executors run models. `cpu` always uses the CPU; `cuda` needs a usable CUDA"
-                  + " GPU and fails executor startup, with the reason, when there is none;"
-                  + " `auto` uses CUDA when it is usable and the CPU otherwise. Until the CUDA"
-                  + " backend arrives (issue #6), `auto` picks the CPU.")
+              "Where executors run models. `cpu` always uses the CPU. `cuda` runs them on the"
+                  + " executor's GPU (the first address of its Spark `gpu` resource, or"
+                  + " spark.ember.cuda.deviceOrdinal when Spark assigns none) and fails executor"
+                  + " startup with DEVICE_UNAVAILABLE and the reason when CUDA is not usable."
+                  + " `auto` uses CUDA when the executor owns a GPU (a `gpu` resource, or in local"
+                  + " mode a device CUDA finds) and CUDA loads, and the CPU otherwise, logging"
+                  + " why. CUDA needs compile level 1 or 3.")
           .since("0.1.0")
           .startupOnly()
           .choiceConf("auto", "cpu", "cuda")
@@ -144,7 +147,8 @@ public final class EmberConf {
           .createWithDefault(true);
 
   static {
-    CompileConf.register(); // its keys join this registry
+    CompileConf.register(); // their keys join this registry
+    CudaConf.register();
   }
 
   private final ConfRegistry registry;

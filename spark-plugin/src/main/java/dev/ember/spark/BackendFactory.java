@@ -1,0 +1,63 @@
+package dev.ember.spark;
+
+import dev.ember.executor.backend.Backend;
+import dev.ember.executor.backend.cpu.CpuJaninoBackend;
+import dev.ember.executor.backend.cuda.CudaAvailability;
+import dev.ember.executor.backend.cuda.CudaBackend;
+import dev.ember.executor.backend.cuda.CudaDevice;
+import dev.ember.executor.backend.cuda.CudaOptions;
+import dev.ember.executor.backend.cuda.CudaProbe;
+import dev.ember.executor.backend.cuda.GemmPrecision;
+
+/**
+ * The one place the Spark side touches the CUDA backend's API: probing a device, and building the
+ * backend for a {@link Device}. Everything CUDA-specific the rest of this module needs goes
+ * through here, so CUDA's classes load only where a CUDA device is probed or used.
+ */
+final class BackendFactory {
+  private BackendFactory() {}
+
+  /** Probes CUDA device {@code ordinal} (never throws), as {@link DeviceChoice} reads it. */
+  static DeviceChoice.Probe probe(int ordinal) {
+    CudaAvailability a;
+    try {
+      a = CudaProbe.probe(ordinal);
+    } catch (LinkageError e) { // JCuda's own classes missing from the classpath
+      return new DeviceChoice.Probe(false, "JCuda did not load (" + e + ")");
+    }
+    if (!a.usable()) {
+      return new DeviceChoice.Probe(false, a.reason());
+    }
+    return new DeviceChoice.Probe(true, a.deviceName() + " (" + a.arch() + "), NVRTC "
+        + a.nvrtcVersion() + ", cuBLAS " + (a.cublas() ? "yes" : "no: " + a.cublasReason()));
+  }
+
+  /**
+   * The backend for {@code device}.
+   *
+   * @throws dev.ember.executor.errors.EmberException DEVICE_UNAVAILABLE when the CUDA device
+   *     cannot be opened
+   */
+  static Backend backend(Device device, CudaSettings cuda) {
+    if (!device.isCuda()) {
+      return new CpuJaninoBackend();
+    }
+    return new CudaBackend(CudaDevice.open(device.cudaOrdinal()), options(cuda));
+  }
+
+  /**
+   * What compiled variants for {@code device} are specific to, in the compile cache's key: the
+   * CPU, or the CUDA architecture (cubins run on one architecture) and the CUDA settings.
+   */
+  static String cacheDevice(Device device, CudaSettings cuda) {
+    if (!device.isCuda()) {
+      return "cpu";
+    }
+    return "cuda-" + CudaProbe.probe(device.cudaOrdinal()).arch() + " " + cuda;
+  }
+
+  static CudaOptions options(CudaSettings s) {
+    return new CudaOptions(
+        s.gemm(), GemmPrecision.parse(s.precision()), s.graphs(), s.graphMemoryBytes());
+  }
+}

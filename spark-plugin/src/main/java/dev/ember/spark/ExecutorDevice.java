@@ -1,0 +1,85 @@
+package dev.ember.spark;
+
+import dev.ember.spark.conf.CudaConf;
+import dev.ember.spark.conf.EmberConf;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device this JVM's models run on, decided once per executor by {@link DeviceChoice}: by the
+ * executor plugin at start, or at the first task's model load where no plugin runs. Tasks whose
+ * own Spark {@code gpu} address names another device run there ({@link #forCurrentTask}).
+ * Thread-safe.
+ */
+final class ExecutorDevice {
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutorDevice.class);
+  /** The system property through which the CUDA backend finds libnvrtc.so.12. */
+  static final String NVRTC_DIR_PROPERTY = "ember.nvrtc.dir";
+
+  private static volatile DeviceChoice.Decision decision;
+
+  private ExecutorDevice() {}
+
+  /**
+   * Decides this executor's device, logs it with the reason and remembers it.
+   *
+   * @param executorId Spark's executor id; {@code driver} in local mode
+   * @param gpuAddresses the addresses of the executor's Spark {@code gpu} resource
+   * @throws dev.ember.executor.errors.EmberException as {@link DeviceChoice#decide} does
+   */
+  static synchronized DeviceChoice.Decision decide(
+      EmberConf conf, String executorId, List<String> gpuAddresses) {
+    // Before any CUDA class loads: the backend reads it when it first loads NVRTC.
+    conf.get(CudaConf.NVRTC_DIR).ifPresent(dir -> System.setProperty(NVRTC_DIR_PROPERTY, dir));
+    DeviceChoice.Request request = DeviceChoice.Request.from(conf);
+    DeviceChoice.Decision d =
+        DeviceChoice.decide(
+            request, gpuAddresses, "driver".equals(executorId), BackendFactory::probe);
+    decision = d;
+    LOG.info("Ember executor {} runs models on {}: {} (spark.ember.device={})", executorId,
+        d.device(), d.reason(), request.mode());
+    return d;
+  }
+
+  /** This executor's device, deciding it now (without Spark resources) if no plugin did. */
+  static Device current() {
+    DeviceChoice.Decision d = decision;
+    if (d == null) {
+      synchronized (ExecutorDevice.class) {
+        d = decision;
+        if (d == null) {
+          SparkEnv env = SparkEnv.get();
+          d = decide(EmberConf.from(env.conf()), env.executorId(), List.of());
+        }
+      }
+    }
+    return d.device();
+  }
+
+  /** The device for the calling task: its own {@code gpu} address where that differs. */
+  static Device forCurrentTask() {
+    return DeviceChoice.forTask(current(), taskGpuAddresses());
+  }
+
+  /** The CUDA ordinal in use, -1 on the CPU or before the decision (a metric gauge). */
+  static int cudaOrdinal() {
+    DeviceChoice.Decision d = decision;
+    return d == null ? -1 : d.device().cudaOrdinal();
+  }
+
+  private static List<String> taskGpuAddresses() {
+    TaskContext task = TaskContext.get();
+    if (task == null) {
+      return List.of();
+    }
+    return Optional.ofNullable(task.resourcesJMap().get("gpu"))
+        .map(ResourceInformation::addresses)
+        .map(List::of)
+        .orElse(List.of());
+  }
+}
