@@ -16,16 +16,19 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Scenario 6 of issue #5: GPU wiring without a GPU. The workers offer a fake GPU "0" (a discovery
- * script that only prints it); the application asks one per executor and per task. The executor
- * plugin sees and logs its address; with no CUDA device it falls back to the CPU under {@code
- * spark.ember.device=auto}, and fails the job with the reason under {@code cuda}.
+ * Scenario 6 of issue #5, with issue #6's device choice: GPU wiring without a GPU. The workers
+ * offer a fake GPU "0" (a discovery script that only prints it); the application asks one per
+ * executor and per task. The executor plugin sees its address and probes CUDA device 0; finding
+ * no usable CUDA it runs on the CPU under {@code spark.ember.device=auto}, logging why, and under
+ * {@code cuda} fails executor start with DEVICE_UNAVAILABLE, which the driver turns into the job's
+ * failure (fast, not a hang while the Master relaunches executors).
  */
 @ExtendWith(SharedCluster.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GpuWiringIT {
   private static final int ROWS = 40;
-  private static final String FALLBACK = "falling back to the CPU (spark.ember.device=auto)";
+  private static final String FALLBACK =
+      " runs models on cpu: CUDA device from Spark gpu address 0 is not usable: ";
 
   /** Whether the auto run found no CUDA device (the fallback warning); null before it ran. */
   private static Boolean noCuda;
@@ -54,7 +57,7 @@ class GpuWiringIT {
           1,
           ExecutorLogs.lines(log, "Ember executor " + e.executorId() + ": GPU addresses [0]"),
           e.stderr()::toString);
-      fallbacks += (int) ExecutorLogs.lines(log, FALLBACK);
+      fallbacks += (int) ExecutorLogs.lines(log, "Ember executor " + e.executorId() + FALLBACK);
       assertEquals(
           1,
           ExecutorLogs.lines(log, "Ember executor " + e.executorId() + " ready"),
@@ -64,7 +67,7 @@ class GpuWiringIT {
     System.out.println(
         "[ember-it] scenario 6 (auto): "
             + (noCuda
-                ? "both executors logged GPU [0] and fell back to the CPU"
+                ? "both executors logged GPU [0] and ran on the CPU, saying why"
                 : "a CUDA device was found; no fallback"));
     ItEnv.timing("scenario 6: fake GPU, spark.ember.device=auto", r.seconds());
   }
@@ -85,14 +88,16 @@ class GpuWiringIT {
             .run(Duration.ofSeconds(120));
     BadInputsIT.assertFailedWith(
         r,
-        "spark.ember.device=cuda but no usable CUDA device on executor",
-        "Spark GPU addresses [0]");
-    // The job's failure itself carries the reason, not only a log line.
+        "DEVICE_UNAVAILABLE",
+        "spark.ember.device=cuda but CUDA device from Spark gpu address 0 is not usable: ");
+    // The job's failure itself carries the code and the reason, not only a log line.
     assertTrue(
         r.stderr()
             .lines()
             .anyMatch(
-                l -> l.startsWith("EmbedJob failed: ") && l.contains("no usable CUDA device")),
+                l -> l.startsWith("EmbedJob failed: ")
+                    && l.contains("DEVICE_UNAVAILABLE")
+                    && l.contains("is not usable: ")),
         r::describe);
     ItEnv.timing("scenario 6: fake GPU, spark.ember.device=cuda (fails)", r.seconds());
   }

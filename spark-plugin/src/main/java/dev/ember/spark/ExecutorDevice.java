@@ -22,6 +22,9 @@ final class ExecutorDevice {
   static final String NVRTC_DIR_PROPERTY = "ember.nvrtc.dir";
 
   private static volatile DeviceChoice.Decision decision;
+  // The SparkEnv the decision was made in: a later SparkContext in this JVM (local mode, tests)
+  // decides again under its own configuration.
+  private static volatile SparkEnv decidedIn;
 
   private ExecutorDevice() {}
 
@@ -41,6 +44,7 @@ final class ExecutorDevice {
         DeviceChoice.decide(
             request, gpuAddresses, "driver".equals(executorId), BackendFactory::probe);
     decision = d;
+    decidedIn = SparkEnv.get();
     LOG.info("Ember executor {} runs models on {}: {} (spark.ember.device={})", executorId,
         d.device(), d.reason(), request.mode());
     return d;
@@ -49,11 +53,11 @@ final class ExecutorDevice {
   /** This executor's device, deciding it now (without Spark resources) if no plugin did. */
   static Device current() {
     DeviceChoice.Decision d = decision;
-    if (d == null) {
+    SparkEnv env = SparkEnv.get();
+    if (d == null || decidedIn != env) {
       synchronized (ExecutorDevice.class) {
         d = decision;
-        if (d == null) {
-          SparkEnv env = SparkEnv.get();
+        if (d == null || decidedIn != env) {
           d = decide(EmberConf.from(env.conf()), env.executorId(), List.of());
         }
       }

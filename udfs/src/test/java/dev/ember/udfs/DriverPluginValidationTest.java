@@ -44,4 +44,16 @@ class DriverPluginValidationTest {
     String m = rootMessages(t);
     assertTrue(m.contains("/no/such/dir/model.onnx"), m);
   }
+
+  @Test
+  void cudaAtCompileLevelTwoFailsSparkStart() {
+    Throwable t =
+        assertThrows(
+            Throwable.class,
+            () ->
+                LocalSpark.start(
+                    Map.of("spark.ember.device", "cuda", "spark.ember.compile.level", "2")));
+    String m = rootMessages(t);
+    assertTrue(m.contains("BAD_CONF") && m.contains("level 2 compiles one symbolic-shape"), m);
+  }
 }
