@@ -26,7 +26,8 @@ final class BackendFactory {
       return new DeviceChoice.Probe(false, "JCuda did not load (" + e + ")");
     }
     if (!a.usable()) {
-      return new DeviceChoice.Probe(false, a.reason());
+      // JNI load errors span lines; the executor logs the reason as one line.
+      return new DeviceChoice.Probe(false, a.reason().strip().replaceAll("\\s*\\R\\s*", "; "));
     }
     return new DeviceChoice.Probe(true, a.deviceName() + " (" + a.arch() + "), NVRTC "
         + a.nvrtcVersion() + ", cuBLAS " + (a.cublas() ? "yes" : "no: " + a.cublasReason()));

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * load (or runs without the plugin) loads it here on first use, once: concurrent tasks wait for
  * the one load instead of starting their own. A failed load is forgotten, so Spark's task retry
  * tries again. At compile level 1-3 each model runs behind a compile wrapper whose variants are
- * kept in the node's compile cache.
+ * kept in the node's compile cache, on the device of its {@link EngineSettings} (the executor's,
+ * or the task's own GPU, {@link ExecutorDevice}); one engine per spec and settings.
  *
  * <p>Thread-safe. Embedders live until the JVM ends ({@link #closeAll} at plugin shutdown).
  */
