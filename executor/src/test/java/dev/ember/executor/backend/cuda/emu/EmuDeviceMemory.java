@@ -36,7 +36,7 @@ final class EmuDeviceMemory implements AutoCloseable {
   private final TreeMap<Long, Long> freePages = new TreeMap<>(); // first page -> page count
   private final TreeMap<Long, Allocation> live = new TreeMap<>(); // pointer -> allocation
 
-  /** A live allocation: {@code pointer} is what alloc returned, {@code pages} includes the guard. */
+  /** A live allocation: {@code pointer} is what alloc returned; {@code pages} counts the guard. */
   record Allocation(long pointer, long bytes, long firstPage, long pages) {
     long end() {
       return pointer + bytes;
