@@ -36,7 +36,7 @@ final class EmuDeviceMemory implements AutoCloseable {
   private final TreeMap<Long, Long> freePages = new TreeMap<>(); // first page -> page count
   private final TreeMap<Long, Allocation> live = new TreeMap<>(); // pointer -> allocation
 
-  /** A live allocation: {@code pointer} is what alloc returned, {@code pages} includes the guard. */
+  /** A live allocation: {@code pointer} is what alloc returned; {@code pages} counts the guard. */
   record Allocation(long pointer, long bytes, long firstPage, long pages) {
     long end() {
       return pointer + bytes;
@@ -190,7 +190,8 @@ final class EmuDeviceMemory implements AutoCloseable {
     boolean inside = address >= base && address < base + size;
     return inside ? "not in any live allocation (freed, or never allocated)"
         : "outside this device's memory [0x" + Long.toHexString(base) + ", 0x"
-            + Long.toHexString(base + size) + ")";
+            + Long.toHexString(base + size) + "): a wild pointer, or a thread's 256 KiB stack"
+            + " overflowing";
   }
 
   /** Unmaps the buffer now rather than at garbage collection, so tmpfs gets its pages back. */

@@ -11,6 +11,7 @@ import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -56,7 +57,10 @@ class EmulatedDriverTest {
         int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
         if (row >= rows) return;
         float m = -INFINITY, s = 0.0f;
-        for (int c = lane; c < cols; c += 32) { m = fmaxf(m, x[row * cols + c]); s += x[row * cols + c]; }
+        for (int c = lane; c < cols; c += 32) {
+          m = fmaxf(m, x[row * cols + c]);
+          s += x[row * cols + c];
+        }
         for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
         s = warp_sum(s);
         out[row * 64 + lane] = m;
@@ -280,6 +284,36 @@ class EmulatedDriverTest {
   }
 
   @Test
+  void threeDimensionalCoordinates() {
+    String src = """
+        extern "C" __global__ void coords(int* out) {
+          int x = blockIdx.x * blockDim.x + threadIdx.x;
+          int y = blockIdx.y * blockDim.y + threadIdx.y;
+          int z = blockIdx.z * blockDim.z + threadIdx.z;
+          int w = gridDim.x * blockDim.x, h = gridDim.y * blockDim.y;
+          out[(z * h + y) * w + x] = x + 100 * y + 10000 * z;
+        }
+        """;
+    int w = 3 * 8;
+    int h = 2 * 4;
+    int d = 2 * 2;
+    try (EmulatedDriver gpu = new EmulatedDriver()) {
+      Object k = kernel(gpu, src, "coords");
+      long out = gpu.alloc(4L * w * h * d);
+      gpu.launch(k, Dim3.of(3, 2, 2), Dim3.of(8, 4, 2), 0, new Object[] {out});
+      ByteBuffer got = direct(4 * w * h * d);
+      gpu.download(got, out);
+      for (int z = 0; z < d; z++) {
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++) {
+            assertEquals(x + 100 * y + 10000 * z, got.getInt(4 * ((z * h + y) * w + x)));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void compileErrorsCarryTheLogAndTheLine() {
     String bad = "extern \"C\" __global__ void k(float* out) {\n  out[0] = undefined_name;\n}\n";
     EmberException e = assertThrows(EmberException.class,
@@ -354,7 +388,7 @@ class EmulatedDriverTest {
 
   private static float[] filled(int n, float v) {
     float[] out = new float[n];
-    java.util.Arrays.fill(out, v);
+    Arrays.fill(out, v);
     return out;
   }
 }

@@ -79,7 +79,7 @@ public final class HostKernelCompiler implements KernelCompiler {
     }
   }
 
-  /** {@code extern __shared__ T name[];} becomes a pointer to the launch's dynamic shared memory. */
+  /** Turns {@code extern __shared__ T name[];} into a pointer to the dynamic shared memory. */
   static String rewriteDynamicShared(String source) {
     Matcher m = DYNAMIC_SHARED.matcher(source);
     StringBuilder out = new StringBuilder();

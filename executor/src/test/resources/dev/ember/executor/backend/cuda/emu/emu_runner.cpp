@@ -366,6 +366,12 @@ int main(int argc, char** argv) {
   }
   close(fd);
   char* mem = (char*)m;
+  // Outlive no driver: if the JVM dies while a kernel spins, stdin's EOF is never read.
+  pid_t parent = getppid();
+  std::thread([parent] {
+    while (getppid() == parent) sleep(1);
+    _exit(0);
+  }).detach();
   Worker main_worker;
   install_alt_stack(&main_worker);
   install_fault_handler();
