@@ -289,7 +289,7 @@ public final class EmulatedDriver implements GpuDriver {
     LaunchStep l = (LaunchStep) step;
     String where = "kernel '" + l.kernel().name() + "' (grid " + l.grid() + ", block "
         + l.block() + ", " + l.shared() + " bytes of dynamic shared memory)";
-    StringBuilder cmd = new StringBuilder("L ").append(l.kernel().module()).append(' ')
+    StringBuilder cmd = new StringBuilder("L ").append(hex(l.kernel().module())).append(' ')
         .append(hex(l.kernel().index()));
     for (Dim3 d : List.of(l.grid(), l.block())) {
       cmd.append(' ').append(hex(d.x())).append(' ').append(hex(d.y())).append(' ')
