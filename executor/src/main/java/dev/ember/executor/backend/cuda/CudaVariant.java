@@ -204,7 +204,11 @@ final class CudaVariant implements CompiledVariant {
     }
     GpuDriver d = device.driver();
     ownBlock = d.alloc(blockBytes);
+    d.zero(ownBlock, blockBytes); // the warm-up below reads inputs that hold nothing yet
     uploadConstants(ownBlock);
+    // One plain run first: GEMM modules, cuBLAS workspaces and the like load lazily, and loading
+    // or allocating is not allowed while a stream is being captured.
+    enqueue(ownBlock);
     d.synchronize();
     d.beginCapture();
     try {
