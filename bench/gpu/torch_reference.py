@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""PyTorch reference for Ember's GPU device check (bin/lib/gpu-check run OUT).
+
+Runs sentence-transformers' all-MiniLM-L6-v2 architecture -- a 6-layer BERT (hidden 384, 12 heads,
+FFN 1536, GELU, 512 positions, vocab 30522), mean pooling over the attention mask, then L2
+normalisation -- on the same pre-tokenized corpus (.gpu/corpus-ids.bin, written by GpuPrepare) and
+the same batch plans as dev.ember.bench.gpu.Throughput, padded to the same captured sizes, in four
+modes: eager fp32, eager fp16 (autocast), torch.compile (default) and torch.compile
+(mode="reduce-overhead", which replays CUDA graphs).
+
+The weights are seeded random (torch.manual_seed(0), BERT's own init), NOT Ember's regenerated
+ones and not the trained ones: this is a speed reference only; the embeddings are not compared.
+Needs no network (the model is built from a BertConfig, not downloaded). Writes
+OUT/torch-reference.json after every mode, so a timeout keeps what was measured.
+"""
+import argparse
+import json
+import os
+import platform
+import struct
+import sys
+import time
+
+# Must match dev.ember.bench.gpu.GpuCheck.
+CAPTURE_SIZES = [8, 16, 32, 64]
+SEQ_BUCKETS = [16, 24, 32, 48, 64, 96, 128, 256]
+TIMED_PASSES = 2
+
+
+def read_ids(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"EMBRIDS1":
+        raise SystemExit(f"{path} is not a token-id file")
+    (n,) = struct.unpack_from(">i", data, 8)
+    at = 12
+    rows = []
+    for _ in range(n):
+        (length,) = struct.unpack_from(">i", data, at)
+        at += 4
+        rows.append(list(struct.unpack_from(f">{length}i", data, at)))
+        at += 4 * length
+    return rows
+
+
+def bucket(seq):
+    for b in SEQ_BUCKETS:
+        if seq <= b:
+            return b
+    return seq
+
+
+def capture_size(rows):
+    for c in CAPTURE_SIZES:
+        if rows <= c:
+            return c
+    return rows
+
+
+def corpus_order(n, size):
+    return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
+
+
+def length_sorted(ids, size):
+    """Shortest first (stable), `size` per batch, cut where the bucket changes (as Ember does)."""
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    plan, start = [], 0
+    while start < len(order):
+        b = bucket(len(ids[order[start]]))
+        end = start + 1
+        while end < len(order) and end - start < size and bucket(len(ids[order[end]])) == b:
+            end += 1
+        plan.append(order[start:end])
+        start = end
+    return plan
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ids", required=True)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    out_file = os.path.join(args.out, "torch-reference.json")
+    result = {"note": "speed reference only: seeded random weights, embeddings not compared",
+              "python": platform.python_version(), "modes": []}
+
+    def save():
+        with open(out_file, "w") as f:
+            json.dump(result, f, indent=2)
+
+    def log(msg):
+        print(f"[torch-reference +{time.time() - t_start:6.1f}s] {msg}", flush=True)
+
+    t_start = time.time()
+    try:
+        import torch
+        from transformers import BertConfig, BertModel
+        import transformers
+    except Exception as e:  # report, never crash without a file
+        result["error"] = f"import failed: {e!r}"
+        save()
+        return 0
+    result["torch"] = torch.__version__
+    result["transformers"] = transformers.__version__
+    try:
+        import sentence_transformers
+        result["sentence_transformers"] = sentence_transformers.__version__
+    except Exception:
+        result["sentence_transformers"] = None
+    if not torch.cuda.is_available():
+        result["error"] = "no CUDA device visible to torch"
+        save()
+        return 0
+    result["device"] = torch.cuda.get_device_name(0)
+    save()
+
+    ids = read_ids(args.ids)
+    plans = {
+        "length-sorted x32": length_sorted(ids, 32),
+        "length-sorted x64": length_sorted(ids, 64),
+        "corpus order x64": corpus_order(len(ids), 64),
+    }
+    log(f"{len(ids)} sentences, {sum(map(len, ids))} tokens")
+
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=30522, hidden_size=384, num_hidden_layers=6,
+                        num_attention_heads=12, intermediate_size=1536, hidden_act="gelu",
+                        max_position_embeddings=512, type_vocab_size=2, layer_norm_eps=1e-12)
+    model = BertModel(config, add_pooling_layer=False).cuda().eval()
+    torch.backends.cuda.matmul.allow_tf32 = False  # fp32 means fp32, as Ember's FP32 GEMM
+
+    def embed_fn(module):
+        def embed(input_ids, mask):
+            hidden = module(input_ids=input_ids, attention_mask=mask,
+                            token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+            # sentence-transformers' Pooling(mean) + Normalize.
+            m = mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled.float(), p=2, dim=1)
+        return embed
+
+    def batch_tensors(rows):
+        seq = bucket(max(len(ids[r]) for r in rows))
+        n = capture_size(len(rows))
+        tok = torch.zeros((n, seq), dtype=torch.long)
+        mask = torch.zeros((n, seq), dtype=torch.long)
+        for i, r in enumerate(rows):
+            tok[i, :len(ids[r])] = torch.tensor(ids[r])
+            mask[i, :len(ids[r])] = 1
+        return tok, mask
+
+    def run_plan(fn, plan, autocast):
+        vectors = []
+        with torch.inference_mode(), torch.autocast("cuda", dtype=torch.float16,
+                                                    enabled=autocast):
+            for rows in plan:
+                tok, mask = batch_tensors(rows)
+                v = fn(tok.cuda(non_blocking=True), mask.cuda(non_blocking=True))
+                vectors.append(v[:len(rows)].cpu())
+        torch.cuda.synchronize()
+        return vectors
+
+    eager = embed_fn(model)
+    modes = [("eager fp32", lambda: eager, False),
+             ("eager fp16 autocast", lambda: eager, True),
+             ("torch.compile default fp32",
+              lambda: torch.compile(embed_fn(model), dynamic=True), False),
+             ("torch.compile reduce-overhead fp32 (CUDA graphs)",
+              lambda: torch.compile(embed_fn(model), mode="reduce-overhead", dynamic=True),
+              False)]
+    for name, make, autocast in modes:
+        try:
+            fn = make()
+        except Exception as e:
+            result["modes"].append({"mode": name, "error": repr(e)})
+            save()
+            continue
+        for batching, plan in plans.items():
+            row = {"mode": name, "batching": batching}
+            try:
+                t0 = time.time()
+                run_plan(fn, plan, autocast)  # untimed: compiles, records graphs
+                row["warmupSeconds"] = time.time() - t0
+                best = float("inf")
+                for _ in range(TIMED_PASSES):
+                    t0 = time.perf_counter()
+                    run_plan(fn, plan, autocast)
+                    best = min(best, time.perf_counter() - t0)
+                sentences = sum(len(r) for r in plan)
+                tokens = sum(len(ids[i]) for r in plan for i in r)
+                row.update(sentences=sentences, batches=len(plan), realTokens=tokens,
+                           bestSeconds=best, sentencesPerSecond=sentences / best,
+                           realTokensPerSecond=tokens / best)
+            except Exception as e:
+                row["error"] = repr(e)
+            result["modes"].append(row)
+            log(json.dumps(row))
+            save()
+    result["elapsedSeconds"] = time.time() - t_start
+    save()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+package dev.ember.bench.gpu;
+
+import dev.ember.executor.backend.cuda.CudaAvailability;
+import dev.ember.executor.backend.cuda.CudaBackend;
+import dev.ember.executor.backend.cuda.CudaDevice;
+import dev.ember.executor.backend.cuda.CudaOptions;
+import dev.ember.executor.backend.cuda.CudaProbe;
+import dev.ember.executor.backend.cuda.GemmPrecision;
+import dev.ember.executor.backend.cuda.JCudaDriver;
+import dev.ember.executor.dispatch.CompileOptions;
+import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.onnx.OnnxLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The device check of the CUDA backend, run by {@code bin/lib/gpu-check run OUT} on a machine with
+ * a GPU and no build tools: probe the device (no device: write why and exit 0), then (a) every
+ * ONNX node test the backend takes against the interpreter, (b) the MiniLM architecture with
+ * regenerated weights ({@link ModelSkeleton}) per GEMM precision against the interpreter, (d)
+ * TFLOP/s of the generated GEMMs and (c) throughput over the pre-tokenized corpus ({@link
+ * Throughput}). Results go to {@code OUT/gpu-check.json} and {@code .md} after every section; a
+ * failing section is recorded and the next one runs. The GEMM is always the generated one: the
+ * device check ships no cuBLAS.
+ *
+ * <p>Usage: {@code GpuCheck OUT_DIR DATA_DIR NODE_TESTS_DIR} (DATA_DIR: what {@link GpuPrepare}
+ * wrote). Exits 1 when a check failed, 0 otherwise.
+ */
+public final class GpuCheck {
+  /** Sentences the interpreter embeds for (b). */
+  static final int SUBSET = 64;
+
+  /** Fewer, coarser sizes than the defaults, so one run compiles few variants. */
+  static final List<Integer> CAPTURE_SIZES = List.of(8, 16, 32, 64);
+
+  static final List<Integer> SEQ_BUCKETS = List.of(16, 24, 32, 48, 64, 96, 128, 256);
+
+  private GpuCheck() {}
+
+  static CudaOptions options(GemmPrecision p, boolean graphs) {
+    // An H100 holds every captured variant of the run; the default 4 GiB would not.
+    return new CudaOptions("generated", p, graphs, 48L << 30);
+  }
+
+  static CompileWrapper wrapper(Graph graph, CudaBackend cuda, SharedKernelStore store) {
+    CompileOptions o = CompileOptions.level(3).withCaptureSizes(CAPTURE_SIZES)
+        .withSeqBuckets(SEQ_BUCKETS);
+    return CompileWrapper.builder(o).backend(cuda).store(store).build(graph);
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 3) {
+      System.err.println("usage: GpuCheck OUT_DIR DATA_DIR NODE_TESTS_DIR");
+      System.exit(2);
+    }
+    Results r = new Results(Path.of(args[0]));
+    Path data = Path.of(args[1]);
+    Path nodeTests = Path.of(args[2]);
+    boolean ok = run(r, data, nodeTests);
+    r.put("passed", ok);
+    r.save();
+    r.progress(ok ? "gpu check done" : "gpu check done, with failures");
+    System.exit(ok ? 0 : 1);
+  }
+
+  private static boolean run(Results r, Path data, Path nodeTests) {
+    r.put("java", System.getProperty("java.version"));
+    r.put("cpus", Runtime.getRuntime().availableProcessors());
+    r.progress("probing CUDA device 0");
+    CudaAvailability a = CudaProbe.probe(0);
+    Map<String, Object> probe = new LinkedHashMap<>();
+    probe.put("usable", a.usable());
+    probe.put("reason", a.reason());
+    probe.put("devices", a.deviceCount());
+    probe.put("name", a.deviceName());
+    probe.put("arch", a.arch());
+    probe.put("nvrtc", a.nvrtcVersion());
+    r.put("probe", probe);
+    r.progress("probe: " + a.reason());
+    if (!a.usable()) {
+      r.put("status", "no GPU: " + a.reason());
+      r.markdown("No usable GPU: " + a.reason() + "\n\nNothing was measured.");
+      r.save();
+      return true; // nothing to check is not a failure: the prepared check is still sound
+    }
+    r.put("status", "ran");
+    r.markdown("Device: " + a.reason() + "\n");
+    r.save();
+    boolean ok = true;
+    CudaDevice device = CudaDevice.open(0);
+    SharedKernelStore store = new SharedKernelStore();
+
+    try {
+      r.progress("(a) node tests vs interpreter");
+      List<NodeTestCheck.Outcome> outcomes =
+          NodeTestCheck.run(new CudaBackend(device, options(GemmPrecision.FP32, false)),
+              nodeTests);
+      Map<String, Integer> counts = new TreeMap<>();
+      StringBuilder failures = new StringBuilder();
+      for (NodeTestCheck.Outcome o : outcomes) {
+        counts.merge(o.status(), 1, Integer::sum);
+        if (o.status().equals("failed")) {
+          failures.append("- ").append(o.test()).append(" (").append(o.op()).append("): ")
+              .append(o.detail()).append('\n');
+        }
+      }
+      r.put("nodeTests", Map.of("counts", counts,
+          "tests", outcomes.stream().map(NodeTestCheck.Outcome::toMap).toList()));
+      r.markdown("## (a) ONNX node tests, device vs interpreter (rtol " + NodeTestCheck.RTOL
+          + ", atol " + NodeTestCheck.ATOL + ", fp32 GEMM)\n\n" + counts + "\n\n" + failures);
+      ok &= !counts.containsKey("failed") && counts.getOrDefault("passed", 0) > 0;
+      r.progress("node tests: " + counts);
+    } catch (Exception | LinkageError e) {
+      ok = fail(r, "nodeTestsError", e);
+    }
+    r.save();
+
+    Graph graph = null;
+    List<long[]> ids = null;
+    try {
+      r.progress("loading the model skeleton and token ids");
+      byte[] skeleton = Files.readAllBytes(data.resolve(GpuPrepare.SKELETON_FILE));
+      graph = OnnxLoader.load(ModelSkeleton.regenerate(skeleton), "minilm-skeleton").graph();
+      ids = TokenIds.read(data.resolve(GpuPrepare.IDS_FILE));
+      r.progress(ids.size() + " sentences, " + Embed.tokens(ids, Embed.corpusOrder(ids.size(),
+          ids.size())) + " tokens");
+    } catch (Exception e) {
+      ok = fail(r, "inputsError", e);
+    }
+
+    if (graph != null) {
+      try {
+        r.progress("(b) MiniLM architecture, device vs interpreter on " + SUBSET + " sentences");
+        List<Map<String, Object>> rows = MiniLmCheck.run(device, graph, ids, SUBSET, store, r);
+        r.put("miniLm", rows);
+        StringBuilder md = new StringBuilder("## (b) MiniLM architecture (regenerated weights),"
+            + " device vs interpreter, " + SUBSET + " sentences\n\n"
+            + "| precision | min cosine | mean cosine | passed |\n|---|---|---|---|\n");
+        for (Map<String, Object> row : rows) {
+          md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", row.get("precision"),
+              row.get("minCosine"), row.get("meanCosine"),
+              row.containsKey("error") ? row.get("error") : row.get("passed")));
+          ok &= !Boolean.FALSE.equals(row.get("passed"));
+        }
+        r.markdown(md.toString());
+      } catch (Exception | LinkageError e) {
+        ok = fail(r, "miniLmError", e);
+      }
+      r.save();
+    }
+
+    try (JCudaDriver driver = new JCudaDriver(0)) {
+      r.progress("(d) generated GEMM TFLOP/s");
+      List<Map<String, Object>> rows = GemmTflops.run(driver, r);
+      r.put("gemmTflops", rows);
+      StringBuilder md = new StringBuilder("## (d) Generated GEMM TFLOP/s\n\n"
+          + "| gemm | shape | TFLOP/s |\n|---|---|---|\n");
+      for (Map<String, Object> row : rows) {
+        Object v = row.containsKey("tflops")
+            ? String.format(Locale.ROOT, "%.1f", (Double) row.get("tflops")) : row.get("skipped");
+        md.append("| ").append(row.get("gemm")).append(" | ").append(row.get("shape"))
+            .append(" | ").append(v).append(" |\n");
+      }
+      r.markdown(md.toString());
+    } catch (Exception | LinkageError e) {
+      ok = fail(r, "gemmError", e);
+    }
+    r.save();
+
+    if (graph != null) {
+      try {
+        r.progress("(c) throughput over the corpus at level 3");
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        r.put("throughput", rows);
+        rows.addAll(Throughput.run(device, graph, ids, store, r, r::save));
+        r.put("throughput", rows);
+        r.put("variants", Map.of("compiled", store.compiles(), "loaded", store.loads()));
+        StringBuilder md = new StringBuilder("## (c) Throughput, level 3 (capture sizes "
+            + CAPTURE_SIZES + ", seq buckets " + SEQ_BUCKETS + ")\n\n"
+            + "| precision | graphs | batching | sentences/s | real tokens/s | padded/real |\n"
+            + "|---|---|---|---|---|---|\n");
+        for (Map<String, Object> row : rows) {
+          if (row.containsKey("error")) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | error: %s | | |%n",
+                row.get("precision"), row.get("graphs"), row.get("batching"), row.get("error")));
+            continue;
+          }
+          md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %.0f | %.2f |%n",
+              row.get("precision"), row.get("graphs"), row.get("batching"),
+              (Double) row.get("sentencesPerSecond"), (Double) row.get("realTokensPerSecond"),
+              ((Long) row.get("paddedTokens")).doubleValue() / (Long) row.get("realTokens")));
+        }
+        r.markdown(md.toString());
+      } catch (Exception | LinkageError e) {
+        ok = fail(r, "throughputError", e);
+      }
+    }
+    return ok;
+  }
+
+  private static boolean fail(Results r, String key, Throwable e) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(w));
+    r.put(key, w.toString());
+    r.markdown("**" + key + "**: " + e);
+    r.progress(key + ": " + e);
+    e.printStackTrace();
+    return false;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.ember.bench.gpu;
+
+import dev.ember.executor.backend.cuda.CudaBackend;
+import dev.ember.executor.backend.cuda.CudaDevice;
+import dev.ember.executor.backend.cuda.GemmPrecision;
+import dev.ember.executor.backend.interp.Interpreter;
+import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ops.OpRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The MiniLM architecture (regenerated weights) on the device at every GEMM precision against the
+ * CPU interpreter, on the first {@code subset} sentences in batches of 32 at compile level 3
+ * (graphs on): the smallest and mean cosine similarity of the embeddings per precision.
+ * FP32 and TF32 must reach {@link #TARGET}; FP16 and BF16 are reported.
+ */
+final class MiniLmCheck {
+  static final double TARGET = 0.9999;
+
+  private MiniLmCheck() {}
+
+  static List<Map<String, Object>> run(CudaDevice device, Graph graph, List<long[]> ids,
+      int subset, SharedKernelStore store, Results r) {
+    String output = Embed.hiddenOutput(graph);
+    List<int[]> plan = Embed.corpusOrder(Math.min(subset, ids.size()), 32);
+    long t0 = System.nanoTime();
+    Interpreter interp = new Interpreter(graph, OpRegistry.standard());
+    float[][] want = Embed.run(interp::run, output, ids, plan);
+    r.progress(String.format("interpreter: %d sentences in %.1f s", subset,
+        (System.nanoTime() - t0) / 1e9));
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (GemmPrecision p : GemmPrecision.values()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("precision", p.confName());
+      try {
+        CudaBackend cuda = new CudaBackend(device, GpuCheck.options(p, true));
+        CompileWrapper w = GpuCheck.wrapper(graph, cuda, store);
+        float[][] got = Embed.run(w::call, output, ids, plan);
+        double min = 1;
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < want.length; i++) {
+          if (want[i] != null) {
+            double c = Compare.cosine(want[i], got[i]);
+            min = Math.min(min, c);
+            sum += c;
+            n++;
+          }
+        }
+        row.put("backend", cuda.name());
+        row.put("sentences", n);
+        row.put("minCosine", min);
+        row.put("meanCosine", sum / n);
+        boolean gated = p == GemmPrecision.FP32 || p == GemmPrecision.TF32;
+        row.put("target", gated ? TARGET : null);
+        row.put("passed", gated ? min >= TARGET : null);
+      } catch (RuntimeException e) {
+        row.put("error", String.valueOf(e));
+        row.put("passed", false);
+      }
+      rows.add(row);
+      r.progress("minilm " + row);
+    }
+    return rows;
+  }
+}
