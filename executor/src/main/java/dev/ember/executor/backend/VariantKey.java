@@ -22,6 +22,22 @@ public record VariantKey(
     options = java.util.Collections.unmodifiableMap(new TreeMap<>(options));
   }
 
+  /**
+   * The first {@code chars} hex digits of the SHA-256 of {@link #canonical()} plus the code
+   * generator's version: a name for generated code that changes whenever the key or the generator
+   * does.
+   */
+  public String shortHash(int codegenVersion, int chars) {
+    String text = canonical() + "|v" + codegenVersion;
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d).substring(0, chars);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
   /** Canonical text form, the input of every hash over this key. */
   public String canonical() {
     return "graph=" + graphHash + ";backend=" + backend + ";shapes=" + inputShapes

@@ -19,10 +19,7 @@ import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +76,7 @@ public final class CpuJaninoBackend implements Backend {
   private static Prepared prepare(Graph graph, VariantKey key) {
     LoweredGraph lowered = Lowering.lower(graph);
     BufferPlan plan = BufferPlan.of(lowered);
-    String className = "Kernel_" + hash(key.canonical() + "|v" + CODEGEN_VERSION).substring(0, 12);
+    String className = "Kernel_" + key.shortHash(CODEGEN_VERSION, 12);
     return new Prepared(lowered, plan, new CpuCodegen(lowered, plan, className).generate());
   }
 
@@ -213,12 +210,4 @@ public final class CpuJaninoBackend implements Backend {
     return out;
   }
 
-  static String hash(String s) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
 }

@@ -11,9 +11,6 @@ import dev.ember.executor.ir.Graph;
 import dev.ember.executor.lower.LoweredGraph;
 import dev.ember.executor.lower.Lowering;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -108,7 +105,7 @@ public final class CudaBackend implements Backend {
   }
 
   private static String programName(VariantKey key) {
-    return "ember_" + hash(key.canonical() + "|v" + CODEGEN_VERSION).substring(0, 12) + ".cu";
+    return "ember_" + key.shortHash(CODEGEN_VERSION, 12) + ".cu";
   }
 
   /** Steps and buffers in words, saved beside the source for whoever reads the cache. */
@@ -136,14 +133,5 @@ public final class CudaBackend implements Backend {
     return Errors.of(ErrorCode.KERNEL_FAILED, "saved " + NAME + " artifacts for "
         + key.canonical() + " do not fit: " + why,
         "delete the cache entry; it is rebuilt on the next compile");
-  }
-
-  static String hash(String s) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
   }
 }

@@ -45,7 +45,8 @@ final class CudaCodegen {
   private final List<String> kernelNames = new ArrayList<>();
   private final StringBuilder src = new StringBuilder();
   private int errorBuffer = -1;
-  private int gathers;
+  private final List<String> errorSources = new ArrayList<>();
+  private String emitting;
 
   CudaCodegen(LoweredGraph lowered) {
     this.lowered = lowered;
@@ -79,7 +80,7 @@ final class CudaCodegen {
       bufferFor(out.name());
     }
     return new CudaProgram(src.toString(), kernelNames, buffers, bufferOf, steps, inputs,
-        outputs, outputShapes, errorBuffer);
+        outputs, outputShapes, errorBuffer, errorSources);
   }
 
   /** Static shapes and generated kernels only: the device runs no reference kernels. */
@@ -185,9 +186,10 @@ final class CudaCodegen {
     return errorBuffer;
   }
 
-  /** A new gather code for the error flag (1-based, in kernel order). */
-  int nextGatherCode() {
-    return ++gathers;
+  /** A new error code (1-based) for the kernel being emitted to write into the error buffer. */
+  int nextErrorCode() {
+    errorSources.add(emitting);
+    return errorSources.size();
   }
 
   int[] dims(String value) {
@@ -210,6 +212,7 @@ final class CudaCodegen {
   private void emit(int index, Kernel k) {
     String name = "k" + index;
     String label = "kernel #" + index + " " + k.label() + " (" + nodeNames(k) + ")";
+    emitting = label;
     CudaKernels.Emitted e;
     if (k instanceof Kernel.Elementwise ew) {
       e = new CudaKernels(this).elementwise(name, ew);

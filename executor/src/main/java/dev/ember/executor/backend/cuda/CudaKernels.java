@@ -368,7 +368,7 @@ final class CudaKernels {
     String data = pointer(n.input(0), false);
     String idx = pointer(n.input(1), false);
     String err = errorFlag();
-    int code = cg.nextGatherCode();
+    int code = cg.nextErrorCode();
     int[] dd = cg.dims(n.input(0));
     int rowsOfData = dd[0];
     int inner = total(dd) / Math.max(1, rowsOfData);

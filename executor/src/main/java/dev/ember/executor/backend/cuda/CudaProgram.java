@@ -9,7 +9,9 @@ import java.util.Map;
  * A lowered graph as the device runs it: the generated CUDA C ({@link #source}), the device
  * buffers it needs, and the steps of one forward pass in order. Values live in buffers; a view
  * shares its source's buffer. Steps name buffers by index, so one program can run on buffers
- * owned by a captured variant or borrowed from the device's scratch pool.
+ * owned by a captured variant or borrowed from the device's scratch pool. Kernels that find bad
+ * input (an out-of-range gather index) write their 1-based code into {@code errorBuffer};
+ * {@code errorSources} names the step of each code.
  */
 public record CudaProgram(
     String source,
@@ -20,7 +22,8 @@ public record CudaProgram(
     List<String> inputs,
     List<String> outputs,
     Map<String, int[]> outputShapes,
-    int errorBuffer) {
+    int errorBuffer,
+    List<String> errorSources) {
 
   public CudaProgram {
     kernelNames = List.copyOf(kernelNames);
@@ -30,6 +33,13 @@ public record CudaProgram(
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
     outputShapes = Map.copyOf(outputShapes);
+    errorSources = List.copyOf(errorSources);
+  }
+
+  /** The step that sets error code {@code code} (1-based) in the error buffer. */
+  public String errorSource(int code) {
+    return code >= 1 && code <= errorSources.size() ? errorSources.get(code - 1)
+        : "a kernel (error code " + code + ")";
   }
 
   /** Where a buffer's memory comes from. */

@@ -43,7 +43,6 @@ final class CudaVariant implements CompiledVariant {
   private final long blockBytes;
   private final boolean wantsGraph;
   private final long graphLimit;
-  private final Map<String, String> gatherNodes;
 
   // Guarded by the device lock.
   private long ownBlock;
@@ -70,7 +69,6 @@ final class CudaVariant implements CompiledVariant {
     this.blockBytes = Math.max(at, ALIGN);
     this.wantsGraph = options.graphs() && key.options().containsKey("capture");
     this.graphLimit = options.graphMemoryBytes();
-    this.gatherNodes = gatherLabels(program);
     for (Step s : program.steps()) {
       if (s instanceof CudaProgram.Gemm gm && !gemm.supports(gm.shape())) {
         throw Errors.of(ErrorCode.UNSUPPORTED_OP, gm.label() + ": GEMM " + gemm.name()
@@ -97,16 +95,6 @@ final class CudaVariant implements CompiledVariant {
     }
   }
 
-  private static Map<String, String> gatherLabels(CudaProgram p) {
-    Map<String, String> out = new LinkedHashMap<>();
-    int code = 0;
-    for (Step s : p.steps()) {
-      if (s instanceof CudaProgram.Launch l && l.label().contains(" gather ")) {
-        out.put(Integer.toString(++code), l.label());
-      }
-    }
-    return out;
-  }
 
   @Override
   public VariantKey key() {
@@ -183,7 +171,7 @@ final class CudaVariant implements CompiledVariant {
     device.driver().download(flag, address(base, program.errorBuffer()));
     int code = flag.getInt(0);
     if (code != 0) {
-      String where = gatherNodes.getOrDefault(Integer.toString(code), "a gather kernel");
+      String where = program.errorSource(code);
       throw Errors.of(ErrorCode.BAD_INPUT, where + ": an index is outside the rows of the"
           + " table it reads (e.g. a token id beyond the vocabulary)",
           "check the tokenizer matches the model, or the ids fed to it");
