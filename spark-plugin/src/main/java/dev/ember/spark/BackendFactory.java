@@ -5,6 +5,7 @@ import dev.ember.executor.backend.cpu.CpuJaninoBackend;
 import dev.ember.executor.backend.cuda.CudaAvailability;
 import dev.ember.executor.backend.cuda.CudaBackend;
 import dev.ember.executor.backend.cuda.CudaDevice;
+import dev.ember.executor.backend.cuda.CudaLibraries;
 import dev.ember.executor.backend.cuda.CudaOptions;
 import dev.ember.executor.backend.cuda.CudaProbe;
 import dev.ember.executor.backend.cuda.GemmPrecision;
@@ -16,6 +17,11 @@ import dev.ember.executor.backend.cuda.GemmPrecision;
  */
 final class BackendFactory {
   private BackendFactory() {}
+
+  /** Points the CUDA backend at the folder holding libnvrtc.so.12, before NVRTC first loads. */
+  static void useNvrtcDir(String dir) {
+    System.setProperty(CudaLibraries.DIR_PROPERTY, dir);
+  }
 
   /** Probes CUDA device {@code ordinal} (never throws), as {@link DeviceChoice} reads it. */
   static DeviceChoice.Probe probe(int ordinal) {

@@ -18,8 +18,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ExecutorDevice {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorDevice.class);
-  /** The system property through which the CUDA backend finds libnvrtc.so.12. */
-  static final String NVRTC_DIR_PROPERTY = "ember.nvrtc.dir";
 
   private static volatile DeviceChoice.Decision decision;
   // The SparkEnv the decision was made in: a later SparkContext in this JVM (local mode, tests)
@@ -38,7 +36,7 @@ final class ExecutorDevice {
   static synchronized DeviceChoice.Decision decide(
       EmberConf conf, String executorId, List<String> gpuAddresses) {
     // Before any CUDA class loads: the backend reads it when it first loads NVRTC.
-    conf.get(CudaConf.NVRTC_DIR).ifPresent(dir -> System.setProperty(NVRTC_DIR_PROPERTY, dir));
+    conf.get(CudaConf.NVRTC_DIR).ifPresent(BackendFactory::useNvrtcDir);
     DeviceChoice.Request request = DeviceChoice.Request.from(conf);
     DeviceChoice.Decision d =
         DeviceChoice.decide(

@@ -80,8 +80,8 @@ public final class CublasGemm implements GpuGemm {
         return "cublasGetProperty returned " + cublasStatus.stringFor(rc);
       }
       return major[0] >= 12 ? null : "cuBLAS " + major[0] + " is older than 12";
-    } catch (LinkageError e) {
-      return "JCuda's cuBLAS binding did not load (" + e.getMessage() + ")";
+    } catch (LinkageError | RuntimeException e) {
+      return "cuBLAS did not load: " + CudaLibraries.summary(e);
     }
   }
 

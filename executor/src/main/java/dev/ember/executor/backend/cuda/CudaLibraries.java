@@ -23,6 +23,9 @@ import java.util.stream.Stream;
  * Nvrtc#unavailableReason()} calls it). Thread-safe; never throws.
  */
 public final class CudaLibraries {
+  /** The system property naming the folder that holds libnvrtc.so.12. */
+  public static final String DIR_PROPERTY = "ember.nvrtc.dir";
+
   private static final String NVRTC = "libnvrtc.so.12";
   private static final Pattern BUILTINS = Pattern.compile("libnvrtc-builtins\\.so\\.12\\.\\d+");
   private static final Pattern MISSING_LIB =
@@ -106,7 +109,7 @@ public final class CudaLibraries {
 
   private static List<Path> candidates() {
     List<Path> dirs = new ArrayList<>();
-    addIfSet(dirs, System.getProperty("ember.nvrtc.dir"), "");
+    addIfSet(dirs, System.getProperty(DIR_PROPERTY), "");
     addIfSet(dirs, System.getenv("EMBER_NVRTC_DIR"), "");
     addIfSet(dirs, System.getenv("EMBER_NVRTC_HOME"), "lib");
     addIfSet(dirs, System.getProperty("user.home"), ".cache/ember/nvrtc-12.4/lib");

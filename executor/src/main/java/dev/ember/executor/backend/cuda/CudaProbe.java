@@ -5,7 +5,6 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
-import jcuda.jcublas.JCublas2;
 import jcuda.runtime.JCuda;
 import jcuda.runtime.cudaError;
 
@@ -26,7 +25,7 @@ public final class CudaProbe {
   public static CudaAvailability probe(int ordinal) {
     String nvrtcWhy = nvrtcUnavailableReason();
     String nvrtcVersion = nvrtcWhy == null ? Nvrtc.version() : "";
-    String cublasWhy = cublasUnavailableReason();
+    String cublasWhy = CublasGemm.unavailableReason();
     String cublasReason = cublasWhy == null ? "" : cublasWhy;
 
     int count = 0;
@@ -100,15 +99,6 @@ public final class CudaProbe {
       return Nvrtc.unavailableReason();
     } catch (RuntimeException e) { // only if someone enabled JCuda's exceptions
       return CudaLibraries.summary(e);
-    }
-  }
-
-  private static String cublasUnavailableReason() {
-    try {
-      JCublas2.initialize(); // class init loads libJCublas2, which needs libcublas.so.12
-      return null;
-    } catch (LinkageError | RuntimeException e) {
-      return "cuBLAS did not load: " + CudaLibraries.summary(e);
     }
   }
 }
