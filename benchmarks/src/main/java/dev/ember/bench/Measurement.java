@@ -95,7 +95,8 @@ record Measurement(
     return worst;
   }
 
-  static double cosine(float[] a, float[] b) {
+  /** Cosine of two embeddings; -1 for a missing, mismatched, zero or NaN vector, so checks fail. */
+  public static double cosine(float[] a, float[] b) {
     if (a == null || b == null || a.length != b.length) {
       return -1.0; // a missing or odd vector fails the check
     }

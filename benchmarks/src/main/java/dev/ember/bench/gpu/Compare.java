@@ -4,7 +4,7 @@ import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Tensor;
 import java.util.Arrays;
 
-/** Element-wise and vector comparisons of device results against the interpreter's. */
+/** Element-wise comparison of device results against the interpreter's. */
 final class Compare {
   private Compare() {}
 
@@ -34,21 +34,5 @@ final class Compare {
       }
     }
     return null;
-  }
-
-  /** Cosine similarity of two vectors (1 for two zero vectors, 0 for one). */
-  static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    if (na == 0 && nb == 0) {
-      return 1;
-    }
-    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
   }
 }

@@ -1,5 +1,6 @@
 package dev.ember.bench.gpu;
 
+import dev.ember.bench.Measurement;
 import dev.ember.executor.backend.cuda.CudaBackend;
 import dev.ember.executor.backend.cuda.CudaDevice;
 import dev.ember.executor.backend.cuda.GemmPrecision;
@@ -45,7 +46,7 @@ final class MiniLmCheck {
         int n = 0;
         for (int i = 0; i < want.length; i++) {
           if (want[i] != null) {
-            double c = Compare.cosine(want[i], got[i]);
+            double c = Measurement.cosine(want[i], got[i]);
             min = Math.min(min, c);
             sum += c;
             n++;
