@@ -1,13 +1,11 @@
 package dev.ember.executor.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
-import dev.ember.executor.onnx.OnnxLoader;
-import java.io.InputStream;
+import dev.ember.executor.models.MiniLmFixture;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,12 +24,8 @@ class MiniLmLevelsTest {
   private static String hash;
 
   @BeforeAll
-  static void load() throws Exception {
-    try (InputStream in =
-        MiniLmLevelsTest.class.getClassLoader().getResourceAsStream("all-minilm-l6-v2.onnx")) {
-      assertNotNull(in, "all-minilm-l6-v2.onnx must be on the test classpath");
-      minilm = OnnxLoader.load(in.readAllBytes(), "all-minilm-l6-v2.onnx").graph();
-    }
+  static void load() {
+    minilm = MiniLmFixture.graph();
     hash = GraphHash.of(minilm);
   }
 

@@ -2,7 +2,6 @@ package dev.ember.executor.passes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,11 +13,9 @@ import dev.ember.executor.ir.GraphVerifier;
 import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
-import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.models.MiniLmFixture;
 import dev.ember.executor.ops.OpRegistry;
 import dev.ember.executor.testing.Tolerance;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,17 +31,13 @@ import org.junit.jupiter.api.Test;
  * result must compute what the original computes.
  */
 class SpecializeMiniLmTest {
-  private static final String MODEL = "all-minilm-l6-v2.onnx";
   private static final int BATCH = 2;
   private static final int SEQ = 7;
   private static Graph original;
 
   @BeforeAll
-  static void load() throws IOException {
-    try (InputStream in = SpecializeMiniLmTest.class.getClassLoader().getResourceAsStream(MODEL)) {
-      assertNotNull(in, MODEL + " must be on the test classpath (langchain4j artifact)");
-      original = OnnxLoader.load(in.readAllBytes(), MODEL).graph();
-    }
+  static void load() {
+    original = MiniLmFixture.graph();
   }
 
   private static void assumeOpsImplemented() {

@@ -7,20 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ember.executor.backend.CompiledVariant;
 import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.backend.interp.Interpreter;
-import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
-import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.models.MiniLmFixture;
 import dev.ember.executor.ops.OpRegistry;
 import dev.ember.executor.passes.Specializer;
 import dev.ember.executor.testing.Tolerance;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,11 +34,8 @@ class CpuMiniLmTest {
   private static Interpreter interp;
 
   @BeforeAll
-  static void load() throws IOException {
-    try (InputStream in =
-        CpuMiniLmTest.class.getClassLoader().getResourceAsStream("all-minilm-l6-v2.onnx")) {
-      original = OnnxLoader.load(in.readAllBytes(), "all-minilm-l6-v2.onnx").graph();
-    }
+  static void load() {
+    original = MiniLmFixture.graph();
     interp = new Interpreter(original, OpRegistry.standard());
   }
 
@@ -54,24 +47,6 @@ class CpuMiniLmTest {
     return m;
   }
 
-  /** Token ids in the vocabulary; row i is padded after s - i tokens. */
-  static Map<String, Tensor> feeds(int b, int s, long seed) {
-    Random r = new Random(seed);
-    long[] ids = new long[b * s];
-    long[] mask = new long[b * s];
-    long[] types = new long[b * s];
-    for (int i = 0; i < ids.length; i++) {
-      boolean real = i % s < Math.max(1, s - i / s);
-      ids[i] = real ? 1000 + r.nextInt(29_000) : 0;
-      mask[i] = real ? 1 : 0;
-    }
-    int[] shape = {b, s};
-    Map<String, Tensor> f = new LinkedHashMap<>();
-    f.put("input_ids", Tensor.ofLongs(DType.INT64, shape, ids));
-    f.put("attention_mask", Tensor.ofLongs(DType.INT64, shape, mask));
-    f.put("token_type_ids", Tensor.ofLongs(DType.INT64, shape, types));
-    return f;
-  }
 
   private static void assertMatches(Map<String, Tensor> feeds, CompiledVariant v) {
     Tensor want = interp.run(feeds).get(OUT);
@@ -93,7 +68,7 @@ class CpuMiniLmTest {
     assertTrue(v.lowered().fallbacks().isEmpty(), "fallbacks: " + v.lowered().fallbacks());
     v.methodSizes().forEach((m, bytes) -> assertTrue(bytes < JaninoCompiler.JIT_METHOD_LIMIT,
         m + " has " + bytes + " bytes"));
-    assertMatches(feeds(4, 37, 1), v);
+    assertMatches(MiniLmFixture.syntheticFeeds(4, 37, 1), v);
   }
 
   @Test
@@ -102,8 +77,8 @@ class CpuMiniLmTest {
     CpuVariant v = (CpuVariant) new CpuJaninoBackend().compile(g, key("sym", "java"));
     System.out.println("MiniLM symbolic: kernels " + v.lowered().histogram() + ", fallbacks "
         + v.lowered().fallbacks().size());
-    assertMatches(feeds(2, 9, 2), v);
-    assertMatches(feeds(3, 21, 3), v);
+    assertMatches(MiniLmFixture.syntheticFeeds(2, 9, 2), v);
+    assertMatches(MiniLmFixture.syntheticFeeds(3, 21, 3), v);
   }
 
   @Test
@@ -113,7 +88,7 @@ class CpuMiniLmTest {
     List<Map<String, Tensor>> inputs = new ArrayList<>();
     List<Tensor> wants = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      inputs.add(feeds(2, 11, 100 + i));
+      inputs.add(MiniLmFixture.syntheticFeeds(2, 11, 100 + i));
       wants.add(interp.run(inputs.get(i)).get(OUT));
     }
     ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -155,6 +130,6 @@ class CpuMiniLmTest {
     CompiledVariant loaded = backend.load(g, k, compiled.artifacts());
     assertEquals(before, JaninoCompiler.compilations(), "load must not run Janino");
     assertEquals(compiled.source(), loaded.source());
-    assertMatches(feeds(1, 5, 9), loaded);
+    assertMatches(MiniLmFixture.syntheticFeeds(1, 5, 9), loaded);
   }
 }

@@ -18,14 +18,12 @@ import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
-import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.models.MiniLmFixture;
 import dev.ember.executor.ops.OpRegistry;
 import dev.ember.executor.testing.Tolerance;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,13 +43,10 @@ class CudaBackendEmulatedTest {
   private static final AtomicInteger compiles = new AtomicInteger();
 
   @BeforeAll
-  static void setUp() throws Exception {
+  static void setUp() {
     assumeTrue(HostKernelCompiler.unavailableReason() == null,
         "no host compiler: " + HostKernelCompiler.unavailableReason());
-    try (InputStream in = CudaBackendEmulatedTest.class.getClassLoader()
-        .getResourceAsStream("all-minilm-l6-v2.onnx")) {
-      miniLm = OnnxLoader.load(in.readAllBytes(), "all-minilm-l6-v2.onnx").graph();
-    }
+    miniLm = MiniLmFixture.graph();
     interp = new Interpreter(miniLm, OpRegistry.standard());
     driver = new EmulatedDriver();
     HostKernelCompiler host = new HostKernelCompiler();
@@ -81,22 +76,6 @@ class CudaBackendEmulatedTest {
     return new CudaBackend(device, o.withGemm("generated").withPrecision(GemmPrecision.FP32));
   }
 
-  static Map<String, Tensor> feeds(int b, int s, long seed) {
-    Random r = new Random(seed);
-    long[] ids = new long[b * s];
-    long[] mask = new long[b * s];
-    for (int i = 0; i < ids.length; i++) {
-      boolean real = i % s < Math.max(1, s - i / s);
-      ids[i] = real ? 1000 + r.nextInt(29_000) : 0;
-      mask[i] = real ? 1 : 0;
-    }
-    int[] shape = {b, s};
-    Map<String, Tensor> f = new LinkedHashMap<>();
-    f.put("input_ids", Tensor.ofLongs(DType.INT64, shape, ids));
-    f.put("attention_mask", Tensor.ofLongs(DType.INT64, shape, mask));
-    f.put("token_type_ids", Tensor.ofLongs(DType.INT64, shape, new long[b * s]));
-    return f;
-  }
 
   private static CompileWrapper wrapper(CudaOptions o) {
     CompileOptions level3 = CompileOptions.level(3).withCaptureSizes(List.of(1, 2))
@@ -109,7 +88,7 @@ class CudaBackendEmulatedTest {
     long replaysBefore = driver.replays();
     CompileWrapper w = wrapper(CudaOptions.defaults());
     for (long seed = 1; seed <= 2; seed++) {
-      Map<String, Tensor> in = feeds(2, 13, seed);
+      Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(2, 13, seed);
       Tensor want = interp.run(in).get(OUT);
       Tensor got = w.call(in).get(OUT);
       assertNull(Tolerance.mismatch(want, got, 1e-4, 1e-4), "seed " + seed);
@@ -121,7 +100,7 @@ class CudaBackendEmulatedTest {
   void withoutGraphMemoryVariantsRunLaunchByLaunch() {
     long replaysBefore = driver.replays();
     CompileWrapper w = wrapper(CudaOptions.defaults().withGraphMemoryBytes(0));
-    Map<String, Tensor> in = feeds(1, 7, 3);
+    Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(1, 7, 3);
     assertNull(Tolerance.mismatch(interp.run(in).get(OUT), w.call(in).get(OUT), 1e-4, 1e-4));
     assertEquals(replaysBefore, driver.replays());
   }
@@ -129,7 +108,7 @@ class CudaBackendEmulatedTest {
   @Test
   void aTokenIdBeyondTheVocabularyIsABadInputNamingTheGather() {
     CompileWrapper w = wrapper(CudaOptions.defaults().withGraphs(false));
-    Map<String, Tensor> in = feeds(1, 5, 4);
+    Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(1, 5, 4);
     long[] ids = in.get("input_ids").rawLongs().clone();
     ids[2] = 40_000;
     in.put("input_ids", Tensor.ofLongs(DType.INT64, new int[] {1, 5}, ids));
@@ -140,7 +119,7 @@ class CudaBackendEmulatedTest {
 
   @Test
   void savedArtifactsLoadWithoutCompiling() {
-    Map<String, Tensor> in = feeds(1, 6, 5);
+    Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(1, 6, 5);
     Map<String, int[]> shapes = new LinkedHashMap<>();
     in.forEach((k, v) -> shapes.put(k, v.shape()));
     Graph g = dev.ember.executor.passes.Specializer.specialize(miniLm, shapes);

@@ -8,9 +8,8 @@ import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
-import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.models.MiniLmFixture;
 import dev.ember.executor.ops.OpRegistry;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,12 +27,9 @@ class CudaBackendGpuTest {
   private static CudaDevice device;
 
   @BeforeAll
-  static void setUp() throws Exception {
+  static void setUp() {
     GpuAssumptions.assumeGpu();
-    try (InputStream in = CudaBackendGpuTest.class.getClassLoader()
-        .getResourceAsStream("all-minilm-l6-v2.onnx")) {
-      miniLm = OnnxLoader.load(in.readAllBytes(), "all-minilm-l6-v2.onnx").graph();
-    }
+    miniLm = MiniLmFixture.graph();
     interp = new Interpreter(miniLm, OpRegistry.standard());
     device = CudaDevice.open(0);
   }
@@ -62,7 +58,7 @@ class CudaBackendGpuTest {
     CudaBackend b = new CudaBackend(device, o);
     CompileWrapper w = CompileWrapper.builder(CompileOptions.level(3)
         .withCaptureSizes(List.of(4)).withSeqBuckets(List.of(40))).backend(b).build(miniLm);
-    Map<String, Tensor> in = CudaBackendEmulatedTest.feeds(4, 37, 11);
+    Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(4, 37, 11);
     Tensor want = interp.run(in).get("last_hidden_state");
     for (int call = 0; call < 2; call++) {
       double cos = minCosine(want, w.call(in).get("last_hidden_state"));

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.lower.Lowering;
+import dev.ember.executor.models.MiniLmFixture;
 import dev.ember.executor.onnx.OnnxLoader;
 import dev.ember.executor.onnx.TensorFiles;
 import dev.ember.executor.passes.Specializer;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,12 +33,8 @@ class CudaCodegenNvrtcTest {
     GpuAssumptions.assumeNvrtc();
   }
 
-  static Graph miniLm(int batch, int seq) throws Exception {
-    Graph g;
-    try (InputStream in = CudaCodegenNvrtcTest.class.getClassLoader()
-        .getResourceAsStream("all-minilm-l6-v2.onnx")) {
-      g = OnnxLoader.load(in.readAllBytes(), "all-minilm-l6-v2.onnx").graph();
-    }
+  static Graph miniLm(int batch, int seq) {
+    Graph g = MiniLmFixture.graph();
     Map<String, int[]> shapes = new LinkedHashMap<>();
     for (String n : List.of("input_ids", "attention_mask", "token_type_ids")) {
       shapes.put(n, new int[] {batch, seq});
