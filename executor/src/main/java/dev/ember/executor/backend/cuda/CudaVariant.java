@@ -14,7 +14,6 @@ import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.Tensor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +44,7 @@ final class CudaVariant implements CompiledVariant {
   private final long graphLimit;
 
   // Guarded by the device lock.
+  private final ByteBuffer[] staging;
   private long ownBlock;
   private Object graph;
   private boolean graphRefused;
@@ -58,6 +58,7 @@ final class CudaVariant implements CompiledVariant {
     this.gemm = gemm;
     this.artifacts = artifacts;
     this.offsets = new long[program.buffers().size()];
+    this.staging = new ByteBuffer[offsets.length];
     long at = 0;
     for (int i = 0; i < offsets.length; i++) {
       Buffer b = program.buffers().get(i);
@@ -133,7 +134,8 @@ final class CudaVariant implements CompiledVariant {
         throw Errors.of(ErrorCode.BAD_INPUT, "input '" + name + "' is missing; the variant takes "
             + program.inputs(), "pass every graph input");
       }
-      d.upload(address(base, program.bufferOf().get(name)), DeviceData.toDevice(t));
+      int idx = program.bufferOf().get(name);
+      d.upload(address(base, idx), DeviceData.toDevice(t, staging(idx, DeviceData.deviceBytes(t))));
     }
     if (program.errorBuffer() >= 0) {
       d.zero(address(base, program.errorBuffer()), 4);
@@ -153,9 +155,7 @@ final class CudaVariant implements CompiledVariant {
       for (int s : shape) {
         n *= s;
       }
-      ByteBuffer host = ByteBuffer.allocateDirect((int) Math.max(1, n * CudaTypes.size(
-          b.dtype()))).order(ByteOrder.LITTLE_ENDIAN);
-      host.limit((int) (n * CudaTypes.size(b.dtype())));
+      ByteBuffer host = staging(idx, n * CudaTypes.size(b.dtype()));
       d.download(host, address(base, idx));
       out.put(name, DeviceData.fromDevice(host, b.dtype(), shape));
     }
@@ -163,11 +163,25 @@ final class CudaVariant implements CompiledVariant {
     return out;
   }
 
+  /**
+   * The host side of buffer {@code index}, limited to {@code bytes}: direct memory kept across
+   * calls (which hold the device lock), since allocating it on every call costs more than the copy.
+   */
+  private ByteBuffer staging(int index, long bytes) {
+    ByteBuffer b = staging[index];
+    if (b == null || b.capacity() < bytes) {
+      b = DeviceData.direct(bytes);
+      staging[index] = b;
+    }
+    b.clear().limit((int) bytes);
+    return b;
+  }
+
   private void checkErrorFlag(long base) {
     if (program.errorBuffer() < 0) {
       return;
     }
-    ByteBuffer flag = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer flag = staging(program.errorBuffer(), 4);
     device.driver().download(flag, address(base, program.errorBuffer()));
     int code = flag.getInt(0);
     if (code != 0) {

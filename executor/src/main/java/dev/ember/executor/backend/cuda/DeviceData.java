@@ -9,11 +9,29 @@ import java.nio.ByteOrder;
 final class DeviceData {
   private DeviceData() {}
 
-  /** A direct buffer holding {@code t}'s elements in device form. */
+  /** A new direct buffer holding {@code t}'s elements in device form. */
   static ByteBuffer toDevice(Tensor t) {
+    return toDevice(t, direct(deviceBytes(t)));
+  }
+
+  /** A direct little-endian buffer of {@code bytes} (at least one) bytes. */
+  static ByteBuffer direct(long bytes) {
+    return ByteBuffer.allocateDirect((int) Math.max(1, bytes)).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Bytes of {@code t} in device form. */
+  static long deviceBytes(Tensor t) {
+    return (long) t.size() * CudaTypes.size(t.dtype());
+  }
+
+  /**
+   * Writes {@code t}'s elements in device form into {@code b} (a direct buffer of at least {@link
+   * #deviceBytes} bytes) and returns it, limited to those bytes.
+   */
+  static ByteBuffer toDevice(Tensor t, ByteBuffer b) {
     int n = t.size();
-    ByteBuffer b = ByteBuffer.allocateDirect(Math.max(1, n * CudaTypes.size(t.dtype())))
-        .order(ByteOrder.LITTLE_ENDIAN);
+    b.clear();
+    b.order(ByteOrder.LITTLE_ENDIAN);
     switch (t.dtype()) {
       case FLOAT -> b.asFloatBuffer().put(t.rawFloats(), 0, n);
       case DOUBLE -> b.asDoubleBuffer().put(t.rawDoubles(), 0, n);
