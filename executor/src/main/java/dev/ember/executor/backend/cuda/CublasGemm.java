@@ -9,11 +9,8 @@ import dev.ember.executor.backend.cuda.GemmKernels.Geometry;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import java.util.List;
-import java.util.function.Supplier;
 import jcuda.Pointer;
 import jcuda.cudaDataType;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasGemmAlgo;
 import jcuda.jcublas.cublasHandle;
@@ -34,30 +31,28 @@ import jcuda.runtime.cudaStream_t;
  * {@code beta * C} nor a 2D copy can express; cuBLAS then adds {@code alpha * A B} with beta 1.
  *
  * <pre>{@code
- * try (GpuGemm gemm = new CublasGemm(driver, new Nvrtc(), driver::stream, GemmPrecision.TF32)) {
+ * try (GpuGemm gemm = new CublasGemm(driver, new Nvrtc(), GemmPrecision.TF32)) {
  *   gemm.enqueue(shape, a, b, c, bias);
  * }
  * }</pre>
  */
 public final class CublasGemm implements GpuGemm {
-  private final GpuDriver driver;
+  private final JCudaDriver driver;
   private final KernelCompiler compiler;
-  private final Supplier<CUstream> stream;
   private final GemmPrecision precision;
   private final cublasHandle handle = new cublasHandle();
   private volatile Object biasFill;
   private boolean closed;
 
   /**
-   * Creates a cuBLAS handle. {@code stream} returns the driver's stream and makes its context
-   * current on the calling thread; it is called before every cuBLAS call, since Spark runs tasks
-   * on pooled threads.
+   * Creates a cuBLAS handle on {@code driver}'s device. Every cuBLAS call first takes the driver's
+   * stream, which makes its context current on the calling thread, since Spark runs tasks on
+   * pooled threads.
    *
    * @throws dev.ember.executor.errors.EmberException DEVICE_UNAVAILABLE when cuBLAS does not load
    *     or the handle cannot be created
    */
-  public CublasGemm(GpuDriver driver, KernelCompiler compiler, Supplier<CUstream> stream,
-      GemmPrecision precision) {
+  public CublasGemm(JCudaDriver driver, KernelCompiler compiler, GemmPrecision precision) {
     String why = unavailableReason();
     if (why != null) {
       throw Errors.of(ErrorCode.DEVICE_UNAVAILABLE, "cuBLAS is not available: " + why,
@@ -65,9 +60,8 @@ public final class CublasGemm implements GpuGemm {
     }
     this.driver = driver;
     this.compiler = compiler;
-    this.stream = stream;
     this.precision = precision;
-    stream.get();
+    driver.stream();
     check(JCublas2.cublasCreate(handle), "cublasCreate");
   }
 
@@ -126,13 +120,13 @@ public final class CublasGemm implements GpuGemm {
     }
     Operand pb = operand(s.k(), s.n(), s.bRow(), s.bCol());
     Operand pa = operand(s.m(), s.k(), s.aRow(), s.aCol());
-    check(JCublas2.cublasSetStream(handle, new cudaStream_t(stream.get())), "cublasSetStream");
+    check(JCublas2.cublasSetStream(handle, new cudaStream_t(driver.stream())), "cublasSetStream");
     check(JCublas2.cublasGemmStridedBatchedEx(handle, pb.op, pa.op, s.n(), s.m(), s.k(),
         Pointer.to(new float[] {s.alpha()}),
-        device(b), cudaDataType.CUDA_R_32F, pb.ld, s.bBatch(),
-        device(a), cudaDataType.CUDA_R_32F, pa.ld, s.aBatch(),
+        driver.pointer(b), cudaDataType.CUDA_R_32F, pb.ld, s.bBatch(),
+        driver.pointer(a), cudaDataType.CUDA_R_32F, pa.ld, s.aBatch(),
         Pointer.to(new float[] {s.hasBias() ? 1f : 0f}),
-        device(c), cudaDataType.CUDA_R_32F, s.m() > 1 ? s.ldc() : Math.max(s.ldc(), s.n()),
+        driver.pointer(c), cudaDataType.CUDA_R_32F, s.m() > 1 ? s.ldc() : Math.max(s.ldc(), s.n()),
         s.cBatch(), s.batch(), computeType(precision), cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
         "cublasGemmStridedBatchedEx");
   }
@@ -141,7 +135,7 @@ public final class CublasGemm implements GpuGemm {
   public void close() {
     if (!closed) {
       closed = true;
-      stream.get();
+      driver.stream();
       check(JCublas2.cublasDestroy(handle), "cublasDestroy");
     }
   }
@@ -178,11 +172,6 @@ public final class CublasGemm implements GpuGemm {
       case FP16 -> CUBLAS_COMPUTE_32F_FAST_16F;
       case BF16 -> CUBLAS_COMPUTE_32F_FAST_16BF;
     };
-  }
-
-  /** A JCuda pointer holding a raw device address. */
-  private static Pointer device(long address) {
-    return new CUdeviceptr().withByteOffset(address);
   }
 
   private Object biasFill() {

@@ -132,8 +132,7 @@ public final class CudaDevice implements AutoCloseable {
   /** The GEMM for {@code options} on this device, made once per (choice, precision). */
   GpuGemm gemm(CudaOptions options) {
     GemmPrecision p = options.precision();
-    if (GemmKernels.capability(info().arch())
-        < GemmKernels.capability(GemmKernels.minimumArch(p))) {
+    if (!GemmKernels.runsOn(p, info().arch())) {
       LOG.warn("{} has no {} tensor-core mma (needs {}); GEMMs run in fp32", info(),
           p.confName(), GemmKernels.minimumArch(p));
       p = GemmPrecision.FP32;
@@ -150,7 +149,7 @@ public final class CudaDevice implements AutoCloseable {
     GemmPrecision precision = p;
     String key = choice + "/" + precision.confName();
     return gemms.computeIfAbsent(key, k -> k.startsWith("cublas")
-        ? new CublasGemm(driver, compiler, ((JCudaDriver) driver)::stream, precision)
+        ? new CublasGemm((JCudaDriver) driver, compiler, precision)
         : new GeneratedGemm(driver, compiler, precision));
   }
 

@@ -46,6 +46,11 @@ public final class GemmKernels {
     return p == GemmPrecision.FP32 ? "sm_50" : "sm_80";
   }
 
+  /** Whether {@code p}'s kernel runs on {@code arch} (e.g. "sm_90"). */
+  public static boolean runsOn(GemmPrecision p, String arch) {
+    return capability(arch) >= capability(minimumArch(p));
+  }
+
   /** The compute capability in an arch name: "sm_90" and "sm_90a" give 90. */
   static int capability(String arch) {
     String digits = arch.replaceAll("^sm_(\\d+).*$", "$1");

@@ -30,10 +30,9 @@ public final class GeneratedGemm implements GpuGemm {
   @Override
   public String whyNot(GemmShape s) {
     String arch = driver.device().arch();
-    String minimum = GemmKernels.minimumArch(precision);
-    if (GemmKernels.capability(arch) < GemmKernels.capability(minimum)) {
-      return precision.confName() + " tensor-core GEMM needs " + minimum + " or newer, but "
-          + driver.device() + " is " + arch;
+    if (!GemmKernels.runsOn(precision, arch)) {
+      return precision.confName() + " tensor-core GEMM needs " + GemmKernels.minimumArch(precision)
+          + " or newer, but " + driver.device() + " is " + arch;
     }
     return GemmKernels.whyNot(s);
   }

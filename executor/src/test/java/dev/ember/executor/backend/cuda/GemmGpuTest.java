@@ -9,8 +9,6 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Supplier;
-import jcuda.driver.CUstream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -54,7 +52,7 @@ class GemmGpuTest {
   @EnumSource(GemmPrecision.class)
   void cublasMatchesCpu(GemmPrecision p) {
     assumeTrue(CublasGemm.unavailableReason() == null, CublasGemm::unavailableReason);
-    try (GpuGemm g = new CublasGemm(driver, new Nvrtc(), stream(driver), p)) {
+    try (GpuGemm g = new CublasGemm((JCudaDriver) driver, new Nvrtc(), p)) {
       checkAll(g, p);
     }
   }
@@ -68,7 +66,7 @@ class GemmGpuTest {
     for (GemmPrecision p : GemmPrecision.values()) {
       gemms.add(new GeneratedGemm(driver, new Nvrtc(), p));
       if (CublasGemm.unavailableReason() == null) {
-        gemms.add(new CublasGemm(driver, new Nvrtc(), stream(driver), p));
+        gemms.add(new CublasGemm((JCudaDriver) driver, new Nvrtc(), p));
       }
     }
     for (GpuGemm g : gemms) {
@@ -153,9 +151,6 @@ class GemmGpuTest {
     return new JCudaDriver(0);
   }
 
-  private static Supplier<CUstream> stream(GpuDriver d) {
-    return ((JCudaDriver) d)::stream;
-  }
 
   /** Device copies of one shape's operands, with the host data for the reference. */
   private record Buffers(float[] ha, float[] hb, float[] hbias, float[] hc, long a, long b,
