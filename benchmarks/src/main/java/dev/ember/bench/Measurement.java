@@ -76,7 +76,7 @@ record Measurement(
     }
     double min = 1.0;
     for (int i = 0; i < vectors.length; i++) {
-      min = Math.min(min, cosine(vectors[i], ref.vectors[i]));
+      min = Math.min(min, Vectors.cosine(vectors[i], ref.vectors[i]));
     }
     return min;
   }
@@ -86,7 +86,7 @@ record Measurement(
     int worst = 0;
     double min = Double.MAX_VALUE;
     for (int i = 0; i < vectors.length; i++) {
-      double c = cosine(vectors[i], ref.vectors[i]);
+      double c = Vectors.cosine(vectors[i], ref.vectors[i]);
       if (c < min) {
         min = c;
         worst = i;
@@ -95,20 +95,4 @@ record Measurement(
     return worst;
   }
 
-  /** Cosine of two embeddings; -1 for a missing, mismatched, zero or NaN vector, so checks fail. */
-  public static double cosine(float[] a, float[] b) {
-    if (a == null || b == null || a.length != b.length) {
-      return -1.0; // a missing or odd vector fails the check
-    }
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    double c = dot / Math.sqrt(na * nb);
-    return Double.isNaN(c) ? -1.0 : c; // NaN (a zero or broken vector) must fail the check too
-  }
 }

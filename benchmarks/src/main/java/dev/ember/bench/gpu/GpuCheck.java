@@ -9,6 +9,7 @@ import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.backend.cuda.JCudaDriver;
 import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.dispatch.InMemoryVariantStore;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.onnx.OnnxLoader;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ public final class GpuCheck {
     return new CudaOptions("generated", p, graphs, 48L << 30);
   }
 
-  static CompileWrapper wrapper(Graph graph, CudaBackend cuda, SharedKernelStore store) {
+  static CompileWrapper wrapper(Graph graph, CudaBackend cuda, InMemoryVariantStore store) {
     CompileOptions o = CompileOptions.level(3).withCaptureSizes(CAPTURE_SIZES)
         .withSeqBuckets(SEQ_BUCKETS);
     return CompileWrapper.builder(o).backend(cuda).store(store).build(graph);
@@ -94,7 +95,7 @@ public final class GpuCheck {
     r.save();
     boolean ok = true;
     CudaDevice device = CudaDevice.open(0);
-    SharedKernelStore store = new SharedKernelStore();
+    InMemoryVariantStore store = InMemoryVariantStore.sharedAcrossBackends();
 
     try {
       r.progress("(a) node tests vs interpreter");
@@ -180,7 +181,7 @@ public final class GpuCheck {
         r.put("throughput", rows);
         rows.addAll(Throughput.run(device, graph, ids, store, r, r::save));
         r.put("throughput", rows);
-        r.put("variants", Map.of("compiled", store.compiles(), "loaded", store.loads()));
+        r.put("variants", Map.of("compiled", store.misses(), "loaded", store.hits()));
         StringBuilder md = new StringBuilder("## (c) Throughput, level 3 (capture sizes "
             + CAPTURE_SIZES + ", seq buckets " + SEQ_BUCKETS + ")\n\n"
             + "| precision | graphs | batching | sentences/s | real tokens/s | padded/real |\n"

@@ -1,11 +1,12 @@
 package dev.ember.bench.gpu;
 
-import dev.ember.bench.Measurement;
+import dev.ember.bench.Vectors;
 import dev.ember.executor.backend.cuda.CudaBackend;
 import dev.ember.executor.backend.cuda.CudaDevice;
 import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.backend.interp.Interpreter;
 import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.dispatch.InMemoryVariantStore;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ops.OpRegistry;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ final class MiniLmCheck {
   private MiniLmCheck() {}
 
   static List<Map<String, Object>> run(CudaDevice device, Graph graph, List<long[]> ids,
-      int subset, SharedKernelStore store, Results r) {
+      int subset, InMemoryVariantStore store, Results r) {
     String output = Embed.hiddenOutput(graph);
     List<int[]> plan = Embed.corpusOrder(Math.min(subset, ids.size()), 32);
     long t0 = System.nanoTime();
@@ -46,7 +47,7 @@ final class MiniLmCheck {
         int n = 0;
         for (int i = 0; i < want.length; i++) {
           if (want[i] != null) {
-            double c = Measurement.cosine(want[i], got[i]);
+            double c = Vectors.cosine(want[i], got[i]);
             min = Math.min(min, c);
             sum += c;
             n++;

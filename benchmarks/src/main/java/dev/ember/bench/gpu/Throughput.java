@@ -4,6 +4,7 @@ import dev.ember.executor.backend.cuda.CudaBackend;
 import dev.ember.executor.backend.cuda.CudaDevice;
 import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.dispatch.InMemoryVariantStore;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ final class Throughput {
   private Throughput() {}
 
   static List<Map<String, Object>> run(CudaDevice device, Graph graph, List<long[]> ids,
-      SharedKernelStore store, Results r, Runnable save) throws Exception {
+      InMemoryVariantStore store, Results r, Runnable save) throws Exception {
     String output = Embed.hiddenOutput(graph);
     List<Map<String, Object>> rows = new ArrayList<>();
     boolean first = true;
@@ -45,7 +46,7 @@ final class Throughput {
         if (first) {
           long t0 = System.nanoTime();
           compileInParallel(w, ids, plans.values());
-          r.progress(String.format("compiled %d variants in %.1f s", store.compiles(),
+          r.progress(String.format("compiled %d variants in %.1f s", store.misses(),
               (System.nanoTime() - t0) / 1e9));
           first = false;
         }

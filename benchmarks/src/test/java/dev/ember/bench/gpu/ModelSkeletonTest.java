@@ -76,7 +76,7 @@ class ModelSkeletonTest {
       }
       assertEquals(1.0, norm, 1e-4);
     }
-    assertTrue(Compare.cosine(v[0], v[1]) < 0.9999, "different sentences, different vectors");
+    assertTrue(dev.ember.bench.Vectors.cosine(v[0], v[1]) < 0.9999, "different sentences, different vectors");
   }
 
   private static double[] stats(Tensor t) {
