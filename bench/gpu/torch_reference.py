@@ -4,9 +4,11 @@
 Runs sentence-transformers' all-MiniLM-L6-v2 architecture -- a 6-layer BERT (hidden 384, 12 heads,
 FFN 1536, GELU, 512 positions, vocab 30522), mean pooling over the attention mask, then L2
 normalisation -- on the same pre-tokenized corpus (.gpu/corpus-ids.bin, written by GpuPrepare) and
-the same batch plans as dev.ember.bench.gpu.Throughput, padded to the same captured sizes, in four
-modes: eager fp32, eager fp16 (autocast), torch.compile (default) and torch.compile
-(mode="reduce-overhead", which replays CUDA graphs).
+the same batch plans as dev.ember.bench.gpu.Throughput, padded to the same captured sizes: eager
+fp32 and eager fp16 (autocast) as baselines, then torch.compile(mode="reduce-overhead", which
+replays CUDA graphs) at each precision the device check runs Ember at: fp32 (TF32 off), tf32
+(TF32 matmuls), fp16 and bf16 (autocast). Every compiled mode starts from a reset Dynamo cache, so
+one mode's guards never decide another's.
 
 The weights are seeded random (torch.manual_seed(0), BERT's own init), NOT Ember's regenerated
 ones and not the trained ones: this is a speed reference only; the embeddings are not compared.
@@ -128,7 +130,6 @@ def main():
                         num_attention_heads=12, intermediate_size=1536, hidden_act="gelu",
                         max_position_embeddings=512, type_vocab_size=2, layer_norm_eps=1e-12)
     model = BertModel(config, add_pooling_layer=False).cuda().eval()
-    torch.backends.cuda.matmul.allow_tf32 = False  # fp32 means fp32, as Ember's FP32 GEMM
 
     def embed_fn(module):
         def embed(input_ids, mask):
@@ -150,10 +151,13 @@ def main():
             mask[i, :len(ids[r])] = 1
         return tok, mask
 
-    def run_plan(fn, plan, autocast):
+    def run_plan(fn, plan, precision):
         vectors = []
-        with torch.inference_mode(), torch.autocast("cuda", dtype=torch.float16,
-                                                    enabled=autocast):
+        torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
+        torch.backends.cudnn.allow_tf32 = precision == "tf32"
+        dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(precision)
+        with torch.inference_mode(), torch.autocast("cuda", dtype=dtype or torch.float16,
+                                                    enabled=dtype is not None):
             for rows in plan:
                 tok, mask = batch_tensors(rows)
                 v = fn(tok.cuda(non_blocking=True), mask.cuda(non_blocking=True))
@@ -161,31 +165,38 @@ def main():
         torch.cuda.synchronize()
         return vectors
 
+    def compiled():
+        torch._dynamo.reset()
+        return torch.compile(embed_fn(model), mode="reduce-overhead", dynamic=True)
+
     eager = embed_fn(model)
-    modes = [("eager fp32", lambda: eager, False),
-             ("eager fp16 autocast", lambda: eager, True),
-             ("torch.compile default fp32",
-              lambda: torch.compile(embed_fn(model), dynamic=True), False),
-             ("torch.compile reduce-overhead fp32 (CUDA graphs)",
-              lambda: torch.compile(embed_fn(model), mode="reduce-overhead", dynamic=True),
-              False)]
-    for name, make, autocast in modes:
+    # (name, factory, precision); the compiled rows are what Ember's CUDA-graph rows compare with.
+    modes = [("eager fp32", lambda: eager, "fp32"),
+             ("eager fp16 autocast", lambda: eager, "fp16")]
+    for precision in ("fp32", "tf32", "fp16", "bf16"):
+        modes.append((f"torch.compile reduce-overhead {precision} (CUDA graphs)", compiled,
+                      precision))
+    only = os.environ.get("EMBER_TORCH_MODES")  # e.g. "fp16,bf16": only compiled modes named
+    if only:
+        wanted = set(only.split(","))
+        modes = [m for m in modes if "compile" in m[0] and m[2] in wanted]
+    for name, make, precision in modes:
         try:
             fn = make()
         except Exception as e:
-            result["modes"].append({"mode": name, "error": repr(e)})
+            result["modes"].append({"mode": name, "precision": precision, "error": repr(e)})
             save()
             continue
         for batching, plan in plans.items():
-            row = {"mode": name, "batching": batching}
+            row = {"mode": name, "precision": precision, "batching": batching}
             try:
                 t0 = time.time()
-                run_plan(fn, plan, autocast)  # untimed: compiles, records graphs
+                run_plan(fn, plan, precision)  # untimed: compiles, records graphs
                 row["warmupSeconds"] = time.time() - t0
                 best = float("inf")
                 for _ in range(TIMED_PASSES):
                     t0 = time.perf_counter()
-                    run_plan(fn, plan, autocast)
+                    run_plan(fn, plan, precision)
                     best = min(best, time.perf_counter() - t0)
                 sentences = sum(len(r) for r in plan)
                 tokens = sum(len(ids[i]) for r in plan for i in r)

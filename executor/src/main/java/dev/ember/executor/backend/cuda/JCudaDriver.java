@@ -259,8 +259,10 @@ public final class JCudaDriver implements GpuDriver {
     if (closed) {
       return;
     }
+    // Make the context current before marking the driver closed: current() refuses a closed
+    // driver, so the other order made every close() throw "is closed".
+    makeCurrent();
     closed = true;
-    current();
     cuStreamSynchronize(stream);
     for (CUdeviceptr p : allocations.values()) {
       cuMemFree(p);
@@ -275,6 +277,10 @@ public final class JCudaDriver implements GpuDriver {
     if (closed) {
       throw new IllegalStateException(info + " is closed");
     }
+    makeCurrent();
+  }
+
+  private void makeCurrent() {
     check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
   }
 
