@@ -4,6 +4,7 @@ import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.backend.cuda.GemmShape;
 import dev.ember.executor.backend.cuda.GeneratedGemm;
 import dev.ember.executor.backend.cuda.GpuDriver;
+import dev.ember.executor.backend.cuda.MmaTile;
 import dev.ember.executor.backend.cuda.Nvrtc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,11 +15,18 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * TFLOP/s of the generated GEMM kernels ({@link GeneratedGemm}) per precision, on MiniLM's GEMMs
- * at 2,048 tokens (64 sentences of 32) and on 4096 x 4096 x 4096: the average of back-to-back
- * launches on random data after one warm-up launch, which also compiles the kernel.
+ * TFLOP/s of the generated GEMM kernels ({@link GeneratedGemm}) per precision and output tile, on
+ * MiniLM's GEMMs at 2,048 tokens (64 sentences of 32), its per-head attention products, and 4096
+ * x 4096 x 4096: the average of back-to-back launches on random data after one warm-up launch,
+ * which also compiles the kernel. Every tile is timed, so the table shows whether {@link
+ * MmaTile#forShape} picks the fastest; every result is compared with the FP32 SIMT kernel's
+ * (relative error: max |C - C_fp32| / max |C_fp32|), so a wrong tile fails the check.
  */
 final class GemmTflops {
+  /** Largest relative error per precision: inputs rounded to 10 (tf32, fp16) or 7 (bf16) bits. */
+  static final Map<GemmPrecision, Double> TOLERANCE = Map.of(GemmPrecision.FP32, 1e-5,
+      GemmPrecision.TF32, 5e-3, GemmPrecision.FP16, 5e-3, GemmPrecision.BF16, 3e-2);
+
   private GemmTflops() {}
 
   /** Shape name to shape. */
@@ -28,65 +36,114 @@ final class GemmTflops {
     s.put("minilm ffn-up 2048x1536x384", GemmShape.rowMajor(1, 2048, 1536, 384));
     s.put("minilm ffn-down 2048x384x1536", GemmShape.rowMajor(1, 2048, 384, 1536));
     s.put("minilm scores 768x(32x32x32)", GemmShape.rowMajor(768, 32, 32, 32));
+    s.put("minilm scores 384x(64x64x32)", GemmShape.rowMajor(384, 64, 64, 32));
     s.put("square 4096^3", GemmShape.rowMajor(1, 4096, 4096, 4096));
     return s;
   }
 
+  /** Rows: one per (precision, shape, tile), with tflops, relError and whether forShape picks it. */
   static List<Map<String, Object>> run(GpuDriver driver, Results r) {
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (GemmPrecision p : GemmPrecision.values()) {
-      try (GeneratedGemm g = new GeneratedGemm(driver, new Nvrtc(), p)) {
-        for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
-          Map<String, Object> row = new LinkedHashMap<>();
-          row.put("gemm", g.name());
-          row.put("shape", e.getKey());
-          String why = g.whyNot(e.getValue());
-          if (why != null) {
-            row.put("skipped", why);
-          } else {
-            int iters = e.getValue().flops() > 1e11 ? 20 : 200;
-            row.put("tflops", measure(g, driver, e.getValue(), iters));
+    try (GeneratedGemm reference = new GeneratedGemm(driver, new Nvrtc(), GemmPrecision.FP32)) {
+      for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
+        GemmShape s = e.getValue();
+        Operands o = Operands.random(driver, s);
+        try {
+          reference.enqueue(s, o.a, o.b, o.c, 0L);
+          float[] want = o.result(driver);
+          for (GemmPrecision p : GemmPrecision.values()) {
+            try (GeneratedGemm g = new GeneratedGemm(driver, new Nvrtc(), p)) {
+              for (MmaTile tile : p == GemmPrecision.FP32 ? new MmaTile[] {null}
+                  : MmaTile.values()) {
+                if (tile == MmaTile.T32 && s.m() >= 4096) {
+                  continue; // minutes of device time to show what the smaller tiles already show
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("gemm", g.name());
+                row.put("shape", e.getKey());
+                row.put("tile", tile == null ? "simt64" : tile.name());
+                row.put("picked", tile == null || tile == MmaTile.forShape(s));
+                String why = g.whyNot(s);
+                if (why != null) {
+                  row.put("skipped", why);
+                } else {
+                  int iters = s.flops() > 1e11 ? 20 : 200;
+                  row.put("tflops", measure(g, tile, driver, s, o, iters));
+                  double err = relError(want, o.result(driver));
+                  row.put("relError", err);
+                  row.put("passed", err <= TOLERANCE.get(p));
+                }
+                rows.add(row);
+                r.progress("gemm " + row);
+              }
+            }
           }
-          rows.add(row);
-          r.progress("gemm " + row);
+        } finally {
+          o.free(driver);
         }
       }
     }
     return rows;
   }
 
-  /** Average TFLOP/s of {@code iters} launches of {@code g} on {@code s}, after one warm-up. */
-  static double measure(GeneratedGemm g, GpuDriver d, GemmShape s, int iters) {
-    long a = random(d, (long) s.batch() * s.m() * s.k(), 1);
-    long b = random(d, (long) s.batch() * s.k() * s.n(), 2);
-    long c = d.alloc((long) s.batch() * s.m() * s.n() * 4);
-    try {
-      g.enqueue(s, a, b, c, 0L);
-      d.synchronize();
-      long start = System.nanoTime();
-      for (int i = 0; i < iters; i++) {
-        g.enqueue(s, a, b, c, 0L);
-      }
-      d.synchronize();
-      double seconds = (System.nanoTime() - start) / 1e9;
-      return s.flops() * iters / seconds / 1e12;
-    } finally {
+  /** Average TFLOP/s of {@code iters} launches of {@code g} with {@code tile}, after one warm-up. */
+  static double measure(GeneratedGemm g, MmaTile tile, GpuDriver d, GemmShape s, Operands o,
+      int iters) {
+    g.enqueue(s, tile, o.a, o.b, o.c, 0L);
+    d.synchronize();
+    long start = System.nanoTime();
+    for (int i = 0; i < iters; i++) {
+      g.enqueue(s, tile, o.a, o.b, o.c, 0L);
+    }
+    d.synchronize();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return s.flops() * iters / seconds / 1e12;
+  }
+
+  static double relError(float[] want, float[] got) {
+    double max = 0;
+    double err = 0;
+    for (int i = 0; i < want.length; i++) {
+      max = Math.max(max, Math.abs(want[i]));
+      err = Math.max(err, Math.abs(got[i] - want[i]));
+    }
+    return Double.isNaN(err) || max == 0 ? Double.POSITIVE_INFINITY : err / max;
+  }
+
+  /** A, B (random in [-1, 1)) and C of one shape on the device. */
+  record Operands(long a, long b, long c, int cFloats) {
+    static Operands random(GpuDriver d, GemmShape s) {
+      long a = upload(d, (long) s.batch() * s.m() * s.k(), 1);
+      long b = upload(d, (long) s.batch() * s.k() * s.n(), 2);
+      int cFloats = Math.toIntExact((long) s.batch() * s.m() * s.n());
+      return new Operands(a, b, d.alloc(cFloats * 4L), cFloats);
+    }
+
+    float[] result(GpuDriver d) {
+      ByteBuffer host = ByteBuffer.allocateDirect(cFloats * 4).order(ByteOrder.nativeOrder());
+      d.download(host, c);
+      float[] out = new float[cFloats];
+      host.asFloatBuffer().get(out);
+      return out;
+    }
+
+    void free(GpuDriver d) {
       d.free(a);
       d.free(b);
       d.free(c);
     }
-  }
 
-  private static long random(GpuDriver d, long n, long seed) {
-    Random rnd = new Random(seed);
-    ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(n * 4))
-        .order(ByteOrder.nativeOrder());
-    for (long i = 0; i < n; i++) {
-      bytes.putFloat(rnd.nextFloat() * 2 - 1);
+    private static long upload(GpuDriver d, long n, long seed) {
+      Random rnd = new Random(seed);
+      ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(n * 4))
+          .order(ByteOrder.nativeOrder());
+      for (long i = 0; i < n; i++) {
+        bytes.putFloat(rnd.nextFloat() * 2 - 1);
+      }
+      bytes.flip();
+      long ptr = d.alloc(n * 4);
+      d.upload(ptr, bytes);
+      return ptr;
     }
-    bytes.flip();
-    long ptr = d.alloc(n * 4);
-    d.upload(ptr, bytes);
-    return ptr;
   }
 }

@@ -29,15 +29,31 @@ public final class GemmKernels {
   /** Launch shape of one kernel. {@code sharedBytes} is the dynamic shared memory (0: static). */
   public record Geometry(Dim3 grid, Dim3 block, int sharedBytes) {}
 
-  /** The kernel's name, e.g. "ember_gemm_tf32". */
+  /** The kernel's name for the largest tile, e.g. "ember_gemm_tf32_t128" ("ember_gemm_fp32"). */
   public static String kernelName(GemmPrecision p) {
-    return "ember_gemm_" + p.confName();
+    return kernelName(p, MmaTile.T128);
   }
 
-  /** The full translation unit for {@code p}'s kernel. */
+  /** The kernel's name for {@code tile} (ignored for FP32, which has one SIMT kernel). */
+  static String kernelName(GemmPrecision p, MmaTile tile) {
+    String base = "ember_gemm_" + p.confName();
+    return p == GemmPrecision.FP32 ? base : base + "_t" + tile.size();
+  }
+
+  /** The full translation unit for {@code p}'s kernel with the largest tile. */
   public static String source(GemmPrecision p) {
+    return source(p, MmaTile.T128);
+  }
+
+  /** The full translation unit for {@code p}'s kernel with {@code tile} (FP32: its only one). */
+  static String source(GemmPrecision p, MmaTile tile) {
     return p == GemmPrecision.FP32 ? SimtGemmSource.source(kernelName(p))
-        : MmaGemmSource.source(p, kernelName(p));
+        : MmaGemmSource.source(p, tile, kernelName(p, tile));
+  }
+
+  /** The tile {@code p}'s kernel uses for {@code s}; null for FP32 (fixed 64x64 SIMT tiles). */
+  static MmaTile tile(GemmPrecision p, GemmShape s) {
+    return p == GemmPrecision.FP32 ? null : MmaTile.forShape(s);
   }
 
   /** The oldest architecture the kernel compiles for, e.g. "sm_80". */
@@ -60,11 +76,16 @@ public final class GemmKernels {
     return Integer.parseInt(digits);
   }
 
-  /** Grid, block and shared memory for {@code s}. */
+  /** Grid, block and shared memory for {@code s}, with the tile {@link #tile} picks. */
   public static Geometry geometry(GemmPrecision p, GemmShape s) {
-    int tileM = p == GemmPrecision.FP32 ? SimtGemmSource.TILE_M : MmaGemmSource.TILE_M;
-    int tileN = p == GemmPrecision.FP32 ? SimtGemmSource.TILE_N : MmaGemmSource.TILE_N;
-    int threads = p == GemmPrecision.FP32 ? SimtGemmSource.THREADS : MmaGemmSource.THREADS;
+    return geometry(s, tile(p, s));
+  }
+
+  /** Grid, block and shared memory for {@code s} with tile {@code t} (null: the FP32 SIMT one). */
+  static Geometry geometry(GemmShape s, MmaTile t) {
+    int tileM = t == null ? SimtGemmSource.TILE_M : t.size();
+    int tileN = t == null ? SimtGemmSource.TILE_N : t.size();
+    int threads = t == null ? SimtGemmSource.THREADS : t.threads();
     return new Geometry(Dim3.of(ceilDiv(s.n(), tileN), ceilDiv(s.m(), tileM), s.batch()),
         Dim3.of(threads), 0);
   }

@@ -3,8 +3,9 @@ package dev.ember.executor.backend.cuda;
 /**
  * CUDA C of the tensor-core GEMMs (TF32, FP16, BF16 inputs; float32 accumulate and epilogue).
  *
- * <p>A block of 256 threads (8 warps, 2 along M x 4 along N) computes a 128x128 tile of C; each
- * warp owns 64x32 of it as 4x4 {@code mma.sync} tiles of 16x8. K advances 32 at a time: the block
+ * <p>A block computes one square tile of C ({@link MmaTile}: 128x128 with 8 warps, each owning
+ * 64x32 as 4x4 {@code mma.sync} tiles of 16x8; 64x64 and 32x32 with 4 warps for shapes that
+ * would make too few blocks). K advances 32 at a time: the block
  * loads A and B from float32 global memory through the shape's strides (bounds-checked, zero
  * fill), rounds them to the input type and stores 32-bit words in shared memory, A as [m][k] and
  * B transposed as [n][k], so both fragments are read along K (see {@link MmaLayout}). The next
@@ -14,33 +15,51 @@ package dev.ember.executor.backend.cuda;
  * consecutive words) in 32 distinct banks.
  */
 final class MmaGemmSource {
-  static final int TILE_M = 128;
-  static final int TILE_N = 128;
   static final int TILE_K = 32;
-  static final int THREADS = 256;
-  private static final int WARP_M = 64;
-  private static final int WARP_N = 32;
-  private static final int WARPS_N = TILE_N / WARP_N;
-  private static final int FRAGS_M = WARP_M / MmaLayout.M;
-  private static final int FRAGS_N = WARP_N / MmaLayout.N;
 
-  private MmaGemmSource() {}
+  static String source(GemmPrecision p, MmaTile tile, String name) {
+    return new MmaGemmSource(tile).generate(p, name);
+  }
 
-  static String source(GemmPrecision p, String name) {
+  private final int tileM;
+  private final int tileN;
+  private final int threads;
+  private final int warpM;
+  private final int warpN;
+  private final int warpsN;
+  private final int fragsM;
+  private final int fragsN;
+
+  private MmaGemmSource(MmaTile t) {
+    tileM = t.size();
+    tileN = t.size();
+    threads = t.threads();
+    warpM = t.warpM();
+    warpN = t.warpN();
+    warpsN = t.warpsN();
+    fragsM = t.fragsM();
+    fragsN = t.fragsN();
+  }
+
+  private String generate(GemmPrecision p, String name) {
     MmaLayout l = MmaLayout.of(p);
     int perWord = l.perWord();
     int words = TILE_K / perWord; // K words per tile row
     // Words each thread converts per operand and K slice (A and B tiles are the same size).
-    int units = TILE_M * words / THREADS;
+    int units = tileM * words / threads;
+    if (units * threads != tileM * words) {
+      throw new IllegalStateException(tileM + "x" + words + " words do not split over " + threads
+          + " threads");
+    }
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" tensor-core GEMM: C = alpha * A B + beta")
-        .append(" * bias, ").append(TILE_M).append('x').append(TILE_N).append(" tiles, mma.sync.")
+        .append(" * bias, ").append(tileM).append('x').append(tileN).append(" tiles, mma.sync.")
         .append(l == MmaLayout.M16N8K8_TF32 ? "m16n8k8" : "m16n8k16").append(", needs sm_80\n");
     s.append(helpers(p));
     s.append("extern \"C\" __global__ void ").append(name).append('(').append(GemmKernels.PARAMS)
         .append(") {\n");
-    s.append(line("__shared__ unsigned As[%d][%d];  // [m][k word]", TILE_M, words + 4));
-    s.append(line("__shared__ unsigned Bs[%d][%d];  // [n][k word]: B^T, read along K", TILE_N,
+    s.append(line("__shared__ unsigned As[%d][%d];  // [m][k word]", tileM, words + 4));
+    s.append(line("__shared__ unsigned Bs[%d][%d];  // [n][k word]: B^T, read along K", tileN,
         words + 4));
     s.append("""
           const int tid = threadIdx.x;
@@ -49,10 +68,10 @@ final class MmaGemmSource {
           const int g = lane >> 2;  // PTX groupID
           const int t = lane & 3;   // PTX threadID_in_group
         """);
-    s.append(line("const int wm = (warp / %d) * %d;", WARPS_N, WARP_M));
-    s.append(line("const int wn = (warp %% %d) * %d;", WARPS_N, WARP_N));
-    s.append(line("const int m0 = blockIdx.y * %d;", TILE_M));
-    s.append(line("const int n0 = blockIdx.x * %d;", TILE_N));
+    s.append(line("const int wm = (warp / %d) * %d;", warpsN, warpM));
+    s.append(line("const int wn = (warp %% %d) * %d;", warpsN, warpN));
+    s.append(line("const int m0 = blockIdx.y * %d;", tileM));
+    s.append(line("const int n0 = blockIdx.x * %d;", tileN));
     s.append("""
           const long long aOff = blockIdx.z * aBatch;
           const long long bOff = blockIdx.z * bBatch;
@@ -61,8 +80,8 @@ final class MmaGemmSource {
           const bool aAlongK = aCol == 1;
           const bool bAlongK = bRow == 1 && bCol != 1;
         """);
-    s.append(line("float acc[%d][%d][4];", FRAGS_M, FRAGS_N));
-    s.append(line("for (int i = 0; i < %d; i++) {", FRAGS_M * FRAGS_N * 4));
+    s.append(line("float acc[%d][%d][4];", fragsM, fragsN));
+    s.append(line("for (int i = 0; i < %d; i++) {", fragsM * fragsN * 4));
     s.append(line("  (&acc[0][0][0])[i] = 0.0f;"));
     s.append(line("}"));
     s.append(line("float ra[%d];", units * perWord));
@@ -119,10 +138,10 @@ final class MmaGemmSource {
   }
 
   /** Thread {@code tid}'s share of the K slice at {@code k0} into {@code ra} and {@code rb}. */
-  private static String load(String k0, int units, int words, int perWord) {
+  private String load(String k0, int units, int words, int perWord) {
     StringBuilder s = new StringBuilder();
     s.append(line("for (int i = 0; i < %d; i++) {", units));
-    s.append(line("  const int u = tid + i * %d;", THREADS));
+    s.append(line("  const int u = tid + i * %d;", threads));
     s.append(position("a", "m", units, words));
     s.append(position("b", "n", units, words));
     s.append(line("  for (int e = 0; e < %d; e++) {", perWord));
@@ -140,10 +159,10 @@ final class MmaGemmSource {
   }
 
   /** Converts the registers of {@link #load} into shared-memory words. */
-  private static String store(int units, int words, int perWord) {
+  private String store(int units, int words, int perWord) {
     StringBuilder s = new StringBuilder();
     s.append(line("  for (int i = 0; i < %d; i++) {", units));
-    s.append(line("    const int u = tid + i * %d;", THREADS));
+    s.append(line("    const int u = tid + i * %d;", threads));
     s.append(position("a", "m", units, words).indent(2));
     s.append(position("b", "n", units, words).indent(2));
     String a = perWord == 1 ? "ember_word(ra[i])" : "ember_word(ra[2 * i], ra[2 * i + 1])";
@@ -155,35 +174,35 @@ final class MmaGemmSource {
   }
 
   /** Tile row ({@code am}/{@code bn}) and K word ({@code aw}/{@code bw}) of unit {@code u}. */
-  private static String position(String op, String dim, int units, int words) {
+  private String position(String op, String dim, int units, int words) {
     String alongK = op.equals("a") ? "aAlongK" : "bAlongK";
-    int rows = op.equals("a") ? TILE_M : TILE_N;
+    int rows = op.equals("a") ? tileM : tileN;
     return line("  const int %s%s = %s ? u / %d : u %% %d;", op, dim, alongK, words, rows)
         + line("  const int %sw = %s ? u %% %d : u / %d;", op, alongK, words, rows);
   }
 
   /** The warp's 4x4 mma tiles over the K slice in shared memory. */
-  private static String multiply(MmaLayout l, int words) {
+  private String multiply(MmaLayout l, int words) {
     int step = l.k() / l.perWord(); // K words per instruction
     StringBuilder s = new StringBuilder();
     s.append(line("  for (int kw = 0; kw < %d; kw += %d) {", words, step));
-    s.append(line("    unsigned af[%d][%d];", FRAGS_M, MmaLayout.A_REGS));
-    s.append(line("    unsigned bf[%d][%d];", FRAGS_N, MmaLayout.B_REGS));
-    s.append(line("    for (int mi = 0; mi < %d; mi++) {", FRAGS_M));
+    s.append(line("    unsigned af[%d][%d];", fragsM, MmaLayout.A_REGS));
+    s.append(line("    unsigned bf[%d][%d];", fragsN, MmaLayout.B_REGS));
+    s.append(line("    for (int mi = 0; mi < %d; mi++) {", fragsM));
     s.append(line("      const int r = wm + mi * %d + g;", MmaLayout.M));
     for (int r = 0; r < MmaLayout.A_REGS; r++) {
       s.append(line("      af[mi][%d] = As[r + %d][kw + t + %d];", r, l.aRegRow(r),
           l.aRegWord(r)));
     }
     s.append(line("    }"));
-    s.append(line("    for (int ni = 0; ni < %d; ni++) {", FRAGS_N));
+    s.append(line("    for (int ni = 0; ni < %d; ni++) {", fragsN));
     s.append(line("      const int c = wn + ni * %d + g;", MmaLayout.N));
     for (int r = 0; r < MmaLayout.B_REGS; r++) {
       s.append(line("      bf[ni][%d] = Bs[c][kw + t + %d];", r, l.bRegWord(r)));
     }
     s.append(line("    }"));
-    s.append(line("    for (int mi = 0; mi < %d; mi++) {", FRAGS_M));
-    s.append(line("      for (int ni = 0; ni < %d; ni++) {", FRAGS_N));
+    s.append(line("    for (int mi = 0; mi < %d; mi++) {", fragsM));
+    s.append(line("      for (int ni = 0; ni < %d; ni++) {", fragsN));
     s.append(line("        ember_mma(acc[mi][ni], af[mi], bf[ni]);"));
     s.append(line("      }"));
     s.append(line("    }"));
@@ -192,10 +211,10 @@ final class MmaGemmSource {
   }
 
   /** alpha * acc + beta * bias into C, bounds-checked. */
-  private static String epilogue(MmaLayout l) {
+  private String epilogue(MmaLayout l) {
     StringBuilder s = new StringBuilder();
-    s.append(line("for (int mi = 0; mi < %d; mi++) {", FRAGS_M));
-    s.append(line("  for (int ni = 0; ni < %d; ni++) {", FRAGS_N));
+    s.append(line("for (int mi = 0; mi < %d; mi++) {", fragsM));
+    s.append(line("  for (int ni = 0; ni < %d; ni++) {", fragsN));
     for (int i = 0; i < MmaLayout.C_ELEMS; i++) {
       s.append(line("    {"));
       s.append(line("      const int gm = m0 + wm + mi * %d + g + %d;", MmaLayout.M,

@@ -22,12 +22,15 @@ class GemmKernelsNvrtcTest {
   @ParameterizedTest
   @EnumSource(GemmPrecision.class)
   void compilesForAmpereAndHopper(GemmPrecision p) {
-    for (String arch : new String[] {"sm_80", "sm_90"}) {
-      long start = System.nanoTime();
-      byte[] cubin = new Nvrtc().compile(GemmKernels.source(p), arch, "gemm_" + p.confName());
-      System.out.printf("NVRTC %s %s: %d bytes in %d ms%n", p.confName(), arch, cubin.length,
-          (System.nanoTime() - start) / 1_000_000);
-      assertTrue(cubin.length > 0);
+    for (MmaTile tile : p == GemmPrecision.FP32 ? new MmaTile[] {MmaTile.T128} : MmaTile.values()) {
+      for (String arch : new String[] {"sm_80", "sm_90"}) {
+        long start = System.nanoTime();
+        byte[] cubin = new Nvrtc().compile(GemmKernels.source(p, tile), arch,
+            GemmKernels.kernelName(p, tile));
+        System.out.printf("NVRTC %s %s: %d bytes in %d ms%n", GemmKernels.kernelName(p, tile),
+            arch, cubin.length, (System.nanoTime() - start) / 1_000_000);
+        assertTrue(cubin.length > 0);
+      }
     }
   }
 

@@ -61,9 +61,43 @@ class GemmKernelsTest {
     Geometry simt = GemmKernels.geometry(GemmPrecision.FP32, BIASED);
     assertEquals(Dim3.of(1, 2, 3), simt.grid()); // n 45 -> 1 tile of 64, m 70 -> 2 tiles
     assertEquals(Dim3.of(256), simt.block());
-    Geometry mma = GemmKernels.geometry(GemmPrecision.BF16, GemmShape.rowMajor(5, 129, 256, 8));
-    assertEquals(Dim3.of(2, 2, 5), mma.grid());
-    assertEquals(Dim3.of(256), mma.block());
+    Geometry big = GemmKernels.geometry(GemmPrecision.BF16, GemmShape.rowMajor(1, 4096, 4096, 64));
+    assertEquals(Dim3.of(32, 32, 1), big.grid());
+    assertEquals(Dim3.of(256), big.block());
+    // 5 x 129 x 256 makes 20 blocks of 128 and 60 of 64: too few, so 32x32 tiles (200 blocks).
+    Geometry small = GemmKernels.geometry(GemmPrecision.BF16, GemmShape.rowMajor(5, 129, 256, 8));
+    assertEquals(Dim3.of(8, 5, 5), small.grid());
+    assertEquals(Dim3.of(128), small.block());
+  }
+
+  @Test
+  void tilesFollowTheShape() {
+    // MiniLM at 64 sentences of 32 tokens: projections, FFN, attention per head; and a big square.
+    assertEquals(MmaTile.T64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 384)));
+    assertEquals(MmaTile.T64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 1536)));
+    assertEquals(MmaTile.T128, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 1536, 384)));
+    assertEquals(MmaTile.T32, MmaTile.forShape(GemmShape.rowMajor(768, 32, 32, 32)));
+    assertEquals(MmaTile.T32, MmaTile.forShape(GemmShape.rowMajor(768, 16, 16, 32)));
+    assertEquals(MmaTile.T128, MmaTile.forShape(GemmShape.rowMajor(1, 4096, 4096, 4096)));
+    // Too small for any tile to fill the device: the smallest, not the largest.
+    assertEquals(MmaTile.T32, MmaTile.forShape(GemmShape.rowMajor(1, 100, 100, 100)));
+    assertNull(GemmKernels.tile(GemmPrecision.FP32, GemmShape.rowMajor(1, 2048, 384, 384)));
+  }
+
+  @Test
+  void everyTileSplitsEvenlyAmongItsWarpsAndThreads() {
+    for (MmaTile t : MmaTile.values()) {
+      assertEquals(t.size(), t.warpM() * (t.threads() / 32 / t.warpsN()), t.name());
+      assertEquals(t.size(), t.warpN() * t.warpsN(), t.name());
+      assertEquals(t.warpM(), t.fragsM() * MmaLayout.M, t.name());
+      assertEquals(t.warpN(), t.fragsN() * MmaLayout.N, t.name());
+      for (GemmPrecision p : new GemmPrecision[] {GemmPrecision.TF32, GemmPrecision.FP16}) {
+        String src = GemmKernels.source(p, t); // throws when the loads do not split evenly
+        assertTrue(src.contains("m0 = blockIdx.y * " + t.size() + ";"), t + " " + p);
+        assertTrue(src.contains("n0 = blockIdx.x * " + t.size() + ";"), t + " " + p);
+        assertTrue(src.contains("float acc[" + t.fragsM() + "][" + t.fragsN() + "][4];"));
+      }
+    }
   }
 
   @Test
@@ -71,8 +105,8 @@ class GemmKernelsTest {
     assertTrue(GemmKernels.source(GemmPrecision.FP32).contains("m0 = blockIdx.y * 64;"));
     assertTrue(GemmKernels.source(GemmPrecision.FP32).contains("n0 = blockIdx.x * 64;"));
     String tf32 = GemmKernels.source(GemmPrecision.TF32);
-    assertTrue(tf32.contains("m0 = blockIdx.y * " + MmaGemmSource.TILE_M + ";"));
-    assertTrue(tf32.contains("n0 = blockIdx.x * " + MmaGemmSource.TILE_N + ";"));
+    assertTrue(tf32.contains("m0 = blockIdx.y * 128;"));
+    assertTrue(tf32.contains("n0 = blockIdx.x * 128;"));
   }
 
   @ParameterizedTest
