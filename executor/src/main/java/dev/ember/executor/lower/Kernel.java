@@ -14,6 +14,7 @@ public sealed interface Kernel
         Kernel.MatMul,
         Kernel.Gather,
         Kernel.Transpose,
+        Kernel.Attention,
         Kernel.View,
         Kernel.ShapeOf,
         Kernel.Fallback {
@@ -87,7 +88,9 @@ public sealed interface Kernel
   /**
    * MatMul or Gemm on a GEMM: {@code weights} true when B is a 2-D initializer (prepared once,
    * A's leading dims fold into M); otherwise batched over equal leading dims. Gemm adds
-   * alpha, beta, transposes and the bias C.
+   * alpha, beta, transposes and the bias C. {@code biasAdd}, when not null, is an Add of a bias
+   * that {@link Fusions#gemmBias} folded into the GEMM (then C is that bias, beta 1, and the
+   * kernel's output is the Add's).
    */
   record MatMul(
       Node node,
@@ -98,21 +101,27 @@ public sealed interface Kernel
       boolean transA,
       boolean transB,
       float alpha,
-      float beta)
+      float beta,
+      Node biasAdd)
       implements Kernel {
+    public MatMul(Node node, String a, String b, String c, boolean weights, boolean transA,
+        boolean transB, float alpha, float beta) {
+      this(node, a, b, c, weights, transA, transB, alpha, beta, null);
+    }
+
     @Override
     public List<Node> nodes() {
-      return List.of(node);
+      return biasAdd == null ? List.of(node) : List.of(node, biasAdd);
     }
 
     @Override
     public String output() {
-      return node.outputs().get(0);
+      return (biasAdd == null ? node : biasAdd).outputs().get(0);
     }
 
     @Override
     public String label() {
-      return weights ? "gemm(weights)" : "gemm(batched)";
+      return (weights ? "gemm(weights)" : "gemm(batched)") + (biasAdd == null ? "" : "+bias");
     }
   }
 
@@ -149,6 +158,29 @@ public sealed interface Kernel
     @Override
     public String label() {
       return "transpose" + java.util.Arrays.toString(perm);
+    }
+  }
+
+  /**
+   * Multi-head attention found by {@link Fusions#attention}: {@code q}, {@code k} and {@code v}
+   * are {@code [batch, seq, heads, headDim]} (the projections before their head transposes);
+   * per batch and head, scores = q k^T, then {@code scoreOps} (elementwise nodes: scale, mask)
+   * compute softmax's input from {@code scores}, and the output is softmax(...) v, written
+   * {@code [batch, seq, heads, headDim]} (the layout after the context transpose). {@code nodes}
+   * are every graph node it replaces.
+   */
+  record Attention(
+      List<Node> nodes, String q, String k, String v, String scores, List<Node> scoreOps,
+      String softmaxInput, String output)
+      implements Kernel {
+    public Attention {
+      nodes = List.copyOf(nodes);
+      scoreOps = List.copyOf(scoreOps);
+    }
+
+    @Override
+    public String label() {
+      return "attention";
     }
   }
 

@@ -291,7 +291,7 @@ public final class Lowering {
         r.bias());
   }
 
-  private static String describe(Kernel k, int index, Node n) {
+  static String describe(Kernel k, int index, Node n) {
     String where = "kernel #" + index + " " + k.label();
     if (k instanceof Kernel.Fallback f) {
       return "reference kernel (#" + index + "): " + f.reason();
@@ -304,7 +304,13 @@ public final class Lowering {
       return (r.prologue().contains(n) ? "prologue of " : "part of ") + where;
     }
     if (k instanceof Kernel.MatMul m) {
+      if (n == m.biasAdd()) {
+        return "bias added by the epilogue of " + where;
+      }
       return where + (m.weights() ? ": B is a weight, prepared once" : ": one GEMM per matrix");
+    }
+    if (k instanceof Kernel.Attention) {
+      return "part of " + where + " (scores, scale, mask, softmax and context in one kernel)";
     }
     return where;
   }

@@ -248,6 +248,9 @@ final class CpuCodegen {
       w.line("f.t[" + plan.index(s.output()) + "] = CpuRuntime.shapeTensor("
           + shapeOf(n.input(0)).array() + ", " + n.attrs().getInt("start", 0) + "L, "
           + n.attrs().getInt("end", Long.MAX_VALUE) + "L);");
+    } else if (k instanceof Kernel.Attention) {
+      // Fusions.attention is asked for by the CUDA backend only; this backend never lowers to it.
+      throw new IllegalStateException("the CPU backend has no fused attention kernel");
     } else {
       fallback(w, (Kernel.Fallback) k);
     }

@@ -8,6 +8,7 @@ import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.Graph;
+import dev.ember.executor.lower.Fusions;
 import dev.ember.executor.lower.LoweredGraph;
 import dev.ember.executor.lower.Lowering;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,10 @@ public final class CudaBackend implements Backend {
   public static final String NAME = "cuda-nvrtc";
 
   /** Bump when generated code changes, so cached CUBINs of older code are not loaded. */
-  public static final int CODEGEN_VERSION = 1;
+  public static final int CODEGEN_VERSION = 2;
+
+  /** Widest attention head the fused kernel takes: its shared tiles grow with the head. */
+  static final int MAX_FUSED_HEAD_DIM = 128;
 
   public static final String SOURCE_FILE = "kernels.cu";
   public static final String PROGRAM_FILE = "program.txt";
@@ -100,7 +104,8 @@ public final class CudaBackend implements Backend {
   }
 
   private static CudaProgram generate(Graph graph) {
-    LoweredGraph lowered = Lowering.lower(graph);
+    LoweredGraph lowered = Fusions.attention(Fusions.gemmBias(Lowering.lower(graph)),
+        MAX_FUSED_HEAD_DIM);
     return new CudaCodegen(lowered).generate();
   }
 

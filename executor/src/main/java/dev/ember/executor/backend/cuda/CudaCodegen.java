@@ -222,6 +222,8 @@ final class CudaCodegen {
       e = new CudaKernels(this).gather(name, ga);
     } else if (k instanceof Kernel.Transpose tr) {
       e = new CudaKernels(this).transpose(name, tr);
+    } else if (k instanceof Kernel.Attention at) {
+      e = CudaAttention.emit(new CudaKernels(this), this, name, at);
     } else if (k instanceof Kernel.MatMul mm) {
       steps.add(gemm(mm, label));
       return;

@@ -63,13 +63,18 @@ final class CudaKernels {
   private final List<Arg> args = new ArrayList<>();
   private final Map<String, String> paramOf = new LinkedHashMap<>();
 
+  /** The arguments of the parameters declared so far, in order. */
+  List<Arg> args() {
+    return args;
+  }
+
   CudaKernels(CudaCodegen cg) {
     this.cg = cg;
     this.g = cg.graph();
   }
 
   /** Declares (once) a pointer parameter for {@code value} and returns its name. */
-  private String pointer(String value, boolean output) {
+  String pointer(String value, boolean output) {
     String p = paramOf.get(value);
     if (p != null) {
       return p;
@@ -96,18 +101,24 @@ final class CudaKernels {
     return p;
   }
 
-  private String signature(String name) {
+  String signature(String name) {
     return "extern \"C\" __global__ void " + name + "(" + String.join(", ", params) + ")";
   }
 
   /** The index space of a loop: the static dims, and the coordinate variables once declared. */
-  private final class Domain {
+  final class Domain {
     final int[] dims;
     final String[] coord;
 
     Domain(int[] dims) {
       this.dims = dims;
       this.coord = new String[dims.length];
+    }
+
+    /** A domain whose coordinates are the given expressions (no flat index to decode). */
+    Domain(int[] dims, String... coord) {
+      this.dims = dims;
+      this.coord = coord.clone();
     }
 
     /** The element offset of {@code value} (broadcast to the domain) at the coordinates. */
@@ -154,14 +165,20 @@ final class CudaKernels {
   /** The statements that compute {@code nodes}' values as float locals; returns local names. */
   private Map<String, String> compute(List<Node> nodes, Domain d, StringBuilder body,
       String indent) {
-    Map<String, String> locals = new LinkedHashMap<>();
+    return compute(nodes, d, body, indent, Map.of());
+  }
+
+  /** Like the above, with values already held in locals ({@code seeds}: value to local). */
+  Map<String, String> compute(List<Node> nodes, Domain d, StringBuilder body, String indent,
+      Map<String, String> seeds) {
+    Map<String, String> locals = new LinkedHashMap<>(seeds);
     Map<String, String> loaded = new LinkedHashMap<>();
     for (Node n : nodes) {
       List<String> in = new ArrayList<>();
       for (int i = 0; i < n.inputs().size(); i++) {
         in.add(operand(n, i, d, locals, loaded, body, indent));
       }
-      String local = "v" + locals.size();
+      String local = "v" + (locals.size() - seeds.size());
       body.append(indent).append("float ").append(local).append(" = ")
           .append(expression(n, in)).append("; // node ").append(n.name()).append('\n');
       locals.put(n.outputs().get(0), local);

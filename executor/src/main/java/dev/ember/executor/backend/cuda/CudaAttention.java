@@ -1,0 +1,128 @@
+package dev.ember.executor.backend.cuda;
+
+import dev.ember.executor.backend.cuda.CudaKernels.Emitted;
+import dev.ember.executor.lower.Kernel;
+import java.util.Map;
+
+/**
+ * CUDA C of a fused {@link Kernel.Attention}: one block per (query tile, head, batch row), keys
+ * and values streamed through shared memory 32 at a time with an online softmax (running max and
+ * sum, rescaled as each key tile arrives, as flash attention does), so the scores never reach
+ * global memory and Q, K, V and the output are read and written in their [batch, seq, heads,
+ * headDim] layout, without the four transposes. Each warp owns {@link #ROWS_PER_WARP} query rows;
+ * lane j scores key j of the tile, and lane d accumulates output element d (and d + 32, ...).
+ *
+ * <p>The scale and mask between the scores and softmax are the graph's own nodes, emitted as
+ * they are ({@link CudaKernels#compute}), at the score's coordinates (batch, head, query, key).
+ * Float32 throughout: for the short sequences of sentence encoders the kernel is bound by memory
+ * and latency, not by arithmetic.
+ */
+final class CudaAttention {
+  static final int WARPS = 4;
+  static final int ROWS_PER_WARP = 4;
+  static final int QUERY_TILE = WARPS * ROWS_PER_WARP;
+  static final int KEY_TILE = 32;
+
+  private CudaAttention() {}
+
+  static Emitted emit(CudaKernels ks, CudaCodegen cg, String name, Kernel.Attention a) {
+    int[] qd = cg.dims(a.q());
+    int batch = qd[0];
+    int seq = qd[1];
+    int heads = qd[2];
+    int d = qd[3];
+    int perLane = (d + 31) / 32;
+    String q = ks.pointer(a.q(), false);
+    String k = ks.pointer(a.k(), false);
+    String v = ks.pointer(a.v(), false);
+    String out = ks.pointer(a.output(), true);
+    // Scale and mask: the prologue at (batch, head, query, key), query and key clamped in range
+    // so that loads stay inside the mask even for the tile's padding rows and keys.
+    StringBuilder score = new StringBuilder();
+    CudaKernels.Domain dom = ks.new Domain(cg.dims(a.scores()), "b", "h", "qc", "kc");
+    Map<String, String> locals = ks.compute(a.scoreOps(), dom, score, "      ",
+        Map.of(a.scores(), "s"));
+    String x = locals.get(a.softmaxInput());
+    StringBuilder b = new StringBuilder();
+    b.append(line("__shared__ float Ks[%d][%d];  // +1: lane j reads row j without conflicts",
+        KEY_TILE, d + 1));
+    b.append(line("__shared__ float Vs[%d][%d];", KEY_TILE, d));
+    b.append(line("__shared__ float Qs[%d][%d];", QUERY_TILE, d));
+    b.append(line("const int b = blockIdx.z, h = blockIdx.y, q0 = blockIdx.x * %d;", QUERY_TILE));
+    b.append(line("const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;"));
+    b.append(line("for (int t = threadIdx.x; t < %d; t += %d) {", QUERY_TILE * d, WARPS * 32));
+    b.append(line("  const int r = t / %d, e = t %% %d, qi = q0 + r;", d, d));
+    b.append(line("  Qs[r][e] = qi < %d ? %s[((long long)(b * %d + qi) * %d + h) * %d + e] : 0.0f;",
+        seq, q, seq, heads, d));
+    b.append(line("}"));
+    b.append(line("float m[%d], l[%d], acc[%d][%d];", ROWS_PER_WARP, ROWS_PER_WARP,
+        ROWS_PER_WARP, perLane));
+    b.append(line("for (int r = 0; r < %d; r++) {", ROWS_PER_WARP));
+    b.append(line("  m[r] = __int_as_float(0xff800000);"));
+    b.append(line("  l[r] = 0.0f;"));
+    b.append(line("  for (int e = 0; e < %d; e++) acc[r][e] = 0.0f;", perLane));
+    b.append(line("}"));
+    b.append(line("for (int j0 = 0; j0 < %d; j0 += %d) {", seq, KEY_TILE));
+    b.append(line("  __syncthreads();  // the previous tile is consumed (and Qs written)"));
+    b.append(line("  for (int t = threadIdx.x; t < %d; t += %d) {", KEY_TILE * d, WARPS * 32));
+    b.append(line("    const int r = t / %d, e = t %% %d, kj = j0 + r;", d, d));
+    b.append(line("    const long long o = ((long long)(b * %d + kj) * %d + h) * %d + e;", seq,
+        heads, d));
+    b.append(line("    Ks[r][e] = kj < %d ? %s[o] : 0.0f;", seq, k));
+    b.append(line("    Vs[r][e] = kj < %d ? %s[o] : 0.0f;", seq, v));
+    b.append(line("  }"));
+    b.append(line("  __syncthreads();"));
+    b.append(line("  const int kj = j0 + lane;"));
+    b.append(line("  const int kc = kj < %d ? kj : %d;", seq, seq - 1));
+    b.append(line("  for (int rr = 0; rr < %d; rr++) {", ROWS_PER_WARP));
+    b.append(line("    const int r = warp * %d + rr;", ROWS_PER_WARP));
+    b.append(line("    const int qc = q0 + r < %d ? q0 + r : %d;", seq, seq - 1));
+    b.append(line("    float s = 0.0f;"));
+    b.append(line("    for (int e = 0; e < %d; e++) s = fmaf(Qs[r][e], Ks[lane][e], s);", d));
+    b.append(line("    {"));
+    b.append(line("      const int i = ((b * %d + h) * %d + qc) * %d + kc;  // full-shape operands",
+        heads, seq, seq));
+    b.append(score);
+    b.append(line("      s = kj < %d ? %s : __int_as_float(0xff800000);", seq,
+        x == null ? "s" : x));
+    b.append(line("    }"));
+    b.append(line("    float mt = s;"));
+    b.append(line("    for (int o = 16; o > 0; o >>= 1) mt = fmaxf(mt, __shfl_xor_sync(0xffffffffu,"
+        + " mt, o));"));
+    b.append(line("    const float mn = fmaxf(m[rr], mt);"));
+    b.append(line("    // Masked-out keys (-inf) and a row still at -inf contribute nothing."));
+    b.append(line("    const float p = s == __int_as_float(0xff800000) ? 0.0f : expf(s - mn);"));
+    b.append(line("    const float corr = m[rr] == __int_as_float(0xff800000) ? 0.0f"
+        + " : expf(m[rr] - mn);"));
+    b.append(line("    float ps = p;"));
+    b.append(line("    for (int o = 16; o > 0; o >>= 1) ps += __shfl_xor_sync(0xffffffffu, ps, o);"));
+    b.append(line("    l[rr] = l[rr] * corr + ps;"));
+    b.append(line("    m[rr] = mn;"));
+    b.append(line("    for (int e = 0; e < %d; e++) acc[rr][e] *= corr;", perLane));
+    b.append(line("    for (int jj = 0; jj < %d; jj++) {", KEY_TILE));
+    b.append(line("      const float pj = __shfl_sync(0xffffffffu, p, jj);"));
+    b.append(line("      for (int e = 0; e < %d; e++) {", perLane));
+    b.append(line("        const int dd = lane + 32 * e;"));
+    b.append(line("        if (dd < %d) acc[rr][e] = fmaf(pj, Vs[jj][dd], acc[rr][e]);", d));
+    b.append(line("      }"));
+    b.append(line("    }"));
+    b.append(line("  }"));
+    b.append(line("}"));
+    b.append(line("for (int rr = 0; rr < %d; rr++) {", ROWS_PER_WARP));
+    b.append(line("  const int qi = q0 + warp * %d + rr;", ROWS_PER_WARP));
+    b.append(line("  if (qi >= %d) continue;", seq));
+    b.append(line("  for (int e = 0; e < %d; e++) {", perLane));
+    b.append(line("    const int dd = lane + 32 * e;"));
+    b.append(line("    if (dd < %d) %s[((long long)(b * %d + qi) * %d + h) * %d + dd] ="
+        + " acc[rr][e] / l[rr];", d, out, seq, heads, d));
+    b.append(line("  }"));
+    b.append(line("}"));
+    String source = ks.signature(name) + " {\n" + b + "}\n";
+    GpuDriver.Dim3 grid = GpuDriver.Dim3.of((seq + QUERY_TILE - 1) / QUERY_TILE, heads, batch);
+    return new Emitted(source, grid, GpuDriver.Dim3.of(WARPS * 32), ks.args());
+  }
+
+  private static String line(String format, Object... args) {
+    return "  " + format.formatted(args) + "\n";
+  }
+}

@@ -1,0 +1,243 @@
+package dev.ember.executor.lower;
+
+import dev.ember.executor.ir.Node;
+import dev.ember.executor.ir.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rewrites of a lowered graph that merge several kernels into one, for backends that have the
+ * merged kernels (the CUDA backend; the CPU backend does not ask for them yet). Each rewrite
+ * leaves a kernel list that computes the same values: a pattern that does not match exactly is
+ * left as it was.
+ *
+ * <pre>{@code
+ * LoweredGraph fused = Fusions.attention(Fusions.gemmBias(Lowering.lower(graph)), 128);
+ * }</pre>
+ */
+public final class Fusions {
+  private Fusions() {}
+
+  /**
+   * Folds {@code Add(matmul, bias)} into the GEMM before it, where the bias is a 1-D initializer
+   * over the output's last axis and nothing else reads the product: the GEMM's epilogue adds it,
+   * which saves a kernel and a round trip of the product through memory.
+   */
+  public static LoweredGraph gemmBias(LoweredGraph l) {
+    GraphIndex ix = new GraphIndex(l.graph());
+    Map<String, Kernel> producer = producers(l);
+    Set<Kernel> dropped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    Map<Kernel, Kernel> replaced = new IdentityHashMap<>();
+    for (Kernel k : l.kernels()) {
+      if (!(k instanceof Kernel.Elementwise e) || e.nodes().size() != 1) {
+        continue;
+      }
+      Node add = e.nodes().get(0);
+      if (!add.opType().equals("Add") || add.inputs().size() != 2) {
+        continue;
+      }
+      for (int side = 0; side < 2; side++) {
+        String product = add.input(side);
+        String bias = add.input(1 - side);
+        if (producer.get(product) instanceof Kernel.MatMul mm && mm.c() == null
+            && mm.biasAdd() == null && !replaced.containsKey(mm)
+            && onlyReadBy(ix, product, Set.of(add)) && isRowBias(l, bias, product)) {
+          replaced.put(mm, new Kernel.MatMul(mm.node(), mm.a(), mm.b(), bias, mm.weights(),
+              mm.transA(), mm.transB(), mm.alpha(), 1f, add));
+          dropped.add(e);
+          break;
+        }
+      }
+    }
+    List<Kernel> out = new ArrayList<>();
+    for (Kernel k : l.kernels()) {
+      if (!dropped.contains(k)) {
+        out.add(replaced.getOrDefault(k, k));
+      }
+    }
+    return rebuild(l, out);
+  }
+
+  /**
+   * Replaces each multi-head attention block of a transformer encoder (the layout ONNX exporters
+   * write for BERT-style models) with one {@link Kernel.Attention}: the head transposes of Q, K
+   * and V, the scores GEMM, the scale and mask before softmax, softmax, the context GEMM and the
+   * transpose back. Heads wider than {@code maxHeadDim} are left alone.
+   */
+  public static LoweredGraph attention(LoweredGraph l, int maxHeadDim) {
+    GraphIndex ix = new GraphIndex(l.graph());
+    Map<String, Kernel> producer = producers(l);
+    Set<Kernel> dropped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    Map<Kernel, Kernel> replaced = new IdentityHashMap<>();
+    for (Kernel k : l.kernels()) {
+      if (k instanceof Kernel.Transpose back && Arrays.equals(back.perm(), HEADS)) {
+        Match m = match(l, ix, producer, back, maxHeadDim);
+        if (m != null) {
+          dropped.addAll(m.parts);
+          dropped.remove(back);
+          replaced.put(back, m.kernel);
+        }
+      }
+    }
+    List<Kernel> out = new ArrayList<>();
+    for (Kernel k : l.kernels()) {
+      if (!dropped.contains(k)) {
+        out.add(replaced.getOrDefault(k, k));
+      }
+    }
+    return rebuild(l, out);
+  }
+
+  /** [b, s, h, d] to [b, h, s, d] and back. */
+  private static final int[] HEADS = {0, 2, 1, 3};
+
+  /** [b, s, h, d] to [b, h, d, s]: K laid out for q k^T. */
+  private static final int[] KEYS_T = {0, 2, 3, 1};
+
+  private record Match(Kernel.Attention kernel, List<Kernel> parts) {}
+
+  /** The attention block that ends in {@code back} (context [b,h,s,d] to [b,s,h,d]), or null. */
+  private static Match match(LoweredGraph l, GraphIndex ix, Map<String, Kernel> producer,
+      Kernel.Transpose back, int maxHeadDim) {
+    String context = back.node().input(0);
+    if (!(producer.get(context) instanceof Kernel.MatMul pv) || !plainBatched(pv)
+        || !(producer.get(pv.a()) instanceof Kernel.Row sm)
+        || sm.op() != Kernel.RowOp.SOFTMAX
+        || !(producer.get(pv.b()) instanceof Kernel.Transpose vt)
+        || !Arrays.equals(vt.perm(), HEADS)) {
+      return null;
+    }
+    // Softmax's input comes from the scores GEMM through the prologue (scale, mask) or directly.
+    String scores = null;
+    Set<String> inside = new HashSet<>();
+    for (Node n : sm.prologue()) {
+      inside.add(n.outputs().get(0));
+    }
+    for (Node n : sm.prologue()) {
+      for (String in : n.inputs()) {
+        if (!inside.contains(in) && producer.get(in) instanceof Kernel.MatMul) {
+          if (scores != null && !scores.equals(in)) {
+            return null;
+          }
+          scores = in;
+        }
+      }
+    }
+    if (sm.prologue().isEmpty()) {
+      scores = sm.x();
+    }
+    if (scores == null || !(producer.get(scores) instanceof Kernel.MatMul qk)
+        || !plainBatched(qk)
+        || !(producer.get(qk.a()) instanceof Kernel.Transpose qt)
+        || !Arrays.equals(qt.perm(), HEADS)
+        || !(producer.get(qk.b()) instanceof Kernel.Transpose kt)
+        || !Arrays.equals(kt.perm(), KEYS_T)) {
+      return null;
+    }
+    String q = qt.node().input(0);
+    String k = kt.node().input(0);
+    String v = vt.node().input(0);
+    int[] qd = dims(l, q);
+    if (qd == null || qd.length != 4 || qd[3] > maxHeadDim || !Arrays.equals(qd, dims(l, k))
+        || !Arrays.equals(qd, dims(l, v)) || !Arrays.equals(qd, dims(l, back.output()))) {
+      return null;
+    }
+    // The other operands of the scale and mask must not depend on anything fused away.
+    List<Kernel> parts = List.of(qt, kt, vt, qk, sm, pv, back);
+    List<Node> nodes = new ArrayList<>();
+    parts.forEach(p -> nodes.addAll(p.nodes()));
+    Set<String> made = new HashSet<>();
+    nodes.forEach(n -> made.addAll(n.outputs()));
+    for (Node n : sm.prologue()) {
+      for (String in : n.inputs()) {
+        if (made.contains(in) && !in.equals(scores) && !inside.contains(in)) {
+          return null;
+        }
+      }
+    }
+    Set<Node> fused = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    fused.addAll(nodes);
+    for (String internal : List.of(qt.output(), kt.output(), vt.output(), scores, sm.output(),
+        context)) {
+      if (!onlyReadBy(ix, internal, fused)) {
+        return null;
+      }
+    }
+    for (Node n : sm.prologue()) {
+      if (!onlyReadBy(ix, n.outputs().get(0), fused)) {
+        return null;
+      }
+    }
+    nodes.sort((x, y) -> Integer.compare(ix.position.get(x), ix.position.get(y)));
+    return new Match(new Kernel.Attention(nodes, q, k, v, scores, sm.prologue(), sm.x(),
+        back.output()), parts);
+  }
+
+  private static boolean plainBatched(Kernel.MatMul m) {
+    return !m.weights() && m.c() == null && m.biasAdd() == null && !m.transA() && !m.transB()
+        && m.alpha() == 1f;
+  }
+
+  /** Whether every reader of {@code value} is in {@code readers} and it is no graph output. */
+  private static boolean onlyReadBy(GraphIndex ix, String value, Set<Node> readers) {
+    if (ix.outputs.contains(value)) {
+      return false;
+    }
+    for (Node n : ix.consumers.getOrDefault(value, List.of())) {
+      if (!readers.contains(n)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A float initializer of shape [n] (or [1, ..., n]) where n is {@code product}'s last dim. */
+  private static boolean isRowBias(LoweredGraph l, String bias, String product) {
+    Tensor t = l.graph().initializers().get(bias);
+    int[] pd = dims(l, product);
+    if (t == null || pd == null || pd.length == 0 || t.dtype() != dev.ember.executor.ir.DType.FLOAT
+        || !l.graph().typeOf(product).dtype().equals(dev.ember.executor.ir.DType.FLOAT)) {
+      return false;
+    }
+    int[] bd = t.shape();
+    for (int i = 0; i < bd.length - 1; i++) {
+      if (bd[i] != 1) {
+        return false;
+      }
+    }
+    return bd.length >= 1 && bd.length <= pd.length && bd[bd.length - 1] == pd[pd.length - 1];
+  }
+
+  private static int[] dims(LoweredGraph l, String value) {
+    var t = l.graph().typeOf(value);
+    return t == null || !t.shape().isStatic() ? null : t.shape().toIntArray();
+  }
+
+  private static Map<String, Kernel> producers(LoweredGraph l) {
+    Map<String, Kernel> p = new HashMap<>();
+    for (Kernel k : l.kernels()) {
+      p.put(k.output(), k);
+    }
+    return p;
+  }
+
+  /** The new kernel list, every node explained again (kernel numbers moved). */
+  private static LoweredGraph rebuild(LoweredGraph l, List<Kernel> kernels) {
+    if (kernels.size() == l.kernels().size()) {
+      return l;
+    }
+    Map<String, String> explain = new java.util.LinkedHashMap<>(l.explain());
+    for (int i = 0; i < kernels.size(); i++) {
+      for (Node n : kernels.get(i).nodes()) {
+        explain.put(n.name(), Lowering.describe(kernels.get(i), i, n));
+      }
+    }
+    return new LoweredGraph(l.graph(), kernels, explain);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.ember.executor.lower;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Node;
+import dev.ember.executor.models.MiniLmFixture;
+import dev.ember.executor.passes.Specializer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The kernel merges the CUDA backend asks for, on MiniLM's real graph. */
+class FusionsTest {
+  private static LoweredGraph plain;
+
+  @BeforeAll
+  static void lowerMiniLm() {
+    int[] shape = {2, 7};
+    Graph g = Specializer.specialize(MiniLmFixture.graph(),
+        Map.of("input_ids", shape, "attention_mask", shape, "token_type_ids", shape));
+    plain = Lowering.lower(g);
+  }
+
+  @Test
+  void everyLayerGetsOneAttentionKernelInPlaceOfSeven() {
+    LoweredGraph fused = Fusions.attention(plain, 128);
+    Map<String, Integer> before = plain.histogram();
+    Map<String, Integer> after = fused.histogram();
+    assertEquals(6, after.get("attention"));
+    assertNull(after.get("transpose"), after.toString()); // all 24 were attention's
+    assertNull(after.get("gemm(batched)"));
+    assertEquals(before.get("softmax+prologue") - 6, after.getOrDefault("softmax+prologue", 0));
+    assertEquals(plain.kernels().size() - 6 * 6, fused.kernels().size());
+    for (Kernel k : fused.kernels()) {
+      if (k instanceof Kernel.Attention a) {
+        assertEquals(List.of(2, 7, 12, 32), dims(fused, a.q()));
+        assertEquals(dims(fused, a.q()), dims(fused, a.output()));
+        assertEquals(List.of("Div", "Add"), a.scoreOps().stream().map(Node::opType).toList());
+        assertEquals(1, a.nodes().stream().filter(n -> n.opType().equals("Softmax")).count());
+      }
+    }
+  }
+
+  @Test
+  void everyNodeIsComputedExactlyOnceAfterFusing() {
+    LoweredGraph fused = Fusions.attention(Fusions.gemmBias(plain), 128);
+    Set<Node> seen = new HashSet<>();
+    int nodes = 0;
+    for (Kernel k : fused.kernels()) {
+      for (Node n : k.nodes()) {
+        assertTrue(seen.add(n), "computed twice: " + n.name());
+        nodes++;
+      }
+    }
+    int want = 0;
+    for (Kernel k : plain.kernels()) {
+      want += k.nodes().size();
+    }
+    assertEquals(want, nodes);
+    // Kernels still run after what they read.
+    Set<String> ready = new HashSet<>(fused.graph().initializers().keySet());
+    fused.graph().inputs().forEach(i -> ready.add(i.name()));
+    for (Kernel k : fused.kernels()) {
+      Set<String> made = new HashSet<>();
+      k.nodes().forEach(n -> made.addAll(n.outputs()));
+      for (Node n : k.nodes()) {
+        for (String in : n.inputs()) {
+          assertTrue(in.isEmpty() || ready.contains(in) || made.contains(in),
+              k.label() + " reads '" + in + "' before it is made");
+        }
+      }
+      ready.addAll(made);
+    }
+  }
+
+  @Test
+  void projectionBiasesMoveIntoTheGemms() {
+    LoweredGraph fused = Fusions.gemmBias(plain);
+    long withBias = fused.kernels().stream()
+        .filter(k -> k instanceof Kernel.MatMul m && m.biasAdd() != null).count();
+    // Q, K, V and the attention output projection per layer; the FFN biases go into GELU's and
+    // layer norm's loops, which read them anyway.
+    assertTrue(withBias >= 18, "fused " + withBias + ": " + fused.histogram());
+    for (Kernel k : fused.kernels()) {
+      if (k instanceof Kernel.MatMul m && m.biasAdd() != null) {
+        assertEquals(m.biasAdd().outputs().get(0), m.output());
+        assertEquals(1f, m.beta());
+        assertTrue(fused.graph().initializers().containsKey(m.c()));
+        assertTrue(fused.explain().get(m.biasAdd().name()).startsWith("bias added by"));
+      }
+    }
+  }
+
+  @Test
+  void headsWiderThanTheLimitAreLeftAlone() {
+    assertSame(plain, Fusions.attention(plain, 16));
+  }
+
+  private static List<Integer> dims(LoweredGraph l, String v) {
+    return java.util.Arrays.stream(l.graph().typeOf(v).shape().toIntArray()).boxed().toList();
+  }
+}
