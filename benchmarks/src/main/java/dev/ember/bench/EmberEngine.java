@@ -189,7 +189,8 @@ final class EmberEngine implements Engine, AutoCloseable {
 
   private SentenceEmbedder embedder(Backend backend) {
     CompileWrapper wrapper =
-        CompileWrapper.builder(CompileOptions.level(level)).backend(backend).build(model.graph());
+        CompileWrapper.builder(CompileOptions.level(level)).backend(backend)
+            .build(SentenceEmbedder.forwardGraph(model));
     TextTokenizer tokenizer =
         TextTokenizer.fromJson(tokenizerJson, "tokenizer", TextTokenizer.DEFAULT_MAX_LENGTH);
     return SentenceEmbedder.create(model, wrapper, tokenizer, SentenceEmbedder.DEFAULT_BATCH_ROWS);

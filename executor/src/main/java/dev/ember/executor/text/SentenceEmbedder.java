@@ -104,7 +104,7 @@ public final class SentenceEmbedder implements AutoCloseable {
   public static SentenceEmbedder create(OnnxModel model, TextTokenizer tokenizer) {
     ForwardFn level0;
     try {
-      level0 = ForwardFn.interpreter(model.graph());
+      level0 = ForwardFn.interpreter(forwardGraph(model));
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;
@@ -125,7 +125,8 @@ public final class SentenceEmbedder implements AutoCloseable {
 
   /**
    * An embedder that runs {@code model}'s forward pass through {@code wrapper}, which must have
-   * been built over {@code model.graph()}. At level 3 micro-batches follow the wrapper's sequence
+   * been built over {@link #forwardGraph} (or over {@code model.graph()}, then pooled on the
+   * host). At level 3 micro-batches follow the wrapper's sequence
    * buckets. Takes ownership of {@code tokenizer}, as the other {@code create} does.
    */
   public static SentenceEmbedder create(
@@ -217,9 +218,9 @@ public final class SentenceEmbedder implements AutoCloseable {
     CompileWrapper wrapper = null;
     try {
       if (compiler == null) {
-        forward = ForwardFn.interpreter(model.graph());
+        forward = ForwardFn.interpreter(forwardGraph(model));
       } else {
-        wrapper = compiler.build(model.graph());
+        wrapper = compiler.build(forwardGraph(model));
         forward = ForwardFn.compiled(wrapper);
       }
     } catch (RuntimeException e) {
@@ -354,6 +355,12 @@ public final class SentenceEmbedder implements AutoCloseable {
       in.put(f.getKey(), v);
     }
     Map<String, Tensor> out = forward.forward(in);
+    Tensor pooled = out.get(PooledGraph.OUTPUT);
+    if (pooled != null) {
+      float[][] vectors = rows(pooled, batch.size());
+      count(batch);
+      return vectors;
+    }
     Tensor hidden = out.get(output);
     if (hidden == null) {
       throw Errors.graphInvalid(
@@ -383,19 +390,58 @@ public final class SentenceEmbedder implements AutoCloseable {
               + ", hidden]",
           "use a model whose first output (or last_hidden_state) holds the token states");
     }
+    count(batch);
+    return Pooling.meanPoolNormalized(hidden, batch.attentionMask(DType.INT64));
+  }
+
+  private void count(TokenBatch batch) {
     batches.increment();
     realTokens.add(batch.realTokens());
     paddedTokens.add(
         wrapper != null
             ? wrapper.paddedTokens(batch.size(), batch.seqLen())
             : batch.paddedTokens());
-    return Pooling.meanPoolNormalized(hidden, batch.attentionMask(DType.INT64));
+  }
+
+  /** The rows of a pooled [rows, dimension] output, each already of unit length. */
+  private float[][] rows(Tensor pooled, int rows) {
+    int width = pooled.rank() == 2 ? pooled.dim(1) : -1;
+    if (pooled.rank() != 2 || pooled.dim(0) != rows || pooled.dtype() != DType.FLOAT
+        || dimension >= 0 && width != dimension) {
+      throw Errors.of(ErrorCode.SHAPE_MISMATCH, "model '" + source + "': pooled output '"
+          + PooledGraph.OUTPUT + "' is " + pooled + " for a batch of " + rows + " rows",
+          "build the forward pass over SentenceEmbedder.forwardGraph(model)");
+    }
+    float[] flat = pooled.rawFloats();
+    float[][] out = new float[rows][];
+    for (int i = 0; i < rows; i++) {
+      out[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
+    }
+    return out;
   }
 
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("SentenceEmbedder '" + source + "' is closed");
     }
+  }
+
+  /**
+   * The graph an embedder runs for {@code model}: with a mask input and float token states, its
+   * graph with mean pooling and L2 normalisation appended ({@link PooledGraph}), so each forward
+   * pass returns one vector per row (on a GPU, 1/seq of the bytes to copy back); otherwise the
+   * graph as it is, pooled on the host. Build a wrapper for {@link #create(OnnxModel,
+   * CompileWrapper, TextTokenizer, int)} over this graph.
+   *
+   * @throws dev.ember.executor.errors.EmberException MODEL_UNSUPPORTED when the model's inputs or
+   *     output do not fit a text encoder
+   */
+  public static Graph forwardGraph(OnnxModel model) {
+    Map<String, DType> feeds = feedsOf(model);
+    ValueInfo out = outputOf(model);
+    return feeds.containsKey(ATTENTION_MASK) && out.type().dtype() == DType.FLOAT
+        ? PooledGraph.of(model.graph(), out.name(), ATTENTION_MASK)
+        : model.graph();
   }
 
   /** The token inputs the graph declares, in its order, with their integer types. */
