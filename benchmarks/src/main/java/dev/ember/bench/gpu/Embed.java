@@ -4,6 +4,7 @@ import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.ValueInfo;
+import dev.ember.executor.text.PooledGraph;
 import dev.ember.executor.text.Pooling;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,14 +19,20 @@ import java.util.function.IntUnaryOperator;
  * Sentence embeddings from token ids, the way {@code SentenceEmbedder} makes them from text:
  * rows padded to the batch's longest, {@code input_ids}, {@code attention_mask} and zero {@code
  * token_type_ids}, the model's {@code last_hidden_state} mean-pooled over the mask and
- * L2-normalised. Also the batch plans the benchmark times.
+ * L2-normalised: in the graph ({@link #pooled}, one [rows, hidden] copy back per batch) or on the
+ * host for a graph without it. Also the batch plans the benchmark times.
  */
 final class Embed {
   private Embed() {}
 
   /** The feeds of rows {@code rows} of {@code ids}, padded to their longest. */
   static Map<String, Tensor> feeds(List<long[]> ids, int[] rows) {
-    int seq = 0;
+    return feeds(ids, rows, 0);
+  }
+
+  /** The feeds of rows {@code rows} of {@code ids}, padded to their longest or {@code minSeq}. */
+  static Map<String, Tensor> feeds(List<long[]> ids, int[] rows, int minSeq) {
+    int seq = minSeq;
     for (int r : rows) {
       seq = Math.max(seq, ids.get(r).length);
     }
@@ -44,14 +51,19 @@ final class Embed {
     return f;
   }
 
-  /** The name of the graph's token-vector output. */
+  /** The graph's pooled output, else its token-vector output. */
   static String hiddenOutput(Graph g) {
     for (ValueInfo o : g.outputs()) {
-      if (o.name().equals("last_hidden_state")) {
+      if (o.name().equals("last_hidden_state") || o.name().equals(PooledGraph.OUTPUT)) {
         return o.name();
       }
     }
     return g.outputs().get(0).name();
+  }
+
+  /** {@code g} with pooling in the graph, as {@code SentenceEmbedder.forwardGraph} runs it. */
+  static Graph pooled(Graph g) {
+    return PooledGraph.of(g, hiddenOutput(g), "attention_mask");
   }
 
   /**
@@ -63,11 +75,23 @@ final class Embed {
     float[][] out = new float[ids.size()][];
     for (int[] rows : plan) {
       Map<String, Tensor> f = feeds(ids, rows);
-      Tensor hidden = forward.apply(f).get(output);
-      float[][] v = Pooling.meanPoolNormalized(hidden, f.get("attention_mask"));
+      Tensor result = forward.apply(f).get(output);
+      float[][] v = output.equals(PooledGraph.OUTPUT) ? rowsOf(result)
+          : Pooling.meanPoolNormalized(result, f.get("attention_mask"));
       for (int i = 0; i < rows.length; i++) {
         out[rows[i]] = v[i];
       }
+    }
+    return out;
+  }
+
+  /** The rows of a [rows, width] float tensor. */
+  static float[][] rowsOf(Tensor t) {
+    int width = t.dim(1);
+    float[] flat = t.rawFloats();
+    float[][] out = new float[t.dim(0)][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
     }
     return out;
   }
@@ -112,6 +136,27 @@ final class Embed {
       from = to;
     }
     return plan;
+  }
+
+  /**
+   * {@code n} rows of at most {@code maxLen} tokens, in corpus order, starting over when there are
+   * fewer: rows that fill a variant of {@code n} x {@code maxLen} with real sentences.
+   */
+  static int[] rowsUpTo(List<long[]> ids, int n, int maxLen) {
+    List<Integer> fit = new ArrayList<>();
+    for (int i = 0; i < ids.size() && fit.size() < n; i++) {
+      if (ids.get(i).length <= maxLen) {
+        fit.add(i);
+      }
+    }
+    if (fit.isEmpty()) {
+      throw new IllegalArgumentException("no sentence of at most " + maxLen + " tokens");
+    }
+    int[] rows = new int[n];
+    for (int i = 0; i < n; i++) {
+      rows[i] = fit.get(i % fit.size());
+    }
+    return rows;
   }
 
   /** Real (unpadded) tokens of the rows a plan covers. */

@@ -25,10 +25,10 @@ import java.util.TreeMap;
  * a GPU and no build tools: probe the device (no device: write why and exit 0), then (a) every
  * ONNX node test the backend takes against the interpreter, (b) the MiniLM architecture with
  * regenerated weights ({@link ModelSkeleton}) per GEMM precision against the interpreter, (d)
- * TFLOP/s of the generated GEMMs and (c) throughput over the pre-tokenized corpus ({@link
- * Throughput}). Results go to {@code OUT/gpu-check.json} and {@code .md} after every section; a
- * failing section is recorded and the next one runs. The GEMM is always the generated one: the
- * device check ships no cuBLAS.
+ * TFLOP/s of the generated GEMMs, (e) where one forward's time goes ({@link Profile}) and (c)
+ * throughput over the pre-tokenized corpus ({@link Throughput}). Results go to {@code
+ * OUT/gpu-check.json} and {@code .md} after every section; a failing section is recorded and the
+ * next one runs. The GEMM is always the generated one: the device check ships no cuBLAS.
  *
  * <p>Usage: {@code GpuCheck OUT_DIR DATA_DIR NODE_TESTS_DIR} (DATA_DIR: what {@link GpuPrepare}
  * wrote). Exits 1 when a check failed, 0 otherwise.
@@ -127,7 +127,9 @@ public final class GpuCheck {
     try {
       r.progress("loading the model skeleton and token ids");
       byte[] skeleton = Files.readAllBytes(data.resolve(GpuPrepare.SKELETON_FILE));
-      graph = OnnxLoader.load(ModelSkeleton.regenerate(skeleton), "minilm-skeleton").graph();
+      // Pooled in the graph, as SentenceEmbedder runs it and as the torch reference pools.
+      graph = Embed.pooled(OnnxLoader.load(ModelSkeleton.regenerate(skeleton),
+          "minilm-skeleton").graph());
       ids = TokenIds.read(data.resolve(GpuPrepare.IDS_FILE));
       r.progress(ids.size() + " sentences, " + Embed.tokens(ids, Embed.corpusOrder(ids.size(),
           ids.size())) + " tokens");
@@ -160,19 +162,38 @@ public final class GpuCheck {
       r.progress("(d) generated GEMM TFLOP/s");
       List<Map<String, Object>> rows = GemmTflops.run(driver, r);
       r.put("gemmTflops", rows);
-      StringBuilder md = new StringBuilder("## (d) Generated GEMM TFLOP/s\n\n"
-          + "| gemm | shape | TFLOP/s |\n|---|---|---|\n");
+      StringBuilder md = new StringBuilder("## (d) Generated GEMM TFLOP/s per output tile"
+          + " (* = the tile the shape picks), error relative to the fp32 SIMT kernel\n\n"
+          + "| gemm | shape | tile | TFLOP/s | rel. error |\n|---|---|---|---|---|\n");
       for (Map<String, Object> row : rows) {
         Object v = row.containsKey("tflops")
             ? String.format(Locale.ROOT, "%.1f", (Double) row.get("tflops")) : row.get("skipped");
+        Object err = row.containsKey("relError")
+            ? String.format(Locale.ROOT, "%.1e%s", (Double) row.get("relError"),
+                Boolean.TRUE.equals(row.get("passed")) ? "" : " FAILED") : "";
         md.append("| ").append(row.get("gemm")).append(" | ").append(row.get("shape"))
-            .append(" | ").append(v).append(" |\n");
+            .append(" | ").append(row.get("tile"))
+            .append(Boolean.TRUE.equals(row.get("picked")) ? "*" : "")
+            .append(" | ").append(v).append(" | ").append(err).append(" |\n");
+        ok &= !Boolean.FALSE.equals(row.get("passed"));
       }
       r.markdown(md.toString());
     } catch (Exception | LinkageError e) {
       ok = fail(r, "gemmError", e);
     }
     r.save();
+
+    if (graph != null) {
+      try {
+        r.progress("(e) where the time goes, " + Profile.ROWS + " x " + Profile.SEQ);
+        List<Map<String, Object>> rows = Profile.run(device, graph, ids, store, r);
+        r.put("profile", rows);
+        r.markdown(Profile.markdown(rows));
+      } catch (Exception | LinkageError e) {
+        ok = fail(r, "profileError", e);
+      }
+      r.save();
+    }
 
     if (graph != null) {
       try {
@@ -184,18 +205,22 @@ public final class GpuCheck {
         r.put("variants", Map.of("compiled", store.misses(), "loaded", store.hits()));
         StringBuilder md = new StringBuilder("## (c) Throughput, level 3 (capture sizes "
             + CAPTURE_SIZES + ", seq buckets " + SEQ_BUCKETS + ")\n\n"
-            + "| precision | graphs | batching | sentences/s | real tokens/s | padded/real |\n"
-            + "|---|---|---|---|---|---|\n");
+            + "| precision | graphs | batching | sentences/s | real tokens/s | padded/real"
+            + " | best s/pass | device s/pass | host s/pass |\n"
+            + "|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> row : rows) {
           if (row.containsKey("error")) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | error: %s | | |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | error: %s | | | | | |%n",
                 row.get("precision"), row.get("graphs"), row.get("batching"), row.get("error")));
             continue;
           }
-          md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %.0f | %.2f |%n",
+          md.append(String.format(Locale.ROOT,
+              "| %s | %s | %s | %.0f | %.0f | %.2f | %.3f | %.3f | %.3f |%n",
               row.get("precision"), row.get("graphs"), row.get("batching"),
               (Double) row.get("sentencesPerSecond"), (Double) row.get("realTokensPerSecond"),
-              ((Long) row.get("paddedTokens")).doubleValue() / (Long) row.get("realTokens")));
+              ((Long) row.get("paddedTokens")).doubleValue() / (Long) row.get("realTokens"),
+              (Double) row.get("bestSeconds"), (Double) row.get("deviceSecondsPerPass"),
+              (Double) row.get("hostSecondsPerPass")));
         }
         r.markdown(md.toString());
       } catch (Exception | LinkageError e) {

@@ -1,13 +1,17 @@
 package dev.ember.bench.gpu;
 
+import dev.ember.executor.backend.CompiledVariant;
 import dev.ember.executor.backend.cuda.CudaBackend;
 import dev.ember.executor.backend.cuda.CudaDevice;
+import dev.ember.executor.backend.cuda.CudaProfile;
 import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.InMemoryVariantStore;
+import dev.ember.executor.dispatch.WrapperStats;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,15 +21,22 @@ import java.util.concurrent.Future;
 
 /**
  * Sentences/s and real tokens/s of the level-3 wrapper on the device over the whole pre-tokenized
- * corpus, per GEMM precision, with CUDA graphs (one per captured size, replayed) and without
- * (the same kernels launched one by one), for three batchings: length-sorted batches of 32 and
- * of 64 (cut where the sequence bucket changes, as the embedder does) and corpus order in
- * batches of 64. Each measurement follows one untimed pass, which compiles or loads the variants
- * and captures their graphs; the first configuration compiles its variants on several threads.
- * Timed passes include building the input tensors, the copies and the pooling on the host.
+ * corpus, per GEMM precision with CUDA graphs (one per captured size, replayed), and for FP16
+ * also without (the same kernels launched one by one; the other precisions skip it to save
+ * device time), for three batchings: length-sorted batches of 32 and of 64 (cut where the
+ * sequence bucket changes, as the embedder does) and corpus order in batches of 64. Each
+ * measurement follows one untimed pass, which compiles or loads the variants and captures their
+ * graphs; the first configuration compiles its variants on several threads. Timed passes include
+ * building the input tensors, the copies and the pooling on the host.
+ *
+ * <p>Each row also splits its best pass: {@code deviceSecondsPerPass} sums, over the variants
+ * the untimed pass dispatched to, dispatches times {@link CudaProfile#secondsPerPass} (each
+ * variant measured once, {@link #PROFILE_PASSES} passes); {@code hostSecondsPerPass} is the
+ * rest. Without graphs a variant's pass is launch by launch, so its launch cost counts as device.
  */
 final class Throughput {
   static final int TIMED_PASSES = 2;
+  static final int PROFILE_PASSES = 20;
 
   private Throughput() {}
 
@@ -36,9 +47,11 @@ final class Throughput {
     boolean first = true;
     for (GemmPrecision p : List.of(GemmPrecision.TF32, GemmPrecision.FP16, GemmPrecision.BF16,
         GemmPrecision.FP32)) {
-      for (boolean graphs : new boolean[] {true, false}) {
+      for (boolean graphs : p == GemmPrecision.FP16 ? new boolean[] {true, false}
+          : new boolean[] {true}) {
         CudaBackend cuda = new CudaBackend(device, GpuCheck.options(p, graphs));
         CompileWrapper w = GpuCheck.wrapper(graph, cuda, store);
+        Map<CompiledVariant, Double> perPass = new IdentityHashMap<>();
         Map<String, List<int[]>> plans = new LinkedHashMap<>();
         plans.put("length-sorted x32", Embed.lengthSorted(ids, 32, w::seqBucket));
         plans.put("length-sorted x64", Embed.lengthSorted(ids, 64, w::seqBucket));
@@ -57,7 +70,7 @@ final class Throughput {
           row.put("batching", e.getKey());
           row.put("backend", cuda.name());
           try {
-            measure(w, output, ids, e.getValue(), row);
+            measure(w, output, ids, e.getValue(), row, perPass);
           } catch (RuntimeException ex) {
             row.put("error", String.valueOf(ex));
           }
@@ -71,8 +84,10 @@ final class Throughput {
   }
 
   private static void measure(CompileWrapper w, String output, List<long[]> ids,
-      List<int[]> plan, Map<String, Object> row) {
+      List<int[]> plan, Map<String, Object> row, Map<CompiledVariant, Double> perPass) {
+    WrapperStats before = w.stats();
     Embed.run(w::call, output, ids, plan); // untimed: compile, load, capture
+    WrapperStats after = w.stats();
     double best = Double.MAX_VALUE;
     for (int i = 0; i < TIMED_PASSES; i++) {
       long t0 = System.nanoTime();
@@ -97,6 +112,46 @@ final class Throughput {
     row.put("bestSeconds", best);
     row.put("sentencesPerSecond", sentences / best);
     row.put("realTokensPerSecond", tokens / best);
+    double device;
+    try {
+      device = deviceSeconds(w, ids, before, after, perPass, row);
+    } catch (RuntimeException e) { // keep the throughput measured above
+      row.put("deviceError", String.valueOf(e));
+      device = Double.NaN;
+    }
+    row.put("deviceSecondsPerPass", device);
+    row.put("hostSecondsPerPass", best - device);
+  }
+
+  /**
+   * Device seconds of the dispatches between two stats snapshots: per variant, dispatches times
+   * its measured seconds per pass (cached). Variants the hooks cannot time (an interpreter
+   * fallback, a general variant without static shapes) are counted in {@code unprofiled}.
+   */
+  private static double deviceSeconds(CompileWrapper w, List<long[]> ids, WrapperStats before,
+      WrapperStats after, Map<CompiledVariant, Double> perPass, Map<String, Object> row) {
+    double total = 0;
+    long unprofiled = 0;
+    for (WrapperStats.VariantStats vs : after.variants()) {
+      long n = vs.dispatches() - (vs.index() < before.variants().size()
+          ? before.variants().get(vs.index()).dispatches() : 0);
+      if (n == 0) {
+        continue;
+      }
+      CompiledVariant v = w.variant(vs.index());
+      List<Long> shape = v.key().inputShapes().get("input_ids");
+      if (!CudaProfile.supports(v) || shape == null || shape.size() != 2 || shape.get(0) < 1
+          || shape.get(1) < 1) {
+        unprofiled += n;
+        continue;
+      }
+      double s = perPass.computeIfAbsent(v, k -> CudaProfile.secondsPerPass(k, Embed.feeds(ids,
+          Embed.rowsUpTo(ids, shape.get(0).intValue(), shape.get(1).intValue()),
+          shape.get(1).intValue()), PROFILE_PASSES));
+      total += n * s;
+    }
+    row.put("unprofiledDispatches", unprofiled);
+    return total;
   }
 
   /** One batch of every distinct (rows, bucket) pair, run on 8 threads so NVRTC runs in parallel. */

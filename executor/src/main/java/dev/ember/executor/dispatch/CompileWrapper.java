@@ -222,6 +222,16 @@ public final class CompileWrapper {
     return captured != null ? captured.paddedTokens(rows, seq) : (long) rows * seq;
   }
 
+  /**
+   * Variant {@code index} itself (see {@link #select}, {@link #captureIndex}, {@link #stats}),
+   * compiled first if it has not been yet: for tools that inspect or profile one variant.
+   *
+   * @throws IllegalArgumentException when there is no variant {@code index}
+   */
+  public CompiledVariant variant(int index) {
+    return table.get(index, name()).variant(compiler);
+  }
+
   /** The variants compiled so far, by index (not-yet-compiled level-3 variants are left out). */
   public List<CompiledVariant> variants() {
     List<CompiledVariant> out = new ArrayList<>();

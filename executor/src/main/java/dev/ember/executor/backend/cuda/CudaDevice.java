@@ -33,6 +33,7 @@ public final class CudaDevice implements AutoCloseable {
   private long scratch;
   private long scratchBytes;
   private long graphBytes;
+  private boolean closed; // guarded by the lock
 
   private CudaDevice(GpuDriver driver, KernelCompiler compiler) {
     this.driver = driver;
@@ -77,6 +78,16 @@ public final class CudaDevice implements AutoCloseable {
       return work.get();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Throws once the device is closed (under the lock): variants' staging buffers die with the
+   * driver, and writing to freed page-locked memory would crash the JVM rather than throw.
+   */
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the CUDA device is closed");
     }
   }
 
@@ -156,6 +167,7 @@ public final class CudaDevice implements AutoCloseable {
   @Override
   public void close() {
     exclusive(() -> {
+      closed = true;
       gemms.values().forEach(GpuGemm::close);
       driver.close();
       OPEN.values().remove(this);

@@ -124,28 +124,11 @@ final class CudaVariant implements CompiledVariant {
 
   private Map<String, Tensor> runLocked(Map<String, Tensor> inputs) {
     GpuDriver d = device.driver();
-    long base = ownBlock != 0 ? ownBlock : device.scratch(blockBytes);
-    if (ownBlock == 0) {
-      uploadConstants(base);
-    }
-    for (String name : program.inputs()) {
-      Tensor t = inputs.get(name);
-      if (t == null) {
-        throw Errors.of(ErrorCode.BAD_INPUT, "input '" + name + "' is missing; the variant takes "
-            + program.inputs(), "pass every graph input");
-      }
-      int idx = program.bufferOf().get(name);
-      d.upload(address(base, idx), DeviceData.toDevice(t, staging(idx, DeviceData.deviceBytes(t))));
-    }
-    if (program.errorBuffer() >= 0) {
-      d.zero(address(base, program.errorBuffer()), 4);
-    }
+    long base = prepare(inputs);
     if (graph != null) {
-      d.replay(graph);
       replays++;
-    } else {
-      enqueue(base);
     }
+    pass(base);
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (String name : program.outputs()) {
       int idx = program.bufferOf().get(name);
@@ -164,13 +147,54 @@ final class CudaVariant implements CompiledVariant {
   }
 
   /**
-   * The host side of buffer {@code index}, limited to {@code bytes}: direct memory kept across
-   * calls (which hold the device lock), since allocating it on every call costs more than the copy.
+   * Under the lock: the base of the buffers this call runs on, with {@code inputs} uploaded
+   * (copies may still be in flight) and the error flag cleared.
+   */
+  long prepare(Map<String, Tensor> inputs) {
+    device.checkOpen();
+    GpuDriver d = device.driver();
+    long base = ownBlock != 0 ? ownBlock : device.scratch(blockBytes);
+    if (ownBlock == 0) {
+      uploadConstants(base);
+    }
+    for (String name : program.inputs()) {
+      if (inputs.get(name) == null) { // before any upload: none is left in flight on a throw
+        throw Errors.of(ErrorCode.BAD_INPUT, "input '" + name + "' is missing; the variant takes "
+            + program.inputs(), "pass every graph input");
+      }
+    }
+    for (String name : program.inputs()) {
+      Tensor t = inputs.get(name);
+      int idx = program.bufferOf().get(name);
+      d.upload(address(base, idx), DeviceData.toDevice(t, staging(idx, DeviceData.deviceBytes(t))));
+    }
+    if (program.errorBuffer() >= 0) {
+      d.zero(address(base, program.errorBuffer()), 4);
+    }
+    return base;
+  }
+
+  /** Under the lock: enqueues one forward pass on {@code base}, a graph replay when captured. */
+  void pass(long base) {
+    if (graph != null) {
+      device.driver().replay(graph);
+    } else {
+      enqueue(base);
+    }
+  }
+
+  /**
+   * The host side of buffer {@code index}, limited to {@code bytes}: pinned memory from the
+   * driver, kept across calls (which hold the device lock and end synchronized), since allocating
+   * it on every call costs more than the copy. Outgrown ones are freed.
    */
   private ByteBuffer staging(int index, long bytes) {
     ByteBuffer b = staging[index];
     if (b == null || b.capacity() < bytes) {
-      b = DeviceData.direct(bytes);
+      if (b != null) {
+        device.driver().freeHost(b);
+      }
+      b = device.driver().hostBuffer(bytes);
       staging[index] = b;
     }
     b.clear().limit((int) bytes);
@@ -246,24 +270,29 @@ final class CudaVariant implements CompiledVariant {
   }
 
   private void enqueue(long base) {
-    GpuDriver d = device.driver();
     for (Step s : program.steps()) {
-      if (s instanceof CudaProgram.Launch l) {
-        List<Arg> args = l.args();
-        Object[] values = new Object[args.size()];
-        for (int i = 0; i < values.length; i++) {
-          Arg a = args.get(i);
-          values[i] = a instanceof BufferArg ba ? (Object) (address(base, ba.index()) + ba.offset())
-              : ((ScalarArg) a).value();
-        }
-        d.launch(kernels.get(l.kernel()), l.grid(), l.block(), l.sharedBytes(), values);
-      } else {
-        CudaProgram.Gemm gm = (CudaProgram.Gemm) s;
-        long bias = gm.bias() == null ? 0 : address(base, gm.bias().index()) + gm.bias().offset();
-        gemm.enqueue(gm.shape(), address(base, gm.a().index()) + gm.a().offset(),
-            address(base, gm.b().index()) + gm.b().offset(),
-            address(base, gm.c().index()) + gm.c().offset(), bias);
+      enqueue(base, s);
+    }
+  }
+
+  /** Under the lock: enqueues step {@code s} alone on the buffers at {@code base}. */
+  void enqueue(long base, Step s) {
+    if (s instanceof CudaProgram.Launch l) {
+      List<Arg> args = l.args();
+      Object[] values = new Object[args.size()];
+      for (int i = 0; i < values.length; i++) {
+        Arg a = args.get(i);
+        values[i] = a instanceof BufferArg ba ? (Object) (address(base, ba.index()) + ba.offset())
+            : ((ScalarArg) a).value();
       }
+      device.driver().launch(kernels.get(l.kernel()), l.grid(), l.block(), l.sharedBytes(),
+          values);
+    } else {
+      CudaProgram.Gemm gm = (CudaProgram.Gemm) s;
+      long bias = gm.bias() == null ? 0 : address(base, gm.bias().index()) + gm.bias().offset();
+      gemm.enqueue(gm.shape(), address(base, gm.a().index()) + gm.a().offset(),
+          address(base, gm.b().index()) + gm.b().offset(),
+          address(base, gm.c().index()) + gm.c().offset(), bias);
     }
   }
 
@@ -272,12 +301,20 @@ final class CudaVariant implements CompiledVariant {
     return b.kind() == Kind.WEIGHT ? device.weight(b.weight()) : base + offsets[buffer];
   }
 
-  /** Graph replays so far (tests and metrics). */
+  CudaProgram program() {
+    return program;
+  }
+
+  CudaDevice device() {
+    return device;
+  }
+
+  /** Graph replays by {@link #run} so far (tests and metrics). */
   int replays() {
     return device.exclusive(() -> replays);
   }
 
-  /** Frees this variant's own buffers and graph. */
+  /** Frees this variant's own buffers, staging buffers and graph. */
   void release() {
     device.exclusive(() -> {
       if (graph != null) {
@@ -288,6 +325,12 @@ final class CudaVariant implements CompiledVariant {
         device.driver().free(ownBlock);
         device.releaseGraphMemory(blockBytes);
         ownBlock = 0;
+      }
+      for (int i = 0; i < staging.length; i++) {
+        if (staging[i] != null) {
+          device.driver().freeHost(staging[i]);
+          staging[i] = null;
+        }
       }
       return null;
     });

@@ -1,6 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 
@@ -23,11 +24,27 @@ public interface GpuDriver extends AutoCloseable {
 
   void free(long ptr);
 
-  /** Copies {@code src}'s remaining bytes (a direct buffer) to {@code dst}, in stream order. */
+  /**
+   * Copies {@code src}'s remaining bytes (a direct buffer) to {@code dst}, in stream order. From a
+   * {@link #hostBuffer} the copy may still be running on return: change {@code src} only after the
+   * stream has passed it ({@link #download} or {@link #synchronize}).
+   */
   void upload(long dst, ByteBuffer src);
 
   /** Copies {@code dst.remaining()} bytes from {@code src} into {@code dst}; waits for the stream. */
   void download(ByteBuffer dst, long src);
+
+  /**
+   * A direct host buffer of {@code bytes} bytes (native order) for staging copies, meant to be
+   * kept and reused: page-locked where the driver can, so copies run at full bus speed without a
+   * bounce through the driver's own pinned pool. Valid until {@link #freeHost} or {@link #close}.
+   */
+  default ByteBuffer hostBuffer(long bytes) {
+    return ByteBuffer.allocateDirect((int) Math.max(1, bytes)).order(ByteOrder.nativeOrder());
+  }
+
+  /** Releases a buffer from {@link #hostBuffer}; it must not be touched afterwards. */
+  default void freeHost(ByteBuffer buffer) {}
 
   /** Sets {@code bytes} bytes at {@code ptr} to zero, in stream order. */
   void zero(long ptr, long bytes);

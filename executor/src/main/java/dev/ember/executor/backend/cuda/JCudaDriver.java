@@ -15,7 +15,9 @@ import static jcuda.driver.JCudaDriver.cuGraphLaunch;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
@@ -32,8 +34,10 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +75,8 @@ public final class JCudaDriver implements GpuDriver {
   private final CUstream stream = new CUstream();
   private final TreeMap<Long, CUdeviceptr> allocations = new TreeMap<>();
   private final List<CUmodule> modules = new ArrayList<>();
+  // Page-locked host buffers by identity: callers hold the buffer, the pointer is what frees it.
+  private final Map<ByteBuffer, Pointer> hostBuffers = new IdentityHashMap<>();
   private boolean closed;
 
   /** Opens device {@code ordinal}; throws DEVICE_UNAVAILABLE when the driver or device is absent. */
@@ -145,6 +151,28 @@ public final class JCudaDriver implements GpuDriver {
     CUdeviceptr p = allocations.remove(ptr);
     if (p != null) {
       check(cuMemFree(p), "cuMemFree");
+    }
+  }
+
+  @Override
+  public ByteBuffer hostBuffer(long bytes) {
+    current();
+    long n = Math.max(1, bytes);
+    Pointer p = new Pointer();
+    if (cuMemAllocHost(p, n) != CUresult.CUDA_SUCCESS) {
+      return GpuDriver.super.hostBuffer(bytes); // pinning only speeds copies up; pageable works
+    }
+    ByteBuffer b = p.getByteBuffer(0, n).order(ByteOrder.nativeOrder());
+    hostBuffers.put(b, p);
+    return b;
+  }
+
+  @Override
+  public void freeHost(ByteBuffer buffer) {
+    current();
+    Pointer p = hostBuffers.remove(buffer);
+    if (p != null) {
+      check(cuMemFreeHost(p), "cuMemFreeHost");
     }
   }
 
@@ -268,6 +296,10 @@ public final class JCudaDriver implements GpuDriver {
       cuMemFree(p);
     }
     allocations.clear();
+    for (Pointer p : hostBuffers.values()) {
+      cuMemFreeHost(p);
+    }
+    hostBuffers.clear();
     modules.clear(); // unloaded with the context's last reference
     cuStreamDestroy(stream);
     cuDevicePrimaryCtxRelease(device);

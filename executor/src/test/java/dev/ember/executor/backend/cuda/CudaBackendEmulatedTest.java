@@ -21,6 +21,7 @@ import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.models.MiniLmFixture;
 import dev.ember.executor.ops.OpRegistry;
 import dev.ember.executor.testing.Tolerance;
+import dev.ember.executor.text.PooledGraph;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +95,29 @@ class CudaBackendEmulatedTest {
       assertNull(Tolerance.mismatch(want, got, 1e-4, 1e-4), "seed " + seed);
     }
     assertEquals(2, driver.replays() - replaysBefore, "one graph replay per call");
+  }
+
+  @Test
+  void fusedAttentionSpansSeveralKeyAndQueryTiles() {
+    // 40 tokens: two key tiles of 32 (the second partly padding) and three query tiles of 16.
+    CompileOptions level3 = CompileOptions.level(3).withCaptureSizes(List.of(1))
+        .withSeqBuckets(List.of(40));
+    CompileWrapper w = CompileWrapper.builder(level3).backend(backend(CudaOptions.defaults()))
+        .build(miniLm);
+    Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(1, 40, 7);
+    assertNull(Tolerance.mismatch(interp.run(in).get(OUT), w.call(in).get(OUT), 1e-4, 1e-4));
+  }
+
+  @Test
+  void poolingInTheGraphRunsOnTheDevice() {
+    // What SentenceEmbedder compiles: the masked mean as a batched GEMM, then the L2 norm.
+    Graph pooled = PooledGraph.of(miniLm, OUT, "attention_mask");
+    CompileWrapper w = CompileWrapper.builder(CompileOptions.level(3)
+        .withCaptureSizes(List.of(2)).withSeqBuckets(List.of(8)))
+        .backend(backend(CudaOptions.defaults())).build(pooled);
+    Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(2, 6, 9);
+    Tensor want = new Interpreter(pooled, OpRegistry.standard()).run(in).get(PooledGraph.OUTPUT);
+    assertNull(Tolerance.mismatch(want, w.call(in).get(PooledGraph.OUTPUT), 1e-4, 1e-5));
   }
 
   @Test

@@ -1,0 +1,157 @@
+package dev.ember.bench.gpu;
+
+import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.cuda.CudaBackend;
+import dev.ember.executor.backend.cuda.CudaDevice;
+import dev.ember.executor.backend.cuda.CudaProfile;
+import dev.ember.executor.backend.cuda.CudaProfile.StepTime;
+import dev.ember.executor.backend.cuda.GemmPrecision;
+import dev.ember.executor.backend.cuda.GemmShape;
+import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.dispatch.InMemoryVariantStore;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Tensor;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * (e) Where the time goes, per GEMM precision with graphs on: the level-3 variant for {@link
+ * #ROWS} x {@link #SEQ} on corpus sentences of at most {@link #SEQ} tokens. Device ms per graph
+ * replay against wall ms per whole {@code call} (padding, copies, replay, output tensors), and
+ * every step timed alone ({@link CudaProfile#steps}), summed by kind (GEMMs by shape) with the
+ * slowest steps. A few seconds of device time per precision.
+ */
+final class Profile {
+  static final int ROWS = 64;
+  static final int SEQ = 32;
+  static final int CALLS = 50;
+  static final int REPLAYS = 50;
+  static final int REPEATS = 20;
+  static final int TOP = 15;
+
+  private Profile() {}
+
+  static List<Map<String, Object>> run(CudaDevice device, Graph graph, List<long[]> ids,
+      InMemoryVariantStore store, Results r) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (GemmPrecision p : List.of(GemmPrecision.FP16, GemmPrecision.TF32)) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("precision", p.confName());
+      try {
+        profile(new CudaBackend(device, GpuCheck.options(p, true)), graph, ids, store, row);
+      } catch (RuntimeException e) {
+        row.put("error", String.valueOf(e));
+      }
+      rows.add(row);
+      r.progress("profile " + p.confName() + ": " + row.getOrDefault("error",
+          row.get("deviceMsPerReplay") + " ms/replay, " + row.get("msPerCall") + " ms/call"));
+    }
+    return rows;
+  }
+
+  private static void profile(CudaBackend cuda, Graph graph, List<long[]> ids,
+      InMemoryVariantStore store, Map<String, Object> row) {
+    CompileWrapper w = GpuCheck.wrapper(graph, cuda, store);
+    Map<String, Tensor> feeds = Embed.feeds(ids, Embed.rowsUpTo(ids, ROWS, SEQ), SEQ);
+    w.call(feeds); // compile or load, capture
+    CompiledVariant v = w.variant(w.captureIndex(ROWS, SEQ));
+    long t0 = System.nanoTime();
+    for (int i = 0; i < CALLS; i++) {
+      w.call(feeds);
+    }
+    double callMs = (System.nanoTime() - t0) / 1e6 / CALLS;
+    double deviceMs = CudaProfile.secondsPerPass(v, feeds, REPLAYS) * 1e3;
+    List<StepTime> steps = CudaProfile.steps(v, feeds, REPEATS);
+    double stepMicros = steps.stream().mapToDouble(StepTime::micros).sum();
+    row.put("shape", ROWS + "x" + SEQ);
+    row.put("captured", CudaProfile.captured(v));
+    row.put("deviceMsPerReplay", deviceMs);
+    row.put("msPerCall", callMs);
+    row.put("hostMsPerCall", callMs - deviceMs);
+    row.put("steps", steps.size());
+    row.put("stepSumMs", stepMicros / 1e3);
+    row.put("byKind", byKind(steps, stepMicros));
+    List<Map<String, Object>> top = new ArrayList<>();
+    steps.stream().sorted(Comparator.comparingDouble(StepTime::micros).reversed()).limit(TOP)
+        .forEach(s -> {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("index", s.index());
+          m.put("group", group(s));
+          m.put("micros", s.micros());
+          m.put("label", s.label());
+          top.add(m);
+        });
+    row.put("top", top);
+  }
+
+  /** Total µs and count per group, largest first. */
+  private static List<Map<String, Object>> byKind(List<StepTime> steps, double total) {
+    Map<String, double[]> sums = new LinkedHashMap<>();
+    for (StepTime s : steps) {
+      double[] a = sums.computeIfAbsent(group(s), k -> new double[2]);
+      a[0]++;
+      a[1] += s.micros();
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    sums.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[1], a.getValue()[1]))
+        .forEach(e -> {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("group", e.getKey());
+          m.put("count", (int) e.getValue()[0]);
+          m.put("totalMicros", e.getValue()[1]);
+          m.put("share", total > 0 ? e.getValue()[1] / total : 0.0);
+          out.add(m);
+        });
+    return out;
+  }
+
+  /** The kind, GEMMs split by m x n x k x batch. */
+  private static String group(StepTime s) {
+    GemmShape g = s.gemm();
+    return g == null ? s.kind()
+        : "gemm " + g.m() + "x" + g.n() + "x" + g.k() + "x" + g.batch();
+  }
+
+  static String markdown(List<Map<String, Object>> rows) {
+    StringBuilder md = new StringBuilder("## (e) Where the time goes: level-3 variant " + ROWS
+        + " x " + SEQ + ", graphs on (steps timed alone, " + REPEATS + " per CUDA graph)\n\n"
+        + "| precision | device ms/replay | ms/call | host ms/call | sum of steps ms | steps |\n"
+        + "|---|---|---|---|---|---|\n");
+    for (Map<String, Object> row : rows) {
+      if (row.containsKey("error")) {
+        md.append("| ").append(row.get("precision")).append(" | error: ")
+            .append(row.get("error")).append(" | | | | |\n");
+        continue;
+      }
+      md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %d |%n",
+          row.get("precision"), row.get("deviceMsPerReplay"), row.get("msPerCall"),
+          row.get("hostMsPerCall"), row.get("stepSumMs"), row.get("steps")));
+    }
+    for (Map<String, Object> row : rows) {
+      if (row.containsKey("error")) {
+        continue;
+      }
+      md.append("\n").append(row.get("precision")).append(" by kind:\n\n")
+          .append("| kind | count | total µs | share |\n|---|---|---|---|\n");
+      for (Object o : (List<?>) row.get("byKind")) {
+        Map<?, ?> m = (Map<?, ?>) o;
+        md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f%% |%n", m.get("group"),
+            m.get("count"), m.get("totalMicros"), 100 * (Double) m.get("share")));
+      }
+      md.append("\n").append(row.get("precision")).append(" slowest ").append(TOP)
+          .append(" steps:\n\n| # | kind | µs | label |\n|---|---|---|---|\n");
+      for (Object o : (List<?>) row.get("top")) {
+        Map<?, ?> m = (Map<?, ?>) o;
+        String label = String.valueOf(m.get("label")).replace('|', '/');
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %s |%n", m.get("index"),
+            m.get("group"), m.get("micros"),
+            label.length() > 100 ? label.substring(0, 97) + "..." : label));
+      }
+    }
+    return md.toString();
+  }
+}
