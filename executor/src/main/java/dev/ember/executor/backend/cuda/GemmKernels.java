@@ -29,20 +29,20 @@ public final class GemmKernels {
   /** Launch shape of one kernel. {@code sharedBytes} is the dynamic shared memory (0: static). */
   public record Geometry(Dim3 grid, Dim3 block, int sharedBytes) {}
 
-  /** The kernel's name for the largest tile, e.g. "ember_gemm_tf32_t128" ("ember_gemm_fp32"). */
+  /** The kernel's name for the largest tile, e.g. "ember_gemm_tf32_t128k32" ("ember_gemm_fp32"). */
   public static String kernelName(GemmPrecision p) {
-    return kernelName(p, MmaTile.T128);
+    return kernelName(p, MmaTile.T128_K32);
   }
 
   /** The kernel's name for {@code tile} (ignored for FP32, which has one SIMT kernel). */
   static String kernelName(GemmPrecision p, MmaTile tile) {
     String base = "ember_gemm_" + p.confName();
-    return p == GemmPrecision.FP32 ? base : base + "_t" + tile.size();
+    return p == GemmPrecision.FP32 ? base : base + "_" + tile.suffix();
   }
 
   /** The full translation unit for {@code p}'s kernel with the largest tile. */
   public static String source(GemmPrecision p) {
-    return source(p, MmaTile.T128);
+    return source(p, MmaTile.T128_K32);
   }
 
   /** The full translation unit for {@code p}'s kernel with {@code tile} (FP32: its only one). */

@@ -16,7 +16,7 @@ public final class GeneratedGemm implements GpuGemm {
   private final GpuDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
-  /** Kernel handle per tile, compiled on first use; FP32's one SIMT kernel is kept under T128. */
+  /** Kernel handle per tile, compiled on first use; FP32's one SIMT kernel is kept under T128_K32. */
   private final Map<MmaTile, Object> kernels = new EnumMap<>(MmaTile.class);
 
   public GeneratedGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
@@ -61,7 +61,7 @@ public final class GeneratedGemm implements GpuGemm {
   }
 
   private synchronized Object kernel(MmaTile tile) {
-    MmaTile key = tile == null ? MmaTile.T128 : tile;
+    MmaTile key = tile == null ? MmaTile.T128_K32 : tile;
     Object k = kernels.get(key);
     if (k == null) {
       String name = GemmKernels.kernelName(precision, key);

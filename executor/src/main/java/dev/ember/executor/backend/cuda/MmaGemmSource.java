@@ -15,6 +15,7 @@ package dev.ember.executor.backend.cuda;
  * consecutive words) in 32 distinct banks.
  */
 final class MmaGemmSource {
+  /** K per slice of the largest tile (smaller tiles take deeper slices: {@link MmaTile#k}). */
   static final int TILE_K = 32;
 
   static String source(GemmPrecision p, MmaTile tile, String name) {
@@ -29,8 +30,10 @@ final class MmaGemmSource {
   private final int warpsN;
   private final int fragsM;
   private final int fragsN;
+  private final int tileK;
 
   private MmaGemmSource(MmaTile t) {
+    tileK = t.k();
     tileM = t.size();
     tileN = t.size();
     threads = t.threads();
@@ -44,7 +47,7 @@ final class MmaGemmSource {
   private String generate(GemmPrecision p, String name) {
     MmaLayout l = MmaLayout.of(p);
     int perWord = l.perWord();
-    int words = TILE_K / perWord; // K words per tile row
+    int words = tileK / perWord; // K words per tile row
     // Words each thread converts per operand and K slice (A and B tiles are the same size).
     int units = tileM * words / threads;
     if (units * threads != tileM * words) {
@@ -87,11 +90,11 @@ final class MmaGemmSource {
     s.append(line("float ra[%d];", units * perWord));
     s.append(line("float rb[%d];", units * perWord));
     s.append(load("0", units, words, perWord));
-    s.append("  for (int k0 = 0; k0 < K; k0 += ").append(TILE_K).append(") {\n");
+    s.append("  for (int k0 = 0; k0 < K; k0 += ").append(tileK).append(") {\n");
     s.append(store(units, words, perWord));
     s.append("    __syncthreads();\n");
-    s.append("    if (k0 + ").append(TILE_K).append(" < K) {\n");
-    s.append(load("k0 + " + TILE_K, units, words, perWord).indent(4));
+    s.append("    if (k0 + ").append(tileK).append(" < K) {\n");
+    s.append(load("k0 + " + tileK, units, words, perWord).indent(4));
     s.append("    }\n");
     s.append(multiply(l, words));
     s.append("    __syncthreads();\n");

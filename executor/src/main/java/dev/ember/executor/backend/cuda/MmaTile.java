@@ -9,12 +9,14 @@ package dev.ember.executor.backend.cuda;
  * and a 32x32 attention product would fill 1/16 of one. {@link #forShape} picks per shape.
  */
 public enum MmaTile {
-  T128(128, 2, 4),
-  T64(64, 2, 2),
-  T32(32, 2, 2);
+  T128_K32(128, 2, 4, 32),
+  T64_K64(64, 2, 2, 64),
+  T64_K32(64, 2, 2, 32),
+  T32_K64(32, 2, 2, 64),
+  T32_K32(32, 2, 2, 32);
 
   /**
-   * Blocks a launch should make before a larger tile is worth its better reuse: about one per
+   * Blocks a launch should make before a tile is worth its better reuse: about one per
    * multiprocessor of the data-center GPUs the backend targets (A100 108, H100/H200 132).
    */
   static final int ENOUGH_BLOCKS = 128;
@@ -22,11 +24,22 @@ public enum MmaTile {
   private final int size;
   private final int warpsM;
   private final int warpsN;
+  private final int k;
 
-  MmaTile(int size, int warpsM, int warpsN) {
+  MmaTile(int size, int warpsM, int warpsN, int k) {
     this.size = size;
     this.warpsM = warpsM;
     this.warpsN = warpsN;
+    this.k = k;
+  }
+
+  /**
+   * K per shared-memory slice: 64 where the tile is small enough (registers and 48 KB of shared
+   * memory), since each slice pays one global-memory latency and the blocks of small shapes have
+   * few warps to hide it behind.
+   */
+  int k() {
+    return k;
   }
 
   /** Rows and columns of C per block. */
@@ -65,21 +78,24 @@ public enum MmaTile {
   }
 
   /**
-   * The tile for {@code s}: no tile larger than both M and N need (it would compute padding),
-   * then the largest that still makes {@link #ENOUGH_BLOCKS} blocks, else the smallest left.
+   * The tile for {@code s}, from what the device check measured on an H200 (MiniLM's GEMMs and
+   * 4096^3): 128x128 only for large outputs that make several blocks per multiprocessor (4096^3:
+   * 1.4x the 64x64 rate; MiniLM's 192-block FFN: 0.88x), else 64x64 while it still makes {@link
+   * #ENOUGH_BLOCKS}, else 32x32; the deeper K slice where K fills it at least twice.
    */
   public static MmaTile forShape(GemmShape s) {
-    int need = Math.max(s.m(), s.n());
-    MmaTile pick = null;
-    for (MmaTile t : values()) { // largest first
-      if (t != T32 && t.size / 2 >= need) {
-        continue; // a tile twice what M and N need computes mostly padding
-      }
-      pick = t;
-      if (t.blocks(s) >= ENOUGH_BLOCKS) {
-        return t;
-      }
+    boolean deep = s.k() >= 128;
+    if (s.m() >= 128 && s.n() >= 128 && T128_K32.blocks(s) >= 4L * ENOUGH_BLOCKS) {
+      return T128_K32;
     }
-    return pick;
+    if (T64_K32.blocks(s) >= ENOUGH_BLOCKS) {
+      return deep ? T64_K64 : T64_K32;
+    }
+    return deep ? T32_K64 : T32_K32;
+  }
+
+  /** "t64k32": the suffix of kernel names. */
+  String suffix() {
+    return "t" + size + "k" + k;
   }
 }

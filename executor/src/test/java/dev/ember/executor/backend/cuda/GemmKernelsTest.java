@@ -73,14 +73,14 @@ class GemmKernelsTest {
   @Test
   void tilesFollowTheShape() {
     // MiniLM at 64 sentences of 32 tokens: projections, FFN, attention per head; and a big square.
-    assertEquals(MmaTile.T64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 384)));
-    assertEquals(MmaTile.T64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 1536)));
-    assertEquals(MmaTile.T128, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 1536, 384)));
-    assertEquals(MmaTile.T32, MmaTile.forShape(GemmShape.rowMajor(768, 32, 32, 32)));
-    assertEquals(MmaTile.T32, MmaTile.forShape(GemmShape.rowMajor(768, 16, 16, 32)));
-    assertEquals(MmaTile.T128, MmaTile.forShape(GemmShape.rowMajor(1, 4096, 4096, 4096)));
+    assertEquals(MmaTile.T64_K64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 384)));
+    assertEquals(MmaTile.T64_K64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 1536)));
+    assertEquals(MmaTile.T64_K64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 1536, 384)));
+    assertEquals(MmaTile.T64_K32, MmaTile.forShape(GemmShape.rowMajor(768, 32, 32, 32)));
+    assertEquals(MmaTile.T128_K32, MmaTile.forShape(GemmShape.rowMajor(1, 4096, 4096, 4096)));
     // Too small for any tile to fill the device: the smallest, not the largest.
-    assertEquals(MmaTile.T32, MmaTile.forShape(GemmShape.rowMajor(1, 100, 100, 100)));
+    assertEquals(MmaTile.T32_K32, MmaTile.forShape(GemmShape.rowMajor(1, 100, 100, 100)));
+    assertEquals(MmaTile.T32_K64, MmaTile.forShape(GemmShape.rowMajor(1, 100, 100, 1000)));
     assertNull(GemmKernels.tile(GemmPrecision.FP32, GemmShape.rowMajor(1, 2048, 384, 384)));
   }
 
@@ -96,6 +96,7 @@ class GemmKernelsTest {
         assertTrue(src.contains("m0 = blockIdx.y * " + t.size() + ";"), t + " " + p);
         assertTrue(src.contains("n0 = blockIdx.x * " + t.size() + ";"), t + " " + p);
         assertTrue(src.contains("float acc[" + t.fragsM() + "][" + t.fragsN() + "][4];"));
+        assertTrue(src.contains("k0 += " + t.k() + ")"), t + " " + p);
       }
     }
   }
@@ -179,8 +180,8 @@ class GemmKernelsTest {
 
   /** The parameter types of {@code extern "C" __global__ void name(...)} in {@code src}. */
   static List<String> signature(String src, String name) {
-    Matcher m = Pattern.compile("extern \"C\" __global__ void " + name + "\\(([^)]*)\\)")
-        .matcher(src);
+    Matcher m = Pattern.compile("extern \"C\" __global__ void (?:__launch_bounds__\\([^)]*\\) )?"
+        + name + "\\(([^)]*)\\)").matcher(src);
     assertTrue(m.find(), "no kernel " + name);
     List<String> types = new ArrayList<>();
     for (String param : m.group(1).split(",")) {
