@@ -35,7 +35,8 @@ import java.util.concurrent.Future;
  * rest. Without graphs a variant's pass is launch by launch, so its launch cost counts as device.
  */
 final class Throughput {
-  static final int TIMED_PASSES = 2;
+  /** Best of five: one pass is 0.1-0.4 s, and two varied by up to a fifth between runs. */
+  static final int TIMED_PASSES = 5;
   static final int PROFILE_PASSES = 20;
 
   private Throughput() {}

@@ -19,7 +19,7 @@ import java.util.Map;
  */
 final class CudaAttention {
   static final int WARPS = 4;
-  static final int ROWS_PER_WARP = 8;
+  static final int ROWS_PER_WARP = 4;
   static final int QUERY_TILE = WARPS * ROWS_PER_WARP;
   static final int KEY_TILE = 32;
 

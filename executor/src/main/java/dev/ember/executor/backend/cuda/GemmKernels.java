@@ -47,7 +47,10 @@ public final class GemmKernels {
 
   /** The full translation unit for {@code p}'s kernel with {@code tile} (FP32: its only one). */
   static String source(GemmPrecision p, MmaTile tile) {
-    return p == GemmPrecision.FP32 ? SimtGemmSource.source(kernelName(p))
+    if (p == GemmPrecision.FP32) {
+      return SimtGemmSource.source(kernelName(p));
+    }
+    return tile.stages() > 0 ? MmaAsyncGemmSource.source(p, tile, kernelName(p, tile))
         : MmaGemmSource.source(p, tile, kernelName(p, tile));
   }
 
@@ -88,6 +91,22 @@ public final class GemmKernels {
     int threads = t == null ? SimtGemmSource.THREADS : t.threads();
     return new Geometry(Dim3.of(ceilDiv(s.n(), tileN), ceilDiv(s.m(), tileM), s.batch()),
         Dim3.of(threads), 0);
+  }
+
+  /**
+   * Null when the pipelined kernel can copy {@code s}'s operands with 16-byte cp.async (A along
+   * K, B along N, every row and batch start on 16 bytes, K and N multiples of 4), else why not.
+   * The pointers themselves are checked at launch ({@link GeneratedGemm}).
+   */
+  static String asyncWhyNot(GemmShape s) {
+    if (s.aCol() != 1 || s.bCol() != 1) {
+      return "A is not contiguous along K or B along N";
+    }
+    if (s.k() % 4 != 0 || s.n() % 4 != 0 || s.aRow() % 4 != 0 || s.bRow() % 4 != 0
+        || s.aBatch() % 4 != 0 || s.bBatch() % 4 != 0) {
+      return "rows do not start on 16 bytes";
+    }
+    return null;
   }
 
   /** Null when the generated kernels can run {@code s} on some device, else why not. */

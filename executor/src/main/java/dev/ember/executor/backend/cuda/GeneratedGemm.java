@@ -55,6 +55,9 @@ public final class GeneratedGemm implements GpuGemm {
       throw new IllegalArgumentException(name() + " cannot run " + s + ": " + why);
     }
     MmaTile t = precision == GemmPrecision.FP32 ? null : tile;
+    if (t != null && t.stages() > 0 && ((a | b) & 15) != 0) {
+      t = t.synchronous(); // cp.async copies 16 aligned bytes
+    }
     Geometry geo = GemmKernels.geometry(s, t);
     driver.launch(kernel(t), geo.grid(), geo.block(), geo.sharedBytes(),
         GemmKernels.args(a, b, c, bias, s));

@@ -106,7 +106,7 @@ final class MmaGemmSource {
   }
 
   /** The word conversion and the mma instruction, as inline PTX (NVRTC has no headers). */
-  private static String helpers(GemmPrecision p) {
+  static String helpers(GemmPrecision p) {
     String convert = p == GemmPrecision.TF32
         ? """
         __device__ __forceinline__ unsigned ember_word(float x) {
@@ -215,6 +215,11 @@ final class MmaGemmSource {
 
   /** alpha * acc + beta * bias into C, bounds-checked. */
   private String epilogue(MmaLayout l) {
+    return epilogue(l, fragsM, fragsN);
+  }
+
+  /** The epilogue of a warp holding {@code fragsM x fragsN} accumulator tiles. */
+  static String epilogue(MmaLayout l, int fragsM, int fragsN) {
     StringBuilder s = new StringBuilder();
     s.append(line("for (int mi = 0; mi < %d; mi++) {", fragsM));
     s.append(line("  for (int ni = 0; ni < %d; ni++) {", fragsN));

@@ -9,11 +9,14 @@ package dev.ember.executor.backend.cuda;
  * and a 32x32 attention product would fill 1/16 of one. {@link #forShape} picks per shape.
  */
 public enum MmaTile {
-  T128_K32(128, 2, 4, 32),
-  T64_K64(64, 2, 2, 64),
-  T64_K32(64, 2, 2, 32),
-  T32_K64(32, 2, 2, 64),
-  T32_K32(32, 2, 2, 32);
+  T128_K32(128, 2, 4, 32, 0),
+  T64_K64(64, 2, 2, 64, 0),
+  T64_K32(64, 2, 2, 32, 0),
+  T32_K64(32, 2, 2, 64, 0),
+  T32_K32(32, 2, 2, 32, 0),
+  /** 16-deep slices, four in shared memory at once, copied with cp.async (MmaAsyncGemmSource). */
+  T64_ASYNC(64, 2, 2, 16, 4),
+  T32_ASYNC(32, 2, 2, 16, 4);
 
   /**
    * Blocks a launch should make before a tile is worth its better reuse: about one per
@@ -25,12 +28,24 @@ public enum MmaTile {
   private final int warpsM;
   private final int warpsN;
   private final int k;
+  private final int stages;
 
-  MmaTile(int size, int warpsM, int warpsN, int k) {
+  MmaTile(int size, int warpsM, int warpsN, int k, int stages) {
     this.size = size;
     this.warpsM = warpsM;
     this.warpsN = warpsN;
     this.k = k;
+    this.stages = stages;
+  }
+
+  /** Slices in flight in the cp.async pipeline; 0 for tiles loaded through registers. */
+  int stages() {
+    return stages;
+  }
+
+  /** The register-loaded tile of the same size, for operands cp.async cannot copy. */
+  MmaTile synchronous() {
+    return this == T64_ASYNC ? T64_K32 : this == T32_ASYNC ? T32_K32 : this;
   }
 
   /**
@@ -81,21 +96,23 @@ public enum MmaTile {
    * The tile for {@code s}, from what the device check measured on an H200 (MiniLM's GEMMs and
    * 4096^3): 128x128 only for large outputs that make several blocks per multiprocessor (4096^3:
    * 1.4x the 64x64 rate; MiniLM's 192-block FFN: 0.88x), else 64x64 while it still makes {@link
-   * #ENOUGH_BLOCKS}, else 32x32; the deeper K slice where K fills it at least twice.
+   * #ENOUGH_BLOCKS}, else 32x32; pipelined where the operands allow cp.async, else the deeper K
+   * slice only for long K.
    */
   public static MmaTile forShape(GemmShape s) {
-    boolean deep = s.k() >= 128;
+    boolean deep = s.k() >= 1024; // 64-deep slices won at K 1536 and tied or lost at 384
+    boolean async = GemmKernels.asyncWhyNot(s) == null;
     if (s.m() >= 128 && s.n() >= 128 && T128_K32.blocks(s) >= 4L * ENOUGH_BLOCKS) {
       return T128_K32;
     }
     if (T64_K32.blocks(s) >= ENOUGH_BLOCKS) {
-      return deep ? T64_K64 : T64_K32;
+      return async ? T64_ASYNC : deep ? T64_K64 : T64_K32;
     }
-    return deep ? T32_K64 : T32_K32;
+    return async ? T32_ASYNC : deep ? T32_K64 : T32_K32;
   }
 
-  /** "t64k32": the suffix of kernel names. */
+  /** "t64k32" (or "t64k16s4" when pipelined): the suffix of kernel names. */
   String suffix() {
-    return "t" + size + "k" + k;
+    return "t" + size + "k" + k + (stages > 0 ? "s" + stages : "");
   }
 }

@@ -99,7 +99,7 @@ class CudaBackendEmulatedTest {
 
   @Test
   void fusedAttentionSpansSeveralKeyAndQueryTiles() {
-    // 40 tokens: two key tiles of 32 (the second partly padding) and two query tiles of 32.
+    // 40 tokens: two key tiles of 32 (the second partly padding) and three query tiles of 16.
     CompileOptions level3 = CompileOptions.level(3).withCaptureSizes(List.of(1))
         .withSeqBuckets(List.of(40));
     CompileWrapper w = CompileWrapper.builder(level3).backend(backend(CudaOptions.defaults()))

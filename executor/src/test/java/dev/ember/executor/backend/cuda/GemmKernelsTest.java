@@ -73,15 +73,32 @@ class GemmKernelsTest {
   @Test
   void tilesFollowTheShape() {
     // MiniLM at 64 sentences of 32 tokens: projections, FFN, attention per head; and a big square.
-    assertEquals(MmaTile.T64_K64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 384)));
-    assertEquals(MmaTile.T64_K64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 1536)));
-    assertEquals(MmaTile.T64_K64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 1536, 384)));
-    assertEquals(MmaTile.T64_K32, MmaTile.forShape(GemmShape.rowMajor(768, 32, 32, 32)));
+    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 384)));
+    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 1536)));
+    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 1536, 384)));
+    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(GemmShape.rowMajor(768, 32, 32, 32)));
     assertEquals(MmaTile.T128_K32, MmaTile.forShape(GemmShape.rowMajor(1, 4096, 4096, 4096)));
-    // Too small for any tile to fill the device: the smallest, not the largest.
-    assertEquals(MmaTile.T32_K32, MmaTile.forShape(GemmShape.rowMajor(1, 100, 100, 100)));
-    assertEquals(MmaTile.T32_K64, MmaTile.forShape(GemmShape.rowMajor(1, 100, 100, 1000)));
+    // Without cp.async (N = 382): deeper slices only for long K; too small to fill the device:
+    // the smallest tile, not the largest.
+    assertEquals(MmaTile.T64_K32, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 382, 384)));
+    assertEquals(MmaTile.T64_K64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 382, 1536)));
+    assertEquals(MmaTile.T32_K32, MmaTile.forShape(GemmShape.rowMajor(1, 100, 102, 100)));
+    assertEquals(MmaTile.T32_K64, MmaTile.forShape(GemmShape.rowMajor(1, 100, 102, 1500)));
     assertNull(GemmKernels.tile(GemmPrecision.FP32, GemmShape.rowMajor(1, 2048, 384, 384)));
+  }
+
+  @Test
+  void pipelinedTilesNeedOperandsThatCpAsyncCanCopy() {
+    // MiniLM's row-major projections (bias shapes aside) take the cp.async tile.
+    GemmShape rowMajor = GemmShape.rowMajor(1, 2048, 384, 384);
+    assertNull(GemmKernels.asyncWhyNot(rowMajor));
+    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(rowMajor));
+    assertEquals(MmaTile.T32_ASYNC, MmaTile.forShape(GemmShape.rowMajor(1, 100, 100, 100)));
+    // N = 30 leaves rows of B off 16 bytes; K = 7 leaves A's.
+    assertNotNull(GemmKernels.asyncWhyNot(GemmShape.rowMajor(1, 64, 30, 64)));
+    assertEquals(MmaTile.T32_K32, MmaTile.forShape(GemmShape.rowMajor(1, 64, 30, 64)));
+    assertNotNull(GemmKernels.asyncWhyNot(GemmShape.rowMajor(1, 64, 64, 7)));
+    assertEquals(MmaTile.T64_K32, MmaTile.T64_ASYNC.synchronous());
   }
 
   @Test
@@ -96,7 +113,10 @@ class GemmKernelsTest {
         assertTrue(src.contains("m0 = blockIdx.y * " + t.size() + ";"), t + " " + p);
         assertTrue(src.contains("n0 = blockIdx.x * " + t.size() + ";"), t + " " + p);
         assertTrue(src.contains("float acc[" + t.fragsM() + "][" + t.fragsN() + "][4];"));
-        assertTrue(src.contains("k0 += " + t.k() + ")"), t + " " + p);
+        assertTrue(t.stages() > 0
+            ? src.contains("kTiles = (K + " + (t.k() - 1) + ") / " + t.k() + ";")
+                && src.contains("cp.async.wait_group " + (t.stages() - 2) + ";")
+            : src.contains("k0 += " + t.k() + ")"), t + " " + p);
       }
     }
   }
