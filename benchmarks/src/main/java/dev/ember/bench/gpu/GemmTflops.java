@@ -1,5 +1,6 @@
 package dev.ember.bench.gpu;
 
+import dev.ember.executor.backend.cuda.CudaProfile;
 import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.backend.cuda.GemmShape;
 import dev.ember.executor.backend.cuda.GeneratedGemm;
@@ -17,8 +18,7 @@ import java.util.Random;
 /**
  * TFLOP/s of the generated GEMM kernels ({@link GeneratedGemm}) per precision and output tile, on
  * MiniLM's GEMMs at 2,048 tokens (64 sentences of 32), its per-head attention products, and 4096
- * x 4096 x 4096: the average of back-to-back launches on random data after one warm-up launch,
- * which also compiles the kernel. Every tile is timed, so the table shows whether {@link
+ * x 4096 x 4096: launches on random data timed inside a CUDA graph ({@link #measure}). Every tile is timed, so the table shows whether {@link
  * MmaTile#forShape} picks the fastest; every result is compared with the FP32 SIMT kernel's
  * (relative error: max |C - C_fp32| / max |C_fp32|), so a wrong tile fails the check.
  */
@@ -86,18 +86,22 @@ final class GemmTflops {
     return rows;
   }
 
-  /** Average TFLOP/s of {@code iters} launches of {@code g} with {@code tile}, after one warm-up. */
+  /**
+   * TFLOP/s of {@code g} with {@code tile}: one warm-up launch (which also compiles the kernel),
+   * then {@code iters} launches timed inside a CUDA graph ({@link CudaProfile#microsInGraph}).
+   * Launched one by one from the host, a small GEMM measures JCuda's launch cost instead (the
+   * first device runs showed the 2048x384x384 GEMMs at half the rate the model's graph gives).
+   */
   static double measure(GeneratedGemm g, MmaTile tile, GpuDriver d, GemmShape s, Operands o,
       int iters) {
-    g.enqueue(s, tile, o.a, o.b, o.c, 0L);
+    Runnable launch = () -> g.enqueue(s, tile, o.a, o.b, o.c, 0L);
+    launch.run();
     d.synchronize();
-    long start = System.nanoTime();
-    for (int i = 0; i < iters; i++) {
-      g.enqueue(s, tile, o.a, o.b, o.c, 0L);
+    double micros = CudaProfile.microsInGraph(d, launch, iters);
+    if (Double.isNaN(micros)) {
+      throw new IllegalStateException("the GEMM launches could not be captured");
     }
-    d.synchronize();
-    double seconds = (System.nanoTime() - start) / 1e9;
-    return s.flops() * iters / seconds / 1e12;
+    return s.flops() / (micros * 1e-6) / 1e12;
   }
 
   static double relError(float[] want, float[] got) {

@@ -106,18 +106,27 @@ public final class CudaProfile {
   }
 
   private static double timeInGraph(CudaVariant cv, GpuDriver d, long base, Step s, int r) {
+    return microsInGraph(d, () -> cv.enqueue(base, s), r);
+  }
+
+  /**
+   * Device microseconds of one {@code enqueue}: {@code repeats} of them recorded into one CUDA
+   * graph, replayed once untimed and {@link #ROUNDS} times timed; NaN when the stream cannot be
+   * captured. What is enqueued must be loaded already (capture forbids module loads).
+   */
+  public static double microsInGraph(GpuDriver d, Runnable enqueue, int repeats) {
     Object graph;
     d.beginCapture();
     try {
-      for (int i = 0; i < r; i++) {
-        cv.enqueue(base, s);
+      for (int i = 0; i < repeats; i++) {
+        enqueue.run();
       }
       graph = d.endCapture();
     } catch (RuntimeException e) {
       try {
         d.destroyGraph(d.endCapture());
       } catch (RuntimeException ignored) {
-        // the capture was already ended or broken; fall back to launches either way
+        // the capture was already ended or broken; the caller falls back either way
       }
       return Double.NaN;
     }
@@ -129,7 +138,7 @@ public final class CudaProfile {
         d.replay(graph);
       }
       d.synchronize();
-      return (System.nanoTime() - t0) / 1e3 / ((double) ROUNDS * r);
+      return (System.nanoTime() - t0) / 1e3 / ((double) ROUNDS * repeats);
     } finally {
       d.destroyGraph(graph);
     }

@@ -139,11 +139,7 @@ final class MmaAsyncGemmSource {
       s.append(line("      }"));
     }
     s.append(line("    }"));
-    s.append(line("    for (int mi = 0; mi < %d; mi++) {", t.fragsM()));
-    s.append(line("      for (int ni = 0; ni < %d; ni++) {", t.fragsN()));
-    s.append(line("        ember_mma(acc[mi][ni], af[mi], bf[ni]);"));
-    s.append(line("      }"));
-    s.append(line("    }"));
+    s.append(MmaGemmSource.mmaAll(t.fragsM(), t.fragsN()));
     s.append(line("  }"));
     return s.toString();
   }

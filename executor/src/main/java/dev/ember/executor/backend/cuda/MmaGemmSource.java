@@ -204,13 +204,18 @@ final class MmaGemmSource {
       s.append(line("      bf[ni][%d] = Bs[c][kw + t + %d];", r, l.bRegWord(r)));
     }
     s.append(line("    }"));
-    s.append(line("    for (int mi = 0; mi < %d; mi++) {", fragsM));
-    s.append(line("      for (int ni = 0; ni < %d; ni++) {", fragsN));
-    s.append(line("        ember_mma(acc[mi][ni], af[mi], bf[ni]);"));
-    s.append(line("      }"));
-    s.append(line("    }"));
+    s.append(mmaAll(fragsM, fragsN));
     s.append(line("  }"));
     return s.toString();
+  }
+
+  /** One mma per accumulator tile of the warp, from fragments af[mi] and bf[ni]. */
+  static String mmaAll(int fragsM, int fragsN) {
+    return line("    for (int mi = 0; mi < %d; mi++) {", fragsM)
+        + line("      for (int ni = 0; ni < %d; ni++) {", fragsN)
+        + line("        ember_mma(acc[mi][ni], af[mi], bf[ni]);")
+        + line("      }")
+        + line("    }");
   }
 
   /** alpha * acc + beta * bias into C, bounds-checked. */
