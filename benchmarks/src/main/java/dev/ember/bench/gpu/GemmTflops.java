@@ -18,9 +18,10 @@ import java.util.Random;
 /**
  * TFLOP/s of the generated GEMM kernels ({@link GeneratedGemm}) per precision and output tile, on
  * MiniLM's GEMMs at 2,048 tokens (64 sentences of 32), its per-head attention products, and 4096
- * x 4096 x 4096: launches on random data timed inside a CUDA graph ({@link #measure}). Every tile is timed, so the table shows whether {@link
- * MmaTile#forShape} picks the fastest; every result is compared with the FP32 SIMT kernel's
- * (relative error: max |C - C_fp32| / max |C_fp32|), so a wrong tile fails the check.
+ * x 4096 x 4096: launches on random data timed inside a CUDA graph ({@link #measure}). Every
+ * tile is timed, so the table shows whether {@link MmaTile#forShape} picks the fastest; every
+ * result is compared with the FP32 SIMT kernel's (relative error: max |C - C_fp32| / max
+ * |C_fp32|), so a wrong tile fails the check.
  */
 final class GemmTflops {
   /** Largest relative error per precision: inputs rounded to 10 (tf32, fp16) or 7 (bf16) bits. */
@@ -41,7 +42,7 @@ final class GemmTflops {
     return s;
   }
 
-  /** Rows: one per (precision, shape, tile), with tflops, relError and whether forShape picks it. */
+  /** One row per (precision, shape, tile): tflops, relError, and whether forShape picks it. */
   static List<Map<String, Object>> run(GpuDriver driver, Results r) {
     List<Map<String, Object>> rows = new ArrayList<>();
     try (GeneratedGemm reference = new GeneratedGemm(driver, new Nvrtc(), GemmPrecision.FP32)) {
@@ -62,7 +63,7 @@ final class GemmTflops {
                 row.put("gemm", g.name());
                 row.put("shape", e.getKey());
                 row.put("tile", tile == null ? "simt64" : tile.name());
-                row.put("picked", tile == null || tile == MmaTile.forShape(s));
+                row.put("picked", tile == null || tile == MmaTile.forShape(p, s));
                 String why = g.whyNot(s);
                 if (why != null) {
                   row.put("skipped", why);

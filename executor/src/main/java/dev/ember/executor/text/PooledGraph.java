@@ -51,7 +51,7 @@ public final class PooledGraph {
    * {@code g} with its outputs replaced by {@link #OUTPUT}: {@code hidden} ([batch, seq, h], float)
    * mean-pooled over {@code mask} ([batch, seq], any numeric type) and L2-normalised.
    *
-   * @throws IllegalArgumentException when {@code hidden} or {@code mask} is not there with that rank
+   * @throws IllegalArgumentException when {@code hidden} or {@code mask} is missing or mis-ranked
    */
   public static Graph of(Graph g, String hidden, String mask) {
     TensorType ht = typeOf(g, hidden);

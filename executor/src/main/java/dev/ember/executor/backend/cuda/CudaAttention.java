@@ -95,7 +95,8 @@ final class CudaAttention {
     b.append(line("    const float corr = m[rr] == __int_as_float(0xff800000) ? 0.0f"
         + " : expf(m[rr] - mn);"));
     b.append(line("    float ps = p;"));
-    b.append(line("    for (int o = 16; o > 0; o >>= 1) ps += __shfl_xor_sync(0xffffffffu, ps, o);"));
+    b.append(line("    for (int o = 16; o > 0; o >>= 1) ps += __shfl_xor_sync(0xffffffffu, ps,"
+        + " o);"));
     b.append(line("    l[rr] = l[rr] * corr + ps;"));
     b.append(line("    m[rr] = mn;"));
     b.append(line("    for (int e = 0; e < %d; e++) acc[rr][e] *= corr;", perLane));

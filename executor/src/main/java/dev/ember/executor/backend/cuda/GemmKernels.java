@@ -56,7 +56,7 @@ public final class GemmKernels {
 
   /** The tile {@code p}'s kernel uses for {@code s}; null for FP32 (fixed 64x64 SIMT tiles). */
   static MmaTile tile(GemmPrecision p, GemmShape s) {
-    return p == GemmPrecision.FP32 ? null : MmaTile.forShape(s);
+    return p == GemmPrecision.FP32 ? null : MmaTile.forShape(p, s);
   }
 
   /** The oldest architecture the kernel compiles for, e.g. "sm_80". */

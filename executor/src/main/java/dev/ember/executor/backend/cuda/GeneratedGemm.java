@@ -16,7 +16,7 @@ public final class GeneratedGemm implements GpuGemm {
   private final GpuDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
-  /** Kernel handle per tile, compiled on first use; FP32's one SIMT kernel is kept under T128_K32. */
+  /** Kernel per tile, compiled on first use; FP32's one SIMT kernel is kept under T128_K32. */
   private final Map<MmaTile, Object> kernels = new EnumMap<>(MmaTile.class);
 
   public GeneratedGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {

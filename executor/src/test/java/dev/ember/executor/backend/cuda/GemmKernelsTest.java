@@ -73,18 +73,24 @@ class GemmKernelsTest {
   @Test
   void tilesFollowTheShape() {
     // MiniLM at 64 sentences of 32 tokens: projections, FFN, attention per head; and a big square.
-    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 384)));
-    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 384, 1536)));
-    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 1536, 384)));
-    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(GemmShape.rowMajor(768, 32, 32, 32)));
-    assertEquals(MmaTile.T128_K32, MmaTile.forShape(GemmShape.rowMajor(1, 4096, 4096, 4096)));
+    assertEquals(MmaTile.T64_ASYNC, fp16(GemmShape.rowMajor(1, 2048, 384, 384)));
+    assertEquals(MmaTile.T64_ASYNC, fp16(GemmShape.rowMajor(1, 2048, 384, 1536)));
+    assertEquals(MmaTile.T64_ASYNC, fp16(GemmShape.rowMajor(1, 2048, 1536, 384)));
+    assertEquals(MmaTile.T64_ASYNC, fp16(GemmShape.rowMajor(768, 32, 32, 32)));
+    GemmShape square = GemmShape.rowMajor(1, 4096, 4096, 4096);
+    assertEquals(MmaTile.T128_K32, fp16(square));
+    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(GemmPrecision.TF32, square));
     // Without cp.async (N = 382): deeper slices only for long K; too small to fill the device:
     // the smallest tile, not the largest.
-    assertEquals(MmaTile.T64_K32, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 382, 384)));
-    assertEquals(MmaTile.T64_K64, MmaTile.forShape(GemmShape.rowMajor(1, 2048, 382, 1536)));
-    assertEquals(MmaTile.T32_K32, MmaTile.forShape(GemmShape.rowMajor(1, 100, 102, 100)));
-    assertEquals(MmaTile.T32_K64, MmaTile.forShape(GemmShape.rowMajor(1, 100, 102, 1500)));
+    assertEquals(MmaTile.T64_K32, fp16(GemmShape.rowMajor(1, 2048, 382, 384)));
+    assertEquals(MmaTile.T64_K64, fp16(GemmShape.rowMajor(1, 2048, 382, 1536)));
+    assertEquals(MmaTile.T32_K32, fp16(GemmShape.rowMajor(1, 100, 102, 100)));
+    assertEquals(MmaTile.T32_K64, fp16(GemmShape.rowMajor(1, 100, 102, 1500)));
     assertNull(GemmKernels.tile(GemmPrecision.FP32, GemmShape.rowMajor(1, 2048, 384, 384)));
+  }
+
+  private static MmaTile fp16(GemmShape s) {
+    return MmaTile.forShape(GemmPrecision.FP16, s);
   }
 
   @Test
@@ -92,11 +98,11 @@ class GemmKernelsTest {
     // MiniLM's row-major projections (bias shapes aside) take the cp.async tile.
     GemmShape rowMajor = GemmShape.rowMajor(1, 2048, 384, 384);
     assertNull(GemmKernels.asyncWhyNot(rowMajor));
-    assertEquals(MmaTile.T64_ASYNC, MmaTile.forShape(rowMajor));
-    assertEquals(MmaTile.T32_ASYNC, MmaTile.forShape(GemmShape.rowMajor(1, 100, 100, 100)));
+    assertEquals(MmaTile.T64_ASYNC, fp16(rowMajor));
+    assertEquals(MmaTile.T32_ASYNC, fp16(GemmShape.rowMajor(1, 100, 100, 100)));
     // N = 30 leaves rows of B off 16 bytes; K = 7 leaves A's.
     assertNotNull(GemmKernels.asyncWhyNot(GemmShape.rowMajor(1, 64, 30, 64)));
-    assertEquals(MmaTile.T32_K32, MmaTile.forShape(GemmShape.rowMajor(1, 64, 30, 64)));
+    assertEquals(MmaTile.T32_K32, fp16(GemmShape.rowMajor(1, 64, 30, 64)));
     assertNotNull(GemmKernels.asyncWhyNot(GemmShape.rowMajor(1, 64, 64, 7)));
     assertEquals(MmaTile.T64_K32, MmaTile.T64_ASYNC.synchronous());
   }
