@@ -38,7 +38,8 @@ final class Profile {
   static List<Map<String, Object>> run(CudaDevice device, Graph graph, List<long[]> ids,
       InMemoryVariantStore store, Results r) {
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (GemmPrecision p : List.of(GemmPrecision.FP16, GemmPrecision.TF32)) {
+    // fp32 too: after the H200 runs it is the precision furthest behind torch.
+    for (GemmPrecision p : List.of(GemmPrecision.FP16, GemmPrecision.TF32, GemmPrecision.FP32)) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("precision", p.confName());
       try {

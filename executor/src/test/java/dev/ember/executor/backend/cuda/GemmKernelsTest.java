@@ -156,6 +156,32 @@ class GemmKernelsTest {
     }
   }
 
+  /**
+   * The pipelined kernel keeps float32 [m][k] and [k][n] stages and rounds fragments as it reads
+   * them: its reads must be the layout's elements (the device check verified this generator's
+   * output against the fp32 kernel on an H200; this pins the text it verified).
+   */
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"TF32", "FP16", "BF16"})
+  void pipelinedFragmentReadsFollowTheLayout(GemmPrecision p) {
+    String src = GemmKernels.source(p, MmaTile.T64_ASYNC);
+    MmaLayout l = MmaLayout.of(p);
+    int pw = l.perWord();
+    for (int r = 0; r < MmaLayout.A_REGS; r++) {
+      String at = "As[st][r + " + l.aRegRow(r) + "][kk + " + pw + " * t + " + l.aCol(0, r * pw)
+          + "]";
+      String read = "af[mi][" + r + "] = " + (pw == 1 ? "ember_word(" + at + ")"
+          : "ember_pair(&" + at + ")") + ";";
+      assertTrue(src.contains(read), read);
+    }
+    for (int r = 0; r < MmaLayout.B_REGS; r++) {
+      assertTrue(src.contains("const int k = kk + " + pw + " * t + " + l.bRow(0, r * pw) + ";"));
+    }
+    assertTrue(src.contains(pw == 1 ? "ember_word(Bs[st][k][c])"
+        : "ember_word(Bs[st][k][c], Bs[st][k + 1][c])"));
+    assertTrue(src.contains("cp.async.cg.shared.global [%0], [%1], 16, %2;"));
+  }
+
   @Test
   void sixteenBitPairsPutTheEvenKInTheLowHalf() {
     // cvt.rn.f16x2.f32 d, a, b stores a in the upper half: the odd element goes first.
