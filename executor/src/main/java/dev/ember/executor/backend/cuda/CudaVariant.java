@@ -26,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * records its steps once into a CUDA graph, replayed for every call after its inputs are copied
  * into the block; any other variant borrows the device's scratch area and enqueues its steps each
  * call. Either way a call holds the device for upload, run and download, so concurrent tasks
- * never see each other's buffers.
+ * never see each other's buffers; a call is one copy up from pinned memory, one replay and one
+ * copy down ({@link BlockLayout}).
  */
 final class CudaVariant implements CompiledVariant {
   private static final Logger LOG = LoggerFactory.getLogger(CudaVariant.class);
-  private static final long ALIGN = 256;
 
   private final VariantKey key;
   private final CudaProgram program;
@@ -38,13 +38,14 @@ final class CudaVariant implements CompiledVariant {
   private final GpuGemm gemm;
   private final Map<String, Object> kernels;
   private final VariantArtifacts artifacts;
-  private final long[] offsets;
+  private final BlockLayout layout;
   private final long blockBytes;
   private final boolean wantsGraph;
   private final long graphLimit;
 
   // Guarded by the device lock.
-  private final ByteBuffer[] staging;
+  private ByteBuffer upStage;
+  private ByteBuffer downStage;
   private long ownBlock;
   private Object graph;
   private boolean graphRefused;
@@ -57,17 +58,8 @@ final class CudaVariant implements CompiledVariant {
     this.device = device;
     this.gemm = gemm;
     this.artifacts = artifacts;
-    this.offsets = new long[program.buffers().size()];
-    this.staging = new ByteBuffer[offsets.length];
-    long at = 0;
-    for (int i = 0; i < offsets.length; i++) {
-      Buffer b = program.buffers().get(i);
-      if (b.kind() != Kind.WEIGHT) {
-        offsets[i] = at;
-        at += (b.bytes() + ALIGN - 1) / ALIGN * ALIGN;
-      }
-    }
-    this.blockBytes = Math.max(at, ALIGN);
+    this.layout = new BlockLayout(program);
+    this.blockBytes = layout.bytes();
     this.wantsGraph = options.graphs() && key.options().containsKey("capture");
     this.graphLimit = options.graphMemoryBytes();
     for (Step s : program.steps()) {
@@ -123,32 +115,40 @@ final class CudaVariant implements CompiledVariant {
   }
 
   private Map<String, Tensor> runLocked(Map<String, Tensor> inputs) {
-    GpuDriver d = device.driver();
     long base = prepare(inputs);
     if (graph != null) {
       replays++;
     }
     pass(base);
+    // One copy down: the error flag and every output (BlockLayout puts them side by side).
+    long from = layout.downloadStart();
+    downStage = stage(downStage, layout.downloadBytes());
+    if (layout.downloadBytes() > 0) {
+      device.driver().download(downStage, base + from);
+    }
+    checkErrorFlag(from);
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (String name : program.outputs()) {
       int idx = program.bufferOf().get(name);
       Buffer b = program.buffers().get(idx);
-      int[] shape = program.outputShapes().get(name);
-      long n = 1;
-      for (int s : shape) {
-        n *= s;
+      long n = BlockLayout.outputBytes(program, name);
+      ByteBuffer host;
+      if (b.kind() == Kind.WEIGHT) { // a folded constant: it lives with the weights
+        host = DeviceData.direct(n).limit((int) n);
+        if (n > 0) {
+          device.driver().download(host, address(base, idx));
+        }
+      } else {
+        host = region(downStage, layout.offset(idx) - from, n);
       }
-      ByteBuffer host = staging(idx, n * CudaTypes.size(b.dtype()));
-      d.download(host, address(base, idx));
-      out.put(name, DeviceData.fromDevice(host, b.dtype(), shape));
+      out.put(name, DeviceData.fromDevice(host, b.dtype(), program.outputShapes().get(name)));
     }
-    checkErrorFlag(base);
     return out;
   }
 
   /**
-   * Under the lock: the base of the buffers this call runs on, with {@code inputs} uploaded
-   * (copies may still be in flight) and the error flag cleared.
+   * Under the lock: the base of the buffers this call runs on, with {@code inputs} uploaded in
+   * one copy together with the cleared error flag (the copy may still be in flight).
    */
   long prepare(Map<String, Tensor> inputs) {
     device.checkOpen();
@@ -163,13 +163,22 @@ final class CudaVariant implements CompiledVariant {
             + program.inputs(), "pass every graph input");
       }
     }
+    upStage = stage(upStage, layout.uploadBytes());
     for (String name : program.inputs()) {
       Tensor t = inputs.get(name);
       int idx = program.bufferOf().get(name);
-      d.upload(address(base, idx), DeviceData.toDevice(t, staging(idx, DeviceData.deviceBytes(t))));
+      long n = DeviceData.deviceBytes(t);
+      if (n > program.buffers().get(idx).bytes()) {
+        throw Errors.of(ErrorCode.SHAPE_MISMATCH, "input '" + name + "' is " + t + ", larger"
+            + " than the variant's buffer for it", "call the variant compiled for its shape");
+      }
+      DeviceData.toDevice(t, region(upStage, layout.offset(idx), n));
     }
     if (program.errorBuffer() >= 0) {
-      d.zero(address(base, program.errorBuffer()), 4);
+      upStage.putInt((int) layout.offset(program.errorBuffer()), 0);
+    }
+    if (layout.uploadBytes() > 0) {
+      d.upload(base, region(upStage, 0, layout.uploadBytes()));
     }
     return base;
   }
@@ -184,30 +193,32 @@ final class CudaVariant implements CompiledVariant {
   }
 
   /**
-   * The host side of buffer {@code index}, limited to {@code bytes}: pinned memory from the
-   * driver, kept across calls (which hold the device lock and end synchronized), since allocating
-   * it on every call costs more than the copy. Outgrown ones are freed.
+   * A host buffer of at least {@code bytes}: pinned memory from the driver, kept across calls
+   * (which hold the device lock and end synchronized), since allocating it on every call costs
+   * more than the copy. An outgrown one is freed.
    */
-  private ByteBuffer staging(int index, long bytes) {
-    ByteBuffer b = staging[index];
-    if (b == null || b.capacity() < bytes) {
-      if (b != null) {
-        device.driver().freeHost(b);
-      }
-      b = device.driver().hostBuffer(bytes);
-      staging[index] = b;
+  private ByteBuffer stage(ByteBuffer have, long bytes) {
+    if (have != null && have.capacity() >= bytes) {
+      return have.clear().limit((int) bytes);
     }
-    b.clear().limit((int) bytes);
-    return b;
+    if (have != null) {
+      device.driver().freeHost(have);
+    }
+    return device.driver().hostBuffer(Math.max(bytes, 4)).limit((int) bytes);
   }
 
-  private void checkErrorFlag(long base) {
+  /** Bytes [at, at + n) of {@code b} as their own little-endian buffer. */
+  private static ByteBuffer region(ByteBuffer b, long at, long n) {
+    return b.duplicate().clear().position((int) at).limit((int) (at + n)).slice()
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Throws BAD_INPUT when a kernel set the error flag (downloaded from {@code from} on). */
+  private void checkErrorFlag(long from) {
     if (program.errorBuffer() < 0) {
       return;
     }
-    ByteBuffer flag = staging(program.errorBuffer(), 4);
-    device.driver().download(flag, address(base, program.errorBuffer()));
-    int code = flag.getInt(0);
+    int code = region(downStage, layout.offset(program.errorBuffer()) - from, 4).getInt(0);
     if (code != 0) {
       String where = program.errorSource(code);
       throw Errors.of(ErrorCode.BAD_INPUT, where + ": an index is outside the rows of the"
@@ -264,7 +275,7 @@ final class CudaVariant implements CompiledVariant {
     for (int i = 0; i < program.buffers().size(); i++) {
       Buffer b = program.buffers().get(i);
       if (b.kind() == Kind.CONSTANT) {
-        device.driver().upload(base + offsets[i], DeviceData.toDevice(b.constant()));
+        device.driver().upload(base + layout.offset(i), DeviceData.toDevice(b.constant()));
       }
     }
   }
@@ -298,7 +309,7 @@ final class CudaVariant implements CompiledVariant {
 
   private long address(long base, int buffer) {
     Buffer b = program.buffers().get(buffer);
-    return b.kind() == Kind.WEIGHT ? device.weight(b.weight()) : base + offsets[buffer];
+    return b.kind() == Kind.WEIGHT ? device.weight(b.weight()) : base + layout.offset(buffer);
   }
 
   CudaProgram program() {
@@ -326,12 +337,13 @@ final class CudaVariant implements CompiledVariant {
         device.releaseGraphMemory(blockBytes);
         ownBlock = 0;
       }
-      for (int i = 0; i < staging.length; i++) {
-        if (staging[i] != null) {
-          device.driver().freeHost(staging[i]);
-          staging[i] = null;
+      for (ByteBuffer b : new ByteBuffer[] {upStage, downStage}) {
+        if (b != null) {
+          device.driver().freeHost(b);
         }
       }
+      upStage = null;
+      downStage = null;
       return null;
     });
   }
