@@ -1,12 +1,15 @@
 package dev.ember.executor.lower;
 
+import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +35,7 @@ public final class Fusions {
   public static LoweredGraph gemmBias(LoweredGraph l) {
     GraphIndex ix = new GraphIndex(l.graph());
     Map<String, Kernel> producer = producers(l);
-    Set<Kernel> dropped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<Kernel> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
     Map<Kernel, Kernel> replaced = new IdentityHashMap<>();
     for (Kernel k : l.kernels()) {
       if (!(k instanceof Kernel.Elementwise e) || e.nodes().size() != 1) {
@@ -73,7 +76,7 @@ public final class Fusions {
   public static LoweredGraph attention(LoweredGraph l, int maxHeadDim) {
     GraphIndex ix = new GraphIndex(l.graph());
     Map<String, Kernel> producer = producers(l);
-    Set<Kernel> dropped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<Kernel> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
     Map<Kernel, Kernel> replaced = new IdentityHashMap<>();
     for (Kernel k : l.kernels()) {
       if (k instanceof Kernel.Transpose back && Arrays.equals(back.perm(), HEADS)) {
@@ -161,7 +164,7 @@ public final class Fusions {
         }
       }
     }
-    Set<Node> fused = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<Node> fused = Collections.newSetFromMap(new IdentityHashMap<>());
     fused.addAll(nodes);
     for (String internal : List.of(qt.output(), kt.output(), vt.output(), scores, sm.output(),
         context)) {
@@ -201,8 +204,8 @@ public final class Fusions {
   private static boolean isRowBias(LoweredGraph l, String bias, String product) {
     Tensor t = l.graph().initializers().get(bias);
     int[] pd = dims(l, product);
-    if (t == null || pd == null || pd.length == 0 || t.dtype() != dev.ember.executor.ir.DType.FLOAT
-        || !l.graph().typeOf(product).dtype().equals(dev.ember.executor.ir.DType.FLOAT)) {
+    if (t == null || pd == null || pd.length == 0 || t.dtype() != DType.FLOAT
+        || l.graph().typeOf(product).dtype() != DType.FLOAT) {
       return false;
     }
     int[] bd = t.shape();
@@ -232,7 +235,7 @@ public final class Fusions {
     if (kernels.size() == l.kernels().size()) {
       return l;
     }
-    Map<String, String> explain = new java.util.LinkedHashMap<>(l.explain());
+    Map<String, String> explain = new LinkedHashMap<>(l.explain());
     for (int i = 0; i < kernels.size(); i++) {
       for (Node n : kernels.get(i).nodes()) {
         explain.put(n.name(), Lowering.describe(kernels.get(i), i, n));
