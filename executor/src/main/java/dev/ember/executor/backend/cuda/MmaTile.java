@@ -97,7 +97,7 @@ public enum MmaTile {
    * 4096^3): 128x128 only for large outputs that make several blocks per multiprocessor (4096^3:
    * 1.4x the 64x64 rate; MiniLM's 192-block FFN: 0.88x), else 64x64 while it still makes {@link
    * #ENOUGH_BLOCKS}, else 32x32. Pipelined (cp.async) wherever the operands allow: inside the
-   * model's CUDA graph it ran MiniLM's tf32 GEMMs in 0.55-0.6x the time of the register-loaded
+   * model's CUDA graph it ran MiniLM's tf32 GEMMs in 0.53-0.61x the time of the register-loaded
    * tiles and its fp16 FFN up-projection in 0.8x (the other fp16 GEMMs within 4%). Otherwise the
    * deeper K slice only for long K.
    */
