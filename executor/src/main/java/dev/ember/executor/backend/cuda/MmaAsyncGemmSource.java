@@ -54,24 +54,7 @@ final class MmaAsyncGemmSource {
         tile, tk + 4));
     s.append(line("__shared__ __align__(16) float Bs[%d][%d][%d];  // [stage][k][n]", stages, tk,
         tile + 4));
-    s.append("""
-          const int tid = threadIdx.x;
-          const int lane = tid & 31;
-          const int warp = tid >> 5;
-          const int g = lane >> 2;  // PTX groupID
-          const int t = lane & 3;   // PTX threadID_in_group
-          const long long aOff = blockIdx.z * aBatch;
-          const long long bOff = blockIdx.z * bBatch;
-          const long long cOff = blockIdx.z * cBatch;
-        """);
-    s.append(line("const int wm = (warp / %d) * %d;", t.warpsN(), t.warpM()));
-    s.append(line("const int wn = (warp %% %d) * %d;", t.warpsN(), t.warpN()));
-    s.append(line("const int m0 = blockIdx.y * %d;", tile));
-    s.append(line("const int n0 = blockIdx.x * %d;", tile));
-    s.append(line("float acc[%d][%d][4];", t.fragsM(), t.fragsN()));
-    s.append(line("for (int i = 0; i < %d; i++) {", t.fragsM() * t.fragsN() * 4));
-    s.append(line("  (&acc[0][0][0])[i] = 0.0f;"));
-    s.append(line("}"));
+    s.append(MmaGemmSource.blockSetup(t));
     s.append(line("const int kTiles = (K + %d) / %d;", tk - 1, tk));
     // One K slice into stage st: 16-byte chunks, A along K, B along N.
     s.append("#define EMBER_LOAD(st, k0) \\\n");
@@ -108,7 +91,7 @@ final class MmaAsyncGemmSource {
     s.append(multiply(l, t, tk, pw));
     s.append("  }\n");
     s.append("#undef EMBER_LOAD\n");
-    s.append(MmaGemmSource.epilogue(l, t.fragsM(), t.fragsN()));
+    s.append(MmaGemmSource.epilogue(l, t));
     s.append("}\n");
     return s.toString().replaceAll("(?m)^( *)for \\((?!int kt)", "$1#pragma unroll\n$1for (");
   }
@@ -139,7 +122,7 @@ final class MmaAsyncGemmSource {
       s.append(line("      }"));
     }
     s.append(line("    }"));
-    s.append(MmaGemmSource.mmaAll(t.fragsM(), t.fragsN()));
+    s.append(MmaGemmSource.mmaAll(t));
     s.append(line("  }"));
     return s.toString();
   }

@@ -22,84 +22,51 @@ final class MmaGemmSource {
     return new MmaGemmSource(tile).generate(p, name);
   }
 
-  private final int tileM;
-  private final int tileN;
-  private final int threads;
-  private final int warpM;
-  private final int warpN;
-  private final int warpsN;
-  private final int fragsM;
-  private final int fragsN;
-  private final int tileK;
+  private final MmaTile tile;
 
-  private MmaGemmSource(MmaTile t) {
-    tileK = t.k();
-    tileM = t.size();
-    tileN = t.size();
-    threads = t.threads();
-    warpM = t.warpM();
-    warpN = t.warpN();
-    warpsN = t.warpsN();
-    fragsM = t.fragsM();
-    fragsN = t.fragsN();
+  private MmaGemmSource(MmaTile tile) {
+    this.tile = tile;
   }
 
   private String generate(GemmPrecision p, String name) {
     MmaLayout l = MmaLayout.of(p);
     int perWord = l.perWord();
-    int words = tileK / perWord; // K words per tile row
+    int words = tile.k() / perWord; // K words per tile row
     // Words each thread converts per operand and K slice (A and B tiles are the same size).
-    int units = tileM * words / threads;
-    if (units * threads != tileM * words) {
-      throw new IllegalStateException(tileM + "x" + words + " words do not split over " + threads
-          + " threads");
+    int units = tile.size() * words / tile.threads();
+    if (units * tile.threads() != tile.size() * words) {
+      throw new IllegalStateException(tile + ": " + words + " words a row do not split over "
+          + tile.threads() + " threads");
     }
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" tensor-core GEMM: C = alpha * A B + beta")
-        .append(" * bias, ").append(tileM).append('x').append(tileN).append(" tiles, mma.sync.")
+        .append(" * bias, ").append(tile.size()).append('x').append(tile.size()).append(" tiles, mma.sync.")
         .append(l == MmaLayout.M16N8K8_TF32 ? "m16n8k8" : "m16n8k16").append(", needs sm_80\n");
     s.append(helpers(p));
     s.append("extern \"C\" __global__ void ").append(name).append('(').append(GemmKernels.PARAMS)
         .append(") {\n");
-    s.append(line("__shared__ unsigned As[%d][%d];  // [m][k word]", tileM, words + 4));
-    s.append(line("__shared__ unsigned Bs[%d][%d];  // [n][k word]: B^T, read along K", tileN,
-        words + 4));
+    s.append(line("__shared__ unsigned As[%d][%d];  // [m][k word]", tile.size(), words + 4));
+    s.append(line("__shared__ unsigned Bs[%d][%d];  // [n][k word]: B^T, read along K",
+        tile.size(), words + 4));
+    s.append(blockSetup(tile));
     s.append("""
-          const int tid = threadIdx.x;
-          const int lane = tid & 31;
-          const int warp = tid >> 5;
-          const int g = lane >> 2;  // PTX groupID
-          const int t = lane & 3;   // PTX threadID_in_group
-        """);
-    s.append(line("const int wm = (warp / %d) * %d;", warpsN, warpM));
-    s.append(line("const int wn = (warp %% %d) * %d;", warpsN, warpN));
-    s.append(line("const int m0 = blockIdx.y * %d;", tileM));
-    s.append(line("const int n0 = blockIdx.x * %d;", tileN));
-    s.append("""
-          const long long aOff = blockIdx.z * aBatch;
-          const long long bOff = blockIdx.z * bBatch;
-          const long long cOff = blockIdx.z * cBatch;
           // Consecutive threads walk an operand's unit-stride dimension, so loads coalesce.
           const bool aAlongK = aCol == 1;
           const bool bAlongK = bRow == 1 && bCol != 1;
         """);
-    s.append(line("float acc[%d][%d][4];", fragsM, fragsN));
-    s.append(line("for (int i = 0; i < %d; i++) {", fragsM * fragsN * 4));
-    s.append(line("  (&acc[0][0][0])[i] = 0.0f;"));
-    s.append(line("}"));
     s.append(line("float ra[%d];", units * perWord));
     s.append(line("float rb[%d];", units * perWord));
     s.append(load("0", units, words, perWord));
-    s.append("  for (int k0 = 0; k0 < K; k0 += ").append(tileK).append(") {\n");
+    s.append("  for (int k0 = 0; k0 < K; k0 += ").append(tile.k()).append(") {\n");
     s.append(store(units, words, perWord));
     s.append("    __syncthreads();\n");
-    s.append("    if (k0 + ").append(tileK).append(" < K) {\n");
-    s.append(load("k0 + " + tileK, units, words, perWord).indent(4));
+    s.append("    if (k0 + ").append(tile.k()).append(" < K) {\n");
+    s.append(load("k0 + " + tile.k(), units, words, perWord).indent(4));
     s.append("    }\n");
     s.append(multiply(l, words));
     s.append("    __syncthreads();\n");
     s.append("  }\n");
-    s.append(epilogue(l));
+    s.append(epilogue(l, tile));
     s.append("}\n");
     // Fixed-count loops must unroll so ra, rb, af, bf and acc live in registers, not local memory.
     return s.toString().replaceAll("(?m)^( *)for \\((?!int k0)", "$1#pragma unroll\n$1for (");
@@ -144,7 +111,7 @@ final class MmaGemmSource {
   private String load(String k0, int units, int words, int perWord) {
     StringBuilder s = new StringBuilder();
     s.append(line("for (int i = 0; i < %d; i++) {", units));
-    s.append(line("  const int u = tid + i * %d;", threads));
+    s.append(line("  const int u = tid + i * %d;", tile.threads()));
     s.append(position("a", "m", units, words));
     s.append(position("b", "n", units, words));
     s.append(line("  for (int e = 0; e < %d; e++) {", perWord));
@@ -165,7 +132,7 @@ final class MmaGemmSource {
   private String store(int units, int words, int perWord) {
     StringBuilder s = new StringBuilder();
     s.append(line("  for (int i = 0; i < %d; i++) {", units));
-    s.append(line("    const int u = tid + i * %d;", threads));
+    s.append(line("    const int u = tid + i * %d;", tile.threads()));
     s.append(position("a", "m", units, words).indent(2));
     s.append(position("b", "n", units, words).indent(2));
     String a = perWord == 1 ? "ember_word(ra[i])" : "ember_word(ra[2 * i], ra[2 * i + 1])";
@@ -179,7 +146,7 @@ final class MmaGemmSource {
   /** Tile row ({@code am}/{@code bn}) and K word ({@code aw}/{@code bw}) of unit {@code u}. */
   private String position(String op, String dim, int units, int words) {
     String alongK = op.equals("a") ? "aAlongK" : "bAlongK";
-    int rows = op.equals("a") ? tileM : tileN;
+    int rows = tile.size(); // A and B tiles are square
     return line("  const int %s%s = %s ? u / %d : u %% %d;", op, dim, alongK, words, rows)
         + line("  const int %sw = %s ? u %% %d : u / %d;", op, alongK, words, rows);
   }
@@ -189,45 +156,65 @@ final class MmaGemmSource {
     int step = l.k() / l.perWord(); // K words per instruction
     StringBuilder s = new StringBuilder();
     s.append(line("  for (int kw = 0; kw < %d; kw += %d) {", words, step));
-    s.append(line("    unsigned af[%d][%d];", fragsM, MmaLayout.A_REGS));
-    s.append(line("    unsigned bf[%d][%d];", fragsN, MmaLayout.B_REGS));
-    s.append(line("    for (int mi = 0; mi < %d; mi++) {", fragsM));
+    s.append(line("    unsigned af[%d][%d];", tile.fragsM(), MmaLayout.A_REGS));
+    s.append(line("    unsigned bf[%d][%d];", tile.fragsN(), MmaLayout.B_REGS));
+    s.append(line("    for (int mi = 0; mi < %d; mi++) {", tile.fragsM()));
     s.append(line("      const int r = wm + mi * %d + g;", MmaLayout.M));
     for (int r = 0; r < MmaLayout.A_REGS; r++) {
       s.append(line("      af[mi][%d] = As[r + %d][kw + t + %d];", r, l.aRegRow(r),
           l.aRegWord(r)));
     }
     s.append(line("    }"));
-    s.append(line("    for (int ni = 0; ni < %d; ni++) {", fragsN));
+    s.append(line("    for (int ni = 0; ni < %d; ni++) {", tile.fragsN()));
     s.append(line("      const int c = wn + ni * %d + g;", MmaLayout.N));
     for (int r = 0; r < MmaLayout.B_REGS; r++) {
       s.append(line("      bf[ni][%d] = Bs[c][kw + t + %d];", r, l.bRegWord(r)));
     }
     s.append(line("    }"));
-    s.append(mmaAll(fragsM, fragsN));
+    s.append(mmaAll(tile));
     s.append(line("  }"));
     return s.toString();
   }
 
+  /**
+   * What every block of both tensor-core generators starts with: thread, warp and PTX lane ids,
+   * the warp's and the block's tile origin, the batch offsets and the zeroed accumulators.
+   */
+  static String blockSetup(MmaTile t) {
+    return """
+          const int tid = threadIdx.x;
+          const int lane = tid & 31;
+          const int warp = tid >> 5;
+          const int g = lane >> 2;  // PTX groupID
+          const int t = lane & 3;   // PTX threadID_in_group
+          const long long aOff = blockIdx.z * aBatch;
+          const long long bOff = blockIdx.z * bBatch;
+          const long long cOff = blockIdx.z * cBatch;
+        """
+        + line("const int wm = (warp / %d) * %d;", t.warpsN(), t.warpM())
+        + line("const int wn = (warp %% %d) * %d;", t.warpsN(), t.warpN())
+        + line("const int m0 = blockIdx.y * %d;", t.size())
+        + line("const int n0 = blockIdx.x * %d;", t.size())
+        + line("float acc[%d][%d][4];", t.fragsM(), t.fragsN())
+        + line("for (int i = 0; i < %d; i++) {", t.fragsM() * t.fragsN() * 4)
+        + line("  (&acc[0][0][0])[i] = 0.0f;")
+        + line("}");
+  }
+
   /** One mma per accumulator tile of the warp, from fragments af[mi] and bf[ni]. */
-  static String mmaAll(int fragsM, int fragsN) {
-    return line("    for (int mi = 0; mi < %d; mi++) {", fragsM)
-        + line("      for (int ni = 0; ni < %d; ni++) {", fragsN)
+  static String mmaAll(MmaTile t) {
+    return line("    for (int mi = 0; mi < %d; mi++) {", t.fragsM())
+        + line("      for (int ni = 0; ni < %d; ni++) {", t.fragsN())
         + line("        ember_mma(acc[mi][ni], af[mi], bf[ni]);")
         + line("      }")
         + line("    }");
   }
 
-  /** alpha * acc + beta * bias into C, bounds-checked. */
-  private String epilogue(MmaLayout l) {
-    return epilogue(l, fragsM, fragsN);
-  }
-
-  /** The epilogue of a warp holding {@code fragsM x fragsN} accumulator tiles. */
-  static String epilogue(MmaLayout l, int fragsM, int fragsN) {
+  /** alpha * acc + beta * bias into C, bounds-checked, from the warp's accumulator tiles. */
+  static String epilogue(MmaLayout l, MmaTile t) {
     StringBuilder s = new StringBuilder();
-    s.append(line("for (int mi = 0; mi < %d; mi++) {", fragsM));
-    s.append(line("  for (int ni = 0; ni < %d; ni++) {", fragsN));
+    s.append(line("for (int mi = 0; mi < %d; mi++) {", t.fragsM()));
+    s.append(line("  for (int ni = 0; ni < %d; ni++) {", t.fragsN()));
     for (int i = 0; i < MmaLayout.C_ELEMS; i++) {
       s.append(line("    {"));
       s.append(line("      const int gm = m0 + wm + mi * %d + g + %d;", MmaLayout.M,
