@@ -44,8 +44,7 @@ final class CudaVariant implements CompiledVariant {
   private final long graphLimit;
 
   // Guarded by the device lock.
-  private ByteBuffer upStage;
-  private ByteBuffer downStage;
+  private HostStaging staging;
   private long ownBlock;
   private Object graph;
   private boolean graphRefused;
@@ -121,25 +120,22 @@ final class CudaVariant implements CompiledVariant {
     }
     pass(base);
     // One copy down: the error flag and every output (BlockLayout puts them side by side).
-    long from = layout.downloadStart();
-    downStage = stage(downStage, layout.downloadBytes());
     if (layout.downloadBytes() > 0) {
-      device.driver().download(downStage, base + from);
+      device.driver().download(staging.down(layout.downloadBytes()),
+          base + layout.downloadStart());
     }
-    checkErrorFlag(from);
+    checkErrorFlag();
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (String name : program.outputs()) {
       int idx = program.bufferOf().get(name);
       Buffer b = program.buffers().get(idx);
-      long n = BlockLayout.outputBytes(program, name);
-      ByteBuffer host;
-      if (b.kind() == Kind.WEIGHT) { // a folded constant: it lives with the weights
+      ByteBuffer host = staging.output(name);
+      if (host == null) { // a folded constant: it lives with the weights
+        long n = BlockLayout.outputBytes(program, name);
         host = DeviceData.direct(n).limit((int) n);
         if (n > 0) {
           device.driver().download(host, address(base, idx));
         }
-      } else {
-        host = region(downStage, layout.offset(idx) - from, n);
       }
       out.put(name, DeviceData.fromDevice(host, b.dtype(), program.outputShapes().get(name)));
     }
@@ -163,7 +159,9 @@ final class CudaVariant implements CompiledVariant {
             + program.inputs(), "pass every graph input");
       }
     }
-    upStage = stage(upStage, layout.uploadBytes());
+    if (staging == null) {
+      staging = new HostStaging(d, program, layout);
+    }
     for (String name : program.inputs()) {
       Tensor t = inputs.get(name);
       int idx = program.bufferOf().get(name);
@@ -172,13 +170,11 @@ final class CudaVariant implements CompiledVariant {
         throw Errors.of(ErrorCode.SHAPE_MISMATCH, "input '" + name + "' is " + t + ", larger"
             + " than the variant's buffer for it", "call the variant compiled for its shape");
       }
-      DeviceData.toDevice(t, region(upStage, layout.offset(idx), n));
+      DeviceData.toDevice(t, staging.input(name));
     }
-    if (program.errorBuffer() >= 0) {
-      upStage.putInt((int) layout.offset(program.errorBuffer()), 0);
-    }
+    staging.clearFlag();
     if (layout.uploadBytes() > 0) {
-      d.upload(base, region(upStage, 0, layout.uploadBytes()));
+      d.upload(base, staging.up(layout.uploadBytes()));
     }
     return base;
   }
@@ -192,33 +188,9 @@ final class CudaVariant implements CompiledVariant {
     }
   }
 
-  /**
-   * A host buffer of at least {@code bytes}: pinned memory from the driver, kept across calls
-   * (which hold the device lock and end synchronized), since allocating it on every call costs
-   * more than the copy. An outgrown one is freed.
-   */
-  private ByteBuffer stage(ByteBuffer have, long bytes) {
-    if (have != null && have.capacity() >= bytes) {
-      return have.clear().limit((int) bytes);
-    }
-    if (have != null) {
-      device.driver().freeHost(have);
-    }
-    return device.driver().hostBuffer(Math.max(bytes, 4)).limit((int) bytes);
-  }
-
-  /** Bytes [at, at + n) of {@code b} as their own little-endian buffer. */
-  private static ByteBuffer region(ByteBuffer b, long at, long n) {
-    return b.duplicate().clear().position((int) at).limit((int) (at + n)).slice()
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-  }
-
-  /** Throws BAD_INPUT when a kernel set the error flag (downloaded from {@code from} on). */
-  private void checkErrorFlag(long from) {
-    if (program.errorBuffer() < 0) {
-      return;
-    }
-    int code = region(downStage, layout.offset(program.errorBuffer()) - from, 4).getInt(0);
+  /** Throws BAD_INPUT when a kernel set the error flag (as downloaded with the outputs). */
+  private void checkErrorFlag() {
+    int code = staging.flag();
     if (code != 0) {
       String where = program.errorSource(code);
       throw Errors.of(ErrorCode.BAD_INPUT, where + ": an index is outside the rows of the"
@@ -337,13 +309,10 @@ final class CudaVariant implements CompiledVariant {
         device.releaseGraphMemory(blockBytes);
         ownBlock = 0;
       }
-      for (ByteBuffer b : new ByteBuffer[] {upStage, downStage}) {
-        if (b != null) {
-          device.driver().freeHost(b);
-        }
+      if (staging != null) {
+        staging.free(device.driver());
+        staging = null;
       }
-      upStage = null;
-      downStage = null;
       return null;
     });
   }
