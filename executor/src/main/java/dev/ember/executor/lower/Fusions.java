@@ -58,13 +58,7 @@ public final class Fusions {
         }
       }
     }
-    List<Kernel> out = new ArrayList<>();
-    for (Kernel k : l.kernels()) {
-      if (!dropped.contains(k)) {
-        out.add(replaced.getOrDefault(k, k));
-      }
-    }
-    return rebuild(l, out);
+    return rebuild(l, dropped, replaced);
   }
 
   /**
@@ -88,13 +82,7 @@ public final class Fusions {
         }
       }
     }
-    List<Kernel> out = new ArrayList<>();
-    for (Kernel k : l.kernels()) {
-      if (!dropped.contains(k)) {
-        out.add(replaced.getOrDefault(k, k));
-      }
-    }
-    return rebuild(l, out);
+    return rebuild(l, dropped, replaced);
   }
 
   /** [b, s, h, d] to [b, h, s, d] and back. */
@@ -230,10 +218,20 @@ public final class Fusions {
     return p;
   }
 
-  /** The new kernel list, every node explained again (kernel numbers moved). */
-  private static LoweredGraph rebuild(LoweredGraph l, List<Kernel> kernels) {
-    if (kernels.size() == l.kernels().size()) {
+  /**
+   * {@code l}'s kernels without {@code dropped} and with {@code replaced} swapped in, every node
+   * explained again (kernel numbers moved).
+   */
+  private static LoweredGraph rebuild(LoweredGraph l, Set<Kernel> dropped,
+      Map<Kernel, Kernel> replaced) {
+    if (dropped.isEmpty() && replaced.isEmpty()) {
       return l;
+    }
+    List<Kernel> kernels = new ArrayList<>();
+    for (Kernel k : l.kernels()) {
+      if (!dropped.contains(k)) {
+        kernels.add(replaced.getOrDefault(k, k));
+      }
     }
     Map<String, String> explain = new LinkedHashMap<>(l.explain());
     for (int i = 0; i < kernels.size(); i++) {
