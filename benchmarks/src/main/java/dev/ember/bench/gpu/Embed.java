@@ -76,22 +76,11 @@ final class Embed {
     for (int[] rows : plan) {
       Map<String, Tensor> f = feeds(ids, rows);
       Tensor result = forward.apply(f).get(output);
-      float[][] v = output.equals(PooledGraph.OUTPUT) ? rowsOf(result)
+      float[][] v = output.equals(PooledGraph.OUTPUT) ? PooledGraph.vectors(result)
           : Pooling.meanPoolNormalized(result, f.get("attention_mask"));
       for (int i = 0; i < rows.length; i++) {
         out[rows[i]] = v[i];
       }
-    }
-    return out;
-  }
-
-  /** The rows of a [rows, width] float tensor. */
-  static float[][] rowsOf(Tensor t) {
-    int width = t.dim(1);
-    float[] flat = t.rawFloats();
-    float[][] out = new float[t.dim(0)][];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
     }
     return out;
   }

@@ -11,6 +11,7 @@ import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
 import dev.ember.executor.ir.ValueInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,17 @@ public final class PooledGraph {
     List<ValueInfo> outputs = List.of(new ValueInfo(OUTPUT,
         new TensorType(DType.FLOAT, Shape.of(List.of(batch, width)))));
     return g.with(nodes, outputs, inits, g.valueTypes());
+  }
+
+  /** The unit vectors of a {@link #OUTPUT} tensor ([rows, hidden] float), one array per row. */
+  public static float[][] vectors(Tensor pooled) {
+    int width = pooled.dim(1);
+    float[] flat = pooled.rawFloats();
+    float[][] out = new float[pooled.dim(0)][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
+    }
+    return out;
   }
 
   /** A value's type; graph outputs carry theirs in the output list. */

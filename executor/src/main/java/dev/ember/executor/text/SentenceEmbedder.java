@@ -412,12 +412,7 @@ public final class SentenceEmbedder implements AutoCloseable {
           + PooledGraph.OUTPUT + "' is " + pooled + " for a batch of " + rows + " rows",
           "build the forward pass over SentenceEmbedder.forwardGraph(model)");
     }
-    float[] flat = pooled.rawFloats();
-    float[][] out = new float[rows][];
-    for (int i = 0; i < rows; i++) {
-      out[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
-    }
-    return out;
+    return PooledGraph.vectors(pooled);
   }
 
   private void checkOpen() {
