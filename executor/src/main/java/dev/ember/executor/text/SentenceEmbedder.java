@@ -12,9 +12,12 @@ import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.ValueInfo;
 import dev.ember.executor.onnx.OnnxLoader;
 import dev.ember.executor.onnx.OnnxModel;
+import dev.ember.executor.predict.BatchRunner;
+import dev.ember.executor.predict.ModelSignature;
+import dev.ember.executor.predict.Port;
+import dev.ember.executor.predict.RunStats;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,35 +66,33 @@ public final class SentenceEmbedder implements AutoCloseable {
   static final String LAST_HIDDEN_STATE = "last_hidden_state";
 
   private final String source;
-  private final ForwardFn forward;
-  private final CompileWrapper wrapper;
+  private final BatchRunner runner;
   private final TextTokenizer tokenizer;
-  private final Map<String, DType> feeds;
   private final String output;
+  private final int outputIndex;
+  private final boolean pooledInGraph;
   private final int dimension;
   private final int batchRows;
   private final LongAdder textCount = new LongAdder();
-  private final LongAdder batches = new LongAdder();
-  private final LongAdder realTokens = new LongAdder();
-  private final LongAdder paddedTokens = new LongAdder();
   private volatile boolean closed;
 
   private SentenceEmbedder(
-      OnnxModel model,
-      ForwardFn forward,
-      CompileWrapper wrapper,
-      TextTokenizer tokenizer,
-      int batchRows) {
+      OnnxModel model, BatchRunner runner, TextTokenizer tokenizer, int batchRows) {
     this.source = model.source();
-    this.forward = forward;
-    this.wrapper = wrapper;
+    this.runner = runner;
     this.tokenizer = tokenizer;
     this.batchRows = batchRows;
-    this.feeds = feedsOf(model);
+    feedsOf(model); // checks the token inputs
     ValueInfo out = outputOf(model);
     this.output = out.name();
     Dim h = out.type().shape().dim(2);
     this.dimension = h.isFixed() ? Math.toIntExact(h.size()) : -1;
+    ModelSignature sig = runner.signature();
+    this.pooledInGraph = sig.output(PooledGraph.OUTPUT).isPresent();
+    String read = pooledInGraph ? PooledGraph.OUTPUT : output;
+    this.outputIndex = sig.outputs().indexOf(sig.output(read).orElseThrow(() ->
+        Errors.graphInvalid(source, "the forward graph has no output '" + read + "' (outputs: "
+            + sig.outputs().stream().map(Port::name).toList() + ")")));
   }
 
   /**
@@ -109,7 +110,7 @@ public final class SentenceEmbedder implements AutoCloseable {
       tokenizer.close();
       throw e;
     }
-    return create(model, level0, tokenizer, DEFAULT_BATCH_ROWS);
+    return create(model, forwardGraph(model), level0, null, tokenizer, DEFAULT_BATCH_ROWS);
   }
 
   /**
@@ -120,7 +121,7 @@ public final class SentenceEmbedder implements AutoCloseable {
    */
   public static SentenceEmbedder create(
       OnnxModel model, ForwardFn forward, TextTokenizer tokenizer, int batchRows) {
-    return create(model, forward, null, tokenizer, batchRows);
+    return create(model, model.graph(), forward, null, tokenizer, batchRows);
   }
 
   /**
@@ -132,11 +133,13 @@ public final class SentenceEmbedder implements AutoCloseable {
   public static SentenceEmbedder create(
       OnnxModel model, CompileWrapper wrapper, TextTokenizer tokenizer, int batchRows) {
     Objects.requireNonNull(wrapper, "wrapper");
-    return create(model, ForwardFn.compiled(wrapper), wrapper, tokenizer, batchRows);
+    return create(model, wrapper.graph(), null, wrapper, tokenizer, batchRows);
   }
 
+  /** Over {@code wrapper} when there is one, else {@code forward}, which runs {@code graph}. */
   private static SentenceEmbedder create(
       OnnxModel model,
+      Graph graph,
       ForwardFn forward,
       CompileWrapper wrapper,
       TextTokenizer tokenizer,
@@ -144,7 +147,9 @@ public final class SentenceEmbedder implements AutoCloseable {
     Objects.requireNonNull(tokenizer, "tokenizer");
     try {
       Objects.requireNonNull(model, "model");
-      Objects.requireNonNull(forward, "forward");
+      if (wrapper == null) {
+        Objects.requireNonNull(forward, "forward");
+      }
       if (batchRows < 1) {
         throw new IllegalArgumentException(
             "SentenceEmbedder '"
@@ -152,7 +157,10 @@ public final class SentenceEmbedder implements AutoCloseable {
                 + "': batchRows must be >= 1, but was "
                 + batchRows);
       }
-      return new SentenceEmbedder(model, forward, wrapper, tokenizer, batchRows);
+      ModelSignature sig = ModelSignature.of(graph);
+      BatchRunner runner =
+          wrapper != null ? BatchRunner.of(sig, wrapper) : BatchRunner.of(sig, forward);
+      return new SentenceEmbedder(model, runner, tokenizer, batchRows);
     } catch (RuntimeException e) {
       tokenizer.close(); // it is ours from the call on, so a failed build must not leak it
       throw e;
@@ -214,20 +222,21 @@ public final class SentenceEmbedder implements AutoCloseable {
             ? spec.spec() + " (" + spec.tokenizerLocation() + ")"
             : spec.tokenizerLocation();
     TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerBytes, tokenizerName, maxLength);
-    ForwardFn forward;
+    Graph graph;
+    ForwardFn forward = null;
     CompileWrapper wrapper = null;
     try {
+      graph = forwardGraph(model);
       if (compiler == null) {
-        forward = ForwardFn.interpreter(forwardGraph(model));
+        forward = ForwardFn.interpreter(graph);
       } else {
-        wrapper = compiler.build(forwardGraph(model));
-        forward = ForwardFn.compiled(wrapper);
+        wrapper = compiler.build(graph);
       }
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;
     }
-    return create(model, forward, wrapper, tokenizer, batchRows);
+    return create(model, graph, forward, wrapper, tokenizer, batchRows);
   }
 
   /**
@@ -266,30 +275,16 @@ public final class SentenceEmbedder implements AutoCloseable {
       return result;
     }
     TokenBatch all = tokenizer.encodeBatch(kept);
-    // Shortest first, so each micro-batch holds rows of similar length and little padding.
-    Integer[] boxed = new Integer[kept.size()];
-    for (int i = 0; i < boxed.length; i++) {
-      boxed[i] = i;
+    List<Port> inputs = runner.signature().inputs();
+    List<Tensor[]> feeds = new ArrayList<>(kept.size());
+    for (int k = 0; k < kept.size(); k++) {
+      feeds.add(tokenRow(inputs, all.ids(k)));
     }
-    Arrays.sort(boxed, Comparator.comparingInt(all::length));
-    int[] order = Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
-    boolean buckets = wrapper != null && wrapper.level() == 3;
-    for (int from = 0; from < order.length; ) {
-      int to = Math.min(order.length, from + rowsPerBatch);
-      if (buckets) {
-        // One micro-batch per sequence bucket: a longer text must not pad the others further.
-        int bucket = wrapper.seqBucket(all.length(order[from]));
-        int end = from + 1;
-        while (end < to && wrapper.seqBucket(all.length(order[end])) == bucket) {
-          end++;
-        }
-        to = end;
-      }
-      float[][] vectors = run(all.select(order, from, to));
-      for (int k = from; k < to; k++) {
-        result[rows.get(order[k])] = vectors[k - from];
-      }
-      from = to;
+    // The runner sorts rows by token count and cuts micro-batches along the sequence buckets.
+    Tensor[][] out = runner.run(feeds, rowsPerBatch);
+    for (int k = 0; k < kept.size(); k++) {
+      Tensor t = out[k][outputIndex];
+      result[rows.get(k)] = pooledInGraph ? vector(t) : poolOnHost(t, all.length(k));
     }
     textCount.add(kept.size());
     return result;
@@ -322,7 +317,7 @@ public final class SentenceEmbedder implements AutoCloseable {
 
   /** The compile wrapper that runs the forward pass, when there is one (for its stats). */
   public Optional<CompileWrapper> compileWrapper() {
-    return Optional.ofNullable(wrapper);
+    return Optional.ofNullable(runner.wrapper());
   }
 
   /** Where the model came from. */
@@ -332,7 +327,8 @@ public final class SentenceEmbedder implements AutoCloseable {
 
   /** Counters since this embedder was built. */
   public EmbedStats stats() {
-    return new EmbedStats(textCount.sum(), batches.sum(), realTokens.sum(), paddedTokens.sum());
+    RunStats r = runner.stats();
+    return new EmbedStats(textCount.sum(), r.batches(), r.realTokens(), r.paddedTokens());
   }
 
   /** Frees the tokenizer; waits for running tokenizations. Idempotent. */
@@ -342,77 +338,50 @@ public final class SentenceEmbedder implements AutoCloseable {
     tokenizer.close();
   }
 
-  private float[][] run(TokenBatch batch) {
-    Map<String, Tensor> in = new LinkedHashMap<>();
-    for (Map.Entry<String, DType> f : feeds.entrySet()) {
-      DType t = f.getValue();
-      Tensor v =
-          switch (f.getKey()) {
-            case INPUT_IDS -> batch.inputIds(t);
-            case ATTENTION_MASK -> batch.attentionMask(t);
-            default -> batch.tokenTypeIds(t);
-          };
-      in.put(f.getKey(), v);
+  /** One row of token inputs, in the graph's input order. */
+  private static Tensor[] tokenRow(List<Port> inputs, long[] ids) {
+    Tensor[] row = new Tensor[inputs.size()];
+    int[] shape = {ids.length};
+    for (int i = 0; i < row.length; i++) {
+      Port p = inputs.get(i);
+      row[i] = switch (p.name()) {
+        case INPUT_IDS -> Tensor.ofLongs(p.dtype(), shape, ids);
+        case ATTENTION_MASK -> {
+          long[] ones = new long[ids.length];
+          Arrays.fill(ones, 1L);
+          yield Tensor.ofLongs(p.dtype(), shape, ones);
+        }
+        default -> Tensor.zeros(p.dtype(), shape);
+      };
     }
-    Map<String, Tensor> out = forward.forward(in);
-    Tensor pooled = out.get(PooledGraph.OUTPUT);
-    if (pooled != null) {
-      float[][] vectors = rows(pooled, batch.size());
-      count(batch);
-      return vectors;
-    }
-    Tensor hidden = out.get(output);
-    if (hidden == null) {
-      throw Errors.graphInvalid(
-          source,
-          "the forward pass returned no '" + output + "' (it returned " + out.keySet() + ")");
-    }
-    if (hidden.rank() != 3
-        || hidden.dim(0) != batch.size()
-        || hidden.dim(1) != batch.seqLen()
-        || !hidden.dtype().isFloating()) {
-      throw Errors.of(
-          ErrorCode.SHAPE_MISMATCH,
-          "model '"
-              + source
-              + "': output '"
-              + output
-              + "' is "
-              + hidden
-              + " for a batch of "
-              + batch.size()
-              + " rows of "
-              + batch.seqLen()
-              + " tokens; token states must be floating ["
-              + batch.size()
-              + ", "
-              + batch.seqLen()
-              + ", hidden]",
-          "use a model whose first output (or last_hidden_state) holds the token states");
-    }
-    count(batch);
-    return Pooling.meanPoolNormalized(hidden, batch.attentionMask(DType.INT64));
+    return row;
   }
 
-  private void count(TokenBatch batch) {
-    batches.increment();
-    realTokens.add(batch.realTokens());
-    paddedTokens.add(
-        wrapper != null
-            ? wrapper.paddedTokens(batch.size(), batch.seqLen())
-            : batch.paddedTokens());
-  }
-
-  /** The rows of a pooled [rows, dimension] output, each already of unit length. */
-  private float[][] rows(Tensor pooled, int rows) {
-    int width = pooled.rank() == 2 ? pooled.dim(1) : -1;
-    if (pooled.rank() != 2 || pooled.dim(0) != rows || pooled.dtype() != DType.FLOAT
-        || dimension >= 0 && width != dimension) {
-      throw Errors.of(ErrorCode.SHAPE_MISMATCH, "model '" + source + "': pooled output '"
-          + PooledGraph.OUTPUT + "' is " + pooled + " for a batch of " + rows + " rows",
+  /** A pooled row ([hidden] float), already of unit length. */
+  private float[] vector(Tensor pooled) {
+    if (pooled.rank() != 1 || pooled.dtype() != DType.FLOAT
+        || dimension >= 0 && pooled.dim(0) != dimension) {
+      throw Errors.of(ErrorCode.SHAPE_MISMATCH, "model '" + source + "': a row of pooled output '"
+          + PooledGraph.OUTPUT + "' is " + pooled + ", not [" + dimension + "] float",
           "build the forward pass over SentenceEmbedder.forwardGraph(model)");
     }
-    return PooledGraph.vectors(pooled);
+    return pooled.rawFloats().clone();
+  }
+
+  /** Mean of a row's token states ([positions, hidden]) over its first {@code length}. */
+  private float[] poolOnHost(Tensor states, int length) {
+    if (states.rank() != 2 || states.dim(0) < length || !states.dtype().isFloating()) {
+      throw Errors.of(ErrorCode.SHAPE_MISMATCH, "model '" + source + "': output '" + output
+          + "' gives a row of " + states + " for a text of " + length + " tokens; token states"
+          + " must be floating [seq, hidden] per row",
+          "use a model whose first output (or last_hidden_state) holds the token states");
+    }
+    int h = states.dim(1);
+    Tensor hidden = states.reshape(new int[] {1, states.dim(0), h});
+    long[] mask = new long[states.dim(0)];
+    Arrays.fill(mask, 0, length, 1L);
+    return Pooling.meanPoolNormalized(hidden, Tensor.ofLongs(DType.INT64,
+        new int[] {1, mask.length}, mask))[0];
   }
 
   private void checkOpen() {
