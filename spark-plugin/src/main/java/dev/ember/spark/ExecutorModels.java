@@ -7,9 +7,11 @@ import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.WrapperStats;
 import dev.ember.executor.text.ModelFiles;
 import dev.ember.executor.text.ModelSpec;
+import dev.ember.executor.predict.Predictor;
 import dev.ember.executor.text.SentenceEmbedder;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -31,16 +33,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecutorModels {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
-  private static final Map<Key, CompletableFuture<SentenceEmbedder>> MODELS =
-      new ConcurrentHashMap<>();
+  private static final Map<Key, CompletableFuture<Object>> MODELS = new ConcurrentHashMap<>();
   private static final Map<String, CompileCache> CACHES = new ConcurrentHashMap<>();
   private static final AtomicLong LOADS = new AtomicLong();
   private static final AtomicLong LOAD_NANOS = new AtomicLong();
 
   private ExecutorModels() {}
 
-  /** What makes two loads the same: the spec and the engine settings. */
-  private record Key(String spec, EngineSettings settings) {}
+  /** What makes two loads the same: the spec, the engine settings and what is built. */
+  private record Key(String spec, EngineSettings settings, Kind kind) {}
+
+  /** A sentence embedder (tokenizer, encoder, pooling) or a plain predictor over any model. */
+  private enum Kind {
+    EMBEDDER,
+    PREDICTOR
+  }
 
   /**
    * The shared embedder for {@code spec}, loading it through {@code files} if this JVM has not
@@ -50,13 +57,28 @@ public final class ExecutorModels {
    */
   public static SentenceEmbedder embedder(
       String spec, EngineSettings settings, ModelFiles files) {
+    return (SentenceEmbedder) shared(spec, settings, Kind.EMBEDDER, files);
+  }
+
+  /**
+   * The shared predictor (any batchable model) for {@code spec}, loading it through {@code files}
+   * if this JVM has not yet. Blocks while another thread loads the same model.
+   *
+   * @throws dev.ember.executor.errors.EmberException when the model cannot be loaded
+   */
+  public static Predictor predictor(String spec, EngineSettings settings, ModelFiles files) {
+    return (Predictor) shared(spec, settings, Kind.PREDICTOR, files);
+  }
+
+  private static Object shared(String spec, EngineSettings settings, Kind kind,
+      ModelFiles files) {
     EngineSettings resolved = settings.resolved(org.apache.spark.SparkEnv.get().conf());
     if (resolved.device() == null) {
       resolved = resolved.withDevice(ExecutorDevice.forCurrentTask());
     }
-    Key key = new Key(spec, resolved);
-    CompletableFuture<SentenceEmbedder> mine = new CompletableFuture<>();
-    CompletableFuture<SentenceEmbedder> existing = MODELS.putIfAbsent(key, mine);
+    Key key = new Key(spec, resolved, kind);
+    CompletableFuture<Object> mine = new CompletableFuture<>();
+    CompletableFuture<Object> existing = MODELS.putIfAbsent(key, mine);
     if (existing == null) {
       load(key, files, mine);
       existing = mine;
@@ -78,40 +100,50 @@ public final class ExecutorModels {
     }
   }
 
-  private static void load(Key key, ModelFiles files, CompletableFuture<SentenceEmbedder> slot) {
+  private static void load(Key key, ModelFiles files, CompletableFuture<Object> slot) {
     long start = System.nanoTime();
     try {
-      SentenceEmbedder e = build(key, files);
+      Object model = key.kind() == Kind.EMBEDDER ? buildEmbedder(key, files)
+          : buildPredictor(key, files);
       long nanos = System.nanoTime() - start;
       LOADS.incrementAndGet();
       LOAD_NANOS.addAndGet(nanos);
-      LOG.info("Ember loaded model {} on {} at compile level {} (maxLength {}) in {} ms",
-          key.spec(), key.settings().device(), key.settings().level(), key.settings().maxLength(),
-          nanos / 1_000_000);
-      slot.complete(e);
+      LOG.info("Ember loaded model {} ({}) on {} at compile level {} (maxLength {}) in {} ms",
+          key.spec(), key.kind(), key.settings().device(), key.settings().level(),
+          key.settings().maxLength(), nanos / 1_000_000);
+      slot.complete(model);
     } catch (RuntimeException | Error t) {
       MODELS.remove(key, slot); // let a retried task try again
       slot.completeExceptionally(t);
     }
   }
 
-  private static SentenceEmbedder build(Key key, ModelFiles files) {
+  private static SentenceEmbedder buildEmbedder(Key key, ModelFiles files) {
     EngineSettings s = key.settings();
     ModelSpec spec = ModelSpec.parse(key.spec());
     if (s.level() == 0) {
       return SentenceEmbedder.load(spec, files, s.maxLength());
     }
-    CompileCache cache = cache(s);
-    CompileWrapper.Builder compiler =
-        CompileWrapper.builder(s.compileOptions())
-            .backend(BackendFactory.backend(s.device(), s.cuda()))
-            .store(new CachedVariantStore(cache, null, s.compileOptions().toString(),
-                BackendFactory.cacheDevice(s.device(), s.cuda())))
-            .listener(
-                ev -> LOG.info("Ember variant #{} {} of {} ready in {} ms", ev.index(),
-                    ev.label(), key.spec(), ev.compileNanos() / 1_000_000));
     return SentenceEmbedder.load(
-        spec, files, s.maxLength(), SentenceEmbedder.DEFAULT_BATCH_ROWS, compiler);
+        spec, files, s.maxLength(), SentenceEmbedder.DEFAULT_BATCH_ROWS, compiler(key));
+  }
+
+  private static Predictor buildPredictor(Key key, ModelFiles files) {
+    ModelSpec spec = ModelSpec.parse(key.spec());
+    return Predictor.load(spec, files, key.settings().level() == 0 ? null : compiler(key));
+  }
+
+  /** The compile wrapper recipe of a load: its backend, the node's cache and a log line. */
+  private static CompileWrapper.Builder compiler(Key key) {
+    EngineSettings s = key.settings();
+    CompileCache cache = cache(s);
+    return CompileWrapper.builder(s.compileOptions())
+        .backend(BackendFactory.backend(s.device(), s.cuda()))
+        .store(new CachedVariantStore(cache, null, s.compileOptions().toString(),
+            BackendFactory.cacheDevice(s.device(), s.cuda())))
+        .listener(
+            ev -> LOG.info("Ember variant #{} {} of {} ready in {} ms", ev.index(),
+                ev.label(), key.spec(), ev.compileNanos() / 1_000_000));
   }
 
   private static CompileCache cache(EngineSettings s) {
@@ -142,10 +174,12 @@ public final class ExecutorModels {
   /** A compile-wrapper counter summed over the loaded models. */
   public static long sumWrapperStats(ToLongFunction<WrapperStats> f) {
     long sum = 0;
-    for (CompletableFuture<SentenceEmbedder> m : MODELS.values()) {
-      SentenceEmbedder e = m.getNow(null);
-      if (e != null && e.compileWrapper().isPresent()) {
-        sum += f.applyAsLong(e.compileWrapper().get().stats());
+    for (CompletableFuture<Object> m : MODELS.values()) {
+      Object model = m.getNow(null);
+      Optional<CompileWrapper> w = model instanceof SentenceEmbedder e ? e.compileWrapper()
+          : model instanceof Predictor p ? p.compileWrapper() : Optional.empty();
+      if (w.isPresent()) {
+        sum += f.applyAsLong(w.get().stats());
       }
     }
     return sum;
@@ -162,9 +196,8 @@ public final class ExecutorModels {
 
   /** Closes and forgets every model; the next use loads again. */
   public static synchronized void closeAll() {
-    for (CompletableFuture<SentenceEmbedder> f : MODELS.values()) {
-      SentenceEmbedder e = f.getNow(null);
-      if (e != null) {
+    for (CompletableFuture<Object> f : MODELS.values()) {
+      if (f.getNow(null) instanceof SentenceEmbedder e) {
         e.close();
       }
     }

@@ -8,11 +8,11 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 
 /** Reads a spec's model and tokenizer bytes, turning every failure into an actionable error. */
-final class SpecFiles {
+public final class SpecFiles {
   private SpecFiles() {}
 
   /** The ONNX model's bytes; {@code external} reads non-builtin specs. */
-  static byte[] readModel(ModelSpec spec, ModelFiles external) {
+  public static byte[] readModel(ModelSpec spec, ModelFiles external) {
     return read(spec, spec.files(external), spec.modelLocation(), false);
   }
 

@@ -1,0 +1,82 @@
+package dev.ember.executor.predict;
+
+import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.onnx.OnnxModel;
+import dev.ember.executor.text.ForwardFn;
+import dev.ember.executor.text.ModelFiles;
+import dev.ember.executor.text.ModelSpec;
+import dev.ember.executor.text.SpecFiles;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Any batchable ONNX model, ready to run over rows: its {@link ModelSignature} and a {@link
+ * BatchRunner} over the compile wrapper (levels 1-3) or the interpreter (level 0). One instance
+ * per executor JVM is shared by all its tasks; thread-safe.
+ *
+ * <pre>{@code
+ * Predictor p = Predictor.load(ModelSpec.parse("/models/wine/model.onnx"), ModelFiles.local(),
+ *     CompileWrapper.builder(CompileOptions.level(3)));
+ * Tensor[][] out = p.run(rows, 64);
+ * }</pre>
+ */
+public final class Predictor {
+  private final String source;
+  private final BatchRunner runner;
+
+  private Predictor(String source, BatchRunner runner) {
+    this.source = source;
+    this.runner = runner;
+  }
+
+  /**
+   * Reads the model a spec names (its tokenizer is not needed) and builds the runner: through a
+   * wrapper {@code compiler} builds over the graph, or the interpreter when {@code compiler} is
+   * null.
+   *
+   * @throws dev.ember.executor.errors.EmberException IO_ERROR for a missing file, MODEL_INVALID,
+   *     MODEL_UNSUPPORTED for a graph that cannot be batched, UNSUPPORTED_OP
+   */
+  public static Predictor load(ModelSpec spec, ModelFiles files, CompileWrapper.Builder compiler) {
+    Objects.requireNonNull(spec, "spec");
+    byte[] bytes = SpecFiles.readModel(spec, files);
+    OnnxModel model = OnnxLoader.load(bytes, spec.isBuiltin() ? spec.spec()
+        : spec.modelLocation());
+    return of(model, compiler);
+  }
+
+  /** A predictor over an already loaded model; see {@link #load}. */
+  public static Predictor of(OnnxModel model, CompileWrapper.Builder compiler) {
+    ModelSignature sig = ModelSignature.of(model.graph());
+    BatchRunner runner = compiler == null
+        ? BatchRunner.of(sig, ForwardFn.interpreter(model.graph()))
+        : BatchRunner.of(sig, compiler.build(model.graph()));
+    return new Predictor(model.source(), runner);
+  }
+
+  /** See {@link BatchRunner#run}. */
+  public Tensor[][] run(List<Tensor[]> rows, int rowsPerBatch) {
+    return runner.run(rows, rowsPerBatch);
+  }
+
+  public ModelSignature signature() {
+    return runner.signature();
+  }
+
+  /** The compile wrapper behind the runner, when there is one (for its stats). */
+  public Optional<CompileWrapper> compileWrapper() {
+    return Optional.ofNullable(runner.wrapper());
+  }
+
+  public RunStats stats() {
+    return runner.stats();
+  }
+
+  /** Where the model came from. */
+  public String source() {
+    return source;
+  }
+}

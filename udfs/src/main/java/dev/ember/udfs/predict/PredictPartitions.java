@@ -1,0 +1,111 @@
+package dev.ember.udfs.predict;
+
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.predict.Predictor;
+import dev.ember.spark.EmberMetrics;
+import dev.ember.spark.EngineSettings;
+import dev.ember.spark.ExecutorModels;
+import dev.ember.spark.HadoopModelFiles;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.deploy.SparkHadoopUtil;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The per-partition work of the predict UDF: reads a window of rows, turns each into the graph's
+ * row tensors, runs them through the executor's shared model in batches, and emits every row,
+ * in input order, with its output columns appended (null for a row with a null input).
+ */
+public final class PredictPartitions implements MapPartitionsFunction<Row, Row> {
+  private static final long serialVersionUID = 1L;
+  /** A window spans this many batches, so sequence models have room to sort by length. */
+  static final int WINDOW_BATCHES = 16;
+
+  private final String spec;
+  private final EngineSettings settings;
+  private final int batchSize;
+  private final List<InputBinding> inputs;
+  private final List<OutputBinding> outputs;
+
+  public PredictPartitions(String spec, EngineSettings settings, int batchSize,
+      List<InputBinding> inputs, List<OutputBinding> outputs) {
+    this.spec = spec;
+    this.settings = settings;
+    this.batchSize = batchSize;
+    this.inputs = List.copyOf(inputs);
+    this.outputs = List.copyOf(outputs);
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> rows) {
+    Predictor model = ExecutorModels.predictor(spec, settings,
+        new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())));
+    int window = batchSize * WINDOW_BATCHES;
+    return new Iterator<>() {
+      private final List<Row> pending = new ArrayList<>();
+      private Tensor[][] results = new Tensor[0][];
+      private int next;
+      private long seen;
+
+      @Override
+      public boolean hasNext() {
+        if (next < pending.size()) {
+          return true;
+        }
+        fill();
+        return next < pending.size();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Row row = pending.get(next);
+        Object[] values = new Object[row.length() + outputs.size()];
+        for (int i = 0; i < row.length(); i++) {
+          values[i] = row.get(i);
+        }
+        for (int o = 0; o < outputs.size(); o++) {
+          values[row.length() + o] = outputs.get(o).value(results[next]);
+        }
+        next++;
+        return RowFactory.create(values);
+      }
+
+      private void fill() {
+        pending.clear();
+        next = 0;
+        while (pending.size() < window && rows.hasNext()) {
+          pending.add(rows.next());
+        }
+        if (pending.isEmpty()) {
+          return;
+        }
+        List<Tensor[]> feeds = new ArrayList<>(pending.size());
+        for (Row r : pending) {
+          feeds.add(feed(r, seen++));
+        }
+        results = model.run(feeds, batchSize);
+        EmberMetrics.recordBatch(pending.size());
+      }
+    };
+  }
+
+  /** The row's tensors, or null when any bound value is null. */
+  private Tensor[] feed(Row row, long rowNumber) {
+    Tensor[] t = new Tensor[inputs.size()];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = inputs.get(i).tensor(row, rowNumber);
+      if (t[i] == null) {
+        return null;
+      }
+    }
+    return t;
+  }
+}
