@@ -8,6 +8,7 @@ import dev.ember.executor.dispatch.WrapperStats;
 import dev.ember.executor.text.ModelFiles;
 import dev.ember.executor.text.ModelSpec;
 import dev.ember.executor.predict.Predictor;
+import dev.ember.executor.predict.RunStats;
 import dev.ember.executor.text.SentenceEmbedder;
 import java.nio.file.Path;
 import java.util.Map;
@@ -180,6 +181,17 @@ public final class ExecutorModels {
           : model instanceof Predictor p ? p.compileWrapper() : Optional.empty();
       if (w.isPresent()) {
         sum += f.applyAsLong(w.get().stats());
+      }
+    }
+    return sum;
+  }
+
+  /** A batch-runner counter (rows, batches) summed over the loaded predictors. */
+  public static long sumRunStats(ToLongFunction<RunStats> f) {
+    long sum = 0;
+    for (CompletableFuture<Object> m : MODELS.values()) {
+      if (m.getNow(null) instanceof Predictor p) {
+        sum += f.applyAsLong(p.stats());
       }
     }
     return sum;

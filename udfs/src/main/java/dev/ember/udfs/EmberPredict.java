@@ -118,15 +118,19 @@ public final class EmberPredict implements Serializable {
    *     BAD_INPUT for a missing column, an unmapped graph input or a type that does not convert
    */
   public Dataset<Row> transform(Dataset<Row> df) {
-    SparkSession spark = df.sparkSession();
+    Plan plan = plan(df.sparkSession(), df.schema(), null);
+    return df.mapPartitions(plan.fn(), Encoders.row(plan.schema()));
+  }
+
+  /**
+   * What {@link #transform} runs over rows of {@code schema}: the partition function and the
+   * schema it gives (the input columns, then the output columns). With {@code signature} null the
+   * model is read now.
+   */
+  Plan plan(SparkSession spark, StructType schema, ModelSignature signature) {
     EmberConf conf = EmberConf.from(spark.sparkContext().getConf())
         .withSessionConf(scala.collection.JavaConverters.mapAsJavaMap(spark.conf().getAll()));
-    ModelSpec spec = ModelSpec.parse(model);
-    HadoopModelFiles files = new HadoopModelFiles(spark.sparkContext().hadoopConfiguration());
-    String name = spec.isBuiltin() ? spec.spec() : spec.modelLocation();
-    ModelSignature sig =
-        ModelSignature.of(OnnxLoader.load(SpecFiles.readModel(spec, files), name).graph());
-    StructType schema = df.schema();
+    ModelSignature sig = signature != null ? signature : signature(spark, model);
     List<InputBinding> in = Bindings.inputs(model, sig, schema, inputs, allowNarrowing);
     List<OutputBinding> out = Bindings.outputs(model, sig, schema, outputs, argmax);
     StructType result = schema;
@@ -135,7 +139,18 @@ public final class EmberPredict implements Serializable {
     }
     PredictPartitions fn = new PredictPartitions(model, EngineSettings.from(conf),
         batchSize != null ? batchSize : conf.get(EmberConf.BATCH_SIZE), in, out);
-    return df.mapPartitions(fn, Encoders.row(result));
+    return new Plan(fn, result);
+  }
+
+  /** The partition function of a predict call and the schema of the rows it gives. */
+  record Plan(PredictPartitions fn, StructType schema) {}
+
+  /** Reads the signature of the model {@code spec} names, on the driver. */
+  static ModelSignature signature(SparkSession spark, String spec) {
+    ModelSpec parsed = ModelSpec.parse(spec);
+    HadoopModelFiles files = new HadoopModelFiles(spark.sparkContext().hadoopConfiguration());
+    String name = parsed.isBuiltin() ? parsed.spec() : parsed.modelLocation();
+    return ModelSignature.of(OnnxLoader.load(SpecFiles.readModel(parsed, files), name).graph());
   }
 
   @Override

@@ -146,6 +146,17 @@ public final class EmberConf {
           .booleanConf()
           .createWithDefault(true);
 
+  public static final ConfEntry<Boolean> SQL_ALLOW_NARROWING =
+      conf("spark.ember.sql.allowNarrowing")
+          .doc(
+              "Let `ember_predict` in SQL feed double (or long) values to a model's float (or"
+                  + " int32) inputs, rounding each value. Off, such a call fails before any task"
+                  + " and names the argument to CAST; the DataFrame API's"
+                  + " `EmberPredict.allowNarrowing` does the same per call.")
+          .since("0.1.0")
+          .booleanConf()
+          .createWithDefault(false);
+
   static {
     CompileConf.register(); // their keys join this registry
     CudaConf.register();

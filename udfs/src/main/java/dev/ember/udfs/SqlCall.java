@@ -1,0 +1,142 @@
+package dev.ember.udfs;
+
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.errors.Errors;
+import dev.ember.executor.predict.ModelSignature;
+import dev.ember.executor.predict.Port;
+import dev.ember.executor.text.ModelSpec;
+import dev.ember.spark.EngineSettings;
+import dev.ember.spark.ModelChecks;
+import dev.ember.spark.conf.EmberConf;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * One SQL call of {@code ember_predict} or {@code ember_embed}, planned on the driver: the same
+ * partition functions as the DataFrame API ({@link EmberPredict}, {@link TextEmbeddings}) over rows
+ * holding just the call's arguments, so SQL runs in the same batches and captured variants. The
+ * planner node (EmberBatchEvalExec) feeds it argument rows and reads back one result per row.
+ */
+public final class SqlCall implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Map<String, ModelSignature> SIGNATURES = new ConcurrentHashMap<>();
+
+  private final MapPartitionsFunction<Row, Row> fn;
+  private final int args;
+  private final int results;
+  private final DataType resultType;
+
+  private SqlCall(MapPartitionsFunction<Row, Row> fn, int args, int results, DataType type) {
+    this.fn = fn;
+    this.args = args;
+    this.results = results;
+    this.resultType = type;
+  }
+
+  /**
+   * {@code ember_predict(model, arg, ...)}: a single-input graph takes every argument (stacked
+   * scalars, or one array or vector); otherwise one argument per graph input, in the graph's
+   * order. The result is a struct with one field per graph output.
+   */
+  public static SqlCall predict(SparkSession spark, String model, StructType argSchema) {
+    ModelSignature sig = SIGNATURES.computeIfAbsent(model,
+        m -> EmberPredict.signature(spark, m));
+    List<Port> inputs = sig.inputs();
+    List<String> names = Arrays.asList(argSchema.fieldNames());
+    EmberPredict p = EmberPredict.model(model).allowNarrowing(narrowing(spark));
+    if (inputs.size() == 1) {
+      p = p.input(inputs.get(0).name(), names.toArray(new String[0]));
+    } else if (names.size() == inputs.size()) {
+      for (int i = 0; i < names.size(); i++) {
+        p = p.input(inputs.get(i).name(), names.get(i));
+      }
+    } else {
+      throw Errors.of(ErrorCode.BAD_INPUT, "ember_predict('" + model + "', ...) got "
+          + names.size() + " argument(s) after the model, but the model has " + inputs.size()
+          + " inputs " + inputs.stream().map(Port::describe).toList(),
+          "pass one argument per graph input, in that order");
+    }
+    EmberPredict.Plan plan = p.plan(spark, argSchema, sig);
+    StructType all = plan.schema();
+    List<StructField> outs = new ArrayList<>(
+        Arrays.asList(all.fields()).subList(argSchema.size(), all.size()));
+    return new SqlCall(plan.fn(), argSchema.size(), outs.size(),
+        DataTypes.createStructType(outs));
+  }
+
+  /** {@code ember_embed(text [, model])}: the sentence embedding of a string, array of floats. */
+  public static SqlCall embed(SparkSession spark, String model, StructType argSchema) {
+    if (argSchema.size() != 1 || !argSchema.fields()[0].dataType().equals(DataTypes.StringType)) {
+      throw Errors.of(ErrorCode.BAD_INPUT, "ember_embed takes one string argument (and a model),"
+          + " but got " + argSchema.simpleString(), "call ember_embed(text_column) or"
+          + " ember_embed(text_column, 'builtin:all-minilm-l6-v2'); cast other types to string");
+    }
+    EmberConf conf = conf(spark);
+    String spec = model != null ? model : conf.get(EmberConf.MODELS).get(0);
+    ModelChecks.checkFilesExist(ModelSpec.parse(spec), spark.sparkContext().hadoopConfiguration());
+    EmbedPartitions fn = new EmbedPartitions(spec, EngineSettings.from(conf),
+        conf.get(EmberConf.BATCH_SIZE), conf.get(EmberConf.SORT_BY_LENGTH), 0);
+    return new SqlCall(fn, 1, 1, DataTypes.createArrayType(DataTypes.FloatType, false));
+  }
+
+  /** The SQL type of the call's value. */
+  public DataType resultType() {
+    return resultType;
+  }
+
+  /**
+   * The call's value for each row of arguments, in order: a struct row of the outputs for
+   * predict, the embedding for embed (null where the inputs were null).
+   */
+  public Iterator<Object> results(Iterator<Row> argRows) throws Exception {
+    Iterator<Row> rows = fn.call(argRows);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public Object next() {
+        Row r = rows.next();
+        if (results == 1 && !(resultType instanceof StructType)) {
+          return r.get(args);
+        }
+        Object[] values = new Object[results];
+        boolean allNull = true;
+        for (int i = 0; i < results; i++) {
+          values[i] = r.get(args + i);
+          allNull &= values[i] == null;
+        }
+        return allNull ? null : RowFactory.create(values);
+      }
+    };
+  }
+
+  /** Forgets the model signatures read so far (a model file replaced under the same name). */
+  public static void clearSignatures() {
+    SIGNATURES.clear();
+  }
+
+  private static boolean narrowing(SparkSession spark) {
+    return conf(spark).get(EmberConf.SQL_ALLOW_NARROWING);
+  }
+
+  private static EmberConf conf(SparkSession spark) {
+    return EmberConf.from(spark.sparkContext().getConf())
+        .withSessionConf(scala.collection.JavaConverters.mapAsJavaMap(spark.conf().getAll()));
+  }
+}

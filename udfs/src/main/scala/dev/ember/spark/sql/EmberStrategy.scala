@@ -1,0 +1,14 @@
+package dev.ember.spark.sql
+
+import org.apache.spark.sql.Strategy
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan
+import org.apache.spark.sql.execution.SparkPlan
+
+/** Plans [[EmberBatchEval]] as [[EmberBatchEvalExec]]. */
+object EmberStrategy extends Strategy {
+  override def apply(plan: LogicalPlan): Seq[SparkPlan] = plan match {
+    case e: EmberBatchEval =>
+      EmberBatchEvalExec(e.function, e.model, e.call, e.args, e.result, planLater(e.child)) :: Nil
+    case _ => Nil
+  }
+}
