@@ -112,7 +112,8 @@ public final class CompileCache {
   static CompileCache open(
       Path root, System.Logger log, Duration lockWait, Path keyFile, FileOwners owners) {
     Objects.requireNonNull(root, "root");
-    return new CompileCache(root, log, lockWait, Objects.requireNonNull(keyFile, "keyFile"), owners);
+    Objects.requireNonNull(keyFile, "keyFile");
+    return new CompileCache(root, log, lockWait, keyFile, owners);
   }
 
   /** A cache that stores nothing: every lookup misses, {@code getOrCompile} always compiles. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -116,7 +117,7 @@ final class KeyLock implements AutoCloseable {
     // a third process lock a fresh file of the same name, and two writers would run at once.
     return FileChannel.open(
         lockFile,
-        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
         PrivatePaths.fileAttributes(lockFile));
   }
 
