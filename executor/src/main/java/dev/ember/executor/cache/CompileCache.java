@@ -54,7 +54,7 @@ public final class CompileCache {
   public static final Duration LOCK_WAIT = Duration.ofMinutes(5);
 
   private static final String PREFIX = "Ember compile cache: ";
-  private static final String FIX_FOLDER =
+  static final String FIX_FOLDER =
       "Fix: free disk space or make the folder writable, or set spark.ember.compile.cacheDir to"
           + " another local folder (spark.ember.compile.cache.enabled=false turns the cache off)";
 
@@ -76,8 +76,9 @@ public final class CompileCache {
     this.lockWait = Objects.requireNonNull(lockWait, "lockWait");
     this.owners = Objects.requireNonNull(owners, "owners");
     // The root first: a refused root needs no key. Either refusal leaves the cache off.
-    CacheLayout prepared = root == null ? null : prepareRoot(root);
-    this.signer = prepared == null ? null : loadSigner(keyFile);
+    CacheOpening opening = new CacheOpening(owners, (level, message) -> log(level, "%s", message));
+    CacheLayout prepared = root == null ? null : opening.prepareRoot(root);
+    this.signer = prepared == null ? null : opening.loadSigner(keyFile);
     this.layout = signer == null ? null : prepared;
     this.reader = signer == null ? null : new EntryReader(signer, owners);
   }
@@ -301,75 +302,6 @@ public final class CompileCache {
               + " without the cache",
           key, reason, layout.quarantineRoot(), e);
       return false;
-    }
-  }
-
-  /**
-   * Creates the root if needed, checks that it is private to this user, and sweeps stale temp
-   * folders; warns instead of throwing. Null (the cache off) for a root that is not private: it may
-   * hold entries planted by someone else, and whatever is saved there could be swapped later.
-   */
-  private CacheLayout prepareRoot(Path root) {
-    try {
-      if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-        PrivatePaths.createDirectories(root);
-      }
-    } catch (IOException | UncheckedIOException e) {
-      warn("cannot create %s (%s); compiled variants will not be saved. %s", root, e, FIX_FOLDER);
-      return new CacheLayout(canonicalRoot(root));
-    }
-    // Checked after creating, not before: another user may have made the folder in between.
-    Optional<PrivatePaths.Problem> problem;
-    try {
-      problem = PrivatePaths.check(root, true, PrivatePaths.WRITABLE_BY_OTHERS, owners);
-    } catch (IOException e) {
-      problem =
-          Optional.of(new PrivatePaths.Problem(root, "cannot be checked (" + e + ")", "check it"));
-    }
-    if (problem.isPresent()) {
-      warn(
-          "refusing the cache folder %s; running without the cache. Fix: %s, or set"
-              + " spark.ember.compile.cacheDir to a folder of your own",
-          problem.get(), problem.get().fix());
-      return null;
-    }
-    CacheLayout prepared = new CacheLayout(canonicalRoot(root));
-    try {
-      int swept = Housekeeping.sweepStaleTemps(prepared, STALE_TEMP_AGE, Instant.now());
-      if (swept > 0) {
-        log(Level.INFO, "removed %d temp folders of crashed writers under %s", swept, root);
-      }
-    } catch (IOException | UncheckedIOException e) {
-      log(Level.DEBUG, "cannot sweep temp folders under %s: %s", root, e);
-    }
-    return prepared;
-  }
-
-  /** The user's signing key, or null (with a WARNING, the cache off) when it cannot be had. */
-  private EntrySigner loadSigner(Path keyFile) {
-    try {
-      return EntrySigner.load(keyFile, owners);
-    } catch (EntrySigner.Refused e) {
-      warn(
-          "refusing the cache key file: %s, so whoever can read or replace it could sign planted"
-              + " code; running without the cache. Fix: %s",
-          e.problem(), e.problem().fix());
-    } catch (IOException | UncheckedIOException e) {
-      warn(
-          "cannot read or create the cache key file %s (%s); running without the cache. Fix:"
-              + " make its folder writable by you, or set XDG_CONFIG_HOME to a folder of your own",
-          keyFile, e);
-    }
-    return null;
-  }
-
-  private static Path canonicalRoot(Path root) {
-    Path abs = root.toAbsolutePath().normalize();
-    try {
-      // One spelling per folder, so that two caches on one root share their JVM-level locks.
-      return abs.toRealPath();
-    } catch (IOException e) {
-      return abs;
     }
   }
 
