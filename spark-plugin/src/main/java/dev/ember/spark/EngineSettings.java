@@ -1,5 +1,6 @@
 package dev.ember.spark;
 
+import dev.ember.executor.cache.UserDirs;
 import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.spark.conf.CompileConf;
 import dev.ember.spark.conf.EmberConf;
@@ -78,8 +79,8 @@ public record EngineSettings(
       return this;
     }
     return new EngineSettings(maxLength, level, maxVariants, captureSizes, seqBuckets,
-        captureEagerly, cacheEnabled, defaultCacheDir(sparkConf).getPath(), codegenLogMaxLines,
-        device, cuda);
+        captureEagerly, cacheEnabled, defaultCacheDir(sparkConf, UserDirs.current()).getPath(),
+        codegenLogMaxLines, device, cuda);
   }
 
   /** The compile wrapper's options for these settings. */
@@ -95,18 +96,43 @@ public record EngineSettings(
   }
 
   /**
-   * A folder under the first Spark local directory of this process. A standalone executor's
-   * local dir is {@code <worker local dir>/spark-<uuid>/executor-<uuid>}, which the worker deletes
-   * when the application ends; the cache goes to the worker's local dir instead, so the next
-   * application on the node starts warm.
+   * Where the compile cache goes unless configured: a folder under the first Spark local directory
+   * of this process when Spark's local dirs are configured (spark.local.dir, SPARK_LOCAL_DIRS, a
+   * worker's or YARN's dirs), else the user's own cache folder ({@link UserDirs#compileCache()}),
+   * never Spark's fallback java.io.tmpdir: a folder in a shared /tmp can be made first by another
+   * local user, and the cache holds code that runs. A standalone executor's local dir is {@code
+   * <worker local dir>/spark-<uuid>/executor-<uuid>}, which the worker deletes when the application
+   * ends; the cache goes to the worker's local dir instead, so the next application on the node
+   * starts warm.
    */
-  static File defaultCacheDir(SparkConf sparkConf) {
+  static File defaultCacheDir(SparkConf sparkConf, UserDirs user) {
+    if (!localDirsConfigured(sparkConf)) {
+      return user.compileCache().toFile();
+    }
     File local = new File(Utils.getConfiguredLocalDirs(sparkConf)[0]);
     while (local.getParentFile() != null && PER_APP_DIR.matcher(local.getName()).matches()) {
       local = local.getParentFile();
     }
     return new File(local, CACHE_FOLDER);
   }
+
+  /**
+   * Whether Spark's local dirs come from configuration rather than its java.io.tmpdir fallback.
+   * Spark looks at YARN's and a worker's dirs and SPARK_LOCAL_DIRS before spark.local.dir; asking
+   * it again with a probe value for spark.local.dir tells whether any of those applies, in Spark's
+   * own order, without reading the environment here.
+   */
+  static boolean localDirsConfigured(SparkConf sparkConf) {
+    if (sparkConf.contains(SPARK_LOCAL_DIR)) {
+      return true;
+    }
+    String probe = "/ember-probe-of-spark-local-dirs";
+    String[] dirs = Utils.getConfiguredLocalDirs(sparkConf.clone().set(SPARK_LOCAL_DIR, probe));
+    return !(dirs.length == 1 && dirs[0].equals(probe));
+  }
+
+  /** Spark's own key for its local directories. */
+  private static final String SPARK_LOCAL_DIR = "spark.local.dir";
 
   /** Names of the per-application folders Spark creates and deletes under a local dir. */
   private static final java.util.regex.Pattern PER_APP_DIR =

@@ -5,6 +5,7 @@ import dev.ember.executor.cache.CompileCache;
 import dev.ember.executor.dispatch.CachedVariantStore;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.WrapperStats;
+import dev.ember.executor.errors.Redaction;
 import dev.ember.executor.text.ModelFiles;
 import dev.ember.executor.text.ModelSpec;
 import dev.ember.executor.predict.Predictor;
@@ -88,7 +89,8 @@ public final class ExecutorModels {
       return existing.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for model '" + spec + "'", e);
+      throw new IllegalStateException(
+          "interrupted while waiting for model '" + Redaction.redact(spec) + "'", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException re) {
@@ -97,7 +99,8 @@ public final class ExecutorModels {
       if (cause instanceof Error err) {
         throw err;
       }
-      throw new IllegalStateException("loading model '" + spec + "' failed", cause);
+      throw new IllegalStateException(
+          "loading model '" + Redaction.redact(spec) + "' failed", cause);
     }
   }
 
@@ -110,7 +113,7 @@ public final class ExecutorModels {
       LOADS.incrementAndGet();
       LOAD_NANOS.addAndGet(nanos);
       LOG.info("Ember loaded model {} ({}) on {} at compile level {} (maxLength {}) in {} ms",
-          key.spec(), key.kind(), key.settings().device(), key.settings().level(),
+          Redaction.redact(key.spec()), key.kind(), key.settings().device(), key.settings().level(),
           key.settings().maxLength(), nanos / 1_000_000);
       slot.complete(model);
     } catch (RuntimeException | Error t) {
@@ -144,7 +147,7 @@ public final class ExecutorModels {
             BackendFactory.cacheDevice(s.device(), s.cuda())))
         .listener(
             ev -> LOG.info("Ember variant #{} {} of {} ready in {} ms", ev.index(),
-                ev.label(), key.spec(), ev.compileNanos() / 1_000_000));
+                ev.label(), Redaction.redact(key.spec()), ev.compileNanos() / 1_000_000));
   }
 
   private static CompileCache cache(EngineSettings s) {

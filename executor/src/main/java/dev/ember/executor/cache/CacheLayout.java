@@ -7,12 +7,14 @@ import java.util.regex.Pattern;
 /**
  * Where things live under the cache root. Entries sit directly under the root; temp folders, lock
  * files and quarantined entries in their own folders beside them, all on the root's file system so
- * that a rename into place is atomic.
+ * that a rename into place is atomic. Every folder is {@code rwx------} and every file {@code
+ * rw-------} ({@link PrivatePaths}).
  *
  * <pre>
  * root/
  *   KEY/                   a complete entry, renamed into place, never modified
- *     manifest             size and sha256 of every other file, written last
+ *     manifest             key, source digest, size and sha256 of every other file, and their
+ *                          HMAC under the user's key ({@link Manifest}); written last
  *     cache_key_factors    every factor of the key, readable
  *     transformed_code.java  the generated source
  *     graph.txt            the optimised graph

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -28,6 +28,13 @@ import java.util.function.Supplier;
  * compiled again. The cache never fails inference: when it cannot read or write (disk full, no
  * permission) it logs a WARNING and the compile's result is returned uncached.
  *
+ * <p>The cache holds code that is loaded and run, so it trusts only what this user wrote: the root
+ * and everything in it are made owner-only; a root that is a symbolic link, belongs to another
+ * user or is writable by others is refused with a WARNING (the cache is then off); an entry that is
+ * not private, or whose manifest does not carry a valid HMAC under the user's key ({@link
+ * EntrySigner}, kept outside the cache in {@link UserDirs#cacheKeyFile()}), is quarantined and
+ * compiled again.
+ *
  * <pre>{@code
  * CompileCache cache = CompileCache.open(Path.of("/local/ember-compile-cache"));
  * CacheEntry e = cache.getOrCompile(factors, () -> {
@@ -47,23 +54,33 @@ public final class CompileCache {
   public static final Duration LOCK_WAIT = Duration.ofMinutes(5);
 
   private static final String PREFIX = "Ember compile cache: ";
-  private static final String FIX_FOLDER =
+  static final String FIX_FOLDER =
       "Fix: free disk space or make the folder writable, or set spark.ember.compile.cacheDir to"
           + " another local folder (spark.ember.compile.cache.enabled=false turns the cache off)";
 
-  private final CacheLayout layout; // null when disabled
   private final System.Logger log;
   private final Duration lockWait;
+  private final FileOwners owners;
+  private final EntryReader reader; // null when disabled
+  private final EntrySigner signer; // null when disabled
+  private final CacheLayout layout; // null when disabled
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
   private final AtomicLong rebuilds = new AtomicLong();
   private final AtomicLong quarantined = new AtomicLong();
   private final AtomicLong writeFailures = new AtomicLong();
 
-  private CompileCache(Path root, System.Logger log, Duration lockWait) {
+  private CompileCache(
+      Path root, System.Logger log, Duration lockWait, Path keyFile, FileOwners owners) {
     this.log = Objects.requireNonNull(log, "log");
     this.lockWait = Objects.requireNonNull(lockWait, "lockWait");
-    this.layout = root == null ? null : prepareRoot(root);
+    this.owners = Objects.requireNonNull(owners, "owners");
+    // The root first: a refused root needs no key. Either refusal leaves the cache off.
+    CacheOpening opening = new CacheOpening(owners, (level, message) -> log(level, "%s", message));
+    CacheLayout prepared = root == null ? null : opening.prepareRoot(root);
+    this.signer = prepared == null ? null : opening.loadSigner(keyFile);
+    this.layout = signer == null ? null : prepared;
+    this.reader = signer == null ? null : new EntryReader(signer, owners);
   }
 
   /** Opens (creating if needed) the cache at {@code root}. Never throws for an unusable root. */
@@ -84,12 +101,29 @@ public final class CompileCache {
   /** As {@link #open(Path, boolean, System.Logger)}, waiting at most {@code lockWait} per key. */
   static CompileCache open(Path root, boolean enabled, System.Logger log, Duration lockWait) {
     Objects.requireNonNull(root, "root");
-    return new CompileCache(enabled ? root : null, log, lockWait);
+    return enabled
+        ? open(root, log, lockWait, UserDirs.current().cacheKeyFile(), FileOwners.system())
+        : disabled(log);
+  }
+
+  /**
+   * The cache at {@code root} signing its entries with the key in {@code keyFile}, and telling
+   * owners apart through {@code owners}; what tests use to play another user.
+   */
+  static CompileCache open(
+      Path root, System.Logger log, Duration lockWait, Path keyFile, FileOwners owners) {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(keyFile, "keyFile");
+    return new CompileCache(root, log, lockWait, keyFile, owners);
   }
 
   /** A cache that stores nothing: every lookup misses, {@code getOrCompile} always compiles. */
   public static CompileCache disabled() {
-    return new CompileCache(null, System.getLogger(CompileCache.class.getName()), LOCK_WAIT);
+    return disabled(System.getLogger(CompileCache.class.getName()));
+  }
+
+  private static CompileCache disabled(System.Logger log) {
+    return new CompileCache(null, log, LOCK_WAIT, null, FileOwners.system());
   }
 
   public boolean enabled() {
@@ -111,7 +145,7 @@ public final class CompileCache {
       return Optional.empty();
     }
     String key = factors.key();
-    EntryReader.Result first = EntryReader.read(layout.entryDir(key), factors);
+    EntryReader.Result first = reader.read(layout.entryDir(key), factors);
     if (first instanceof EntryReader.Valid v) {
       hits.incrementAndGet();
       return Optional.of(v.entry());
@@ -119,7 +153,7 @@ public final class CompileCache {
     KeyLock lock = first instanceof EntryReader.Corrupt ? lockOrWarn(key, "quarantine it") : null;
     if (lock != null) {
       try (lock) {
-        EntryReader.Result r = EntryReader.read(layout.entryDir(key), factors);
+        EntryReader.Result r = reader.read(layout.entryDir(key), factors);
         if (r instanceof EntryReader.Valid v) {
           hits.incrementAndGet();
           return Optional.of(v.entry());
@@ -150,7 +184,7 @@ public final class CompileCache {
     String key = factors.key();
     // Entries are never changed in place, so a lock-free read is safe; whatever it cannot use is
     // looked at again under the lock before anything is moved.
-    if (EntryReader.read(layout.entryDir(key), factors) instanceof EntryReader.Valid v) {
+    if (reader.read(layout.entryDir(key), factors) instanceof EntryReader.Valid v) {
       hits.incrementAndGet();
       return v.entry();
     }
@@ -179,7 +213,8 @@ public final class CompileCache {
       return false;
     }
     try (lock) {
-      return Files.exists(layout.entryDir(key)) && quarantine(key, reason);
+      return Files.exists(layout.entryDir(key), LinkOption.NOFOLLOW_LINKS)
+          && quarantine(key, reason);
     }
   }
 
@@ -191,7 +226,7 @@ public final class CompileCache {
 
   private CacheEntry compileLocked(
       CacheKeyFactors factors, String key, Supplier<CacheEntry> compile) {
-    EntryReader.Result r = EntryReader.read(layout.entryDir(key), factors);
+    EntryReader.Result r = reader.read(layout.entryDir(key), factors);
     if (r instanceof EntryReader.Valid v) {
       hits.incrementAndGet(); // another thread or process compiled it while we waited
       return v.entry();
@@ -216,7 +251,8 @@ public final class CompileCache {
     Path tmp = layout.newTempDir(key);
     try {
       Map<String, byte[]> files = EntryWriter.contents(factors, entry);
-      EntryWriter.write(tmp, files);
+      byte[] manifest = Manifest.of(key, entry.transformedCode(), files).render(signer);
+      EntryWriter.write(tmp, files, manifest);
       Files.move(tmp, layout.entryDir(key), StandardCopyOption.ATOMIC_MOVE);
       EntryWriter.syncDirectory(layout.root());
       log(Level.INFO, "saved entry %s (%d files) at %s", key, files.size(), layout.entryDir(key));
@@ -266,50 +302,6 @@ public final class CompileCache {
               + " without the cache",
           key, reason, layout.quarantineRoot(), e);
       return false;
-    }
-  }
-
-  /** Creates the root if needed and sweeps stale temp folders; warns instead of throwing. */
-  private CacheLayout prepareRoot(Path root) {
-    try {
-      if (!Files.isDirectory(root)) {
-        createPrivateDirectories(root);
-      }
-    } catch (IOException | UncheckedIOException e) {
-      warn("cannot create %s (%s); compiled variants will not be saved. %s", root, e, FIX_FOLDER);
-    }
-    CacheLayout prepared = new CacheLayout(canonicalRoot(root));
-    try {
-      int swept = Housekeeping.sweepStaleTemps(prepared, STALE_TEMP_AGE, Instant.now());
-      if (swept > 0) {
-        log(Level.INFO, "removed %d temp folders of crashed writers under %s", swept, root);
-      }
-    } catch (IOException | UncheckedIOException e) {
-      log(Level.DEBUG, "cannot sweep temp folders under %s: %s", root, e);
-    }
-    return prepared;
-  }
-
-  /**
-   * Creates the root readable by its owner only where the file system has POSIX permissions: the
-   * cache holds code that will be loaded and run (vLLM PR #38920).
-   */
-  private static void createPrivateDirectories(Path root) throws IOException {
-    if (root.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.createDirectories(
-          root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    } else {
-      Files.createDirectories(root);
-    }
-  }
-
-  private static Path canonicalRoot(Path root) {
-    Path abs = root.toAbsolutePath().normalize();
-    try {
-      // One spelling per folder, so that two caches on one root share their JVM-level locks.
-      return abs.toRealPath();
-    } catch (IOException e) {
-      return abs;
     }
   }
 

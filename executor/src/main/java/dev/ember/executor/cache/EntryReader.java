@@ -4,20 +4,31 @@ import dev.ember.executor.backend.VariantArtifacts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Reads an entry and checks every file against the manifest (size, then sha256) and the factors
- * file against the key's factors. Never throws for a bad entry: it says what is wrong, so the
- * caller can quarantine it and compile again instead of failing with a confusing error later (vLLM
- * #18851, #24915, where users had to delete the cache by hand).
+ * Reads an entry and checks it before anything in it is used: the folder and every file must be
+ * private to this user (no symbolic link, no other owner, not writable by others), the manifest's
+ * HMAC must verify ({@link Manifest#parse}) and name this key, every file must match its size and
+ * sha256 there, the source its digest there, and the factors file the key's factors. Sizes are
+ * capped before reading. Never throws for a bad entry: it says what is wrong, so the caller can
+ * quarantine it and compile again instead of failing with a confusing error later (vLLM #18851,
+ * #24915, where users had to delete the cache by hand) or running code someone planted.
  */
 final class EntryReader {
-  private EntryReader() {}
+  private final EntrySigner signer;
+  private final FileOwners owners;
+
+  EntryReader(EntrySigner signer, FileOwners owners) {
+    this.signer = signer;
+    this.owners = owners;
+  }
 
   /** The outcome of reading one entry folder. */
   sealed interface Result {}
@@ -31,19 +42,36 @@ final class EntryReader {
   /** An entry that cannot be used, and why. */
   record Corrupt(String reason) implements Result {}
 
-  static Result read(Path dir, CacheKeyFactors factors) {
-    if (!Files.isDirectory(dir)) {
-      return Files.exists(dir) ? new Corrupt("'" + dir + "' is not a folder") : new Absent();
+  Result read(Path dir, CacheKeyFactors factors) {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return new Absent();
+    }
+    try {
+      return readChecked(dir, factors);
+    } catch (NoSuchFileException e) {
+      return new Corrupt("'" + e.getFile() + "' vanished while it was read");
+    } catch (IOException e) {
+      return new Corrupt("cannot read it: " + e);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return new Corrupt(e.getMessage());
+    }
+  }
+
+  private Result readChecked(Path dir, CacheKeyFactors factors) throws IOException {
+    Optional<PrivatePaths.Problem> problem = folderProblem(dir);
+    if (problem.isPresent()) {
+      return new Corrupt(problem.get().toString());
     }
     Manifest manifest;
     try {
-      manifest = Manifest.parse(Files.readAllBytes(dir.resolve(CacheLayout.MANIFEST)));
+      manifest = Manifest.parse(readFile(dir, CacheLayout.MANIFEST, Manifest.MAX_BYTES), signer);
     } catch (NoSuchFileException e) {
       return new Corrupt("the manifest is missing (a partial entry)");
-    } catch (IOException e) {
-      return new Corrupt("cannot read the manifest: " + e);
-    } catch (IllegalArgumentException e) {
-      return new Corrupt(e.getMessage());
+    } catch (IllegalStateException e) {
+      return new Corrupt("'" + CacheLayout.MANIFEST + "' " + e.getMessage());
+    }
+    if (!manifest.key().equals(factors.key())) {
+      return new Corrupt("the manifest is that of entry " + manifest.key());
     }
     if (!manifest.files().containsKey(CacheLayout.FACTORS)) {
       return new Corrupt("the manifest does not list " + CacheLayout.FACTORS);
@@ -55,11 +83,9 @@ final class EntryReader {
       String name = f.getKey();
       byte[] bytes;
       try {
-        bytes = readChecked(dir.resolve(name), f.getValue());
+        bytes = readListed(dir, name, f.getValue());
       } catch (NoSuchFileException e) {
         return new Corrupt("'" + name + "' is listed in the manifest but missing");
-      } catch (IOException e) {
-        return new Corrupt("cannot read '" + name + "': " + e);
       } catch (IllegalStateException e) {
         return new Corrupt("'" + name + "' " + e.getMessage());
       }
@@ -76,20 +102,53 @@ final class EntryReader {
         artifacts.put(name.substring(CacheLayout.ARTIFACTS.length()), bytes);
       }
     }
+    if (!Digests.sha256Hex(code.getBytes(StandardCharsets.UTF_8)).equals(manifest.sourceSha256())) {
+      return new Corrupt("the generated source does not match its digest in the manifest");
+    }
     return new Valid(new CacheEntry(new VariantArtifacts(artifacts), code, graph));
   }
 
-  /** Reads a file whose size and sha256 match {@code sum}; IllegalStateException otherwise. */
-  private static byte[] readChecked(Path file, Manifest.FileSum sum) throws IOException {
+  /** Reads a listed file whose size and sha256 match {@code sum}; IllegalStateException if not. */
+  private byte[] readListed(Path dir, String name, Manifest.FileSum sum) throws IOException {
+    if (sum.size() > Manifest.MAX_FILE_BYTES) {
+      throw new IllegalStateException(
+          "is listed with " + sum.size() + " bytes, more than the " + Manifest.MAX_FILE_BYTES
+              + " allowed");
+    }
+    Path file = dir.resolve(name);
     long size = Files.size(file);
     if (size != sum.size()) {
       // Checked before reading, so a runaway file is never loaded into memory.
       throw new IllegalStateException("has " + size + " bytes but the manifest says " + sum.size());
     }
-    byte[] bytes = Files.readAllBytes(file);
+    byte[] bytes = readFile(dir, name, sum.size());
     if (bytes.length != sum.size() || !Digests.sha256Hex(bytes).equals(sum.sha256())) {
       throw new IllegalStateException("does not match its sha256 in the manifest");
     }
     return bytes;
+  }
+
+  /** A file of the entry, if private to this user, read without following a link. */
+  private byte[] readFile(Path dir, String name, long maxBytes) throws IOException {
+    Path file = dir.resolve(name);
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new NoSuchFileException(file.toString());
+    }
+    for (Path p = file.getParent(); !p.equals(dir); p = p.getParent()) {
+      Optional<PrivatePaths.Problem> problem = folderProblem(p);
+      if (problem.isPresent()) {
+        throw new IllegalStateException("is in " + problem.get());
+      }
+    }
+    Optional<PrivatePaths.Problem> problem =
+        PrivatePaths.check(file, false, PrivatePaths.WRITABLE_BY_OTHERS, owners);
+    if (problem.isPresent()) {
+      throw new IllegalStateException(problem.get().what());
+    }
+    return PrivatePaths.read(file, maxBytes);
+  }
+
+  private Optional<PrivatePaths.Problem> folderProblem(Path dir) throws IOException {
+    return PrivatePaths.check(dir, true, PrivatePaths.WRITABLE_BY_OTHERS, owners);
   }
 }

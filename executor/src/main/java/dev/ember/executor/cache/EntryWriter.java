@@ -1,10 +1,8 @@
 package dev.ember.executor.cache;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -15,14 +13,18 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Writes an entry's files into a fresh temp folder, each one forced to disk, the manifest last. The
+ * Writes an entry's files into a fresh temp folder, each one forced to disk, the signed manifest
+ * last; folders are made {@code rwx------} and files {@code rw-------} ({@link PrivatePaths}). The
  * caller then renames the folder into place, so a crash leaves either no entry or a whole one
  * (vLLM's "pickle data was truncated", #31199, came from writing in place).
  */
 final class EntryWriter {
   private EntryWriter() {}
 
-  /** Every file of the entry by relative name, the manifest excepted; checks artifact names. */
+  /**
+   * Every file of the entry by relative name, the manifest excepted; checks artifact names, and
+   * refuses a file larger than a reader would accept ({@link Manifest#MAX_FILE_BYTES}).
+   */
   static Map<String, byte[]> contents(CacheKeyFactors factors, CacheEntry entry) {
     Map<String, byte[]> files = new TreeMap<>();
     files.put(CacheLayout.FACTORS, factors.describe().getBytes(StandardCharsets.UTF_8));
@@ -39,13 +41,24 @@ final class EntryWriter {
         .forEach(
             (name, bytes) ->
                 files.put(CacheLayout.ARTIFACTS + CacheLayout.checkRelativeName(name), bytes));
+    files.forEach(
+        (name, bytes) -> {
+          if (bytes.length > Manifest.MAX_FILE_BYTES) {
+            throw new IllegalArgumentException(
+                "cache file '" + name + "' has " + bytes.length + " bytes, more than the "
+                    + Manifest.MAX_FILE_BYTES + " a cache entry may hold");
+          }
+        });
     return files;
   }
 
-  /** Writes {@code files} and their manifest under {@code dir}, which must not exist yet. */
-  static void write(Path dir, Map<String, byte[]> files) throws IOException {
-    Files.createDirectories(dir.getParent());
-    Files.createDirectory(dir);
+  /**
+   * Writes {@code files} and then {@code manifest} (their signed {@link Manifest}) under {@code
+   * dir}, which must not exist yet.
+   */
+  static void write(Path dir, Map<String, byte[]> files, byte[] manifest) throws IOException {
+    PrivatePaths.createDirectories(dir.getParent());
+    PrivatePaths.createDirectory(dir);
     TreeSet<Path> dirs =
         new TreeSet<>(
             Comparator.comparingInt(Path::getNameCount)
@@ -55,9 +68,9 @@ final class EntryWriter {
     List<Path> written = new ArrayList<>();
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
       Path file = dir.resolve(f.getKey());
-      Files.createDirectories(file.getParent());
+      PrivatePaths.createDirectories(file.getParent());
       dirs.add(file.getParent());
-      writeNew(file, f.getValue());
+      PrivatePaths.writeNew(file, f.getValue(), false);
       written.add(file);
     }
     // Forced after all are written, so the kernel can flush them together: one pass of waits
@@ -65,20 +78,9 @@ final class EntryWriter {
     for (Path file : written) {
       force(file);
     }
-    writeNew(dir.resolve(CacheLayout.MANIFEST), Manifest.of(files).render());
-    force(dir.resolve(CacheLayout.MANIFEST));
+    PrivatePaths.writeNew(dir.resolve(CacheLayout.MANIFEST), manifest, true);
     for (Path d : dirs) {
       syncDirectory(d);
-    }
-  }
-
-  private static void writeNew(Path file, byte[] bytes) throws IOException {
-    try (FileChannel ch =
-        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
     }
   }
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,7 +37,7 @@ final class Housekeeping {
    */
   static Path quarantine(CacheLayout layout, String key, String reason, Instant now)
       throws IOException {
-    Files.createDirectories(layout.quarantineRoot());
+    PrivatePaths.createDirectories(layout.quarantineRoot());
     String base = key + "-" + STAMP.format(now);
     Path target = layout.quarantineRoot().resolve(base);
     for (int n = 1; ; n++) {
@@ -47,10 +48,16 @@ final class Housekeeping {
         target = layout.quarantineRoot().resolve(base + "-" + n);
       }
     }
-    if (Files.isDirectory(target)) {
-      Files.write(
-          target.resolve(CacheLayout.QUARANTINE_REASON),
-          (reason + "\n").getBytes(StandardCharsets.UTF_8));
+    // Not through a link: a planted entry may be one, pointing anywhere.
+    if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        PrivatePaths.writeNew(
+            target.resolve(CacheLayout.QUARANTINE_REASON),
+            (reason + "\n").getBytes(StandardCharsets.UTF_8),
+            false);
+      } catch (FileAlreadyExistsException e) {
+        // The bad entry came with a file of that name; the reason is in the log all the same.
+      }
     }
     trimQuarantine(layout);
     return target;
@@ -102,7 +109,7 @@ final class Housekeeping {
 
   /** Deletes a file tree; a path already gone is fine. */
   static void deleteTree(Path top) throws IOException {
-    if (!Files.exists(top, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     List<Path> paths;

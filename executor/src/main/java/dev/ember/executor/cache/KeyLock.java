@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -111,10 +112,13 @@ final class KeyLock implements AutoCloseable {
   }
 
   private static FileChannel open(Path lockFile) throws IOException {
-    Files.createDirectories(lockFile.getParent());
+    PrivatePaths.createDirectories(lockFile.getParent());
     // Lock files are never deleted: deleting one while another process waits on it would let
     // a third process lock a fresh file of the same name, and two writers would run at once.
-    return FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    return FileChannel.open(
+        lockFile,
+        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+        PrivatePaths.fileAttributes(lockFile));
   }
 
   private static void closeQuietly(FileChannel ch) {

@@ -41,10 +41,11 @@ public final class Errors {
     return of(code, "node " + nodeDescription + ": " + why, fix, cause);
   }
 
+  /** The message, with secrets of any model location in it hidden ({@link Redaction}). */
   private static String withFix(String what, String fix) {
     if (fix == null || fix.isEmpty()) {
-      return what;
+      return Redaction.redact(what);
     }
-    return what + ". Fix: " + fix;
+    return Redaction.redact(what + ". Fix: " + fix);
   }
 }

@@ -2,6 +2,7 @@ package dev.ember.executor.text;
 
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
+import dev.ember.executor.errors.Redaction;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +29,8 @@ import java.util.regex.Pattern;
  * s.tokenizerLocation(); // "hdfs://nn/models/minilm/tokenizer.json"
  * }</pre>
  *
- * @param spec the string as given (trimmed), for messages
+ * @param spec the string as given (trimmed); may hold credentials, so messages use {@link
+ *     #toString()}
  * @param kind how the spec names the model
  * @param modelLocation the ONNX file: a classpath resource name for builtins, else a location
  * @param tokenizerLocation the tokenizer.json, in the same form as {@code modelLocation}
@@ -127,9 +129,10 @@ public record ModelSpec(String spec, Kind kind, String modelLocation, String tok
     return isBuiltin() ? ClasspathModelFiles.INSTANCE : external;
   }
 
+  /** The spec for logs and messages: without a URI's user info or query ({@link Redaction}). */
   @Override
   public String toString() {
-    return spec;
+    return Redaction.redact(spec);
   }
 
   /** The URI scheme of a location, or null for a plain path. */

@@ -4,6 +4,7 @@ import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
+import dev.ember.executor.errors.Redaction;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Graph;
@@ -215,12 +216,13 @@ public final class SentenceEmbedder implements AutoCloseable {
     Objects.requireNonNull(files, "files");
     byte[] modelBytes = SpecFiles.readModel(spec, files);
     byte[] tokenizerBytes = SpecFiles.readTokenizer(spec, files);
-    String name = spec.isBuiltin() ? spec.spec() : spec.modelLocation();
+    // Names for messages and logs only; the files were read above.
+    String name = Redaction.redact(spec.isBuiltin() ? spec.spec() : spec.modelLocation());
     OnnxModel model = OnnxLoader.load(modelBytes, name);
     String tokenizerName =
         spec.isBuiltin()
             ? spec.spec() + " (" + spec.tokenizerLocation() + ")"
-            : spec.tokenizerLocation();
+            : Redaction.redact(spec.tokenizerLocation());
     TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerBytes, tokenizerName, maxLength);
     Graph graph;
     ForwardFn forward = null;

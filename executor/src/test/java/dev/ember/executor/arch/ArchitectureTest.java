@@ -7,11 +7,12 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.ember.executor.backend.cuda.CudaLibraries;
+import dev.ember.executor.cache.UserDirs;
 
 /**
  * The executor's packages follow the pipeline and only import leftwards (ir → onnx/ops → passes →
  * backend → cli); the engine never touches Spark; only the CLI reads the process environment (and
- * CudaLibraries, where NVRTC lives).
+ * CudaLibraries, where NVRTC lives, and UserDirs, where the user's private folders are).
  */
 @AnalyzeClasses(
     packages = "dev.ember.executor",
@@ -90,6 +91,8 @@ class ArchitectureTest {
           .resideOutsideOfPackage(CLI)
           .and()
           .doNotHaveFullyQualifiedName(CudaLibraries.class.getName())
+          .and()
+          .doNotHaveFullyQualifiedName(UserDirs.class.getName())
           .should()
           .callMethod(System.class, "getenv")
           .orShould()
@@ -109,5 +112,7 @@ class ArchitectureTest {
           .because(
               "settings come from EmberConf or the CLI's flags, so they are documented "
                   + "and testable; CudaLibraries alone looks up where NVRTC lives, before any "
-                  + "configuration exists, as the dynamic loader reads LD_LIBRARY_PATH");
+                  + "configuration exists, as the dynamic loader reads LD_LIBRARY_PATH, and "
+                  + "UserDirs where the user's private folders are (XDG_CACHE_HOME, "
+                  + "XDG_CONFIG_HOME, the home folder), as every XDG program does");
 }

@@ -28,15 +28,20 @@ import org.junit.jupiter.api.io.TempDir;
 class CompileCacheConcurrencyTest {
   @TempDir Path root;
 
+  /**
+   * Both processes also start without a signing key, so they race to create it too: had they ended
+   * with different keys, the second would refuse the first's entry and compile again.
+   */
   @Test
   void twoProcessesRacingForOneKeyCompileOnceAndReadTheSameEntry() throws Exception {
     Path go = root.resolve("go");
     Path cacheRoot = root.resolve("cache");
+    Path configHome = root.resolve("config");
     List<Process> processes = new ArrayList<>();
     List<Path> results = List.of(root.resolve("result-0"), root.resolve("result-1"));
     try {
       for (Path result : results) {
-        processes.add(startRacer(cacheRoot, result, go));
+        processes.add(startRacer(cacheRoot, configHome, result, go));
       }
       for (Path result : results) {
         awaitFile(Path.of(result + ".ready"), processes);
@@ -58,7 +63,10 @@ class CompileCacheConcurrencyTest {
     assertEquals(outs.get(0).get("digest"), outs.get(1).get("digest"), outs::toString);
 
     CapturingLogger log = new CapturingLogger();
-    CompileCache cache = CompileCache.open(cacheRoot, true, log);
+    Path keyFile =
+        UserDirs.of(Map.of("XDG_CONFIG_HOME", configHome.toString()), "/").cacheKeyFile();
+    CompileCache cache =
+        CompileCache.open(cacheRoot, log, CompileCache.LOCK_WAIT, keyFile, FileOwners.system());
     CacheEntry stored = cache.get(CacheRaceMain.FACTORS).orElseThrow();
     assertEquals(outs.get(0).get("digest"), CacheRaceMain.digest(stored));
     assertTrue(log.warnings().isEmpty(), log.warnings().toString());
@@ -195,9 +203,11 @@ class CompileCacheConcurrencyTest {
     assertEquals(1, calls.get());
   }
 
-  private static Process startRacer(Path cacheRoot, Path result, Path go) throws IOException {
+  private static Process startRacer(Path cacheRoot, Path configHome, Path result, Path go)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
+    ProcessBuilder racer =
+        new ProcessBuilder(
             java,
             "-Xmx64m",
             "-XX:TieredStopAtLevel=1",
@@ -209,8 +219,9 @@ class CompileCacheConcurrencyTest {
             result.toString(),
             go.toString())
         .redirectErrorStream(true)
-        .redirectOutput(Path.of(result + ".log").toFile())
-        .start();
+        .redirectOutput(Path.of(result + ".log").toFile());
+    racer.environment().put("XDG_CONFIG_HOME", configHome.toString());
+    return racer.start();
   }
 
   private static void awaitFile(Path file, List<Process> processes) throws Exception {

@@ -71,7 +71,7 @@ class CompileCacheTest {
     assertEquals(entry("a").graphDump(), Files.readString(dir.resolve("graph.txt")));
     String manifest = Files.readString(dir.resolve("manifest"));
     assertTrue(manifest.startsWith(Manifest.HEADER + "\n"), manifest);
-    assertEquals(7, manifest.split("\n").length, manifest);
+    assertEquals(10, manifest.split("\n").length, manifest); // header, key, source, 6 files, hmac
     assertEquals(List.of(), list(root.resolve("tmp")), "temp folders left behind");
   }
 
@@ -162,10 +162,10 @@ class CompileCacheTest {
     CompileCache cache = open();
     CacheKeyFactors other = factors("v2");
     cache.getOrCompile(other, counting(new AtomicInteger(), "a"));
-    // Self-consistent files under the wrong name: only the factors file can tell.
+    // A whole, signed entry under the wrong name: the key in its signed manifest tells.
     Files.move(root.resolve(other.key()), root.resolve(factors.key()));
     assertTrue(cache.get(factors).isEmpty());
-    assertWarned("cache_key_factors does not match the factors of the key");
+    assertWarned("the manifest is that of entry " + other.key());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.ember.executor.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -175,6 +176,46 @@ class ModelSpecTest {
             () -> SentenceEmbedder.load(ModelSpec.parse("mem://m/model.onnx"), mem, 256));
     assertEquals(ErrorCode.IO_ERROR, e.code());
     assertContains(e, "mem://m/model.onnx", "does not exist");
+  }
+
+  @Test
+  void credentialsInASpecNeverReachAMessage() {
+    String spec = "hdfs://alice:s3cret@nn/m/?delegation=t0ken";
+    ModelSpec s = ModelSpec.parse(spec);
+    assertEquals("hdfs://alice:s3cret@nn/m/?delegation=t0ken/model.onnx", s.modelLocation());
+    assertEquals("hdfs://***@nn/m/?***", s.toString());
+    ModelFiles absent =
+        new ModelFiles() {
+          @Override
+          public boolean exists(String location) {
+            return false;
+          }
+
+          @Override
+          public byte[] read(String location) {
+            throw new AssertionError("not read");
+          }
+        };
+    ModelFiles failing =
+        new ModelFiles() {
+          @Override
+          public boolean exists(String location) {
+            return true;
+          }
+
+          @Override
+          public byte[] read(String location) throws IOException {
+            throw new IOException("Hadoop says: no access to " + location);
+          }
+        };
+    for (ModelFiles files : List.of(absent, failing)) {
+      EmberException e =
+          assertThrows(EmberException.class, () -> SentenceEmbedder.load(s, files, 256));
+      assertEquals(ErrorCode.IO_ERROR, e.code());
+      assertContains(e, "hdfs://***@nn/m/?***");
+      assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+      assertFalse(e.getMessage().contains("t0ken"), e.getMessage());
+    }
   }
 
   @Test

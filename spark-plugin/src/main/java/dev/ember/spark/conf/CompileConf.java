@@ -63,7 +63,15 @@ public final class CompileConf {
           .doc(
               "Folder of the persistent compile cache on each executor's local disk. Unset: a"
                   + " folder `ember-compile-cache` under the executor's first Spark local directory"
-                  + " (spark.local.dir / SPARK_LOCAL_DIRS), shared by the executors of that node.")
+                  + " when one is configured (spark.local.dir / SPARK_LOCAL_DIRS / the cluster"
+                  + " manager's), shared by the executors of that node; otherwise"
+                  + " `$XDG_CACHE_HOME/ember/compile-cache` (`~/.cache/ember/compile-cache`), never"
+                  + " a shared folder such as /tmp. The folder must belong to the user running the"
+                  + " executors and be writable by nobody else (it is created `rwx------`): one"
+                  + " that is a symbolic link, belongs to another user or is group/world-writable"
+                  + " is refused with a warning and the job runs without the cache. Entries are"
+                  + " signed with a per-user key in `$XDG_CONFIG_HOME/ember/cache-key`"
+                  + " (`~/.config/ember/cache-key`, `rw-------`).")
           .since("0.1.0")
           .startupOnly()
           .stringConf()

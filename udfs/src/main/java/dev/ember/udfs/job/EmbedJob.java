@@ -1,5 +1,6 @@
 package dev.ember.udfs.job;
 
+import dev.ember.executor.errors.Redaction;
 import dev.ember.spark.ExecutorModels;
 import dev.ember.udfs.TextEmbeddings;
 import java.util.Locale;
@@ -28,7 +29,8 @@ public final class EmbedJob {
     try {
       a = EmbedJobArgs.parse(args);
     } catch (IllegalArgumentException e) {
-      System.err.println("EmbedJob: " + e.getMessage() + "\n" + EmbedJobArgs.USAGE);
+      String why = Redaction.redact(e.getMessage());
+      System.err.println("EmbedJob: " + why + "\n" + EmbedJobArgs.USAGE);
       System.exit(2);
       return;
     }
@@ -87,7 +89,9 @@ public final class EmbedJob {
     StringBuilder sb = new StringBuilder();
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (Throwable c = t; c != null; c = c.getCause()) {
-      String m = c.getMessage() == null ? c.getClass().getName() : c.getMessage();
+      // Foreign causes (Hadoop's, Spark's) may quote a model URI with its credentials.
+      String m =
+          c.getMessage() == null ? c.getClass().getName() : Redaction.redact(c.getMessage());
       if (seen.add(m) && seen.stream().noneMatch(o -> o != m && o.contains(m))) {
         sb.append(sb.length() == 0 ? "" : "\n  caused by: ").append(m);
       }
