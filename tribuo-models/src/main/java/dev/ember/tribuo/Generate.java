@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.tribuo.Dataset;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -44,6 +46,9 @@ public final class Generate {
   // Tribuo's SGD trainers log every this many steps; large enough to stay quiet in the build.
   private static final int LOG_EVERY = 1_000_000;
 
+  // Held here so the level set in main is not lost when the logger is garbage collected.
+  private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
+
   private Generate() {}
 
   /**
@@ -56,6 +61,8 @@ public final class Generate {
     if (args.length != 2) {
       throw new IllegalArgumentException("usage: Generate <dataDir> <outDir>");
     }
+    // The trainers log two INFO lines per model into the Maven build; model.properties says more.
+    TRIBUO_LOG.setLevel(Level.WARNING);
     Path data = Path.of(args[0]);
     Path out = Files.createDirectories(Path.of(args[1]));
     long start = System.nanoTime();
