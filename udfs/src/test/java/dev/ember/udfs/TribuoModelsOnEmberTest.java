@@ -2,6 +2,7 @@ package dev.ember.udfs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.executor.backend.cpu.CpuJaninoBackend;
@@ -14,6 +15,7 @@ import dev.ember.tribuo.TribuoFixture;
 import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,6 +36,13 @@ class TribuoModelsOnEmberTest {
   static Stream<Arguments> modelsAndLevels() {
     return TribuoFixture.names().stream()
         .flatMap(name -> IntStream.rangeClosed(0, 3).mapToObj(level -> Arguments.of(name, level)));
+  }
+
+  @Test
+  void theFixturesBringNoTribuo() {
+    // tribuo-models keeps Tribuo (and its newer protobuf) at provided scope: resources only here.
+    assertThrows(ClassNotFoundException.class, () -> Class.forName("org.tribuo.Model"));
+    assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.onnx.proto.OnnxMl"));
   }
 
   @ParameterizedTest(name = "{0} level {1}")
