@@ -92,8 +92,16 @@ final class DataSets {
     int width = Integer.parseInt(head[1].trim());
     if (width != features.size() || rows != lines.size() - 1) {
       throw new IOException(
-          file + ": count line says " + rows + " x " + width + " but found "
-              + (lines.size() - 1) + " rows and " + features.size() + " feature names");
+          file
+              + ": count line says "
+              + rows
+              + " x "
+              + width
+              + " but found "
+              + (lines.size() - 1)
+              + " rows and "
+              + features.size()
+              + " feature names");
     }
     double[][] x = new double[rows][];
     String[] labels = new String[rows];

@@ -57,12 +57,18 @@ final class FixtureWriter {
       idOrder.add(fmap.get(id).getName());
       column[id] = fileOrder.indexOf(idOrder.get(id));
       if (column[id] < 0) {
-        throw new IllegalStateException(f.name() + ": model feature " + idOrder.get(id) + " unknown");
+        throw new IllegalStateException(
+            f.name() + ": model feature " + idOrder.get(id) + " unknown");
       }
     }
     if (idOrder.size() != fileOrder.size()) {
       throw new IllegalStateException(
-          f.name() + ": the model knows " + idOrder.size() + " of " + fileOrder.size() + " features");
+          f.name()
+              + ": the model knows "
+              + idOrder.size()
+              + " of "
+              + fileOrder.size()
+              + " features");
     }
     List<String> outputOrder = outputOrder(f.model().getOutputIDInfo());
     boolean classifier = f.table().labels() != null;

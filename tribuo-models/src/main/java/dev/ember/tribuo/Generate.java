@@ -72,11 +72,16 @@ public final class Generate {
     names.add(diabetesLinear(data, out));
     names.add(diabetesFm(data, out));
     Files.writeString(out.resolve("models.txt"), String.join("\n", names) + "\n");
-    Files.copy(data.resolve("NOTICE"), out.resolve("NOTICE"),
+    Files.copy(
+        data.resolve("NOTICE"),
+        out.resolve("NOTICE"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     System.out.printf(
-        Locale.ROOT, "Tribuo fixtures %s written to %s in %d ms%n",
-        names, out, (System.nanoTime() - start) / 1_000_000);
+        Locale.ROOT,
+        "Tribuo fixtures %s written to %s in %d ms%n",
+        names,
+        out,
+        (System.nanoTime() - start) / 1_000_000);
   }
 
   private static String wineLogistic(Path data, Path out) throws IOException {
@@ -86,10 +91,14 @@ public final class Generate {
     LinearSGDTrainer trainer =
         new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.5, 0.1), 30, LOG_EVERY, 1, SEED);
     Model<Label> model = trainer.train(dataset(z.table(), train));
-    return write(out, "wine-logistic",
+    return write(
+        out,
+        "wine-logistic",
         "Multinomial logistic regression (Tribuo LinearSGDTrainer, LogMulticlass, AdaGrad) on UCI"
             + " Wine, standardised features",
-        model, z, train);
+        model,
+        z,
+        train);
   }
 
   private static String breastCancerFm(Path data, Path out) throws IOException {
@@ -100,10 +109,15 @@ public final class Generate {
         new FMClassificationTrainer(
             new LogMulticlass(), new AdaGrad(0.1, 0.1), 20, LOG_EVERY, 1, SEED, 4, 0.1);
     Model<Label> model = trainer.train(dataset(z.table(), train));
-    return write(out, "breast-cancer-fm",
-        "Factorization machine classifier (Tribuo FMClassificationTrainer, 4 factors, LogMulticlass,"
-            + " AdaGrad) on UCI Breast Cancer Wisconsin (Diagnostic), standardised features",
-        model, z, train);
+    return write(
+        out,
+        "breast-cancer-fm",
+        "Factorization machine classifier (Tribuo FMClassificationTrainer, 4 factors,"
+            + " LogMulticlass, AdaGrad) on UCI Breast Cancer Wisconsin (Diagnostic), standardised"
+            + " features",
+        model,
+        z,
+        train);
   }
 
   private static String diabetesLinear(Path data, Path out) throws IOException {
@@ -114,10 +128,14 @@ public final class Generate {
         new org.tribuo.regression.sgd.linear.LinearSGDTrainer(
             new SquaredLoss(), new AdaGrad(1.0, 0.1), 100, LOG_EVERY, 1, SEED);
     Model<Regressor> model = trainer.train(dataset(z.table(), train));
-    return write(out, "diabetes-linear",
+    return write(
+        out,
+        "diabetes-linear",
         "Linear regression (Tribuo LinearSGDTrainer, SquaredLoss, AdaGrad) on Efron et al.'s"
             + " diabetes data, standardised features, target in original units",
-        model, z, train);
+        model,
+        z,
+        train);
   }
 
   private static String diabetesFm(Path data, Path out) throws IOException {
@@ -128,16 +146,25 @@ public final class Generate {
         new FMRegressionTrainer(
             new SquaredLoss(), new AdaGrad(0.1, 0.1), 30, LOG_EVERY, 1, SEED, 4, 0.1, true);
     Model<Regressor> model = trainer.train(dataset(z.table(), train));
-    return write(out, "diabetes-fm",
+    return write(
+        out,
+        "diabetes-fm",
         "Factorization machine regressor (Tribuo FMRegressionTrainer, 4 factors, SquaredLoss,"
             + " AdaGrad, standardised target) on Efron et al.'s diabetes data, standardised"
             + " features",
-        model, z, train);
+        model,
+        z,
+        train);
   }
 
   private static <T extends org.tribuo.Output<T>> String write(
-      Path out, String name, String description, Model<T> model, Table.Standardised z,
-      List<Integer> train) throws IOException {
+      Path out,
+      String name,
+      String description,
+      Model<T> model,
+      Table.Standardised z,
+      List<Integer> train)
+      throws IOException {
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("seed", Long.toString(SEED));
     extra.putAll(Metrics.heldOut(model, z.table(), train));

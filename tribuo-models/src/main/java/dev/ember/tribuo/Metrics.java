@@ -37,8 +37,10 @@ final class Metrics {
       n++;
       if (t.labels() != null) {
         Label got =
-            (Label) model.predict(new ArrayExample<>((T) new Label(t.labels()[i]), names, t.x()[i]))
-                .getOutput();
+            (Label)
+                model
+                    .predict(new ArrayExample<>((T) new Label(t.labels()[i]), names, t.x()[i]))
+                    .getOutput();
         correct += got.getLabel().equals(t.labels()[i]) ? 1 : 0;
       } else {
         double y = t.targets()[i];

@@ -48,15 +48,16 @@ record Table(String name, List<String> features, double[][] x, String[] labels, 
       order.add(i);
     }
     Collections.shuffle(order, new Random(seed));
-    List<Integer> train = new ArrayList<>(order.subList(0, (int) Math.round(rows() * trainFraction)));
+    List<Integer> train =
+        new ArrayList<>(order.subList(0, (int) Math.round(rows() * trainFraction)));
     Collections.sort(train);
     return train;
   }
 
   /**
-   * This table with every feature standardised by the mean and population standard deviation of
-   * the {@code fitRows}, each value then rounded to float: the ONNX models take float32, so Tribuo
-   * is trained on and scores exactly the values that data.csv holds.
+   * This table with every feature standardised by the mean and population standard deviation of the
+   * {@code fitRows}, each value then rounded to float: the ONNX models take float32, so Tribuo is
+   * trained on and scores exactly the values that data.csv holds.
    */
   Standardised standardise(List<Integer> fitRows) {
     int d = features.size();

@@ -231,8 +231,7 @@ public final class TribuoFixture {
         labelMismatches += labels.get(argmax(got[i])).equals(predicted[i]) ? 0 : 1;
       }
     }
-    return new Agreement(
-        name, got.length, mismatches, labelMismatches, maxRel, maxAbs, worstRow);
+    return new Agreement(name, got.length, mismatches, labelMismatches, maxRel, maxAbs, worstRow);
   }
 
   private static int argmax(float[] v) {
@@ -275,8 +274,8 @@ public final class TribuoFixture {
    * @param rows rows compared
    * @param argmaxMismatches rows whose highest score is in another column than Tribuo's
    * @param labelMismatches rows whose highest-scoring label is not Tribuo's predicted label
-   * @param maxRelError largest |got - want| / max(|want|, {@link #RELATIVE_FLOOR}) over every
-   *     score or value
+   * @param maxRelError largest |got - want| / max(|want|, {@link #RELATIVE_FLOOR}) over every score
+   *     or value
    * @param maxAbsError largest |got - want| over every score or value
    * @param worstRow the row of the largest relative error
    */
@@ -294,7 +293,13 @@ public final class TribuoFixture {
           java.util.Locale.ROOT,
           "%s: %d rows, %d argmax / %d label mismatches, max relative error %.3g (row %d),"
               + " max absolute error %.3g",
-          model, rows, argmaxMismatches, labelMismatches, maxRelError, worstRow, maxAbsError);
+          model,
+          rows,
+          argmaxMismatches,
+          labelMismatches,
+          maxRelError,
+          worstRow,
+          maxAbsError);
     }
   }
 }
