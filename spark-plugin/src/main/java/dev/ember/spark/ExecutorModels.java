@@ -113,8 +113,8 @@ public final class ExecutorModels {
       LOADS.incrementAndGet();
       LOAD_NANOS.addAndGet(nanos);
       LOG.info("Ember loaded model {} ({}) on {} at compile level {} (maxLength {}) in {} ms",
-          Redaction.redact(key.spec()), key.kind(), key.settings().device(), key.settings().level(),
-          key.settings().maxLength(), nanos / 1_000_000);
+          Redaction.redact(key.spec()), key.kind(), key.settings().device(),
+          key.settings().level(), key.settings().maxLength(), nanos / 1_000_000);
       slot.complete(model);
     } catch (RuntimeException | Error t) {
       MODELS.remove(key, slot); // let a retried task try again
