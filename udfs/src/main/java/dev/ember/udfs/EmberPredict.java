@@ -130,7 +130,7 @@ public final class EmberPredict implements Serializable {
   Plan plan(SparkSession spark, StructType schema, ModelSignature signature) {
     EmberConf conf = EmberConf.from(spark.sparkContext().getConf())
         .withSessionConf(scala.collection.JavaConverters.mapAsJavaMap(spark.conf().getAll()));
-    ModelSignature sig = signature != null ? signature : signature(spark, model);
+    ModelSignature sig = signature != null ? signature : signatureOf(spark, model);
     List<InputBinding> in = Bindings.inputs(model, sig, schema, inputs, allowNarrowing);
     List<OutputBinding> out = Bindings.outputs(model, sig, schema, outputs, argmax);
     StructType result = schema;
@@ -146,7 +146,7 @@ public final class EmberPredict implements Serializable {
   record Plan(PredictPartitions fn, StructType schema) {}
 
   /** Reads the signature of the model {@code spec} names, on the driver. */
-  static ModelSignature signature(SparkSession spark, String spec) {
+  public static ModelSignature signatureOf(SparkSession spark, String spec) {
     ModelSpec parsed = ModelSpec.parse(spec);
     HadoopModelFiles files = new HadoopModelFiles(spark.sparkContext().hadoopConfiguration());
     String name = parsed.isBuiltin() ? parsed.spec() : parsed.modelLocation();

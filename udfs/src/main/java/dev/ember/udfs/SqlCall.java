@@ -53,7 +53,7 @@ public final class SqlCall implements Serializable {
    */
   public static SqlCall predict(SparkSession spark, String model, StructType argSchema) {
     ModelSignature sig = SIGNATURES.computeIfAbsent(model,
-        m -> EmberPredict.signature(spark, m));
+        m -> EmberPredict.signatureOf(spark, m));
     List<Port> inputs = sig.inputs();
     List<String> names = Arrays.asList(argSchema.fieldNames());
     EmberPredict p = EmberPredict.model(model).allowNarrowing(narrowing(spark));
