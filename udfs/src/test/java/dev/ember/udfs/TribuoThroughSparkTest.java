@@ -123,4 +123,29 @@ class TribuoThroughSparkTest {
         + f.outputNames().get(0) + " FROM t_" + name.replace('-', '_')).collectAsList();
     assertAgrees(f, out, 1, "SQL");
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void pipelineWithVectorAssemblerSavesLoadsAndGivesTribuosPredictions(String name)
+      throws Exception {
+    TribuoFixture f = TribuoFixture.load(name);
+    org.apache.spark.ml.Pipeline pipeline = new org.apache.spark.ml.Pipeline().setStages(
+        new org.apache.spark.ml.PipelineStage[] {
+            new org.apache.spark.ml.feature.VectorAssembler().setInputCols(featureCols(f))
+                .setOutputCol("features"),
+            new dev.ember.ml.EmberModel().setModel(model(f).toString())
+                .setInputCols(new String[] {"features"}).setOutputCol("scores")
+                .setAllowNarrowing(true).setBatchSize(50)});
+    Dataset<Row> in = frame(f);
+    org.apache.spark.ml.PipelineModel fitted = pipeline.fit(in);
+    Path saved = dir.resolve("pipeline-" + name);
+    fitted.write().overwrite().save(saved.toString());
+    org.apache.spark.ml.PipelineModel loaded =
+        org.apache.spark.ml.PipelineModel.load(saved.toString());
+    int scoresAt = f.width() + 2; // id, features, the assembled vector, then the scores
+    List<Row> before = fitted.transform(in).collectAsList();
+    List<Row> after = loaded.transform(in).collectAsList();
+    assertAgrees(f, before, scoresAt, "Pipeline");
+    assertAgrees(f, after, scoresAt, "Pipeline after save and load");
+  }
 }
