@@ -48,7 +48,9 @@ public final class ExecutorModels {
   /** A sentence embedder (tokenizer, encoder, pooling) or a plain predictor over any model. */
   private enum Kind {
     EMBEDDER,
-    PREDICTOR
+    PREDICTOR,
+    /** A predictor with the model's tokenizer, for text columns. */
+    TEXT_PREDICTOR
   }
 
   /**
@@ -69,7 +71,14 @@ public final class ExecutorModels {
    * @throws dev.ember.executor.errors.EmberException when the model cannot be loaded
    */
   public static Predictor predictor(String spec, EngineSettings settings, ModelFiles files) {
-    return (Predictor) shared(spec, settings, Kind.PREDICTOR, files);
+    return predictor(spec, settings, files, false);
+  }
+
+  /** Like {@link #predictor(String, EngineSettings, ModelFiles)}, with its tokenizer loaded
+   * ({@code text}) for string columns. */
+  public static Predictor predictor(String spec, EngineSettings settings, ModelFiles files,
+      boolean text) {
+    return (Predictor) shared(spec, settings, text ? Kind.TEXT_PREDICTOR : Kind.PREDICTOR, files);
   }
 
   private static Object shared(String spec, EngineSettings settings, Kind kind,
@@ -134,7 +143,8 @@ public final class ExecutorModels {
 
   private static Predictor buildPredictor(Key key, ModelFiles files) {
     ModelSpec spec = ModelSpec.parse(key.spec());
-    return Predictor.load(spec, files, key.settings().level() == 0 ? null : compiler(key));
+    return Predictor.load(spec, files, key.settings().level() == 0 ? null : compiler(key),
+        key.kind() == Kind.TEXT_PREDICTOR ? key.settings().maxLength() : 0);
   }
 
   /** The compile wrapper recipe of a load: its backend, the node's cache and a log line. */

@@ -6,6 +6,7 @@ import dev.ember.executor.text.ModelSpec;
 import dev.ember.executor.text.SpecFiles;
 import dev.ember.spark.EngineSettings;
 import dev.ember.spark.HadoopModelFiles;
+import dev.ember.spark.ModelChecks;
 import dev.ember.spark.conf.EmberConf;
 import dev.ember.udfs.predict.Bindings;
 import dev.ember.udfs.predict.InputBinding;
@@ -55,30 +56,32 @@ public final class EmberPredict implements Serializable {
   private final Map<String, String> argmax;
   private final Integer batchSize;
   private final boolean allowNarrowing;
+  private final String text;
 
   private EmberPredict(String model, Map<String, List<String>> inputs,
       Map<String, String> outputs, Map<String, String> argmax, Integer batchSize,
-      boolean allowNarrowing) {
+      boolean allowNarrowing, String text) {
     this.model = model;
     this.inputs = inputs;
     this.outputs = outputs;
     this.argmax = argmax;
     this.batchSize = batchSize;
     this.allowNarrowing = allowNarrowing;
+    this.text = text;
   }
 
   /** The model to run: a path or Hadoop URI of an .onnx file, a folder holding model.onnx, or a
    * builtin. */
   public static EmberPredict model(String spec) {
     Objects.requireNonNull(spec, "spec");
-    return new EmberPredict(spec, Map.of(), Map.of(), Map.of(), null, false);
+    return new EmberPredict(spec, Map.of(), Map.of(), Map.of(), null, false, null);
   }
 
   /** Feeds graph input {@code graphInput} from {@code columns} (see the class comment). */
   public EmberPredict input(String graphInput, String... columns) {
     Map<String, List<String>> m = new LinkedHashMap<>(inputs);
     m.put(graphInput, List.of(columns));
-    return new EmberPredict(model, m, outputs, argmax, batchSize, allowNarrowing);
+    return new EmberPredict(model, m, outputs, argmax, batchSize, allowNarrowing, text);
   }
 
   /** Writes graph output {@code graphOutput} to column {@code column}; without any, every output
@@ -86,7 +89,7 @@ public final class EmberPredict implements Serializable {
   public EmberPredict output(String graphOutput, String column) {
     Map<String, String> m = new LinkedHashMap<>(outputs);
     m.put(graphOutput, column);
-    return new EmberPredict(model, inputs, m, argmax, batchSize, allowNarrowing);
+    return new EmberPredict(model, inputs, m, argmax, batchSize, allowNarrowing, text);
   }
 
   /** Adds an int column holding the index of the largest value of vector output {@code
@@ -94,7 +97,7 @@ public final class EmberPredict implements Serializable {
   public EmberPredict argmax(String graphOutput, String column) {
     Map<String, String> m = new LinkedHashMap<>(argmax);
     m.put(graphOutput, column);
-    return new EmberPredict(model, inputs, outputs, m, batchSize, allowNarrowing);
+    return new EmberPredict(model, inputs, outputs, m, batchSize, allowNarrowing, text);
   }
 
   /** Rows per model call (default {@code spark.ember.batchSize}). */
@@ -102,12 +105,23 @@ public final class EmberPredict implements Serializable {
     if (rows < 1) {
       throw new IllegalArgumentException("EmberPredict: batchSize must be >= 1, was " + rows);
     }
-    return new EmberPredict(model, inputs, outputs, argmax, rows, allowNarrowing);
+    return new EmberPredict(model, inputs, outputs, argmax, rows, allowNarrowing, text);
+  }
+
+  /**
+   * Feeds the graph's token inputs ({@code input_ids}, and {@code attention_mask} and {@code
+   * token_type_ids} where it has them) from string column {@code column}, through the model's
+   * {@code tokenizer.json} (truncated at {@code spark.ember.text.maxLength}); a null or blank text
+   * gives null outputs. Rows are sorted by token count within each window and batched per
+   * sequence bucket, as for embeddings.
+   */
+  public EmberPredict text(String column) {
+    return new EmberPredict(model, inputs, outputs, argmax, batchSize, allowNarrowing, column);
   }
 
   /** Lets double columns feed float inputs (and long columns int32 ones), rounding each value. */
   public EmberPredict allowNarrowing(boolean allow) {
-    return new EmberPredict(model, inputs, outputs, argmax, batchSize, allow);
+    return new EmberPredict(model, inputs, outputs, argmax, batchSize, allow, text);
   }
 
   /**
@@ -131,14 +145,20 @@ public final class EmberPredict implements Serializable {
     EmberConf conf = EmberConf.from(spark.sparkContext().getConf())
         .withSessionConf(scala.collection.JavaConverters.mapAsJavaMap(spark.conf().getAll()));
     ModelSignature sig = signature != null ? signature : signatureOf(spark, model);
-    List<InputBinding> in = Bindings.inputs(model, sig, schema, inputs, allowNarrowing);
+    List<InputBinding> in = Bindings.inputs(model, sig, schema, inputs, allowNarrowing, text);
+    if (text != null) {
+      ModelChecks.checkFilesExist(ModelSpec.parse(model),
+          spark.sparkContext().hadoopConfiguration());
+    }
     List<OutputBinding> out = Bindings.outputs(model, sig, schema, outputs, argmax);
     StructType result = schema;
     for (OutputBinding o : out) {
       result = result.add(new StructField(o.column(), o.type(), true, Metadata.empty()));
     }
     PredictPartitions fn = new PredictPartitions(model, EngineSettings.from(conf),
-        batchSize != null ? batchSize : conf.get(EmberConf.BATCH_SIZE), in, out);
+        batchSize != null ? batchSize : conf.get(EmberConf.BATCH_SIZE), in, out,
+        text == null ? -1 : java.util.Arrays.asList(schema.fieldNames()).indexOf(text),
+        sig.inputs().size());
     return new Plan(fn, result);
   }
 
@@ -156,6 +176,7 @@ public final class EmberPredict implements Serializable {
   @Override
   public String toString() {
     return "EmberPredict(" + model + ", inputs=" + inputs + ", outputs=" + outputs + ", argmax="
-        + argmax + ", batchSize=" + batchSize + ", allowNarrowing=" + allowNarrowing + ")";
+        + argmax + ", text=" + text + ", batchSize=" + batchSize + ", allowNarrowing="
+        + allowNarrowing + ")";
   }
 }

@@ -4,6 +4,7 @@ import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.predict.ModelSignature;
 import dev.ember.executor.predict.Port;
+import dev.ember.executor.predict.TokenRows;
 import dev.ember.executor.text.ModelSpec;
 import dev.ember.spark.EngineSettings;
 import dev.ember.spark.ModelChecks;
@@ -47,9 +48,10 @@ public final class SqlCall implements Serializable {
   }
 
   /**
-   * {@code ember_predict(model, arg, ...)}: a single-input graph takes every argument (stacked
-   * scalars, or one array or vector); otherwise one argument per graph input, in the graph's
-   * order. The result is a struct with one field per graph output.
+   * {@code ember_predict(model, arg, ...)}: one string argument to a transformer feeds its token
+   * inputs through the model's tokenizer; otherwise a single-input graph takes every argument
+   * (stacked scalars, or one array or vector), and other graphs one argument per graph input, in
+   * the graph's order. The result is a struct with one field per graph output.
    */
   public static SqlCall predict(SparkSession spark, String model, StructType argSchema) {
     ModelSignature sig = SIGNATURES.computeIfAbsent(model,
@@ -57,7 +59,10 @@ public final class SqlCall implements Serializable {
     List<Port> inputs = sig.inputs();
     List<String> names = Arrays.asList(argSchema.fieldNames());
     EmberPredict p = EmberPredict.model(model).allowNarrowing(narrowing(spark));
-    if (inputs.size() == 1) {
+    if (names.size() == 1 && argSchema.fields()[0].dataType().equals(DataTypes.StringType)
+        && sig.input(TokenRows.INPUT_IDS).isPresent()) {
+      p = p.text(names.get(0)); // a transformer over text: its tokenizer feeds the token inputs
+    } else if (inputs.size() == 1) {
       p = p.input(inputs.get(0).name(), names.toArray(new String[0]));
     } else if (names.size() == inputs.size()) {
       for (int i = 0; i < names.size(); i++) {

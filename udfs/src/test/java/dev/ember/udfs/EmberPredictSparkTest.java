@@ -177,4 +177,42 @@ class EmberPredictSparkTest {
     assertEquals(ErrorCode.MODEL_UNSUPPORTED, notBatchable.code());
     assertTrue(notBatchable.getMessage().contains("'x'"), notBatchable.getMessage());
   }
+
+  @Test
+  void aTextColumnFeedsTheRawEncoderThroughItsTokenizerAndMatchesOnnxRuntime() throws Exception {
+    List<String> texts = new ArrayList<>(Corpus.lines(120));
+    texts.set(7, null);
+    texts.set(8, "   ");
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      rows.add(RowFactory.create((long) i, texts.get(i)));
+    }
+    Dataset<Row> in = spark.createDataFrame(rows, new StructType()
+        .add("id", DataTypes.LongType, false).add("text", DataTypes.StringType)).repartition(2);
+    List<Row> out = EmberPredict.model("builtin:all-minilm-l6-v2").text("text")
+        .output("last_hidden_state", "states").batchSize(16).transform(in).collectAsList();
+    assertEquals(texts.size(), out.size());
+    double worst = 0;
+    try (ReferenceEmbeddings ort = new ReferenceEmbeddings()) {
+      for (Row row : out) {
+        String text = texts.get((int) row.getLong(0));
+        if (text == null || text.isBlank()) {
+          assertNull(row.get(2), "null or blank text, null states");
+          continue;
+        }
+        float[][] want = ort.hidden(text);
+        List<Object> got = row.getList(2);
+        assertEquals(want.length, got.size(), "one state per token of row " + row.getLong(0));
+        for (int t = 0; t < want.length; t++) {
+          @SuppressWarnings("unchecked")
+          List<Float> v = scala.collection.JavaConverters.seqAsJavaList(
+              (scala.collection.Seq<Float>) got.get(t));
+          for (int k = 0; k < want[t].length; k++) {
+            worst = Math.max(worst, Math.abs(want[t][k] - v.get(k)));
+          }
+        }
+      }
+    }
+    assertTrue(worst < 2e-4, "max |Ember - ORT| on last_hidden_state = " + worst);
+  }
 }

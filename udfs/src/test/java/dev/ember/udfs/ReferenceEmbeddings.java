@@ -33,6 +33,26 @@ final class ReferenceEmbeddings implements AutoCloseable {
   }
 
   float[] embed(String text) throws Exception {
+    float[][] h = hidden(text);
+    float[] v = new float[h[0].length];
+    for (float[] tokenVec : h) {
+      for (int k = 0; k < v.length; k++) {
+        v[k] += tokenVec[k] / h.length;
+      }
+    }
+    double norm = 0;
+    for (float x : v) {
+      norm += x * x;
+    }
+    norm = Math.sqrt(norm);
+    for (int k = 0; k < v.length; k++) {
+      v[k] /= (float) norm;
+    }
+    return v;
+  }
+
+  /** The token states ([tokens, 384]) of one text, unpadded. */
+  float[][] hidden(String text) throws Exception {
     Encoding e = tokenizer.encode(text);
     long[] ids = e.getIds();
     long[] shape = {1, ids.length};
@@ -46,22 +66,7 @@ final class ReferenceEmbeddings implements AutoCloseable {
       in.put("token_type_ids",
           OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape));
       try (OrtSession.Result r = session.run(in)) {
-        float[][][] h = (float[][][]) r.get(0).getValue();
-        float[] v = new float[h[0][0].length];
-        for (float[] tokenVec : h[0]) {
-          for (int k = 0; k < v.length; k++) {
-            v[k] += tokenVec[k] / ids.length;
-          }
-        }
-        double norm = 0;
-        for (float x : v) {
-          norm += x * x;
-        }
-        norm = Math.sqrt(norm);
-        for (int k = 0; k < v.length; k++) {
-          v[k] /= (float) norm;
-        }
-        return v;
+        return ((float[][][]) r.get(0).getValue())[0];
       }
     } finally {
       in.values().forEach(OnnxTensor::close);

@@ -8,6 +8,7 @@ import dev.ember.executor.text.ForwardFn;
 import dev.ember.executor.text.ModelFiles;
 import dev.ember.executor.text.ModelSpec;
 import dev.ember.executor.text.SpecFiles;
+import dev.ember.executor.text.TextTokenizer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,10 +27,12 @@ import java.util.Optional;
 public final class Predictor {
   private final String source;
   private final BatchRunner runner;
+  private final TextTokenizer tokenizer;
 
-  private Predictor(String source, BatchRunner runner) {
+  private Predictor(String source, BatchRunner runner, TextTokenizer tokenizer) {
     this.source = source;
     this.runner = runner;
+    this.tokenizer = tokenizer;
   }
 
   /**
@@ -41,20 +44,55 @@ public final class Predictor {
    *     MODEL_UNSUPPORTED for a graph that cannot be batched, UNSUPPORTED_OP
    */
   public static Predictor load(ModelSpec spec, ModelFiles files, CompileWrapper.Builder compiler) {
+    return load(spec, files, compiler, 0);
+  }
+
+  /**
+   * Like {@link #load(ModelSpec, ModelFiles, CompileWrapper.Builder)}, with the model's tokenizer
+   * ({@code tokenizer.json} beside it) when {@code maxLength} is positive, for text columns.
+   */
+  public static Predictor load(ModelSpec spec, ModelFiles files, CompileWrapper.Builder compiler,
+      int maxLength) {
     Objects.requireNonNull(spec, "spec");
     byte[] bytes = SpecFiles.readModel(spec, files);
     OnnxModel model = OnnxLoader.load(bytes, spec.isBuiltin() ? spec.spec()
         : spec.modelLocation());
-    return of(model, compiler);
+    TextTokenizer tokenizer = maxLength <= 0 ? null : TextTokenizer.fromJson(
+        SpecFiles.readTokenizer(spec, files), spec.tokenizerLocation(), maxLength);
+    try {
+      return new Predictor(model.source(), runner(model, compiler), tokenizer);
+    } catch (RuntimeException e) {
+      if (tokenizer != null) {
+        tokenizer.close();
+      }
+      throw e;
+    }
   }
 
   /** A predictor over an already loaded model; see {@link #load}. */
   public static Predictor of(OnnxModel model, CompileWrapper.Builder compiler) {
+    return new Predictor(model.source(), runner(model, compiler), null);
+  }
+
+  private static BatchRunner runner(OnnxModel model, CompileWrapper.Builder compiler) {
     ModelSignature sig = ModelSignature.of(model.graph());
-    BatchRunner runner = compiler == null
+    return compiler == null
         ? BatchRunner.of(sig, ForwardFn.interpreter(model.graph()))
         : BatchRunner.of(sig, compiler.build(model.graph()));
-    return new Predictor(model.source(), runner);
+  }
+
+  /**
+   * The token inputs of one text, in the graph's input order (other inputs null).
+   *
+   * @throws IllegalStateException when this predictor was loaded without a tokenizer
+   */
+  public Tensor[] tokenRow(String text) {
+    if (tokenizer == null) {
+      throw new IllegalStateException("predictor '" + source + "' has no tokenizer");
+    }
+    Tensor[] row = new Tensor[signature().inputs().size()];
+    TokenRows.fill(signature().inputs(), tokenizer.encode(text), row);
+    return row;
   }
 
   /** See {@link BatchRunner#run}. */

@@ -17,6 +17,7 @@ import dev.ember.executor.predict.BatchRunner;
 import dev.ember.executor.predict.ModelSignature;
 import dev.ember.executor.predict.Port;
 import dev.ember.executor.predict.RunStats;
+import dev.ember.executor.predict.TokenRows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -343,19 +344,7 @@ public final class SentenceEmbedder implements AutoCloseable {
   /** One row of token inputs, in the graph's input order. */
   private static Tensor[] tokenRow(List<Port> inputs, long[] ids) {
     Tensor[] row = new Tensor[inputs.size()];
-    int[] shape = {ids.length};
-    for (int i = 0; i < row.length; i++) {
-      Port p = inputs.get(i);
-      row[i] = switch (p.name()) {
-        case INPUT_IDS -> Tensor.ofLongs(p.dtype(), shape, ids);
-        case ATTENTION_MASK -> {
-          long[] ones = new long[ids.length];
-          Arrays.fill(ones, 1L);
-          yield Tensor.ofLongs(p.dtype(), shape, ones);
-        }
-        default -> Tensor.zeros(p.dtype(), shape);
-      };
-    }
+    TokenRows.fill(inputs, ids, row);
     return row;
   }
 

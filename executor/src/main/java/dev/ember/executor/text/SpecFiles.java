@@ -17,7 +17,7 @@ public final class SpecFiles {
   }
 
   /** The tokenizer.json's bytes; {@code external} reads non-builtin specs. */
-  static byte[] readTokenizer(ModelSpec spec, ModelFiles external) {
+  public static byte[] readTokenizer(ModelSpec spec, ModelFiles external) {
     return read(spec, spec.files(external), spec.tokenizerLocation(), true);
   }
 

@@ -6,6 +6,7 @@ import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.predict.ModelSignature;
 import dev.ember.executor.predict.Port;
+import dev.ember.executor.predict.TokenRows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -30,7 +32,10 @@ public final class Bindings {
    * @throws EmberException BAD_INPUT naming the graph input or column and what to change
    */
   public static List<InputBinding> inputs(String model, ModelSignature sig, StructType schema,
-      Map<String, List<String>> inputs, boolean allowNarrowing) {
+      Map<String, List<String>> inputs, boolean allowNarrowing, String textColumn) {
+    if (textColumn != null) {
+      checkText(model, sig, schema, textColumn);
+    }
     for (String name : inputs.keySet()) {
       if (sig.input(name).isEmpty()) {
         throw bad("model '" + model + "' has no input '" + name + "'; its inputs are "
@@ -38,20 +43,46 @@ public final class Bindings {
       }
     }
     List<InputBinding> out = new ArrayList<>();
-    for (Port p : sig.inputs()) {
+    for (int slot = 0; slot < sig.inputs().size(); slot++) {
+      Port p = sig.inputs().get(slot);
       List<String> cols = inputs.get(p.name());
+      if (textColumn != null && TokenRows.NAMES.contains(p.name())) {
+        if (cols != null) {
+          throw bad("graph input " + p.describe() + " is fed by the tokenizer of text column '"
+              + textColumn + "' and by columns " + cols, "drop one of the two");
+        }
+        continue;
+      }
       if (cols == null || cols.isEmpty()) {
         throw bad("graph input " + p.describe() + " of model '" + model + "' is not fed by any"
             + " column", "add .input(\"" + p.name() + "\", \"col\", ...) with the column(s) that"
             + " hold it");
       }
-      out.add(bind(model, p, schema, cols, allowNarrowing));
+      out.add(bind(slot, model, p, schema, cols, allowNarrowing));
     }
     return out;
   }
 
-  private static InputBinding bind(String model, Port p, StructType schema, List<String> cols,
-      boolean allowNarrowing) {
+  /** A text column needs a string column and a graph with an integer input_ids [batch, seq]. */
+  private static void checkText(String model, ModelSignature sig, StructType schema,
+      String column) {
+    DataType t = schema.fields()[index(schema, column)].dataType();
+    if (!t.equals(DataTypes.StringType)) {
+      throw bad("text column '" + column + "' has type " + t.simpleString(),
+          "cast it to string, or feed numeric columns with .input(...)");
+    }
+    Port ids = sig.input(TokenRows.INPUT_IDS).orElseThrow(() -> bad("model '" + model + "' has no"
+        + " input '" + TokenRows.INPUT_IDS + "' for a tokenizer to feed; its inputs are "
+        + names(sig.inputs()), "feed its inputs with .input(...) instead of .text(...)"));
+    int[] dims = ids.rowDims();
+    if (!ids.dtype().isInteger() || dims.length != 1 || dims[0] != Port.SEQ) {
+      throw bad("graph input " + ids.describe() + " is not integer token ids [batch, seq]",
+          "use .text(...) with transformer models exported with dynamic batch and sequence axes");
+    }
+  }
+
+  private static InputBinding bind(int slot, String model, Port p, StructType schema,
+      List<String> cols, boolean allowNarrowing) {
     int[] idx = new int[cols.size()];
     for (int i = 0; i < idx.length; i++) {
       idx[i] = index(schema, cols.get(i));
@@ -85,7 +116,7 @@ public final class Bindings {
             + p.describe() + " (rows of " + Arrays.toString(dims).replace("-1", "seq") + ")",
             "give as many numeric columns as the input's width, or one array or vector column");
       }
-      return new InputBinding(p, cols.toArray(new String[0]), idx, true);
+      return new InputBinding(slot, p, cols.toArray(new String[0]), idx, true);
     }
     if (idx.length != 1) {
       throw bad("graph input " + p.describe() + " is fed by several columns " + cols + " of which"
@@ -96,7 +127,7 @@ public final class Bindings {
       throw bad("column '" + cols.get(0) + "' holds arrays, but graph input " + p.describe()
           + " takes one value per row", "feed it from a numeric scalar column");
     }
-    return new InputBinding(p, cols.toArray(new String[0]), idx, false);
+    return new InputBinding(slot, p, cols.toArray(new String[0]), idx, false);
   }
 
   /**

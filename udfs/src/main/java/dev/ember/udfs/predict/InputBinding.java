@@ -19,6 +19,7 @@ import org.apache.spark.sql.Row;
 public final class InputBinding implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  private final int slot;
   private final String input;
   private final DType dtype;
   private final int[] rowDims;
@@ -26,7 +27,8 @@ public final class InputBinding implements Serializable {
   private final int[] indices;
   private final boolean stacked;
 
-  InputBinding(Port port, String[] columns, int[] indices, boolean stacked) {
+  InputBinding(int slot, Port port, String[] columns, int[] indices, boolean stacked) {
+    this.slot = slot;
     this.input = port.name();
     this.dtype = port.dtype();
     this.rowDims = port.rowDims();
@@ -35,8 +37,9 @@ public final class InputBinding implements Serializable {
     this.stacked = stacked;
   }
 
-  String input() {
-    return input;
+  /** The position of the graph input this binding feeds. */
+  int slot() {
+    return slot;
   }
 
   /** The row tensor of {@code row}, or null when a bound value is null (the row's outputs are). */

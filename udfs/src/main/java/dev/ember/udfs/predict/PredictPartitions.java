@@ -31,20 +31,29 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
   private final int batchSize;
   private final List<InputBinding> inputs;
   private final List<OutputBinding> outputs;
+  private final int textIndex;
+  private final int graphInputs;
 
+  /**
+   * @param textIndex the string column whose tokens feed the token inputs, or -1
+   * @param graphInputs how many inputs the graph has
+   */
   public PredictPartitions(String spec, EngineSettings settings, int batchSize,
-      List<InputBinding> inputs, List<OutputBinding> outputs) {
+      List<InputBinding> inputs, List<OutputBinding> outputs, int textIndex, int graphInputs) {
     this.spec = spec;
     this.settings = settings;
     this.batchSize = batchSize;
     this.inputs = List.copyOf(inputs);
     this.outputs = List.copyOf(outputs);
+    this.textIndex = textIndex;
+    this.graphInputs = graphInputs;
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     Predictor model = ExecutorModels.predictor(spec, settings,
-        new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())));
+        new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())),
+        textIndex >= 0);
     int window = batchSize * WINDOW_BATCHES;
     return new Iterator<>() {
       private final List<Row> pending = new ArrayList<>();
@@ -89,7 +98,7 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
         }
         List<Tensor[]> feeds = new ArrayList<>(pending.size());
         for (Row r : pending) {
-          feeds.add(feed(r, seen++));
+          feeds.add(feed(model, r, seen++));
         }
         results = model.run(feeds, batchSize);
         EmberMetrics.recordBatch(pending.size());
@@ -97,14 +106,24 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
     };
   }
 
-  /** The row's tensors, or null when any bound value is null. */
-  private Tensor[] feed(Row row, long rowNumber) {
-    Tensor[] t = new Tensor[inputs.size()];
-    for (int i = 0; i < t.length; i++) {
-      t[i] = inputs.get(i).tensor(row, rowNumber);
-      if (t[i] == null) {
+  /** The row's tensors, or null when any bound value is null (or the text is blank). */
+  private Tensor[] feed(Predictor model, Row row, long rowNumber) {
+    Tensor[] t;
+    if (textIndex >= 0) {
+      String text = row.isNullAt(textIndex) ? null : row.getString(textIndex);
+      if (text == null || text.isBlank()) {
         return null;
       }
+      t = model.tokenRow(text);
+    } else {
+      t = new Tensor[graphInputs];
+    }
+    for (InputBinding b : inputs) {
+      Tensor v = b.tensor(row, rowNumber);
+      if (v == null) {
+        return null;
+      }
+      t[b.slot()] = v;
     }
     return t;
   }
