@@ -1,0 +1,16 @@
+package dev.ember.executor.ops.ml;
+
+import dev.ember.executor.ops.OpDef;
+import java.util.List;
+
+/** Classic machine-learning ops of the ai.onnx.ml domain: trees, linear models, scaling. */
+public final class MlOps {
+  /** The ONNX domain of these ops; their names never collide with default-domain ones. */
+  public static final String DOMAIN = "ai.onnx.ml";
+
+  private MlOps() {}
+
+  public static List<OpDef> all() {
+    return List.of(new TreeEnsembleOp());
+  }
+}
