@@ -8,6 +8,7 @@ import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
 import dev.ember.executor.ops.OpException;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -53,7 +54,7 @@ final class MlInputs {
   /** [batch, cols] of {@code dtype}; an unknown batch gives an unknown-rank shape. */
   static TensorType matrix(DType dtype, Dim batch, long cols) {
     return new TensorType(dtype, batch == null ? Shape.unknownRank()
-        : Shape.of(java.util.List.of(batch, Dim.fixed(cols))));
+        : Shape.of(List.of(batch, Dim.fixed(cols))));
   }
 
   /** A [rows, cols] FLOAT tensor from double rows. */

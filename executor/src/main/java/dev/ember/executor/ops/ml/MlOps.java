@@ -11,6 +11,13 @@ public final class MlOps {
   private MlOps() {}
 
   public static List<OpDef> all() {
-    return List.of(new TreeEnsembleOp());
+    return List.of(
+        new TreeEnsembleOp(),
+        new TreeEnsembleRegressorOp(),
+        new TreeEnsembleClassifierOp(),
+        new LinearRegressorOp(),
+        new LinearClassifierOp(),
+        new NormalizerOp(),
+        new ScalerOp());
   }
 }
