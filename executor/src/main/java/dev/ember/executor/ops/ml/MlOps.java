@@ -1,12 +1,13 @@
 package dev.ember.executor.ops.ml;
 
 import dev.ember.executor.ops.OpDef;
+import dev.ember.executor.ops.OpRegistry;
 import java.util.List;
 
 /** Classic machine-learning ops of the ai.onnx.ml domain: trees, linear models, scaling. */
 public final class MlOps {
   /** The ONNX domain of these ops; their names never collide with default-domain ones. */
-  public static final String DOMAIN = "ai.onnx.ml";
+  public static final String DOMAIN = OpRegistry.ML_DOMAIN;
 
   private MlOps() {}
 
