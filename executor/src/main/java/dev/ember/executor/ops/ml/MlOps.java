@@ -19,6 +19,8 @@ public final class MlOps {
         new LinearRegressorOp(),
         new LinearClassifierOp(),
         new NormalizerOp(),
-        new ScalerOp());
+        new ScalerOp(),
+        new ArrayFeatureExtractorOp(),
+        new LabelEncoderOp());
   }
 }
