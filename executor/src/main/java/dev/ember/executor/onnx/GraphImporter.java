@@ -8,6 +8,7 @@ import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Node;
+import dev.ember.executor.ir.NonTensorOps;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
@@ -76,6 +77,9 @@ final class GraphImporter {
     }
     List<ValueInfo> outputs = new ArrayList<>();
     for (ValueInfoProto v : g.getOutputList()) {
+      if (v.hasType() && !v.getType().hasTensorType()) {
+        refuseNonTensorProducer(g, v);
+      }
       outputs.add(new ValueInfo(v.getName(), tensorType(v, "graph output")));
     }
     Map<String, TensorType> valueTypes = new LinkedHashMap<>();
@@ -90,6 +94,29 @@ final class GraphImporter {
       nodes.add(importNode(g.getNode(i), i));
     }
     return new Graph(name, nodes, inputs, outputs, inits, valueTypes, opsets);
+  }
+
+  /**
+   * A graph output that is a sequence or map is refused at the node that makes it, as
+   * UNSUPPORTED_OP, with the op's own advice when {@link NonTensorOps} knows it (ZipMap).
+   */
+  private void refuseNonTensorProducer(GraphProto g, ValueInfoProto v) {
+    for (int i = 0; i < g.getNodeCount(); i++) {
+      NodeProto n = g.getNode(i);
+      if (!n.getOutputList().contains(v.getName())) {
+        continue;
+      }
+      String domain = n.getDomain().equals("ai.onnx") ? "" : n.getDomain();
+      String op = domain.isEmpty() ? n.getOpType() : domain + "::" + n.getOpType();
+      String name = n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName();
+      String node = "'" + name + "' (" + op + ", opset " + opsets.getOrDefault(domain, 0) + ")";
+      String kind = v.getType().getValueCase().name().toLowerCase();
+      NonTensorOps.Refusal r = NonTensorOps.of(domain, n.getOpType()).orElse(
+          new NonTensorOps.Refusal(domain, n.getOpType(), n.getOpType() + " makes graph output '"
+              + v.getName() + "' a " + kind + ", and Ember holds tensors only",
+              "export the model so that its outputs are tensors"));
+      throw Errors.atNode(ErrorCode.UNSUPPORTED_OP, node, r.why(), r.fix(), null);
+    }
   }
 
   private Node importNode(NodeProto n, int index) {

@@ -12,6 +12,8 @@ final class OpFamilies {
     ops.addAll(dev.ember.executor.ops.math.MathOps.all());
     ops.addAll(dev.ember.executor.ops.shape.ShapeOps.all());
     ops.addAll(dev.ember.executor.ops.nn.NnOps.all());
+    ops.addAll(dev.ember.executor.ops.quant.QuantOps.all());
+    ops.addAll(dev.ember.executor.ops.ml.MlOps.all());
     return ops;
   }
 }

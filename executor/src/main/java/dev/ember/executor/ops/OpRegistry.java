@@ -3,6 +3,7 @@ package dev.ember.executor.ops;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.Node;
+import dev.ember.executor.ir.NonTensorOps;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -17,6 +18,12 @@ import java.util.TreeMap;
 public final class OpRegistry {
   /** The newest default-domain opset whose op definitions Ember has been checked against. */
   public static final int MAX_KNOWN_OPSET = 27;
+
+  /** The classic-ML domain, whose op names are kept apart from the default domain's. */
+  public static final String ML_DOMAIN = "ai.onnx.ml";
+
+  /** The newest ai.onnx.ml opset whose op definitions Ember has been checked against. */
+  public static final int MAX_KNOWN_ML_OPSET = 5;
 
   private static final OpRegistry STANDARD = new OpRegistry(OpFamilies.all());
 
@@ -48,6 +55,11 @@ public final class OpRegistry {
   /** The implementation for a node, or an UNSUPPORTED_OP error that says what to do. */
   public OpDef lookup(Node node) {
     OpDef op = byKey.get(key(node.domain(), node.opType()));
+    var refusal = NonTensorOps.of(node.domain(), node.opType());
+    if (op == null && refusal.isPresent()) {
+      throw Errors.atNode(
+          ErrorCode.UNSUPPORTED_OP, node.describe(), refusal.get().why(), refusal.get().fix(), null);
+    }
     if (op == null) {
       throw Errors.atNode(
           ErrorCode.UNSUPPORTED_OP,
@@ -65,6 +77,15 @@ public final class OpRegistry {
           "Ember implements " + node.opType() + " from opset " + op.spec().minOpset()
               + " on, the model imports opset " + node.opset(),
           "convert the model to a newer opset (onnx.version_converter.convert_version)",
+          null);
+    }
+    if (node.domain().equals(ML_DOMAIN) && node.opset() > MAX_KNOWN_ML_OPSET) {
+      throw Errors.atNode(
+          ErrorCode.UNSUPPORTED_OP,
+          node.describe(),
+          "the model imports ai.onnx.ml opset " + node.opset() + ", newer than the newest Ember"
+              + " knows (" + MAX_KNOWN_ML_OPSET + "); op semantics may have changed since",
+          "export the model at ai.onnx.ml opset " + MAX_KNOWN_ML_OPSET + " or lower",
           null);
     }
     if (isDefaultDomain(node.domain()) && node.opset() > MAX_KNOWN_OPSET) {

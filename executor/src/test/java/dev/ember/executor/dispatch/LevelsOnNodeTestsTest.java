@@ -7,6 +7,7 @@ import dev.ember.executor.ir.ValueInfo;
 import dev.ember.executor.onnx.OnnxLoader;
 import dev.ember.executor.onnx.OnnxModel;
 import dev.ember.executor.onnx.TensorFiles;
+import dev.ember.executor.testing.NodeTestFolders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +26,8 @@ import org.junit.jupiter.api.Test;
 class LevelsOnNodeTestsTest {
   @Test
   void everyLevelMatchesLevelZero() throws Exception {
-    Path root = Path.of(getClass().getClassLoader().getResource("onnx-node-tests").toURI());
-    Set<String> excluded = excludes(root.resolveSibling("conformance-excludes.txt"));
-    List<Path> folders;
-    try (Stream<Path> s = Files.list(root)) {
-      folders = s.filter(Files::isDirectory).sorted().toList();
-    }
+    Set<String> excluded = NodeTestFolders.excludes().keySet();
+    List<Path> folders = NodeTestFolders.all();
     int checked = 0;
     List<String> failures = new ArrayList<>();
     for (Path folder : folders) {
@@ -79,17 +75,6 @@ class LevelsOnNodeTestsTest {
         feeds.put(graphIns.get(i).name(), ins.get(i).tensor());
       }
       out.add(feeds);
-    }
-    return out;
-  }
-
-  private static Set<String> excludes(Path file) throws Exception {
-    Set<String> out = new TreeSet<>();
-    for (String line : Files.readAllLines(file)) {
-      String l = line.strip();
-      if (!l.isEmpty() && !l.startsWith("#") && l.contains("|")) {
-        out.add(l.substring(0, l.indexOf('|')).strip());
-      }
     }
     return out;
   }

@@ -13,18 +13,14 @@ import dev.ember.executor.ir.ValueInfo;
 import dev.ember.executor.onnx.OnnxLoader;
 import dev.ember.executor.onnx.TensorFiles;
 import dev.ember.executor.ops.OpRegistry;
+import dev.ember.executor.testing.NodeTestFolders;
 import dev.ember.executor.testing.Tolerance;
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,12 +35,8 @@ class NodeTestsThroughPassesTest {
 
   @Test
   void inferenceAndFoldingAgreeWithTheKernels() throws Exception {
-    Path root = Path.of(getClass().getClassLoader().getResource("onnx-node-tests").toURI());
-    Set<String> excluded = excluded();
-    List<Path> folders;
-    try (Stream<Path> s = Files.list(root)) {
-      folders = s.filter(p -> Files.exists(p.resolve("model.onnx"))).sorted().toList();
-    }
+    Set<String> excluded = NodeTestFolders.excludes().keySet();
+    List<Path> folders = NodeTestFolders.all();
     int checked = 0;
     List<String> problems = new ArrayList<>();
     for (Path folder : folders) {
@@ -142,22 +134,5 @@ class NodeTestsThroughPassesTest {
       }
     }
     return null;
-  }
-
-  private static Set<String> excluded() throws IOException, URISyntaxException {
-    Path p =
-        Path.of(
-            NodeTestsThroughPassesTest.class
-                .getClassLoader()
-                .getResource("conformance-excludes.txt")
-                .toURI());
-    Set<String> out = new TreeSet<>();
-    for (String line : Files.readAllLines(p)) {
-      int bar = line.indexOf('|');
-      if (!line.isBlank() && !line.startsWith("#") && bar > 0) {
-        out.add(line.substring(0, bar).strip());
-      }
-    }
-    return out;
   }
 }

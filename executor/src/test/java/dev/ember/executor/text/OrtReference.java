@@ -27,8 +27,16 @@ final class OrtReference implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
 
   OrtReference(byte[] model, byte[] tokenizerJson, int maxLength) throws OrtException, IOException {
+    this(model, tokenizerJson, maxLength, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+  }
+
+  /** With ONNX Runtime's graph optimisations (its op fusions) limited to {@code opt}. */
+  OrtReference(
+      byte[] model, byte[] tokenizerJson, int maxLength, OrtSession.SessionOptions.OptLevel opt)
+      throws OrtException, IOException {
     try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
       opts.setIntraOpNumThreads(2);
+      opts.setOptimizationLevel(opt);
       session = env.createSession(model, opts);
     }
     tokenizer =

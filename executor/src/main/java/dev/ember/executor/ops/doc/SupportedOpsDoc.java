@@ -3,6 +3,7 @@ package dev.ember.executor.ops.doc;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.NonTensorOps;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpRegistry;
 import dev.ember.executor.ops.OpSpec;
@@ -74,6 +75,16 @@ public final class SupportedOpsDoc {
           .append(" | ")
           .append(cell(s.summary()))
           .append(" |\n");
+    }
+    sb.append("\n## Refused on purpose\n\n")
+        .append("These ops produce sequences or maps, which Ember's tensor-only IR cannot hold; ")
+        .append("a model using one fails with UNSUPPORTED_OP and this advice.\n\n")
+        .append("| Op | Domain | Why | What to do |\n")
+        .append("|----|--------|-----|------------|\n");
+    for (NonTensorOps.Refusal r : NonTensorOps.ALL) {
+      sb.append("| ").append(cell(r.opType())).append(" | ")
+          .append(r.domain().isEmpty() ? "ai.onnx" : cell(r.domain())).append(" | ")
+          .append(cell(r.why())).append(" | ").append(cell(r.fix())).append(" |\n");
     }
     return sb.toString();
   }

@@ -11,15 +11,14 @@ import dev.ember.executor.onnx.OnnxLoader;
 import dev.ember.executor.onnx.TensorFiles;
 import dev.ember.executor.ops.OpRegistry;
 import dev.ember.executor.passes.Specializer;
+import dev.ember.executor.testing.NodeTestFolders;
 import dev.ember.executor.testing.Tolerance;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,12 +29,8 @@ import org.junit.jupiter.api.Test;
 class CpuNodeTestsAgreementTest {
   @Test
   void everyNodeTestAgreesWithTheInterpreter() throws Exception {
-    Path root = Path.of(getClass().getClassLoader().getResource("onnx-node-tests").toURI());
     CpuJaninoBackend backend = new CpuJaninoBackend();
-    List<Path> folders;
-    try (Stream<Path> s = Files.list(root)) {
-      folders = s.filter(p -> Files.exists(p.resolve("model.onnx"))).sorted().toList();
-    }
+    List<Path> folders = NodeTestFolders.all();
     int checked = 0;
     int generated = 0;
     List<String> problems = new ArrayList<>();

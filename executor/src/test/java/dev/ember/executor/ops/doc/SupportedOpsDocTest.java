@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.ember.executor.ir.NonTensorOps;
 import dev.ember.executor.ops.OpRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,14 @@ class SupportedOpsDocTest {
     String page = SupportedOpsDoc.render(OpRegistry.standard());
     assertTrue(page.contains("Generated, do not edit"), page);
     assertTrue(page.contains("| Add | ai.onnx | 7, 13, 14 | float, uint8,"), page);
-    long rows = page.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| Op ")).count();
+    String supported = page.substring(0, page.indexOf("## Refused on purpose"));
+    long rows =
+        supported.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| Op ")).count();
     assertEquals(OpRegistry.standard().all().size(), rows);
+    String refused = page.substring(page.indexOf("## Refused on purpose"));
+    assertEquals(NonTensorOps.ALL.size(),
+        refused.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| Op ")).count());
+    assertTrue(refused.contains("| ZipMap | ai.onnx.ml | "), refused);
     assertEquals(page, SupportedOpsDoc.render(OpRegistry.standard()), "deterministic");
   }
 
