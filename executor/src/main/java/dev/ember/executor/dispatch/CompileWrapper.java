@@ -108,7 +108,7 @@ public final class CompileWrapper {
         captured = new CapturedDispatch(this, axes, grid, options);
       }
     }
-    if (options.captureAhead()) {
+    if (options.captureAhead() && !b.planOnly) {
       capture();
     }
   }
@@ -242,6 +242,27 @@ public final class CompileWrapper {
       }
     }
     return out;
+  }
+
+  /**
+   * The variants this wrapper knows ahead, compiled or not: every captured variant at level 3, the
+   * general one at level 2, the interpreter at level 0, those seen so far at level 1. For tools
+   * that explain a plan before anything runs; compiles nothing.
+   */
+  public List<PlannedVariant> plan() {
+    List<PlannedVariant> out = new ArrayList<>();
+    for (Slot s : table.snapshot()) {
+      out.add(new PlannedVariant(s.index, s.label, s.key, s.compiledOrNull() != null));
+    }
+    return out;
+  }
+
+  /**
+   * The graph variant {@code index} is (or would be) compiled from: specialized to its shapes, or
+   * simplified with symbolic dims. Compiles nothing.
+   */
+  public Graph plannedGraph(int index) {
+    return table.get(index, name()).graph();
   }
 
   /** Counters since the wrapper was built. */
@@ -454,6 +475,7 @@ public final class CompileWrapper {
     private VariantStore store = VariantStore.none();
     private CompileListener listener = CompileListener.none();
     private String graphHash;
+    private boolean planOnly;
 
     private Builder(CompileOptions options) {
       this.options = Objects.requireNonNull(options, "options");
@@ -488,6 +510,15 @@ public final class CompileWrapper {
 
     public CompileOptions options() {
       return options;
+    }
+
+    /**
+     * Builds a wrapper to inspect ({@link #plan()}, {@link #plannedGraph}) that compiles nothing at
+     * build, even with {@link CompileOptions#captureAhead()}: for explaining a plan.
+     */
+    public Builder planOnly() {
+      this.planOnly = true;
+      return this;
     }
 
     /**

@@ -94,6 +94,24 @@ class JobsTest {
   }
 
   @Test
+  void explainJobDescribesATribuoModelUnderTheGivenSettings() throws Exception {
+    TribuoFixture f = TribuoFixture.load("breast-cancer-fm");
+    Path model = dir.resolve("fm.onnx");
+    Files.write(model, f.modelBytes());
+    String text = ExplainJob.explain(Flags.parse(new String[] {"--model", model.toString(),
+        "--conf", "spark.ember.compile.captureSizes=1,16", "--conf",
+        "spark.ember.compile.cacheDir=" + dir.resolve("cache")}, Set.of("--model"), Set.of()));
+    assertTrue(text.contains("2 captured variant(s): batch sizes [1, 16]"), text);
+    assertTrue(text.contains("0 of 2 planned variant(s) warm"), text);
+    assertTrue(text.contains("inputs: ['" + f.inputName() + "' (float [batch, "
+        + f.width() + "])"), text);
+    assertTrue(text.contains("device: cpu"), text);
+    String level0 = ExplainJob.explain(Flags.parse(new String[] {"--model", model.toString(),
+        "--conf", "spark.ember.compile.level=0"}, Set.of("--model"), Set.of()));
+    assertTrue(level0.contains("no compilation: every op on its reference kernel"), level0);
+  }
+
+  @Test
   void badFlagsNameTheFlagAndWhatItTakes() {
     IllegalArgumentException format = assertThrows(IllegalArgumentException.class,
         () -> PredictJob.run(spark, predictFlags("--model", "builtin:all-minilm-l6-v2",
