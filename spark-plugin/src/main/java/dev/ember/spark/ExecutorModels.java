@@ -152,7 +152,8 @@ public final class ExecutorModels {
   private static CompileWrapper.Builder compiler(Key key) {
     EngineSettings s = key.settings();
     return CompileWrapper.builder(s.compileOptions())
-        .backend(BackendFactory.backend(s.device(), s.cuda()))
+        .backend(BackendFactory.backend(s))
+        .backendOptions(BackendFactory.backendOptions(s))
         .store(store(s))
         .listener(
             ev -> LOG.info("Ember variant #{} {} of {} ready in {} ms", ev.index(),
@@ -161,7 +162,7 @@ public final class ExecutorModels {
 
   /** The compile cache of these settings as the wrapper's variant store. */
   static CachedVariantStore store(EngineSettings s) {
-    return new CachedVariantStore(cache(s), null, s.compileOptions().toString(),
+    return new CachedVariantStore(cache(s), null, s.compileOptions().cacheFactor(),
         BackendFactory.cacheDevice(s.device(), s.cuda()));
   }
 

@@ -59,7 +59,8 @@ public final class ModelPlans {
     CachedVariantStore store = settings.cacheEnabled() ? ExecutorModels.store(settings) : null;
     CompileWrapper.Builder b =
         CompileWrapper.builder(settings.compileOptions()).planOnly()
-            .backend(BackendFactory.backend(settings.device(), settings.cuda()));
+            .backend(BackendFactory.backend(settings))
+            .backendOptions(BackendFactory.backendOptions(settings));
     CompileWrapper w = (store == null ? b : b.store(store)).build(model.graph());
     return ModelExplain.of(Redaction.redact(spec), w, store, settings.device().toString());
   }

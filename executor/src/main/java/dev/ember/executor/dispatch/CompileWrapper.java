@@ -56,6 +56,7 @@ public final class CompileWrapper {
   private final CompileOptions options;
   private final String graphHash;
   private final String backendName;
+  private final Map<String, String> backendOptions;
   private final Counters counters = new Counters();
   private final SlotTable table = new SlotTable();
   private final VariantCompiler compiler;
@@ -69,6 +70,7 @@ public final class CompileWrapper {
     this.options = b.options;
     Backend backend = options.level() == 0 ? new InterpBackend() : b.backend;
     this.backendName = backend.name();
+    this.backendOptions = options.level() == 0 ? Map.of() : b.backendOptions;
     this.graphHash =
         b.graphHash != null ? b.graphHash : options.level() == 0 ? "-" : GraphHash.of(graph);
     VariantStore store = options.level() == 0 ? VariantStore.none() : b.store;
@@ -427,7 +429,9 @@ public final class CompileWrapper {
   }
 
   private VariantKey key(Map<String, List<Long>> shapes, String variant) {
-    return new VariantKey(graphHash, backendName, shapes, Map.of("variant", variant));
+    Map<String, String> options = new java.util.TreeMap<>(backendOptions);
+    options.put("variant", variant);
+    return new VariantKey(graphHash, backendName, shapes, options);
   }
 
   /** The declared input shapes, -1 for symbolic dims. */
@@ -476,6 +480,7 @@ public final class CompileWrapper {
     private CompileListener listener = CompileListener.none();
     private String graphHash;
     private boolean planOnly;
+    private Map<String, String> backendOptions = Map.of();
 
     private Builder(CompileOptions options) {
       this.options = Objects.requireNonNull(options, "options");
@@ -510,6 +515,15 @@ public final class CompileWrapper {
 
     public CompileOptions options() {
       return options;
+    }
+
+    /**
+     * Backend options every variant is compiled with, e.g. {@code cpu.gemm=openblas}: they go into
+     * each {@link VariantKey}, so the compile cache keeps variants built with other options apart.
+     */
+    public Builder backendOptions(Map<String, String> options) {
+      this.backendOptions = Map.copyOf(options);
+      return this;
     }
 
     /**

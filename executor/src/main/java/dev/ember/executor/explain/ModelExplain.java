@@ -57,7 +57,8 @@ public final class ModelExplain {
         .append(" initializers (held once, shared by every variant)\n");
     appendSignature(out, graph);
     out.append("  compile: level ").append(wrapper.level()).append(", backend ")
-        .append(wrapper.backendName()).append(" on ").append(device).append(", ")
+        .append(wrapper.backendName()).append(backendOptions(plan)).append(" on ").append(device)
+        .append(", ")
         .append(describePlan(wrapper, plan)).append('\n');
 
     PlannedVariant biggest = plan.isEmpty() ? null : plan.get(plan.size() - 1);
@@ -91,6 +92,17 @@ public final class ModelExplain {
       out.append("  inputs: ").append(graph.inputs().stream().map(ValueInfo::name).toList())
           .append(" (not batchable by the predict UDF: ").append(e.getMessage()).append(")\n");
     }
+  }
+
+  /** The options every variant is compiled with, e.g. {@code {cpu.gemm=auto}}, or nothing. */
+  private static String backendOptions(List<PlannedVariant> plan) {
+    if (plan.isEmpty()) {
+      return "";
+    }
+    Map<String, String> o = new TreeMap<>(plan.get(0).key().options());
+    o.remove("variant");
+    o.remove("capture");
+    return o.isEmpty() ? "" : " " + o;
   }
 
   private static String describePlan(CompileWrapper wrapper, List<PlannedVariant> plan) {

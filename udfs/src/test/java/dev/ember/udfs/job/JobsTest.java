@@ -99,9 +99,12 @@ class JobsTest {
     Path model = dir.resolve("fm.onnx");
     Files.write(model, f.modelBytes());
     String text = ExplainJob.explain(Flags.parse(new String[] {"--model", model.toString(),
-        "--conf", "spark.ember.compile.captureSizes=1,16", "--conf",
+        "--conf", "spark.ember.compile.captureSizes=1,16", "--conf", "spark.ember.cpu.gemm=java",
+        "--conf", "spark.ember.engine.threads=2", "--conf",
         "spark.ember.compile.cacheDir=" + dir.resolve("cache")}, Set.of("--model"), Set.of()));
     assertTrue(text.contains("2 captured variant(s): batch sizes [1, 16]"), text);
+    assertTrue(text.contains("backend cpu-janino {cpu.gemm=java, cpu.gemmThreads=2} on cpu"),
+        "the CPU keys reach every variant's key: " + text);
     assertTrue(text.contains("0 of 2 planned variant(s) warm"), text);
     assertTrue(text.contains("inputs: ['" + f.inputName() + "' (float [batch, "
         + f.width() + "])"), text);
