@@ -43,6 +43,26 @@ public final class HadoopModelFiles implements ModelFiles {
     }
   }
 
+  /**
+   * Opens the file at {@code location} for reading; the caller closes the stream.
+   *
+   * @throws IOException when it does not exist or cannot be opened
+   */
+  public InputStream open(String location) throws IOException {
+    Path p = path(location);
+    return p.getFileSystem(conf).open(p);
+  }
+
+  /**
+   * The file's status (length, modification time), without reading it.
+   *
+   * @throws IOException when it does not exist or cannot be reached
+   */
+  public FileStatus status(String location) throws IOException {
+    Path p = path(location);
+    return p.getFileSystem(conf).getFileStatus(p);
+  }
+
   /** A plain path resolves against the default file system, as Spark's own paths do. */
   private static Path path(String location) {
     return new Path(location);
