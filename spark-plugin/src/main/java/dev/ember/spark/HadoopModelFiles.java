@@ -1,7 +1,6 @@
 package dev.ember.spark;
 
 import dev.ember.executor.text.ModelFiles;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
@@ -33,13 +32,29 @@ public final class HadoopModelFiles implements ModelFiles {
   }
 
   @Override
+  public long size(String location) throws IOException {
+    return status(location).getLen();
+  }
+
+  /**
+   * Reads the file into one array of its length, which the caller has checked against its cap
+   * ({@link dev.ember.executor.text.SpecFiles}); a file longer than one array is refused.
+   */
+  @Override
   public byte[] read(String location) throws IOException {
     Path p = path(location);
     FileSystem fs = p.getFileSystem(conf);
+    long length = fs.getFileStatus(p).getLen();
+    if (length > Integer.MAX_VALUE - 8) {
+      throw new IOException("'" + location + "' is " + length + " bytes, more than one array holds");
+    }
     try (InputStream in = fs.open(p)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      in.transferTo(out);
-      return out.toByteArray();
+      byte[] bytes = in.readNBytes((int) length);
+      if (bytes.length != length) {
+        throw new IOException("'" + location + "' ended after " + bytes.length + " of its "
+            + length + " bytes");
+      }
+      return bytes;
     }
   }
 

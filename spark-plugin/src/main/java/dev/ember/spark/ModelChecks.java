@@ -6,6 +6,7 @@ import dev.ember.executor.errors.Redaction;
 import dev.ember.executor.onnx.ModelHeader;
 import dev.ember.executor.ops.OpRegistry;
 import dev.ember.executor.text.ModelSpec;
+import dev.ember.executor.text.SpecFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,9 +31,10 @@ public final class ModelChecks {
    * {@link #checkFilesExist}, then reads the model's header and checks its ops against the op
    * registry. Builtins pass (the jar ships tested models).
    *
-   * @throws dev.ember.executor.errors.EmberException IO_ERROR for a missing file, MODEL_INVALID
-   *     for bytes that are no ONNX model, UNSUPPORTED_OP for an op or opset Ember lacks, each as
-   *     an executor would report it
+   * @throws dev.ember.executor.errors.EmberException IO_ERROR for a missing file,
+   *     MODEL_UNSUPPORTED for a model or tokenizer.json over its size cap, MODEL_INVALID for bytes
+   *     that are no ONNX model, UNSUPPORTED_OP for an op or opset Ember lacks, each as an executor
+   *     would report it
    */
   public static void checkModel(ModelSpec spec, Configuration hadoopConf) {
     checkFilesExist(spec, hadoopConf);
@@ -46,6 +48,8 @@ public final class ModelChecks {
     String key;
     try {
       FileStatus st = files.status(location);
+      SpecFiles.checkModelSize(spec, st.getLen());
+      SpecFiles.checkTokenizerSize(spec, files.size(spec.tokenizerLocation()));
       key = st.getPath() + "|" + st.getLen() + "|" + st.getModificationTime();
     } catch (IOException e) {
       throw cannotRead(spec, location, e);

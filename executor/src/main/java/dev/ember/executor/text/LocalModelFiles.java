@@ -24,6 +24,11 @@ final class LocalModelFiles implements ModelFiles {
     return Files.readAllBytes(toPath(location));
   }
 
+  @Override
+  public long size(String location) throws IOException {
+    return Files.size(toPath(location));
+  }
+
   /** The local path a location names; any scheme other than {@code file:} is an IO_ERROR. */
   static Path toPath(String location) {
     String scheme = ModelSpec.schemeOf(location);

@@ -35,6 +35,17 @@ public interface ModelFiles {
    */
   byte[] read(String location) throws IOException;
 
+  /**
+   * The length in bytes of the file at {@code location}, or -1 when this reader cannot tell
+   * without reading it. Callers check it against their caps before {@link #read}, so that an
+   * oversized file is refused with the reason rather than read into memory.
+   *
+   * @throws IOException when the file cannot be reached
+   */
+  default long size(String location) throws IOException {
+    return -1;
+  }
+
   /** The local file system: plain paths and {@code file:} URIs; other schemes are refused. */
   static ModelFiles local() {
     return LocalModelFiles.INSTANCE;
