@@ -96,7 +96,8 @@ final class EmberExecutorPlugin implements ExecutorPlugin {
     metrics.register("modelLoads", (Gauge<Long>) ExecutorModels::loadCount);
     metrics.register("modelLoadMillis", (Gauge<Long>) ExecutorModels::loadMillis);
     metrics.register("rowsEmbedded", (Gauge<Long>) EmberMetrics::rowsEmbedded);
-    metrics.register("batches", (Gauge<Long>) EmberMetrics::batches);
+    // Forward passes, not the partition functions' windows (a window holds many batches).
+    metrics.register("batches", (Gauge<Long>) ExecutorModels::sumModelBatches);
     metrics.register("device.cudaOrdinal", (Gauge<Integer>) ExecutorDevice::cudaOrdinal);
     metrics.register("compile.variants",
         (Gauge<Long>) () -> ExecutorModels.sumWrapperStats(s -> s.variantsCompiled()));

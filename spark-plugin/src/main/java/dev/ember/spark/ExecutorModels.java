@@ -218,6 +218,20 @@ public final class ExecutorModels {
     return sum;
   }
 
+  /** Forward passes run by the loaded models (embedders and predictors), summed. */
+  public static long sumModelBatches() {
+    long sum = 0;
+    for (CompletableFuture<Object> m : MODELS.values()) {
+      Object model = m.getNow(null);
+      if (model instanceof SentenceEmbedder e) {
+        sum += e.stats().batches();
+      } else if (model instanceof Predictor p) {
+        sum += p.stats().batches();
+      }
+    }
+    return sum;
+  }
+
   /** A batch-runner counter (rows, batches) summed over the loaded predictors. */
   public static long sumRunStats(ToLongFunction<RunStats> f) {
     long sum = 0;

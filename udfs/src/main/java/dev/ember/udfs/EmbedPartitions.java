@@ -91,7 +91,7 @@ final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
           texts.add(r.isNullAt(textIndex) ? null : r.getString(textIndex));
         }
         vectors = embedder.embed(texts, batchSize);
-        EmberMetrics.recordBatch(texts.size());
+        EmberMetrics.recordRows(texts.size());
       }
     };
   }
