@@ -98,6 +98,7 @@ final class EmberExecutorPlugin implements ExecutorPlugin {
     metrics.register("rowsEmbedded", (Gauge<Long>) EmberMetrics::rowsEmbedded);
     // Forward passes, not the partition functions' windows (a window holds many batches).
     metrics.register("batches", (Gauge<Long>) ExecutorModels::sumModelBatches);
+    metrics.register("text.truncated", (Gauge<Long>) ExecutorModels::sumTruncatedTexts);
     metrics.register("device.cudaOrdinal", (Gauge<Integer>) ExecutorDevice::cudaOrdinal);
     metrics.register("compile.variants",
         (Gauge<Long>) () -> ExecutorModels.sumWrapperStats(s -> s.variantsCompiled()));

@@ -232,6 +232,20 @@ public final class ExecutorModels {
     return sum;
   }
 
+  /** Texts cut to spark.ember.text.maxLength tokens by the loaded models' tokenizers, summed. */
+  public static long sumTruncatedTexts() {
+    long sum = 0;
+    for (CompletableFuture<Object> m : MODELS.values()) {
+      Object model = m.getNow(null);
+      if (model instanceof SentenceEmbedder e) {
+        sum += e.stats().truncatedTexts();
+      } else if (model instanceof Predictor p) {
+        sum += p.truncatedTexts();
+      }
+    }
+    return sum;
+  }
+
   /** A batch-runner counter (rows, batches) summed over the loaded predictors. */
   public static long sumRunStats(ToLongFunction<RunStats> f) {
     long sum = 0;

@@ -113,6 +113,11 @@ public final class Predictor {
     return runner.stats();
   }
 
+  /** Texts of a text column cut to the tokenizer's maxLength so far; 0 without a tokenizer. */
+  public long truncatedTexts() {
+    return tokenizer == null ? 0 : tokenizer.truncatedCount();
+  }
+
   /** Where the model came from. */
   public String source() {
     return source;
