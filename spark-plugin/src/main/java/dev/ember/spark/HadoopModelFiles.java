@@ -1,5 +1,6 @@
 package dev.ember.spark;
 
+import dev.ember.executor.onnx.ExternalData;
 import dev.ember.executor.text.ModelFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,6 +56,27 @@ public final class HadoopModelFiles implements ModelFiles {
             + length + " bytes");
       }
       return bytes;
+    }
+  }
+
+  /**
+   * External tensor data for a model on the local file system (a {@code file:} URI, or a plain
+   * path while {@code fs.defaultFS} is local), confined to its folder; null elsewhere, since reads
+   * from HDFS or object stores cannot be confined to a folder the same way (such models are
+   * refused with MODEL_UNSUPPORTED).
+   */
+  @Override
+  public ExternalData externalData(String modelLocation, String source) {
+    try {
+      Path p = path(modelLocation);
+      FileSystem fs = p.getFileSystem(conf);
+      if (!"file".equals(fs.getUri().getScheme())) {
+        return null;
+      }
+      java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(p).toUri());
+      return ExternalData.inFolder(local.getParent(), source);
+    } catch (IOException | IllegalArgumentException e) {
+      return null; // the model itself was read through this reader; its data is then refused
     }
   }
 

@@ -55,8 +55,9 @@ public final class Predictor {
       int maxLength) {
     Objects.requireNonNull(spec, "spec");
     byte[] bytes = SpecFiles.readModel(spec, files);
-    OnnxModel model = OnnxLoader.load(bytes, spec.isBuiltin() ? spec.spec()
-        : spec.modelLocation());
+    String source = spec.isBuiltin() ? spec.spec() : spec.modelLocation();
+    OnnxModel model =
+        OnnxLoader.load(bytes, source, SpecFiles.externalData(spec, files, source));
     TextTokenizer tokenizer = maxLength <= 0 ? null : TextTokenizer.fromJson(
         SpecFiles.readTokenizer(spec, files), spec.tokenizerLocation(), maxLength);
     try {

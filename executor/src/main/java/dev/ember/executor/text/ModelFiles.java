@@ -1,5 +1,6 @@
 package dev.ember.executor.text;
 
+import dev.ember.executor.onnx.ExternalData;
 import java.io.IOException;
 
 /**
@@ -44,6 +45,16 @@ public interface ModelFiles {
    */
   default long size(String location) throws IOException {
     return -1;
+  }
+
+  /**
+   * The reader of external tensor data for the model at {@code modelLocation} ({@link
+   * ExternalData}, confined to the model's folder), or null when this reader cannot confine reads
+   * to a local folder; a model with external data is then refused with MODEL_UNSUPPORTED.
+   * {@code source} names the model in errors.
+   */
+  default ExternalData externalData(String modelLocation, String source) {
+    return null;
   }
 
   /** The local file system: plain paths and {@code file:} URIs; other schemes are refused. */

@@ -220,7 +220,8 @@ public final class SentenceEmbedder implements AutoCloseable {
     byte[] tokenizerBytes = SpecFiles.readTokenizer(spec, files);
     // Names for messages and logs only; the files were read above.
     String name = Redaction.redact(spec.isBuiltin() ? spec.spec() : spec.modelLocation());
-    OnnxModel model = OnnxLoader.load(modelBytes, name);
+    OnnxModel model =
+        OnnxLoader.load(modelBytes, name, SpecFiles.externalData(spec, files, name));
     String tokenizerName =
         spec.isBuiltin()
             ? spec.spec() + " (" + spec.tokenizerLocation() + ")"

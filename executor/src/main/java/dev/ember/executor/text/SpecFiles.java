@@ -3,6 +3,7 @@ package dev.ember.executor.text;
 import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
+import dev.ember.executor.onnx.ExternalData;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -28,6 +29,14 @@ public final class SpecFiles {
   /** The ONNX model's bytes; {@code external} reads non-builtin specs. */
   public static byte[] readModel(ModelSpec spec, ModelFiles external) {
     return read(spec, spec.files(external), spec.modelLocation(), false);
+  }
+
+  /**
+   * The reader of the model's external tensor data (in its local folder), or null: builtins have
+   * none, and readers of remote file systems cannot confine reads to a folder.
+   */
+  public static ExternalData externalData(ModelSpec spec, ModelFiles external, String source) {
+    return spec.isBuiltin() ? null : external.externalData(spec.modelLocation(), source);
   }
 
   /** The tokenizer.json's bytes; {@code external} reads non-builtin specs. */

@@ -218,6 +218,6 @@ class ExternalDataTest {
     EmberException e =
         assertThrows(EmberException.class, () -> OnnxLoader.load(bytes, "bytes.onnx"));
     assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code(), e.getMessage());
-    assertTrue(e.getMessage().contains("load the model from its local path"), e.getMessage());
+    assertTrue(e.getMessage().contains("read the model from a local path"), e.getMessage());
   }
 }
