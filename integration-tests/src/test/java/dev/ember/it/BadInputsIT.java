@@ -53,7 +53,7 @@ class BadInputsIT {
     SubmitResult r =
         submitText(cluster, "bad-corrupt-onnx", "--model", model.resolve("model.onnx").toString());
     assertFailedWith(r, "MODEL_INVALID", model.resolve("model.onnx").toString());
-    ItEnv.timing("scenario 5: corrupt ONNX file (fails in tasks, 4 attempts)", r.seconds());
+    ItEnv.timing("scenario 5: corrupt ONNX file (driver header check)", r.seconds());
   }
 
   @Test

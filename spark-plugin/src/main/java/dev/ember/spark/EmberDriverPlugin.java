@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Driver half of {@link EmberPlugin}: fails the application at start, before any executor or
  * task, on a bad {@code spark.ember.*} value (or combination, such as device cuda at compile
- * level 2) or a model spec whose files are missing; and fails
- * every job with the reason once an executor reports that it cannot start ({@link #receive}).
+ * level 2), or a model of {@code spark.ember.models} whose files are missing or whose header
+ * (opsets, ops) the executors could not run ({@link ModelChecks#checkModel}); and fails every job
+ * with the reason once an executor reports that it cannot serve a model ({@link #receive}).
  */
 final class EmberDriverPlugin implements DriverPlugin {
   private static final Logger LOG = LoggerFactory.getLogger(EmberDriverPlugin.class);
@@ -29,7 +30,7 @@ final class EmberDriverPlugin implements DriverPlugin {
     EmberConf conf = EmberConf.from(sc.getConf());
     DeviceChoice.checkConf(DeviceChoice.Request.from(conf));
     for (String spec : conf.get(EmberConf.MODELS)) {
-      ModelChecks.checkFilesExist(ModelSpec.parse(spec), sc.hadoopConfiguration());
+      ModelChecks.checkModel(ModelSpec.parse(spec), sc.hadoopConfiguration());
     }
     this.sc = sc;
     LOG.info("Ember driver plugin: configuration valid, models {}", conf.get(EmberConf.MODELS));
@@ -37,18 +38,20 @@ final class EmberDriverPlugin implements DriverPlugin {
   }
 
   /**
-   * Receives an executor's report that it cannot start (a {@code String}, sent by the executor
-   * plugin just before its {@code init} throws, e.g. DEVICE_UNAVAILABLE for {@code
-   * spark.ember.device=cuda} without a usable CUDA device). A standalone Master relaunches such an executor, and it fails again,
-   * for as long as the application lives, while jobs wait for executors; so this logs the reason
-   * and fails every running and later job with it. Called on Spark's plugin RPC thread.
+   * Receives an executor's {@link ExecutorStartFailure}: a model of {@code spark.ember.models}
+   * that did not load there (MODEL_INVALID, UNSUPPORTED_OP, IO_ERROR, ...) or, under {@code
+   * spark.ember.device=cuda}, an unusable device. Every executor reads the same files, so the
+   * others fail the same way, and waiting for them helps nobody; this logs the reason with its
+   * error code and fails every running and later job with it. Called on Spark's plugin RPC
+   * thread, while the executor waits for the answer before it takes tasks.
    */
   @Override
   public Object receive(Object message) {
-    if (!(message instanceof String report)) {
+    if (!(message instanceof ExecutorStartFailure failure)) {
       throw new IllegalArgumentException(
           "EmberDriverPlugin: unexpected message of type " + message.getClass().getName());
     }
+    String report = failure.describe();
     SparkContext context = sc;
     if (context == null || context.isStopped()) {
       return Boolean.FALSE;

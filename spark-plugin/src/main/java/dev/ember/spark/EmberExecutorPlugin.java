@@ -18,8 +18,15 @@ import org.slf4j.LoggerFactory;
  * device (CPU or the CUDA device of its Spark {@code gpu} resource, {@link DeviceChoice}), loads
  * each model of {@code spark.ember.models} for it into {@link ExecutorModels}, where all tasks of
  * this executor share it, and registers Ember's metrics ({@code device.cudaOrdinal}: -1 on the
- * CPU). An unusable device under {@code spark.ember.device=cuda}, or a model that fails to load,
- * fails executor start with the reason, rather than every task later.
+ * CPU).
+ *
+ * <p>An unusable device under {@code spark.ember.device=cuda}, or a model that fails to load
+ * (corrupt, unsupported op, unreadable), does not fail executor start: an executor whose plugin
+ * throws dies with "Command exited with code 1", and a standalone Master relaunches it again and
+ * again while jobs wait. Instead the plugin records the failure ({@link
+ * ExecutorModels#recordStartFailure}: tasks that need the model fail with it) and reports it to
+ * the driver ({@link ExecutorStartFailure}), which fails every job with Ember's code and message.
+ * The report is a blocking ask, answered before this executor is offered any task.
  */
 final class EmberExecutorPlugin implements ExecutorPlugin {
   private static final Logger LOG = LoggerFactory.getLogger(EmberExecutorPlugin.class);
@@ -28,21 +35,35 @@ final class EmberExecutorPlugin implements ExecutorPlugin {
   public void init(PluginContext ctx, Map<String, String> extraConf) {
     EmberConf conf = EmberConf.from(ctx.conf());
     registerMetrics(ctx.metricRegistry());
-    Device device = chooseDevice(ctx, conf);
+    Device device;
+    try {
+      device = chooseDevice(ctx, conf);
+    } catch (EmberException e) {
+      startFailed(ctx, null, e);
+      return;
+    }
     EngineSettings settings = EngineSettings.from(conf).withDevice(device);
     HadoopModelFiles files =
         new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(ctx.conf()));
+    int failed = 0;
     for (String spec : conf.get(EmberConf.MODELS)) {
-      ExecutorModels.embedder(spec, settings, files);
+      try {
+        ExecutorModels.embedder(spec, settings, files);
+      } catch (EmberException e) {
+        startFailed(ctx, spec, e);
+        failed++;
+      }
     }
-    LOG.info("Ember executor {} ready: {} model(s) loaded on {} in {} ms", ctx.executorID(),
-        ExecutorModels.size(), device, ExecutorModels.loadMillis());
+    if (failed == 0) {
+      LOG.info("Ember executor {} ready: {} model(s) loaded on {} in {} ms", ctx.executorID(),
+          ExecutorModels.size(), device, ExecutorModels.loadMillis());
+    }
   }
 
   /**
    * Logs the GPUs Spark assigned to this executor and decides its device ({@link DeviceChoice}):
-   * {@code cuda} without a usable CUDA device fails executor start with DEVICE_UNAVAILABLE and the
-   * reason, reported to the driver; {@code auto} falls back to the CPU and logs why.
+   * {@code cuda} without a usable CUDA device throws DEVICE_UNAVAILABLE with the reason; {@code
+   * auto} falls back to the CPU and logs why.
    */
   private static Device chooseDevice(PluginContext ctx, EmberConf conf) {
     ResourceInformation gpu = ctx.resources().get("gpu");
@@ -51,25 +72,23 @@ final class EmberExecutorPlugin implements ExecutorPlugin {
       LOG.info("Ember executor {}: GPU addresses [{}] (spark.ember.device={})",
           ctx.executorID(), String.join(",", addresses), conf.get(EmberConf.DEVICE));
     }
-    try {
-      return ExecutorDevice.decide(conf, ctx.executorID(), addresses).device();
-    } catch (EmberException e) {
-      reportToDriver(ctx, e.getMessage());
-      throw e;
-    }
+    return ExecutorDevice.decide(conf, ctx.executorID(), addresses).device();
   }
 
   /**
-   * Tells the driver why this executor cannot start. A standalone Master relaunches a failed
-   * executor again and again, and the driver only hears "Command exited with code 1"; the driver
-   * plugin fails the application with this reason instead ({@link EmberDriverPlugin#receive}).
+   * Records a start failure for this executor's tasks and tells the driver, which fails every job
+   * with it ({@link EmberDriverPlugin#receive}). {@code spec} is null for a device failure.
    */
-  private static void reportToDriver(PluginContext ctx, String reason) {
+  private static void startFailed(PluginContext ctx, String spec, EmberException e) {
+    ExecutorModels.recordStartFailure(spec, e);
+    ExecutorStartFailure report = ExecutorStartFailure.of(ctx.executorID(), spec, e);
+    LOG.error("Ember {}", report.describe(), e);
     try {
-      ctx.ask("executor " + ctx.executorID() + " cannot start: " + reason);
-    } catch (Exception e) { // the driver may be gone; the executor fails with the reason anyway
+      ctx.ask(report);
+    } catch (Exception askFailed) {
+      // The driver may be gone; tasks that need the model still fail with the reason.
       LOG.warn("Ember executor {}: could not report its failure to the driver: {}",
-          ctx.executorID(), e.toString());
+          ctx.executorID(), askFailed.toString());
     }
   }
 
@@ -77,7 +96,9 @@ final class EmberExecutorPlugin implements ExecutorPlugin {
     metrics.register("modelLoads", (Gauge<Long>) ExecutorModels::loadCount);
     metrics.register("modelLoadMillis", (Gauge<Long>) ExecutorModels::loadMillis);
     metrics.register("rowsEmbedded", (Gauge<Long>) EmberMetrics::rowsEmbedded);
-    metrics.register("batches", (Gauge<Long>) EmberMetrics::batches);
+    // Forward passes, not the partition functions' windows (a window holds many batches).
+    metrics.register("batches", (Gauge<Long>) ExecutorModels::sumModelBatches);
+    metrics.register("text.truncated", (Gauge<Long>) ExecutorModels::sumTruncatedTexts);
     metrics.register("device.cudaOrdinal", (Gauge<Integer>) ExecutorDevice::cudaOrdinal);
     metrics.register("compile.variants",
         (Gauge<Long>) () -> ExecutorModels.sumWrapperStats(s -> s.variantsCompiled()));

@@ -3,26 +3,22 @@ package dev.ember.spark;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counters of this JVM's inference work, read by the executor plugin's metric gauges (they show
- * in Spark's metrics sinks as {@code plugin.dev.ember.spark.EmberPlugin.*}).
+ * Counters of this JVM's inference work that no model keeps itself, read by the executor plugin's
+ * metric gauges (they show in Spark's metrics sinks as {@code plugin.dev.ember.spark.EmberPlugin.*};
+ * forward passes and compile counters come from the loaded models, {@link ExecutorModels}).
  */
 public final class EmberMetrics {
   private static final AtomicLong ROWS = new AtomicLong();
-  private static final AtomicLong BATCHES = new AtomicLong();
 
   private EmberMetrics() {}
 
-  /** Records one model call over {@code rows} rows. */
-  public static void recordBatch(int rows) {
+  /** Records {@code rows} rows read by an Ember partition function (null inputs included). */
+  public static void recordRows(int rows) {
     ROWS.addAndGet(rows);
-    BATCHES.incrementAndGet();
   }
 
+  /** Rows read by Ember's partition functions in this JVM (the {@code rowsEmbedded} gauge). */
   public static long rowsEmbedded() {
     return ROWS.get();
-  }
-
-  public static long batches() {
-    return BATCHES.get();
   }
 }

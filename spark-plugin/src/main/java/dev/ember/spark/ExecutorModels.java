@@ -5,6 +5,8 @@ import dev.ember.executor.cache.CompileCache;
 import dev.ember.executor.dispatch.CachedVariantStore;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.WrapperStats;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.Errors;
 import dev.ember.executor.errors.Redaction;
 import dev.ember.executor.text.ModelFiles;
 import dev.ember.executor.text.ModelSpec;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * every task. The executor plugin fills it at start; a task that needs a model the plugin did not
  * load (or runs without the plugin) loads it here on first use, once: concurrent tasks wait for
  * the one load instead of starting their own. A failed load is forgotten, so Spark's task retry
- * tries again. At compile level 1-3 each model runs behind a compile wrapper whose variants are
+ * tries again; except a failure at executor start ({@link #recordStartFailure}), which every task
+ * that needs the model (or, for a device failure, any model) raises again. At compile level 1-3 each model runs behind a compile wrapper whose variants are
  * kept in the node's compile cache, on the device of its {@link EngineSettings} (the executor's,
  * or the task's own GPU, {@link ExecutorDevice}); one engine per spec and settings.
  *
@@ -37,6 +40,9 @@ public final class ExecutorModels {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
   private static final Map<Key, CompletableFuture<Object>> MODELS = new ConcurrentHashMap<>();
   private static final Map<String, CompileCache> CACHES = new ConcurrentHashMap<>();
+  // Failures of the executor plugin's start, by spec; ANY_MODEL for the device.
+  private static final Map<String, EmberException> START_FAILURES = new ConcurrentHashMap<>();
+  private static final String ANY_MODEL = "";
   private static final AtomicLong LOADS = new AtomicLong();
   private static final AtomicLong LOAD_NANOS = new AtomicLong();
 
@@ -81,8 +87,21 @@ public final class ExecutorModels {
     return (Predictor) shared(spec, settings, text ? Kind.TEXT_PREDICTOR : Kind.PREDICTOR, files);
   }
 
+  /**
+   * Records that this executor could not load {@code spec} at start (null: could not use its
+   * device, so no model runs here). Tasks that need it then fail with {@code failure}'s code and
+   * message ({@link Errors#again}) instead of loading again; {@link #closeAll} forgets it.
+   */
+  public static void recordStartFailure(String spec, EmberException failure) {
+    START_FAILURES.put(spec == null ? ANY_MODEL : spec, failure);
+  }
+
   private static Object shared(String spec, EngineSettings settings, Kind kind,
       ModelFiles files) {
+    EmberException failed = START_FAILURES.getOrDefault(ANY_MODEL, START_FAILURES.get(spec));
+    if (failed != null) {
+      throw Errors.again(failed);
+    }
     EngineSettings resolved = settings.resolved(org.apache.spark.SparkEnv.get().conf());
     if (resolved.device() == null) {
       resolved = resolved.withDevice(ExecutorDevice.forCurrentTask());
@@ -208,6 +227,34 @@ public final class ExecutorModels {
     return sum;
   }
 
+  /** Forward passes run by the loaded models (embedders and predictors), summed. */
+  public static long sumModelBatches() {
+    long sum = 0;
+    for (CompletableFuture<Object> m : MODELS.values()) {
+      Object model = m.getNow(null);
+      if (model instanceof SentenceEmbedder e) {
+        sum += e.stats().batches();
+      } else if (model instanceof Predictor p) {
+        sum += p.stats().batches();
+      }
+    }
+    return sum;
+  }
+
+  /** Texts cut to spark.ember.text.maxLength tokens by the loaded models' tokenizers, summed. */
+  public static long sumTruncatedTexts() {
+    long sum = 0;
+    for (CompletableFuture<Object> m : MODELS.values()) {
+      Object model = m.getNow(null);
+      if (model instanceof SentenceEmbedder e) {
+        sum += e.stats().truncatedTexts();
+      } else if (model instanceof Predictor p) {
+        sum += p.truncatedTexts();
+      }
+    }
+    return sum;
+  }
+
   /** A batch-runner counter (rows, batches) summed over the loaded predictors. */
   public static long sumRunStats(ToLongFunction<RunStats> f) {
     long sum = 0;
@@ -236,6 +283,7 @@ public final class ExecutorModels {
       }
     }
     MODELS.clear();
+    START_FAILURES.clear();
     LOADS.set(0);
     LOAD_NANOS.set(0);
   }

@@ -1,7 +1,7 @@
 package dev.ember.spark;
 
+import dev.ember.executor.onnx.ExternalData;
 import dev.ember.executor.text.ModelFiles;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
@@ -33,14 +33,71 @@ public final class HadoopModelFiles implements ModelFiles {
   }
 
   @Override
+  public long size(String location) throws IOException {
+    return status(location).getLen();
+  }
+
+  /**
+   * Reads the file into one array of its length, which the caller has checked against its cap
+   * ({@link dev.ember.executor.text.SpecFiles}); a file longer than one array is refused.
+   */
+  @Override
   public byte[] read(String location) throws IOException {
     Path p = path(location);
     FileSystem fs = p.getFileSystem(conf);
-    try (InputStream in = fs.open(p)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      in.transferTo(out);
-      return out.toByteArray();
+    long length = fs.getFileStatus(p).getLen();
+    if (length > Integer.MAX_VALUE - 8) {
+      throw new IOException("'" + location + "' is " + length + " bytes, more than one array holds");
     }
+    try (InputStream in = fs.open(p)) {
+      byte[] bytes = in.readNBytes((int) length);
+      if (bytes.length != length) {
+        throw new IOException("'" + location + "' ended after " + bytes.length + " of its "
+            + length + " bytes");
+      }
+      return bytes;
+    }
+  }
+
+  /**
+   * External tensor data for a model on the local file system (a {@code file:} URI, or a plain
+   * path while {@code fs.defaultFS} is local), confined to its folder; null elsewhere, since reads
+   * from HDFS or object stores cannot be confined to a folder the same way (such models are
+   * refused with MODEL_UNSUPPORTED).
+   */
+  @Override
+  public ExternalData externalData(String modelLocation, String source) {
+    try {
+      Path p = path(modelLocation);
+      FileSystem fs = p.getFileSystem(conf);
+      if (!"file".equals(fs.getUri().getScheme())) {
+        return null;
+      }
+      java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(p).toUri());
+      return ExternalData.inFolder(local.getParent(), source);
+    } catch (IOException | IllegalArgumentException e) {
+      return null; // the model itself was read through this reader; its data is then refused
+    }
+  }
+
+  /**
+   * Opens the file at {@code location} for reading; the caller closes the stream.
+   *
+   * @throws IOException when it does not exist or cannot be opened
+   */
+  public InputStream open(String location) throws IOException {
+    Path p = path(location);
+    return p.getFileSystem(conf).open(p);
+  }
+
+  /**
+   * The file's status (length, modification time), without reading it.
+   *
+   * @throws IOException when it does not exist or cannot be reached
+   */
+  public FileStatus status(String location) throws IOException {
+    Path p = path(location);
+    return p.getFileSystem(conf).getFileStatus(p);
   }
 
   /** A plain path resolves against the default file system, as Spark's own paths do. */

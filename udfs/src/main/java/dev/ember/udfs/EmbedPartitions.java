@@ -18,7 +18,9 @@ import org.apache.spark.sql.RowFactory;
 /**
  * The per-partition work of {@link TextEmbeddings}: reads rows a window at a time, embeds the
  * window's texts with the executor's shared model, and emits each row with its embedding
- * appended, in input order. Only one window of rows is held at a time.
+ * appended, in input order. Only one window of rows is held at a time. Texts longer than the
+ * model's maxLength are counted and summed up in one log line when the task ends ({@link
+ * TruncationSummary}).
  */
 final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -48,6 +50,7 @@ final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
             settings,
             new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())));
     int window = sortByLength ? batchSize * SORTED_WINDOW_BATCHES : batchSize;
+    TruncationSummary truncation = TruncationSummary.forThisTask(embedder.maxLength());
     return new Iterator<>() {
       private final List<Row> pending = new ArrayList<>();
       private float[][] vectors = new float[0][];
@@ -90,8 +93,8 @@ final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
         for (Row r : pending) {
           texts.add(r.isNullAt(textIndex) ? null : r.getString(textIndex));
         }
-        vectors = embedder.embed(texts, batchSize);
-        EmberMetrics.recordBatch(texts.size());
+        vectors = embedder.embed(texts, batchSize, truncation::add);
+        EmberMetrics.recordRows(texts.size());
       }
     };
   }

@@ -96,7 +96,7 @@ public final class SqlCall implements Serializable {
     }
     EmberConf conf = conf(spark);
     String spec = model != null ? model : conf.get(EmberConf.MODELS).get(0);
-    ModelChecks.checkFilesExist(ModelSpec.parse(spec), spark.sparkContext().hadoopConfiguration());
+    ModelChecks.checkModel(ModelSpec.parse(spec), spark.sparkContext().hadoopConfiguration());
     EmbedPartitions fn = new EmbedPartitions(spec, EngineSettings.from(conf),
         conf.get(EmberConf.BATCH_SIZE), conf.get(EmberConf.SORT_BY_LENGTH), 0);
     return new SqlCall(fn, 1, 1, DataTypes.createArrayType(DataTypes.FloatType, false));

@@ -105,7 +105,7 @@ public final class TextEmbeddings implements java.io.Serializable {
           "choose another name with outputCol(...) or drop the column first");
     }
     String spec = model != null ? model : conf.get(EmberConf.MODELS).get(0);
-    ModelChecks.checkFilesExist(ModelSpec.parse(spec), spark.sparkContext().hadoopConfiguration());
+    ModelChecks.checkModel(ModelSpec.parse(spec), spark.sparkContext().hadoopConfiguration());
     EmbedPartitions fn =
         new EmbedPartitions(
             spec,

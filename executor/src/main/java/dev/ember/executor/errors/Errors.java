@@ -41,6 +41,20 @@ public final class Errors {
     return of(code, "node " + nodeDescription + ": " + why, fix, cause);
   }
 
+  /**
+   * A fresh exception with {@code original}'s code and message and {@code original} as its cause:
+   * for a failure recorded once (a model that did not load at executor start) and raised again in
+   * each task that needs it, with that task's stack.
+   */
+  public static EmberException again(EmberException original) {
+    String prefix = original.code() + ": ";
+    String message = original.getMessage();
+    return new EmberException(
+        original.code(),
+        message.startsWith(prefix) ? message.substring(prefix.length()) : message,
+        original);
+  }
+
   /** The message, with secrets of any model location in it hidden ({@link Redaction}). */
   private static String withFix(String what, String fix) {
     if (fix == null || fix.isEmpty()) {

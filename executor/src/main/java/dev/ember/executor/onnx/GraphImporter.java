@@ -22,24 +22,42 @@ import dev.ember.executor.onnx.wire.OnnxWire.TensorProto;
 import dev.ember.executor.onnx.wire.OnnxWire.TensorShapeProto;
 import dev.ember.executor.onnx.wire.OnnxWire.TypeProto;
 import dev.ember.executor.onnx.wire.OnnxWire.ValueInfoProto;
+import com.google.protobuf.UnsafeByteOperations;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Turns one parsed {@code ModelProto} into IR: opsets, graph, attributes of every kind. */
+/**
+ * Turns one parsed {@code ModelProto} into IR: opsets, graph, attributes of every kind. Tensors
+ * kept in external files are read through {@link ExternalData} (when the model came from a folder)
+ * and added to the model's digest, so that the compile cache tells apart two models that differ
+ * only in their external weights.
+ */
 final class GraphImporter {
   private final String source;
   private final ModelProto model;
+  private final ExternalData external;
+  private final MessageDigest digest;
   private final Map<String, Integer> opsets = new TreeMap<>();
 
-  GraphImporter(String source, ModelProto model) {
+  /**
+   * @param external where external tensor data lives, or null when the model has no folder (such
+   *     tensors are then refused)
+   * @param digest the digest of the model bytes, updated with every external byte read
+   */
+  GraphImporter(String source, ModelProto model, ExternalData external, MessageDigest digest) {
     this.source = source;
     this.model = model;
+    this.external = external;
+    this.digest = digest;
   }
 
-  OnnxModel importModel(String sha256) {
+  OnnxModel importModel() {
     for (OperatorSetIdProto op : model.getOpsetImportList()) {
       String domain = op.getDomain().equals("ai.onnx") ? "" : op.getDomain();
       if (op.getVersion() <= 0 || op.getVersion() > 10_000) {
@@ -53,8 +71,66 @@ final class GraphImporter {
       opsets.put("", 1);
     }
     Graph graph = importGraph(model.getGraph(), "main graph");
+    String sha256 = HexFormat.of().formatHex(digest.digest());
     return new OnnxModel(
         source, sha256, model.getIrVersion(), model.getProducerName(), opsets, graph);
+  }
+
+  /**
+   * The tensor with its external data read into raw_data; other tensors unchanged. Without a
+   * folder to read from, the tensor stays external and {@link TensorProtos} refuses it.
+   */
+  private TensorProto inline(TensorProto t, String where) {
+    boolean isExternal = t.getDataLocation() == TensorProto.DataLocation.EXTERNAL
+        || t.getExternalDataCount() > 0;
+    if (!isExternal || external == null) {
+      return t;
+    }
+    Map<String, String> entries = new TreeMap<>();
+    t.getExternalDataList().forEach(e -> entries.put(e.getKey(), e.getValue()));
+    String location = entries.getOrDefault("location", "");
+    long offset = number(entries, "offset", 0, where);
+    long length = number(entries, "length", -1, where);
+    byte[] bytes = external.read(location, offset, length, expectedBytes(t, where), where);
+    digest.update((location + "\0" + offset + "\0" + bytes.length + "\0")
+        .getBytes(StandardCharsets.UTF_8));
+    digest.update(bytes);
+    return t.toBuilder().clearExternalData().clearDataLocation()
+        .setRawData(UnsafeByteOperations.unsafeWrap(bytes)).build();
+  }
+
+  /** The raw byte size the tensor's type and shape need; -1 for strings (never raw). */
+  private static long expectedBytes(TensorProto t, String where) {
+    DType dtype = DType.fromOnnx(t.getDataType(), where);
+    if (dtype == DType.STRING) {
+      return -1;
+    }
+    long n = dtype.byteSize();
+    try {
+      for (long d : t.getDimsList()) {
+        n = Math.multiplyExact(n, d < 0 ? 0 : d);
+      }
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE; // no file holds that much; the range check refuses it
+    }
+    return n;
+  }
+
+  private long number(Map<String, String> entries, String key, long absent, String where) {
+    String v = entries.get(key);
+    if (v == null) {
+      return absent;
+    }
+    try {
+      long n = Long.parseLong(v.trim());
+      if (n < 0) {
+        throw new NumberFormatException("negative");
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw Errors.modelInvalid(
+          source, where + " has external data " + key + " '" + v + "', not a byte count", e);
+    }
   }
 
   private Graph importGraph(GraphProto g, String where) {
@@ -66,7 +142,8 @@ final class GraphImporter {
     }
     Map<String, Tensor> inits = new LinkedHashMap<>();
     for (TensorProto t : g.getInitializerList()) {
-      inits.put(t.getName(), TensorProtos.decode(t, "initializer '" + t.getName() + "'"));
+      String what = "initializer '" + t.getName() + "'";
+      inits.put(t.getName(), TensorProtos.decode(inline(t, what), what));
     }
     List<ValueInfo> inputs = new ArrayList<>();
     for (ValueInfoProto v : g.getInputList()) {
@@ -157,7 +234,7 @@ final class GraphImporter {
       case STRING:
         return new AttrValue.StringAttr(a.getS().toStringUtf8());
       case TENSOR:
-        return new AttrValue.TensorAttr(TensorProtos.decode(a.getT(), where));
+        return new AttrValue.TensorAttr(TensorProtos.decode(inline(a.getT(), where), where));
       case GRAPH:
         return new AttrValue.GraphAttr(importGraph(a.getG(), where));
       case FLOATS:

@@ -46,14 +46,27 @@ public final class OnnxLoader {
           "quantize or split the model to bring it under 2 GiB");
     }
     try {
-      return load(Files.readAllBytes(path), path.toString());
+      Path folder = path.toAbsolutePath().getParent();
+      return load(Files.readAllBytes(path), path.toString(),
+          ExternalData.inFolder(folder, path.toString()));
     } catch (IOException e) {
       throw Errors.modelInvalid(path.toString(), "cannot read the file: " + e.getMessage(), e);
     }
   }
 
-  /** Parses model bytes; {@code source} names the model in errors. */
+  /**
+   * Parses model bytes; {@code source} names the model in errors. Tensors in external files are
+   * refused (MODEL_UNSUPPORTED): there is no folder to read them from.
+   */
   public static OnnxModel load(byte[] bytes, String source) {
+    return load(bytes, source, null);
+  }
+
+  /**
+   * Parses model bytes whose external tensor data, if any, {@code external} reads (null: refuse
+   * it); {@code source} names the model in errors.
+   */
+  public static OnnxModel load(byte[] bytes, String source, ExternalData external) {
     OnnxModel model;
     try {
       ModelProto proto = parse(bytes, source);
@@ -61,7 +74,9 @@ public final class OnnxLoader {
         throw Errors.modelInvalid(
             source, "the file holds no graph (empty or truncated model)", null);
       }
-      model = new GraphImporter(source, proto).importModel(sha256(bytes));
+      MessageDigest digest = sha256Digest();
+      digest.update(bytes);
+      model = new GraphImporter(source, proto, external, digest).importModel();
     } catch (StackOverflowError e) {
       // Parsing and importing recurse once per nested subgraph; a small thread stack (a pool
       // thread's) runs out long before the recursion limit set in parse().
@@ -94,8 +109,12 @@ public final class OnnxLoader {
   }
 
   static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(sha256Digest().digest(bytes));
+  }
+
+  private static MessageDigest sha256Digest() {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM ships SHA-256", e);
     }

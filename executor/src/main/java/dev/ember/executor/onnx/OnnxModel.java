@@ -8,7 +8,8 @@ import java.util.Objects;
  * A loaded ONNX model: its main graph plus the metadata Ember reports in errors and cache keys.
  *
  * @param source where the model came from (path or spec), for messages
- * @param sha256 hex digest of the model bytes, stable across machines
+ * @param sha256 hex digest of the model bytes (and of any external tensor data read), stable
+ *     across machines
  */
 public record OnnxModel(
     String source,

@@ -25,9 +25,11 @@ public final class TensorProtos {
         || p.getExternalDataCount() > 0) {
       throw Errors.modelUnsupported(
           where,
-          "tensor data stored in an external file is not supported yet",
-          "save the model with all tensors inside the .onnx file "
-              + "(onnx.save_model(m, path, save_as_external_data=False)), if it is under 2 GiB");
+          "tensor data stored in an external file is read only from the model's local folder",
+          "read the model from a local path with its external data files beside it (copy it"
+              + " from HDFS or object storage to each node), or save it with all tensors inside"
+              + " the .onnx file (onnx.save_model(m, path, save_as_external_data=False)), if it"
+              + " is under 2 GiB");
     }
     DType dtype = DType.fromOnnx(p.getDataType(), where);
     int[] shape = shape(p.getDimsList(), where);

@@ -56,8 +56,9 @@ public final class Predictor {
       int maxLength) {
     Objects.requireNonNull(spec, "spec");
     byte[] bytes = SpecFiles.readModel(spec, files);
-    OnnxModel model = OnnxLoader.load(bytes, spec.isBuiltin() ? spec.spec()
-        : spec.modelLocation());
+    String source = spec.isBuiltin() ? spec.spec() : spec.modelLocation();
+    OnnxModel model =
+        OnnxLoader.load(bytes, source, SpecFiles.externalData(spec, files, source));
     TextTokenizer tokenizer = maxLength <= 0 ? null : TextTokenizer.fromJson(
         SpecFiles.readTokenizer(spec, files), spec.tokenizerLocation(), maxLength);
     try {
@@ -130,6 +131,11 @@ public final class Predictor {
 
   public RunStats stats() {
     return runner.stats();
+  }
+
+  /** Texts of a text column cut to the tokenizer's maxLength so far; 0 without a tokenizer. */
+  public long truncatedTexts() {
+    return tokenizer == null ? 0 : tokenizer.truncatedCount();
   }
 
   /** Where the model came from. */

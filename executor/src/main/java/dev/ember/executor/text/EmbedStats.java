@@ -8,5 +8,7 @@ package dev.ember.executor.text;
  * @param realTokens tokens of the texts, special tokens included
  * @param paddedTokens tokens fed to the model, padding included; {@code paddedTokens / realTokens}
  *     is the padding overhead
+ * @param truncatedTexts texts cut to the tokenizer's maxLength
  */
-public record EmbedStats(long texts, long batches, long realTokens, long paddedTokens) {}
+public record EmbedStats(
+    long texts, long batches, long realTokens, long paddedTokens, long truncatedTexts) {}

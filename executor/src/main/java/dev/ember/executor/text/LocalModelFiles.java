@@ -2,6 +2,7 @@ package dev.ember.executor.text;
 
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
+import dev.ember.executor.onnx.ExternalData;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileSystemNotFoundException;
@@ -22,6 +23,16 @@ final class LocalModelFiles implements ModelFiles {
   @Override
   public byte[] read(String location) throws IOException {
     return Files.readAllBytes(toPath(location));
+  }
+
+  @Override
+  public long size(String location) throws IOException {
+    return Files.size(toPath(location));
+  }
+
+  @Override
+  public ExternalData externalData(String modelLocation, String source) {
+    return ExternalData.inFolder(toPath(modelLocation).toAbsolutePath().getParent(), source);
   }
 
   /** The local path a location names; any scheme other than {@code file:} is an IO_ERROR. */

@@ -1,5 +1,6 @@
 package dev.ember.executor.text;
 
+import dev.ember.executor.onnx.ExternalData;
 import java.io.IOException;
 
 /**
@@ -34,6 +35,27 @@ public interface ModelFiles {
    *     file does not exist, another {@link IOException} when it cannot be read
    */
   byte[] read(String location) throws IOException;
+
+  /**
+   * The length in bytes of the file at {@code location}, or -1 when this reader cannot tell
+   * without reading it. Callers check it against their caps before {@link #read}, so that an
+   * oversized file is refused with the reason rather than read into memory.
+   *
+   * @throws IOException when the file cannot be reached
+   */
+  default long size(String location) throws IOException {
+    return -1;
+  }
+
+  /**
+   * The reader of external tensor data for the model at {@code modelLocation} ({@link
+   * ExternalData}, confined to the model's folder), or null when this reader cannot confine reads
+   * to a local folder; a model with external data is then refused with MODEL_UNSUPPORTED.
+   * {@code source} names the model in errors.
+   */
+  default ExternalData externalData(String modelLocation, String source) {
+    return null;
+  }
 
   /** The local file system: plain paths and {@code file:} URIs; other schemes are refused. */
   static ModelFiles local() {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -219,7 +220,8 @@ public final class SentenceEmbedder implements AutoCloseable {
     byte[] tokenizerBytes = SpecFiles.readTokenizer(spec, files);
     // Names for messages and logs only; the files were read above.
     String name = Redaction.redact(spec.isBuiltin() ? spec.spec() : spec.modelLocation());
-    OnnxModel model = OnnxLoader.load(modelBytes, name);
+    OnnxModel model =
+        OnnxLoader.load(modelBytes, name, SpecFiles.externalData(spec, files, name));
     String tokenizerName =
         spec.isBuiltin()
             ? spec.spec() + " (" + spec.tokenizerLocation() + ")"
@@ -259,6 +261,14 @@ public final class SentenceEmbedder implements AutoCloseable {
    * call (the Spark UDF passes its batch size here).
    */
   public float[][] embed(List<String> texts, int rowsPerBatch) {
+    return embed(texts, rowsPerBatch, n -> {});
+  }
+
+  /**
+   * Like {@link #embed(List, int)}; tells {@code truncated} how many of these texts were cut to
+   * {@link #maxLength()} tokens (called once, also with 0), so that a caller can count per task.
+   */
+  public float[][] embed(List<String> texts, int rowsPerBatch, IntConsumer truncated) {
     checkOpen();
     if (rowsPerBatch < 1) {
       throw new IllegalArgumentException(
@@ -275,9 +285,11 @@ public final class SentenceEmbedder implements AutoCloseable {
       }
     }
     if (kept.isEmpty()) {
+      truncated.accept(0);
       return result;
     }
     TokenBatch all = tokenizer.encodeBatch(kept);
+    truncated.accept(all.truncated());
     List<Port> inputs = runner.signature().inputs();
     List<Tensor[]> feeds = new ArrayList<>(kept.size());
     for (int k = 0; k < kept.size(); k++) {
@@ -331,7 +343,8 @@ public final class SentenceEmbedder implements AutoCloseable {
   /** Counters since this embedder was built. */
   public EmbedStats stats() {
     RunStats r = runner.stats();
-    return new EmbedStats(textCount.sum(), r.batches(), r.realTokens(), r.paddedTokens());
+    return new EmbedStats(textCount.sum(), r.batches(), r.realTokens(), r.paddedTokens(),
+        tokenizer.truncatedCount());
   }
 
   /** Frees the tokenizer; waits for running tokenizations. Idempotent. */

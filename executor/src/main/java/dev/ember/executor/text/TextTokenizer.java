@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -49,6 +50,7 @@ public final class TextTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final String source;
   private final int maxLength;
+  private final LongAdder truncated = new LongAdder();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed; // written under the write lock, read under either lock
 
@@ -129,7 +131,7 @@ public final class TextTokenizer implements AutoCloseable {
     lock.readLock().lock();
     try {
       checkOpen();
-      return tokenizer.encode(text).getIds();
+      return counted(tokenizer.encode(text)).getIds();
     } finally {
       lock.readLock().unlock();
     }
@@ -147,11 +149,26 @@ public final class TextTokenizer implements AutoCloseable {
     lock.readLock().lock();
     try {
       checkOpen();
-      Encoding e = tokenizer.encode(first, second);
+      Encoding e = counted(tokenizer.encode(first, second));
       return new PairTokens(e.getIds(), e.getTypeIds());
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /**
+   * Texts this tokenizer has cut to {@link #maxLength()} tokens since it was built (their tail
+   * does not reach the model), for metrics and logs.
+   */
+  public long truncatedCount() {
+    return truncated.sum();
+  }
+
+  private Encoding counted(Encoding e) {
+    if (e.exceedMaxLength()) {
+      truncated.increment();
+    }
+    return e;
   }
 
   /**
@@ -161,6 +178,7 @@ public final class TextTokenizer implements AutoCloseable {
    */
   public TokenBatch encodeBatch(List<String> texts) {
     long[][] rows = new long[texts.size()][];
+    int cut = 0;
     lock.readLock().lock();
     try {
       checkOpen();
@@ -178,13 +196,14 @@ public final class TextTokenizer implements AutoCloseable {
                   + " is null; map null rows before"
                   + " tokenizing");
         }
-        Encoding e = tokenizer.encode(text);
+        Encoding e = counted(tokenizer.encode(text));
         rows[i] = e.getIds();
+        cut += e.exceedMaxLength() ? 1 : 0;
       }
     } finally {
       lock.readLock().unlock();
     }
-    return new TokenBatch(rows);
+    return new TokenBatch(rows, cut);
   }
 
   /** Frees the native tokenizer; waits for running encodes. Idempotent. */

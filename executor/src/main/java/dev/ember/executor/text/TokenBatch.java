@@ -11,9 +11,15 @@ import dev.ember.executor.ir.Tensor;
 public final class TokenBatch {
   private final long[][] rows;
   private final int seqLen;
+  private final int truncated;
 
   TokenBatch(long[][] rows) {
+    this(rows, 0);
+  }
+
+  TokenBatch(long[][] rows, int truncated) {
     this.rows = rows;
+    this.truncated = truncated;
     int longest = 0;
     for (long[] r : rows) {
       longest = Math.max(longest, r.length);
@@ -28,6 +34,11 @@ public final class TokenBatch {
       picked[i - from] = rows[indices[i]];
     }
     return new TokenBatch(picked);
+  }
+
+  /** Rows whose text was cut to the tokenizer's maxLength (as encoded; 0 after select). */
+  public int truncated() {
+    return truncated;
   }
 
   /** Number of rows (texts). */

@@ -102,7 +102,7 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
           feeds.add(feed(model, r, seen++));
         }
         results = model.run(feeds, batchSize);
-        EmberMetrics.recordBatch(pending.size());
+        EmberMetrics.recordRows(pending.size());
       }
     };
   }

@@ -1,0 +1,130 @@
+package dev.ember.executor.onnx;
+
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.errors.Errors;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Reads tensor data that an ONNX model keeps in files beside it ({@code external_data}: location,
+ * offset, length), as models of 2 GiB or more are saved. A model file names these locations, so
+ * they are treated as hostile: a location must be a relative path that stays inside the model's
+ * folder (no absolute path, no {@code ..}, no symlink that leads out), name a regular file, and
+ * {@code offset + length} must lie within that file.
+ *
+ * <pre>{@code
+ * ExternalData data = ExternalData.inFolder(Path.of("/models/big"));
+ * byte[] w = data.read("model.onnx.data", 4096, 1 << 20, 1 << 20, "initializer 'w'");
+ * }</pre>
+ *
+ * <p>Thread-safe; holds no open files between reads.
+ */
+public final class ExternalData {
+  /** The largest single tensor: one Java array. */
+  static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8L;
+
+  private final Path folder;
+  private final String model;
+
+  private ExternalData(Path folder, String model) {
+    this.folder = folder;
+    this.model = model;
+  }
+
+  /** External data of the model {@code model} (for messages) in {@code folder}. */
+  public static ExternalData inFolder(Path folder, String model) {
+    return new ExternalData(folder.toAbsolutePath().normalize(), model);
+  }
+
+  /**
+   * Bytes {@code [offset, offset + length)} of {@code location}; {@code length} -1 reads to the
+   * end of the file, as the ONNX spec allows. {@code expected} is the byte size the tensor's type
+   * and shape need (-1: unknown), checked before anything is allocated.
+   *
+   * @throws dev.ember.executor.errors.EmberException MODEL_INVALID naming the tensor {@code where}
+   *     and the location when the location leaves the folder, is not a regular file, or the range
+   *     does not lie within it; MODEL_UNSUPPORTED for one tensor of 2 GiB or more
+   */
+  public byte[] read(String location, long offset, long length, long expected, String where) {
+    Path file = resolve(location, where);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = ch.size();
+      long n = length < 0 ? size - offset : length;
+      if (offset < 0 || offset > size || n < 0 || n > size - offset) {
+        throw invalid(where, "its external data range (offset " + offset + ", length " + length
+            + ") does not lie within '" + location + "' (" + size + " bytes)");
+      }
+      if (expected >= 0 && n != expected) {
+        throw invalid(where, "its external data in '" + location + "' is " + n
+            + " bytes, but its type and shape need " + expected);
+      }
+      if (n > MAX_TENSOR_BYTES) {
+        throw Errors.modelUnsupported(model, where + " holds " + n + " bytes of external data;"
+            + " one tensor must stay under 2 GiB", "split the tensor or quantize the model");
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) n);
+      while (buf.hasRemaining()) {
+        if (ch.read(buf, offset + buf.position()) < 0) {
+          throw invalid(where, "'" + location + "' ended while reading its external data");
+        }
+      }
+      return buf.array();
+    } catch (IOException e) {
+      throw Errors.of(ErrorCode.IO_ERROR, "model '" + model + "': cannot read external data '"
+          + location + "' of " + where + ": " + e, "check that the file is readable", e);
+    }
+  }
+
+  /** The file a location names, refused unless it is a regular file inside the folder. */
+  private Path resolve(String location, String where) {
+    if (location.isEmpty()) {
+      throw invalid(where, "its external data has no location");
+    }
+    Path relative;
+    try {
+      relative = Path.of(location);
+    } catch (InvalidPathException e) {
+      throw invalid(where, "its external data location '" + location + "' is not a valid path");
+    }
+    if (relative.isAbsolute() || location.startsWith("/") || location.startsWith("\\")
+        || location.contains(":")) {
+      throw invalid(where, "its external data location '" + location + "' is absolute; it must"
+          + " be a path relative to the model's folder");
+    }
+    for (Path part : relative) {
+      if (part.toString().equals("..")) {
+        throw invalid(where, "its external data location '" + location + "' climbs out of the"
+            + " model's folder with '..'");
+      }
+    }
+    Path file = folder.resolve(relative).normalize();
+    try {
+      Path realFolder = folder.toRealPath();
+      Path real = file.toRealPath(); // follows symlinks, so a link out of the folder shows
+      if (!real.startsWith(realFolder)) {
+        throw invalid(where, "its external data location '" + location + "' leads out of the"
+            + " model's folder (to '" + real + "') through a symbolic link");
+      }
+      if (!Files.isRegularFile(real)) {
+        throw invalid(where, "its external data location '" + location + "' is not a file");
+      }
+      return real;
+    } catch (IOException e) {
+      throw invalid(where, "its external data file '" + location + "' does not exist beside the"
+          + " model (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private RuntimeException invalid(String where, String why) {
+    return Errors.of(ErrorCode.MODEL_INVALID, "model '" + model + "': " + where + ": " + why,
+        "keep the model's external data files in its folder, as onnx.save_model("
+            + "save_as_external_data=True) writes them, and re-save a model whose locations"
+            + " were edited");
+  }
+}
