@@ -105,6 +105,20 @@ class RapidsExplainTest {
   }
 
   @Test
+  void autoFollowsSparkRapidsSqlEnabled() {
+    String sql = "SELECT ember_predict('" + classifier + "', a, b, c) AS r FROM rapids_features";
+    assertTrue(spark.sql(sql).queryExecution().optimizedPlan().toString()
+        .contains("ember_predict(named_struct"), "plugin listed: a ScalaUDF");
+    spark.conf().set("spark.rapids.sql.enabled", "false");
+    try {
+      String plan = spark.sql(sql).queryExecution().executedPlan().toString();
+      assertTrue(plan.contains("EmberBatchEval ember_predict"), plan);
+    } finally {
+      spark.conf().unset("spark.rapids.sql.enabled");
+    }
+  }
+
+  @Test
   void anArgumentTypeTheColumnarPathDoesNotReadIsReportedWithTheReason() {
     Dataset<Row> df = spark.sql("SELECT id, ember_predict('" + classifier + "',"
         + " array(array(a, b, c))) AS r FROM rapids_features");

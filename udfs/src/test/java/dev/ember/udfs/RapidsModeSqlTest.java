@@ -119,6 +119,14 @@ class RapidsModeSqlTest {
   }
 
   @Test
+  void autoKeepsTheBatchNodeWithoutTheRapidsPlugin() {
+    // this session's spark.plugins lists Ember's plugin only
+    List<Row> rows = run("auto", "SELECT ember_predict('" + classifier + "', a, b, c) AS r"
+        + " FROM features WHERE b IS NOT NULL LIMIT 5", null);
+    assertEquals(5, rows.size());
+  }
+
+  @Test
   void argumentTypesTheColumnarPathDoesNotReadKeepAPlainRowFunction() {
     String sql = "SELECT id, ember_predict('" + classifier + "', array(array(a, b, c))) AS r"
         + " FROM features WHERE b IS NOT NULL ORDER BY id LIMIT 20";
