@@ -81,7 +81,7 @@ final class CudfColumns {
       return ColumnVector.fromStructs(cudf, rows);
     }
     if (type instanceof ArrayType) {
-      List<Object>[] rows = new List[values.length];
+      List<Object>[] rows = (List<Object>[]) new List<?>[values.length];
       for (int i = 0; i < values.length; i++) {
         rows[i] = (List<Object>) values[i];
       }
