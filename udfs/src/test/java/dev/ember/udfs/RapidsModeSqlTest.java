@@ -1,5 +1,6 @@
 package dev.ember.udfs;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -116,6 +117,31 @@ class RapidsModeSqlTest {
       }
     }
     assertTrue(nulls > 0, "the fixture has null inputs");
+  }
+
+  @Test
+  void theDataFrameColumnsPlanAsRapidsUdfsToo() {
+    spark.conf().set("spark.ember.sql.rapids", "on");
+    try {
+      Dataset<Row> df = spark.table("features").where("id < 50").select(col("id"),
+          EmberFunctions.predict(classifier, col("a"), col("b"), col("c")).as("r"));
+      List<ScalaUDF> udfs = udfsOf(df);
+      assertEquals(1, udfs.size(), df.queryExecution().optimizedPlan().toString());
+      assertEquals(dev.ember.spark.sql.EmberRapidsFunction.class,
+          udfs.get(0).function().getClass());
+      Map<Long, Row> sql = new HashMap<>();
+      for (Row r : spark.sql("SELECT id, ember_predict('" + classifier + "', a, b, c) AS r"
+          + " FROM features WHERE id < 50").collectAsList()) {
+        sql.put(r.getLong(0), r);
+      }
+      List<Row> api = df.collectAsList();
+      assertEquals(50, api.size());
+      for (Row r : api) {
+        assertEquals(sql.get(r.getLong(0)).get(1), r.get(1), "row " + r.getLong(0));
+      }
+    } finally {
+      spark.conf().unset("spark.ember.sql.rapids");
+    }
   }
 
   @Test
