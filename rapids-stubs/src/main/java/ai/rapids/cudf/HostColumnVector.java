@@ -6,6 +6,27 @@ import java.util.List;
 public final class HostColumnVector extends HostColumnVectorCore {
   private HostColumnVector() {}
 
+  /** A host column of list rows (a null list is a null row). */
+  @SafeVarargs
+  public static <T> HostColumnVector fromLists(DataType type, List<T>... rows) {
+    throw Stubs.absent();
+  }
+
+  /** A host column of struct rows (a null entry is a null row). */
+  public static HostColumnVector fromStructs(DataType type, List<StructData> rows) {
+    throw Stubs.absent();
+  }
+
+  /** A host column of strings (null entries are null rows). */
+  public static HostColumnVector fromStrings(String... values) {
+    throw Stubs.absent();
+  }
+
+  /** A synchronous copy of this column to the device, allocated through RMM. */
+  public ColumnVector copyToDevice() {
+    throw Stubs.absent();
+  }
+
   /** A column type description, for building columns from host values. */
   public abstract static class DataType {
     public abstract DType getType();

@@ -1,16 +1,28 @@
 package dev.ember.udfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import ai.rapids.cudf.DType;
+import ai.rapids.cudf.HostColumnVector;
+import ai.rapids.cudf.HostColumnVectorCore;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.udfs.rapids.ColumnarCall;
 import java.net.URL;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.MutableURLClassLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM, the stubs taken off the classpath): with the SQL plugin on in explainOnly mode, which
  * plans for the GPU without one, the plugin reports Ember's UDF expressions as able to run on the
  * GPU, and a call whose argument types the columnar path does not read as not, with the reason.
- * The query still runs (on the CPU) and gives the batch node's results. Only that execution sets
+ * The query still runs (on the CPU) and gives the batch node's results. The columnar path runs
+ * too, but for its two copies, on cudf's real host columns (no GPU needed for those): struct,
+ * list and string arguments in, result columns out. Only that execution sets
  * {@code ember.rapids.explain}; elsewhere the stubs stand in for the jar and this class skips.
  */
 @EnabledIfSystemProperty(named = "ember.rapids.explain", matches = "true")
@@ -102,6 +116,82 @@ class RapidsExplainTest {
     assertTrue(embed.startsWith("*Expression") && embed.contains("will run on GPU"), explain);
     // nothing else in the plan falls back either: no GPU-CPU-GPU round trip for the projection
     assertTrue(!explain.contains("cannot run on GPU"), explain);
+  }
+
+  @Test
+  void theColumnarPathOnCudfHostColumnsMatchesTheModel() {
+    int n = 200;
+    Random random = new Random(11);
+    float[][] x = new float[n][3];
+    HostColumnVector.DataType f32 = new HostColumnVector.BasicType(true, DType.FLOAT32);
+    List<HostColumnVector.StructData> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < 3; j++) {
+        x[i][j] = random.nextFloat() * 4 - 2;
+      }
+      Object b = i % 13 == 4 ? null : x[i][1];
+      rows.add(new HostColumnVector.StructData(Arrays.asList(x[i][0], b, x[i][2])));
+    }
+    StructType args = new StructType().add("_0", DataTypes.FloatType)
+        .add("_1", DataTypes.FloatType).add("_2", DataTypes.FloatType);
+    SqlCall call = SqlCall.predict(spark, classifier, args);
+    try (HostColumnVector in = HostColumnVector.fromStructs(
+            new HostColumnVector.StructType(true, List.of(f32, f32, f32)), rows);
+        HostColumnVector out = ColumnarCall.evaluateHost(call, true, n, in)) {
+      assertEquals(n, out.getRowCount(), "every row comes out");
+      HostColumnVectorCore probs = out.getChildColumnView(1);
+      for (int i = 0; i < n; i++) {
+        if (i % 13 == 4) {
+          assertTrue(out.isNull(i), "row " + i + ": null in, null out");
+          continue;
+        }
+        double[] want = PredictModels.softmax(PredictModels.logits(
+            new double[] {x[i][0], x[i][1], x[i][2]}));
+        long from = probs.getStartListOffset(i);
+        assertEquals(4, probs.getEndListOffset(i) - from, "row " + i);
+        for (int j = 0; j < 4; j++) {
+          assertEquals(want[j], probs.getChildColumnView(0).getFloat(from + j), 1e-5, "row " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aListArgumentOfTheWrongWidthNamesTheRow() {
+    StructType args = new StructType().add("_0", DataTypes.createArrayType(DataTypes.FloatType));
+    SqlCall call = SqlCall.predict(spark, classifier, args);
+    HostColumnVector.DataType list = new HostColumnVector.ListType(true,
+        new HostColumnVector.BasicType(true, DType.FLOAT32));
+    try (HostColumnVector in = HostColumnVector.fromLists(list, Arrays.asList(1f, 2f, 3f), null,
+        Arrays.asList(1f, 2f))) {
+      EmberException e = assertThrows(EmberException.class,
+          () -> ColumnarCall.evaluateHost(call, false, 3, in).close());
+      assertEquals(ErrorCode.SHAPE_MISMATCH, e.code());
+      assertTrue(e.getMessage().contains("row 2") && e.getMessage().contains("3 values"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void textOnCudfHostColumnsIsTokenisedOnTheHostAndEmbedded() {
+    SqlCall call = SqlCall.embed(spark, null, new StructType().add("_0", DataTypes.StringType));
+    try (HostColumnVector in = HostColumnVector.fromStrings("a sunny day", null, "   ",
+            "rain all week");
+        HostColumnVector out = ColumnarCall.evaluateHost(call, false, 4, in)) {
+      assertEquals(4, out.getRowCount());
+      assertTrue(out.isNull(1), "null text, null embedding");
+      assertTrue(out.isNull(2), "blank text, null embedding");
+      for (int row : new int[] {0, 3}) {
+        long from = out.getStartListOffset(row);
+        assertEquals(384, out.getEndListOffset(row) - from);
+        double norm = 0;
+        for (int j = 0; j < 384; j++) {
+          float v = out.getChildColumnView(0).getFloat(from + j);
+          norm += v * v;
+        }
+        assertEquals(1.0, norm, 1e-4, "unit-length embedding in row " + row);
+      }
+    }
   }
 
   @Test

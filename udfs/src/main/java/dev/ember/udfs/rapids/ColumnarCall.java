@@ -42,43 +42,64 @@ public final class ColumnarCall {
       throw new IllegalArgumentException("an Ember call takes one (packed) argument column, got "
           + args.length);
     }
+    Object[] results;
     try (HostColumnVector host = args[0].copyToHost()) {
-      HostColumnVectorCore[] cols = new HostColumnVectorCore[call.argCount()];
+      results = resultValues(call, packed, numRows, host);
+    }
+    return CudfColumns.build(call.resultType(), results);
+  }
+
+  /**
+   * The result column, in host memory, for a host copy of the argument column: the whole
+   * columnar path but the two copies, so it runs, on cudf's real host columns, without a GPU.
+   * The caller closes the returned column.
+   */
+  public static HostColumnVector evaluateHost(SqlCall call, boolean packed, int numRows,
+      HostColumnVectorCore host) {
+    return CudfColumns.buildHost(call.resultType(), resultValues(call, packed, numRows, host));
+  }
+
+  /** The results as cudf host values: one per row, null for a null row. */
+  private static Object[] resultValues(SqlCall call, boolean packed, int numRows,
+      HostColumnVectorCore host) {
+    HostColumnVectorCore[] cols = new HostColumnVectorCore[call.argCount()];
+    for (int i = 0; i < cols.length; i++) {
+      cols[i] = packed ? host.getChildColumnView(i) : host;
+    }
+    boolean[] valid = new boolean[numRows];
+    for (int r = 0; r < numRows; r++) {
+      valid[r] = !(packed && host.isNull(r));
+      for (HostColumnVectorCore c : cols) {
+        valid[r] &= !c.isNull(r);
+      }
+    }
+    for (int i = 0; i < cols.length; i++) {
+      if (call.argWidth(i) >= 0 && cols[i].getType().equals(DType.LIST)) {
+        ListRows.check("argument " + (i + 1), CudfColumns.offsets(cols[i]),
+            cols[i].getChildColumnView(0).getRowCount(), valid, call.argWidth(i));
+      }
+    }
+    NullMap nulls = NullMap.of(valid);
+    List<Row> rows = new ArrayList<>(nulls.denseCount());
+    for (int r : nulls.denseRows()) {
+      Object[] values = new Object[cols.length];
       for (int i = 0; i < cols.length; i++) {
-        cols[i] = packed ? host.getChildColumnView(i) : host;
+        values[i] = CudfColumns.value(cols[i], r);
       }
-      boolean[] valid = new boolean[numRows];
-      for (int r = 0; r < numRows; r++) {
-        valid[r] = !(packed && host.isNull(r));
-        for (HostColumnVectorCore c : cols) {
-          valid[r] &= !c.isNull(r);
-        }
-      }
-      for (int i = 0; i < cols.length; i++) {
-        if (call.argWidth(i) >= 0 && cols[i].getType().equals(DType.LIST)) {
-          ListRows.check("argument " + (i + 1), CudfColumns.offsets(cols[i]),
-              cols[i].getChildColumnView(0).getRowCount(), valid, call.argWidth(i));
-        }
-      }
-      NullMap nulls = NullMap.of(valid);
-      List<Row> rows = new ArrayList<>(nulls.denseCount());
-      for (int r : nulls.denseRows()) {
-        Object[] values = new Object[cols.length];
-        for (int i = 0; i < cols.length; i++) {
-          values[i] = CudfColumns.value(cols[i], r);
-        }
-        rows.add(RowFactory.create(values));
-      }
-      Object[] dense = new Object[rows.size()];
+      rows.add(RowFactory.create(values));
+    }
+    Object[] dense = new Object[rows.size()];
+    try {
       Iterator<Object> out = call.results(rows.iterator());
       for (int d = 0; d < dense.length; d++) {
         dense[d] = HostValues.of(call.resultType(), out.next());
       }
-      return CudfColumns.build(call.resultType(), nulls.scatter(dense, Object[]::new));
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
-      throw new IllegalStateException("Ember call failed in evaluateColumnar", e);
+      throw new IllegalStateException("Ember's columnar call failed on a batch of " + numRows
+          + " rows", e);
     }
+    return nulls.scatter(dense, Object[]::new);
   }
 }

@@ -69,29 +69,40 @@ final class CudfColumns {
     return off;
   }
 
-  /** A new device column of Spark type {@code type} holding {@code values} (cudf host values). */
+  /**
+   * A new host column of Spark type {@code type} holding {@code values} (cudf host values, null
+   * for a null row). The caller closes it.
+   */
   @SuppressWarnings("unchecked")
-  static ColumnVector build(DataType type, Object[] values) {
+  static HostColumnVector buildHost(DataType type, Object[] values) {
     HostColumnVector.DataType cudf = typeOf(type);
     if (type instanceof StructType) {
       List<HostColumnVector.StructData> rows = new ArrayList<>(values.length);
       for (Object v : values) {
         rows.add(v == null ? null : new HostColumnVector.StructData((List<Object>) v));
       }
-      return ColumnVector.fromStructs(cudf, rows);
+      return HostColumnVector.fromStructs(cudf, rows);
     }
     if (type instanceof ArrayType) {
       List<Object>[] rows = (List<Object>[]) new List<?>[values.length];
       for (int i = 0; i < values.length; i++) {
         rows[i] = (List<Object>) values[i];
       }
-      return ColumnVector.fromLists(cudf, rows);
+      return HostColumnVector.fromLists(cudf, rows);
     }
     throw new IllegalArgumentException("Ember's calls return arrays or structs, not "
         + type.simpleString());
   }
 
-  private static HostColumnVector.DataType typeOf(DataType t) {
+  /** The same column on the device (one copy up; RMM allocates it). The caller closes it. */
+  static ColumnVector build(DataType type, Object[] values) {
+    try (HostColumnVector host = buildHost(type, values)) {
+      return host.copyToDevice();
+    }
+  }
+
+  /** The cudf type description of Spark type {@code t}. */
+  static HostColumnVector.DataType typeOf(DataType t) {
     if (t instanceof ArrayType a) {
       return new HostColumnVector.ListType(true, typeOf(a.elementType()));
     }
