@@ -16,3 +16,13 @@ class EmberRapidsFunction(call: SqlCall, packed: Boolean)
   override def evaluateColumnar(numRows: Int, args: ColumnVector*): ColumnVector =
     ColumnarCall.evaluate(call, packed, numRows, args: _*)
 }
+
+/**
+ * Builds [[EmberRapidsFunction]]s. The only class besides it that names it: the JVM's verifier
+ * loads a class's interfaces while linking code that uses it as its superclass, so naming it in
+ * [[RapidsCalls]] would make every query need the RAPIDS jar (see WithoutRapidsJarTest).
+ */
+object EmberRapidsFunction {
+  def create(call: SqlCall, packed: Boolean): EmberRowFunction =
+    new EmberRapidsFunction(call, packed)
+}

@@ -29,11 +29,11 @@ object RapidsCalls extends Logging {
       c.children.head
     }
     val reason = ColumnarTypes.whyNot(c.function, c.children.map(_.dataType).toArray)
-    val fn = if (reason.isPresent) {
+    val fn: EmberRowFunction = if (reason.isPresent) {
       logWarning(s"${c.function} stays on the CPU under the RAPIDS Accelerator: ${reason.get}")
       new EmberRowFunction(c.call, packed)
     } else {
-      new EmberRapidsFunction(c.call, packed)
+      EmberRapidsFunction.create(c.call, packed)
     }
     ScalaUDF(fn, c.dataType, Seq(arg), Nil, None, Some(c.function), nullable = true,
       udfDeterministic = true)
