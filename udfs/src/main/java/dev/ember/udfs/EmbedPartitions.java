@@ -32,6 +32,8 @@ final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   private final int batchSize;
   private final boolean sortByLength;
   private final int textIndex;
+  // Kept after the first call, as in PredictPartitions (one lookup per task, not per row).
+  private transient SentenceEmbedder embedder;
 
   EmbedPartitions(
       String spec, EngineSettings settings, int batchSize, boolean sortByLength, int textIndex) {
@@ -44,11 +46,11 @@ final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    SentenceEmbedder embedder =
-        ExecutorModels.embedder(
-            spec,
-            settings,
-            new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())));
+    if (this.embedder == null) {
+      this.embedder = ExecutorModels.embedder(spec, settings,
+          new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())));
+    }
+    SentenceEmbedder embedder = this.embedder;
     int window = sortByLength ? batchSize * SORTED_WINDOW_BATCHES : batchSize;
     TruncationSummary truncation = TruncationSummary.forThisTask(embedder.maxLength());
     return new Iterator<>() {

@@ -20,6 +20,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -39,12 +40,15 @@ public final class SqlCall implements Serializable {
   private final int args;
   private final int results;
   private final DataType resultType;
+  private final int[] argWidths;
 
-  private SqlCall(MapPartitionsFunction<Row, Row> fn, int args, int results, DataType type) {
+  private SqlCall(MapPartitionsFunction<Row, Row> fn, int args, int results, DataType type,
+      int[] argWidths) {
     this.fn = fn;
     this.args = args;
     this.results = results;
     this.resultType = type;
+    this.argWidths = argWidths.clone();
   }
 
   /**
@@ -62,10 +66,10 @@ public final class SqlCall implements Serializable {
     EmberPredict p = EmberPredict.model(model).allowNarrowing(narrowing(spark));
     boolean allText = Arrays.stream(argSchema.fields())
         .allMatch(f -> f.dataType().equals(DataTypes.StringType));
-    boolean tokenized = allText && sig.input(TokenRows.INPUT_IDS).isPresent();
-    if (tokenized && names.size() == 1) {
+    boolean textCall = allText && names.size() <= 2 && sig.input(TokenRows.INPUT_IDS).isPresent();
+    if (textCall && names.size() == 1) {
       p = p.text(names.get(0)); // a transformer over text: its tokenizer feeds the token inputs
-    } else if (tokenized && names.size() == 2) {
+    } else if (textCall) {
       p = p.text(names.get(0), names.get(1));
     } else if (inputs.size() == 1) {
       p = p.input(inputs.get(0).name(), names.toArray(new String[0]));
@@ -80,11 +84,20 @@ public final class SqlCall implements Serializable {
           "pass one argument per graph input, in that order");
     }
     EmberPredict.Plan plan = p.plan(spark, argSchema, sig);
+    int[] widths = new int[names.size()];
+    Arrays.fill(widths, -1);
+    if (!textCall) {
+      for (int i = 0; i < widths.length; i++) {
+        Port fed = inputs.size() == 1 ? inputs.get(0) : inputs.get(i);
+        boolean array = argSchema.fields()[i].dataType() instanceof ArrayType;
+        widths[i] = array ? fed.fixedRowSize() : -1;
+      }
+    }
     StructType all = plan.schema();
     List<StructField> outs = new ArrayList<>(
         Arrays.asList(all.fields()).subList(argSchema.size(), all.size()));
     return new SqlCall(plan.fn(), argSchema.size(), outs.size(),
-        DataTypes.createStructType(outs));
+        DataTypes.createStructType(outs), widths);
   }
 
   /** {@code ember_embed(text [, model])}: the sentence embedding of a string, array of floats. */
@@ -99,7 +112,21 @@ public final class SqlCall implements Serializable {
     ModelChecks.checkModel(ModelSpec.parse(spec), spark.sparkContext().hadoopConfiguration());
     EmbedPartitions fn = new EmbedPartitions(spec, EngineSettings.from(conf),
         conf.get(EmberConf.BATCH_SIZE), conf.get(EmberConf.SORT_BY_LENGTH), 0);
-    return new SqlCall(fn, 1, 1, DataTypes.createArrayType(DataTypes.FloatType, false));
+    return new SqlCall(fn, 1, 1, DataTypes.createArrayType(DataTypes.FloatType, false),
+        new int[] {-1});
+  }
+
+  /** How many arguments the call takes after the model. */
+  public int argCount() {
+    return args;
+  }
+
+  /**
+   * Elements per row that array argument {@code i} must hold (its graph input's fixed row size),
+   * or -1 for a scalar, text or sequence argument, whose rows may differ.
+   */
+  public int argWidth(int i) {
+    return argWidths[i];
   }
 
   /** The SQL type of the call's value. */
@@ -145,7 +172,8 @@ public final class SqlCall implements Serializable {
     return conf(spark).get(EmberConf.SQL_ALLOW_NARROWING);
   }
 
-  private static EmberConf conf(SparkSession spark) {
+  /** Ember's settings as {@code spark} sees them (its session keys over the cluster's). */
+  public static EmberConf conf(SparkSession spark) {
     return EmberConf.from(spark.sparkContext().getConf())
         .withSessionConf(scala.collection.JavaConverters.mapAsJavaMap(spark.conf().getAll()));
   }

@@ -20,6 +20,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
@@ -57,6 +58,14 @@ class EmberPredictSparkTest {
     StructType schema = new StructType().add("id", DataTypes.LongType, false)
         .add("a", DataTypes.FloatType).add("b", DataTypes.FloatType).add("c", DataTypes.FloatType);
     return spark.createDataFrame(rows, schema).repartition(4);
+  }
+
+  @Test
+  void sqlFunctionColumnsNeedEmbersExtension() {
+    EmberException e = assertThrows(EmberException.class,
+        () -> EmberFunctions.predict(classifier, functions.col("a")));
+    assertEquals(ErrorCode.BAD_INPUT, e.code());
+    assertTrue(e.getMessage().contains("EmberExtensions"), e.getMessage());
   }
 
   @Test

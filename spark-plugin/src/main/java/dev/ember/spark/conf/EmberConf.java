@@ -159,6 +159,22 @@ public final class EmberConf {
           .booleanConf()
           .createWithDefault(false);
 
+  /** How Ember's SQL functions appear to the RAPIDS Accelerator ({@code spark.ember.sql.rapids}). */
+  public static final ConfEntry<String> SQL_RAPIDS =
+      conf("spark.ember.sql.rapids")
+          .doc(
+              "Whether `ember_predict` and `ember_embed` are planned as RAPIDS-accelerated UDFs"
+                  + " (a Spark ScalaUDF whose function implements `com.nvidia.spark.RapidsUDF`),"
+                  + " so a GPU plan of the RAPIDS Accelerator keeps them on the GPU, column to"
+                  + " column. `auto`: when `spark.plugins` holds `com.nvidia.spark.SQLPlugin`"
+                  + " and `spark.rapids.sql.enabled` is not false. `on`: always (the RAPIDS jar"
+                  + " must be on the classpath). `off`: never; calls are lifted into Ember's own"
+                  + " batch node (`EmberBatchEval`), which RAPIDS runs on the CPU. Where RAPIDS"
+                  + " leaves a UDF call on the CPU, it runs one row per model call.")
+          .since("0.1.0")
+          .choiceConf("auto", "on", "off")
+          .createWithDefault("auto");
+
   static {
     CompileConf.register(); // their keys join this registry
     CudaConf.register();

@@ -33,6 +33,9 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
   private final List<OutputBinding> outputs;
   private final int[] textIndices;
   private final int graphInputs;
+  // Found on the first call and kept, so a row-at-a-time caller (the ScalaUDF of RAPIDS mode)
+  // looks the model up once per task, not per row; transient: each task's copy finds its own.
+  private transient Predictor model;
 
   /**
    * @param textIndices the string column whose tokens feed the token inputs, and the second text
@@ -52,9 +55,12 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    Predictor model = ExecutorModels.predictor(spec, settings,
-        new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())),
-        textIndices.length > 0);
+    if (this.model == null) {
+      this.model = ExecutorModels.predictor(spec, settings,
+          new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())),
+          textIndices.length > 0);
+    }
+    Predictor model = this.model;
     int window = batchSize * WINDOW_BATCHES;
     return new Iterator<>() {
       private final List<Row> pending = new ArrayList<>();

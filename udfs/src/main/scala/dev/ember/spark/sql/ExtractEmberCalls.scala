@@ -1,6 +1,7 @@
 package dev.ember.spark.sql
 
 import scala.collection.mutable
+import org.apache.spark.sql.SparkSession
 import org.apache.spark.sql.catalyst.expressions.{Alias, Attribute, AttributeReference, Expression, NamedExpression, SortOrder}
 import org.apache.spark.sql.catalyst.plans.logical.{Aggregate, Filter, LogicalPlan, Project, Sort}
 import org.apache.spark.sql.catalyst.rules.Rule
@@ -11,23 +12,38 @@ import org.apache.spark.sql.catalyst.rules.Rule
  * node, and the call becomes a reference to the node's result column. Calls may stand in a
  * projection, a filter (`WHERE`), a sort (`ORDER BY`) or an aggregate (`GROUP BY`, or inside an
  * aggregate function); a filter or sort gets a projection above it that drops the result columns
- * again, so its output is what it was.
+ * again, so its output is what it was. In RAPIDS mode the calls become `ScalaUDF`s in place
+ * instead ([[RapidsCalls]]), which the RAPIDS Accelerator can keep on the GPU.
  */
 object ExtractEmberCalls extends Rule[LogicalPlan] {
-  override def apply(plan: LogicalPlan): LogicalPlan = plan.transformUp {
+  override def apply(plan: LogicalPlan): LogicalPlan = {
+    if (!plan.exists(_.expressions.exists(hasCall))) {
+      plan
+    } else if (RapidsCalls.enabled(SparkSession.active)) {
+      plan.transformAllExpressions { case c: EmberCall => RapidsCalls.toUdf(c) }
+    } else {
+      liftAll(plan)
+    }
+  }
+
+  private def liftAll(plan: LogicalPlan): LogicalPlan = plan.transformUp {
     case Project(list, child) if list.exists(hasCall) =>
       val (replaced, input) = lift(list, child)
       Project(replaced.map(_.asInstanceOf[NamedExpression]), input)
     case Filter(condition, child) if hasCall(condition) =>
       val (replaced, input) = lift(Seq(condition), child)
       Project(child.output, Filter(replaced.head, input))
-    case Sort(order, global, child) if order.exists(hasCall) =>
-      val (replaced, input) = lift(order, child)
-      Project(child.output, Sort(replaced.map(_.asInstanceOf[SortOrder]), global, input))
-    case Aggregate(groups, aggregates, child) if (groups ++ aggregates).exists(hasCall) =>
-      val (replaced, input) = lift(groups ++ aggregates, child)
-      Aggregate(replaced.take(groups.size),
-        replaced.drop(groups.size).map(_.asInstanceOf[NamedExpression]), input)
+    // Sort and Aggregate by field, not by pattern: Spark 4 added a hint to both.
+    case s: Sort if s.order.exists(hasCall) =>
+      val (replaced, input) = lift(s.order, s.child)
+      Project(s.child.output, s.copy(order = replaced.map(_.asInstanceOf[SortOrder]),
+        child = input))
+    case a: Aggregate if (a.groupingExpressions ++ a.aggregateExpressions).exists(hasCall) =>
+      val groups = a.groupingExpressions
+      val (replaced, input) = lift(groups ++ a.aggregateExpressions, a.child)
+      a.copy(groupingExpressions = replaced.take(groups.size),
+        aggregateExpressions = replaced.drop(groups.size).map(_.asInstanceOf[NamedExpression]),
+        child = input)
   }
 
   /**

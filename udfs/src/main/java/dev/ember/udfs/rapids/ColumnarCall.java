@@ -1,0 +1,105 @@
+package dev.ember.udfs.rapids;
+
+import ai.rapids.cudf.ColumnVector;
+import ai.rapids.cudf.DType;
+import ai.rapids.cudf.HostColumnVector;
+import ai.rapids.cudf.HostColumnVectorCore;
+import dev.ember.udfs.SqlCall;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * {@code RapidsUDF.evaluateColumnar} of an Ember call: one batch of argument columns in, one
+ * result column out, for a projection the RAPIDS Accelerator keeps on the GPU.
+ *
+ * <p>Today the argument column is staged through host memory: one synchronous copy of just the
+ * call's arguments, the model run through the same {@link SqlCall} as the CPU path (so the same
+ * batches, captured variants, conversions and null rules), and the result column built on the
+ * device. The other columns of the batch never leave the GPU, and the plan has no
+ * columnar-to-row transition. Feeding the CUDA backend from the device buffers directly is not
+ * built yet (see the README's RAPIDS section); {@link ListRows} and {@link NullMap} are the
+ * checks it shares with this path.
+ *
+ * <p>Called by RAPIDS on a task thread; the caller closes the argument columns and the returned
+ * one. Every intermediate is closed here.
+ */
+public final class ColumnarCall {
+  private ColumnarCall() {}
+
+  /**
+   * The call's result column for {@code numRows} rows of {@code args}: one column, the call's
+   * argument, or a struct packing its arguments when {@code packed}.
+   *
+   * @throws dev.ember.executor.errors.EmberException SHAPE_MISMATCH for an array row of the wrong
+   *     width, BAD_INPUT for a malformed list column, or what the model run throws
+   */
+  public static ColumnVector evaluate(SqlCall call, boolean packed, int numRows,
+      ColumnVector... args) {
+    if (args.length != 1) {
+      throw new IllegalArgumentException("an Ember call takes one (packed) argument column, got "
+          + args.length);
+    }
+    Object[] results;
+    try (HostColumnVector host = args[0].copyToHost()) {
+      results = resultValues(call, packed, numRows, host);
+    }
+    return CudfColumns.build(call.resultType(), results);
+  }
+
+  /**
+   * The result column, in host memory, for a host copy of the argument column: the whole
+   * columnar path but the two copies, so it runs, on cudf's real host columns, without a GPU.
+   * The caller closes the returned column.
+   */
+  public static HostColumnVector evaluateHost(SqlCall call, boolean packed, int numRows,
+      HostColumnVectorCore host) {
+    return CudfColumns.buildHost(call.resultType(), resultValues(call, packed, numRows, host));
+  }
+
+  /** The results as cudf host values: one per row, null for a null row. */
+  private static Object[] resultValues(SqlCall call, boolean packed, int numRows,
+      HostColumnVectorCore host) {
+    HostColumnVectorCore[] cols = new HostColumnVectorCore[call.argCount()];
+    for (int i = 0; i < cols.length; i++) {
+      cols[i] = packed ? host.getChildColumnView(i) : host;
+    }
+    boolean[] valid = new boolean[numRows];
+    for (int r = 0; r < numRows; r++) {
+      valid[r] = !(packed && host.isNull(r));
+      for (HostColumnVectorCore c : cols) {
+        valid[r] &= !c.isNull(r);
+      }
+    }
+    for (int i = 0; i < cols.length; i++) {
+      if (call.argWidth(i) >= 0 && cols[i].getType().equals(DType.LIST)) {
+        ListRows.check("argument " + (i + 1), CudfColumns.offsets(cols[i]),
+            cols[i].getChildColumnView(0).getRowCount(), valid, call.argWidth(i));
+      }
+    }
+    NullMap nulls = NullMap.of(valid);
+    List<Row> rows = new ArrayList<>(nulls.denseCount());
+    for (int r : nulls.denseRows()) {
+      Object[] values = new Object[cols.length];
+      for (int i = 0; i < cols.length; i++) {
+        values[i] = CudfColumns.value(cols[i], r);
+      }
+      rows.add(RowFactory.create(values));
+    }
+    Object[] dense = new Object[rows.size()];
+    try {
+      Iterator<Object> out = call.results(rows.iterator());
+      for (int d = 0; d < dense.length; d++) {
+        dense[d] = HostValues.of(call.resultType(), out.next());
+      }
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("Ember's columnar call failed on a batch of " + numRows
+          + " rows", e);
+    }
+    return nulls.scatter(dense, Object[]::new);
+  }
+}
