@@ -21,13 +21,17 @@ object ExtractEmberCalls extends Rule[LogicalPlan] {
     case Filter(condition, child) if hasCall(condition) =>
       val (replaced, input) = lift(Seq(condition), child)
       Project(child.output, Filter(replaced.head, input))
-    case Sort(order, global, child) if order.exists(hasCall) =>
-      val (replaced, input) = lift(order, child)
-      Project(child.output, Sort(replaced.map(_.asInstanceOf[SortOrder]), global, input))
-    case Aggregate(groups, aggregates, child) if (groups ++ aggregates).exists(hasCall) =>
-      val (replaced, input) = lift(groups ++ aggregates, child)
-      Aggregate(replaced.take(groups.size),
-        replaced.drop(groups.size).map(_.asInstanceOf[NamedExpression]), input)
+    // Sort and Aggregate by field, not by pattern: Spark 4 added a hint to both.
+    case s: Sort if s.order.exists(hasCall) =>
+      val (replaced, input) = lift(s.order, s.child)
+      Project(s.child.output, s.copy(order = replaced.map(_.asInstanceOf[SortOrder]),
+        child = input))
+    case a: Aggregate if (a.groupingExpressions ++ a.aggregateExpressions).exists(hasCall) =>
+      val groups = a.groupingExpressions
+      val (replaced, input) = lift(groups ++ a.aggregateExpressions, a.child)
+      a.copy(groupingExpressions = replaced.take(groups.size),
+        aggregateExpressions = replaced.drop(groups.size).map(_.asInstanceOf[NamedExpression]),
+        child = input)
   }
 
   /**
