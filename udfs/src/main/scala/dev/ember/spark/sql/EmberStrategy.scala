@@ -1,11 +1,10 @@
 package dev.ember.spark.sql
 
-import org.apache.spark.sql.Strategy
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan
-import org.apache.spark.sql.execution.SparkPlan
+import org.apache.spark.sql.execution.{SparkPlan, SparkStrategy}
 
 /** Plans [[EmberBatchEval]] as [[EmberBatchEvalExec]]. */
-object EmberStrategy extends Strategy {
+object EmberStrategy extends SparkStrategy {
   override def apply(plan: LogicalPlan): Seq[SparkPlan] = plan match {
     case e: EmberBatchEval =>
       EmberBatchEvalExec(e.function, e.model, e.call, e.args, e.result, planLater(e.child)) :: Nil
