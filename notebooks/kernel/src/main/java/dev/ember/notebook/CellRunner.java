@@ -32,7 +32,10 @@ final class CellRunner {
     this.analysis = analysis;
   }
 
-  /** The value of the cell's last snippet when it is an expression, else {@code null}. */
+  /**
+   * The value of the cell's last snippet when it is an expression written without a closing
+   * semicolon, else {@code null}.
+   */
   String run(String code) {
     String rest = code;
     String value = null;
@@ -48,7 +51,10 @@ final class CellRunner {
       // UNKNOWN and incomplete-but-plausible sources go to the compiler, which says what is wrong.
       String source = info.completeness().isComplete() ? info.source() : rest;
       rest = info.completeness().isComplete() ? info.remaining() : "";
-      value = evalSnippet(source);
+      String v = evalSnippet(source);
+      // As in Jupyter's other kernels, an expression shows its value only without a closing
+      // semicolon: `x * 2` shows, `System.out.printf(...);` does not.
+      value = info.completeness() == Completeness.COMPLETE_WITH_SEMI ? v : null;
     }
     return value;
   }
