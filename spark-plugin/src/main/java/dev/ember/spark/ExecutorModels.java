@@ -203,9 +203,10 @@ public final class ExecutorModels {
   }
 
   /**
-   * A snapshot of each loaded model's compile wrapper (none at compile level 0): its variants, their
-   * dispatches and the level-3 padding. In local mode this JVM is the executor, so a driver program
-   * or notebook sees what its tasks ran; on a cluster the executors report these as Spark metrics.
+   * A snapshot of each loaded model's compile wrapper (none at compile level 0): its variants,
+   * their dispatches and the level-3 padding. In local mode this JVM is the executor, so a driver
+   * program or notebook sees what its tasks ran; on a cluster the executors report these as Spark
+   * metrics.
    */
   public static List<WrapperStats> wrapperStats() {
     List<WrapperStats> out = new ArrayList<>();

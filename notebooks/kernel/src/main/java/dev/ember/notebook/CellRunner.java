@@ -54,7 +54,7 @@ final class CellRunner {
       String v = evalSnippet(source);
       // As in Jupyter's other kernels, an expression shows its value only without a closing
       // semicolon: `x * 2` shows, `System.out.printf(...);` does not.
-      value = info.completeness() == Completeness.COMPLETE_WITH_SEMI ? v : null;
+      value = source.strip().endsWith(";") ? null : v;
     }
     return value;
   }
