@@ -17,12 +17,12 @@ import org.knowm.xchart.internal.chartpart.Chart;
  * {@code display_data}; a notebook saved after the run keeps it, so the page reads without
  * running.
  *
- * {@snippet :
+ * <pre>{@code
  * CategoryChart c = new CategoryChartBuilder().title("rows/s").build();
  * c.addSeries("level", List.of("0", "3"), List.of(12.0, 80.0));
  * Display.chart(c);
  * Display.table(spark.sql("SELECT * FROM glosses"), 5);
- * }
+ * }</pre>
  *
  * <p>Works inside the Ember kernel only (it needs the kernel's connection); elsewhere every
  * method throws {@link IllegalStateException}.

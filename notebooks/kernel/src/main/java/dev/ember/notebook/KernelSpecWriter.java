@@ -29,6 +29,7 @@ public final class KernelSpecWriter {
 
   private KernelSpecWriter() {}
 
+  /** Writes both files; fails naming the build command when the shaded Ember jar is missing. */
   public static void main(String[] args) throws Exception {
     if (args.length != 6) {
       throw new IllegalArgumentException(
