@@ -26,7 +26,8 @@ final class Notebook {
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   /** What .ci/run installs; the error names it. */
   static final String APT_PACKAGES = "jupyter-nbconvert python3-nbclient python3-ipykernel"
-      + " jupyter-client python3-jpype python3-pandas python3-matplotlib";
+      + " jupyter-client python3-jpype python3-pandas python3-matplotlib fontconfig"
+      + " fonts-dejavu-core";
 
   private final Path file;
   private final JsonNode json;
