@@ -95,15 +95,26 @@ final class Notebook {
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
     env.remove("EMBER_MASTER"); // the tests run local mode
     Process p = pb.start();
-    if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+    boolean done;
+    try {
+      done = p.waitFor(minutes, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      end(p); // the test gave up (its timeout): leave no kernel behind
+      throw e;
+    }
+    if (!done) {
+      end(p);
       NotebooksIT.failWith(name + " ran longer than " + minutes + " minutes", log);
     }
     if (p.exitValue() != 0) {
       NotebooksIT.failWith(name + " failed (nbconvert exit " + p.exitValue() + ")", log);
     }
     return read(outDir.resolve(name));
+  }
+
+  private static void end(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
   }
 
   private List<JsonNode> codeCells() {

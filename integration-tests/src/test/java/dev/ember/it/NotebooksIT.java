@@ -11,8 +11,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,8 +33,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * same kinds of output per cell as the run here gives, and every image a PNG that decodes.
  */
 class NotebooksIT {
-  /** One notebook's limit; the whole set takes about three minutes on two cores. */
+  /** One notebook's limit. */
   private static final long RUN_MINUTES = 6;
+  /**
+   * Notebooks run at once: a run waits on JVM and kernel start-up, JShell and Spark's first job
+   * as much as it computes, so two at a time keep two cores busy.
+   */
+  private static final int PARALLEL = 2;
+
+  private static final Map<String, Future<Notebook>> RUNS = new ConcurrentHashMap<>();
+  private static ExecutorService pool;
 
   static Path notebooksDir() {
     return ItEnv.root().resolve("notebooks");
@@ -40,7 +55,13 @@ class NotebooksIT {
     }
   }
 
+  /** Checks Jupyter and the kernel, then starts every notebook's run. */
   @BeforeAll
+  static void start() throws IOException {
+    jupyterAndTheKernelAreThere();
+    startRuns();
+  }
+
   static void jupyterAndTheKernelAreThere() {
     Path kernel = Notebook.kernelPath().resolve("kernels/ember-java/kernel.json");
     assertTrue(Files.isRegularFile(kernel), "no Ember kernel at " + kernel
@@ -48,18 +69,42 @@ class NotebooksIT {
     Notebook.requireJupyter();
   }
 
+  /** Starts every notebook's run, {@link #PARALLEL} at a time; each test waits for its own. */
+  static void startRuns() throws IOException {
+    pool = Executors.newFixedThreadPool(PARALLEL);
+    for (String name : notebooks()) {
+      RUNS.put(name, pool.submit(() -> {
+        long start = System.nanoTime();
+        Notebook executed = Notebook.execute(notebooksDir().resolve(name),
+            ItEnv.itDir().resolve("notebooks"), RUN_MINUTES);
+        ItEnv.timing("notebook " + name, ItEnv.secondsSince(start));
+        return executed;
+      }));
+    }
+  }
+
+  @AfterAll
+  static void stopRuns() {
+    pool.shutdownNow();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("notebooks")
-  @Timeout(value = RUN_MINUTES + 1, unit = TimeUnit.MINUTES)
+  @Timeout(value = 2 * RUN_MINUTES + 1, unit = TimeUnit.MINUTES)
   void runsHeadlessAndItsCommittedOutputsComeFromARun(String name) throws Exception {
     Notebook committed = Notebook.read(notebooksDir().resolve(name));
     committed.assertExecutedWithoutErrors("committed " + name
         + " (re-run it with bin/ember notebooks and commit the outputs)");
 
-    long start = System.nanoTime();
-    Notebook executed = Notebook.execute(notebooksDir().resolve(name),
-        ItEnv.itDir().resolve("notebooks"), RUN_MINUTES);
-    ItEnv.timing("notebook " + name, ItEnv.secondsSince(start));
+    Notebook executed;
+    try {
+      executed = RUNS.get(name).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Error err) {
+        throw err; // the run's own assertion failure, with nbconvert's log
+      }
+      throw e;
+    }
     executed.assertExecutedWithoutErrors("executed " + name);
 
     assertEquals(committed.outputKinds(), executed.outputKinds(), name
