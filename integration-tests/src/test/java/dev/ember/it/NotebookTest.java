@@ -54,8 +54,8 @@ class NotebookTest {
     Notebook notRun = notebook("{\"cell_type\": \"code\", \"execution_count\": null,"
         + " \"source\": \"x\", \"outputs\": []}");
     assertThrows(AssertionFailedError.class, () -> notRun.assertExecutedWithoutErrors("test"));
-    Notebook failed = notebook("{\"cell_type\": \"code\", \"execution_count\": 1, \"source\": \"x\","
-        + " \"outputs\": [{\"output_type\": \"error\", \"ename\": \"E\", \"evalue\": \"boom\","
+    Notebook failed = notebook("{\"cell_type\": \"code\", \"execution_count\": 1,"
+        + " \"source\": \"x\", \"outputs\": [{\"output_type\": \"error\", \"ename\": \"E\", \"evalue\": \"boom\","
         + " \"traceback\": []}]}");
     AssertionFailedError e = assertThrows(AssertionFailedError.class,
         () -> failed.assertExecutedWithoutErrors("test"));
