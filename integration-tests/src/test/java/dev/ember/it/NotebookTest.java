@@ -55,8 +55,8 @@ class NotebookTest {
         + " \"source\": \"x\", \"outputs\": []}");
     assertThrows(AssertionFailedError.class, () -> notRun.assertExecutedWithoutErrors("test"));
     Notebook failed = notebook("{\"cell_type\": \"code\", \"execution_count\": 1,"
-        + " \"source\": \"x\", \"outputs\": [{\"output_type\": \"error\", \"ename\": \"E\", \"evalue\": \"boom\","
-        + " \"traceback\": []}]}");
+        + " \"source\": \"x\", \"outputs\": [{\"output_type\": \"error\", \"ename\": \"E\","
+        + " \"evalue\": \"boom\", \"traceback\": []}]}");
     AssertionFailedError e = assertThrows(AssertionFailedError.class,
         () -> failed.assertExecutedWithoutErrors("test"));
     assertTrue(e.getMessage().contains("E: boom"), e.getMessage());
