@@ -77,7 +77,7 @@ record StartTimes(int variants, Start cold, Start warm) {
         CompileWrapper.builder(options)
             .backend(new CpuJaninoBackend())
             .store(
-                new CachedVariantStore(CompileCache.open(dir), null, options.toString(), "cpu"));
+                new CachedVariantStore(CompileCache.open(dir), null, options.cacheFactor(), "cpu"));
     long variantNanos;
     long loadNanos;
     try (SentenceEmbedder e =

@@ -40,16 +40,22 @@ final class BackendFactory {
   }
 
   /**
-   * The backend for {@code device}.
+   * The backend for the settings' device (the CPU backend logs at most {@code
+   * spark.ember.codegen.logMaxLines} numbered lines of source that fails to compile).
    *
    * @throws dev.ember.executor.errors.EmberException DEVICE_UNAVAILABLE when the CUDA device
    *     cannot be opened
    */
-  static Backend backend(Device device, CudaSettings cuda) {
-    if (!device.isCuda()) {
-      return new CpuJaninoBackend();
+  static Backend backend(EngineSettings s) {
+    if (!s.device().isCuda()) {
+      return new CpuJaninoBackend(s.codegenLogMaxLines());
     }
-    return new CudaBackend(CudaDevice.open(device.cudaOrdinal()), options(cuda));
+    return new CudaBackend(CudaDevice.open(s.device().cudaOrdinal()), options(s.cuda()));
+  }
+
+  /** The backend options of variants on {@code s}'s device, for their cache keys. */
+  static java.util.Map<String, String> backendOptions(EngineSettings s) {
+    return s.device().isCuda() ? java.util.Map.of() : s.cpu().backendOptions();
   }
 
   /**

@@ -19,6 +19,7 @@ import org.apache.spark.util.Utils;
  * @param device where the engine runs; null until the executor fills in its own ({@link
  *     #withDevice}), which the driver cannot know either
  * @param cuda the CUDA backend's settings, used when the device is a CUDA device
+ * @param cpu the CPU backend's settings, used when the device is the CPU
  */
 public record EngineSettings(
     int maxLength,
@@ -31,7 +32,8 @@ public record EngineSettings(
     String cacheDir,
     int codegenLogMaxLines,
     Device device,
-    CudaSettings cuda)
+    CudaSettings cuda,
+    CpuSettings cpu)
     implements Serializable {
   public EngineSettings {
     captureSizes = List.copyOf(captureSizes);
@@ -58,19 +60,20 @@ public record EngineSettings(
         dir,
         conf.get(CompileConf.CODEGEN_LOG_MAX_LINES),
         null,
-        CudaSettings.from(conf));
+        CudaSettings.from(conf),
+        CpuSettings.from(conf));
   }
 
   /** These settings with another token limit. */
   public EngineSettings withMaxLength(int tokens) {
     return new EngineSettings(tokens, level, maxVariants, captureSizes, seqBuckets,
-        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, device, cuda);
+        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, device, cuda, cpu);
   }
 
   /** These settings on another device. */
   public EngineSettings withDevice(Device d) {
     return new EngineSettings(maxLength, level, maxVariants, captureSizes, seqBuckets,
-        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, d, cuda);
+        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, d, cuda, cpu);
   }
 
   /** These settings with the default cache folder of the JVM whose configuration is given. */
@@ -80,7 +83,7 @@ public record EngineSettings(
     }
     return new EngineSettings(maxLength, level, maxVariants, captureSizes, seqBuckets,
         captureEagerly, cacheEnabled, defaultCacheDir(sparkConf, UserDirs.current()).getPath(),
-        codegenLogMaxLines, device, cuda);
+        codegenLogMaxLines, device, cuda, cpu);
   }
 
   /** The compile wrapper's options for these settings. */

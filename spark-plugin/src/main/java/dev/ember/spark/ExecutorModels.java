@@ -127,6 +127,7 @@ public final class ExecutorModels {
       LOG.info("Ember loaded model {} ({}) on {} at compile level {} (maxLength {}) in {} ms",
           Redaction.redact(key.spec()), key.kind(), key.settings().device(),
           key.settings().level(), key.settings().maxLength(), nanos / 1_000_000);
+      ModelPlans.logLoaded(key.spec(), key.settings(), wrapperOf(model));
       slot.complete(model);
     } catch (RuntimeException | Error t) {
       MODELS.remove(key, slot); // let a retried task try again
@@ -153,14 +154,19 @@ public final class ExecutorModels {
   /** The compile wrapper recipe of a load: its backend, the node's cache and a log line. */
   private static CompileWrapper.Builder compiler(Key key) {
     EngineSettings s = key.settings();
-    CompileCache cache = cache(s);
     return CompileWrapper.builder(s.compileOptions())
-        .backend(BackendFactory.backend(s.device(), s.cuda()))
-        .store(new CachedVariantStore(cache, null, s.compileOptions().toString(),
-            BackendFactory.cacheDevice(s.device(), s.cuda())))
+        .backend(BackendFactory.backend(s))
+        .backendOptions(BackendFactory.backendOptions(s))
+        .store(store(s))
         .listener(
             ev -> LOG.info("Ember variant #{} {} of {} ready in {} ms", ev.index(),
                 ev.label(), Redaction.redact(key.spec()), ev.compileNanos() / 1_000_000));
+  }
+
+  /** The compile cache of these settings as the wrapper's variant store. */
+  static CachedVariantStore store(EngineSettings s) {
+    return new CachedVariantStore(cache(s), null, s.compileOptions().cacheFactor(),
+        BackendFactory.cacheDevice(s.device(), s.cuda()));
   }
 
   private static CompileCache cache(EngineSettings s) {
@@ -188,13 +194,16 @@ public final class ExecutorModels {
     return MODELS.size();
   }
 
+  private static Optional<CompileWrapper> wrapperOf(Object model) {
+    return model instanceof SentenceEmbedder e ? e.compileWrapper()
+        : model instanceof Predictor p ? p.compileWrapper() : Optional.empty();
+  }
+
   /** A compile-wrapper counter summed over the loaded models. */
   public static long sumWrapperStats(ToLongFunction<WrapperStats> f) {
     long sum = 0;
     for (CompletableFuture<Object> m : MODELS.values()) {
-      Object model = m.getNow(null);
-      Optional<CompileWrapper> w = model instanceof SentenceEmbedder e ? e.compileWrapper()
-          : model instanceof Predictor p ? p.compileWrapper() : Optional.empty();
+      Optional<CompileWrapper> w = wrapperOf(m.getNow(null));
       if (w.isPresent()) {
         sum += f.applyAsLong(w.get().stats());
       }

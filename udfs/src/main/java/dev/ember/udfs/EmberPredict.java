@@ -13,6 +13,7 @@ import dev.ember.udfs.predict.InputBinding;
 import dev.ember.udfs.predict.OutputBinding;
 import dev.ember.udfs.predict.PredictPartitions;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,11 +57,12 @@ public final class EmberPredict implements Serializable {
   private final Map<String, String> argmax;
   private final Integer batchSize;
   private final boolean allowNarrowing;
-  private final String text;
+  /** The text column, and the second text of a pair, that feed the token inputs; empty: none. */
+  private final List<String> text;
 
   private EmberPredict(String model, Map<String, List<String>> inputs,
       Map<String, String> outputs, Map<String, String> argmax, Integer batchSize,
-      boolean allowNarrowing, String text) {
+      boolean allowNarrowing, List<String> text) {
     this.model = model;
     this.inputs = inputs;
     this.outputs = outputs;
@@ -74,7 +76,7 @@ public final class EmberPredict implements Serializable {
    * builtin. */
   public static EmberPredict model(String spec) {
     Objects.requireNonNull(spec, "spec");
-    return new EmberPredict(spec, Map.of(), Map.of(), Map.of(), null, false, null);
+    return new EmberPredict(spec, Map.of(), Map.of(), Map.of(), null, false, List.of());
   }
 
   /** Feeds graph input {@code graphInput} from {@code columns} (see the class comment). */
@@ -116,7 +118,24 @@ public final class EmberPredict implements Serializable {
    * sequence bucket, as for embeddings.
    */
   public EmberPredict text(String column) {
-    return new EmberPredict(model, inputs, outputs, argmax, batchSize, allowNarrowing, column);
+    Objects.requireNonNull(column, "column");
+    return new EmberPredict(model, inputs, outputs, argmax, batchSize, allowNarrowing,
+        List.of(column));
+  }
+
+  /**
+   * Like {@link #text(String)} for models that read two texts at once (cross-encoder rerankers,
+   * sentence-pair classifiers): each row's {@code first} and {@code second} are encoded as one
+   * pair, {@code [CLS] first [SEP] second [SEP]} for BERT-style tokenizers, with {@code
+   * token_type_ids} 0 over the first segment and 1 over the second, as the model was trained. When
+   * the pair is longer than {@code spark.ember.text.maxLength}, the longer text is truncated first.
+   * A row whose first or second text is null or blank gets null outputs.
+   */
+  public EmberPredict text(String first, String second) {
+    Objects.requireNonNull(first, "first");
+    Objects.requireNonNull(second, "second");
+    return new EmberPredict(model, inputs, outputs, argmax, batchSize, allowNarrowing,
+        List.of(first, second));
   }
 
   /** Lets double columns feed float inputs (and long columns int32 ones), rounding each value. */
@@ -146,7 +165,7 @@ public final class EmberPredict implements Serializable {
         .withSessionConf(scala.collection.JavaConverters.mapAsJavaMap(spark.conf().getAll()));
     ModelSignature sig = signature != null ? signature : signatureOf(spark, model);
     List<InputBinding> in = Bindings.inputs(model, sig, schema, inputs, allowNarrowing, text);
-    if (text != null) {
+    if (!text.isEmpty()) {
       ModelChecks.checkFilesExist(ModelSpec.parse(model),
           spark.sparkContext().hadoopConfiguration());
     }
@@ -157,7 +176,7 @@ public final class EmberPredict implements Serializable {
     }
     PredictPartitions fn = new PredictPartitions(model, EngineSettings.from(conf),
         batchSize != null ? batchSize : conf.get(EmberConf.BATCH_SIZE), in, out,
-        text == null ? -1 : java.util.Arrays.asList(schema.fieldNames()).indexOf(text),
+        text.stream().mapToInt(c -> Arrays.asList(schema.fieldNames()).indexOf(c)).toArray(),
         sig.inputs().size());
     return new Plan(fn, result);
   }

@@ -49,7 +49,8 @@ public final class SqlCall implements Serializable {
 
   /**
    * {@code ember_predict(model, arg, ...)}: one string argument to a transformer feeds its token
-   * inputs through the model's tokenizer; otherwise a single-input graph takes every argument
+   * inputs through the model's tokenizer, and two string arguments feed them as a text pair
+   * (rerankers: query, passage); otherwise a single-input graph takes every argument
    * (stacked scalars, or one array or vector), and other graphs one argument per graph input, in
    * the graph's order. The result is a struct with one field per graph output.
    */
@@ -59,9 +60,13 @@ public final class SqlCall implements Serializable {
     List<Port> inputs = sig.inputs();
     List<String> names = Arrays.asList(argSchema.fieldNames());
     EmberPredict p = EmberPredict.model(model).allowNarrowing(narrowing(spark));
-    if (names.size() == 1 && argSchema.fields()[0].dataType().equals(DataTypes.StringType)
-        && sig.input(TokenRows.INPUT_IDS).isPresent()) {
+    boolean allText = Arrays.stream(argSchema.fields())
+        .allMatch(f -> f.dataType().equals(DataTypes.StringType));
+    boolean tokenized = allText && sig.input(TokenRows.INPUT_IDS).isPresent();
+    if (tokenized && names.size() == 1) {
       p = p.text(names.get(0)); // a transformer over text: its tokenizer feeds the token inputs
+    } else if (tokenized && names.size() == 2) {
+      p = p.text(names.get(0), names.get(1));
     } else if (inputs.size() == 1) {
       p = p.input(inputs.get(0).name(), names.toArray(new String[0]));
     } else if (names.size() == inputs.size()) {

@@ -111,6 +111,44 @@ class EmberPredictSparkTest {
   }
 
   @Test
+  void denseAndSparseMlVectorsFeedTheModelAlike() {
+    List<Row> rows = new ArrayList<>();
+    Random r = new Random(11);
+    double[][] xs = new double[200][];
+    for (int i = 0; i < xs.length; i++) {
+      // Every third row has zeros, so its sparse form stores fewer than three values.
+      xs[i] = new double[] {i % 3 == 0 ? 0 : r.nextGaussian(), r.nextGaussian(),
+          i % 3 == 0 ? 0 : r.nextGaussian()};
+      org.apache.spark.ml.linalg.Vector v = org.apache.spark.ml.linalg.Vectors.dense(xs[i]);
+      rows.add(RowFactory.create((long) i, i % 41 == 7 ? null : i % 2 == 0 ? v : v.toSparse()));
+    }
+    StructType schema = new StructType().add("id", DataTypes.LongType, false)
+        .add("v", new org.apache.spark.ml.linalg.VectorUDT());
+    Dataset<Row> in = spark.createDataFrame(rows, schema).repartition(3);
+    EmberException lossy = assertThrows(EmberException.class,
+        () -> EmberPredict.model(classifier).input("x", "v").transform(in));
+    assertEquals(ErrorCode.BAD_INPUT, lossy.code(), "double vectors into a float input");
+    List<Row> out = EmberPredict.model(classifier).input("x", "v").output("logits", "l")
+        .allowNarrowing(true).transform(in).collectAsList();
+    assertEquals(xs.length, out.size(), "rows in = rows out");
+    int sparse = 0;
+    for (Row row : out) {
+      int i = (int) row.getLong(0);
+      if (row.isNullAt(1)) {
+        assertNull(row.get(2), "a null vector gives null outputs");
+        continue;
+      }
+      sparse += row.get(1) instanceof org.apache.spark.ml.linalg.SparseVector ? 1 : 0;
+      double[] want = PredictModels.logits(xs[i]);
+      List<Float> got = row.getList(2);
+      for (int j = 0; j < 4; j++) {
+        assertEquals(want[j], got.get(j), 1e-5, "row " + i + " logit " + j);
+      }
+    }
+    assertTrue(sparse > 50, "sparse vectors were fed: " + sparse);
+  }
+
+  @Test
   void sequenceInputsArePaddedAndOutputsCroppedPerRow() {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 300; i++) {

@@ -78,6 +78,57 @@ class EmberSqlTest {
     assertTrue(calls <= rows / BATCH + partitions, calls + " model calls for " + rows + " rows");
   }
 
+  /** The class PredictModels' classifier gives a features row, or -1 for a row with a null. */
+  private static int expectedClass(Row row) {
+    if (row.isNullAt(2)) {
+      return -1;
+    }
+    double[] p = PredictModels.softmax(PredictModels.logits(
+        new double[] {row.getFloat(1), row.getFloat(2), row.getFloat(3)}));
+    int best = 0;
+    for (int j = 1; j < p.length; j++) {
+      best = p[j] > p[best] ? j : best;
+    }
+    return best;
+  }
+
+  @Test
+  void callsInWhereOrderByAndGroupByRunInBatchesToo() {
+    List<Row> features = spark.table("features").collectAsList();
+    String call = "ember_predict('" + classifier + "', a, b, c)";
+    String top = "array_position(" + call + ".probs, array_max(" + call + ".probs)) - 1";
+
+    long batchesBefore = ExecutorModels.sumRunStats(RunStats::batches);
+    Dataset<Row> where = spark.sql("SELECT id FROM features WHERE " + top + " = 2");
+    String plan = where.queryExecution().executedPlan().toString();
+    assertTrue(plan.contains("EmberBatchEval ember_predict"), plan);
+    long wantWhere = features.stream().filter(r -> expectedClass(r) == 2).count();
+    assertTrue(wantWhere > 0, "the classifier predicts class 2 for some rows");
+    assertEquals(wantWhere, where.count(), "rows whose predicted class is 2");
+    assertTrue(ExecutorModels.sumRunStats(RunStats::batches) - batchesBefore
+        <= 1000 / BATCH + 4, "the filter's calls ran in batches");
+
+    Map<Integer, Long> wantGroups = new HashMap<>();
+    for (Row r : features) {
+      wantGroups.merge(expectedClass(r), 1L, Long::sum);
+    }
+    Map<Integer, Long> groups = new HashMap<>();
+    for (Row r : spark.sql("SELECT " + top + " AS k, count(*) FROM features GROUP BY 1")
+        .collectAsList()) {
+      groups.put(r.isNullAt(0) ? -1 : (int) r.getLong(0), r.getLong(1));
+    }
+    assertEquals(wantGroups, groups, "row counts per predicted class (-1: null input)");
+
+    List<Long> wantOrder = features.stream().filter(r -> !r.isNullAt(2))
+        .sorted(java.util.Comparator.comparingDouble((Row r) -> -PredictModels.softmax(
+            PredictModels.logits(new double[] {r.getFloat(1), r.getFloat(2), r.getFloat(3)}))[0]))
+        .limit(5).map(r -> r.getLong(0)).toList();
+    List<Long> order = spark.sql("SELECT id FROM features WHERE b IS NOT NULL ORDER BY "
+        + call + ".probs[0] DESC LIMIT 5").collectAsList().stream().map(r -> r.getLong(0))
+        .toList();
+    assertEquals(wantOrder, order, "the five rows most likely of class 0");
+  }
+
   @Test
   void limitAndFieldAccessWork() {
     List<Row> out = spark.sql("SELECT ember_predict('" + classifier + "', a, b, c).logits AS l"

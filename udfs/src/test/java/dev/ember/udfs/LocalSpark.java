@@ -4,10 +4,10 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /** A local[2] session on loopback, with Ember's plugin and Kryo registration enforced. */
-final class LocalSpark {
+public final class LocalSpark {
   private LocalSpark() {}
 
-  static SparkSession start(Map<String, String> extra) {
+  public static SparkSession start(Map<String, String> extra) {
     SparkSession.Builder b =
         SparkSession.builder()
             .master("local[2]")

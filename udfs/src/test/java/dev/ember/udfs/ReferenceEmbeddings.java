@@ -53,8 +53,21 @@ final class ReferenceEmbeddings implements AutoCloseable {
 
   /** The token states ([tokens, 384]) of one text, unpadded. */
   float[][] hidden(String text) throws Exception {
-    Encoding e = tokenizer.encode(text);
+    long[] ids = tokenizer.encode(text).getIds();
+    return hidden(ids, new long[ids.length]);
+  }
+
+  /**
+   * The token states of a text pair as the tokenizer encodes it; with {@code segments} false the
+   * token type ids are all zero (what a pair-unaware caller would feed), to show they matter.
+   */
+  float[][] hiddenPair(String first, String second, boolean segments) throws Exception {
+    Encoding e = tokenizer.encode(first, second);
     long[] ids = e.getIds();
+    return hidden(ids, segments ? e.getTypeIds() : new long[ids.length]);
+  }
+
+  private float[][] hidden(long[] ids, long[] typeIds) throws Exception {
     long[] shape = {1, ids.length};
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     Map<String, OnnxTensor> in = new HashMap<>();
@@ -64,7 +77,7 @@ final class ReferenceEmbeddings implements AutoCloseable {
       java.util.Arrays.fill(ones, 1);
       in.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(ones), shape));
       in.put("token_type_ids",
-          OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape));
+          OnnxTensor.createTensor(env, LongBuffer.wrap(typeIds), shape));
       try (OrtSession.Result r = session.run(in)) {
         return ((float[][][]) r.get(0).getValue())[0];
       }

@@ -130,6 +130,11 @@ public final class CompileCache {
     return layout != null;
   }
 
+  /** The cache's folder, or empty when the cache is disabled. */
+  public Optional<Path> root() {
+    return enabled() ? Optional.of(layout.root()) : Optional.empty();
+  }
+
   /** The folder the entry for {@code factors} lives in (or would); empty when disabled. */
   public Optional<Path> entryDir(CacheKeyFactors factors) {
     return enabled() ? Optional.of(layout.entryDir(factors.key())) : Optional.empty();

@@ -42,8 +42,7 @@ public final class CachedVariantStore implements VariantStore {
   @Override
   public CompiledVariant obtain(
       VariantKey key, Graph graph, Backend backend, Supplier<CompiledVariant> compile) {
-    String model = modelSha256 != null ? modelSha256 : key.graphHash();
-    CacheKeyFactors factors = CacheKeyFactors.of(model, key, compileConfig, device);
+    CacheKeyFactors factors = factors(key);
     CompiledVariant[] fresh = new CompiledVariant[1];
     Supplier<CacheEntry> compileEntry =
         () -> {
@@ -69,6 +68,19 @@ public final class CachedVariantStore implements VariantStore {
       cache.getOrCompile(factors, compileEntry);
       return fresh[0] != null ? fresh[0] : compile.get();
     }
+  }
+
+  /**
+   * Whether the cache already holds an entry for variant {@code key}, so a start loads it instead
+   * of compiling (the entry is still verified then). Reads nothing but the folder's existence.
+   */
+  public boolean holds(VariantKey key) {
+    return cache.entryDir(factors(key)).map(java.nio.file.Files::isDirectory).orElse(false);
+  }
+
+  private CacheKeyFactors factors(VariantKey key) {
+    return CacheKeyFactors.of(modelSha256 != null ? modelSha256 : key.graphHash(), key,
+        compileConfig, device);
   }
 
   private static String describe(VariantKey key) {

@@ -91,6 +91,17 @@ public record CompileOptions(
     }
   }
 
+  /**
+   * The compile cache's config factor for these options ({@code CacheKeyFactors.compileConfig}):
+   * only what changes the code a variant compiles to, in a fixed text. That is the level; each
+   * variant's shapes and backend options are in its own key, and capture sizes, sequence buckets,
+   * the variant limit or eager capture only decide which variants exist, so changing them keeps
+   * the cache warm.
+   */
+  public String cacheFactor() {
+    return "level=" + level;
+  }
+
   /** The defaults at {@code level}. */
   public static CompileOptions level(int level) {
     return new CompileOptions(

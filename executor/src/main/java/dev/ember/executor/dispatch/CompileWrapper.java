@@ -56,6 +56,7 @@ public final class CompileWrapper {
   private final CompileOptions options;
   private final String graphHash;
   private final String backendName;
+  private final Map<String, String> backendOptions;
   private final Counters counters = new Counters();
   private final SlotTable table = new SlotTable();
   private final VariantCompiler compiler;
@@ -69,6 +70,7 @@ public final class CompileWrapper {
     this.options = b.options;
     Backend backend = options.level() == 0 ? new InterpBackend() : b.backend;
     this.backendName = backend.name();
+    this.backendOptions = options.level() == 0 ? Map.of() : b.backendOptions;
     this.graphHash =
         b.graphHash != null ? b.graphHash : options.level() == 0 ? "-" : GraphHash.of(graph);
     VariantStore store = options.level() == 0 ? VariantStore.none() : b.store;
@@ -108,7 +110,7 @@ public final class CompileWrapper {
         captured = new CapturedDispatch(this, axes, grid, options);
       }
     }
-    if (options.captureAhead()) {
+    if (options.captureAhead() && !b.planOnly) {
       capture();
     }
   }
@@ -242,6 +244,27 @@ public final class CompileWrapper {
       }
     }
     return out;
+  }
+
+  /**
+   * The variants this wrapper knows ahead, compiled or not: every captured variant at level 3, the
+   * general one at level 2, the interpreter at level 0, those seen so far at level 1. For tools
+   * that explain a plan before anything runs; compiles nothing.
+   */
+  public List<PlannedVariant> plan() {
+    List<PlannedVariant> out = new ArrayList<>();
+    for (Slot s : table.snapshot()) {
+      out.add(new PlannedVariant(s.index, s.label, s.key, s.compiledOrNull() != null));
+    }
+    return out;
+  }
+
+  /**
+   * The graph variant {@code index} is (or would be) compiled from: specialized to its shapes, or
+   * simplified with symbolic dims. Compiles nothing.
+   */
+  public Graph plannedGraph(int index) {
+    return table.get(index, name()).graph();
   }
 
   /** Counters since the wrapper was built. */
@@ -406,7 +429,9 @@ public final class CompileWrapper {
   }
 
   private VariantKey key(Map<String, List<Long>> shapes, String variant) {
-    return new VariantKey(graphHash, backendName, shapes, Map.of("variant", variant));
+    Map<String, String> options = new java.util.TreeMap<>(backendOptions);
+    options.put("variant", variant);
+    return new VariantKey(graphHash, backendName, shapes, options);
   }
 
   /** The declared input shapes, -1 for symbolic dims. */
@@ -454,6 +479,8 @@ public final class CompileWrapper {
     private VariantStore store = VariantStore.none();
     private CompileListener listener = CompileListener.none();
     private String graphHash;
+    private boolean planOnly;
+    private Map<String, String> backendOptions = Map.of();
 
     private Builder(CompileOptions options) {
       this.options = Objects.requireNonNull(options, "options");
@@ -488,6 +515,24 @@ public final class CompileWrapper {
 
     public CompileOptions options() {
       return options;
+    }
+
+    /**
+     * Backend options every variant is compiled with, e.g. {@code cpu.gemm=openblas}: they go into
+     * each {@link VariantKey}, so the compile cache keeps variants built with other options apart.
+     */
+    public Builder backendOptions(Map<String, String> options) {
+      this.backendOptions = Map.copyOf(options);
+      return this;
+    }
+
+    /**
+     * Builds a wrapper to inspect ({@link #plan()}, {@link #plannedGraph}) that compiles nothing at
+     * build, even with {@link CompileOptions#captureAhead()}: for explaining a plan.
+     */
+    public Builder planOnly() {
+      this.planOnly = true;
+      return this;
     }
 
     /**

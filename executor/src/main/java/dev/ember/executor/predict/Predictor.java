@@ -8,6 +8,7 @@ import dev.ember.executor.text.ForwardFn;
 import dev.ember.executor.text.ModelFiles;
 import dev.ember.executor.text.ModelSpec;
 import dev.ember.executor.text.SpecFiles;
+import dev.ember.executor.text.PairTokens;
 import dev.ember.executor.text.TextTokenizer;
 import java.util.List;
 import java.util.Objects;
@@ -87,13 +88,31 @@ public final class Predictor {
    * @throws IllegalStateException when this predictor was loaded without a tokenizer
    */
   public Tensor[] tokenRow(String text) {
+    Tensor[] row = new Tensor[signature().inputs().size()];
+    TokenRows.fill(signature().inputs(), tokenizer().encode(text), row);
+    return row;
+  }
+
+  /**
+   * The token inputs of a text pair (see {@link TextTokenizer#encodePair}), in the graph's input
+   * order (other inputs null): {@code token_type_ids} marks each token's segment.
+   *
+   * @throws IllegalStateException when this predictor was loaded without a tokenizer
+   */
+  public Tensor[] tokenRow(String first, String second) {
+    PairTokens pair = tokenizer().encodePair(first, second);
+    Tensor[] row = new Tensor[signature().inputs().size()];
+    TokenRows.fill(signature().inputs(), pair.ids(), pair.typeIds(), row);
+    return row;
+  }
+
+  private TextTokenizer tokenizer() {
     if (tokenizer == null) {
       throw new IllegalStateException("predictor '" + source + "' has no tokenizer");
     }
-    Tensor[] row = new Tensor[signature().inputs().size()];
-    TokenRows.fill(signature().inputs(), tokenizer.encode(text), row);
-    return row;
+    return tokenizer;
   }
+
 
   /** See {@link BatchRunner#run}. */
   public Tensor[][] run(List<Tensor[]> rows, int rowsPerBatch) {

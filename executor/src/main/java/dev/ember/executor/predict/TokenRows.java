@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The token inputs of a transformer, built for one text from its token ids: {@code input_ids},
- * {@code attention_mask} (ones) and {@code token_type_ids} (zeros), each of the element type its
- * graph input declares. One place for the sentence embedder and the predict UDF's text columns.
+ * The token inputs of a transformer, built for one text (or text pair) from its token ids: {@code
+ * input_ids}, {@code attention_mask} (ones) and {@code token_type_ids} (zeros for one text, each
+ * token's segment for a pair), each of the element type its graph input declares. One place for the sentence embedder and the predict UDF's text columns.
  */
 public final class TokenRows {
   public static final String INPUT_IDS = "input_ids";
@@ -25,6 +25,14 @@ public final class TokenRows {
    * other entries are left as they are.
    */
   public static void fill(List<Port> inputs, long[] ids, Tensor[] row) {
+    fill(inputs, ids, null, row);
+  }
+
+  /**
+   * Like {@link #fill(List, long[], Tensor[])} for a text pair: {@code typeIds} (same length as
+   * {@code ids}) feed {@code token_type_ids}; null means one text, all zeros.
+   */
+  public static void fill(List<Port> inputs, long[] ids, long[] typeIds, Tensor[] row) {
     int[] shape = {ids.length};
     for (int i = 0; i < inputs.size(); i++) {
       Port p = inputs.get(i);
@@ -35,7 +43,8 @@ public final class TokenRows {
           Arrays.fill(ones, 1L);
           row[i] = Tensor.ofLongs(p.dtype(), shape, ones);
         }
-        case TOKEN_TYPE_IDS -> row[i] = Tensor.zeros(p.dtype(), shape);
+        case TOKEN_TYPE_IDS -> row[i] = typeIds == null ? Tensor.zeros(p.dtype(), shape)
+            : Tensor.ofLongs(p.dtype(), shape, typeIds.clone());
         default -> { }
       }
     }

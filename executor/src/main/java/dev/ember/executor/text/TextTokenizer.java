@@ -136,6 +136,25 @@ public final class TextTokenizer implements AutoCloseable {
   }
 
   /**
+   * The tokens of a text pair, as cross-encoders and pair classifiers read them ({@code [CLS] first
+   * [SEP] second [SEP]} for BERT vocabularies): the ids, and the segment of each token (0 for the
+   * first text and its special tokens, 1 for the second). Truncated to {@link #maxLength()}, the
+   * longer text first.
+   */
+  public PairTokens encodePair(String first, String second) {
+    Objects.requireNonNull(first, "first");
+    Objects.requireNonNull(second, "second");
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      Encoding e = tokenizer.encode(first, second);
+      return new PairTokens(e.getIds(), e.getTypeIds());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
    * Encodes every text; row {@code i} of the result is {@code texts.get(i)}. Texts must not be null
    * (mapping null or empty text is the caller's concern); an empty text gives the special tokens
    * alone.

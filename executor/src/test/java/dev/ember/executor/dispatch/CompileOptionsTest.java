@@ -27,6 +27,33 @@ class CompileOptionsTest {
   }
 
   @Test
+  void cacheFactorIsTheLevelOnly() {
+    CompileOptions o = CompileOptions.level(3);
+    assertEquals("level=3", o.cacheFactor());
+    assertEquals(o.cacheFactor(), o.withCaptureSizes(List.of(1, 2)).withSeqBuckets(List.of(8))
+        .withCaptureAhead(true).withMaxVariants(2).cacheFactor(),
+        "which variants exist does not change what each compiles to");
+    assertTrue(!o.cacheFactor().equals(CompileOptions.level(2).cacheFactor()));
+  }
+
+  @Test
+  void backendOptionsReachEveryVariantKeyAndTheCpuBackend() {
+    CompileWrapper w = CompileWrapper.builder(CompileOptions.level(3)
+            .withCaptureSizes(List.of(1, 4)))
+        .backend(new dev.ember.executor.backend.cpu.CpuJaninoBackend())
+        .backendOptions(java.util.Map.of("cpu.gemm", "java"))
+        .build(DispatchModels.rows());
+    assertEquals(2, w.plan().size());
+    for (PlannedVariant v : w.plan()) {
+      assertEquals("java", v.key().options().get("cpu.gemm"), v.label());
+    }
+    w.call(DispatchModels.rowInputs(3, 1));
+    dev.ember.executor.backend.cpu.CpuVariant v =
+        (dev.ember.executor.backend.cpu.CpuVariant) w.variants().get(0);
+    assertEquals("java", v.gemm(), "the variant runs the GEMM the option names");
+  }
+
+  @Test
   void badValuesNameTheField() {
     assertMessage("level must be 0 to 3", () -> CompileOptions.level(4));
     assertMessage("maxVariants", () -> CompileOptions.level(1).withMaxVariants(0));

@@ -124,15 +124,17 @@ public final class EmberConf {
   public static final ConfEntry<Integer> ENGINE_THREADS =
       conf("spark.ember.engine.threads")
           .doc(
-              "Intra-op threads of the engine on each executor, shared by the tasks running"
-                  + " there. 0 means one per task slot (`spark.executor.cores` /"
-                  + " `spark.task.cpus`). The level-0 interpreter runs each batch on its task's"
-                  + " own thread and does not use this setting yet.")
+              "Threads each matrix multiplication of a compiled CPU variant may use (OpenBLAS"
+                  + " only; its pool is shared by the whole executor JVM). Spark already runs one"
+                  + " task per core, and each task's batches run on its own thread, so 1 keeps"
+                  + " the cores busy without oversubscribing them. Raise it only where executors"
+                  + " run fewer concurrent tasks than cores (for example `spark.task.cpus` equal"
+                  + " to `spark.executor.cores`). Part of every variant's cache key.")
           .since("0.1.0")
           .startupOnly()
           .intConf()
-          .check(v -> v >= 0, "an integer >= 0")
-          .createWithDefault(0);
+          .check(v -> v >= 1, "an integer >= 1")
+          .createWithDefault(1);
 
   /** Sort rows by token length before batching ({@code spark.ember.sortByLength}). */
   public static final ConfEntry<Boolean> SORT_BY_LENGTH =
@@ -160,6 +162,7 @@ public final class EmberConf {
   static {
     CompileConf.register(); // their keys join this registry
     CudaConf.register();
+    CpuConf.register();
   }
 
   private final ConfRegistry registry;

@@ -48,7 +48,7 @@ class EmberConfTest {
     assertEquals(64, conf.get(EmberConf.BATCH_SIZE));
     assertEquals("auto", conf.get(EmberConf.DEVICE));
     assertEquals(3, conf.get(EmberConf.COMPILE_LEVEL));
-    assertEquals(0, conf.get(EmberConf.ENGINE_THREADS));
+    assertEquals(1, conf.get(EmberConf.ENGINE_THREADS));
     assertEquals(true, conf.get(EmberConf.SORT_BY_LENGTH));
     assertFalse(conf.isSet(EmberConf.BATCH_SIZE));
     assertEquals(64, EmberConf.defaults().get(EmberConf.BATCH_SIZE));
@@ -102,7 +102,7 @@ class EmberConfTest {
         "spark.ember.device;gpu;one of auto, cpu, cuda (case-insensitive)",
         "spark.ember.compile.level;4;an integer in [0, 3]",
         "spark.ember.compile.level;-1;an integer in [0, 3]",
-        "spark.ember.engine.threads;-2;an integer >= 0",
+        "spark.ember.engine.threads;0;an integer >= 1",
         "spark.ember.sortByLength;yes;true or false",
       })
   void badValueNamesKeyValueAndWhatIsAllowed(String key, String raw, String allowed) {

@@ -1,9 +1,8 @@
 package dev.ember.udfs.job;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Command-line options of {@link EmbedJob}; {@link #parse} fails with the usage text. */
 record EmbedJobArgs(
@@ -37,98 +36,19 @@ record EmbedJobArgs(
   static final List<String> OUTPUT_FORMATS = List.of("parquet", "json");
 
   static EmbedJobArgs parse(String[] args) {
-    Map<String, String> opts = new LinkedHashMap<>();
-    Map<String, String> conf = new LinkedHashMap<>();
-    boolean overwrite = false;
-    List<String> unknown = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--overwrite":
-          overwrite = true;
-          break;
-        case "--conf":
-          String kv = value(args, ++i, a);
-          int eq = kv.indexOf('=');
-          if (eq <= 0) {
-            throw new IllegalArgumentException("--conf needs KEY=VALUE, got '" + kv + "'");
-          }
-          conf.put(kv.substring(0, eq), kv.substring(eq + 1));
-          break;
-        case "--input":
-        case "--input-format":
-        case "--text-col":
-        case "--output":
-        case "--output-format":
-        case "--model":
-        case "--batch-size":
-        case "--show":
-          opts.put(a, value(args, ++i, a));
-          break;
-        default:
-          unknown.add(a);
-      }
-    }
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown arguments " + unknown);
-    }
-    String input = required(opts, "--input");
-    String output = required(opts, "--output");
-    String inFmt = opts.getOrDefault("--input-format", "text").toLowerCase();
-    String outFmt = opts.getOrDefault("--output-format", "parquet").toLowerCase();
-    check(INPUT_FORMATS, inFmt, "--input-format");
-    check(OUTPUT_FORMATS, outFmt, "--output-format");
-    String textCol = opts.get("--text-col");
+    Flags f = Flags.parse(args, Set.of("--input", "--input-format", "--text-col", "--output",
+        "--output-format", "--model", "--batch-size", "--show"), Set.of("--overwrite"));
+    String input = f.required("--input");
+    String output = f.required("--output");
+    String inFmt = f.oneOf("--input-format", INPUT_FORMATS, "text");
+    String outFmt = f.oneOf("--output-format", OUTPUT_FORMATS, "parquet");
+    String textCol = f.get("--text-col", null);
     if (!inFmt.equals("text") && textCol == null) {
       throw new IllegalArgumentException(
           "--text-col is required for --input-format " + inFmt + " (name the text column)");
     }
-    Integer batch = null;
-    if (opts.containsKey("--batch-size")) {
-      try {
-        batch = Integer.parseInt(opts.get("--batch-size"));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "--batch-size must be a positive integer, got '" + opts.get("--batch-size") + "'");
-      }
-      if (batch < 1) {
-        throw new IllegalArgumentException("--batch-size must be >= 1, got " + batch);
-      }
-    }
-    int show = 0;
-    if (opts.containsKey("--show")) {
-      try {
-        show = Integer.parseInt(opts.get("--show"));
-      } catch (NumberFormatException e) {
-        show = -1;
-      }
-      if (show < 0) {
-        throw new IllegalArgumentException(
-            "--show must be a number >= 0, got '" + opts.get("--show") + "'");
-      }
-    }
-    return new EmbedJobArgs(
-        input, inFmt, textCol, output, outFmt, opts.get("--model"), batch, overwrite, show, conf);
-  }
-
-  private static String value(String[] args, int i, String flag) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException(flag + " needs a value");
-    }
-    return args[i];
-  }
-
-  private static String required(Map<String, String> opts, String flag) {
-    String v = opts.get(flag);
-    if (v == null) {
-      throw new IllegalArgumentException(flag + " is required");
-    }
-    return v;
-  }
-
-  private static void check(List<String> allowed, String v, String flag) {
-    if (!allowed.contains(v)) {
-      throw new IllegalArgumentException(flag + " must be one of " + allowed + ", got '" + v + "'");
-    }
+    return new EmbedJobArgs(input, inFmt, textCol, output, outFmt, f.get("--model", null),
+        f.positive("--batch-size", null), f.on("--overwrite"), f.atLeastZero("--show", 0),
+        f.conf);
   }
 }

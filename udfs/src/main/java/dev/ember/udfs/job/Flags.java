@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Command-line flags of the predict and sql jobs: {@code --name value} options, bare switches and
+ * Command-line flags of Ember's jobs (embed, predict, sql): {@code --name value} options, bare switches and
  * repeatable {@code --conf KEY=VALUE}; anything else is an error naming it.
  */
 final class Flags {
@@ -72,6 +72,32 @@ final class Flags {
       // fall through to the message
     }
     throw new IllegalArgumentException(flag + " must be a positive integer, got '" + v + "'");
+  }
+
+  /** A flag whose value, lower-cased, must be one of {@code allowed}. */
+  String oneOf(String flag, List<String> allowed, String otherwise) {
+    String v = get(flag, otherwise).toLowerCase(java.util.Locale.ROOT);
+    if (!allowed.contains(v)) {
+      throw new IllegalArgumentException(flag + " must be one of " + allowed + ", got '" + v + "'");
+    }
+    return v;
+  }
+
+  /** An integer flag that must be 0 or more, or {@code otherwise} when absent. */
+  int atLeastZero(String flag, int otherwise) {
+    String v = values.get(flag);
+    if (v == null) {
+      return otherwise;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the message
+    }
+    throw new IllegalArgumentException(flag + " must be a number >= 0, got '" + v + "'");
   }
 
   private static String value(String[] args, int i, String flag) {

@@ -30,6 +30,8 @@ public final class PredictJob {
       "  --input-format FMT      csv (with a header, default), json or parquet",
       "  --input-cols A,B,C      columns that feed the graph's input (default: every column)",
       "  --graph-input NAME      the graph input they feed (default: the graph's only input)",
+      "  --text-cols A[,B]       string column(s) a transformer's tokenizer turns into its token",
+      "                          inputs; two columns are encoded as a pair (rerankers)",
       "  --argmax OUTPUT         add a 'label' column: the index of OUTPUT's largest value",
       "  --output PATH           folder to write",
       "  --format FMT            parquet (default) or json (JSON lines)",
@@ -45,7 +47,8 @@ public final class PredictJob {
     Flags f;
     try {
       f = Flags.parse(args, Set.of("--model", "--input", "--input-format", "--input-cols",
-          "--graph-input", "--argmax", "--output", "--format", "--batch-size", "--show"),
+          "--graph-input", "--text-cols", "--argmax", "--output", "--format", "--batch-size",
+          "--show"),
           Set.of("--allow-narrowing", "--overwrite"));
       f.required("--model");
       f.required("--input");
@@ -82,22 +85,28 @@ public final class PredictJob {
   static String run(SparkSession spark, Flags f) {
     long start = System.nanoTime();
     String model = f.required("--model");
-    String format = f.get("--input-format", "csv").toLowerCase(Locale.ROOT);
-    if (!List.of("csv", "json", "parquet").contains(format)) {
-      throw new IllegalArgumentException("--input-format must be csv, json or parquet");
-    }
+    String format = f.oneOf("--input-format", List.of("csv", "json", "parquet"), "csv");
     Dataset<Row> in = format.equals("csv")
         ? spark.read().option("header", "true").csv(f.required("--input"))
         : spark.read().format(format).load(f.required("--input"));
-    ModelSignature sig = EmberPredict.signatureOf(spark, model);
-    Port input = graphInput(sig, f.get("--graph-input", null));
-    String[] cols = f.values.containsKey("--input-cols")
-        ? f.get("--input-cols", "").split(",") : in.columns();
-    if (format.equals("csv")) {
-      in = parsed(in, cols, input);
+    EmberPredict p = EmberPredict.model(model).allowNarrowing(f.on("--allow-narrowing"));
+    if (f.values.containsKey("--text-cols")) {
+      String[] text = f.get("--text-cols", "").split(",");
+      if (text.length > 2) {
+        throw new IllegalArgumentException("--text-cols takes one column, or two for a text pair,"
+            + " got " + Arrays.toString(text));
+      }
+      p = text.length == 1 ? p.text(text[0]) : p.text(text[0], text[1]);
+    } else {
+      ModelSignature sig = EmberPredict.signatureOf(spark, model);
+      Port input = graphInput(sig, f.get("--graph-input", null));
+      String[] cols = f.values.containsKey("--input-cols")
+          ? f.get("--input-cols", "").split(",") : in.columns();
+      if (format.equals("csv")) {
+        in = parsed(in, cols, input);
+      }
+      p = p.input(input.name(), cols);
     }
-    EmberPredict p = EmberPredict.model(model).input(input.name(), cols)
-        .allowNarrowing(f.on("--allow-narrowing"));
     if (f.values.containsKey("--argmax")) {
       p = p.argmax(f.get("--argmax", null), "label");
     }
@@ -107,19 +116,17 @@ public final class PredictJob {
     }
     Dataset<Row> out = p.transform(in);
     String output = f.required("--output");
-    String outFormat = f.get("--format", "parquet");
+    String outFormat = f.oneOf("--format", List.of("parquet", "json"), "parquet");
     var writer = out.write().mode(f.on("--overwrite") ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
     if (outFormat.equals("json")) {
       writer.option("ignoreNullFields", "false").json(output);
-    } else if (outFormat.equals("parquet")) {
-      writer.parquet(output);
     } else {
-      throw new IllegalArgumentException("--format must be parquet or json, got " + outFormat);
+      writer.parquet(output);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     Dataset<Row> written = spark.read().format(outFormat).load(output);
     long rows = written.count();
-    int show = f.values.containsKey("--show") ? Integer.parseInt(f.get("--show", "0")) : 0;
+    int show = f.atLeastZero("--show", 0);
     if (show > 0) {
       written.show(show, 60);
     }

@@ -32,9 +32,9 @@ public final class Bindings {
    * @throws EmberException BAD_INPUT naming the graph input or column and what to change
    */
   public static List<InputBinding> inputs(String model, ModelSignature sig, StructType schema,
-      Map<String, List<String>> inputs, boolean allowNarrowing, String textColumn) {
-    if (textColumn != null) {
-      checkText(model, sig, schema, textColumn);
+      Map<String, List<String>> inputs, boolean allowNarrowing, List<String> textColumns) {
+    if (!textColumns.isEmpty()) {
+      checkText(model, sig, schema, textColumns);
     }
     for (String name : inputs.keySet()) {
       if (sig.input(name).isEmpty()) {
@@ -46,10 +46,10 @@ public final class Bindings {
     for (int slot = 0; slot < sig.inputs().size(); slot++) {
       Port p = sig.inputs().get(slot);
       List<String> cols = inputs.get(p.name());
-      if (textColumn != null && TokenRows.NAMES.contains(p.name())) {
+      if (!textColumns.isEmpty() && TokenRows.NAMES.contains(p.name())) {
         if (cols != null) {
-          throw bad("graph input " + p.describe() + " is fed by the tokenizer of text column '"
-              + textColumn + "' and by columns " + cols, "drop one of the two");
+          throw bad("graph input " + p.describe() + " is fed by the tokenizer of text column(s) "
+              + textColumns + " and by columns " + cols, "drop one of the two");
         }
         continue;
       }
@@ -63,13 +63,15 @@ public final class Bindings {
     return out;
   }
 
-  /** A text column needs a string column and a graph with an integer input_ids [batch, seq]. */
+  /** Text columns need string columns and a graph with an integer input_ids [batch, seq]. */
   private static void checkText(String model, ModelSignature sig, StructType schema,
-      String column) {
-    DataType t = schema.fields()[index(schema, column)].dataType();
-    if (!t.equals(DataTypes.StringType)) {
-      throw bad("text column '" + column + "' has type " + t.simpleString(),
-          "cast it to string, or feed numeric columns with .input(...)");
+      List<String> columns) {
+    for (String column : columns) {
+      DataType t = schema.fields()[index(schema, column)].dataType();
+      if (!t.equals(DataTypes.StringType)) {
+        throw bad("text column '" + column + "' has type " + t.simpleString(),
+            "cast it to string, or feed numeric columns with .input(...)");
+      }
     }
     Port ids = sig.input(TokenRows.INPUT_IDS).orElseThrow(() -> bad("model '" + model + "' has no"
         + " input '" + TokenRows.INPUT_IDS + "' for a tokenizer to feed; its inputs are "

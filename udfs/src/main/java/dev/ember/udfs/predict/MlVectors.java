@@ -12,6 +12,18 @@ final class MlVectors {
   private static final String UDT = "org.apache.spark.ml.linalg.VectorUDT";
   private static final String VECTOR = "org.apache.spark.ml.linalg.Vector";
 
+  /** Each vector class's {@code toArray}, looked up once rather than per row. */
+  private static final ClassValue<Method> TO_ARRAY = new ClassValue<>() {
+    @Override
+    protected Method computeValue(Class<?> type) {
+      try {
+        return type.getMethod("toArray");
+      } catch (NoSuchMethodException e) {
+        throw new IllegalStateException("Spark ML vector " + type + " has no toArray()", e);
+      }
+    }
+  };
+
   private MlVectors() {}
 
   /** Whether a column type is Spark ML's vector type. */
@@ -32,8 +44,7 @@ final class MlVectors {
   /** A vector's values, zeros of a sparse one included. */
   static double[] toArray(Object vector) {
     try {
-      Method m = vector.getClass().getMethod("toArray");
-      return (double[]) m.invoke(vector);
+      return (double[]) TO_ARRAY.get(vector.getClass()).invoke(vector);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot read Spark ML vector " + vector.getClass(), e);
     }

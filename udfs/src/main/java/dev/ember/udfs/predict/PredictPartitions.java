@@ -31,21 +31,22 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
   private final int batchSize;
   private final List<InputBinding> inputs;
   private final List<OutputBinding> outputs;
-  private final int textIndex;
+  private final int[] textIndices;
   private final int graphInputs;
 
   /**
-   * @param textIndex the string column whose tokens feed the token inputs, or -1
+   * @param textIndices the string column whose tokens feed the token inputs, and the second text
+   *     of a pair; empty when no text feeds the graph
    * @param graphInputs how many inputs the graph has
    */
   public PredictPartitions(String spec, EngineSettings settings, int batchSize,
-      List<InputBinding> inputs, List<OutputBinding> outputs, int textIndex, int graphInputs) {
+      List<InputBinding> inputs, List<OutputBinding> outputs, int[] textIndices, int graphInputs) {
     this.spec = spec;
     this.settings = settings;
     this.batchSize = batchSize;
     this.inputs = List.copyOf(inputs);
     this.outputs = List.copyOf(outputs);
-    this.textIndex = textIndex;
+    this.textIndices = textIndices.clone();
     this.graphInputs = graphInputs;
   }
 
@@ -53,7 +54,7 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
   public Iterator<Row> call(Iterator<Row> rows) {
     Predictor model = ExecutorModels.predictor(spec, settings,
         new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())),
-        textIndex >= 0);
+        textIndices.length > 0);
     int window = batchSize * WINDOW_BATCHES;
     return new Iterator<>() {
       private final List<Row> pending = new ArrayList<>();
@@ -109,12 +110,13 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
   /** The row's tensors, or null when any bound value is null (or the text is blank). */
   private Tensor[] feed(Predictor model, Row row, long rowNumber) {
     Tensor[] t;
-    if (textIndex >= 0) {
-      String text = row.isNullAt(textIndex) ? null : row.getString(textIndex);
-      if (text == null || text.isBlank()) {
+    if (textIndices.length > 0) {
+      String text = textAt(row, 0);
+      String pair = textIndices.length > 1 ? textAt(row, 1) : null;
+      if (text == null || (textIndices.length > 1 && pair == null)) {
         return null;
       }
-      t = model.tokenRow(text);
+      t = pair == null ? model.tokenRow(text) : model.tokenRow(text, pair);
     } else {
       t = new Tensor[graphInputs];
     }
@@ -126,5 +128,12 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
       t[b.slot()] = v;
     }
     return t;
+  }
+
+  /** Text {@code k} of the row, or null when it is null or blank (its outputs are null). */
+  private String textAt(Row row, int k) {
+    int i = textIndices[k];
+    String text = row.isNullAt(i) ? null : row.getString(i);
+    return text == null || text.isBlank() ? null : text;
   }
 }
