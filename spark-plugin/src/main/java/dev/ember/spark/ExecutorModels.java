@@ -12,8 +12,11 @@ import dev.ember.executor.text.ModelFiles;
 import dev.ember.executor.text.ModelSpec;
 import dev.ember.executor.predict.Predictor;
 import dev.ember.executor.predict.RunStats;
+import dev.ember.executor.text.EmbedStats;
 import dev.ember.executor.text.SentenceEmbedder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -253,6 +256,43 @@ public final class ExecutorModels {
       }
     }
     return sum;
+  }
+
+  /**
+   * A snapshot of each loaded model's compile wrapper (none at compile level 0): its variants,
+   * their dispatches and the level-3 padding. In local mode this JVM is the executor, so a driver
+   * program or notebook sees what its tasks ran; on a cluster the executors report these as Spark
+   * metrics.
+   */
+  public static List<WrapperStats> wrapperStats() {
+    List<WrapperStats> out = new ArrayList<>();
+    for (CompletableFuture<Object> m : MODELS.values()) {
+      wrapperOf(m.getNow(null)).ifPresent(c -> out.add(c.stats()));
+    }
+    return out;
+  }
+
+  /**
+   * The loaded sentence embedders' counters summed: texts, batches, tokens before and after each
+   * batch is padded to its longest row (at every compile level), and texts cut to the token limit.
+   */
+  public static EmbedStats embedStats() {
+    long texts = 0;
+    long batches = 0;
+    long real = 0;
+    long padded = 0;
+    long truncated = 0;
+    for (CompletableFuture<Object> m : MODELS.values()) {
+      if (m.getNow(null) instanceof SentenceEmbedder e) {
+        EmbedStats s = e.stats();
+        texts += s.texts();
+        batches += s.batches();
+        real += s.realTokens();
+        padded += s.paddedTokens();
+        truncated += s.truncatedTexts();
+      }
+    }
+    return new EmbedStats(texts, batches, real, padded, truncated);
   }
 
   /** A batch-runner counter (rows, batches) summed over the loaded predictors. */

@@ -73,6 +73,25 @@ class TextEmbeddingsSparkTest {
   }
 
   @Test
+  void theDriverSeesWhatItsLocalTasksRan() {
+    // Local mode: this JVM is the executor, so its counters cover the tasks (notebook 03).
+    long textsBefore = ExecutorModels.embedStats().texts();
+    long dispatchesBefore = dispatches();
+    List<String> texts = Corpus.lines(40);
+    assertEquals(texts.size(), TextEmbeddings.of("text").batchSize(8).transform(frame(texts, 2))
+        .count());
+    dev.ember.executor.text.EmbedStats after = ExecutorModels.embedStats();
+    assertEquals(texts.size(), after.texts() - textsBefore, "every text counted once");
+    assertTrue(after.paddedTokens() >= after.realTokens() && after.realTokens() > 0, "" + after);
+    assertTrue(dispatches() > dispatchesBefore, "the compile wrapper ran the batches");
+  }
+
+  private static long dispatches() {
+    return ExecutorModels.wrapperStats().stream()
+        .flatMap(w -> w.variants().stream()).mapToLong(v -> v.dispatches()).sum();
+  }
+
+  @Test
   void everyRowComesOutInOrderAndNullsStayNull() {
     String longText = String.join(" ", java.util.Collections.nCopies(400, "word"));
     List<String> texts =
