@@ -8,11 +8,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Counts the texts of one task that were cut to {@code spark.ember.text.maxLength} tokens and logs
- * one line when the task ends, if any were: a cut text is embedded from its head only, which a
+ * one line when the task ends, if any were: a cut text reaches the model as its head only, which a
  * user should hear about once per task rather than once per text (or never). The executor-wide
  * count is the {@code text.truncated} metric.
  */
-final class TruncationSummary {
+public final class TruncationSummary {
   private static final Logger LOG = LoggerFactory.getLogger(TruncationSummary.class);
 
   private final int maxLength;
@@ -23,7 +23,7 @@ final class TruncationSummary {
   }
 
   /** A summary logged when the current task completes (never, outside a task). */
-  static TruncationSummary forThisTask(int maxLength) {
+  public static TruncationSummary forThisTask(int maxLength) {
     TruncationSummary s = new TruncationSummary(maxLength);
     TaskContext task = TaskContext.get();
     if (task != null) {
@@ -34,7 +34,7 @@ final class TruncationSummary {
   }
 
   /** Records {@code cut} truncated texts among one call's texts. */
-  void add(int cut) {
+  public void add(int cut) {
     truncated.addAndGet(cut);
   }
 
@@ -46,7 +46,7 @@ final class TruncationSummary {
     long n = truncated.get();
     if (n > 0) {
       LOG.warn("Ember task {}: {} text(s) longer than spark.ember.text.maxLength={} tokens were"
-          + " truncated (their tail was not embedded); raise spark.ember.text.maxLength (up to"
+          + " truncated (the model saw only their head); raise spark.ember.text.maxLength (up to"
           + " 512) to embed more of them", task, n, maxLength);
     }
   }

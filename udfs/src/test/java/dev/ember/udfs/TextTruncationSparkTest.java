@@ -3,6 +3,7 @@ package dev.ember.udfs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,6 +60,20 @@ class TextTruncationSparkTest {
           logged.stream().filter(l -> l.contains("spark.ember.text.maxLength=8")).toList();
       assertEquals(1, summaries.size(), logged::toString);
       assertEquals(true, summaries.get(0).contains(": 2 text(s) longer than"), summaries::toString);
+      // The predict UDF's text path counts and logs its cuts the same way, once per task.
+      logged.clear();
+      long beforePredict =
+          RegistrySink.gauge("plugin.dev.ember.spark.EmberPlugin.text.truncated");
+      List<Row> states = EmberPredict.model("builtin:all-minilm-l6-v2").text("text")
+          .output("last_hidden_state", "states").transform(df).collectAsList();
+      assertEquals(8, states.get(0).getList(1).size(), "LONG cut to 8 tokens");
+      assertEquals(2, RegistrySink.gauge("plugin.dev.ember.spark.EmberPlugin.text.truncated")
+          - beforePredict, "the predict path's two cuts");
+      List<String> predictSummaries =
+          logged.stream().filter(l -> l.contains("spark.ember.text.maxLength=8")).toList();
+      assertEquals(1, predictSummaries.size(), logged::toString);
+      assertTrue(predictSummaries.get(0).contains(": 2 text(s) longer than"),
+          predictSummaries::toString);
       // Without the cap the long text is embedded whole, and differs: the cut above was real.
       assertNotEquals(0, distance(headVec, vector(TextEmbeddings.of("text").maxLength(128)
           .transform(df).collectAsList().get(0))), 1e-6);

@@ -89,8 +89,13 @@ public final class Predictor {
    * @throws IllegalStateException when this predictor was loaded without a tokenizer
    */
   public Tensor[] tokenRow(String text) {
+    return tokenRow(text, () -> { });
+  }
+
+  /** Like {@link #tokenRow(String)}; runs {@code onCut} when the text was truncated. */
+  public Tensor[] tokenRow(String text, Runnable onCut) {
     Tensor[] row = new Tensor[signature().inputs().size()];
-    TokenRows.fill(signature().inputs(), tokenizer().encode(text), row);
+    TokenRows.fill(signature().inputs(), tokenizer().encode(text, onCut), row);
     return row;
   }
 
@@ -101,10 +106,20 @@ public final class Predictor {
    * @throws IllegalStateException when this predictor was loaded without a tokenizer
    */
   public Tensor[] tokenRow(String first, String second) {
-    PairTokens pair = tokenizer().encodePair(first, second);
+    return tokenRow(first, second, () -> { });
+  }
+
+  /** Like {@link #tokenRow(String, String)}; runs {@code onCut} when the pair was truncated. */
+  public Tensor[] tokenRow(String first, String second, Runnable onCut) {
+    PairTokens pair = tokenizer().encodePair(first, second, onCut);
     Tensor[] row = new Tensor[signature().inputs().size()];
     TokenRows.fill(signature().inputs(), pair.ids(), pair.typeIds(), row);
     return row;
+  }
+
+  /** The most tokens per text of this predictor's tokenizer, or 0 without one. */
+  public int maxLength() {
+    return tokenizer == null ? 0 : tokenizer.maxLength();
   }
 
   private TextTokenizer tokenizer() {

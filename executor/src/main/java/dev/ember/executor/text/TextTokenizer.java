@@ -127,11 +127,16 @@ public final class TextTokenizer implements AutoCloseable {
 
   /** The token ids of one text, with special tokens, truncated to {@link #maxLength()}. */
   public long[] encode(String text) {
+    return encode(text, () -> { });
+  }
+
+  /** Like {@link #encode(String)}; runs {@code onCut} when this text was truncated. */
+  public long[] encode(String text, Runnable onCut) {
     Objects.requireNonNull(text, "text");
     lock.readLock().lock();
     try {
       checkOpen();
-      return counted(tokenizer.encode(text)).getIds();
+      return counted(tokenizer.encode(text), onCut).getIds();
     } finally {
       lock.readLock().unlock();
     }
@@ -144,12 +149,17 @@ public final class TextTokenizer implements AutoCloseable {
    * longer text first.
    */
   public PairTokens encodePair(String first, String second) {
+    return encodePair(first, second, () -> { });
+  }
+
+  /** Like {@link #encodePair(String, String)}; runs {@code onCut} when the pair was truncated. */
+  public PairTokens encodePair(String first, String second, Runnable onCut) {
     Objects.requireNonNull(first, "first");
     Objects.requireNonNull(second, "second");
     lock.readLock().lock();
     try {
       checkOpen();
-      Encoding e = counted(tokenizer.encode(first, second));
+      Encoding e = counted(tokenizer.encode(first, second), onCut);
       return new PairTokens(e.getIds(), e.getTypeIds());
     } finally {
       lock.readLock().unlock();
@@ -165,8 +175,13 @@ public final class TextTokenizer implements AutoCloseable {
   }
 
   private Encoding counted(Encoding e) {
+    return counted(e, () -> { });
+  }
+
+  private Encoding counted(Encoding e, Runnable onCut) {
     if (e.exceedMaxLength()) {
       truncated.increment();
+      onCut.run();
     }
     return e;
   }

@@ -6,11 +6,13 @@ import dev.ember.spark.EmberMetrics;
 import dev.ember.spark.EngineSettings;
 import dev.ember.spark.ExecutorModels;
 import dev.ember.spark.HadoopModelFiles;
+import dev.ember.udfs.TruncationSummary;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.Row;
@@ -36,6 +38,9 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
   // Found on the first call and kept, so a row-at-a-time caller (the ScalaUDF of RAPIDS mode)
   // looks the model up once per task, not per row; transient: each task's copy finds its own.
   private transient Predictor model;
+  // One truncation summary per task, also when a row-at-a-time caller calls once per row.
+  private transient TruncationSummary truncation;
+  private transient long truncationTask = -1;
 
   /**
    * @param textIndices the string column whose tokens feed the token inputs, and the second text
@@ -61,6 +66,7 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
           textIndices.length > 0);
     }
     Predictor model = this.model;
+    TruncationSummary cuts = textIndices.length > 0 ? truncationSummary(model) : null;
     int window = batchSize * WINDOW_BATCHES;
     return new Iterator<>() {
       private final List<Row> pending = new ArrayList<>();
@@ -105,7 +111,7 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
         }
         List<Tensor[]> feeds = new ArrayList<>(pending.size());
         for (Row r : pending) {
-          feeds.add(feed(model, r, seen++));
+          feeds.add(feed(model, r, seen++, cuts));
         }
         results = model.run(feeds, batchSize);
         EmberMetrics.recordRows(pending.size());
@@ -114,7 +120,7 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
   }
 
   /** The row's tensors, or null when any bound value is null (or the text is blank). */
-  private Tensor[] feed(Predictor model, Row row, long rowNumber) {
+  private Tensor[] feed(Predictor model, Row row, long rowNumber, TruncationSummary cuts) {
     Tensor[] t;
     if (textIndices.length > 0) {
       String text = textAt(row, 0);
@@ -122,7 +128,8 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
       if (text == null || (textIndices.length > 1 && pair == null)) {
         return null;
       }
-      t = pair == null ? model.tokenRow(text) : model.tokenRow(text, pair);
+      Runnable onCut = () -> cuts.add(1);
+      t = pair == null ? model.tokenRow(text, onCut) : model.tokenRow(text, pair, onCut);
     } else {
       t = new Tensor[graphInputs];
     }
@@ -134,6 +141,17 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
       t[b.slot()] = v;
     }
     return t;
+  }
+
+  /** This task's summary of truncated texts, logged once when the task ends. */
+  private TruncationSummary truncationSummary(Predictor model) {
+    TaskContext task = TaskContext.get();
+    long id = task == null ? -1 : task.taskAttemptId();
+    if (truncation == null || id != truncationTask) {
+      truncation = TruncationSummary.forThisTask(model.maxLength());
+      truncationTask = id;
+    }
+    return truncation;
   }
 
   /** Text {@code k} of the row, or null when it is null or blank (its outputs are null). */
