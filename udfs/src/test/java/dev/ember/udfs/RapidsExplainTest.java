@@ -51,9 +51,10 @@ class RapidsExplainTest {
     try {
       Class.forName("com.nvidia.spark.SQLPlugin");
     } catch (ClassNotFoundException e) {
-      fail("the RAPIDS Accelerator jar is not on the test classpath: fetch it with mvn"
-          + " dependency:get -Dartifact=com.nvidia:rapids-4-spark_2.12:24.12.0"
-          + " -Dtransitive=false (.ci/run does)");
+      fail("the RAPIDS Accelerator jar is not on the test classpath: fetch it, outside the"
+          + " checkout, with mvn org.apache.maven.plugins:maven-dependency-plugin:2.8:get"
+          + " -Dartifact=com.nvidia:rapids-4-spark_2.12:24.12.0 -Dtransitive=false"
+          + " (.ci/run does)");
     }
     // The plugin adds its Spark-version classes to a mutable class loader, which spark-submit's
     // --jars gives it; on the app class path (not a URLClassLoader on Java 17) give it one.
