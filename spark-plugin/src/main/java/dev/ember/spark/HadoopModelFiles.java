@@ -60,21 +60,21 @@ public final class HadoopModelFiles implements ModelFiles {
   }
 
   /**
-   * External tensor data for a model on the local file system (a {@code file:} URI, or a plain
-   * path while {@code fs.defaultFS} is local), confined to its folder; null elsewhere, since reads
-   * from HDFS or object stores cannot be confined to a folder the same way (such models are
-   * refused with MODEL_UNSUPPORTED).
+   * External tensor data for a model on any Hadoop file system (HDFS, object stores, the local
+   * one), read from the model's own folder only ({@link HadoopFolder}; the local file system's
+   * through {@link ExternalData#inFolder}).
    */
   @Override
   public ExternalData externalData(String modelLocation, String source) {
     try {
       Path p = path(modelLocation);
       FileSystem fs = p.getFileSystem(conf);
-      if (!"file".equals(fs.getUri().getScheme())) {
-        return null;
+      Path folder = fs.makeQualified(p).getParent();
+      if ("file".equals(fs.getUri().getScheme())) {
+        // Java resolves local links itself; Hadoop's local status of a qualified path follows them
+        return ExternalData.inFolder(java.nio.file.Path.of(folder.toUri()), source);
       }
-      java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(p).toUri());
-      return ExternalData.inFolder(local.getParent(), source);
+      return ExternalData.in(new HadoopFolder(fs, folder), source);
     } catch (IOException | IllegalArgumentException e) {
       return null; // the model itself was read through this reader; its data is then refused
     }

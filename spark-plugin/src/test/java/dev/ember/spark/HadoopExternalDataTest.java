@@ -25,7 +25,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +40,36 @@ class HadoopExternalDataTest {
 
   @TempDir Path tmp;
 
-  private final HadoopModelFiles files = new HadoopModelFiles(new Configuration());
+  private final HadoopModelFiles files = new HadoopModelFiles(withOtherFs(new Configuration()));
+
+  /**
+   * The local disk under another scheme, {@code emberfs:}: a Hadoop file system that is not the
+   * local one to Ember, as HDFS or an object store would be. It reports links as HDFS does
+   * (Hadoop's own local link status follows them for qualified paths).
+   */
+  public static class OtherFs extends RawLocalFileSystem {
+    @Override
+    public URI getUri() {
+      return URI.create("emberfs:///");
+    }
+
+    @Override
+    public org.apache.hadoop.fs.FileStatus getFileLinkStatus(org.apache.hadoop.fs.Path f)
+        throws IOException {
+      java.nio.file.Path local = Path.of(f.toUri().getPath());
+      org.apache.hadoop.fs.FileStatus s = getFileStatus(f);
+      if (Files.isSymbolicLink(local)) {
+        s.setSymlink(new org.apache.hadoop.fs.Path(Files.readSymbolicLink(local).toString()));
+      }
+      return s;
+    }
+  }
+
+  private static Configuration withOtherFs(Configuration conf) {
+    conf.set("fs.emberfs.impl", OtherFs.class.getName());
+    conf.setBoolean("fs.emberfs.impl.disable.cache", true);
+    return conf;
+  }
 
   /** y = x + w, w [3] external in {@code location}. */
   private Path model(String location) throws IOException {
@@ -84,6 +115,44 @@ class HadoopExternalDataTest {
     Path model = model("w.bin");
     for (String spec : new String[] {model.toString(), model.toUri().toString()}) {
       assertArrayEquals(W, load(model, spec).graph().initializers().get("w").rawFloats(), spec);
+    }
+  }
+
+  @Test
+  void aModelOnAnotherHadoopFileSystemReadsItsExternalDataToo() throws IOException {
+    Path model = model("w.bin");
+    String spec = "emberfs://" + model.toAbsolutePath();
+    assertArrayEquals(W, load(model, spec).graph().initializers().get("w").rawFloats(), spec);
+  }
+
+  @Test
+  void symbolicLinksAndFoldersAreRefusedOnEveryFileSystem() throws IOException {
+    for (String scheme : new String[] {"", "emberfs://"}) {
+      Path model = model("link.bin");
+      Path dir = model.getParent();
+      Files.deleteIfExists(dir.resolve("link.bin"));
+      Files.createSymbolicLink(dir.resolve("link.bin"), tmp.resolve("secret.bin"));
+      EmberException link = assertThrows(EmberException.class,
+          () -> load(model, scheme + model.toAbsolutePath()));
+      assertEquals(ErrorCode.MODEL_INVALID, link.code(), link.getMessage());
+      assertTrue(link.getMessage().contains("symbolic link"), link.getMessage());
+
+      Path viaFolder = model("sub/w.bin");
+      Files.deleteIfExists(dir.resolve("sub"));
+      Files.createSymbolicLink(dir.resolve("sub"), tmp);
+      Files.copy(dir.resolve("w.bin"), tmp.resolve("w.bin"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      EmberException folderLink = assertThrows(EmberException.class,
+          () -> load(viaFolder, scheme + viaFolder.toAbsolutePath()));
+      assertTrue(folderLink.getMessage().contains("symbolic link"), folderLink.getMessage());
+      Files.delete(dir.resolve("sub"));
+
+      Path notAFile = model("sub");
+      Files.createDirectories(dir.resolve("sub"));
+      EmberException folder = assertThrows(EmberException.class,
+          () -> load(notAFile, scheme + notAFile.toAbsolutePath()));
+      assertTrue(folder.getMessage().contains("is not a file"), folder.getMessage());
+      Files.delete(dir.resolve("sub"));
     }
   }
 
