@@ -5,8 +5,9 @@
 set -euo pipefail
 root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-mvn -q -pl udfs -am test-compile
-mvn -q -pl udfs dependency:build-classpath -Dmdep.includeScope=test \
+# One reactor run: udfs's module dependencies (rapids-stubs among them) resolve to their build
+# output, so nothing has to be installed; udfs, built last, writes the file last.
+mvn -q -pl udfs -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$root/udfs/target/test-classpath.txt"
 opens="$(sed -n 's:.*<spark.java17.opens>\(.*\)</spark.java17.opens>.*:\1:p' pom.xml)"
 export SPARK_LOCAL_IP=127.0.0.1
