@@ -20,10 +20,9 @@ class WithoutRapidsJarTest {
 
   /** Loads Ember's udfs classes itself (so their references resolve here) and hides RAPIDS. */
   private static ClassLoader withoutRapids() throws Exception {
-    Path classes = Path.of("target/classes");
-    if (!Files.isDirectory(classes)) {
-      classes = Path.of("udfs/target/classes");
-    }
+    // The folder this build compiled udfs into (target/classes, or target/spark4/classes).
+    Path classes = Path.of(dev.ember.spark.sql.ExtractEmberCalls.class.getProtectionDomain()
+        .getCodeSource().getLocation().toURI());
     assertTrue(Files.isDirectory(classes.resolve("dev/ember/spark/sql")), "udfs classes");
     ClassLoader app = WithoutRapidsJarTest.class.getClassLoader();
     ClassLoader hiding = new ClassLoader(app) {
