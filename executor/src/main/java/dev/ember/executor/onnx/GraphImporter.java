@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Turns one parsed {@code ModelProto} into IR: opsets, graph, attributes of every kind. Tensors
@@ -59,12 +60,7 @@ final class GraphImporter {
 
   OnnxModel importModel() {
     for (OperatorSetIdProto op : model.getOpsetImportList()) {
-      String domain = op.getDomain().equals("ai.onnx") ? "" : op.getDomain();
-      if (op.getVersion() <= 0 || op.getVersion() > 10_000) {
-        throw Errors.modelInvalid(
-            source, "opset import for domain '" + domain + "' has version " + op.getVersion(), null);
-      }
-      opsets.put(domain, (int) op.getVersion());
+      putOpset(opsets, op, source);
     }
     if (opsets.isEmpty()) {
       // IR version 1 models predate opset_import and mean opset 1.
@@ -197,6 +193,42 @@ final class GraphImporter {
   }
 
   private Node importNode(NodeProto n, int index) {
+    return node(n, index, opsets, source, name -> attributes(n, name));
+  }
+
+  private Attributes attributes(NodeProto n, String name) {
+    Map<String, AttrValue> attrs = new TreeMap<>();
+    for (AttributeProto a : n.getAttributeList()) {
+      String where = "attribute '" + a.getName() + "' of node '" + name + "'";
+      if (!a.getRefAttrName().isEmpty()) {
+        throw Errors.modelUnsupported(
+            source, where + " refers to a function attribute", "inline model functions first");
+      }
+      attrs.put(a.getName(), attribute(a, where));
+    }
+    return Attributes.of(attrs);
+  }
+
+  /**
+   * Checks one opset import and records it. Shared with {@link ModelHeader}, so the driver's
+   * header check and the executor's import refuse a model with the same words.
+   */
+  static void putOpset(Map<String, Integer> opsets, OperatorSetIdProto op, String source) {
+    String domain = op.getDomain().equals("ai.onnx") ? "" : op.getDomain();
+    if (op.getVersion() <= 0 || op.getVersion() > 10_000) {
+      throw Errors.modelInvalid(
+          source, "opset import for domain '" + domain + "' has version " + op.getVersion(), null);
+    }
+    opsets.put(domain, (int) op.getVersion());
+  }
+
+  /**
+   * A node's name (a made-up one when unnamed), domain and opset, checked against the model's
+   * imports, with the attributes {@code attributes} reads for that name. Shared with {@link
+   * ModelHeader}, like {@link #putOpset}.
+   */
+  static Node node(NodeProto n, int index, Map<String, Integer> opsets, String source,
+      Function<String, Attributes> attributes) {
     String domain = n.getDomain().equals("ai.onnx") ? "" : n.getDomain();
     String name = n.getName().isEmpty() ? n.getOpType() + "_" + index : n.getName();
     Integer opset = opsets.get(domain);
@@ -210,18 +242,8 @@ final class GraphImporter {
     if (n.getOpType().isEmpty()) {
       throw Errors.modelInvalid(source, "node #" + index + " has no op_type", null);
     }
-    Map<String, AttrValue> attrs = new TreeMap<>();
-    for (AttributeProto a : n.getAttributeList()) {
-      String where = "attribute '" + a.getName() + "' of node '" + name + "'";
-      if (!a.getRefAttrName().isEmpty()) {
-        throw Errors.modelUnsupported(
-            source, where + " refers to a function attribute", "inline model functions first");
-      }
-      attrs.put(a.getName(), attribute(a, where));
-    }
-    return new Node(
-        name, n.getOpType(), domain, opset, n.getInputList(), n.getOutputList(),
-        Attributes.of(attrs));
+    return new Node(name, n.getOpType(), domain, opset, n.getInputList(), n.getOutputList(),
+        attributes.apply(name));
   }
 
   private AttrValue attribute(AttributeProto a, String where) {

@@ -75,7 +75,7 @@ public record ModelHeader(String source, Map<String, Integer> opsets, List<Node>
         } else if (field == MODEL_OPSET_IMPORT && isDelimited(tag)) {
           OperatorSetIdProto.Builder op = OperatorSetIdProto.newBuilder();
           c.readMessage(op, ExtensionRegistryLite.getEmptyRegistry());
-          putOpset(opsets, op.build(), source);
+          GraphImporter.putOpset(opsets, op.build(), source);
         } else if (!c.skipField(tag)) {
           break; // an end-group tag: not valid at the top level either
         }
@@ -99,7 +99,8 @@ public record ModelHeader(String source, Map<String, Integer> opsets, List<Node>
     }
     List<Node> nodes = new ArrayList<>();
     for (Raw r : protos) {
-      nodes.add(node(r.proto(), r.index(), opsets, source));
+      nodes.add(GraphImporter.node(r.proto(), r.index(), opsets, source,
+          name -> Attributes.of(Map.of())));
     }
     return new ModelHeader(source, opsets, nodes);
   }
@@ -152,32 +153,5 @@ public record ModelHeader(String source, Map<String, Integer> opsets, List<Node>
         }
       }
     }
-  }
-
-  private static void putOpset(Map<String, Integer> opsets, OperatorSetIdProto op, String source) {
-    String domain = op.getDomain().equals("ai.onnx") ? "" : op.getDomain();
-    if (op.getVersion() <= 0 || op.getVersion() > 10_000) {
-      throw Errors.modelInvalid(
-          source, "opset import for domain '" + domain + "' has version " + op.getVersion(), null);
-    }
-    opsets.put(domain, (int) op.getVersion());
-  }
-
-  private static Node node(NodeProto n, int index, Map<String, Integer> opsets, String source) {
-    String domain = n.getDomain().equals("ai.onnx") ? "" : n.getDomain();
-    String name = n.getName().isEmpty() ? n.getOpType() + "_" + index : n.getName();
-    Integer opset = opsets.get(domain);
-    if (opset == null) {
-      throw Errors.modelInvalid(
-          source,
-          "node '" + name + "' (" + n.getOpType() + ") uses domain '" + domain
-              + "', which the model does not import (imports: " + opsets.keySet() + ")",
-          null);
-    }
-    if (n.getOpType().isEmpty()) {
-      throw Errors.modelInvalid(source, "node #" + index + " has no op_type", null);
-    }
-    return new Node(name, n.getOpType(), domain, opset, n.getInputList(), n.getOutputList(),
-        Attributes.of(Map.of()));
   }
 }
