@@ -1,5 +1,6 @@
 package dev.ember.bench;
 
+import dev.ember.executor.text.ModelSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.List;
  * @param workers Ember worker threads sharing one embedder (Spark's task slots)
  * @param ortThreads ONNX Runtime intra-op threads
  * @param out where the Markdown table is written too, or null
+ * @param model the sentence encoder, as a model spec ({@code builtin:all-minilm-l6-v2} or its int8
+ *     export {@code builtin:all-minilm-l6-v2-q}, or a local folder)
  */
 record BenchOptions(
     Path input,
@@ -22,7 +25,8 @@ record BenchOptions(
     int level0Rows,
     int workers,
     int ortThreads,
-    Path out) {
+    Path out,
+    String model) {
 
   static final Path DEFAULT_INPUT = Path.of("data/sample/wordnet-glosses.txt");
   static final int DEFAULT_ROWS = 4000;
@@ -30,13 +34,15 @@ record BenchOptions(
 
   static final String USAGE =
       "usage: bin/ember bench [--rows N] [--levels 0,1,2,3] [--level0-rows N] [--workers N]\n"
-          + "                       [--input FILE] [--out FILE.md]\n"
+          + "                       [--input FILE] [--out FILE.md] [--model SPEC]\n"
           + "  --rows N         first N lines of the input (default 4000)\n"
           + "  --levels L,...   Ember compile levels to measure (default 0,1,2,3)\n"
           + "  --level0-rows N  rows the interpreter (level 0) runs on (default 400)\n"
           + "  --workers N      Ember threads sharing one embedder (default: the cores)\n"
           + "  --input FILE     one sentence per line (default data/sample/wordnet-glosses.txt)\n"
-          + "  --out FILE.md    also write the table there";
+          + "  --out FILE.md    also write the table there\n"
+          + "  --model SPEC     the encoder (default builtin:all-minilm-l6-v2; its int8 export is\n"
+          + "                   builtin:all-minilm-l6-v2-q)";
 
   BenchOptions {
     levels = List.copyOf(levels);
@@ -59,6 +65,9 @@ record BenchOptions(
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be >= 1, but was " + workers);
     }
+    if (model == null || model.isBlank()) {
+      throw new IllegalArgumentException("--model needs a model spec");
+    }
     if (ortThreads < 1) {
       throw new IllegalArgumentException("ortThreads must be >= 1, but was " + ortThreads);
     }
@@ -73,7 +82,8 @@ record BenchOptions(
   static BenchOptions defaults() {
     int cores = Runtime.getRuntime().availableProcessors();
     return new BenchOptions(
-        DEFAULT_INPUT, DEFAULT_ROWS, List.of(0, 1, 2, 3), DEFAULT_LEVEL0_ROWS, cores, cores, null);
+        DEFAULT_INPUT, DEFAULT_ROWS, List.of(0, 1, 2, 3), DEFAULT_LEVEL0_ROWS, cores, cores, null,
+        ModelSpec.DEFAULT);
   }
 
   /**
@@ -97,6 +107,7 @@ record BenchOptions(
             case "--workers" -> o.withWorkers(integer(flag, v));
             case "--input" -> o.withInput(Path.of(v));
             case "--out" -> o.withOut(Path.of(v));
+            case "--model" -> o.withModel(v);
             default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
           };
     }
@@ -104,27 +115,31 @@ record BenchOptions(
   }
 
   BenchOptions withRows(int n) {
-    return new BenchOptions(input, n, levels, level0Rows, workers, ortThreads, out);
+    return new BenchOptions(input, n, levels, level0Rows, workers, ortThreads, out, model);
   }
 
   BenchOptions withLevels(List<Integer> l) {
-    return new BenchOptions(input, rows, l, level0Rows, workers, ortThreads, out);
+    return new BenchOptions(input, rows, l, level0Rows, workers, ortThreads, out, model);
   }
 
   BenchOptions withLevel0Rows(int n) {
-    return new BenchOptions(input, rows, levels, n, workers, ortThreads, out);
+    return new BenchOptions(input, rows, levels, n, workers, ortThreads, out, model);
   }
 
   BenchOptions withWorkers(int n) {
-    return new BenchOptions(input, rows, levels, level0Rows, n, ortThreads, out);
+    return new BenchOptions(input, rows, levels, level0Rows, n, ortThreads, out, model);
   }
 
   BenchOptions withInput(Path p) {
-    return new BenchOptions(p, rows, levels, level0Rows, workers, ortThreads, out);
+    return new BenchOptions(p, rows, levels, level0Rows, workers, ortThreads, out, model);
   }
 
   BenchOptions withOut(Path p) {
-    return new BenchOptions(input, rows, levels, level0Rows, workers, ortThreads, p);
+    return new BenchOptions(input, rows, levels, level0Rows, workers, ortThreads, p, model);
+  }
+
+  BenchOptions withModel(String spec) {
+    return new BenchOptions(input, rows, levels, level0Rows, workers, ortThreads, out, spec);
   }
 
   private static int integer(String flag, String v) {

@@ -50,7 +50,7 @@ record BenchReport(
 
   String markdown() {
     StringBuilder sb = new StringBuilder();
-    sb.append("## Ember vs ONNX Runtime: all-MiniLM-L6-v2 sentence embeddings\n\n");
+    sb.append("## Ember vs ONNX Runtime: sentence embeddings of real text\n\n");
     for (String line : environment) {
       sb.append("- ").append(line).append('\n');
     }

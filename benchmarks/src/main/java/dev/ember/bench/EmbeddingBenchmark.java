@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,7 +28,8 @@ import java.util.logging.Logger;
  * and length-sorted batches of 32, the engines taking turns ({@link Interleaved}); then level 3's
  * cold and warm (compile cache) start. Prints a
  * Markdown table and checks that every Ember level gives ONNX Runtime's embeddings (cosine at least
- * {@value #MIN_COSINE} on every row, else it aborts).
+ * {@value #MIN_COSINE} on every row, {@value #MIN_COSINE_INT8} for an int8 model, else it aborts);
+ * {@code --model} picks the encoder.
  *
  * <pre>{@code
  * bin/ember bench --rows 4000 --levels 0,1,2,3
@@ -37,7 +39,18 @@ public final class EmbeddingBenchmark {
   /** Below this cosine against ONNX Runtime on any row, the run aborts. */
   static final double MIN_COSINE = 0.9999;
 
-  private static final ModelSpec MODEL = ModelSpec.parse(ModelSpec.DEFAULT);
+  /**
+   * The bar for an int8 model, looser on purpose: DynamicQuantizeLinear takes one range over the
+   * whole activation tensor, so a sentence's embedding depends on its batch, and level 3 pads to
+   * other shapes than ONNX Runtime's batches (ONNX Runtime's own NO_OPT session is 0.992 from its
+   * default one on the same padded batches). Same-shape agreement is held tighter by the executor's
+   * QuantizedMiniLmVsOnnxRuntimeTest; the table shows each row's minimum cosine.
+   */
+  static final double MIN_COSINE_INT8 = 0.98;
+
+  private static final Set<String> INTEGER_OPS =
+      Set.of("DynamicQuantizeLinear", "QuantizeLinear", "MatMulInteger", "QLinearMatMul",
+          "ConvInteger", "QLinearConv");
 
   private EmbeddingBenchmark() {}
 
@@ -100,17 +113,22 @@ public final class EmbeddingBenchmark {
   /**
    * Runs every measurement {@code o} asks for, reporting progress on {@code progress}.
    *
-   * @throws CosineCheckFailed when an Ember level's embeddings fall below {@link #MIN_COSINE}
+   * @throws CosineCheckFailed when an Ember level's embeddings fall below {@link #minCosine}
    *     against ONNX Runtime's
    */
   static BenchReport run(BenchOptions o, PrintStream progress) throws Exception {
     long t0 = System.nanoTime();
     List<String> env = new ArrayList<>(Machine.describe());
     String loadStart = Machine.loadAverage();
-    ModelFiles files = MODEL.files(ModelFiles.local());
-    byte[] modelBytes = files.read(MODEL.modelLocation());
-    byte[] tokenizerJson = files.read(MODEL.tokenizerLocation());
-    OnnxModel model = OnnxLoader.load(modelBytes, MODEL.spec());
+    ModelSpec spec = ModelSpec.parse(o.model());
+    ModelFiles files = spec.files(ModelFiles.local());
+    byte[] modelBytes = files.read(spec.modelLocation());
+    byte[] tokenizerJson = files.read(spec.tokenizerLocation());
+    OnnxModel model = OnnxLoader.load(modelBytes, spec.spec());
+    double minCosine = minCosine(model);
+    env.add(String.format(Locale.ROOT, "model: %s (%s); outputs must reach cosine %s against"
+        + " ONNX Runtime's on every row", spec.spec(), minCosine == MIN_COSINE ? "float"
+        : "int8 quantized", minCosine));
     List<ReportRow> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     StartTimes start = null;
@@ -150,12 +168,12 @@ public final class EmbeddingBenchmark {
       }
       for (EmberEngine e : levels.values()) {
         boolean onSmall = e.level() == 0 && subset;
-        addRows(rows, e, onSmall ? small : corpus, onSmall ? sub : full);
+        addRows(rows, e, onSmall ? small : corpus, onSmall ? sub : full, minCosine);
         notes.addAll(wrapperNotes(e));
       }
       notes.add(loadNote(full));
       if (levels.containsKey(3)) {
-        start = startTimes(levels.get(3), progress);
+        start = startTimes(spec, levels.get(3), progress);
       }
     } finally {
       closeAll(open);
@@ -184,11 +202,12 @@ public final class EmbeddingBenchmark {
   }
 
   /** Checks {@code e}'s vectors against ONNX Runtime's in every batching and adds its rows. */
-  private static void addRows(
-      List<ReportRow> rows, EmberEngine e, Corpus c, Map<Batching, Interleaved.Result> r) {
+  private static void addRows(List<ReportRow> rows, EmberEngine e, Corpus c,
+      Map<Batching, Interleaved.Result> r, double minCosine) {
     Measurement sorted = r.get(Batching.LENGTH_SORTED).total().get(OrtEngine.NAME);
     for (Interleaved.Result res : r.values()) {
-      rows.add(checked(res.total().get(e.name()), c, res.total().get(OrtEngine.NAME), sorted));
+      rows.add(checked(res.total().get(e.name()), c, res.total().get(OrtEngine.NAME), sorted,
+          minCosine));
     }
   }
 
@@ -228,12 +247,12 @@ public final class EmbeddingBenchmark {
     }
   }
 
-  private static StartTimes startTimes(EmberEngine level3, PrintStream progress)
+  private static StartTimes startTimes(ModelSpec spec, EmberEngine level3, PrintStream progress)
       throws IOException {
     Path dir = Files.createTempDirectory("ember-bench-cache");
     try {
       progress.println("ember bench: level 3 cold and warm start...");
-      return StartTimes.measure(MODEL, level3.usedVariants(), dir);
+      return StartTimes.measure(spec, level3.usedVariants(), dir);
     } finally {
       Machine.deleteTree(dir);
     }
@@ -251,16 +270,22 @@ public final class EmbeddingBenchmark {
             : "");
   }
 
+  /** The cosine an Ember level must reach against ONNX Runtime on every row of this model. */
+  static double minCosine(OnnxModel model) {
+    boolean integer = model.graph().nodes().stream().anyMatch(n -> INTEGER_OPS.contains(n.opType()));
+    return integer ? MIN_COSINE_INT8 : MIN_COSINE;
+  }
+
   static ReportRow checked(
-      Measurement m, Corpus c, Measurement ref, Measurement refSorted) {
+      Measurement m, Corpus c, Measurement ref, Measurement refSorted, double minCosine) {
     double min = m.minCosine(ref);
-    if (!(min >= MIN_COSINE)) {
+    if (!(min >= minCosine)) {
       int row = m.worstRow(ref);
       String text = c.text(row);
       throw new CosineCheckFailed(String.format(Locale.ROOT,
           "%s (%s) gives embeddings that differ from ONNX Runtime's: min cosine %.6f < %.4f, at"
               + " row %d of the corpus (%d tokens): \"%s\"", m.engine(), m.batching().label(),
-          min, MIN_COSINE, row, c.length(row),
+          min, minCosine, row, c.length(row),
           text.length() > 80 ? text.substring(0, 80) + "..." : text));
     }
     return new ReportRow(m, ref, refSorted, min);

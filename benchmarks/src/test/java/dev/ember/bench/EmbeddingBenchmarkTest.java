@@ -70,6 +70,29 @@ class EmbeddingBenchmarkTest {
   }
 
   @Test
+  void int8ModelRunsAgainstOrtOnTheSameInt8Export() throws Exception {
+    BenchOptions o =
+        BenchOptions.parse(new String[] {"--model", "builtin:all-minilm-l6-v2-q", "--rows", "6",
+            "--levels", "3", "--workers", "1", "--input", GLOSSES.toString()});
+    BenchReport r = EmbeddingBenchmark.run(o, new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8));
+    for (Batching b : Batching.values()) {
+      ReportRow l3 = r.row("ember level 3", b, 6);
+      assertNotNull(l3, "level 3 " + b);
+      assertTrue(l3.minCosine() >= EmbeddingBenchmark.MIN_COSINE_INT8, "level 3 " + b);
+    }
+    String md = r.markdown();
+    assertTrue(md.contains("builtin:all-minilm-l6-v2-q (int8 quantized)"), md);
+  }
+
+  @Test
+  void modelFlagNeedsASpec() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(new String[] {"--model", " "}));
+    assertTrue(e.getMessage().contains("--model"), e::getMessage);
+  }
+
+  @Test
   void wrongEmbeddingsAbortTheRun() throws Exception {
     ModelSpec spec = ModelSpec.parse(ModelSpec.DEFAULT);
     byte[] json = spec.files(ModelFiles.local()).read(spec.tokenizerLocation());
@@ -79,18 +102,21 @@ class EmbeddingBenchmarkTest {
       float[][] close = {{1, 1e-3f}, {0, 1}};
       float[][] wrong = {{1, 0}, {1, 1}};
       Measurement ort = measurement(OrtEngine.NAME, ref);
-      ReportRow ok = EmbeddingBenchmark.checked(measurement("ember", close), c, ort, ort);
+      ReportRow ok = EmbeddingBenchmark.checked(measurement("ember", close), c, ort, ort,
+              EmbeddingBenchmark.MIN_COSINE);
       assertTrue(ok.minCosine() >= EmbeddingBenchmark.MIN_COSINE);
       EmbeddingBenchmark.CosineCheckFailed e =
           assertThrows(
               EmbeddingBenchmark.CosineCheckFailed.class,
-              () -> EmbeddingBenchmark.checked(measurement("ember", wrong), c, ort, ort));
+              () -> EmbeddingBenchmark.checked(measurement("ember", wrong), c, ort, ort,
+              EmbeddingBenchmark.MIN_COSINE));
       assertTrue(
           e.getMessage().contains("row 1") && e.getMessage().contains("a dog"), e::getMessage);
       float[][] missing = {{1, 0}, null};
       assertThrows(
           EmbeddingBenchmark.CosineCheckFailed.class,
-          () -> EmbeddingBenchmark.checked(measurement("ember", missing), c, ort, ort));
+          () -> EmbeddingBenchmark.checked(measurement("ember", missing), c, ort, ort,
+              EmbeddingBenchmark.MIN_COSINE));
     }
   }
 
