@@ -22,11 +22,17 @@ public final class CpuRuntime {
   private final Gemm gemm;
   private final Node[] fallbackNodes;
   private final OpDef[] fallbackOps;
+  /** Faster kernels for some fallback nodes (null where the reference kernel runs). */
+  private final QuantizedMatMul[] fast;
 
   public CpuRuntime(Gemm gemm, Node[] fallbackNodes, OpDef[] fallbackOps) {
     this.gemm = gemm;
     this.fallbackNodes = fallbackNodes.clone();
     this.fallbackOps = fallbackOps.clone();
+    this.fast = new QuantizedMatMul[fallbackNodes.length];
+    for (int i = 0; i < fast.length; i++) {
+      fast[i] = QuantizedMatMul.forNode(fallbackNodes[i], gemm);
+    }
   }
 
   public Gemm gemm() {
@@ -37,6 +43,10 @@ public final class CpuRuntime {
   public Tensor[] fallback(int i, Tensor[] inputs) {
     Node node = fallbackNodes[i];
     try {
+      Tensor[] quick = fast[i] == null ? null : fast[i].run(inputs);
+      if (quick != null) {
+        return quick;
+      }
       List<Tensor> out = fallbackOps[i].evaluate(new KernelContext(node, Arrays.asList(inputs)));
       return out.toArray(new Tensor[0]);
     } catch (OpException e) {

@@ -55,8 +55,13 @@ final class DynamicQuantizeLinearOp implements OpDef {
     long zp = 0;
     if (scale != 0f) {
       zp = QuantTypes.saturate(0f - lo / scale, DType.UINT8);
+      // QuantTypes.saturate(rint(v / scale) + zp) inlined: this loop is a quantized model's
+      // hottest reference kernel. x / scale is finite here (scale > 0, NaN inputs aside), and a
+      // NaN element gives 0 as saturate does.
+      double z = zp;
       for (int i = 0; i < v.length; i++) {
-        y[i] = QuantTypes.saturate(Math.rint(v[i] / scale) + zp, DType.UINT8);
+        double q = Math.rint(Math.rint(v[i] / scale) + z);
+        y[i] = q >= 255.0 ? 255 : q > 0.0 ? (long) q : 0;
       }
     }
     return List.of(

@@ -1,0 +1,152 @@
+package dev.ember.executor.backend.cpu;
+
+import dev.ember.executor.backend.cpu.gemm.Gemm;
+import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Node;
+import dev.ember.executor.ir.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * MatMulInteger of 8-bit operands on the backend's float GEMM, exactly. The reference kernel
+ * multiplies in int32 on the JVM, which no JIT turns into int8 dot products; the float GEMM
+ * (OpenBLAS) is several times faster, and it is exact here: every shifted operand is an integer
+ * of at most 255 in magnitude, so products are exact floats, and K is cut into chunks short
+ * enough that any partial sum, in any order, stays below 2^24 where floats hold every integer.
+ * Each chunk's result is converted back to int and added in wrapping int32, as ONNX accumulates.
+ *
+ * <p>Takes the common shape of quantized linear layers: A of rank 2 or more with one zero point,
+ * B a 2-D weight with one zero point or one per column. B is shifted, converted and prepared
+ * once per weight array and shared by every variant of the model; other shapes return null and
+ * run on the reference kernel.
+ */
+final class QuantizedMatMul {
+  /** Largest integer below which every float is exact. */
+  private static final long EXACT = 1L << 24;
+
+  /** Prepared weights by the identity of B's data; weak, so a dropped model frees them. */
+  private static final Map<long[], List<Weights>> WEIGHTS = new WeakHashMap<>();
+
+  private final Gemm gemm;
+
+  private QuantizedMatMul(Gemm gemm) {
+    this.gemm = gemm;
+  }
+
+  /** The fast kernel for {@code node}, or null when it is not a MatMulInteger. */
+  static QuantizedMatMul forNode(Node node, Gemm gemm) {
+    boolean onnxDomain = node.domain().isEmpty() || node.domain().equals("ai.onnx");
+    return onnxDomain && node.opType().equals("MatMulInteger") ? new QuantizedMatMul(gemm) : null;
+  }
+
+  /** The int32 product, or null when these inputs are not the shape this kernel takes. */
+  Tensor[] run(Tensor[] in) {
+    Tensor a = in[0];
+    Tensor b = in[1];
+    Tensor aZp = in.length > 2 ? in[2] : null;
+    Tensor bZp = in.length > 3 ? in[3] : null;
+    if (!isByte(a) || !isByte(b) || b.shape().length != 2 || a.shape().length < 2
+        || aZp != null && (aZp.size() != 1 || aZp.dtype() != a.dtype())
+        || bZp != null && bZp.dtype() != b.dtype() && bZp.size() > 0) {
+      return null;
+    }
+    int[] as = a.shape();
+    int k = as[as.length - 1];
+    int n = b.shape()[1];
+    if (b.shape()[0] != k) {
+      return null; // the reference kernel names the mismatch
+    }
+    long[] bZero = bZp == null ? new long[] {0} : bZp.rawLongs();
+    if (bZero.length != 1 && (bZero.length != n || bZp.shape()[bZp.shape().length - 1] != n)) {
+      return null;
+    }
+    int aZero = aZp == null ? 0 : (int) aZp.rawLongs()[0];
+    long aBound = a.dtype() == DType.UINT8
+        ? Math.max(aZero, 255 - aZero)
+        : Math.max(Math.abs(-128 - aZero), Math.abs(127 - aZero));
+    Weights w = weights(b.rawLongs(), bZero, k, n);
+    int chunk = (int) Math.min(k, (EXACT - 1) / Math.max(1, aBound * w.maxAbs));
+    long rowsL = a.size() / k;
+    int m = Math.toIntExact(rowsL);
+    float[] af = shifted(a.rawLongs(), aZero);
+    float[] part = new float[m * n];
+    long[] y = new long[m * n];
+    for (int p0 = 0, c = 0; p0 < k; p0 += chunk, c++) {
+      int kc = Math.min(chunk, k - p0);
+      gemm.multiply(m, 1f, af, p0, k, false, w.chunk(gemm, c, p0, kc, chunk), 0f, part, 0, n);
+      for (int i = 0; i < part.length; i++) {
+        y[i] = (int) y[i] + (int) part[i]; // int32 wrap-around, as ONNX accumulates
+      }
+    }
+    int[] out = Arrays.copyOf(as, as.length);
+    out[out.length - 1] = n;
+    return new Tensor[] {Tensor.ofLongs(DType.INT32, out, y)};
+  }
+
+  private static boolean isByte(Tensor t) {
+    return t.dtype() == DType.UINT8 || t.dtype() == DType.INT8;
+  }
+
+  private static float[] shifted(long[] v, int zero) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (int) v[i] - zero;
+    }
+    return f;
+  }
+
+  private static Weights weights(long[] b, long[] zero, int k, int n) {
+    synchronized (WEIGHTS) {
+      List<Weights> known = WEIGHTS.computeIfAbsent(b, x -> new ArrayList<>(1));
+      for (Weights w : known) {
+        if (Arrays.equals(w.zero, zero)) {
+          return w;
+        }
+      }
+      Weights w = new Weights(b, zero, k, n);
+      known.add(w);
+      return w;
+    }
+  }
+
+  /** B minus its zero points, as floats, prepared per K chunk on first use. */
+  private static final class Weights {
+    final long[] zero;
+    final float[] f;
+    final int k;
+    final int n;
+    final long maxAbs;
+    private final Map<String, Gemm.Prepared> chunks = new java.util.HashMap<>();
+
+    Weights(long[] b, long[] zero, int k, int n) {
+      this.zero = zero.clone();
+      this.k = k;
+      this.n = n;
+      this.f = new float[k * n];
+      long max = 0;
+      for (int p = 0; p < k; p++) {
+        for (int j = 0; j < n; j++) {
+          long v = b[p * n + j] - zero[zero.length == 1 ? 0 : j];
+          f[p * n + j] = v;
+          max = Math.max(max, Math.abs(v));
+        }
+      }
+      this.maxAbs = max;
+    }
+
+    /** Rows {@code [p0, p0 + kc)} of B, prepared; one entry per (GEMM, chunk length, index). */
+    synchronized Gemm.Prepared chunk(Gemm gemm, int index, int p0, int kc, int chunk) {
+      String key = gemm.name() + "/" + chunk + "/" + index;
+      Gemm.Prepared p = chunks.get(key);
+      if (p == null) {
+        float[] rows = p0 == 0 && kc == k ? f : Arrays.copyOfRange(f, p0 * n, (p0 + kc) * n);
+        p = gemm.prepare(rows, kc, n, false);
+        chunks.put(key, p);
+      }
+      return p;
+    }
+  }
+}
