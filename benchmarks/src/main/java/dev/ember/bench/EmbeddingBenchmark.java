@@ -43,8 +43,8 @@ public final class EmbeddingBenchmark {
    * The bar for an int8 model, looser on purpose: DynamicQuantizeLinear takes one range over the
    * whole activation tensor, so a sentence's embedding depends on its batch, and level 3 pads to
    * other shapes than ONNX Runtime's batches (ONNX Runtime's own NO_OPT session is 0.992 from its
-   * default one on the same padded batches; level 3 against ONNX Runtime's corpus-order batches of 64
-   * reached 0.9796 on 1,000 glosses). Same-shape agreement is held tighter by the executor's
+   * default one on the same padded batches; level 3 against ONNX Runtime's corpus-order batches
+   * of 64 reached 0.9796 on 1,000 glosses). Same-shape agreement is held tighter by the executor's
    * QuantizedMiniLmVsOnnxRuntimeTest; the table shows each row's minimum cosine.
    */
   static final double MIN_COSINE_INT8 = 0.97;
