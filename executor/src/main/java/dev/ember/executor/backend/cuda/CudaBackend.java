@@ -133,7 +133,7 @@ public final class CudaBackend implements Backend {
       generate(graph);
       return "all on the GPU";
     } catch (EmberException e) {
-      return "refused (" + e.code() + "): " + e.getMessage();
+      return "refused: " + e.getMessage();
     }
   }
 

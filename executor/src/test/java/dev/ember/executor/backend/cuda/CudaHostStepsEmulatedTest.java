@@ -18,6 +18,7 @@ import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.explain.ModelExplain;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ops.OpRegistry;
@@ -94,7 +95,7 @@ class CudaHostStepsEmulatedTest {
     assertTrue(e.getMessage().contains("ops without CUDA kernels: Clip x1, Concat x1, Greater x1"
         + " (node 'clip': "), e.getMessage());
     assertTrue(e.getMessage().contains("set spark.ember.device=auto"), e.getMessage());
-    assertTrue(cuda.placement(g).startsWith("refused (UNSUPPORTED_OP)"), cuda.placement(g));
+    assertTrue(cuda.placement(g).startsWith("refused: UNSUPPORTED_OP"), cuda.placement(g));
   }
 
   @Test
@@ -137,6 +138,29 @@ class CudaHostStepsEmulatedTest {
     assertAgrees(interpret(w.graph(), in), w.call(in));
     assertAgrees(interpret(w.graph(), in), w.call(in));
     assertEquals(replays, driver.replays(), "a program with host steps is never a CUDA graph");
+  }
+
+  @Test
+  void explainSaysWhereTheLargestVariantRunsAndWhy() {
+    CompileOptions level3 = CompileOptions.level(3).withCaptureSizes(List.of(2, 64));
+    Graph g = HostStepModels.mixed(512, 512);
+    String text = ModelExplain.of("mixed.onnx",
+        CompileWrapper.builder(level3).planOnly().backend(auto).build(g), null, "cuda:0");
+    assertTrue(text.contains("\n  placement of the largest variant (batch=64): GPU with host"
+        + " steps; ops without CUDA kernels run on the host between device steps: Clip x1,"
+        + " Concat x1, Greater x1 (3 of 6 compute nodes on the host; device work "), text);
+    assertTrue(text.contains("each variant is placed on its own shapes\n"), text);
+    String strict = ModelExplain.of("mixed.onnx",
+        CompileWrapper.builder(level3).planOnly().backend(cuda).build(g), null, "cuda:0");
+    assertTrue(strict.contains("\n  placement of the largest variant (batch=64): refused:"
+        + " UNSUPPORTED_OP: the cuda backend cannot compile graph 'mixed': ops without CUDA"
+        + " kernels: Clip x1, Concat x1, Greater x1"), strict);
+    String tiny = ModelExplain.of("mixed.onnx", CompileWrapper.builder(CompileOptions.level(3)
+        .withCaptureSizes(List.of(1))).planOnly().backend(auto).build(HostStepModels.mixed(16,
+        32)), null, "cuda:0");
+    assertTrue(tiny.contains("placement of the largest variant (batch=1): whole model on the CPU"
+        + " (cpu-janino): ops without CUDA kernels (Clip x1, Concat x1, Greater x1) would cost"
+        + " more in host steps than the GPU saves"), tiny);
   }
 
   @Test
