@@ -23,19 +23,28 @@ import java.util.TreeMap;
  *       the bus and for each step's stream synchronisation.
  * </ol>
  *
- * <p>Device work counts 2 flops per multiply-add of GEMMs and attention, and one per element per
- * node of the other kernels. The constants price the CPU at about 40 GFLOP/s (one task's GEMM on
- * cpu-janino: 39-52 GFLOP/s measured on an AVX-512 Xeon core, see {@code CudaPlacementTest}),
- * copies at about 10 GB/s (pageable direct buffers over PCIe, half of pinned rates) and a host
- * step's round trip (two copies and a stream synchronisation) at about 25 microseconds.
+ * <p>Device work is priced in CPU GEMM flops: 2 per multiply-add of GEMMs and attention, and
+ * {@code FLOPS_PER_ELEMENT} per element per node of the other kernels, which the CPU runs as
+ * memory-bound loops. The model's own input and output copies are not counted: a model without
+ * host ops runs on the GPU whatever they cost. The constants price the CPU at 100 GFLOP/s (one
+ * task's GEMM on cpu-janino, [64,512]x[512,512]: 92-108 GFLOP/s measured on a loaded AVX-512
+ * Xeon core by {@code HostStepCostProbe}); an element of a fused loop at 100 of those flops (the
+ * same probe: 170-190 for Relu, Neg, Mul, 570-790 with Sigmoid; rounded down, as transposes and
+ * gathers are plain copies); a byte a host step moves at 12 GB/s of host-side
+ * conversion (measured by the same probe) plus about 10 GB/s over the bus (pageable direct
+ * buffers over PCIe; not measured here), about 0.18 ns; and a host step's round trip (two driver
+ * calls and a stream synchronisation) at about 25 microseconds (not measured here).
  */
 record HostStepCost(long deviceFlops, long hostBytes, int hostSteps, int hostNodes,
     int computeNodes) {
-  /** CPU flops per byte the bus moves: 40 GFLOP/s over 10 GB/s. */
-  static final long FLOPS_PER_HOST_BYTE = 4;
+  /** CPU GEMM flops per element per node of a non-GEMM kernel (a fused loop's element). */
+  static final long FLOPS_PER_ELEMENT = 100;
 
-  /** CPU flops per host step's round trip: 40 GFLOP/s times 25 microseconds. */
-  static final long FLOPS_PER_HOST_STEP = 1_000_000;
+  /** CPU flops per byte a host step moves: 100 GFLOP/s times about 0.18 ns, rounded up. */
+  static final long FLOPS_PER_HOST_BYTE = 20;
+
+  /** CPU flops per host step's round trip: 100 GFLOP/s times 25 microseconds. */
+  static final long FLOPS_PER_HOST_STEP = 2_500_000;
 
   /** The costs of {@code program}, generated with host steps from {@code lowered}. */
   static HostStepCost of(LoweredGraph lowered, CudaProgram program) {
@@ -76,7 +85,7 @@ record HostStepCost(long deviceFlops, long hostBytes, int hostSteps, int hostNod
       int[] keys = g.typeOf(at.k()).shape().toIntArray();
       return 4 * numel(g, at.q()) * keys[1];
     }
-    return out * k.nodes().size();
+    return FLOPS_PER_ELEMENT * out * k.nodes().size();
   }
 
   private static long numel(Graph g, String v) {

@@ -7,7 +7,7 @@ import dev.ember.executor.lower.Kernel;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Turns a fallback kernel into a {@link HostStep}: where each input comes from, where outputs go. */
+/** Turns a fallback kernel into a {@link HostStep}: where its inputs come from and outputs go. */
 final class HostStepEmitter {
   private final CudaCodegen gen;
   private final HostValues values;

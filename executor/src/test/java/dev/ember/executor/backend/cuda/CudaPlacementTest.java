@@ -18,13 +18,14 @@ import org.junit.jupiter.api.Test;
 class CudaPlacementTest {
   @Test
   void hostStepsPayWhenTheDeviceWorkOutweighsTheirCopiesAndSyncs() {
-    // 1 MB copied and one step cost 4e6 + 1e6 flops at the CPU's rate.
-    HostStepCost cost = new HostStepCost(5_000_000, 1_000_000, 1, 1, 10);
-    assertEquals(5_000_000, cost.hostCost());
+    // 1 MB copied and one step cost 20e6 + 2.5e6 flops at the CPU's rate.
+    HostStepCost cost = new HostStepCost(22_500_000, 1_000_000, 1, 1, 10);
+    assertEquals(22_500_000, cost.hostCost());
     assertTrue(cost.hostStepsPay());
-    assertFalse(new HostStepCost(4_999_999, 1_000_000, 1, 1, 10).hostStepsPay());
+    assertFalse(new HostStepCost(22_499_999, 1_000_000, 1, 1, 10).hostStepsPay());
     // Each step's synchronisation counts even when it copies nothing.
-    assertFalse(new HostStepCost(2_999_999, 0, 3, 3, 10).hostStepsPay());
+    assertFalse(new HostStepCost(7_499_999, 0, 3, 3, 10).hostStepsPay());
+    assertTrue(new HostStepCost(7_500_000, 0, 3, 3, 10).hostStepsPay());
   }
 
   @Test
@@ -48,7 +49,9 @@ class CudaPlacementTest {
     assertEquals(3, p.cost().hostSteps());
     assertEquals(3, p.cost().hostNodes());
     assertEquals(6, p.cost().computeNodes());
-    assertTrue(p.cost().deviceFlops() >= 2L * 64 * 512 * 512, p.cost().toString());
+    // The GEMM's multiply-adds, plus Relu and Where (one fused loop) priced per element.
+    assertEquals(2L * 64 * 512 * 512 + HostStepCost.FLOPS_PER_ELEMENT * 2 * 64 * 512,
+        p.cost().deviceFlops());
     assertTrue(p.describe().startsWith("GPU with host steps; ops without CUDA kernels run on the"
         + " host between device steps: Clip x1, Concat x1, Greater x1"), p.describe());
   }
@@ -60,7 +63,8 @@ class CudaPlacementTest {
     assertEquals(Where.CPU, p.where());
     assertNull(p.program());
     assertTrue(p.describe().startsWith("whole model on the CPU (cpu-janino): ops without CUDA"
-        + " kernels (Clip x1, Concat x1, Greater x1) would cost more in host steps than the GPU saves"), p.describe());
+        + " kernels (Clip x1, Concat x1, Greater x1) would cost more in host steps than the GPU"
+        + " saves"), p.describe());
     assertTrue(p.describe().contains(", more than the work"), p.describe());
   }
 
