@@ -65,8 +65,14 @@ public final class CudaAutoBackend implements Backend {
   public CompiledVariant load(Graph graph, VariantKey key, VariantArtifacts artifacts) {
     CudaPlacement p = CudaPlacement.decide(graph);
     if (p.program() != null && artifacts.get(CudaBackend.SOURCE_FILE) != null) {
+      LOG.info("Ember variant {} of graph '{}' loads from the cache and runs {}", label(key),
+          graph.name(), p.describe());
       return cuda.load(p.program(), key, artifacts);
     }
+    // Placed on the CPU, now or when it was compiled (a CUDA refusal after placing it).
+    LOG.info("Ember variant {} of graph '{}' loads from the cache and runs on the CPU"
+        + " (cpu-janino): {}", label(key), graph.name(), p.where() == CudaPlacement.Where.CPU
+        ? p.reason() : "the CUDA backend refused it when it was compiled");
     return cpu.load(graph, key, artifacts);
   }
 
