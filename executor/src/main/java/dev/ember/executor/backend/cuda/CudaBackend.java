@@ -20,7 +20,9 @@ import java.util.Map;
  * {@link Lowering} as the CPU backend), generates CUDA C for them ({@link CudaCodegen}), compiles
  * it with NVRTC for the device's architecture and runs it on a shared {@link CudaDevice}. GEMMs go
  * to cuBLAS or to generated tensor-core kernels ({@link GpuGemm}). At compile level 3 each variant
- * is captured into a CUDA graph when it is compiled ({@link CudaVariant}).
+ * is captured into a CUDA graph when it is compiled ({@link CudaVariant}). A graph with nodes that
+ * have no generated kernel is refused (UNSUPPORTED_OP, naming the ops); {@link CudaAutoBackend}
+ * runs such nodes as host steps instead, or the whole variant on the CPU.
  *
  * <pre>{@code
  * CudaBackend cuda = new CudaBackend(CudaDevice.open(0), CudaOptions.defaults());
@@ -134,6 +136,8 @@ public final class CudaBackend implements Backend {
       return "all on the GPU";
     } catch (EmberException e) {
       return "refused: " + e.getMessage();
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      return "refused: the CUDA code generator cannot take it: " + e.getMessage();
     }
   }
 
