@@ -2,6 +2,7 @@ package dev.ember.spark;
 
 import dev.ember.executor.backend.Backend;
 import dev.ember.executor.backend.cpu.CpuJaninoBackend;
+import dev.ember.executor.backend.cuda.CudaAutoBackend;
 import dev.ember.executor.backend.cuda.CudaAvailability;
 import dev.ember.executor.backend.cuda.CudaBackend;
 import dev.ember.executor.backend.cuda.CudaDevice;
@@ -41,7 +42,10 @@ final class BackendFactory {
 
   /**
    * The backend for the settings' device (the CPU backend logs at most {@code
-   * spark.ember.codegen.logMaxLines} numbered lines of source that fails to compile).
+   * spark.ember.codegen.logMaxLines} numbered lines of source that fails to compile). On a CUDA
+   * device under {@code spark.ember.device=auto}, each variant is placed by {@link
+   * CudaAutoBackend}: on the GPU, on the GPU with host steps for ops without CUDA kernels, or on
+   * the CPU backend; under {@code cuda} a variant with such ops is refused (UNSUPPORTED_OP).
    *
    * @throws dev.ember.executor.errors.EmberException DEVICE_UNAVAILABLE when the CUDA device
    *     cannot be opened
@@ -50,12 +54,21 @@ final class BackendFactory {
     if (!s.device().isCuda()) {
       return new CpuJaninoBackend(s.codegenLogMaxLines());
     }
-    return new CudaBackend(CudaDevice.open(s.device().cudaOrdinal()), options(s.cuda()));
+    CudaBackend cuda =
+        new CudaBackend(CudaDevice.open(s.device().cudaOrdinal()), options(s.cuda()));
+    return s.cuda().autoPlacement()
+        ? new CudaAutoBackend(cuda, new CpuJaninoBackend(s.codegenLogMaxLines()))
+        : cuda;
   }
 
-  /** The backend options of variants on {@code s}'s device, for their cache keys. */
+  /**
+   * The backend options of variants on {@code s}'s device, for their cache keys: the CPU
+   * backend's wherever it may compile them (the CPU, or a CUDA device under auto).
+   */
   static java.util.Map<String, String> backendOptions(EngineSettings s) {
-    return s.device().isCuda() ? java.util.Map.of() : s.cpu().backendOptions();
+    return s.device().isCuda() && !s.cuda().autoPlacement()
+        ? java.util.Map.of()
+        : s.cpu().backendOptions();
   }
 
   /**

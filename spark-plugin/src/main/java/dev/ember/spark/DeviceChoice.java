@@ -27,6 +27,12 @@ import java.util.List;
  * </table>
  *
  * <p>One GPU per executor is the supported shape: with several addresses the first is used.
+ *
+ * <p>This is the executor's device. On a CUDA device each model variant is then placed on its own
+ * graph ({@link BackendFactory#backend}): under {@code auto}, ops without CUDA kernels run on the
+ * host between device steps, or the whole variant on the CPU where those copies would cost more
+ * or shapes are not static; under {@code cuda} such a variant is refused with UNSUPPORTED_OP
+ * naming the ops.
  */
 public final class DeviceChoice {
   private DeviceChoice() {}

@@ -21,4 +21,13 @@ public interface Backend {
    * can quarantine the entry and compile again.
    */
   CompiledVariant load(Graph graph, VariantKey key, VariantArtifacts artifacts);
+
+  /**
+   * Where this backend would run {@code graph}'s ops and why, in one line, for explain and logs
+   * (e.g. which ops a GPU backend runs on the host); null when it runs every op itself. Compiles
+   * nothing.
+   */
+  default String placement(Graph graph) {
+    return null;
+  }
 }

@@ -56,6 +56,7 @@ public final class CompileWrapper {
   private final CompileOptions options;
   private final String graphHash;
   private final String backendName;
+  private final Backend backend;
   private final Map<String, String> backendOptions;
   private final Counters counters = new Counters();
   private final SlotTable table = new SlotTable();
@@ -70,6 +71,7 @@ public final class CompileWrapper {
     this.options = b.options;
     Backend backend = options.level() == 0 ? new InterpBackend() : b.backend;
     this.backendName = backend.name();
+    this.backend = backend;
     this.backendOptions = options.level() == 0 ? Map.of() : b.backendOptions;
     this.graphHash =
         b.graphHash != null ? b.graphHash : options.level() == 0 ? "-" : GraphHash.of(graph);
@@ -265,6 +267,14 @@ public final class CompileWrapper {
    */
   public Graph plannedGraph(int index) {
     return table.get(index, name()).graph();
+  }
+
+  /**
+   * Where the backend would run variant {@code index}'s ops and why ({@link Backend#placement}),
+   * null when it runs them all itself. Compiles nothing.
+   */
+  public String placement(int index) {
+    return backend.placement(plannedGraph(index));
   }
 
   /** Counters since the wrapper was built. */

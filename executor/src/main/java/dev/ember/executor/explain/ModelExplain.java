@@ -64,6 +64,11 @@ public final class ModelExplain {
     PlannedVariant biggest = plan.isEmpty() ? null : plan.get(plan.size() - 1);
     Graph lowered = biggest == null || wrapper.level() == 0
         ? null : wrapper.plannedGraph(biggest.index());
+    String placement = lowered == null ? null : wrapper.placement(biggest.index());
+    if (placement != null) {
+      out.append("  placement of the largest variant (").append(biggest.label()).append("): ")
+          .append(placement).append("; each variant is placed on its own shapes\n");
+    }
     LoweredGraph lg = lowered == null ? null : Lowering.lower(lowered);
     appendOps(out, graph, lg, wrapper.level(), lowered);
     if (lg != null) {

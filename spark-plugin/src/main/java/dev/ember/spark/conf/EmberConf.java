@@ -94,7 +94,11 @@ public final class EmberConf {
                   + " startup with DEVICE_UNAVAILABLE and the reason when CUDA is not usable."
                   + " `auto` uses CUDA when the executor owns a GPU (a `gpu` resource, or in local"
                   + " mode a device CUDA finds) and CUDA loads, and the CPU otherwise, logging"
-                  + " why. CUDA needs compile level 1 or 3.")
+                  + " why. CUDA needs compile level 1 or 3. On a GPU, `auto` runs a model whose"
+                  + " ops lack CUDA kernels on the GPU with those ops on the CPU between device"
+                  + " steps, or, where the copies would cost more than the GPU saves (or shapes"
+                  + " are not static), wholly on the CPU, and logs which per variant; `cuda`"
+                  + " refuses such a model with UNSUPPORTED_OP naming the ops.")
           .since("0.1.0")
           .startupOnly()
           .choiceConf("auto", "cpu", "cuda")

@@ -20,7 +20,9 @@ import java.util.Map;
  * {@link Lowering} as the CPU backend), generates CUDA C for them ({@link CudaCodegen}), compiles
  * it with NVRTC for the device's architecture and runs it on a shared {@link CudaDevice}. GEMMs go
  * to cuBLAS or to generated tensor-core kernels ({@link GpuGemm}). At compile level 3 each variant
- * is captured into a CUDA graph when it is compiled ({@link CudaVariant}).
+ * is captured into a CUDA graph when it is compiled ({@link CudaVariant}). A graph with nodes that
+ * have no generated kernel is refused (UNSUPPORTED_OP, naming the ops); {@link CudaAutoBackend}
+ * runs such nodes as host steps instead, or the whole variant on the CPU.
  *
  * <pre>{@code
  * CudaBackend cuda = new CudaBackend(CudaDevice.open(0), CudaOptions.defaults());
@@ -71,9 +73,19 @@ public final class CudaBackend implements Backend {
     return "kernels." + device.info().arch() + ".cubin";
   }
 
+  /**
+   * Compiles {@code graph}, every node on a generated kernel.
+   *
+   * @throws EmberException UNSUPPORTED_OP naming the ops without CUDA kernels, or the values whose
+   *     shapes are not static
+   */
   @Override
   public CompiledVariant compile(Graph graph, VariantKey key) {
-    CudaProgram program = generate(graph);
+    return compile(generate(graph), key);
+  }
+
+  /** Compiles a program generated already (with host steps, by {@link CudaPlacement}). */
+  CompiledVariant compile(CudaProgram program, VariantKey key) {
     String arch = device.info().arch();
     byte[] image = program.kernelNames().isEmpty() ? new byte[0]
         : device.compiler().compile(program.source(), arch, programName(key));
@@ -87,7 +99,11 @@ public final class CudaBackend implements Backend {
 
   @Override
   public CompiledVariant load(Graph graph, VariantKey key, VariantArtifacts artifacts) {
-    CudaProgram program = generate(graph);
+    return load(generate(graph), key, artifacts);
+  }
+
+  /** Rebuilds a variant of a program generated already from its saved artifacts. */
+  CompiledVariant load(CudaProgram program, VariantKey key, VariantArtifacts artifacts) {
     byte[] saved = artifacts.get(SOURCE_FILE);
     byte[] image = artifacts.get(cubinFile());
     if (saved == null || image == null) {
@@ -104,9 +120,25 @@ public final class CudaBackend implements Backend {
   }
 
   private static CudaProgram generate(Graph graph) {
-    LoweredGraph lowered = Fusions.attention(Fusions.gemmBias(Lowering.lower(graph)),
-        MAX_FUSED_HEAD_DIM);
-    return new CudaCodegen(lowered).generate();
+    return new CudaCodegen(lower(graph)).generate();
+  }
+
+  /** The kernels the CUDA backend generates for {@code graph}. */
+  static LoweredGraph lower(Graph graph) {
+    return Fusions.attention(Fusions.gemmBias(Lowering.lower(graph)), MAX_FUSED_HEAD_DIM);
+  }
+
+  /** All on the GPU, or why this backend refuses {@code graph}. */
+  @Override
+  public String placement(Graph graph) {
+    try {
+      generate(graph);
+      return "all on the GPU";
+    } catch (EmberException e) {
+      return "refused: " + e.getMessage();
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      return "refused: the CUDA code generator cannot take it: " + e.getMessage();
+    }
   }
 
   private static String programName(VariantKey key) {
@@ -126,6 +158,10 @@ public final class CudaBackend implements Backend {
       if (s instanceof CudaProgram.Launch l) {
         sb.append("  launch ").append(l.kernel()).append(" grid ").append(l.grid())
             .append(" block ").append(l.block()).append(": ").append(l.label()).append('\n');
+      } else if (s instanceof CudaProgram.Host h) {
+        sb.append("  host ").append(h.step().node().opType()).append(", ")
+            .append(h.step().downloadBytes()).append(" B down, ").append(h.step().uploadBytes())
+            .append(" B up: ").append(h.label()).append('\n');
       } else {
         CudaProgram.Gemm g = (CudaProgram.Gemm) s;
         sb.append("  gemm ").append(g.shape()).append(": ").append(g.label()).append('\n');

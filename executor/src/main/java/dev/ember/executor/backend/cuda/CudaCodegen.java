@@ -29,7 +29,8 @@ import java.util.Map;
  * fused elementwise group, row kernel (softmax, layer norm, last-axis mean/sum), gather and
  * transpose, a GEMM step per MatMul/Gemm, and no work for views. Shapes are literals in the
  * source, so the compiler folds every index computation. Intermediate values share scratch
- * buffers as the {@link BufferPlan} says.
+ * buffers as the {@link BufferPlan} says. A node without a generated kernel is refused, or, when
+ * host steps are allowed, becomes a {@link HostStep} in stream order.
  */
 final class CudaCodegen {
   /** Threads per block of elementwise, gather and transpose kernels. */
@@ -38,6 +39,8 @@ final class CudaCodegen {
   private final LoweredGraph lowered;
   private final Graph g;
   private final BufferPlan plan;
+  private final boolean hostSteps;
+  private final HostValues hostValues;
   private final List<Buffer> buffers = new ArrayList<>();
   private final Map<String, Integer> bufferOf = new LinkedHashMap<>();
   private final Map<Integer, Integer> slotBuffer = new HashMap<>();
@@ -49,9 +52,16 @@ final class CudaCodegen {
   private String emitting;
 
   CudaCodegen(LoweredGraph lowered) {
+    this(lowered, false);
+  }
+
+  /** With {@code hostSteps}, nodes without a generated kernel run on the host between steps. */
+  CudaCodegen(LoweredGraph lowered, boolean hostSteps) {
     this.lowered = lowered;
     this.g = lowered.graph();
     this.plan = BufferPlan.of(lowered);
+    this.hostSteps = hostSteps;
+    this.hostValues = new HostValues(lowered);
   }
 
   Graph graph() {
@@ -83,17 +93,34 @@ final class CudaCodegen {
         outputs, outputShapes, errorBuffer, errorSources);
   }
 
-  /** Static shapes and generated kernels only: the device runs no reference kernels. */
+  /**
+   * Static shapes, and generated kernels only unless host steps are allowed; then every value a
+   * host step sends up must have a device form.
+   */
   private void refuseUnsupported() {
     List<String> why = new ArrayList<>();
-    lowered.fallbacks().forEach((node, reason) -> why.add("node '" + node + "': " + reason));
+    if (!hostSteps && !lowered.fallbacks().isEmpty()) {
+      why.add("ops without CUDA kernels: " + HostStepCost.opCounts(lowered) + " ("
+          + describeFallbacks() + ")");
+    }
+    for (Kernel k : hostSteps ? lowered.kernels() : List.<Kernel>of()) {
+      if (k instanceof Kernel.Fallback f) {
+        for (String out : f.node().outputs()) {
+          TensorType t = out.isEmpty() ? null : g.typeOf(out);
+          if (t != null && hostValues.neededOnDevice(out) && CudaTypes.cType(t.dtype()) == null) {
+            why.add("output '" + out + "' of node '" + f.node().name() + "' ("
+                + f.node().opType() + ") is " + t.dtype() + ", which the device cannot hold");
+          }
+        }
+      }
+    }
     for (Kernel k : lowered.kernels()) {
       for (Node n : k.nodes()) {
         for (String v : n.outputs()) {
           TensorType t = v.isEmpty() ? null : g.typeOf(v);
-          if (t != null && !t.shape().isStatic()) {
+          if (!v.isEmpty() && (t == null || !t.shape().isStatic())) {
             why.add("value '" + v + "' of node '" + n.name() + "' (" + n.opType()
-                + ") has shape " + t.shape() + ", not static");
+                + ") has " + (t == null ? "no known type" : "shape " + t.shape()) + ", not static");
           }
         }
       }
@@ -108,9 +135,19 @@ final class CudaCodegen {
     if (!why.isEmpty()) {
       throw Errors.of(ErrorCode.UNSUPPORTED_OP,
           "the cuda backend cannot compile graph '" + g.name() + "': " + String.join("; ", why),
-          "run this model with spark.ember.device=cpu; the cuda backend needs static shapes"
-              + " (compile level 1 or 3) and generated kernels for every node");
+          hostSteps ? "run this model with spark.ember.device=cpu (or auto, which does); the cuda"
+              + " backend needs static shapes (compile level 1 or 3)"
+              : "set spark.ember.device=auto to run these ops on the host between device steps"
+              + " (or the whole model on the CPU), or spark.ember.device=cpu; the cuda backend"
+              + " needs static shapes (compile level 1 or 3)");
     }
+  }
+
+  private String describeFallbacks() {
+    List<String> out = new ArrayList<>();
+    lowered.fallbacks().forEach((node, reason) -> out.add("node '" + node + "': " + reason));
+    String s = String.join("; ", out);
+    return s.length() > 600 ? s.substring(0, 597) + "..." : s;
   }
 
   /** The buffer holding {@code value}, created on first use. */
@@ -160,19 +197,29 @@ final class CudaCodegen {
         return bufferFor(v.node().input(0));
       }
       if (k instanceof Kernel.ShapeOf s) {
-        int[] dims = dims(s.node().input(0));
-        long[] shape = new long[dims.length];
-        for (int i = 0; i < dims.length; i++) {
-          shape[i] = dims[i];
-        }
-        Tensor c = Tensor.int64Vector(shape);
-        return add(value, Kind.CONSTANT, DType.INT64, 8L * Math.max(1, shape.length), null, c);
+        Tensor c = shapeConstant(s);
+        return add(value, Kind.CONSTANT, DType.INT64, 8L * Math.max(1, c.size()), null, c);
       }
     }
     throw new IllegalStateException("value '" + value + "' has no device buffer");
   }
 
-  private int add(String name, Kind kind, DType dtype, long bytes, Tensor weight,
+  /** A static Shape's value, with opset 15's start and end. */
+  Tensor shapeConstant(Kernel.ShapeOf s) {
+    int[] dims = dims(s.node().input(0));
+    int r = dims.length;
+    long start = s.node().attrs().getInt("start", 0);
+    long end = s.node().attrs().getInt("end", r);
+    int from = (int) Math.max(0, Math.min(r, start < 0 ? start + r : start));
+    int to = (int) Math.max(0, Math.min(r, end < 0 ? end + r : end));
+    long[] shape = new long[Math.max(0, to - from)];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = dims[from + i];
+    }
+    return Tensor.int64Vector(shape);
+  }
+
+  int add(String name, Kind kind, DType dtype, long bytes, Tensor weight,
       Tensor constant) {
     buffers.add(new Buffer(name, kind, dtype, Math.max(bytes, 4), weight, constant));
     return buffers.size() - 1;
@@ -192,11 +239,20 @@ final class CudaCodegen {
     return errorSources.size();
   }
 
+  /** Makes {@code value} live in buffer {@code index} (a host step's output). */
+  void place(String value, int index) {
+    bufferOf.put(value, index);
+  }
+
+  boolean isGraphOutput(String value) {
+    return g.outputs().stream().anyMatch(o -> o.name().equals(value));
+  }
+
   int[] dims(String value) {
     return g.typeOf(value).shape().toIntArray();
   }
 
-  private long bytes(TensorType t) {
+  static long bytes(TensorType t) {
     long n = 1;
     for (int d : t.shape().toIntArray()) {
       n *= d;
@@ -227,6 +283,14 @@ final class CudaCodegen {
     } else if (k instanceof Kernel.MatMul mm) {
       steps.add(gemm(mm, label));
       return;
+    } else if (k instanceof Kernel.Fallback f) {
+      HostStep h = new HostStepEmitter(this, hostValues).emit(f, label);
+      src.append("\n// ").append(label).append(": runs on the host (").append(f.reason())
+          .append(")\n");
+      steps.add(new CudaProgram.Host(h));
+      return;
+    } else if (hostValues.hostOnly(k.output())) {
+      return; // a view of a value only host steps read: it never reaches the device
     } else {
       bufferFor(k.output()); // views and static shapes: no work, the value shares a buffer
       return;

@@ -106,6 +106,9 @@ public final class CudaProfile {
   }
 
   private static double timeInGraph(CudaVariant cv, GpuDriver d, long base, Step s, int r) {
+    if (s instanceof CudaProgram.Host) {
+      return Double.NaN; // copies and a host kernel cannot be captured: timed as they run
+    }
     return microsInGraph(d, () -> cv.enqueue(base, s), r);
   }
 
@@ -159,6 +162,9 @@ public final class CudaProfile {
   static String kind(Step s) {
     if (s instanceof CudaProgram.Gemm) {
       return "gemm";
+    }
+    if (s instanceof CudaProgram.Host) {
+      return "host";
     }
     String[] words = s.label().split(" ", 4);
     String what = words.length > 2 && words[0].equals("kernel") ? words[2] : s.label();

@@ -91,4 +91,19 @@ public record CudaProgram(
   /** A GEMM, run by whichever {@link GpuGemm} the backend chose; {@code bias} may be null. */
   public record Gemm(GemmShape shape, BufferArg a, BufferArg b, BufferArg c, BufferArg bias,
       String label) implements Step {}
+
+  /**
+   * A node the device has no kernel for, run on the host in stream order ({@link HostStep}).
+   */
+  public record Host(HostStep step) implements Step {
+    @Override
+    public String label() {
+      return step.label();
+    }
+  }
+
+  /** True when some step runs on the host (such a program is never captured as a CUDA graph). */
+  public boolean hasHostSteps() {
+    return steps.stream().anyMatch(s -> s instanceof Host);
+  }
 }

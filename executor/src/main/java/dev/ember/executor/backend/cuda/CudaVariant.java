@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * into the block; any other variant borrows the device's scratch area and enqueues its steps each
  * call. Either way a call holds the device for upload, run and download, so concurrent tasks
  * never see each other's buffers; a call is one copy up from pinned memory, one replay and one
- * copy down ({@link BlockLayout}).
+ * copy down ({@link BlockLayout}). A program with host steps ({@link HostStep}) is never captured:
+ * each host step copies its inputs down, runs the node's reference kernel and copies its outputs
+ * up, in stream order with the device steps.
  */
 final class CudaVariant implements CompiledVariant {
   private static final Logger LOG = LoggerFactory.getLogger(CudaVariant.class);
@@ -42,6 +44,7 @@ final class CudaVariant implements CompiledVariant {
   private final long blockBytes;
   private final boolean wantsGraph;
   private final long graphLimit;
+  private final HostRunner host;
 
   // Guarded by the device lock.
   private HostStaging staging;
@@ -59,7 +62,13 @@ final class CudaVariant implements CompiledVariant {
     this.artifacts = artifacts;
     this.layout = new BlockLayout(program);
     this.blockBytes = layout.bytes();
-    this.wantsGraph = options.graphs() && key.options().containsKey("capture");
+    this.host = program.hasHostSteps() ? new HostRunner(program, device.driver()) : null;
+    boolean capture = options.graphs() && key.options().containsKey("capture");
+    if (capture && host != null) {
+      LOG.info("{}: no CUDA graph: host steps ({}) copy between device steps; it runs launch by"
+          + " launch", key.options().get("capture"), host.ops());
+    }
+    this.wantsGraph = capture && host == null;
     this.graphLimit = options.graphMemoryBytes();
     for (Step s : program.steps()) {
       if (s instanceof CudaProgram.Gemm gm && !gemm.supports(gm.shape())) {
@@ -125,6 +134,9 @@ final class CudaVariant implements CompiledVariant {
           base + layout.downloadStart());
     }
     checkErrorFlag();
+    if (host != null) {
+      host.endCall(); // the download above waited for the stream: its uploads are done
+    }
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (String name : program.outputs()) {
       int idx = program.bufferOf().get(name);
@@ -173,6 +185,9 @@ final class CudaVariant implements CompiledVariant {
       DeviceData.toDevice(t, staging.input(name));
     }
     staging.clearFlag();
+    if (host != null) {
+      host.beginCall(inputs);
+    }
     if (layout.uploadBytes() > 0) {
       d.upload(base, staging.up(layout.uploadBytes()));
     }
@@ -270,6 +285,8 @@ final class CudaVariant implements CompiledVariant {
       }
       device.driver().launch(kernels.get(l.kernel()), l.grid(), l.block(), l.sharedBytes(),
           values);
+    } else if (s instanceof CudaProgram.Host h) {
+      host.run(h.step(), buffer -> address(base, buffer));
     } else {
       CudaProgram.Gemm gm = (CudaProgram.Gemm) s;
       long bias = gm.bias() == null ? 0 : address(base, gm.bias().index()) + gm.bias().offset();

@@ -83,8 +83,11 @@ public final class Interpreter {
     return result;
   }
 
-  /** Runs one kernel, turning any failure into an error that names the node and input shapes. */
-  static List<Tensor> invoke(OpDef op, Node node, List<Tensor> inputs) {
+  /**
+   * Runs one kernel, turning any failure into an error that names the node and input shapes; the
+   * CUDA backend's host steps run their nodes through it too.
+   */
+  public static List<Tensor> invoke(OpDef op, Node node, List<Tensor> inputs) {
     try {
       List<Tensor> out = op.evaluate(new KernelContext(node, inputs));
       for (int k = 0; k < node.outputs().size(); k++) {
