@@ -1,0 +1,181 @@
+package dev.ember.executor.backend.ort;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.ember.executor.backend.BackendPolicy;
+import dev.ember.executor.backend.cpu.CpuJaninoBackend;
+import dev.ember.executor.cache.CompileCache;
+import dev.ember.executor.dispatch.BackendChoice;
+import dev.ember.executor.dispatch.CachedVariantStore;
+import dev.ember.executor.dispatch.CompileOptions;
+import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.dispatch.WrapperStats;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.explain.ModelExplain;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.testing.TestModels;
+import dev.ember.executor.testing.Tolerance;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * spark.ember.backend on a model with an op Ember lacks (ReduceSumSquare, from an ONNX node test):
+ * {@code auto} runs it on ONNX Runtime through the compile wrapper (level 3 padding, the compile
+ * cache), {@code ember} refuses it naming the op, and a JVM without ONNX Runtime gets an error
+ * naming the jar.
+ */
+class OrtFallbackTest {
+  @TempDir Path dir;
+
+  static final byte[] BYTES = ReduceSumSquareModel.bytes();
+  static final Graph GRAPH = OnnxLoader.load(BYTES, "reduce_sum_square.onnx").graph();
+
+  static CompileWrapper.Builder level3(BackendPolicy policy) {
+    return CompileWrapper.builder(CompileOptions.level(3).withCaptureSizes(List.of(1, 2, 4)))
+        .backend(new CpuJaninoBackend())
+        .backendPolicy(policy);
+  }
+
+  @Test
+  void autoRunsTheModelOnOrtWithPaddingAndGivesTheNodeTestsOutputs() throws Exception {
+    CompileWrapper w = level3(BackendPolicy.AUTO)
+        .store(new CachedVariantStore(CompileCache.open(dir), null, "level=3", "cpu"))
+        .build(GRAPH, BYTES);
+    Tensor got = w.call(Map.of("data", ReduceSumSquareModel.input())).get("reduced");
+
+    assertEquals(OrtBackend.NAME, w.backendName());
+    assertNull(Tolerance.mismatch(ReduceSumSquareModel.expected(), got));
+    assertArrayEquals(plainOrt(ReduceSumSquareModel.input()), got.rawFloats(),
+        "the wrapper's padded run must equal ONNX Runtime on the unpadded rows");
+    WrapperStats s = w.stats();
+    assertEquals(3, s.realRows());
+    assertEquals(4, s.paddedRows(), "3 rows run on the captured batch size 4");
+
+    BackendChoice c = w.backendChoice().orElseThrow();
+    assertTrue(c.onOrt());
+    assertEquals(Set.of(ReduceSumSquareModel.OP), c.missingOps().keySet());
+    String line = c.fallbackLine(GRAPH.name());
+    assertTrue(line.contains("ReduceSumSquare at node 'ReduceSumSquare_0'")
+        && line.contains("spark.ember.backend=auto"), line);
+  }
+
+  @Test
+  void theCacheEntryHoldsOrtsOptimisedModelAndAWarmStartLoadsIt() {
+    Map<String, Tensor> in = Map.of("data", ReduceSumSquareModel.input());
+    float[] cold = level3(BackendPolicy.AUTO)
+        .store(new CachedVariantStore(CompileCache.open(dir), null, "level=3", "cpu"))
+        .build(GRAPH, BYTES).call(in).get("reduced").rawFloats();
+
+    Path optimized = find(dir, OrtBackend.OPTIMIZED_MODEL);
+    assertTrue(OnnxLoader.load(optimized).graph().nodes().stream()
+        .anyMatch(n -> n.opType().equals(ReduceSumSquareModel.OP)), "ORT's model holds the op");
+    String code = read(find(dir, "transformed_code.java"));
+    assertTrue(code.contains("ONNX Runtime's optimised model") && code.contains("ReduceSumSquare"),
+        code);
+
+    CompileCache warm = CompileCache.open(dir);
+    float[] again = level3(BackendPolicy.AUTO)
+        .store(new CachedVariantStore(warm, null, "level=3", "cpu"))
+        .build(GRAPH, BYTES).call(in).get("reduced").rawFloats();
+    assertEquals(1, warm.stats().hits(), "the warm start loads the variant from the cache");
+    assertArrayEquals(cold, again);
+  }
+
+  @Test
+  void emberRefusesTheModelNamingTheOpAndTheFix() {
+    EmberException e = assertThrows(EmberException.class,
+        () -> level3(BackendPolicy.EMBER).build(GRAPH, BYTES));
+    assertEquals(ErrorCode.UNSUPPORTED_OP, e.code());
+    assertTrue(e.getMessage().contains("ReduceSumSquare at node 'ReduceSumSquare_0'"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("spark.ember.backend=auto")
+        && e.getMessage().contains(BackendPolicy.ORT_COORDINATES), e.getMessage());
+  }
+
+  @Test
+  void autoKeepsEmberForAModelItImplements() {
+    Graph mlp = TestModels.graph(TestModels.mlp());
+    CompileWrapper w = CompileWrapper.builder(CompileOptions.level(1))
+        .backend(new CpuJaninoBackend()).backendPolicy(BackendPolicy.AUTO)
+        .build(mlp, TestModels.mlp().toByteArray());
+    assertEquals("cpu-janino", w.backendName());
+    assertFalse(w.backendChoice().orElseThrow().onOrt());
+    assertEquals("", w.backendChoice().orElseThrow().fallbackLine(mlp.name()));
+  }
+
+  @Test
+  void withoutTheOrtJarTheErrorNamesItsCoordinates() throws Exception {
+    try (URLClassLoader noOrt =
+        new URLClassLoader(new URL[0], ClassLoader.getPlatformClassLoader())) {
+      assertFalse(OrtBackends.available(noOrt));
+      assertTrue(OrtBackends.available(OrtFallbackTest.class.getClassLoader()));
+      EmberException e = assertThrows(EmberException.class,
+          () -> OrtBackends.create(BYTES, "reduce_sum_square.onnx", "Ember lacks ReduceSumSquare",
+              noOrt));
+      assertEquals(ErrorCode.DEPENDENCY_MISSING, e.code());
+      assertTrue(e.getMessage().contains(BackendPolicy.ORT_COORDINATES)
+          && e.getMessage().contains("Ember lacks ReduceSumSquare"), e.getMessage());
+    }
+  }
+
+  @Test
+  void explainSaysOrtRunsTheModelAndWhy() {
+    CompileWrapper w = level3(BackendPolicy.AUTO).planOnly().build(GRAPH, BYTES);
+    String text = ModelExplain.of("reduce_sum_square.onnx", w, null, "cpu");
+    assertTrue(text.contains("engine: ONNX Runtime (Ember lacks ReduceSumSquare)"), text);
+    assertTrue(text.contains("ReduceSumSquare at node 'ReduceSumSquare_0'"), text);
+    assertTrue(text.contains("no: Ember lacks it"), text);
+  }
+
+  /** ONNX Runtime on its own, the reference. */
+  private static float[] plainOrt(Tensor data) throws Exception {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    long[] shape = {data.dim(0), data.dim(1), data.dim(2)};
+    try (OrtSession s = env.createSession(BYTES);
+        OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(data.rawFloats()), shape);
+        OrtSession.Result r = s.run(Map.of("data", x))) {
+      FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+      float[] out = new float[fb.remaining()];
+      fb.get(out);
+      return out;
+    }
+  }
+
+  private static Path find(Path root, String name) {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(p -> p.getFileName().toString().equals(name)).findFirst()
+          .orElseThrow(() -> new AssertionError("no " + name + " under " + root));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p, StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
