@@ -166,7 +166,10 @@ public final class ExecutorModels {
 
   private static Predictor buildPredictor(Key key, ModelFiles files) {
     ModelSpec spec = ModelSpec.parse(key.spec());
-    return Predictor.load(spec, files, key.settings().level() == 0 ? null : compiler(key),
+    // Only predictors take the ONNX Runtime fallback: an embedder runs a graph Ember extends
+    // with its pooling, which ONNX Runtime would not see in the model's bytes.
+    return Predictor.load(spec, files, key.settings().level() == 0 ? null
+            : compiler(key).backendPolicy(key.settings().backendPolicy()),
         key.kind() == Kind.TEXT_PREDICTOR ? key.settings().maxLength() : 0);
   }
 
