@@ -24,6 +24,7 @@ import dev.ember.executor.explain.ModelExplain;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.testing.ReduceSumSquareModel;
 import dev.ember.executor.testing.TestModels;
 import dev.ember.executor.testing.Tolerance;
 import java.net.URL;
