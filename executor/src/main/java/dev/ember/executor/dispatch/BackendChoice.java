@@ -129,6 +129,24 @@ public record BackendChoice(
         + " the ops " + String.join(", ", missingOps.keySet()) + " (" + where + ")";
   }
 
+  /**
+   * The ONNX Runtime backend for variants whose op the chosen backend refuses at compile time,
+   * opened once on first use (never, for a model whose variants all compile). It keeps a reference
+   * to the model bytes for as long as the wrapper lives.
+   */
+  static java.util.function.Supplier<Backend> refusedOpFallback(Graph graph, byte[] modelBytes) {
+    byte[] bytes = modelBytes;
+    Backend[] opened = new Backend[1];
+    return () -> {
+      synchronized (opened) {
+        if (opened[0] == null) {
+          opened[0] = ort(graph, bytes, "the backend refuses an op of it", false);
+        }
+        return opened[0];
+      }
+    };
+  }
+
   private static Backend ort(Graph graph, byte[] modelBytes, String why, boolean planOnly) {
     if (modelBytes == null) {
       throw Errors.modelUnsupported(graph.name(), "it would run on ONNX Runtime (" + why

@@ -87,6 +87,9 @@ public final class CompileWrapper {
     this.compiler =
         new VariantCompiler(
             graph.name(), backend, store, b.listener, options.level() == 3, counters);
+    if (b.policy == BackendPolicy.AUTO && modelBytes != null && !opaque) {
+      compiler.fallBackToOrt(BackendChoice.refusedOpFallback(graph, modelBytes));
+    }
     switch (options.level()) {
       case 0 -> {
         table.add(

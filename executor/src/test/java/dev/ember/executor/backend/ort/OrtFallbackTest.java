@@ -10,7 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.ember.executor.backend.Backend;
 import dev.ember.executor.backend.BackendPolicy;
+import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.VariantArtifacts;
+import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.backend.cpu.CpuJaninoBackend;
 import dev.ember.executor.cache.CompileCache;
 import dev.ember.executor.dispatch.BackendChoice;
@@ -20,7 +24,9 @@ import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.WrapperStats;
 import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.errors.Errors;
 import dev.ember.executor.explain.ModelExplain;
+import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.onnx.OnnxLoader;
@@ -149,13 +155,66 @@ class OrtFallbackTest {
     assertTrue(text.contains("no: Ember lacks it"), text);
   }
 
+  /** Ember's CPU backend, except that it refuses Softmax as CUDA's code generator refuses ops. */
+  static final class RefusesSoftmax implements Backend {
+    private final CpuJaninoBackend cpu = new CpuJaninoBackend();
+
+    @Override
+    public String name() {
+      return "refuses-softmax";
+    }
+
+    @Override
+    public CompiledVariant compile(Graph graph, VariantKey key) {
+      if (graph.opHistogram().containsKey("Softmax")) {
+        throw Errors.of(ErrorCode.UNSUPPORTED_OP, "node 'Softmax_1' (Softmax, opset 17): this"
+            + " backend has no Softmax kernel", "use another backend");
+      }
+      return cpu.compile(graph, key);
+    }
+
+    @Override
+    public CompiledVariant load(Graph graph, VariantKey key, VariantArtifacts artifacts) {
+      return cpu.load(graph, key, artifacts);
+    }
+  }
+
+  @Test
+  void autoRunsAVariantTheBackendRefusesOnOrt() throws Exception {
+    byte[] bytes = TestModels.builder("softmax_classifier")
+        .input("x", DType.FLOAT, "batch", 3)
+        .output("p", DType.FLOAT, "batch", 4)
+        .initializer("w", TestModels.randomFloats(new int[] {3, 4}, 3))
+        .node("MatMul", List.of("x", "w"), List.of("xw"))
+        .node("Softmax", List.of("xw"), List.of("p"), TestModels.intAttr("axis", -1))
+        .build().toByteArray();
+    Graph g = OnnxLoader.load(bytes, "softmax_classifier.onnx").graph();
+    Tensor x = TestModels.randomFloats(new int[] {3, 3}, 11);
+    CompileWrapper.Builder b = CompileWrapper.builder(
+        CompileOptions.level(3).withCaptureSizes(List.of(1, 4))).backend(new RefusesSoftmax());
+
+    EmberException refused = assertThrows(EmberException.class,
+        () -> b.backendPolicy(BackendPolicy.EMBER).build(g, bytes).call(Map.of("x", x)));
+    assertEquals(ErrorCode.UNSUPPORTED_OP, refused.code());
+
+    CompileWrapper w = b.backendPolicy(BackendPolicy.AUTO).build(g, bytes);
+    assertEquals("refuses-softmax", w.backendName(), "Ember implements every op of the model");
+    Tensor got = w.call(Map.of("x", x)).get("p");
+    assertEquals(OrtBackend.NAME, w.variants().get(0).key().backend());
+    assertArrayEquals(plainOrt(bytes, "x", x), got.rawFloats());
+  }
+
   /** ONNX Runtime on its own, the reference. */
   private static float[] plainOrt(Tensor data) throws Exception {
+    return plainOrt(BYTES, "data", data);
+  }
+
+  private static float[] plainOrt(byte[] model, String input, Tensor data) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    long[] shape = {data.dim(0), data.dim(1), data.dim(2)};
-    try (OrtSession s = env.createSession(BYTES);
+    long[] shape = java.util.Arrays.stream(data.shape()).asLongStream().toArray();
+    try (OrtSession s = env.createSession(model);
         OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(data.rawFloats()), shape);
-        OrtSession.Result r = s.run(Map.of("data", x))) {
+        OrtSession.Result r = s.run(Map.of(input, x))) {
       FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
       float[] out = new float[fb.remaining()];
       fb.get(out);
