@@ -44,17 +44,26 @@ public final class OrtBackends {
   /** Like {@link #create(byte[], String, String)}, checking ORT's presence in {@code loader}. */
   public static Backend create(byte[] model, String source, String why, ClassLoader loader) {
     if (!available(loader)) {
-      throw missing(source, why);
+      throw missing(source, why, null);
     }
     try {
       return new OrtBackend(model, source);
+    } catch (NoClassDefFoundError e) {
+      if (!String.valueOf(e.getMessage()).startsWith("Could not initialize")) {
+        throw missing(source, why, e); // a class of ORT's is missing: an incomplete jar
+      }
+      throw nativeFailed(source, e);
     } catch (LinkageError e) {
-      // The jar is there but its native library did not load (another OS or CPU).
-      throw Errors.of(ErrorCode.DEPENDENCY_MISSING,
-          "ONNX Runtime's native library did not load for model '" + source + "' (" + e + ")",
-          "use the " + BackendPolicy.ORT_COORDINATES + " jar, which ships natives for Linux,"
-              + " macOS and Windows on x64 and arm64", e);
+      throw nativeFailed(source, e);
     }
+  }
+
+  /** The jar is there but its native library did not load (another OS or CPU). */
+  private static RuntimeException nativeFailed(String source, LinkageError e) {
+    return Errors.of(ErrorCode.DEPENDENCY_MISSING,
+        "ONNX Runtime's native library did not load for model '" + source + "' (" + e + ")",
+        "use the " + BackendPolicy.ORT_COORDINATES + " jar, which ships natives for Linux,"
+            + " macOS and Windows on x64 and arm64", e);
   }
 
   /**
@@ -94,13 +103,13 @@ public final class OrtBackends {
     };
   }
 
-  private static RuntimeException missing(String source, String why) {
+  private static RuntimeException missing(String source, String why, Throwable cause) {
     return Errors.of(ErrorCode.DEPENDENCY_MISSING,
         "model '" + source + "' needs ONNX Runtime (" + why + "), but its jar is not on the"
             + " executors' classpath (class " + PROBE_CLASS + " not found)",
         "add " + BackendPolicy.ORT_COORDINATES + " to the executors' classpath (spark-submit"
             + " --packages " + BackendPolicy.ORT_COORDINATES + ", or --jars"
             + " onnxruntime-1.23.2.jar), or set spark.ember.backend=ember for models Ember runs"
-            + " itself");
+            + " itself", cause);
   }
 }
