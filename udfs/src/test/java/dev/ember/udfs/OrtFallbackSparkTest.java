@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ember.executor.testing.ReduceSumSquareModel;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.testing.ReduceSumSquareModel;
+import dev.ember.spark.HadoopModelFiles;
+import dev.ember.spark.ModelPlans;
+import dev.ember.spark.conf.EmberConf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,12 +18,14 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -32,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * spark.ember.backend through the predict UDF on local[2]: a model with an op Ember lacks
  * (ReduceSumSquare, from an ONNX node test) runs on ONNX Runtime under {@code auto} with the node
  * test's outputs and a log line naming the op; under {@code ember} its tasks fail naming the op.
+ * {@code bin/ember explain} says which engine runs it and why.
  */
 class OrtFallbackSparkTest {
   @TempDir Path dir;
@@ -73,6 +81,23 @@ class OrtFallbackSparkTest {
     } finally {
       ember.stop();
     }
+  }
+
+  @Test
+  void explainSaysWhichEngineRunsTheModelAndWhy() throws Exception {
+    Path model = dir.resolve("reduce_sum_square.onnx");
+    Files.write(model, ReduceSumSquareModel.bytes());
+    SparkConf conf = new SparkConf(false)
+        .set("spark.ember.compile.cacheDir", dir.resolve("cache").toString());
+    HadoopModelFiles files = new HadoopModelFiles(new Configuration());
+    String auto = ModelPlans.explain(model.toString(), EmberConf.from(conf), conf, files);
+    assertTrue(auto.contains("engine: ONNX Runtime (Ember lacks ReduceSumSquare); ops Ember"
+        + " lacks: ReduceSumSquare at node '" + ReduceSumSquareModel.NODE + "'"), auto);
+    conf.set("spark.ember.backend", "ember");
+    EmberException e = assertThrows(EmberException.class,
+        () -> ModelPlans.explain(model.toString(), EmberConf.from(conf), conf, files));
+    assertEquals(ErrorCode.UNSUPPORTED_OP, e.code());
+    assertTrue(e.getMessage().contains("ReduceSumSquare"), e.getMessage());
   }
 
   private SparkSession start(String backend) {
