@@ -76,7 +76,7 @@ public final class Predictor {
     return new Predictor(model.source(), runner(model, compiler, null), null);
   }
 
-  /** {@code bytes}: the model's ONNX bytes, for ONNX Runtime when the compiler's policy picks it. */
+  /** {@code bytes}: the model's ONNX bytes, for ONNX Runtime if the policy picks it. */
   private static BatchRunner runner(OnnxModel model, CompileWrapper.Builder compiler,
       byte[] bytes) {
     ModelSignature sig = ModelSignature.of(model.graph());

@@ -155,6 +155,12 @@ class OrtFallbackTest {
     assertTrue(text.contains("no: Ember lacks it"), text);
   }
 
+  @Test
+  void theSupportedOpsPageNamesTheFallbacksJar() {
+    assertTrue(dev.ember.executor.ops.doc.SupportedOpsDoc.render(
+        dev.ember.executor.ops.OpRegistry.standard()).contains(BackendPolicy.ORT_COORDINATES));
+  }
+
   /** Ember's CPU backend, except that it refuses Softmax as CUDA's code generator refuses ops. */
   static final class RefusesSoftmax implements Backend {
     private final CpuJaninoBackend cpu = new CpuJaninoBackend();
