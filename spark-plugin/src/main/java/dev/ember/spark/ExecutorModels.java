@@ -2,6 +2,7 @@ package dev.ember.spark;
 
 import dev.ember.executor.cache.CacheStats;
 import dev.ember.executor.cache.CompileCache;
+import dev.ember.executor.dispatch.BackendChoice;
 import dev.ember.executor.dispatch.CachedVariantStore;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.WrapperStats;
@@ -231,6 +232,21 @@ public final class ExecutorModels {
       }
     }
     return sum;
+  }
+
+  /**
+   * Loaded models whose variants run on ONNX Runtime (spark.ember.backend=ort, or auto for a model
+   * with ops Ember lacks).
+   */
+  public static long onnxRuntimeModels() {
+    long n = 0;
+    for (CompletableFuture<Object> m : MODELS.values()) {
+      if (wrapperOf(m.getNow(null)).flatMap(CompileWrapper::backendChoice)
+          .filter(BackendChoice::onOrt).isPresent()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Forward passes run by the loaded models (embedders and predictors), summed. */

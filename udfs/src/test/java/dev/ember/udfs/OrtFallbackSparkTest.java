@@ -63,6 +63,8 @@ class OrtFallbackSparkTest {
           assertEquals(w, got.get(j), 1e-5f * Math.max(1f, Math.abs(w)), "row " + i + " " + j);
         }
       }
+      assertEquals(1, RegistrySink.gauge(
+          "plugin.dev.ember.spark.EmberPlugin.models.onnxRuntime"), "the model runs on ORT");
       assertTrue(logged.stream().anyMatch(l -> l.contains("runs on ONNX Runtime")
           && l.contains("Ember lacks the ops ReduceSumSquare")), String.join("\n", logged));
     } finally {
@@ -102,7 +104,8 @@ class OrtFallbackSparkTest {
 
   private SparkSession start(String backend) {
     return LocalSpark.start(Map.of("spark.ember.backend", backend,
-        "spark.ember.compile.cacheDir", dir.resolve("cache").toString()));
+        "spark.ember.compile.cacheDir", dir.resolve("cache").toString(),
+        "spark.metrics.conf.*.sink.registry.class", RegistrySink.class.getName()));
   }
 
   /** The node test's three rows, each 2 x 2 values flattened into one array column. */
