@@ -14,14 +14,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * ONNX Runtime behind Ember's {@link Backend} interface, for models Ember cannot compile. It runs
  * the model's own ONNX bytes (not Ember's graph, which may hold ops Ember cannot even type), in
  * one {@link OrtSession} per backend, which is one per model and executor: every variant the
  * compile wrapper plans (each captured batch size) shares it, since a session takes any shape.
- * ORT's optimised model is each variant's artifact, so a compile-cache hit opens the session from
- * it without optimising again. Thread-safe: the session is opened once, and {@code run} is.
+ * ORT's optimised model is the artifact of the first variant this backend compiles, so a
+ * compile-cache hit opens the session from it without optimising again; the other variants save
+ * only its digest (the model can be hundreds of MiB, and level 3 plans many variants), and one of
+ * them loaded before the session is open optimises the model again. Thread-safe: the session is
+ * opened once, and {@code run} is.
  */
 final class OrtBackend implements Backend {
   static final String NAME = "onnxruntime";
@@ -29,23 +33,40 @@ final class OrtBackend implements Backend {
   /** The artifact holding ORT's optimised model (SessionOptions' optimized model file). */
   static final String OPTIMIZED_MODEL = "ort-optimized.onnx";
 
+  /** The artifact of the other variants: the SHA-256 of the optimised model they run. */
+  static final String OPTIMIZED_DIGEST = "ort-optimized.sha256";
+
   private final byte[] model;
   private final String source;
   private final OrtEnvironment env;
+  private final AtomicBoolean modelSaved = new AtomicBoolean();
   private volatile Opened opened;
 
   /**
-   * The open session, ORT's optimised model (saved as the variants' artifact) and its readable
-   * dump (their "transformed code").
+   * The open session, ORT's optimised model and its readable dump (the variants' "transformed
+   * code").
    */
   record Opened(OrtSession session, byte[] optimized, String dump) {
-    VariantArtifacts artifacts() {
-      return new VariantArtifacts(Map.of(OPTIMIZED_MODEL, optimized));
+    /** The optimised model itself, or ({@code full} false) only its digest. */
+    VariantArtifacts artifacts(boolean full) {
+      return new VariantArtifacts(full ? Map.of(OPTIMIZED_MODEL, optimized)
+          : Map.of(OPTIMIZED_DIGEST, sha256(optimized)));
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+      try {
+        byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        return java.util.HexFormat.of().formatHex(d)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JVM ships SHA-256", e);
+      }
     }
   }
 
+  /** {@code model} is kept, not copied: the caller hands it over. */
   OrtBackend(byte[] model, String source) {
-    this.model = model.clone();
+    this.model = model;
     this.source = source;
     this.env = OrtEnvironment.getEnvironment();
   }
@@ -57,17 +78,22 @@ final class OrtBackend implements Backend {
 
   @Override
   public CompiledVariant compile(Graph graph, VariantKey key) {
-    return new OrtVariant(key, env, open(null));
+    Opened o = open(null);
+    return new OrtVariant(key, env, o, o.artifacts(modelSaved.compareAndSet(false, true)));
   }
 
   @Override
   public CompiledVariant load(Graph graph, VariantKey key, VariantArtifacts artifacts) {
     byte[] optimized = artifacts.get(OPTIMIZED_MODEL);
-    if (optimized == null) {
+    if (optimized == null && artifacts.get(OPTIMIZED_DIGEST) == null) {
       throw Errors.of(ErrorCode.IO_ERROR, "the cached ONNX Runtime variant of '" + source
-          + "' has no " + OPTIMIZED_MODEL, "nothing: the entry is compiled again");
+          + "' has neither " + OPTIMIZED_MODEL + " nor " + OPTIMIZED_DIGEST,
+          "nothing: the entry is compiled again");
     }
-    return new OrtVariant(key, env, open(optimized));
+    if (optimized != null) {
+      modelSaved.set(true); // the cache holds it already
+    }
+    return new OrtVariant(key, env, open(optimized), artifacts);
   }
 
   /** The shared session: opened from {@code optimized} when given, else from the model. */

@@ -72,7 +72,7 @@ public final class OrtBackends {
    * lack the jar), which compile nothing.
    */
   public static Backend deferred(byte[] model, String source, String why) {
-    byte[] bytes = model.clone();
+    byte[] bytes = model;
     return new Backend() {
       private Backend real;
 

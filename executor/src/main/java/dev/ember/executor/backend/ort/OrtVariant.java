@@ -23,11 +23,14 @@ final class OrtVariant implements CompiledVariant {
   private final VariantKey key;
   private final OrtEnvironment env;
   private final OrtBackend.Opened model;
+  private final VariantArtifacts artifacts;
 
-  OrtVariant(VariantKey key, OrtEnvironment env, OrtBackend.Opened model) {
+  OrtVariant(VariantKey key, OrtEnvironment env, OrtBackend.Opened model,
+      VariantArtifacts artifacts) {
     this.key = key;
     this.env = env;
     this.model = model;
+    this.artifacts = artifacts;
   }
 
   @Override
@@ -67,6 +70,6 @@ final class OrtVariant implements CompiledVariant {
 
   @Override
   public VariantArtifacts artifacts() {
-    return model.artifacts();
+    return artifacts;
   }
 }
