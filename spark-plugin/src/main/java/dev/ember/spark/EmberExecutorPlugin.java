@@ -100,6 +100,7 @@ final class EmberExecutorPlugin implements ExecutorPlugin {
     metrics.register("batches", (Gauge<Long>) ExecutorModels::sumModelBatches);
     metrics.register("text.truncated", (Gauge<Long>) ExecutorModels::sumTruncatedTexts);
     metrics.register("device.cudaOrdinal", (Gauge<Integer>) ExecutorDevice::cudaOrdinal);
+    metrics.register("models.onnxRuntime", (Gauge<Long>) ExecutorModels::onnxRuntimeModels);
     metrics.register("compile.variants",
         (Gauge<Long>) () -> ExecutorModels.sumWrapperStats(s -> s.variantsCompiled()));
     metrics.register("compile.millis",

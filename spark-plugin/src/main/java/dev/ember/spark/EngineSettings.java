@@ -1,5 +1,6 @@
 package dev.ember.spark;
 
+import dev.ember.executor.backend.BackendPolicy;
 import dev.ember.executor.cache.UserDirs;
 import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.spark.conf.CompileConf;
@@ -20,6 +21,7 @@ import org.apache.spark.util.Utils;
  *     #withDevice}), which the driver cannot know either
  * @param cuda the CUDA backend's settings, used when the device is a CUDA device
  * @param cpu the CPU backend's settings, used when the device is the CPU
+ * @param backend which engine runs predict models ({@code spark.ember.backend}): auto, ember, ort
  */
 public record EngineSettings(
     int maxLength,
@@ -33,7 +35,8 @@ public record EngineSettings(
     int codegenLogMaxLines,
     Device device,
     CudaSettings cuda,
-    CpuSettings cpu)
+    CpuSettings cpu,
+    String backend)
     implements Serializable {
   public EngineSettings {
     captureSizes = List.copyOf(captureSizes);
@@ -61,19 +64,20 @@ public record EngineSettings(
         conf.get(CompileConf.CODEGEN_LOG_MAX_LINES),
         null,
         CudaSettings.from(conf),
-        CpuSettings.from(conf));
+        CpuSettings.from(conf),
+        conf.get(EmberConf.BACKEND));
   }
 
   /** These settings with another token limit. */
   public EngineSettings withMaxLength(int tokens) {
     return new EngineSettings(tokens, level, maxVariants, captureSizes, seqBuckets,
-        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, device, cuda, cpu);
+        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, device, cuda, cpu, backend);
   }
 
   /** These settings on another device. */
   public EngineSettings withDevice(Device d) {
     return new EngineSettings(maxLength, level, maxVariants, captureSizes, seqBuckets,
-        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, d, cuda, cpu);
+        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, d, cuda, cpu, backend);
   }
 
   /** These settings with the default cache folder of the JVM whose configuration is given. */
@@ -83,7 +87,12 @@ public record EngineSettings(
     }
     return new EngineSettings(maxLength, level, maxVariants, captureSizes, seqBuckets,
         captureEagerly, cacheEnabled, defaultCacheDir(sparkConf, UserDirs.current()).getPath(),
-        codegenLogMaxLines, device, cuda, cpu);
+        codegenLogMaxLines, device, cuda, cpu, backend);
+  }
+
+  /** The engine policy of {@code spark.ember.backend}. */
+  public BackendPolicy backendPolicy() {
+    return BackendPolicy.parse(backend);
   }
 
   /** The compile wrapper's options for these settings. */

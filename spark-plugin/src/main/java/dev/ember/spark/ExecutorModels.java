@@ -2,6 +2,7 @@ package dev.ember.spark;
 
 import dev.ember.executor.cache.CacheStats;
 import dev.ember.executor.cache.CompileCache;
+import dev.ember.executor.dispatch.BackendChoice;
 import dev.ember.executor.dispatch.CachedVariantStore;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.WrapperStats;
@@ -166,7 +167,10 @@ public final class ExecutorModels {
 
   private static Predictor buildPredictor(Key key, ModelFiles files) {
     ModelSpec spec = ModelSpec.parse(key.spec());
-    return Predictor.load(spec, files, key.settings().level() == 0 ? null : compiler(key),
+    // Only predictors take the ONNX Runtime fallback: an embedder runs a graph Ember extends
+    // with its pooling, which ONNX Runtime would not see in the model's bytes.
+    return Predictor.load(spec, files, key.settings().level() == 0 ? null
+            : compiler(key).backendPolicy(key.settings().backendPolicy()),
         key.kind() == Kind.TEXT_PREDICTOR ? key.settings().maxLength() : 0);
   }
 
@@ -228,6 +232,21 @@ public final class ExecutorModels {
       }
     }
     return sum;
+  }
+
+  /**
+   * Loaded models whose variants run on ONNX Runtime (spark.ember.backend=ort, or auto for a model
+   * with ops Ember lacks).
+   */
+  public static long onnxRuntimeModels() {
+    long n = 0;
+    for (CompletableFuture<Object> m : MODELS.values()) {
+      if (wrapperOf(m.getNow(null)).flatMap(CompileWrapper::backendChoice)
+          .filter(BackendChoice::onOrt).isPresent()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Forward passes run by the loaded models (embedders and predictors), summed. */

@@ -50,7 +50,8 @@ public final class ModelPlans {
    */
   public static String explain(String spec, EngineSettings settings, ModelFiles files) {
     ModelSpec parsed = ModelSpec.parse(spec);
-    OnnxModel model = OnnxLoader.load(SpecFiles.readModel(parsed, files),
+    byte[] bytes = SpecFiles.readModel(parsed, files);
+    OnnxModel model = OnnxLoader.load(bytes,
         parsed.isBuiltin() ? parsed.spec() : parsed.modelLocation());
     if (settings.level() == 0) {
       CompileWrapper w = CompileWrapper.builder(settings.compileOptions()).build(model.graph());
@@ -60,8 +61,9 @@ public final class ModelPlans {
     CompileWrapper.Builder b =
         CompileWrapper.builder(settings.compileOptions()).planOnly()
             .backend(BackendFactory.backend(settings))
-            .backendOptions(BackendFactory.backendOptions(settings));
-    CompileWrapper w = (store == null ? b : b.store(store)).build(model.graph());
+            .backendOptions(BackendFactory.backendOptions(settings))
+            .backendPolicy(settings.backendPolicy()); // as a predict UDF runs the model
+    CompileWrapper w = (store == null ? b : b.store(store)).build(model.graph(), bytes);
     return ModelExplain.of(Redaction.redact(spec), w, store, settings.device().toString());
   }
 

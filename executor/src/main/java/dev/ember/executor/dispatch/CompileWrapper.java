@@ -1,6 +1,7 @@
 package dev.ember.executor.dispatch;
 
 import dev.ember.executor.backend.Backend;
+import dev.ember.executor.backend.BackendPolicy;
 import dev.ember.executor.backend.CompiledVariant;
 import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.backend.interp.InterpBackend;
@@ -63,22 +64,34 @@ public final class CompileWrapper {
   private final VariantCompiler compiler;
   private final ExactShapeDispatch exact;
   private final CapturedDispatch captured;
+  private final BackendChoice choice;
+  // Variants run the model as ONNX Runtime reads it, so Ember never specialises its graph.
+  private final boolean opaque;
   private volatile Graph simplified;
   private volatile Slot general;
 
-  private CompileWrapper(Builder b, Graph graph) {
+  private CompileWrapper(Builder b, Graph graph, byte[] modelBytes) {
     this.graph = graph;
     this.options = b.options;
+    this.choice = options.level() == 0 || b.policy == null ? null
+        : BackendChoice.choose(b.policy, graph, b.backend, modelBytes, b.planOnly);
+    this.opaque = choice != null && choice.onOrt();
     Backend backend = options.level() == 0 ? new InterpBackend() : b.backend;
+    if (choice != null) {
+      backend = choice.backend();
+    }
     this.backendName = backend.name();
     this.backend = backend;
-    this.backendOptions = options.level() == 0 ? Map.of() : b.backendOptions;
+    this.backendOptions = options.level() == 0 || opaque ? Map.of() : b.backendOptions;
     this.graphHash =
         b.graphHash != null ? b.graphHash : options.level() == 0 ? "-" : GraphHash.of(graph);
     VariantStore store = options.level() == 0 ? VariantStore.none() : b.store;
     this.compiler =
         new VariantCompiler(
             graph.name(), backend, store, b.listener, options.level() == 3, counters);
+    if (b.policy == BackendPolicy.AUTO && modelBytes != null && !opaque) {
+      compiler.fallBackToOrt(BackendChoice.refusedOpFallback(graph, modelBytes));
+    }
     switch (options.level()) {
       case 0 -> {
         table.add(
@@ -369,7 +382,7 @@ public final class CompileWrapper {
                 key(g.keyShapes(), STATIC),
                 g,
                 false,
-                () -> specializer().withInputShapes(graph, g.shapes())));
+                () -> withInputShapes(g.shapes())));
   }
 
   private Slot generalSlot(int index, boolean mayFallBack) {
@@ -407,7 +420,7 @@ public final class CompileWrapper {
     table.add(
         i ->
             new Slot(
-                i, label, key, null, false, () -> specializer().withInputShapes(graph, shapes)));
+                i, label, key, null, false, () -> withInputShapes(shapes)));
   }
 
   private int captureIndexOf(Map<String, Tensor> inputs) {
@@ -460,8 +473,27 @@ public final class CompileWrapper {
     return m;
   }
 
-  /** The graph with inference and folding run and its dims left symbolic (computed once). */
+  /**
+   * Which engine runs the variants and why, when the builder was given a {@link
+   * Builder#backendPolicy}; empty otherwise and at level 0.
+   */
+  public java.util.Optional<BackendChoice> backendChoice() {
+    return java.util.Optional.ofNullable(choice);
+  }
+
+  /** The graph specialised to {@code shapes}; the original one for ONNX Runtime. */
+  private Graph withInputShapes(Map<String, int[]> shapes) {
+    return opaque ? graph : specializer().withInputShapes(graph, shapes);
+  }
+
+  /**
+   * The graph with inference and folding run and its dims left symbolic (computed once); the
+   * original one for ONNX Runtime, which may hold ops Ember cannot infer.
+   */
   private Graph simplified() {
+    if (opaque) {
+      return graph;
+    }
     Graph g = simplified;
     if (g == null) {
       synchronized (this) {
@@ -491,6 +523,7 @@ public final class CompileWrapper {
     private String graphHash;
     private boolean planOnly;
     private Map<String, String> backendOptions = Map.of();
+    private BackendPolicy policy;
 
     private Builder(CompileOptions options) {
       this.options = Objects.requireNonNull(options, "options");
@@ -553,7 +586,28 @@ public final class CompileWrapper {
      *     the batch and seq dims, or a compile error when capturing ahead
      */
     public CompileWrapper build(Graph graph) {
-      return new CompileWrapper(this, Objects.requireNonNull(graph, "graph"));
+      return build(graph, null);
+    }
+
+    /**
+     * Like {@link #build(Graph)}, with the model's ONNX bytes, which ONNX Runtime runs when the
+     * {@link #backendPolicy} chooses it.
+     *
+     * @throws dev.ember.executor.errors.EmberException also UNSUPPORTED_OP under policy {@code
+     *     ember} for ops Ember lacks, DEPENDENCY_MISSING when ONNX Runtime is chosen and absent
+     */
+    public CompileWrapper build(Graph graph, byte[] modelBytes) {
+      return new CompileWrapper(this, Objects.requireNonNull(graph, "graph"), modelBytes);
+    }
+
+    /**
+     * Which engine compiles the variants ({@code spark.ember.backend}): under {@code auto} a
+     * graph with ops Ember lacks runs on ONNX Runtime, given the model bytes ({@link
+     * #build(Graph, byte[])}). Unset, the {@link #backend} runs every graph (no op check at build).
+     */
+    public Builder backendPolicy(BackendPolicy p) {
+      this.policy = Objects.requireNonNull(p, "policy");
+      return this;
     }
   }
 }

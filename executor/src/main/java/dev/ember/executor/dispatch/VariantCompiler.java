@@ -5,6 +5,7 @@ import dev.ember.executor.backend.CompiledVariant;
 import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.backend.interp.InterpBackend;
 import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.GraphPrinter;
 import org.slf4j.Logger;
@@ -24,6 +25,8 @@ final class VariantCompiler {
   private final CompileListener listener;
   private final boolean refuseMutation;
   private final Counters counters;
+  // Set by the wrapper under spark.ember.backend=auto before any compile; null: no ORT fallback.
+  private java.util.function.Supplier<Backend> ortFallback;
 
   VariantCompiler(
       String owner,
@@ -44,6 +47,15 @@ final class VariantCompiler {
     return backend.name();
   }
 
+  /**
+   * Under {@code spark.ember.backend=auto}: a variant whose op the backend refuses (UNSUPPORTED_OP
+   * at compile, e.g. an op the CUDA code generator lacks) runs on ONNX Runtime, which {@code ort}
+   * opens once, on first need.
+   */
+  void fallBackToOrt(java.util.function.Supplier<Backend> ort) {
+    this.ortFallback = ort;
+  }
+
   VariantEvent compile(Slot slot) {
     long t0 = System.nanoTime();
     Graph g = slot.graph();
@@ -51,10 +63,13 @@ final class VariantCompiler {
     try {
       v = store.obtain(slot.key, g, backend, () -> backend.compile(g, slot.key));
     } catch (EmberException e) {
-      if (!slot.mayFallBack || backend instanceof InterpBackend) {
+      if (!slot.mayFallBack && ortFallback != null && e.code() == ErrorCode.UNSUPPORTED_OP) {
+        v = onOrt(slot, g, e);
+      } else if (!slot.mayFallBack || backend instanceof InterpBackend) {
         throw e;
+      } else {
+        v = interpreterFallback(slot, g, e);
       }
-      v = interpreterFallback(slot, g, e);
     }
     if (refuseMutation) {
       BufferMutationCheck.refuse(
@@ -102,6 +117,17 @@ final class VariantCompiler {
     } catch (RuntimeException ex) {
       LOG.warn("CompileListener failed on a warning of '{}'", owner, ex);
     }
+  }
+
+  private CompiledVariant onOrt(Slot slot, Graph g, EmberException cause) {
+    Backend ort = ortFallback.get();
+    LOG.info("Backend {} refuses variant #{} ({}) of '{}', which runs on ONNX Runtime"
+        + " (spark.ember.backend=auto): {}", backend.name(), slot.index, slot.label, owner,
+        cause.getMessage());
+    VariantKey k =
+        new VariantKey(slot.key.graphHash(), ort.name(), slot.key.inputShapes(),
+            slot.key.options());
+    return store.obtain(k, g, ort, () -> ort.compile(g, k));
   }
 
   /**

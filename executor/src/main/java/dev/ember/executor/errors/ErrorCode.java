@@ -35,5 +35,10 @@ public enum ErrorCode {
    */
   BUFFER_MUTATION,
   /** A file Ember reads or writes (tensor .pb, output folder) is missing or unusable. */
-  IO_ERROR
+  IO_ERROR,
+  /**
+   * An optional library the configuration needs is not on the classpath (ONNX Runtime for {@code
+   * spark.ember.backend=auto|ort}); the message names the Maven coordinates to add.
+   */
+  DEPENDENCY_MISSING
 }

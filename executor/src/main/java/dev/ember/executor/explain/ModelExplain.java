@@ -1,5 +1,8 @@
 package dev.ember.executor.explain;
 
+import dev.ember.executor.backend.BackendPolicy;
+import dev.ember.executor.backend.ort.OrtBackends;
+import dev.ember.executor.dispatch.BackendChoice;
 import dev.ember.executor.dispatch.CachedVariantStore;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.PlannedVariant;
@@ -61,8 +64,15 @@ public final class ModelExplain {
         .append(", ")
         .append(describePlan(wrapper, plan)).append('\n');
 
+    BackendChoice choice = wrapper.backendChoice().orElse(null);
+    boolean onOrt = choice != null && choice.onOrt();
+    Map<String, String> missing =
+        choice != null ? choice.missingOps() : BackendChoice.missingOps(graph);
+    appendEngine(out, choice, missing);
+
     PlannedVariant biggest = plan.isEmpty() ? null : plan.get(plan.size() - 1);
-    Graph lowered = biggest == null || wrapper.level() == 0
+    // Ember lowers nothing that ONNX Runtime runs (its graph may hold ops Ember cannot type).
+    Graph lowered = biggest == null || wrapper.level() == 0 || onOrt
         ? null : wrapper.plannedGraph(biggest.index());
     String placement = lowered == null ? null : wrapper.placement(biggest.index());
     if (placement != null) {
@@ -70,7 +80,7 @@ public final class ModelExplain {
           .append(placement).append("; each variant is placed on its own shapes\n");
     }
     LoweredGraph lg = lowered == null ? null : Lowering.lower(lowered);
-    appendOps(out, graph, lg, wrapper.level(), lowered);
+    appendOps(out, graph, lg, onOrt, lowered, missing);
     if (lg != null) {
       appendGroups(out, lg);
       BufferPlan buffers = BufferPlan.of(lg);
@@ -85,6 +95,32 @@ public final class ModelExplain {
     }
     appendCache(out, plan, store);
     return out.toString();
+  }
+
+  /** Which engine runs the model ({@code spark.ember.backend}) and why: the ops Ember lacks. */
+  private static void appendEngine(StringBuilder out, BackendChoice choice,
+      Map<String, String> missing) {
+    out.append("  engine: ");
+    if (choice == null) {
+      out.append("Ember").append(missing.isEmpty() ? "" : ", which lacks "
+          + String.join(", ", missing.keySet())).append('\n');
+      return;
+    }
+    if (!choice.onOrt()) {
+      out.append("Ember (").append(choice.reason()).append(")\n");
+      return;
+    }
+    out.append("ONNX Runtime (").append(choice.reason()).append(")");
+    if (!missing.isEmpty()) {
+      out.append("; ops Ember lacks: ");
+      List<String> parts = new ArrayList<>();
+      missing.forEach((op, node) -> parts.add(op + " at " + node));
+      out.append(String.join("; ", parts));
+    }
+    out.append("; executors need ").append(BackendPolicy.ORT_COORDINATES)
+        .append(" on their classpath (on this JVM: ")
+        .append(OrtBackends.available(ModelExplain.class.getClassLoader()) ? "present" : "absent")
+        .append(")\n");
   }
 
   private static void appendSignature(StringBuilder out, Graph graph) {
@@ -124,8 +160,8 @@ public final class ModelExplain {
   }
 
   /** One line per op type: how many, and what runs them on each backend. */
-  private static void appendOps(StringBuilder out, Graph graph, LoweredGraph lg, int level,
-      Graph lowered) {
+  private static void appendOps(StringBuilder out, Graph graph, LoweredGraph lg, boolean onOrt,
+      Graph lowered, Map<String, String> missing) {
     Map<String, Map<String, Integer>> cpu = new TreeMap<>();
     Map<String, Map<String, Integer>> cuda = new TreeMap<>();
     if (lg != null) {
@@ -145,10 +181,12 @@ public final class ModelExplain {
       }
     }
     out.append("  ops (count: interpreter | cpu-janino | cuda-nvrtc)");
-    out.append(lg == null ? ", at level 0 the interpreter runs them all:\n" : ":\n");
+    out.append(onOrt ? ", ONNX Runtime runs them all:\n"
+        : lg == null ? ", at level 0 the interpreter runs them all:\n" : ":\n");
     for (Map.Entry<String, Integer> e : graph.opHistogram().entrySet()) {
       String op = e.getKey();
-      out.append(String.format(Locale.ROOT, "    %-24s x%-4d yes | ", op, e.getValue()));
+      out.append(String.format(Locale.ROOT, "    %-24s x%-4d %s | ", op, e.getValue(),
+          missing.containsKey(op) ? "no: Ember lacks it" : "yes"));
       if (lg == null) {
         out.append("- | -\n");
         continue;

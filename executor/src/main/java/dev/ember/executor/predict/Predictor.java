@@ -62,7 +62,7 @@ public final class Predictor {
     TextTokenizer tokenizer = maxLength <= 0 ? null : TextTokenizer.fromJson(
         SpecFiles.readTokenizer(spec, files), spec.tokenizerLocation(), maxLength);
     try {
-      return new Predictor(model.source(), runner(model, compiler), tokenizer);
+      return new Predictor(model.source(), runner(model, compiler, bytes), tokenizer);
     } catch (RuntimeException e) {
       if (tokenizer != null) {
         tokenizer.close();
@@ -73,14 +73,16 @@ public final class Predictor {
 
   /** A predictor over an already loaded model; see {@link #load}. */
   public static Predictor of(OnnxModel model, CompileWrapper.Builder compiler) {
-    return new Predictor(model.source(), runner(model, compiler), null);
+    return new Predictor(model.source(), runner(model, compiler, null), null);
   }
 
-  private static BatchRunner runner(OnnxModel model, CompileWrapper.Builder compiler) {
+  /** {@code bytes}: the model's ONNX bytes, for ONNX Runtime if the policy picks it. */
+  private static BatchRunner runner(OnnxModel model, CompileWrapper.Builder compiler,
+      byte[] bytes) {
     ModelSignature sig = ModelSignature.of(model.graph());
     return compiler == null
         ? BatchRunner.of(sig, ForwardFn.interpreter(model.graph()))
-        : BatchRunner.of(sig, compiler.build(model.graph()));
+        : BatchRunner.of(sig, compiler.build(model.graph(), bytes));
   }
 
   /**

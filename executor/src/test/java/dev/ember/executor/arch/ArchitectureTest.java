@@ -85,6 +85,17 @@ class ArchitectureTest {
           .because("the executor runs without Spark; Spark glue lives in spark-plugin");
 
   @ArchTest
+  static final ArchRule ONLY_BACKEND_ORT_TOUCHES_ONNX_RUNTIME =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.ember.executor.backend.ort..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("ai.onnxruntime..")
+          .because("ONNX Runtime is an optional jar: its classes must load only when ORT runs a"
+              + " model (OrtBackends checks for them first), never where Ember runs it");
+
+  @ArchTest
   static final ArchRule ONLY_THE_CLI_READS_THE_ENVIRONMENT =
       noClasses()
           .that()

@@ -121,6 +121,28 @@ public final class EmberConf {
           .check(v -> v >= 0 && v <= 3, "an integer in [0, 3]")
           .createWithDefault(3);
 
+  /** Which engine runs a model: {@code auto}, {@code ember} or {@code ort} ({@code
+   * spark.ember.backend}). */
+  public static final ConfEntry<String> BACKEND =
+      conf("spark.ember.backend")
+          .doc(
+              "Which engine runs the models of the predict UDFs (`ember_predict`, EmberPredict)"
+                  + " at compile levels 1-3. `auto`: Ember's own backend when it implements every"
+                  + " op of the model, else ONNX Runtime, with an INFO log line naming the ops"
+                  + " that forced it. `ember`: Ember only; a model with an op Ember lacks fails"
+                  + " with UNSUPPORTED_OP naming the ops. `ort`: ONNX Runtime for every model"
+                  + " (handy to compare). ONNX Runtime runs behind the same compile wrapper"
+                  + " (captured batch sizes and padding, metrics, the compile cache, which keeps"
+                  + " its optimised model), one session per model and executor. Its jar is not"
+                  + " bundled: add com.microsoft.onnxruntime:onnxruntime:1.23.2 to the executors'"
+                  + " classpath (`--packages`); a model that needs it fails without it with"
+                  + " DEPENDENCY_MISSING. `bin/ember explain` says which engine runs a model and"
+                  + " why. Sentence embedders and compile level 0 always run on Ember.")
+          .since("0.1.0")
+          .startupOnly()
+          .choiceConf("auto", "ember", "ort")
+          .createWithDefault("auto");
+
   /**
    * Intra-op threads per executor engine; 0 = one per task slot ({@code
    * spark.ember.engine.threads}).

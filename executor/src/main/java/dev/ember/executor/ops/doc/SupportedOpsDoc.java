@@ -32,6 +32,10 @@ public final class SupportedOpsDoc {
   public static final String REGENERATE =
       "`bin/ember gen-docs` (or `mvn -q -pl executor compile exec:java` from the repo root)";
 
+  // Ops may not know the backends (ArchitectureTest); OrtFallbackTest checks this against
+  // BackendPolicy.ORT_COORDINATES.
+  private static final String ORT_JAR = "com.microsoft.onnxruntime:onnxruntime:1.23.2";
+
   private SupportedOpsDoc() {}
 
   /**
@@ -59,7 +63,10 @@ public final class SupportedOpsDoc {
         .append("version at or below it; default-domain opsets above ")
         .append(OpRegistry.MAX_KNOWN_OPSET)
         .append(" are refused. Every op runs on the ")
-        .append("reference interpreter.\n\n");
+        .append("reference interpreter. A model with an op not listed here runs on ONNX Runtime")
+        .append(" under `spark.ember.backend=auto` (the default; predict UDFs at compile levels")
+        .append(" 1-3) when ").append(ORT_JAR).append(" is on the")
+        .append(" executors' classpath, and fails with UNSUPPORTED_OP under `ember`.\n\n");
     sb.append("| Op | Domain | Since opset | Element types | Summary |\n");
     sb.append("|----|--------|-------------|---------------|---------|\n");
     for (OpDef op : ops) {
