@@ -71,12 +71,14 @@ final class QuantizedMatMul {
     int chunk = (int) Math.min(k, (EXACT - 1) / Math.max(1, aBound * w.maxAbs));
     long rowsL = a.size() / k;
     int m = Math.toIntExact(rowsL);
-    float[] af = shifted(a.rawLongs(), aZero);
+    long[] av = a.rawLongs();
     float[] part = new float[m * n];
     long[] y = new long[m * n];
     for (int p0 = 0, c = 0; p0 < k; p0 += chunk, c++) {
       int kc = Math.min(chunk, k - p0);
-      gemm.multiply(m, 1f, af, p0, k, false, w.chunk(gemm, c, p0, kc, chunk), 0f, part, 0, n);
+      // Each chunk's columns of A packed densely: some GEMMs check lda * m against the array.
+      float[] ac = shifted(av, aZero, m, k, p0, kc);
+      gemm.multiply(m, 1f, ac, 0, kc, false, w.chunk(gemm, c, p0, kc, chunk), 0f, part, 0, n);
       for (int i = 0; i < part.length; i++) {
         y[i] = (int) y[i] + (int) part[i]; // int32 wrap-around, as ONNX accumulates
       }
@@ -90,10 +92,15 @@ final class QuantizedMatMul {
     return t.dtype() == DType.UINT8 || t.dtype() == DType.INT8;
   }
 
-  private static float[] shifted(long[] v, int zero) {
-    float[] f = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      f[i] = (int) v[i] - zero;
+  /** Columns {@code [p0, p0 + kc)} of the m x k matrix v, minus {@code zero}, as floats. */
+  private static float[] shifted(long[] v, int zero, int m, int k, int p0, int kc) {
+    float[] f = new float[m * kc];
+    for (int i = 0; i < m; i++) {
+      int from = i * k + p0;
+      int to = i * kc;
+      for (int p = 0; p < kc; p++) {
+        f[to + p] = (int) v[from + p] - zero;
+      }
     }
     return f;
   }
