@@ -73,10 +73,11 @@ public final class CompileWrapper {
   private CompileWrapper(Builder b, Graph graph, byte[] modelBytes) {
     this.graph = graph;
     this.options = b.options;
+    Backend chosen = b.backend == null ? b.reference : b.backend;
     this.choice = options.level() == 0 || b.policy == null ? null
-        : BackendChoice.choose(b.policy, graph, b.backend, modelBytes, b.planOnly);
+        : BackendChoice.choose(b.policy, graph, chosen, modelBytes, b.planOnly);
     this.opaque = choice != null && choice.onOrt();
-    Backend backend = options.level() == 0 ? new InterpBackend() : b.backend;
+    Backend backend = options.level() == 0 ? b.reference : chosen;
     if (choice != null) {
       backend = choice.backend();
     }
@@ -88,7 +89,8 @@ public final class CompileWrapper {
     VariantStore store = options.level() == 0 ? VariantStore.none() : b.store;
     this.compiler =
         new VariantCompiler(
-            graph.name(), backend, store, b.listener, options.level() == 3, counters);
+            graph.name(), backend, b.reference, store, b.listener, options.level() == 3,
+            counters);
     if (b.policy == BackendPolicy.AUTO && modelBytes != null && !opaque) {
       compiler.fallBackToOrt(BackendChoice.refusedOpFallback(graph, modelBytes));
     }
@@ -517,7 +519,9 @@ public final class CompileWrapper {
    */
   public static final class Builder {
     private final CompileOptions options;
-    private Backend backend = new InterpBackend();
+    // The one place dispatch names the interpreter: level 0 and the fallback unless set.
+    private Backend reference = new InterpBackend();
+    private Backend backend; // null: the reference backend
     private VariantStore store = VariantStore.none();
     private CompileListener listener = CompileListener.none();
     private String graphHash;
@@ -529,9 +533,18 @@ public final class CompileWrapper {
       this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** Compiles variants at levels 1 to 3; the interpreter unless set. */
+    /** Compiles variants at levels 1 to 3; the reference backend (the interpreter) unless set. */
     public Builder backend(Backend b) {
       this.backend = Objects.requireNonNull(b, "backend");
+      return this;
+    }
+
+    /**
+     * Runs level 0, and the general variant when {@link #backend} cannot compile symbolic dims; the
+     * interpreter unless set. It must take every graph the interpreter takes.
+     */
+    public Builder referenceBackend(Backend b) {
+      this.reference = Objects.requireNonNull(b, "referenceBackend");
       return this;
     }
 

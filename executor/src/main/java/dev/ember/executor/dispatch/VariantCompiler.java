@@ -3,7 +3,6 @@ package dev.ember.executor.dispatch;
 import dev.ember.executor.backend.Backend;
 import dev.ember.executor.backend.CompiledVariant;
 import dev.ember.executor.backend.VariantKey;
-import dev.ember.executor.backend.interp.InterpBackend;
 import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.ir.Graph;
@@ -21,6 +20,7 @@ final class VariantCompiler {
 
   private final String owner;
   private final Backend backend;
+  private final Backend fallback;
   private final VariantStore store;
   private final CompileListener listener;
   private final boolean refuseMutation;
@@ -31,12 +31,14 @@ final class VariantCompiler {
   VariantCompiler(
       String owner,
       Backend backend,
+      Backend fallback,
       VariantStore store,
       CompileListener listener,
       boolean refuseMutation,
       Counters counters) {
     this.owner = owner;
     this.backend = backend;
+    this.fallback = fallback;
     this.store = store;
     this.listener = listener;
     this.refuseMutation = refuseMutation;
@@ -65,10 +67,10 @@ final class VariantCompiler {
     } catch (EmberException e) {
       if (!slot.mayFallBack && ortFallback != null && e.code() == ErrorCode.UNSUPPORTED_OP) {
         v = onOrt(slot, g, e);
-      } else if (!slot.mayFallBack || backend instanceof InterpBackend) {
+      } else if (!slot.mayFallBack || backend.name().equals(fallback.name())) {
         throw e;
       } else {
-        v = interpreterFallback(slot, g, e);
+        v = fallbackVariant(slot, g, e);
       }
     }
     if (refuseMutation) {
@@ -132,9 +134,10 @@ final class VariantCompiler {
 
   /**
    * A backend that cannot take symbolic dims says so with an error; the general variant, needed
-   * only for shapes outside the static ones, then runs on the interpreter instead of failing.
+   * only for shapes outside the static ones, then runs on the fallback backend (the interpreter
+   * unless the builder says otherwise) instead of failing.
    */
-  private CompiledVariant interpreterFallback(Slot slot, Graph g, EmberException cause) {
+  private CompiledVariant fallbackVariant(Slot slot, Graph g, EmberException cause) {
     warn(
         "Backend "
             + backend.name()
@@ -142,10 +145,12 @@ final class VariantCompiler {
             + owner
             + "' ("
             + cause.getMessage()
-            + "); shapes outside the static variants run on the interpreter");
+            + "); shapes outside the static variants run on the reference backend '"
+            + fallback.name()
+            + "'");
     VariantKey k =
         new VariantKey(
-            slot.key.graphHash(), InterpBackend.NAME, slot.key.inputShapes(), slot.key.options());
-    return new InterpBackend().compile(g, k);
+            slot.key.graphHash(), fallback.name(), slot.key.inputShapes(), slot.key.options());
+    return fallback.compile(g, k);
   }
 }

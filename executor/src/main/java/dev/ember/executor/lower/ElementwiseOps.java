@@ -3,29 +3,26 @@ package dev.ember.executor.lower;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Node;
-import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
-import java.util.Set;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.OpRegistry;
 
 /**
- * Which nodes the CPU backend can compute inside a fused elementwise loop, and why not when it
- * cannot. Fused loops compute in float (unary math in double, rounded once, as the reference
- * kernels do), so every operand must be FLOAT, except a Cast's input (any number or bool), a
- * Where's condition (bool) and a Pow's constant scalar exponent.
+ * Which nodes the compiled backends can compute inside a fused elementwise loop, and why not when
+ * they cannot. The op itself says (through {@link FusedElementwise}, found in the registry) its
+ * arity, which operand types it takes and its expressions; this class adds the checks every loop
+ * needs: one float output of known rank, operands no wider than the output.
  */
 public final class ElementwiseOps {
   private ElementwiseOps() {}
 
-  static final Set<String> UNARY =
-      Set.of(
-          "Sqrt", "Exp", "Log", "Erf", "Tanh", "Relu", "Sigmoid", "Neg", "Identity", "Gelu",
-          "Cast");
-  static final Set<String> BINARY = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Max", "Min");
-
-  /** True when {@code opType} is one the fused loop knows. */
-  public static boolean isElementwise(String opType) {
-    return UNARY.contains(opType) || BINARY.contains(opType) || opType.equals("Where")
-        || opType.equals("Sum");
+  /** The fused-loop lowering of {@code n}'s op, or null when the op has none. */
+  public static FusedElementwise of(Node n) {
+    if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
+      return null;
+    }
+    return OpRegistry.standard().find(n.domain(), n.opType()) instanceof FusedElementwise f
+        ? f : null;
   }
 
   /** Null when {@code n} can go into a fused loop, else the reason it cannot. */
@@ -34,7 +31,8 @@ public final class ElementwiseOps {
     if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
       return "op domain '" + n.domain() + "' has no generated kernel";
     }
-    if (!isElementwise(op)) {
+    FusedElementwise fused = of(n);
+    if (fused == null) {
       return op + " has no generated kernel";
     }
     if (n.outputs().size() != 1) {
@@ -47,16 +45,13 @@ public final class ElementwiseOps {
     if (!out.shape().rankKnown()) {
       return "output rank is unknown";
     }
-    int arity = op.equals("Sum") ? n.inputs().size() : UNARY.contains(op) ? 1 : op.equals(
-        "Where") ? 3 : 2;
+    int arity = fused.arity(n);
     if (n.inputs().size() != arity || arity == 0) {
       return op + " with " + n.inputs().size() + " inputs";
     }
-    if (op.equals("Gelu")) {
-      String approx = n.attrs().getString("approximate", "none");
-      if (!approx.equals("none") && !approx.equals("tanh")) {
-        return "Gelu approximate='" + approx + "'";
-      }
+    String attrs = fused.whyNotFused(n);
+    if (attrs != null) {
+      return attrs;
     }
     for (int i = 0; i < arity; i++) {
       String in = n.input(i);
@@ -70,32 +65,11 @@ public final class ElementwiseOps {
       if (t.shape().rank() > out.shape().rank()) {
         return "input '" + in + "' has a higher rank than the output";
       }
-      boolean ok;
-      if (op.equals("Cast")) {
-        ok = t.dtype() == DType.FLOAT || t.dtype() == DType.DOUBLE || t.dtype() == DType.BOOL
-            || t.dtype() == DType.INT64 || t.dtype() == DType.INT32 || t.dtype() == DType.INT8
-            || t.dtype() == DType.INT16 || t.dtype() == DType.UINT8;
-      } else if (op.equals("Where") && i == 0) {
-        ok = t.dtype() == DType.BOOL;
-      } else if (op.equals("Pow") && i == 1) {
-        ok = t.dtype() == DType.FLOAT || scalarConstant(g, in) != null;
-      } else {
-        ok = t.dtype() == DType.FLOAT;
-      }
-      if (!ok) {
+      if (!fused.takesOperand(g, n, i, t.dtype())) {
         return op + " input '" + in + "' of type " + t.dtype().onnxLowerName()
             + " is not supported in a fused loop";
       }
     }
     return null;
-  }
-
-  /** The value of a one-element numeric initializer, or null. */
-  public static Double scalarConstant(Graph g, String value) {
-    Tensor t = g.initializers().get(value);
-    if (t == null || t.size() != 1 || t.dtype() == DType.STRING || t.dtype() == DType.BOOL) {
-      return null;
-    }
-    return t.getDouble(0);
   }
 }

@@ -6,6 +6,7 @@ import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -170,7 +171,7 @@ final class RowPatterns {
     Node pow = dUsers.get(0).opType().equals("Pow") ? dUsers.get(0) : dUsers.get(1);
     Node div = pow == dUsers.get(0) ? dUsers.get(1) : dUsers.get(0);
     Double two = pow.opType().equals("Pow") && pow.input(0).equals(d)
-        ? ElementwiseOps.scalarConstant(ix.graph, pow.input(1)) : null;
+        ? FusedElementwise.scalarConstant(ix.graph, pow.input(1)) : null;
     if (two == null || two != 2.0 || !div.opType().equals("Div") || !div.input(0).equals(d)) {
       return null;
     }
@@ -183,7 +184,7 @@ final class RowPatterns {
       return null;
     }
     String epsIn = add.input(0).equals(m2.outputs().get(0)) ? add.input(1) : add.input(0);
-    Double eps = ElementwiseOps.scalarConstant(ix.graph, epsIn);
+    Double eps = FusedElementwise.scalarConstant(ix.graph, epsIn);
     Node sqrt = eps == null ? null : ix.soleConsumer(add.outputs().get(0));
     if (sqrt == null || !sqrt.opType().equals("Sqrt")) {
       return null;

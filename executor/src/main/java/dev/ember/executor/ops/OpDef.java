@@ -22,4 +22,12 @@ public interface OpDef {
 
   /** Computes the outputs; throws {@link OpException} on inputs the op cannot take. */
   List<Tensor> evaluate(KernelContext ctx);
+
+  /**
+   * What the compiled backends generate for the op: a fused loop for a {@link FusedElementwise},
+   * else the reference kernel unless the op says it has a kernel of its own or is a view.
+   */
+  default CompiledForm compiledForm() {
+    return this instanceof FusedElementwise ? CompiledForm.FUSED_LOOP : CompiledForm.REFERENCE;
+  }
 }

@@ -52,6 +52,11 @@ public final class OpRegistry {
     return byKey.containsKey(key(domain, opType));
   }
 
+  /** The implementation of an op type in a domain ("" or "ai.onnx" for the default), or null. */
+  public OpDef find(String domain, String opType) {
+    return byKey.get(key(domain, opType));
+  }
+
   /** The implementation for a node, or an UNSUPPORTED_OP error that says what to do. */
   public OpDef lookup(Node node) {
     OpDef op = byKey.get(key(node.domain(), node.opType()));

@@ -38,8 +38,19 @@ public final class NodeTestFolders {
     return out;
   }
 
-  /** Test name to reason, from conformance-excludes.txt ('test_name | reason' per line). */
+  /**
+   * Test name to reason for the tests no backend runs, from conformance-excludes.txt ('test_name |
+   * reason' per line).
+   */
   public static Map<String, String> excludes() {
+    return excludes(null);
+  }
+
+  /**
+   * Test name to reason for the tests {@code backend} does not pass: the lines of every backend,
+   * plus that backend's own ('[backend] test_name | reason'). Null for the shared lines only.
+   */
+  public static Map<String, String> excludes(String backend) {
     Map<String, String> out = new TreeMap<>();
     List<String> lines;
     try {
@@ -52,11 +63,22 @@ public final class NodeTestFolders {
       if (l.isEmpty() || l.startsWith("#")) {
         continue;
       }
+      String tag = null;
+      if (l.startsWith("[")) {
+        int close = l.indexOf(']');
+        if (close < 0) {
+          throw new IllegalStateException("exclude needs '[backend] test_name | reason': " + l);
+        }
+        tag = l.substring(1, close).strip();
+        l = l.substring(close + 1).strip();
+      }
       int bar = l.indexOf('|');
       if (bar < 0 || l.substring(bar + 1).isBlank()) {
         throw new IllegalStateException("exclude needs 'test_name | reason': " + l);
       }
-      out.put(l.substring(0, bar).strip(), l.substring(bar + 1).strip());
+      if (tag == null || tag.equals(backend)) {
+        out.put(l.substring(0, bar).strip(), l.substring(bar + 1).strip());
+      }
     }
     return out;
   }

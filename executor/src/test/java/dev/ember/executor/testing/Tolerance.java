@@ -51,8 +51,11 @@ public final class Tolerance {
   }
 
   public static String mismatch(Tensor expected, Tensor actual) {
-    double atol = expected.dtype() == DType.FLOAT16 || expected.dtype() == DType.BFLOAT16
-        ? 1e-3 : ATOL;
-    return mismatch(expected, actual, RTOL, atol);
+    return mismatch(expected, actual, RTOL, atol(expected.dtype()));
+  }
+
+  /** The default absolute tolerance for {@code t}: wider for the half-precision types. */
+  public static double atol(DType t) {
+    return t == DType.FLOAT16 || t == DType.BFLOAT16 ? 1e-3 : ATOL;
   }
 }

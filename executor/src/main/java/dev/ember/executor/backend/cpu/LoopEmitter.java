@@ -8,6 +8,8 @@ import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.lower.ElementwiseOps;
 import dev.ember.executor.lower.Kernel;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -291,72 +293,17 @@ final class LoopEmitter {
     }
   }
 
-  /** The Java float expression of one elementwise node. */
+  /** The Java float expression of one elementwise node, from its op's lowering. */
   private String expression(Body b, Node n) {
+    FusedElementwise op = ElementwiseOps.of(n);
+    if (op == null) {
+      throw new IllegalStateException("no fused lowering for " + n.opType());
+    }
     List<String> in = new ArrayList<>();
-    String op = n.opType();
     for (int i = 0; i < n.inputs().size(); i++) {
-      if (op.equals("Pow") && i == 1) {
-        Double e = ElementwiseOps.scalarConstant(g, n.input(1));
-        if (e != null) {
-          in.add(e == 2.0 ? "2" : CpuCodegen.doubleLiteral(e));
-          continue;
-        }
-      }
-      in.add(b.ref(n.input(i)));
+      Double e = op.inlinesConstant(i) ? FusedElementwise.scalarConstant(g, n.input(i)) : null;
+      in.add(e != null ? CpuCodegen.doubleLiteral(e) : b.ref(n.input(i)));
     }
-    String a = in.get(0);
-    switch (op) {
-      case "Add":
-        return a + " + " + in.get(1);
-      case "Sub":
-        return a + " - " + in.get(1);
-      case "Mul":
-        return a + " * " + in.get(1);
-      case "Div":
-        return a + " / " + in.get(1);
-      case "Sum":
-        return String.join(" + ", in);
-      case "Pow":
-        return in.get(1).equals("2") ? a + " * " + a : "(float) Math.pow(" + a + ", " + in.get(1)
-            + ")";
-      case "Max":
-        return "Math.max(" + a + ", " + in.get(1) + ")";
-      case "Min":
-        return "Math.min(" + a + ", " + in.get(1) + ")";
-      case "Sqrt":
-        return "(float) Math.sqrt(" + a + ")";
-      case "Exp":
-        return "(float) Math.exp(" + a + ")";
-      case "Log":
-        return "(float) Math.log(" + a + ")";
-      case "Tanh":
-        return "(float) Math.tanh(" + a + ")";
-      case "Erf":
-        return "CpuMath.erfFast(" + a + ")";
-      case "Sigmoid":
-        return "CpuMath.sigmoid(" + a + ")";
-      case "Relu":
-        return a + " < 0f ? 0f : " + a;
-      case "Neg":
-        return "-(" + a + ")";
-      case "Identity":
-        return a;
-      case "Gelu":
-        return n.attrs().getString("approximate", "none").equals("tanh")
-            ? "CpuMath.geluTanh(" + a + ")" : "CpuMath.gelu(" + a + ")";
-      case "Where":
-        return in.get(0) + " ? " + in.get(1) + " : " + in.get(2);
-      case "Cast":
-        {
-          DType from = g.typeOf(n.input(0)).dtype();
-          if (from == DType.BOOL) {
-            return a + " ? 1f : 0f";
-          }
-          return from == DType.FLOAT ? a : "(float) " + a;
-        }
-      default:
-        throw new IllegalStateException("no expression for " + op);
-    }
+    return op.javaExpression(new FusedOperands(g, n, in));
   }
 }

@@ -7,6 +7,8 @@ import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.lower.ElementwiseOps;
 import dev.ember.executor.lower.Kernel;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,26 +176,29 @@ final class CudaKernels {
     Map<String, String> locals = new LinkedHashMap<>(seeds);
     Map<String, String> loaded = new LinkedHashMap<>();
     for (Node n : nodes) {
+      FusedElementwise op = ElementwiseOps.of(n);
+      if (op == null) {
+        throw new IllegalStateException("no fused lowering for " + n.opType());
+      }
       List<String> in = new ArrayList<>();
       for (int i = 0; i < n.inputs().size(); i++) {
-        in.add(operand(n, i, d, locals, loaded, body, indent));
+        in.add(operand(op, n, i, d, locals, loaded, body, indent));
       }
       String local = "v" + (locals.size() - seeds.size());
       body.append(indent).append("float ").append(local).append(" = ")
-          .append(expression(n, in)).append("; // node ").append(n.name()).append('\n');
+          .append(op.cudaExpression(new FusedOperands(g, n, in))).append("; // node ")
+          .append(n.name()).append('\n');
       locals.put(n.outputs().get(0), local);
     }
     return locals;
   }
 
-  private String operand(Node n, int i, Domain d, Map<String, String> locals,
-      Map<String, String> loaded, StringBuilder body, String indent) {
+  private String operand(FusedElementwise op, Node n, int i, Domain d,
+      Map<String, String> locals, Map<String, String> loaded, StringBuilder body, String indent) {
     String v = n.input(i);
-    if (n.opType().equals("Pow") && i == 1) {
-      Double e = ElementwiseOps.scalarConstant(g, v);
-      if (e != null) {
-        return e == 2.0 ? "2" : CudaTypes.floatLiteral(e.floatValue());
-      }
+    Double e = op.inlinesConstant(i) ? FusedElementwise.scalarConstant(g, v) : null;
+    if (e != null) {
+      return CudaTypes.floatLiteral(e.floatValue());
     }
     String local = locals.get(v);
     if (local != null) {
@@ -219,64 +224,6 @@ final class CudaKernels {
         .append(" = ").append(p).append('[').append(d.offset(v)).append("];\n");
     loaded.put(v, local);
     return local;
-  }
-
-  /** The CUDA float expression of one elementwise node. */
-  private String expression(Node n, List<String> in) {
-    String a = in.get(0);
-    String op = n.opType();
-    switch (op) {
-      case "Add":
-        return a + " + " + in.get(1);
-      case "Sub":
-        return a + " - " + in.get(1);
-      case "Mul":
-        return a + " * " + in.get(1);
-      case "Div":
-        return a + " / " + in.get(1);
-      case "Sum":
-        return String.join(" + ", in);
-      case "Pow":
-        return in.get(1).equals("2") ? a + " * " + a : "powf(" + a + ", " + in.get(1) + ")";
-      case "Max":
-        return "(" + a + " != " + a + " || " + in.get(1) + " != " + in.get(1) + ") ? " + a
-            + " + " + in.get(1) + " : fmaxf(" + a + ", " + in.get(1) + ")";
-      case "Min":
-        return "(" + a + " != " + a + " || " + in.get(1) + " != " + in.get(1) + ") ? " + a
-            + " + " + in.get(1) + " : fminf(" + a + ", " + in.get(1) + ")";
-      case "Sqrt":
-        return "sqrtf(" + a + ")";
-      case "Exp":
-        return "expf(" + a + ")";
-      case "Log":
-        return "logf(" + a + ")";
-      case "Tanh":
-        return "tanhf(" + a + ")";
-      case "Erf":
-        return "ember_erf(" + a + ")";
-      case "Sigmoid":
-        return "1.0f / (1.0f + expf(-(" + a + ")))";
-      case "Relu":
-        return a + " < 0.0f ? 0.0f : " + a;
-      case "Neg":
-        return "-(" + a + ")";
-      case "Identity":
-        return a;
-      case "Gelu":
-        return n.attrs().getString("approximate", "none").equals("tanh")
-            ? "0.5f * " + a + " * (1.0f + tanhf(0.7978845608028654f * (" + a + " + 0.044715f * "
-                + a + " * " + a + " * " + a + ")))"
-            : "0.5f * " + a + " * (1.0f + ember_erf(" + a + " * 0.7071067811865476f))";
-      case "Where":
-        return in.get(0) + " ? " + in.get(1) + " : " + in.get(2);
-      case "Cast":
-        {
-          DType from = g.typeOf(n.input(0)).dtype();
-          return from == DType.BOOL ? "(" + a + " ? 1.0f : 0.0f)" : "(float) " + a;
-        }
-      default:
-        throw new IllegalStateException("no CUDA expression for " + op);
-    }
   }
 
   private static int total(int[] dims) {

@@ -62,13 +62,25 @@ public final class SupportedOpsDoc {
         .append(" operators. A model's opset is served by the highest listed ")
         .append("version at or below it; default-domain opsets above ")
         .append(OpRegistry.MAX_KNOWN_OPSET)
-        .append(" are refused. Every op runs on the ")
-        .append("reference interpreter. A model with an op not listed here runs on ONNX Runtime")
+        .append(" are refused. A model with an op not listed here runs on ONNX Runtime")
         .append(" under `spark.ember.backend=auto` (the default; predict UDFs at compile levels")
         .append(" 1-3) when ").append(ORT_JAR).append(" is on the")
         .append(" executors' classpath, and fails with UNSUPPORTED_OP under `ember`.\n\n");
-    sb.append("| Op | Domain | Since opset | Element types | Summary |\n");
-    sb.append("|----|--------|-------------|---------------|---------|\n");
+    sb.append("Backends, one column each (from each op's `compiledForm()`):\n\n")
+        .append("- **Interpreter** (level 0, and the fallback): every op, through its reference ")
+        .append("kernel.\n")
+        .append("- **CPU compiled** (cpu-janino): `fused loop`, `own kernel` and `view, no copy` ")
+        .append("are generated code; `reference kernel` means the compiled code calls the ")
+        .append("interpreter's kernel for that node. Generated code covers float tensors of ")
+        .append("known rank; other nodes of any op also call the reference kernel, and ")
+        .append("`bin/ember explain` names each such node with its reason.\n")
+        .append("- **CUDA** (cuda-nvrtc): the same generated forms; a graph holding a node the ")
+        .append("CUDA backend cannot generate (`refused`) is refused with UNSUPPORTED_OP ")
+        .append("naming the node.\n\n");
+    sb.append("| Op | Domain | Since opset | Element types | Interpreter | CPU compiled | CUDA ")
+        .append("| Summary |\n");
+    sb.append("|----|--------|-------------|---------------|-------------|--------------|------")
+        .append("|---------|\n");
     for (OpDef op : ops) {
       OpSpec s = op.spec();
       sb.append("| ")
@@ -79,6 +91,10 @@ public final class SupportedOpsDoc {
           .append(s.sinceVersions().stream().map(String::valueOf).collect(Collectors.joining(", ")))
           .append(" | ")
           .append(types(s))
+          .append(" | yes | ")
+          .append(op.compiledForm().cpuCell())
+          .append(" | ")
+          .append(op.compiledForm().cudaCell())
           .append(" | ")
           .append(cell(s.summary()))
           .append(" |\n");

@@ -2,9 +2,13 @@ package dev.ember.executor.ops.math;
 
 import dev.ember.executor.ir.Attributes;
 import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -18,7 +22,7 @@ import java.util.List;
  * holds (see {@link Conversions} for the rules). {@code saturate} only affects float8 targets,
  * which Ember does not hold, so it is ignored; a {@code to} Ember cannot hold fails clearly.
  */
-final class CastOp implements OpDef {
+final class CastOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Cast")
           .since(6, 9, 13, 19, 21, 23, 24, 25)
@@ -64,5 +68,33 @@ final class CastOp implements OpDef {
             + "holds "
             + MathTypes.names(Numeric.ALL)
             + ")");
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 1;
+  }
+
+  /** Any number or bool converts to the loop's float; other element types use the kernel. */
+  @Override
+  public boolean takesOperand(Graph g, Node n, int i, DType t) {
+    return switch (t) {
+      case FLOAT, DOUBLE, BOOL, INT64, INT32, INT8, INT16, UINT8 -> true;
+      default -> false;
+    };
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    DType from = x.type(0);
+    if (from == DType.BOOL) {
+      return x.in(0) + " ? 1f : 0f";
+    }
+    return from == DType.FLOAT ? x.in(0) : "(float) " + x.in(0);
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return x.type(0) == DType.BOOL ? "(" + x.in(0) + " ? 1.0f : 0.0f)" : "(float) " + x.in(0);
   }
 }

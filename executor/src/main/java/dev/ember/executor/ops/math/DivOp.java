@@ -2,9 +2,12 @@ package dev.ember.executor.ops.math;
 
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
 import dev.ember.executor.ops.Elementwise.LongFn;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpException;
@@ -16,7 +19,7 @@ import java.util.List;
  * ONNX {@code Div}: C = A / B with numpy broadcasting. Integer division truncates toward zero as in
  * C; an integer division by zero fails (floats give inf or NaN as IEEE says).
  */
-final class DivOp implements OpDef {
+final class DivOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Div").since(7, 13, 14).types(Numeric.TYPES).summary("A / B, broadcast").build();
 
@@ -49,5 +52,20 @@ final class DivOp implements OpDef {
           "keep zeros out of the divisor (e.g. Where(Equal(B, 0), 1, B)) or divide in float");
     }
     return divisor;
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 2;
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return x.in(0) + " / " + x.in(1);
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return x.in(0) + " / " + x.in(1);
   }
 }

@@ -1,7 +1,10 @@
 package dev.ember.executor.ops.math;
 
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpSpec;
@@ -9,7 +12,7 @@ import dev.ember.executor.ops.TypeContext;
 import java.util.List;
 
 /** ONNX {@code Erf}: y = erf(x), elementwise, computed in double (see {@link ErfMath}). */
-final class ErfOp implements OpDef {
+final class ErfOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Erf")
           .since(9, 13)
@@ -30,5 +33,20 @@ final class ErfOp implements OpDef {
   @Override
   public List<Tensor> evaluate(KernelContext ctx) {
     return List.of(Unary.floating(SPEC, ctx.required(0), ErfMath::erf));
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 1;
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return "CpuMath.erfFast(" + x.in(0) + ")";
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return "ember_erf(" + x.in(0) + ")";
   }
 }

@@ -1,7 +1,10 @@
 package dev.ember.executor.ops.math;
 
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpSpec;
@@ -9,7 +12,7 @@ import dev.ember.executor.ops.TypeContext;
 import java.util.List;
 
 /** ONNX {@code Exp}: y = e ^ x, elementwise. */
-final class ExpOp implements OpDef {
+final class ExpOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Exp").since(6, 13).types(Numeric.FLOATS).summary("e ^ x, elementwise").build();
 
@@ -26,5 +29,20 @@ final class ExpOp implements OpDef {
   @Override
   public List<Tensor> evaluate(KernelContext ctx) {
     return List.of(Unary.floating(SPEC, ctx.required(0), Math::exp));
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 1;
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return "(float) Math.exp(" + x.in(0) + ")";
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return "expf(" + x.in(0) + ")";
   }
 }

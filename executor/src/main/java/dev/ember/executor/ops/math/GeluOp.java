@@ -1,7 +1,10 @@
 package dev.ember.executor.ops.math;
 
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpException;
@@ -14,7 +17,7 @@ import java.util.function.DoubleUnaryOperator;
  * ONNX {@code Gelu} (opset 20): y = x * Phi(x), exactly with erf ({@code approximate="none"}) or
  * with the tanh approximation ({@code approximate="tanh"}); computed in double.
  */
-final class GeluOp implements OpDef {
+final class GeluOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Gelu")
           .since(20)
@@ -52,5 +55,35 @@ final class GeluOp implements OpDef {
         throw OpException.attribute(
             "Gelu attribute approximate='" + approximate + "' is not 'none' or 'tanh'");
     }
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 1;
+  }
+
+  @Override
+  public String whyNotFused(Node n) {
+    String approx = n.attrs().getString("approximate", "none");
+    return approx.equals("none") || approx.equals("tanh") ? null
+        : "Gelu approximate='" + approx + "'";
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return (tanhForm(x) ? "CpuMath.geluTanh(" : "CpuMath.gelu(") + x.in(0) + ")";
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    String a = x.in(0);
+    return tanhForm(x)
+        ? "0.5f * " + a + " * (1.0f + tanhf(0.7978845608028654f * (" + a + " + 0.044715f * " + a
+            + " * " + a + " * " + a + ")))"
+        : "0.5f * " + a + " * (1.0f + ember_erf(" + a + " * 0.7071067811865476f))";
+  }
+
+  private static boolean tanhForm(FusedOperands x) {
+    return x.node().attrs().getString("approximate", "none").equals("tanh");
   }
 }

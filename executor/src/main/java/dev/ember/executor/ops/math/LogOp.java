@@ -1,7 +1,10 @@
 package dev.ember.executor.ops.math;
 
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpSpec;
@@ -9,7 +12,7 @@ import dev.ember.executor.ops.TypeContext;
 import java.util.List;
 
 /** ONNX {@code Log}: y = ln(x), elementwise; -inf at 0, NaN below. */
-final class LogOp implements OpDef {
+final class LogOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Log")
           .since(6, 13)
@@ -30,5 +33,20 @@ final class LogOp implements OpDef {
   @Override
   public List<Tensor> evaluate(KernelContext ctx) {
     return List.of(Unary.floating(SPEC, ctx.required(0), Math::log));
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 1;
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return "(float) Math.log(" + x.in(0) + ")";
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return "logf(" + x.in(0) + ")";
   }
 }

@@ -1,8 +1,11 @@
 package dev.ember.executor.ops.math;
 
 import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpSpec;
@@ -13,7 +16,7 @@ import java.util.List;
  * ONNX {@code Min}: elementwise minimum of 1..n inputs, broadcast together; NaN wins, as in numpy's
  * minimum. Integer types since opset 12; UINT64 compares unsigned.
  */
-final class MinOp implements OpDef {
+final class MinOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Min")
           .since(6, 8, 12, 13)
@@ -40,5 +43,20 @@ final class MinOp implements OpDef {
     return a.dtype() == DType.UINT64
         ? Binary.map(SPEC, a, b, null, null, (x, y) -> Long.compareUnsigned(x, y) <= 0 ? x : y)
         : Binary.map(SPEC, a, b, Math::min, Math::min, Math::min);
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 2;
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return "Math.min(" + x.in(0) + ", " + x.in(1) + ")";
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return MaxOp.nanPropagating("fminf", x.in(0), x.in(1));
   }
 }

@@ -2,8 +2,12 @@ package dev.ember.executor.ops.math;
 
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -18,7 +22,7 @@ import java.util.List;
  * integer bases with an integer exponent multiply exactly (wrapping), and with a floating exponent
  * truncate the double result toward zero, as C's cast of {@code pow} does.
  */
-final class PowOp implements OpDef {
+final class PowOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Pow")
           .since(7, 12, 13, 15)
@@ -121,5 +125,39 @@ final class PowOp implements OpDef {
       b *= b;
     }
     return r;
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 2;
+  }
+
+  /** A constant scalar exponent of any numeric type is inlined; a tensor one must be float. */
+  @Override
+  public boolean takesOperand(Graph g, Node n, int i, DType t) {
+    return t == DType.FLOAT
+        || (i == 1 && FusedElementwise.scalarConstant(g, n.input(1)) != null);
+  }
+
+  @Override
+  public boolean inlinesConstant(int i) {
+    return i == 1;
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return squares(x) ? x.in(0) + " * " + x.in(0)
+        : "(float) Math.pow(" + x.in(0) + ", " + x.in(1) + ")";
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return squares(x) ? x.in(0) + " * " + x.in(0) : "powf(" + x.in(0) + ", " + x.in(1) + ")";
+  }
+
+  /** x * x rounds as the reference kernel's square does (see {@link #floats}). */
+  private static boolean squares(FusedOperands x) {
+    Double e = x.constant(1);
+    return e != null && e == 2.0;
   }
 }

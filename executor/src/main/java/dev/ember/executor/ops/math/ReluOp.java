@@ -1,7 +1,10 @@
 package dev.ember.executor.ops.math;
 
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpSpec;
@@ -9,7 +12,7 @@ import dev.ember.executor.ops.TypeContext;
 import java.util.List;
 
 /** ONNX {@code Relu}: y = max(x, 0), elementwise; NaN stays NaN. Signed integers since opset 14. */
-final class ReluOp implements OpDef {
+final class ReluOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Relu")
           .since(6, 13, 14)
@@ -30,5 +33,20 @@ final class ReluOp implements OpDef {
   @Override
   public List<Tensor> evaluate(KernelContext ctx) {
     return List.of(Unary.map(SPEC, ctx.required(0), x -> x < 0 ? 0 : x, x -> Math.max(x, 0)));
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 1;
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return x.in(0) + " < 0f ? 0f : " + x.in(0);
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return x.in(0) + " < 0.0f ? 0.0f : " + x.in(0);
   }
 }

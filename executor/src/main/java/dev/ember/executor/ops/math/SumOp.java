@@ -1,7 +1,10 @@
 package dev.ember.executor.ops.math;
 
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpSpec;
@@ -9,7 +12,7 @@ import dev.ember.executor.ops.TypeContext;
 import java.util.List;
 
 /** ONNX {@code Sum}: elementwise sum of 1..n inputs, broadcast together (opset 8 on). */
-final class SumOp implements OpDef {
+final class SumOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Sum")
           .since(6, 8, 13)
@@ -34,5 +37,20 @@ final class SumOp implements OpDef {
             SPEC,
             ctx,
             (a, b) -> Binary.arith(SPEC, Arith.ADD, a, b, (x, y) -> x + y, (x, y) -> x + y)));
+  }
+
+  @Override
+  public int arity(Node n) {
+    return n.inputs().size();
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return String.join(" + ", x.all());
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return String.join(" + ", x.all());
   }
 }

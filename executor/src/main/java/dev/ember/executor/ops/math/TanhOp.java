@@ -1,7 +1,10 @@
 package dev.ember.executor.ops.math;
 
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpSpec;
@@ -9,7 +12,7 @@ import dev.ember.executor.ops.TypeContext;
 import java.util.List;
 
 /** ONNX {@code Tanh}: y = tanh(x), elementwise. */
-final class TanhOp implements OpDef {
+final class TanhOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Tanh")
           .since(6, 13)
@@ -30,5 +33,20 @@ final class TanhOp implements OpDef {
   @Override
   public List<Tensor> evaluate(KernelContext ctx) {
     return List.of(Unary.floating(SPEC, ctx.required(0), Math::tanh));
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 1;
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return "(float) Math.tanh(" + x.in(0) + ")";
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return "tanhf(" + x.in(0) + ")";
   }
 }

@@ -1,8 +1,12 @@
 package dev.ember.executor.ops.math;
 
 import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.FusedElementwise;
+import dev.ember.executor.ops.FusedOperands;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -11,7 +15,7 @@ import dev.ember.executor.ops.TypeContext;
 import java.util.List;
 
 /** ONNX {@code Where}: out = condition ? X : Y, all three broadcast together. */
-final class WhereOp implements OpDef {
+final class WhereOp implements OpDef, FusedElementwise {
   static final OpSpec SPEC =
       OpSpec.of("Where")
           .since(9, 16)
@@ -92,5 +96,25 @@ final class WhereOp implements OpDef {
     }
     // Elements come from inputs that already hold valid values of t: no rounding or wrapping.
     return List.of(Tensor.wrap(t, p.shape, out));
+  }
+
+  @Override
+  public int arity(Node n) {
+    return 3;
+  }
+
+  @Override
+  public boolean takesOperand(Graph g, Node n, int i, DType t) {
+    return t == (i == 0 ? DType.BOOL : DType.FLOAT);
+  }
+
+  @Override
+  public String javaExpression(FusedOperands x) {
+    return x.in(0) + " ? " + x.in(1) + " : " + x.in(2);
+  }
+
+  @Override
+  public String cudaExpression(FusedOperands x) {
+    return x.in(0) + " ? " + x.in(1) + " : " + x.in(2);
   }
 }

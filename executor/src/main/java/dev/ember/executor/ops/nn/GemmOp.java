@@ -6,6 +6,7 @@ import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Shapes;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -130,5 +131,11 @@ final class GemmOp implements OpDef {
     return OpException.shapes(
         "Gemm inner dimensions differ: A " + a + (transA ? " (transposed)" : "") + " and B " + b
             + (transB ? " (transposed)" : "") + " do not agree on K");
+  }
+
+  /** A GEMM on the CPU and CUDA backends. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.OWN_KERNEL;
   }
 }

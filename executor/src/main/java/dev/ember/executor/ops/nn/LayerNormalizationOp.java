@@ -5,6 +5,7 @@ import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -190,5 +191,11 @@ final class LayerNormalizationOp implements OpDef {
           ? Tensor.ofFloats(x.dtype(), x.shape(), yf)
           : Tensor.ofDoubles(x.shape(), yd);
     }
+  }
+
+  /** A row kernel over the last axis. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.OWN_KERNEL;
   }
 }

@@ -5,6 +5,7 @@ import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -86,5 +87,11 @@ final class MatMulOp implements OpDef {
     NnTypes.requireSame("MatMul", a, "A", b, "B");
     NnTypes.require(SPEC, a, "A");
     return List.of(BatchedMatMul.multiply(a, b));
+  }
+
+  /** A GEMM (batched when A has more than two dims) on the CPU and CUDA backends. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.OWN_KERNEL;
   }
 }

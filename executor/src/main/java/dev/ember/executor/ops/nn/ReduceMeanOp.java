@@ -4,6 +4,7 @@ import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Shapes;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpException;
@@ -79,5 +80,11 @@ final class ReduceMeanOp implements OpDef {
       default:
         throw OpException.dtype("ReduceMean does not take " + t.onnxLowerName());
     }
+  }
+
+  /** A row kernel when reducing the last axis (also the core of a decomposed layer norm). */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.OWN_KERNEL;
   }
 }

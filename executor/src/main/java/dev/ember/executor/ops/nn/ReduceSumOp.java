@@ -3,6 +3,7 @@ package dev.ember.executor.ops.nn;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpException;
@@ -63,5 +64,11 @@ final class ReduceSumOp implements OpDef {
       default:
         throw OpException.dtype("ReduceSum does not take " + t.onnxLowerName());
     }
+  }
+
+  /** A row kernel when reducing the last axis. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.OWN_KERNEL;
   }
 }

@@ -4,6 +4,7 @@ import dev.ember.executor.ir.Attributes;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -136,5 +137,11 @@ final class SoftmaxOp implements OpDef {
     for (int j = 0; j < len; j++) {
       row[j] /= sum;
     }
+  }
+
+  /** A row kernel over the last axis. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.OWN_KERNEL;
   }
 }

@@ -5,6 +5,7 @@ import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -72,5 +73,11 @@ final class FlattenOp implements OpDef {
               + ")");
     }
     return (int) a;
+  }
+
+  /** The output shares the input's buffer. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.VIEW;
   }
 }

@@ -6,6 +6,7 @@ import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -119,5 +120,11 @@ final class GatherOp implements OpDef {
       out[i] = (int) (v < 0 ? v + size : v);
     }
     return out;
+  }
+
+  /** Rows picked by index, bounds-checked. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.OWN_KERNEL;
   }
 }

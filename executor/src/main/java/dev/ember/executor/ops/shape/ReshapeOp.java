@@ -5,6 +5,7 @@ import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -226,5 +227,11 @@ final class ReshapeOp implements OpDef {
             + Arrays.stream(in).asLongStream().reduce(1, (a, b) -> a * b)
             + " elements) to "
             + Arrays.toString(want));
+  }
+
+  /** The output shares the input's buffer. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.VIEW;
   }
 }

@@ -4,6 +4,7 @@ import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -104,5 +105,11 @@ final class ShapeOp implements OpDef {
   private static int clampAxis(long v, int rank) {
     long a = v < 0 ? v + rank : v;
     return (int) Math.max(0, Math.min(rank, a));
+  }
+
+  /** A constant once shapes are static. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.VIEW;
   }
 }

@@ -5,6 +5,7 @@ import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -125,5 +126,11 @@ final class SqueezeOp implements OpDef {
             + ", which has size "
             + size
             + "; only size-1 axes can be squeezed");
+  }
+
+  /** The output shares the input's buffer. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.VIEW;
   }
 }

@@ -5,6 +5,7 @@ import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -100,5 +101,11 @@ final class TransposeOp implements OpDef {
       p[i] = (int) a;
     }
     return p;
+  }
+
+  /** A permuting copy. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.OWN_KERNEL;
   }
 }

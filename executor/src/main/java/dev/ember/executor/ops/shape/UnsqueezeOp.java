@@ -5,6 +5,7 @@ import dev.ember.executor.ir.Dim;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.TensorType;
+import dev.ember.executor.ops.CompiledForm;
 import dev.ember.executor.ops.Infer;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpDef;
@@ -95,5 +96,11 @@ final class UnsqueezeOp implements OpDef {
   private static OpException missingAxes() {
     return OpException.attribute(
         "Unsqueeze needs axes (an attribute before opset 13, else input 1)");
+  }
+
+  /** The output shares the input's buffer. */
+  @Override
+  public CompiledForm compiledForm() {
+    return CompiledForm.VIEW;
   }
 }
