@@ -23,8 +23,10 @@ import java.util.Set;
  * }</pre>
  */
 public final class TreeCodegen {
+  /** Sets larger than this are not unrolled into comparisons (the node stays on reference). */
+  public static final int MAX_MEMBERS = 64;
   /** Rows per block: each tree walks a block before the next tree starts. */
-  public static int ROW_BLOCK = 256;
+  public static final int ROW_BLOCK = 256;
   /** Constant-pool entries (thresholds, weights) per part class, under the JVM's 65,535. */
   static final int CONSTANTS_PER_PART = 40_000;
   /** Calls per fan-out method (trees per group, groups per level). */
@@ -69,6 +71,11 @@ public final class TreeCodegen {
 
   /** The source of {@code private static final class <name>}; see {@link #whyNot}. */
   public static String nestedClass(Node n, DType x, String name) {
+    return nestedClass(n, x, name, ROW_BLOCK);
+  }
+
+  /** As {@link #nestedClass(Node, DType, String)} with {@code rowBlock} rows per block. */
+  public static String nestedClass(Node n, DType x, String name, int rowBlock) {
     Spec s = spec(n, x);
     boolean floatX = x.storage() == DType.Storage.FLOAT;
     TreeWalkSource walk = new TreeWalkSource(s.forest(), s.agg(), s.width(), floatX);
@@ -84,7 +91,7 @@ public final class TreeCodegen {
         .replace("BASE", s.base() == null ? "null" : "BASE")
         .replace("INT_LABELS", s.ints() == null ? "null" : "INT_LABELS")
         .replace("STRING_LABELS", s.strings() == null ? "null" : "STRING_LABELS");
-    run(b, n, x, s, walk, finish);
+    run(b, n, x, s, walk, finish, rowBlock);
     // Each part is a class of its own: a class holds at most 65,535 constants, and every
     // threshold and leaf weight is one.
     List<String> parts = new ArrayList<>();
@@ -121,7 +128,7 @@ public final class TreeCodegen {
   }
 
   private static void run(StringBuilder b, Node n, DType x, Spec s, TreeWalkSource walk,
-      String finish) {
+      String finish, int rowBlock) {
     String fin = "dev.ember.executor.ops.ml.TreeFinish";
     String op = TreeLiterals.string(n.opType());
     b.append("  static Tensor[] run(Tensor xt) {\n");
@@ -135,8 +142,8 @@ public final class TreeCodegen {
     if (walk.accArgs().contains("seen")) {
       b.append("      boolean[] seen = new boolean[n * ").append(s.width()).append("];\n");
     }
-    b.append("      for (int from = 0; from < n; from += ").append(ROW_BLOCK).append(") {\n");
-    b.append("        forest(x, c, from, Math.min(n, from + ").append(ROW_BLOCK).append("), ")
+    b.append("      for (int from = 0; from < n; from += ").append(rowBlock).append(") {\n");
+    b.append("        forest(x, c, from, Math.min(n, from + ").append(rowBlock).append("), ")
         .append(walk.accArgs()).append(");\n");
     b.append("      }\n");
     if (s.agg() == TreeForest.Aggregate.AVERAGE) {

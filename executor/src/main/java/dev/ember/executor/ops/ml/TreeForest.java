@@ -98,8 +98,9 @@ final class TreeForest {
   }
 
   /**
-   * The aggregated votes per row and target, row-major [rows, targets]. A target no reached leaf votes for is 0, also under
-   * MIN and MAX (as ONNX Runtime does); AVERAGE divides the sum by the number of trees.
+   * The aggregated votes per row and target, row-major [rows, targets]. A target no reached leaf
+   * votes for is 0, also under MIN and MAX (as ONNX Runtime does); AVERAGE divides the sum by the
+   * number of trees.
    */
   double[] scores(double[][] rows, int targets, Aggregate agg) {
     double[] out = new double[rows.length * targets];

@@ -15,8 +15,6 @@ import java.util.List;
 final class TreeWalkSource {
   /** Estimated bytecode above which a subtree is called rather than inlined. */
   static final int INLINE_BYTES = 3000;
-  /** Sets larger than this are not unrolled into comparisons (the node stays on reference). */
-  static final int MAX_MEMBERS = 64;
 
   private final TreeForest forest;
   private final TreeForest.Aggregate agg;
@@ -40,9 +38,9 @@ final class TreeWalkSource {
   static String whyNot(TreeForest f) {
     for (int i = 0; i < f.branchCount(); i++) {
       TreeForest.Branch b = f.branch(i);
-      if (b.mode() == TreeForest.Mode.MEMBER && b.members().length > MAX_MEMBERS) {
+      if (b.mode() == TreeForest.Mode.MEMBER && b.members().length > TreeCodegen.MAX_MEMBERS) {
         return "a BRANCH_MEMBER node tests a set of " + b.members().length + " values (at most "
-            + MAX_MEMBERS + " are generated as comparisons)";
+            + TreeCodegen.MAX_MEMBERS + " are generated as comparisons)";
       }
     }
     int[] state = new int[f.branchCount()];

@@ -2,6 +2,7 @@ package dev.ember.executor.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.executor.backend.VariantKey;
@@ -10,8 +11,15 @@ import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.onnx.TensorFiles;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpRegistry;
+import dev.ember.executor.ops.ml.TreeCodegen;
+import dev.ember.executor.passes.Specializer;
+import dev.ember.executor.testing.NodeTestFolders;
+import dev.ember.executor.testing.Tolerance;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +121,65 @@ class CpuTreeCodegenTest {
         .filter(m -> m.matches(".*\\$Forest0\\$P\\d+\\.t\\d+.*")).count();
     assertTrue(treeMethods > 40, "deep trees should be split into several methods each, got "
         + treeMethods + " methods: " + v.methodSizes().keySet());
+  }
+
+  @Test
+  void treeNodeTestsPassThroughGeneratedCode() throws Exception {
+    int ran = 0;
+    for (Path folder : NodeTestFolders.all()) {
+      String name = folder.getFileName().toString();
+      if (!name.startsWith("test_ai_onnx_ml_tree_ensemble")) {
+        continue;
+      }
+      Graph g = OnnxLoader.load(folder.resolve("model.onnx")).graph();
+      Path data = folder.resolve("test_data_set_0");
+      List<TensorFiles.NamedTensor> ins = TensorFiles.readNumbered(data, "input");
+      List<TensorFiles.NamedTensor> outs = TensorFiles.readNumbered(data, "output");
+      Map<String, Tensor> feeds = Map.of(g.inputs().get(0).name(), ins.get(0).tensor());
+      Graph s = Specializer.specialize(g, Map.of(g.inputs().get(0).name(),
+          ins.get(0).tensor().shape()));
+      CpuVariant v = (CpuVariant) new CpuJaninoBackend().compile(s, key(name));
+      assertTrue(v.source().contains("Forest0.run("), name + ": not generated");
+      Map<String, Tensor> got = v.run(feeds);
+      for (int o = 0; o < outs.size(); o++) {
+        String out = g.outputs().get(o).name();
+        assertNull(Tolerance.mismatch(outs.get(o).tensor(), got.get(out), 1e-6, 1e-6),
+            name + " output " + out);
+      }
+      ran++;
+    }
+    assertEquals(2, ran, "the wave-2 selection has two TreeEnsemble node tests");
+  }
+
+  @Test
+  void largeMembershipSetStaysOnTheReferenceKernelAndSaysWhy() {
+    double[] members = new double[TreeCodegen.MAX_MEMBERS + 1];
+    for (int i = 0; i < members.length; i++) {
+      members[i] = i;
+    }
+    var attrs = new java.util.LinkedHashMap<String, AttrValue>();
+    attrs.put("nodes_featureids", RandomForests.ints(new long[] {0}));
+    attrs.put("nodes_splits", RandomForests.floatTensor(new double[] {0}));
+    attrs.put("nodes_modes", new AttrValue.TensorAttr(Tensor.ofLongs(DType.UINT8,
+        new int[] {1}, new long[] {6})));
+    attrs.put("nodes_truenodeids", RandomForests.ints(new long[] {0}));
+    attrs.put("nodes_falsenodeids", RandomForests.ints(new long[] {1}));
+    attrs.put("nodes_trueleafs", RandomForests.ints(new long[] {1}));
+    attrs.put("nodes_falseleafs", RandomForests.ints(new long[] {1}));
+    attrs.put("membership_values", RandomForests.floatTensor(members));
+    attrs.put("leaf_targetids", RandomForests.ints(new long[] {0, 0}));
+    attrs.put("leaf_weights", RandomForests.floatTensor(new double[] {1, 2}));
+    attrs.put("tree_roots", RandomForests.ints(new long[] {0}));
+    attrs.put("n_targets", new AttrValue.IntAttr(1));
+    Node n = RandomForests.node("TreeEnsemble", 5, attrs);
+    String why = TreeCodegen.whyNot(n, DType.FLOAT);
+    assertTrue(why != null && why.contains("set of 65 values"), why);
+    Tensor x = Tensor.ofFloats(new int[] {2, 1}, new float[] {64, 65});
+    CpuVariant v = (CpuVariant) new CpuJaninoBackend().compile(
+        RandomForests.graph(n, DType.FLOAT, 2, 1), key("big set"));
+    assertTrue(v.source().contains("rt.fallback(") && !v.source().contains("Forest0"),
+        v.source());
+    assertArrayEquals(new float[] {1, 2}, v.run(Map.of("X", x)).get("Y").rawFloats());
   }
 
   /** Compiles {@code n} alone, checks it was generated, and compares with its reference kernel. */
