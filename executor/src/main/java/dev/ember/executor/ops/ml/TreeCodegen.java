@@ -4,16 +4,15 @@ import dev.ember.executor.ir.Attributes;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Node;
 import dev.ember.executor.ops.OpException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
  * Compiles the forest of a TreeEnsembleRegressor, TreeEnsembleClassifier or TreeEnsemble node
  * into Java source for the CPU backend: a static nested class whose {@code run(Tensor x)} returns
- * the node's outputs. The trees become code ({@link TreeWalkSource}); the input checks and the
- * finish (base values, post transform, labels) are {@link TreeFinish}, the very code the
- * reference kernels run, so both paths give identical results. Rows are walked in blocks of
+ * the node's outputs. The trees become tables and a walk loop specialised to the forest
+ * ({@link TreeWalkSource}); the input checks and the finish (base values, post transform,
+ * labels) are {@link TreeFinish}, the very code the reference kernels run, so both paths give
+ * identical results. Rows are walked in blocks of
  * {@link #ROW_BLOCK}, every tree over the block before the next tree.
  *
  * <pre>{@code
@@ -23,14 +22,8 @@ import java.util.Set;
  * }</pre>
  */
 public final class TreeCodegen {
-  /** Sets larger than this are not unrolled into comparisons (the node stays on reference). */
-  public static final int MAX_MEMBERS = 64;
   /** Rows per block: each tree walks a block before the next tree starts. */
   public static final int ROW_BLOCK = 256;
-  /** Constant-pool entries (thresholds, weights) per part class, under the JVM's 65,535. */
-  static final int CONSTANTS_PER_PART = 40_000;
-  /** Calls per fan-out method (trees per group, groups per level). */
-  static final int CALLS_PER_METHOD = 100;
   /** Literals in the static arrays (base values, labels) kept well under the 64 KB clinit. */
   static final int MAX_TABLE = 4000;
 
@@ -63,7 +56,7 @@ public final class TreeCodegen {
     try {
       Spec s = spec(n, x);
       return s.tables() > MAX_TABLE ? "more than " + MAX_TABLE + " base values and labels"
-          : TreeWalkSource.whyNot(s.forest());
+          : TreeWalkSource.whyNot(s.forest(), s.width());
     } catch (OpException e) {
       return "its attributes do not read (" + e.getMessage() + ")";
     }
@@ -92,32 +85,8 @@ public final class TreeCodegen {
         .replace("INT_LABELS", s.ints() == null ? "null" : "INT_LABELS")
         .replace("STRING_LABELS", s.strings() == null ? "null" : "STRING_LABELS");
     run(b, n, x, s, walk, finish, rowBlock);
-    // Each part is a class of its own: a class holds at most 65,535 constants, and every
-    // threshold and leaf weight is one.
-    List<String> parts = new ArrayList<>();
-    List<String> calls = new ArrayList<>();
-    StringBuilder part = new StringBuilder();
-    int constants = 0;
-    for (int t = 0; t < s.forest().trees(); t++) {
-      calls.add("t" + t);
-      for (String m : walk.tree(t)) {
-        part.append('\n').append(m);
-      }
-      constants += walk.constants(t);
-      if (constants > CONSTANTS_PER_PART || t == s.forest().trees() - 1) {
-        String p = "P" + parts.size();
-        parts.add(p + ".all");
-        fanOut(part, calls, walk, floatX, "all");
-        b.append('\n').append(indent("static final class " + p + " {\n" + indent(part.toString())
-            + "}\n"));
-        part.setLength(0);
-        calls.clear();
-        constants = 0;
-      }
-    }
-    StringBuilder top = new StringBuilder();
-    fanOut(top, parts, walk, floatX, "forest");
-    b.append(indent(top.toString()));
+    b.append(walk.tables()).append('\n');
+    b.append(indent(walk.walk()));
     return b.append("}\n").toString();
   }
 
@@ -155,34 +124,6 @@ public final class TreeCodegen {
     b.append("      throw dev.ember.executor.errors.Errors.atNode(e.code(), ")
         .append(TreeLiterals.string(n.describe())).append(", e.getMessage(), e.fix(), e);\n");
     b.append("    }\n  }\n");
-  }
-
-  /** Method {@code name} calls every one of {@code calls} in order, 100 per method at most. */
-  private static void fanOut(StringBuilder b, List<String> calls, TreeWalkSource walk,
-      boolean floatX, String name) {
-    String params = "(" + (floatX ? "float[]" : "double[]") + " x, int c, int from, int to, "
-        + walk.accParams() + ")";
-    String args = "(x, c, from, to, " + walk.accArgs() + ");";
-    int level = 0;
-    while (calls.size() > CALLS_PER_METHOD) {
-      List<String> groups = new ArrayList<>();
-      for (int i = 0; i < calls.size(); i += CALLS_PER_METHOD) {
-        String g = name + level + "_" + groups.size();
-        groups.add(g);
-        b.append("\nstatic void ").append(g).append(params).append(" {\n");
-        for (String c : calls.subList(i, Math.min(calls.size(), i + CALLS_PER_METHOD))) {
-          b.append("  ").append(c).append(args).append('\n');
-        }
-        b.append("}\n");
-      }
-      calls = groups;
-      level++;
-    }
-    b.append("\nstatic void ").append(name).append(params).append(" {\n");
-    for (String c : calls) {
-      b.append("  ").append(c).append(args).append('\n');
-    }
-    b.append("}\n");
   }
 
   private static String indent(String method) {

@@ -61,6 +61,10 @@ final class TreeForest {
     return branches[i];
   }
 
+  int leafCount() {
+    return leafStart.length - 1;
+  }
+
   int branchCount() {
     return branches.length;
   }

@@ -4,43 +4,60 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Emits the Java source that walks one forest: one static method per tree, looping over a block
- * of rows, whose body is the tree as nested if/else with the thresholds and leaf weights as
- * literals. A subtree whose code would be larger than {@link #INLINE_BYTES} gets a method of its
- * own, called per row, so that every method stays well under HotSpot's 8,000-byte JIT limit
- * (-XX:-DontCompileHugeMethods is not needed). Comparisons read X as the reference kernel does
- * (double, or float where the threshold is a float, which compares the same); votes accumulate in
- * tree order per row, so sums round exactly as in {@link TreeForest#scores}.
+ * Emits the Java source that walks one forest: the nodes as flat tables (feature, threshold,
+ * children; a negative child {@code ~l} is leaf l) decoded once into static final arrays, and one
+ * loop, specialised to this forest, that takes every tree over a block of rows: the comparison is
+ * written out when all nodes share a mode (else a switch on the node's mode), the NaN test
+ * appears only where a node tracks missing values, thresholds are floats when every one is a
+ * float and X is float (which compares as the reference's doubles do), and single-vote leaves
+ * index their weight directly. Measured against nested if/else code per tree, this form ran
+ * 2.5 to 5 times faster on forests of 500 trees of depth 8 and 300 of depth 10 (the code of
+ * if/else trees outgrows the instruction cache) and as fast on 100 trees of depth 6. Votes
+ * accumulate in tree order per row, so sums round exactly as in {@link TreeForest#scores}.
  */
 final class TreeWalkSource {
-  /** Estimated bytecode above which a subtree is called rather than inlined. */
-  static final int INLINE_BYTES = 3000;
-
   private final TreeForest forest;
   private final TreeForest.Aggregate agg;
   private final int width;
   private final boolean floatX;
-  private final String xType;
-  private final int[] bytes;
-  private final List<String> methods = new ArrayList<>();
-  private int subtrees;
+  private final boolean floatSplits;
+  private final int mode;
+  private final boolean missing;
+  private final boolean oneVote;
+  private final boolean members;
 
   TreeWalkSource(TreeForest forest, TreeForest.Aggregate agg, int width, boolean floatX) {
     this.forest = forest;
     this.agg = agg;
     this.width = width;
     this.floatX = floatX;
-    this.xType = floatX ? "float[]" : "double[]";
-    this.bytes = new int[forest.branchCount()];
+    boolean fs = floatX;
+    int m = -1;
+    boolean miss = false;
+    boolean mem = false;
+    for (int i = 0; i < forest.branchCount(); i++) {
+      TreeForest.Branch b = forest.branch(i);
+      fs &= (double) (float) b.split() == b.split() || Double.isNaN(b.split());
+      m = m == -1 || m == b.mode().ordinal() ? b.mode().ordinal() : -2;
+      miss |= b.missingGoesTrue();
+      mem |= b.mode() == TreeForest.Mode.MEMBER;
+    }
+    this.floatSplits = fs;
+    this.mode = m;
+    this.missing = miss;
+    this.members = mem;
+    boolean one = true;
+    for (int l = 0; l < forest.leafCount() && one; l++) {
+      one = forest.firstVote(l + 1) - forest.firstVote(l) == 1;
+    }
+    this.oneVote = one;
   }
 
   /** Why this forest cannot be generated, or null when it can. */
-  static String whyNot(TreeForest f) {
-    for (int i = 0; i < f.branchCount(); i++) {
-      TreeForest.Branch b = f.branch(i);
-      if (b.mode() == TreeForest.Mode.MEMBER && b.members().length > TreeCodegen.MAX_MEMBERS) {
-        return "a BRANCH_MEMBER node tests a set of " + b.members().length + " values (at most "
-            + TreeCodegen.MAX_MEMBERS + " are generated as comparisons)";
+  static String whyNot(TreeForest f, int width) {
+    for (int v = 0; v < f.firstVote(f.leafCount()); v++) {
+      if (f.voteTarget(v) < 0 || f.voteTarget(v) >= width) {
+        return "a leaf votes for target " + f.voteTarget(v) + " of " + width;
       }
     }
     int[] state = new int[f.branchCount()];
@@ -68,7 +85,6 @@ final class TreeWalkSource {
     return cycle;
   }
 
-  /** The parameter list the tree methods share after the X array. */
   String accParams() {
     return "double[] acc" + (minMax() ? ", boolean[] seen" : "");
   }
@@ -81,165 +97,184 @@ final class TreeWalkSource {
     return agg == TreeForest.Aggregate.MIN || agg == TreeForest.Aggregate.MAX;
   }
 
-  /** Source of every method for tree {@code t}; the entry is {@code t<t>(x, c, from, to, acc)}. */
-  List<String> tree(int t) {
-    methods.clear();
+  /** The static final tables, decoded once when the class initialises. */
+  String tables() {
+    int n = forest.branchCount();
+    int[] feature = new int[n];
+    int[] onTrue = new int[n];
+    int[] onFalse = new int[n];
+    double[] split = new double[n];
+    byte[] modes = new byte[n];
+    byte[] miss = new byte[n];
+    List<Double> memberValues = new ArrayList<>();
+    int[] setStart = new int[n + 1];
+    for (int i = 0; i < n; i++) {
+      TreeForest.Branch b = forest.branch(i);
+      feature[i] = b.feature();
+      split[i] = b.split();
+      onTrue[i] = b.trueIsLeaf() ? ~b.trueChild() : b.trueChild();
+      onFalse[i] = b.falseIsLeaf() ? ~b.falseChild() : b.falseChild();
+      modes[i] = (byte) b.mode().ordinal();
+      miss[i] = (byte) (b.missingGoesTrue() ? 1 : 0);
+      if (b.members() != null) {
+        for (double m : b.members()) {
+          memberValues.add(m);
+        }
+      }
+      setStart[i + 1] = memberValues.size();
+    }
+    int[] roots = new int[forest.trees()];
+    for (int t = 0; t < roots.length; t++) {
+      roots[t] = forest.rootIsLeaf(t) ? ~forest.root(t) : forest.root(t);
+    }
     StringBuilder b = new StringBuilder();
-    b.append("static void t").append(t).append('(').append(xType)
-        .append(" x, int c, int from, int to, ").append(accParams()).append(") {\n");
-    b.append("  for (int r = from; r < to; r++) {\n");
-    b.append("    int o = r * c;\n");
-    b.append("    int a = r * ").append(width).append(";\n");
-    if (forest.rootIsLeaf(t)) {
-      leaf(b, forest.root(t), 2);
+    table(b, "int[] ROOTS", "ints", TreeTables.encode(roots));
+    table(b, "int[] FEATURE", "ints", TreeTables.encode(feature));
+    table(b, "int[] ON_TRUE", "ints", TreeTables.encode(onTrue));
+    table(b, "int[] ON_FALSE", "ints", TreeTables.encode(onFalse));
+    if (floatSplits) {
+      float[] f = new float[n];
+      for (int i = 0; i < n; i++) {
+        f[i] = (float) split[i];
+      }
+      table(b, "float[] SPLIT", "floats", TreeTables.encode(f));
     } else {
-      node(b, "t" + t, forest.root(t), 2);
+      table(b, "double[] SPLIT", "doubles", TreeTables.encode(split));
     }
+    if (mode < 0) {
+      table(b, "byte[] MODE", "bytes", TreeTables.encode(modes));
+    }
+    if (missing) {
+      table(b, "byte[] MISSING", "bytes", TreeTables.encode(miss));
+    }
+    if (members) {
+      table(b, "double[] MEMBERS", "doubles", TreeTables.encode(
+          memberValues.stream().mapToDouble(Double::doubleValue).toArray()));
+      table(b, "int[] SET_START", "ints", TreeTables.encode(setStart));
+    }
+    leafTables(b);
+    return b.toString();
+  }
+
+  private void leafTables(StringBuilder b) {
+    int votes = forest.firstVote(forest.leafCount());
+    int[] start = new int[forest.leafCount() + 1];
+    int[] target = new int[votes];
+    double[] weight = new double[votes];
+    for (int l = 0; l <= forest.leafCount(); l++) {
+      start[l] = forest.firstVote(l);
+    }
+    for (int v = 0; v < votes; v++) {
+      target[v] = forest.voteTarget(v);
+      weight[v] = forest.voteWeight(v);
+    }
+    if (!oneVote) {
+      table(b, "int[] LEAF_START", "ints", TreeTables.encode(start));
+    }
+    if (width > 1) {
+      table(b, "int[] TARGET", "ints", TreeTables.encode(target));
+    }
+    table(b, "double[] WEIGHT", "doubles", TreeTables.encode(weight));
+  }
+
+  private static void table(StringBuilder b, String decl, String kind, List<String> chunks) {
+    b.append("  private static final ").append(decl)
+        .append(" = dev.ember.executor.ops.ml.TreeTables.").append(kind).append("(new String[] {");
+    for (int i = 0; i < chunks.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append('"').append(chunks.get(i)).append('"');
+    }
+    b.append("});\n");
+  }
+
+  /** {@code forest(x, c, from, to, acc[, seen])}: every tree over rows [from, to). */
+  String walk() {
+    String xs = floatX ? "float" : "double";
+    StringBuilder b = new StringBuilder();
+    b.append("static void forest(").append(xs).append("[] x, int c, int from, int to, ")
+        .append(accParams()).append(") {\n");
+    b.append("  for (int t = 0; t < ROOTS.length; t++) {\n");
+    b.append("    int root = ROOTS[t];\n");
+    b.append("    for (int r = from; r < to; r++) {\n");
+    b.append("      int o = r * c;\n");
+    b.append("      int node = root;\n");
+    b.append("      while (node >= 0) {\n");
+    String v = floatX && !floatSplits ? "(double) x[o + FEATURE[node]]" : "x[o + FEATURE[node]]";
+    String vt = floatX && floatSplits ? "float" : "double";
+    b.append("        ").append(vt).append(" v = ").append(v).append(";\n");
+    String test = mode >= 0 && mode != TreeForest.Mode.MEMBER.ordinal()
+        ? compare(mode, "v", "SPLIT[node]") : "test(node, v)";
+    if (missing) {
+      test = "(v != v && MISSING[node] != 0) || " + test;
+    }
+    b.append("        node = ").append(test).append(" ? ON_TRUE[node] : ON_FALSE[node];\n");
+    b.append("      }\n");
+    b.append("      int leaf = ~node;\n");
+    b.append("      int a = r * ").append(width).append(";\n");
+    if (oneVote) {
+      vote(b, "leaf", "      ");
+    } else {
+      b.append("      for (int k = LEAF_START[leaf]; k < LEAF_START[leaf + 1]; k++) {\n");
+      vote(b, "k", "        ");
+      b.append("      }\n");
+    }
+    b.append("    }\n  }\n}\n");
+    if (mode < 0 || mode == TreeForest.Mode.MEMBER.ordinal()) {
+      testMethod(b, vt);
+    }
+    return b.toString();
+  }
+
+  private void vote(StringBuilder b, String k, String indent) {
+    String at = width > 1 ? "a + TARGET[" + k + "]" : "a";
+    String w = "WEIGHT[" + k + "]";
+    if (minMax()) {
+      String fn = agg == TreeForest.Aggregate.MIN ? "Math.min" : "Math.max";
+      b.append(indent).append("int i = ").append(at).append(";\n");
+      b.append(indent).append("acc[i] = seen[i] ? ").append(fn).append("(acc[i], ").append(w)
+          .append(") : ").append(w).append(";\n");
+      b.append(indent).append("seen[i] = true;\n");
+    } else {
+      b.append(indent).append("acc[").append(at).append("] += ").append(w).append(";\n");
+    }
+  }
+
+  /** The node's comparison for forests of mixed modes or with set membership. */
+  private void testMethod(StringBuilder b, String vt) {
+    b.append("\nprivate static boolean test(int node, ").append(vt).append(" v) {\n");
+    if (mode >= 0) {
+      b.append("  return ").append(compare(mode, "v", "SPLIT[node]")).append(";\n}\n");
+      return;
+    }
+    b.append("  switch (MODE[node]) {\n");
+    for (TreeForest.Mode m : TreeForest.Mode.values()) {
+      if (m == TreeForest.Mode.MEMBER && !members) {
+        continue; // no sets to search: MEMBERS is not emitted
+      }
+      b.append("    case ").append(m.ordinal()).append(": return ")
+          .append(compare(m.ordinal(), "v", "SPLIT[node]")).append(";\n");
+    }
+    b.append("    default: throw new IllegalStateException(\"node mode \" + MODE[node]);\n");
     b.append("  }\n}\n");
-    List<String> out = new ArrayList<>();
-    out.add(b.toString());
-    out.addAll(methods);
-    return out;
   }
 
-  private void node(StringBuilder b, String tree, int i, int depth) {
-    TreeForest.Branch br = forest.branch(i);
-    indent(b, depth).append("if (").append(condition(br)).append(") {\n");
-    child(b, tree, br.trueChild(), br.trueIsLeaf(), depth + 1);
-    indent(b, depth).append("} else {\n");
-    child(b, tree, br.falseChild(), br.falseIsLeaf(), depth + 1);
-    indent(b, depth).append("}\n");
-  }
-
-  private void child(StringBuilder b, String tree, int i, boolean isLeaf, int depth) {
-    if (isLeaf) {
-      leaf(b, i, depth);
-    } else if (size(i) <= INLINE_BYTES) {
-      node(b, tree, i, depth);
-    } else {
-      String name = tree + "_" + subtrees++;
-      indent(b, depth).append(name).append("(x, o, ").append(accArgs()).append(", a);\n");
-      StringBuilder m = new StringBuilder();
-      m.append("static void ").append(name).append('(').append(xType).append(" x, int o, ")
-          .append(accParams()).append(", int a) {\n");
-      node(m, tree, i, 1);
-      m.append("}\n");
-      methods.add(m.toString());
-    }
-  }
-
-  private void leaf(StringBuilder b, int l, int depth) {
-    for (int v = forest.firstVote(l); v < forest.firstVote(l + 1); v++) {
-      int k = forest.voteTarget(v);
-      if (k < 0 || k >= width) {
-        // the reference kernel raises this when a row reaches the leaf; so does this code
-        indent(b, depth).append("throw new dev.ember.executor.ops.OpException("
-            + "dev.ember.executor.errors.ErrorCode.BAD_ATTRIBUTE, \"a leaf votes for"
-            + " target ").append(k).append(" of ").append(width)
-            .append("\", \"re-export the model with valid values\");\n");
-        return;
-      }
-      String at = k == 0 ? "a" : "a + " + k;
-      String w = TreeLiterals.real(forest.voteWeight(v));
-      if (minMax()) {
-        String fn = agg == TreeForest.Aggregate.MIN ? "Math.min" : "Math.max";
-        indent(b, depth).append("acc[").append(at).append("] = seen[").append(at).append("] ? ")
-            .append(fn).append("(acc[").append(at).append("], ").append(w).append(") : ")
-            .append(w).append(";\n");
-        indent(b, depth).append("seen[").append(at).append("] = true;\n");
-      } else {
-        indent(b, depth).append("acc[").append(at).append("] += ").append(w).append(";\n");
-      }
-    }
-  }
-
-  /** The condition for going to the true child, NaN included where the node tracks it. */
-  String condition(TreeForest.Branch br) {
-    String cell = "x[o + " + br.feature() + "]";
-    String cmp = compare(br, cell);
-    return br.missingGoesTrue() ? "(" + cmp + ") || " + cell + " != " + cell : cmp;
-  }
-
-  private String compare(TreeForest.Branch br, String cell) {
-    double s = br.split();
-    boolean asFloat = floatX && (double) (float) s == s;
-    String lit = asFloat ? TreeLiterals.single((float) s) : TreeLiterals.real(s);
-    String v = floatX && !asFloat ? "(double) " + cell : cell;
-    switch (br.mode()) {
+  private String compare(int m, String v, String s) {
+    switch (TreeForest.Mode.values()[m]) {
       case LEQ:
-        return v + " <= " + lit;
+        return v + " <= " + s;
       case LT:
-        return v + " < " + lit;
+        return v + " < " + s;
       case GTE:
-        return v + " >= " + lit;
+        return v + " >= " + s;
       case GT:
-        return v + " > " + lit;
+        return v + " > " + s;
       case EQ:
-        return v + " == " + lit;
+        return v + " == " + s;
       case NEQ:
-        return v + " != " + lit;
+        return v + " != " + s;
       default:
-        return member(br.members(), floatX ? "(double) " + cell : cell);
+        // as the reference: Arrays.binarySearch over the node's sorted set
+        return "java.util.Arrays.binarySearch(MEMBERS, SET_START[node], SET_START[node + 1], "
+            + (floatSplits ? "(double) " : "") + v + ") >= 0";
     }
-  }
-
-  /**
-   * Set membership as Arrays.binarySearch decides it (the reference kernel's test): equal values,
-   * except that 0.0 and -0.0 are told apart by their bits.
-   */
-  private static String member(double[] set, String v) {
-    if (set.length == 0) {
-      return "false";
-    }
-    List<String> terms = new ArrayList<>();
-    for (double m : set) {
-      if (m == 0) {
-        terms.add("Double.doubleToLongBits(" + v + ") == " + Double.doubleToLongBits(m) + "L");
-      } else {
-        terms.add(v + " == " + TreeLiterals.real(m));
-      }
-    }
-    return "(" + String.join(" || ", terms) + ")";
-  }
-
-  /** Estimated bytecode of the subtree at branch {@code i}, memoised (trees may share nodes). */
-  int size(int i) {
-    if (bytes[i] == 0) {
-      TreeForest.Branch br = forest.branch(i);
-      int own = 20 + (br.missingGoesTrue() ? 12 : 0)
-          + (br.members() == null ? 0 : 16 * br.members().length);
-      long total = own + childSize(br.trueChild(), br.trueIsLeaf())
-          + childSize(br.falseChild(), br.falseIsLeaf());
-      bytes[i] = (int) Math.min(Integer.MAX_VALUE / 4, total);
-    }
-    return bytes[i];
-  }
-
-  private int childSize(int i, boolean isLeaf) {
-    if (isLeaf) {
-      return (forest.firstVote(i + 1) - forest.firstVote(i)) * (minMax() ? 40 : 14) + 3;
-    }
-    int s = size(i);
-    return s <= INLINE_BYTES ? s : 16;
-  }
-
-  /** An upper bound on the constant-pool entries tree {@code t}'s methods use. */
-  int constants(int t) {
-    return forest.rootIsLeaf(t) ? 2 * votes(forest.root(t)) + 8 : constantsBelow(forest.root(t));
-  }
-
-  private int constantsBelow(int i) {
-    TreeForest.Branch br = forest.branch(i);
-    int own = 2 + 2 * (br.members() == null ? 0 : br.members().length) + 8;
-    return own + (br.trueIsLeaf() ? 2 * votes(br.trueChild()) : constantsBelow(br.trueChild()))
-        + (br.falseIsLeaf() ? 2 * votes(br.falseChild()) : constantsBelow(br.falseChild()));
-  }
-
-  private int votes(int leaf) {
-    return forest.firstVote(leaf + 1) - forest.firstVote(leaf);
-  }
-
-  private static StringBuilder indent(StringBuilder b, int depth) {
-    return b.append("  ".repeat(depth));
   }
 }

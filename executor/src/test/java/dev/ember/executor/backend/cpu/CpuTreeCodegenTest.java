@@ -3,9 +3,12 @@ package dev.ember.executor.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.executor.backend.VariantKey;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.ir.AttrValue;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Graph;
@@ -29,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * Generated forest code against the reference kernels, bit for bit, on random forests: every
  * node mode (MEMBER in TreeEnsemble), missing-value tracks and NaN features, every aggregate
  * function and post transform, base values, several targets, int64 and string labels, the
- * binary classifier, float and double X, and forests deep and wide enough that trees are split
- * into several methods (each checked under the JIT's 8,000-byte limit).
+ * binary classifier, float and double X, and a forest whose tables span several string chunks
+ * (every generated method checked under the JIT's 8,000-byte limit).
  */
 class CpuTreeCodegenTest {
   private static final int ROWS = 300;
@@ -112,15 +115,12 @@ class CpuTreeCodegenTest {
   }
 
   @Test
-  void largeForestIsSplitUnderTheJitMethodLimit() {
+  void largeForestAgreesAndItsTablesSpanSeveralChunks() {
     RandomForests r = new RandomForests(7, 30, 1, 1, 1);
-    var attrs = RandomForests.ensemble(r.trees(40, 11), 1, 1, 0);
+    var attrs = RandomForests.ensemble(r.trees(300, 10), 1, 1, 0);
     CpuVariant v = agree("large forest", RandomForests.node("TreeEnsemble", 5, attrs),
-        r.rows(700, DType.FLOAT, 0.05), DType.FLOAT);
-    long treeMethods = v.methodSizes().keySet().stream()
-        .filter(m -> m.matches(".*\\$Forest0\\$P\\d+\\.t\\d+.*")).count();
-    assertTrue(treeMethods > 40, "deep trees should be split into several methods each, got "
-        + treeMethods + " methods: " + v.methodSizes().keySet());
+        r.rows(500, DType.FLOAT, 0.05), DType.FLOAT);
+    assertTrue(v.source().contains("\", \""), "tables of ~100k nodes need several chunks");
   }
 
   @Test
@@ -152,34 +152,34 @@ class CpuTreeCodegenTest {
   }
 
   @Test
-  void largeMembershipSetStaysOnTheReferenceKernelAndSaysWhy() {
-    double[] members = new double[TreeCodegen.MAX_MEMBERS + 1];
-    for (int i = 0; i < members.length; i++) {
-      members[i] = i;
-    }
+  void cyclicTreeStaysOnTheReferenceKernelWhichReportsIt() {
     var attrs = new java.util.LinkedHashMap<String, AttrValue>();
     attrs.put("nodes_featureids", RandomForests.ints(new long[] {0}));
-    attrs.put("nodes_splits", RandomForests.floatTensor(new double[] {0}));
+    attrs.put("nodes_splits", RandomForests.floatTensor(new double[] {0.5}));
     attrs.put("nodes_modes", new AttrValue.TensorAttr(Tensor.ofLongs(DType.UINT8,
-        new int[] {1}, new long[] {6})));
+        new int[] {1}, new long[] {0})));
     attrs.put("nodes_truenodeids", RandomForests.ints(new long[] {0}));
-    attrs.put("nodes_falsenodeids", RandomForests.ints(new long[] {1}));
-    attrs.put("nodes_trueleafs", RandomForests.ints(new long[] {1}));
+    attrs.put("nodes_falsenodeids", RandomForests.ints(new long[] {0}));
+    attrs.put("nodes_trueleafs", RandomForests.ints(new long[] {0}));
     attrs.put("nodes_falseleafs", RandomForests.ints(new long[] {1}));
-    attrs.put("membership_values", RandomForests.floatTensor(members));
-    attrs.put("leaf_targetids", RandomForests.ints(new long[] {0, 0}));
-    attrs.put("leaf_weights", RandomForests.floatTensor(new double[] {1, 2}));
+    attrs.put("leaf_targetids", RandomForests.ints(new long[] {0}));
+    attrs.put("leaf_weights", RandomForests.floatTensor(new double[] {1}));
     attrs.put("tree_roots", RandomForests.ints(new long[] {0}));
     attrs.put("n_targets", new AttrValue.IntAttr(1));
     Node n = RandomForests.node("TreeEnsemble", 5, attrs);
     String why = TreeCodegen.whyNot(n, DType.FLOAT);
-    assertTrue(why != null && why.contains("set of 65 values"), why);
-    Tensor x = Tensor.ofFloats(new int[] {2, 1}, new float[] {64, 65});
+    assertTrue(why != null && why.contains("tree 0 has a cycle"), why);
     CpuVariant v = (CpuVariant) new CpuJaninoBackend().compile(
-        RandomForests.graph(n, DType.FLOAT, 2, 1), key("big set"));
+        RandomForests.graph(n, DType.FLOAT, 2, 1), key("cycle"));
     assertTrue(v.source().contains("rt.fallback(") && !v.source().contains("Forest0"),
         v.source());
-    assertArrayEquals(new float[] {1, 2}, v.run(Map.of("X", x)).get("Y").rawFloats());
+    assertArrayEquals(new float[] {1, 1},
+        v.run(Map.of("X", Tensor.ofFloats(new int[] {2, 1}, new float[] {1, 2})))
+            .get("Y").rawFloats(), "rows that go false never meet the cycle");
+    EmberException e = assertThrows(EmberException.class, () -> v.run(Map.of("X",
+        Tensor.ofFloats(new int[] {2, 1}, new float[] {0, 2}))));
+    assertEquals(ErrorCode.BAD_ATTRIBUTE, e.code());
+    assertTrue(e.getMessage().contains("cycle"), e.getMessage());
   }
 
   /** Compiles {@code n} alone, checks it was generated, and compares with its reference kernel. */
