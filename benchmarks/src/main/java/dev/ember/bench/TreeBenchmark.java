@@ -28,7 +28,7 @@ import java.util.Map;
  * Rows per second of one tree ensemble (TreeEnsembleRegressor, XGBoost-like random forests) on
  * Ember's generated forest code, Ember's reference kernel (the interpreter) and ONNX Runtime on
  * one thread, on the same model and rows, in interleaved rounds after a warm-up; plus the same
- * generated walk with other row blocks (1 row: all trees per row; the whole batch per tree).
+ * generated walk with other row blocks (1 row: all trees per row; 64 and 256 rows per tree).
  *
  * <pre>
  * java -cp ... dev.ember.bench.TreeBenchmark [--forest TREESxDEPTHxFEATURES]... [--rows 4000]
@@ -105,7 +105,7 @@ public final class TreeBenchmark {
         return out;
       }
     });
-    for (int block : new int[] {1, 64, batch}) {
+    for (int block : new int[] {1, 64, 256}) {
       Method m = blockVariant(s, block);
       engines.put("generated, block " + block,
           (t, raw, n) -> ((Tensor[]) m.invoke(null, t))[0].rawFloats());
