@@ -124,6 +124,22 @@ class CpuTreeCodegenTest {
   }
 
   @Test
+  void savedArtifactsLoadWithoutJaninoAndGiveTheSameOutputs() {
+    RandomForests r = new RandomForests(11, FEATURES, 2, 7, 1);
+    Node n = RandomForests.node("TreeEnsemble", 5,
+        RandomForests.ensemble(r.trees(20, 6), 2, 1, 1));
+    Tensor x = r.rows(50, DType.FLOAT, 0.1);
+    Graph g = RandomForests.graph(n, DType.FLOAT, 50, FEATURES);
+    CpuJaninoBackend backend = new CpuJaninoBackend();
+    CpuVariant compiled = (CpuVariant) backend.compile(g, key("saved"));
+    long janino = JaninoCompiler.compilations();
+    var loaded = backend.load(g, key("saved"), compiled.artifacts());
+    assertEquals(janino, JaninoCompiler.compilations(), "loading must not compile");
+    assertArrayEquals(compiled.run(Map.of("X", x)).get("Y").rawFloats(),
+        loaded.run(Map.of("X", x)).get("Y").rawFloats());
+  }
+
+  @Test
   void treeNodeTestsPassThroughGeneratedCode() throws Exception {
     int ran = 0;
     for (Path folder : NodeTestFolders.all()) {
