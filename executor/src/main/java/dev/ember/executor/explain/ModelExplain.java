@@ -9,11 +9,13 @@ import dev.ember.executor.dispatch.PlannedVariant;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ir.TensorType;
 import dev.ember.executor.ir.ValueInfo;
 import dev.ember.executor.lower.BufferPlan;
 import dev.ember.executor.lower.Kernel;
 import dev.ember.executor.lower.LoweredGraph;
 import dev.ember.executor.lower.Lowering;
+import dev.ember.executor.ops.ml.TreeCodegen;
 import dev.ember.executor.predict.ModelSignature;
 import dev.ember.executor.predict.Port;
 import java.util.ArrayList;
@@ -173,7 +175,7 @@ public final class ModelExplain {
       }
       for (Node n : lowered.nodes()) {
         Kernel k = kernelOf.get(n);
-        String how = k == null ? "no kernel" : cpuKind(k);
+        String how = k == null ? "no kernel" : cpuKind(k, n, lowered);
         cpu.computeIfAbsent(n.opType(), o -> new TreeMap<>()).merge(how, 1, Integer::sum);
         String gpu = k instanceof Kernel.Fallback f ? "no: " + f.reason()
             : staticShapes ? "generated kernel" : "no: needs static shapes (level 1 or 3)";
@@ -198,7 +200,13 @@ public final class ModelExplain {
     }
   }
 
-  private static String cpuKind(Kernel k) {
+  private static String cpuKind(Kernel k, Node n, Graph g) {
+    if (k instanceof Kernel.Fallback && TreeCodegen.isTreeOp(n)) {
+      // Lowering leaves tree ensembles to reference kernels; cpu-janino compiles their forests.
+      TensorType x = n.inputs().isEmpty() ? null : g.typeOf(n.input(0));
+      String why = TreeCodegen.whyNot(n, x == null ? null : x.dtype());
+      return why == null ? "generated forest code" : "reference kernel (" + why + ")";
+    }
     if (k instanceof Kernel.Fallback f) {
       return "reference kernel (" + f.reason() + ")";
     }

@@ -33,6 +33,7 @@ final class CpuCodegen {
   private final BufferPlan plan;
   private final String className;
   private final LoopEmitter loops;
+  private final CpuTreeEmitter trees = new CpuTreeEmitter(this);
   private final Map<String, Integer> constIndex = new LinkedHashMap<>();
   private final Set<String> arrayConsts = new LinkedHashSet<>();
   private final Set<String> tensorConsts = new LinkedHashSet<>();
@@ -251,9 +252,14 @@ final class CpuCodegen {
     } else if (k instanceof Kernel.Attention) {
       // Fusions.attention is asked for by the CUDA backend only; this backend never lowers to it.
       throw new IllegalStateException("the CPU backend has no fused attention kernel");
-    } else {
+    } else if (!trees.emit(w, (Kernel.Fallback) k)) {
       fallback(w, (Kernel.Fallback) k);
     }
+  }
+
+  /** Adds a member (a nested class) to the generated class. */
+  void addMember(String source) {
+    methods.add(source);
   }
 
   /** Registers a kernel method (once per distinct text) and returns the call statement. */

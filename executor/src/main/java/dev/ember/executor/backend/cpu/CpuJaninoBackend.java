@@ -47,7 +47,7 @@ public final class CpuJaninoBackend implements Backend {
   public static final String NAME = "cpu-janino";
 
   /** Bump when generated code changes, so that cached artifacts of older code are not loaded. */
-  public static final int CODEGEN_VERSION = 1;
+  public static final int CODEGEN_VERSION = 2;
 
   public static final String SOURCE_FILE = "Kernel.java";
   public static final String TUNING_FILE = "tuning.json";

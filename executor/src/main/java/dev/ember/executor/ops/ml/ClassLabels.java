@@ -29,6 +29,21 @@ final class ClassLabels {
     return new ClassLabels(ints, strings);
   }
 
+  /** Labels from exactly one of the two lists (the other null). */
+  static ClassLabels of(long[] ints, List<String> strings) {
+    return new ClassLabels(ints, strings);
+  }
+
+  /** The int64 labels, or null for string labels. */
+  long[] ints() {
+    return ints == null ? null : ints.clone();
+  }
+
+  /** The string labels, or null for int64 labels. */
+  String[] strings() {
+    return strings == null ? null : strings.toArray(new String[0]);
+  }
+
   /** The label type without reading the lists, for type inference. */
   static DType type(Attributes a, String intsAttr) {
     return a.has("classlabels_strings") && !a.has(intsAttr) ? DType.STRING : DType.INT64;

@@ -12,7 +12,6 @@ import dev.ember.executor.ops.OpDef;
 import dev.ember.executor.ops.OpException;
 import dev.ember.executor.ops.OpSpec;
 import dev.ember.executor.ops.TypeContext;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -61,8 +60,8 @@ final class TreeEnsembleClassifierOp implements OpDef {
       throw OpException.attribute(op + " has " + classes + " class labels but a leaf votes for"
           + " class " + forest.maxTarget());
     }
-    double[][] z = forest.scores(MlInputs.rows(op, ctx.required(0)), classes,
-        TreeForest.Aggregate.SUM);
+    double[][] rows = MlInputs.rows(op, ctx.required(0));
+    double[] z = forest.scores(rows, classes, TreeForest.Aggregate.SUM);
     double[] base = MlAttrs.reals(op, a, "base_values");
     if (base != null && base.length != classes) {
       throw OpException.attribute(op + " has " + base.length + " base_values for " + classes
@@ -70,28 +69,8 @@ final class TreeEnsembleClassifierOp implements OpDef {
     }
     PostTransform post = PostTransform.named(op, a.getString("post_transform", "NONE"));
     int binaryClass = binaryClass(MlAttrs.ints(a, "class_ids"));
-    int cols = binaryClass >= 0 ? Math.max(2, classes) : classes;
-    for (int i = 0; i < z.length; i++) {
-      double[] row = Arrays.copyOf(z[i], cols);
-      for (int k = 0; base != null && k < classes; k++) {
-        row[k] += base[k];
-      }
-      if (binaryClass >= 0) {
-        double s = row[binaryClass];
-        row[1] = s;
-        row[0] = post == PostTransform.NONE || post == PostTransform.PROBIT ? 1 - s : -s;
-      }
-      post.apply(row, 0, cols);
-      z[i] = row;
-    }
-    int[] best = ClassLabels.argmax(z);
-    Tensor y;
-    if (classes == 1) {
-      y = singleLabel(op, labels, best);
-    } else {
-      y = labels.pick(best);
-    }
-    return List.of(y, MlInputs.floats(z, cols));
+    return List.of(TreeFinish.classifier(z, rows.length, classes, base, post.ordinal(),
+        binaryClass, labels.ints(), labels.strings()));
   }
 
   private static Dim scoreColumns(Attributes a) {
@@ -116,7 +95,7 @@ final class TreeEnsembleClassifierOp implements OpDef {
   }
 
   /** One int64 label: it where column 1 wins, else 0; a single string label has no "else". */
-  private static Tensor singleLabel(String op, ClassLabels labels, int[] best) {
+  static Tensor singleLabel(String op, ClassLabels labels, int[] best) {
     Tensor only = labels.pick(new int[best.length]);
     if (only.dtype() == DType.STRING) {
       throw new OpException(ErrorCode.UNSUPPORTED_OP,

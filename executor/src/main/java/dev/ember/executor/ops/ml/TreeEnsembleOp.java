@@ -60,28 +60,14 @@ final class TreeEnsembleOp implements OpDef {
       throw OpException.attribute("TreeEnsemble needs n_targets >= 1, got " + targets);
     }
     TreeForest forest = forest(a);
-    double[][] y = forest.scores(MlInputs.rows("TreeEnsemble", x), targets,
+    double[][] rows = MlInputs.rows("TreeEnsemble", x);
+    double[] y = forest.scores(rows, targets,
         TreeForest.Aggregate.values()[aggregate(a.getInt("aggregate_function", 1))]);
     PostTransform post = PostTransform.numbered("TreeEnsemble", a.getInt("post_transform", 0));
-    int n = y.length;
-    for (double[] row : y) {
-      post.apply(row, 0, targets);
-    }
-    if (x.dtype() == DType.DOUBLE) {
-      double[] out = new double[n * targets];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(y[i], 0, out, i * targets, targets);
-      }
-      return List.of(Tensor.ofDoubles(new int[] {n, targets}, out));
-    }
-    float[] out = new float[n * targets];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (float) y[i / targets][i % targets];
-    }
-    return List.of(Tensor.ofFloats(x.dtype(), new int[] {n, targets}, out));
+    return List.of(TreeFinish.ensemble(y, rows.length, targets, post.ordinal(), x.dtype()));
   }
 
-  private static int aggregate(long code) {
+  static int aggregate(long code) {
     if (code < 0 || code > 3) {
       throw OpException.attribute("TreeEnsemble aggregate_function " + code
           + " is not one of 0 (AVERAGE), 1 (SUM), 2 (MIN), 3 (MAX)");

@@ -49,23 +49,18 @@ final class TreeEnsembleRegressorOp implements OpDef {
           + " target " + forest.maxTarget());
     }
     TreeForest.Aggregate agg = aggregate(a.getString("aggregate_function", "SUM"));
-    double[][] y = forest.scores(MlInputs.rows(op, ctx.required(0)), targets, agg);
+    double[][] rows = MlInputs.rows(op, ctx.required(0));
+    double[] y = forest.scores(rows, targets, agg);
     double[] base = MlAttrs.reals(op, a, "base_values");
     if (base != null && base.length != targets) {
       throw OpException.attribute(op + " has " + base.length + " base_values for " + targets
           + " targets");
     }
     PostTransform post = PostTransform.named(op, a.getString("post_transform", "NONE"));
-    for (double[] row : y) {
-      for (int k = 0; base != null && k < targets; k++) {
-        row[k] += base[k];
-      }
-      post.apply(row, 0, targets);
-    }
-    return List.of(MlInputs.floats(y, targets));
+    return List.of(TreeFinish.regressor(y, rows.length, targets, base, post.ordinal()));
   }
 
-  private static TreeForest.Aggregate aggregate(String name) {
+  static TreeForest.Aggregate aggregate(String name) {
     for (TreeForest.Aggregate g : TreeForest.Aggregate.values()) {
       if (g.name().equals(name)) {
         return g;

@@ -57,6 +57,40 @@ final class TreeForest {
     return roots.length;
   }
 
+  Branch branch(int i) {
+    return branches[i];
+  }
+
+  int leafCount() {
+    return leafStart.length - 1;
+  }
+
+  int branchCount() {
+    return branches.length;
+  }
+
+  /** Tree {@code t}'s root: a branch index, or a leaf index when {@link #rootIsLeaf}. */
+  int root(int t) {
+    return roots[t];
+  }
+
+  boolean rootIsLeaf(int t) {
+    return rootIsLeaf[t];
+  }
+
+  /** The votes of leaf {@code l} are {@code [firstVote(l), firstVote(l + 1))}. */
+  int firstVote(int l) {
+    return leafStart[l];
+  }
+
+  int voteTarget(int v) {
+    return voteTarget[v];
+  }
+
+  double voteWeight(int v) {
+    return voteWeight[v];
+  }
+
   /** The largest target index a vote names, or -1 without votes. */
   int maxTarget() {
     return Arrays.stream(voteTarget).max().orElse(-1);
@@ -68,15 +102,16 @@ final class TreeForest {
   }
 
   /**
-   * The aggregated votes per row and target. A target no reached leaf votes for is 0, also under
-   * MIN and MAX (as ONNX Runtime does); AVERAGE divides the sum by the number of trees.
+   * The aggregated votes per row and target, row-major [rows, targets]. A target no reached leaf
+   * votes for is 0, also under MIN and MAX (as ONNX Runtime does); AVERAGE divides the sum by the
+   * number of trees.
    */
-  double[][] scores(double[][] rows, int targets, Aggregate agg) {
-    double[][] out = new double[rows.length][targets];
+  double[] scores(double[][] rows, int targets, Aggregate agg) {
+    double[] out = new double[rows.length * targets];
     boolean[] seen = new boolean[targets];
     for (int r = 0; r < rows.length; r++) {
       Arrays.fill(seen, false);
-      double[] acc = out[r];
+      double[] acc = new double[targets];
       for (int t = 0; t < roots.length; t++) {
         int leaf = leafOf(t, rows[r]);
         for (int v = leafStart[leaf]; v < leafStart[leaf + 1]; v++) {
@@ -103,6 +138,7 @@ final class TreeForest {
           acc[k] /= roots.length;
         }
       }
+      System.arraycopy(acc, 0, out, r * targets, targets);
     }
     return out;
   }
