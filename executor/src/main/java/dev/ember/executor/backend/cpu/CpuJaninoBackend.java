@@ -74,7 +74,7 @@ public final class CpuJaninoBackend implements Backend {
   private record Prepared(LoweredGraph lowered, BufferPlan plan, CpuCodegen.Generated gen) {}
 
   private static Prepared prepare(Graph graph, VariantKey key) {
-    LoweredGraph lowered = Lowering.lower(graph);
+    LoweredGraph lowered = Lowering.lower(QuantizedCastFusion.apply(graph));
     BufferPlan plan = BufferPlan.of(lowered);
     String className = "Kernel_" + key.shortHash(CODEGEN_VERSION, 12);
     return new Prepared(lowered, plan, new CpuCodegen(lowered, plan, className).generate());

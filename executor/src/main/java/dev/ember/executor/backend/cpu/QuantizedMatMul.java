@@ -4,6 +4,7 @@ import dev.ember.executor.backend.cpu.gemm.Gemm;
 import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ops.quant.MatMulIntegerToFloatOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,15 +32,23 @@ final class QuantizedMatMul {
   private static final Map<long[], List<Weights>> WEIGHTS = new WeakHashMap<>();
 
   private final Gemm gemm;
+  /** MatMulIntegerToFloat: the product as floats rather than int32. */
+  private final boolean toFloat;
 
-  private QuantizedMatMul(Gemm gemm) {
+  private QuantizedMatMul(Gemm gemm, boolean toFloat) {
     this.gemm = gemm;
+    this.toFloat = toFloat;
   }
 
-  /** The fast kernel for {@code node}, or null when it is not a MatMulInteger. */
+  /** The fast kernel for {@code node}, or null when it is neither product. */
   static QuantizedMatMul forNode(Node node, Gemm gemm) {
     boolean onnxDomain = node.domain().isEmpty() || node.domain().equals("ai.onnx");
-    return onnxDomain && node.opType().equals("MatMulInteger") ? new QuantizedMatMul(gemm) : null;
+    if (onnxDomain && node.opType().equals("MatMulInteger")) {
+      return new QuantizedMatMul(gemm, false);
+    }
+    boolean fused = node.domain().equals(MatMulIntegerToFloatOp.DOMAIN)
+        && node.opType().equals(MatMulIntegerToFloatOp.TYPE);
+    return fused ? new QuantizedMatMul(gemm, true) : null;
   }
 
   /** The int32 product, or null when these inputs are not the shape this kernel takes. */
@@ -73,19 +82,42 @@ final class QuantizedMatMul {
     int m = Math.toIntExact(rowsL);
     long[] av = a.rawLongs();
     float[] part = new float[m * n];
-    long[] y = new long[m * n];
+    int[] out = Arrays.copyOf(as, as.length);
+    out[out.length - 1] = n;
+    if (chunk >= k) { // one product: its floats are the int32 values, exactly
+      float[] af = shifted(av, aZero, m, k, 0, k);
+      gemm.multiply(m, 1f, af, 0, k, false, w.chunk(gemm, 0, 0, k, chunk), 0f, part, 0, n);
+      return new Tensor[] {toFloat ? Tensor.ofFloats(out, part) : ints(out, part)};
+    }
+    int[] sum = new int[m * n];
     for (int p0 = 0, c = 0; p0 < k; p0 += chunk, c++) {
       int kc = Math.min(chunk, k - p0);
       // Each chunk's columns of A packed densely: some GEMMs check lda * m against the array.
       float[] ac = shifted(av, aZero, m, k, p0, kc);
       gemm.multiply(m, 1f, ac, 0, kc, false, w.chunk(gemm, c, p0, kc, chunk), 0f, part, 0, n);
       for (int i = 0; i < part.length; i++) {
-        y[i] = (int) y[i] + (int) part[i]; // int32 wrap-around, as ONNX accumulates
+        sum[i] += (int) part[i]; // int32 wrap-around, as ONNX accumulates
       }
     }
-    int[] out = Arrays.copyOf(as, as.length);
-    out[out.length - 1] = n;
+    if (toFloat) {
+      for (int i = 0; i < sum.length; i++) {
+        part[i] = sum[i]; // then Cast to float
+      }
+      return new Tensor[] {Tensor.ofFloats(out, part)};
+    }
+    long[] y = new long[sum.length];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = sum[i];
+    }
     return new Tensor[] {Tensor.ofLongs(DType.INT32, out, y)};
+  }
+
+  private static Tensor ints(int[] shape, float[] exact) {
+    long[] y = new long[exact.length];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = (long) exact[i];
+    }
+    return Tensor.ofLongs(DType.INT32, shape, y);
   }
 
   private static boolean isByte(Tensor t) {

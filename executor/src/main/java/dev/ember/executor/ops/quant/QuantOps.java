@@ -13,6 +13,7 @@ public final class QuantOps {
         new DequantizeLinearOp(),
         new DynamicQuantizeLinearOp(),
         new MatMulIntegerOp(),
+        new MatMulIntegerToFloatOp(),
         new QLinearMatMulOp());
   }
 }

@@ -1,6 +1,7 @@
 package dev.ember.executor.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -12,6 +13,7 @@ import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ops.KernelContext;
 import dev.ember.executor.ops.OpRegistry;
+import dev.ember.executor.ops.quant.MatMulIntegerToFloatOp;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +76,28 @@ class QuantizedMatMulTest {
       Tensor[] got = q.run(new Tensor[] {a, b, az, bz});
       assertArrayEquals(reference(a, b, az, bz).rawLongs(), got[0].rawLongs());
       assertArrayEquals(new int[] {2, 7, 33}, got[0].shape());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"java", "openblas", "netlib"})
+  void theFusedFormGivesTheCastOfTheProduct(String gemmName) {
+    Node fused = new Node("mmf", MatMulIntegerToFloatOp.TYPE, MatMulIntegerToFloatOp.DOMAIN, 1,
+        NODE.inputs(), NODE.outputs(), NODE.attrs());
+    Random r = new Random(17);
+    for (int k : new int[] {40, 3000}) { // one GEMM, then chunks
+      Tensor a = fill(DType.UINT8, new int[] {2, 3, k}, r, 0);
+      Tensor b = fill(DType.INT8, new int[] {k, 9}, r, 0);
+      Tensor az = Tensor.ofLongs(DType.UINT8, new int[0], new long[] {7});
+      Tensor[] got = QuantizedMatMul.forNode(fused, gemm(gemmName)).run(new Tensor[] {a, b, az});
+      Tensor want = OpRegistry.standard().lookup(fused)
+          .evaluate(new KernelContext(fused, Arrays.asList(a, b, az))).get(0);
+      assertEquals(DType.FLOAT, got[0].dtype());
+      assertArrayEquals(want.rawFloats(), got[0].rawFloats());
+      long[] ints = reference(a, b, az).rawLongs();
+      for (int i = 0; i < ints.length; i++) {
+        assertEquals((float) ints[i], got[0].rawFloats()[i], "element " + i);
+      }
     }
   }
 
