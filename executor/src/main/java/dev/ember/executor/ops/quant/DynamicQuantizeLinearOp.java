@@ -56,11 +56,11 @@ final class DynamicQuantizeLinearOp implements OpDef {
     if (scale != 0f) {
       zp = QuantTypes.saturate(0f - lo / scale, DType.UINT8);
       // QuantTypes.saturate(rint(v / scale) + zp) inlined: this loop is a quantized model's
-      // hottest reference kernel. x / scale is finite here (scale > 0, NaN inputs aside), and a
-      // NaN element gives 0 as saturate does.
+      // hottest reference kernel. saturate's own rint is dropped: rint(v / scale) + zp is already
+      // a whole number. A NaN element gives 0 as saturate does.
       double z = zp;
       for (int i = 0; i < v.length; i++) {
-        double q = Math.rint(Math.rint(v[i] / scale) + z);
+        double q = Math.rint(v[i] / scale) + z;
         y[i] = q >= 255.0 ? 255 : q > 0.0 ? (long) q : 0;
       }
     }
