@@ -7,6 +7,7 @@ import dev.ember.spark.conf.CompileConf;
 import dev.ember.spark.conf.EmberConf;
 import java.io.File;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.util.Utils;
@@ -105,6 +106,27 @@ public record EngineSettings(
         .withCaptureSizes(captureSizes)
         .withSeqBuckets(seqBuckets)
         .withCaptureAhead(captureEagerly);
+  }
+
+  /**
+   * The compile wrapper's options for a model fed by its tokenizer, which cuts every text at
+   * {@code maxLength} tokens: the sequence buckets stop at the first that holds {@code maxLength},
+   * since no row is longer (the default buckets run to 512, twice the default maxLength, and
+   * planned 133 variants and 2.4 GB of activations for MiniLM that no row could use).
+   */
+  public CompileOptions textCompileOptions() {
+    CompileOptions o = compileOptions();
+    if (level == 0) {
+      return o;
+    }
+    List<Integer> kept = new ArrayList<>();
+    for (int b : seqBuckets) {
+      kept.add(b);
+      if (b >= maxLength) {
+        break;
+      }
+    }
+    return o.withSeqBuckets(kept);
   }
 
   /**

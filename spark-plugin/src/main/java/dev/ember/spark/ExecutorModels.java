@@ -177,7 +177,8 @@ public final class ExecutorModels {
   /** The compile wrapper recipe of a load: its backend, the node's cache and a log line. */
   private static CompileWrapper.Builder compiler(Key key) {
     EngineSettings s = key.settings();
-    return CompileWrapper.builder(s.compileOptions())
+    boolean text = key.kind() != Kind.PREDICTOR; // the tokenizer bounds the sequence
+    return CompileWrapper.builder(text ? s.textCompileOptions() : s.compileOptions())
         .backend(BackendFactory.backend(s))
         .backendOptions(BackendFactory.backendOptions(s))
         .store(store(s))

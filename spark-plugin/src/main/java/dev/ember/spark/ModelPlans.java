@@ -58,8 +58,10 @@ public final class ModelPlans {
       return ModelExplain.of(Redaction.redact(spec), w, null, settings.device().toString());
     }
     CachedVariantStore store = settings.cacheEnabled() ? ExecutorModels.store(settings) : null;
+    // Builtin models are text encoders, fed by their tokenizer as the embed path runs them.
     CompileWrapper.Builder b =
-        CompileWrapper.builder(settings.compileOptions()).planOnly()
+        CompileWrapper.builder(parsed.isBuiltin() ? settings.textCompileOptions()
+                : settings.compileOptions()).planOnly()
             .backend(BackendFactory.backend(settings))
             .backendOptions(BackendFactory.backendOptions(settings))
             .backendPolicy(settings.backendPolicy()); // as a predict UDF runs the model

@@ -41,7 +41,9 @@ public final class CompileConf {
               "Level 3: sequence lengths (tokens) that get their own static-shape variant, per"
                   + " capture size. Rows are grouped by token length into these buckets and padded"
                   + " to the bucket's length; longer rows run on the general (level-2) variant."
-                  + " Fine buckets waste less padding but compile more variants.")
+                  + " Fine buckets waste less padding but compile more variants. For a model fed"
+                  + " by its tokenizer (embeddings, text predict), buckets past the first that holds"
+                  + " spark.ember.text.maxLength tokens are dropped: no row is longer.")
           .since("0.1.0")
           .startupOnly()
           .intListConf()
