@@ -19,11 +19,12 @@ class ProcessTreeTest {
         new ProcessBuilder("sh", "-c", "sleep 300 & sleep 300 & wait # " + mark)
             .redirectErrorStream(true)
             .start();
+    // Until a forked child execs sleep it still carries the shell's command line, mark included.
     Poll.until(
-        () ->
-            p.descendants().count() >= 2 ? java.util.Optional.of(true) : java.util.Optional.empty(),
+        () -> p.descendants().filter(c -> c.info().command().orElse("").endsWith("sleep"))
+                .count() >= 2 ? java.util.Optional.of(true) : java.util.Optional.empty(),
         Duration.ofSeconds(10),
-        () -> "the shell did not start its children");
+        () -> "the shell did not start its two sleep children");
     return p;
   }
 
