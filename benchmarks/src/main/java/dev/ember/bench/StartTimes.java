@@ -16,13 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Level-3 start time, cold and warm: load the model into a new embedder whose wrapper sits on a
- * {@link CompileCache} and run one batch through each captured variant the measured runs used.
- * Cold starts on an empty cache folder (every variant is compiled with Janino and saved); warm
- * starts a second embedder on the same folder (every variant is loaded from its saved classes, no
- * Janino run, which {@link JaninoCompiler#compilations()} confirms). Both run in the benchmark's
- * JVM, after the other measurements, so class loading and the JIT are already warm for both: a
- * cold start in a fresh JVM is slower than this one.
+ * Level-3 start time, cold and warm, each in a fresh JVM as an executor starts ({@link
+ * StartProcess}): load the model into a new embedder whose wrapper sits on a {@link CompileCache}
+ * and run one batch through each captured variant the measured runs used. Cold starts on an empty
+ * cache folder (every variant is compiled with Janino and saved); warm starts on the same folder
+ * (every variant is loaded from its saved classes, no Janino run, which {@link
+ * JaninoCompiler#compilations()} confirms). A fresh JVM matters: in the benchmark's own JVM the
+ * kernel library classes the measured runs used are already loaded and JIT-compiled.
  *
  * @param variants captured (batch, seq) variants each start ran
  * @param cold the start on an empty cache folder
@@ -44,6 +44,7 @@ record StartTimes(int variants, Start cold, Start warm) {
    * @param rerunNanos a second batch through each variant, after the start: the same work with
    *     every variant's code already run once, so {@link #runNanos()} minus this is what first
    *     runs cost beyond the arithmetic (interpreted bytecode until the JIT compiles it)
+   * @param peakRssKib the start's JVM's peak resident memory (VmHWM), or -1 where unknown
    */
   record Start(
       long nanos,
@@ -51,7 +52,8 @@ record StartTimes(int variants, Start cold, Start warm) {
       long variantNanos,
       long compilations,
       long firstBatchNanos,
-      long rerunNanos) {
+      long rerunNanos,
+      long peakRssKib) {
 
     /** Running one batch through each variant: the rest of the start. */
     long runNanos() {
@@ -78,14 +80,15 @@ record StartTimes(int variants, Start cold, Start warm) {
    * Measures both starts over the cache folder {@code dir} (which must be empty or absent) for the
    * captured shapes of {@code used} (variants of a level-3 wrapper).
    */
-  static StartTimes measure(ModelSpec spec, List<CompiledVariant> used, Path dir) {
+  static StartTimes measure(List<CompiledVariant> used, Path dir) {
     List<int[]> shapes = captureShapes(used);
-    Start cold = start(spec, shapes, dir);
-    Start warm = start(spec, shapes, dir);
+    Start cold = StartProcess.run(dir, shapes);
+    Start warm = StartProcess.run(dir, shapes);
     return new StartTimes(shapes.size(), cold, warm);
   }
 
-  private static Start start(ModelSpec spec, List<int[]> shapes, Path dir) {
+  /** One start in this JVM: what {@link StartProcess} runs. */
+  static Start start(ModelSpec spec, List<int[]> shapes, Path dir) {
     long c0 = JaninoCompiler.compilations();
     long t0 = System.nanoTime();
     CompileOptions options = CompileOptions.level(3);
@@ -123,7 +126,7 @@ record StartTimes(int variants, Start cold, Start warm) {
       rerunNanos = System.nanoTime() - r0;
     }
     return new Start(nanos, loadNanos, variantNanos, JaninoCompiler.compilations() - c0,
-        firstBatchNanos, rerunNanos);
+        firstBatchNanos, rerunNanos, Machine.peakRssKib());
   }
 
   /** The (batch, seq) of every captured variant in {@code used}, in order. */
