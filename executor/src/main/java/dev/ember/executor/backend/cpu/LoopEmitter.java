@@ -48,6 +48,8 @@ final class LoopEmitter {
     final List<String> rowDecls = new ArrayList<>();
     final List<String> stmts = new ArrayList<>();
     boolean needsCoords;
+    /** Row scratch the loop writes instead of the output row, when {@link #rowCopies()}. */
+    String outRow;
 
     Body(MethodBuilder mb, ShapeRef domain) {
       this.mb = mb;
@@ -138,8 +140,33 @@ final class LoopEmitter {
       }
     }
 
+    /**
+     * Whether operands are read through row copies: C2 (JDK 17) vectorises a loop only when every
+     * array it indexes has the same loop-invariant offset, and a broadcast operand at {@code b + j}
+     * next to rows at {@code ob + j} left GELU, the layer norm prologue and the softmax prologue
+     * scalar (measured about 10x slower). Copying those rows (System.arraycopy) into per-thread
+     * row buffers indexed by {@code j} alone costs a few percent.
+     */
+    boolean rowCopies() {
+      if (rank < 2) {
+        return false;
+      }
+      for (Leaf l : leaves.values()) {
+        if (l.inner.equals("1") && !l.base.equals("ob")) {
+          return true; // the output row is always at ob
+        }
+      }
+      return false;
+    }
+
+    /** The row buffer parameter number {@code k} of this kernel (per-thread, {@code n} floats). */
+    private String rowBuffer(int k) {
+      return mb.param("float[]", "f.a.row(" + k + ", " + domain.dim(rank - 1) + ")");
+    }
+
     /** Writes the row prelude (coords, bases, held operands) into {@code w}. */
     void prelude(JavaWriter w) {
+      boolean copies = rowCopies();
       if (needsCoords && rank > 1) {
         w.line("int q = r;");
         for (int k = rank - 2; k >= 0; k--) {
@@ -154,6 +181,7 @@ final class LoopEmitter {
       w.line("int ob = r * " + inner() + ";");
       int i = 0;
       for (Leaf l : leaves.values()) {
+        boolean atZero = l.base.equals("0");
         if (!l.base.equals("ob")) {
           String b = "b" + i;
           w.line("int " + b + " = " + l.base + ";");
@@ -164,8 +192,29 @@ final class LoopEmitter {
         } else if (!l.inner.equals("1")) {
           w.line("int s" + i + " = " + l.inner + ";");
           l.inner = "s" + i;
+        } else if (copies && l.javaType.equals("float") && !atZero) {
+          String row = rowBuffer(i + 1);
+          w.line("System.arraycopy(" + l.array + ", " + l.base + ", " + row + ", 0, " + inner()
+              + ");");
+          l.array = row;
+          l.base = "0";
         }
         i++;
+      }
+      if (copies) {
+        outRow = rowBuffer(0);
+      }
+    }
+
+    /** Where the loop stores element j of the output row {@code out}. */
+    String store(String out) {
+      return outRow == null ? out + "[ob + j]" : outRow + "[j]";
+    }
+
+    /** After the row's loop: copies the row buffer into the output row, when one was used. */
+    void flush(JavaWriter w, String out) {
+      if (outRow != null) {
+        w.line("System.arraycopy(" + outRow + ", 0, " + out + ", ob, " + inner() + ");");
       }
     }
 
@@ -198,8 +247,9 @@ final class LoopEmitter {
     indentInto(w, pre);
     w.open("for (int j = 0; j < " + b.inner() + "; j++)");
     indentInto(w, loop);
-    w.line(out + "[ob + j] = " + result + ";");
+    w.line(b.store(out) + " = " + result + ";");
     w.close();
+    b.flush(w, out);
     w.close();
     return mb;
   }
@@ -233,8 +283,9 @@ final class LoopEmitter {
     }
     w.open("for (int j = 0; j < " + n + "; j++)");
     indentInto(w, loop);
-    w.line(out + "[ob + j] = " + x + ";");
+    w.line(b.store(out) + " = " + x + ";");
     w.close();
+    b.flush(w, out);
     if (k.op() == Kernel.RowOp.SOFTMAX) {
       softmax(w, out, n);
     } else {
