@@ -142,7 +142,8 @@ final class CpuCodegen {
   /** {@code KernelLib_} and 16 hex digits of the SHA-256 of the library's text. */
   private static String libraryName(String library) {
     try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(library.getBytes(StandardCharsets.UTF_8));
+      byte[] h = MessageDigest.getInstance("SHA-256")
+          .digest(library.getBytes(StandardCharsets.UTF_8));
       StringBuilder sb = new StringBuilder("KernelLib_");
       for (int i = 0; i < 8; i++) {
         sb.append(String.format("%02x", h[i]));

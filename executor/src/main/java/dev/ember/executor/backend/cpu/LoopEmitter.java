@@ -50,6 +50,8 @@ final class LoopEmitter {
     boolean needsCoords;
     /** Row scratch the loop writes instead of the output row, when {@link #rowCopies()}. */
     String outRow;
+    /** Use row buffers even when the operands agree (a layer norm's scale and bias are at j). */
+    boolean forceRowCopies;
 
     Body(MethodBuilder mb, ShapeRef domain) {
       this.mb = mb;
@@ -150,6 +152,9 @@ final class LoopEmitter {
     boolean rowCopies() {
       if (rank < 2) {
         return false;
+      }
+      if (forceRowCopies) {
+        return true;
       }
       for (Leaf l : leaves.values()) {
         if (l.inner.equals("1") && !l.base.equals("ob")) {
@@ -266,6 +271,8 @@ final class LoopEmitter {
     w.open("for (int r = 0; r < " + b.rows() + "; r++)");
     JavaWriter pre = new JavaWriter();
     JavaWriter loop = new JavaWriter();
+    b.forceRowCopies =
+        k.op() == Kernel.RowOp.LAYER_NORM && (k.scale() != null || k.bias() != null);
     b.prelude(pre);
     b.loads(loop);
     indentInto(w, pre);
@@ -285,51 +292,58 @@ final class LoopEmitter {
     indentInto(w, loop);
     w.line(b.store(out) + " = " + x + ";");
     w.close();
-    b.flush(w, out);
+    // The passes below work on the row where the loop left it (a row buffer, indexed by j alone,
+    // keeps them vectorisable), which is then copied out.
+    String el = b.store(out);
     if (k.op() == Kernel.RowOp.SOFTMAX) {
-      softmax(w, out, n);
+      softmax(w, el, n);
     } else {
-      layerNorm(w, mb, k, out, n);
+      layerNorm(w, mb, k, el, n);
     }
+    b.flush(w, out);
     w.close();
     return mb;
   }
 
-  private static void softmax(JavaWriter w, String o, String n) {
+  /** Softmax of the row whose element j is {@code el}. */
+  private static void softmax(JavaWriter w, String el, String n) {
     w.line("float mx = Float.NEGATIVE_INFINITY;");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("mx = Math.max(mx, " + o + "[ob + j]);");
+    w.line("mx = Math.max(mx, " + el + ");");
     w.close();
     w.line("double sum = 0;");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("float e = (float) Math.exp(" + o + "[ob + j] - mx);");
-    w.line(o + "[ob + j] = e;");
+    w.line("float e = (float) Math.exp(" + el + " - mx);");
+    w.line(el + " = e;");
     w.line("sum += e;");
     w.close();
+    w.line("float inv = (float) (1.0 / sum);");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line(o + "[ob + j] = (float) (" + o + "[ob + j] / sum);");
+    w.line(el + " = " + el + " * inv;");
     w.close();
   }
 
-  private void layerNorm(JavaWriter w, MethodBuilder mb, Kernel.Row k, String o, String n) {
+  private void layerNorm(JavaWriter w, MethodBuilder mb, Kernel.Row k, String el, String n) {
     w.line("double s = 0;");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("s += " + o + "[ob + j];");
+    w.line("s += " + el + ";");
     w.close();
     w.line("double mu = s / " + n + ";");
     w.line("double sq = 0;");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("double d = " + o + "[ob + j] - mu;");
+    w.line("double d = " + el + " - mu;");
     w.line("sq += d * d;");
     w.close();
     w.line("double inv = 1.0 / Math.sqrt(sq / " + n + " + " + CpuCodegen.doubleLiteral(
         k.epsilon()) + ");");
     String scale = k.scale() == null ? null : mb.param("float[]", cg.arrayOf(k.scale()));
     String bias = k.bias() == null ? null : mb.param("float[]", cg.arrayOf(k.bias()));
+    // In float, so that the pass vectorises; the statistics above stay in double.
+    w.line("float fm = (float) mu;");
+    w.line("float fi = (float) inv;");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line(o + "[ob + j] = (float) ((" + o + "[ob + j] - mu) * inv"
-        + (scale == null ? "" : " * " + scale + "[j]") + (bias == null ? "" : " + " + bias
-        + "[j]") + ");");
+    w.line(el + " = (" + el + " - fm) * fi" + (scale == null ? "" : " * " + scale + "[j]")
+        + (bias == null ? "" : " + " + bias + "[j]") + ";");
     w.close();
   }
 

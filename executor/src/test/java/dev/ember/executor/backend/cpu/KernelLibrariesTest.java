@@ -56,7 +56,7 @@ class KernelLibrariesTest {
     CpuVariant two = (CpuVariant) backend.compile(mlp(2), key(2));
     long libsBefore = JaninoCompiler.libraryCompilations();
     CpuVariant seven = (CpuVariant) backend.compile(mlp(7), key(7));
-    assertEquals(libsBefore, JaninoCompiler.libraryCompilations(), "the library was compiled again");
+    assertEquals(libsBefore, JaninoCompiler.libraryCompilations(), "compiled the library again");
     assertEquals(library(two.source()), library(seven.source()));
     assertNotEquals(two.source(), seven.source(), "the programs differ in their shapes");
 
