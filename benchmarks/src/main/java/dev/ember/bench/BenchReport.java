@@ -43,9 +43,10 @@ record BenchReport(
   }
 
   private static String startRow(String what, StartTimes.Start s) {
-    return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %d |%n", what,
-        s.nanos() / 1e9, s.loadNanos() / 1e9, s.variantNanos() / 1e9, s.runNanos() / 1e9,
-        s.compilations());
+    return String.format(Locale.ROOT,
+        "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %d | %d |%n",
+        what, s.nanos() / 1e9, s.loadNanos() / 1e9, s.variantNanos() / 1e9, s.runNanos() / 1e9,
+        s.rerunNanos() / 1e9, s.firstBatchNanos() / 1e9, s.compilations(), s.peakRssKib() >> 10);
   }
 
   String markdown() {
@@ -78,16 +79,18 @@ record BenchReport(
     if (start != null) {
       sb.append(String.format(Locale.ROOT, "%n| level 3 start: load, then one batch through each"
           + " of the %d captured variants the run used | whole start, s | load model + build"
-          + " wrapper, s | obtain variants, s | run one batch each, s | Janino compilations |%n"
-          + "|---|---:|---:|---:|---:|---:|%n", start.variants()));
+          + " wrapper, s | obtain variants, s | run one batch each, s | again (code run once), s"
+          + " | start to first batch done, s | Janino compilations | peak RSS, MiB |%n"
+          + "|---|---:|---:|---:|---:|---:|---:|---:|---:|%n", start.variants()));
       sb.append(startRow("cold (empty compile cache)", start.cold()));
       sb.append(startRow("warm (new embedder, same cache folder)", start.warm()));
-      sb.append(String.format(Locale.ROOT, "| cold / warm | %.1fx | | %.1fx | | |%n",
-          start.speedup(), start.variantSpeedup()));
-      sb.append("\nBoth starts run in this JVM after the measurements, with Janino and the code"
-          + " generator already JIT-compiled: a fresh executor JVM compiles slower, so the cold"
-          + " start here is a lower bound. Running one batch of each variant's captured shape"
-          + " costs the same in both.\n");
+      sb.append(String.format(Locale.ROOT, "| cold / warm | %.1fx | | %.1fx | | | %.1fx | | |%n",
+          start.speedup(), start.variantSpeedup(), start.firstBatchSpeedup()));
+      sb.append("\nEach start runs in a fresh JVM (-Xmx2g, this class path), as an executor"
+          + " starts: the cold one on an empty compile cache folder, the warm one on the folder"
+          + " the cold one filled. The column after 'run one batch each' runs the same batches"
+          + " again in the same JVM, so the difference is what running code for the first time"
+          + " costs (interpreted until the JIT compiles it).\n");
     }
     if (!notes.isEmpty()) {
       sb.append('\n');

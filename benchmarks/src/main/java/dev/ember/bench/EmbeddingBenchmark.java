@@ -181,7 +181,9 @@ public final class EmbeddingBenchmark {
     }
     env.add(String.format(Locale.ROOT, "load average (1, 5, 15 min) at start: %s; at end: %s"
             + " (other processes share the cores: timings move with it); benchmark wall time"
-            + " %.1f min", loadStart, Machine.loadAverage(), (System.nanoTime() - t0) / 60e9));
+            + " %.1f min; peak RSS of this JVM (ONNX Runtime and every Ember level together) %d"
+            + " MiB", loadStart, Machine.loadAverage(), (System.nanoTime() - t0) / 60e9,
+        Machine.peakRssKib() >> 10));
     return new BenchReport(o, env, corpusLine, ortLine, emberLine(o), rows, start, notes);
   }
 

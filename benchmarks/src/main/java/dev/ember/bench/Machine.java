@@ -36,6 +36,18 @@ final class Machine {
     }
   }
 
+  /** This process's peak resident memory in KiB (VmHWM in /proc/self/status), or -1. */
+  static long peakRssKib() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
+      return lines.filter(l -> l.startsWith("VmHWM:"))
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+          .findFirst()
+          .orElse(-1L);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   private static OperatingSystemMXBean os() {
     return ManagementFactory.getOperatingSystemMXBean();
   }

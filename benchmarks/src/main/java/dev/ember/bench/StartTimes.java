@@ -16,13 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Level-3 start time, cold and warm: load the model into a new embedder whose wrapper sits on a
- * {@link CompileCache} and run one batch through each captured variant the measured runs used.
- * Cold starts on an empty cache folder (every variant is compiled with Janino and saved); warm
- * starts a second embedder on the same folder (every variant is loaded from its saved classes, no
- * Janino run, which {@link JaninoCompiler#compilations()} confirms). Both run in the benchmark's
- * JVM, after the other measurements, so class loading and the JIT are already warm for both: a
- * cold start in a fresh JVM is slower than this one.
+ * Level-3 start time, cold and warm, each in a fresh JVM as an executor starts ({@link
+ * StartProcess}): load the model into a new embedder whose wrapper sits on a {@link CompileCache}
+ * and run one batch through each captured variant the measured runs used. Cold starts on an empty
+ * cache folder (every variant is compiled with Janino and saved); warm starts on the same folder
+ * (every variant is loaded from its saved classes, no Janino run, which {@link
+ * JaninoCompiler#compilations()} confirms). A fresh JVM matters: in the benchmark's own JVM the
+ * kernel library classes the measured runs used are already loaded and JIT-compiled.
  *
  * @param variants captured (batch, seq) variants each start ran
  * @param cold the start on an empty cache folder
@@ -39,8 +39,21 @@ record StartTimes(int variants, Start cold, Start warm) {
    * @param variantNanos obtaining the variants (specialise, then compile and save, or load), as
    *     the wrapper counts it
    * @param compilations Janino runs (0 when every variant came from the cache)
+   * @param firstBatchNanos from the start to the first batch done (load, obtain its variant, run
+   *     it): what a Spark task waits for before its first rows come out
+   * @param rerunNanos a second batch through each variant, after the start: the same work with
+   *     every variant's code already run once, so {@link #runNanos()} minus this is what first
+   *     runs cost beyond the arithmetic (interpreted bytecode until the JIT compiles it)
+   * @param peakRssKib the start's JVM's peak resident memory (VmHWM), or -1 where unknown
    */
-  record Start(long nanos, long loadNanos, long variantNanos, long compilations) {
+  record Start(
+      long nanos,
+      long loadNanos,
+      long variantNanos,
+      long compilations,
+      long firstBatchNanos,
+      long rerunNanos,
+      long peakRssKib) {
 
     /** Running one batch through each variant: the rest of the start. */
     long runNanos() {
@@ -51,6 +64,11 @@ record StartTimes(int variants, Start cold, Start warm) {
   /** Cold over warm, whole starts. */
   double speedup() {
     return (double) cold.nanos / warm.nanos;
+  }
+
+  /** Cold over warm, start to first batch done. */
+  double firstBatchSpeedup() {
+    return (double) cold.firstBatchNanos / warm.firstBatchNanos;
   }
 
   /** Cold over warm, obtaining the variants only. */
@@ -64,12 +82,13 @@ record StartTimes(int variants, Start cold, Start warm) {
    */
   static StartTimes measure(ModelSpec spec, List<CompiledVariant> used, Path dir) {
     List<int[]> shapes = captureShapes(used);
-    Start cold = start(spec, shapes, dir);
-    Start warm = start(spec, shapes, dir);
+    Start cold = StartProcess.run(spec, dir, shapes);
+    Start warm = StartProcess.run(spec, dir, shapes);
     return new StartTimes(shapes.size(), cold, warm);
   }
 
-  private static Start start(ModelSpec spec, List<int[]> shapes, Path dir) {
+  /** One start in this JVM: what {@link StartProcess} runs. */
+  static Start start(ModelSpec spec, List<int[]> shapes, Path dir) {
     long c0 = JaninoCompiler.compilations();
     long t0 = System.nanoTime();
     CompileOptions options = CompileOptions.level(3);
@@ -80,6 +99,9 @@ record StartTimes(int variants, Start cold, Start warm) {
                 new CachedVariantStore(CompileCache.open(dir), null, options.cacheFactor(), "cpu"));
     long variantNanos;
     long loadNanos;
+    long firstBatchNanos = 0;
+    long rerunNanos;
+    long nanos;
     try (SentenceEmbedder e =
         SentenceEmbedder.load(
             spec,
@@ -91,11 +113,20 @@ record StartTimes(int variants, Start cold, Start warm) {
       CompileWrapper w = e.compileWrapper().orElseThrow();
       for (int[] bs : shapes) {
         w.dispatchTo(w.captureIndex(bs[0], bs[1]), SyntheticBatch.feeds(w.graph(), bs[0], bs[1]));
+        if (firstBatchNanos == 0) {
+          firstBatchNanos = System.nanoTime() - t0;
+        }
       }
       variantNanos = w.stats().compileNanos();
+      nanos = System.nanoTime() - t0;
+      long r0 = System.nanoTime();
+      for (int[] bs : shapes) {
+        w.dispatchTo(w.captureIndex(bs[0], bs[1]), SyntheticBatch.feeds(w.graph(), bs[0], bs[1]));
+      }
+      rerunNanos = System.nanoTime() - r0;
     }
-    return new Start(
-        System.nanoTime() - t0, loadNanos, variantNanos, JaninoCompiler.compilations() - c0);
+    return new Start(nanos, loadNanos, variantNanos, JaninoCompiler.compilations() - c0,
+        firstBatchNanos, rerunNanos, Machine.peakRssKib());
   }
 
   /** The (batch, seq) of every captured variant in {@code used}, in order. */

@@ -58,6 +58,10 @@ class EmbeddingBenchmarkTest {
     assertTrue(start.variants() > 0);
     assertEquals(start.variants(), start.cold().compilations(), "cold compiles every variant");
     assertEquals(0, start.warm().compilations(), "warm loads every variant from the cache");
+    for (StartTimes.Start s : List.of(start.cold(), start.warm())) {
+      assertTrue(s.firstBatchNanos() > s.loadNanos() && s.firstBatchNanos() <= s.nanos(), "" + s);
+      assertTrue(s.rerunNanos() > 0, "" + s);
+    }
     assertTrue(
         r.notes().stream().anyMatch(n -> n.contains("0 of them during the timed passes")),
         "the warm-up compiles every variant the timed passes use: " + r.notes());
@@ -67,6 +71,7 @@ class EmbeddingBenchmarkTest {
     assertTrue(md.contains("| ember level 0 | corpus order, 64 | 4 (subset) |"), md);
     assertTrue(md.contains("load average"), md);
     assertTrue(md.contains("cold / warm"), md);
+    assertTrue(md.contains("start to first batch done"), md);
   }
 
   @Test

@@ -9,6 +9,7 @@ public final class Arena {
   private static final ThreadLocal<Arena> CURRENT = ThreadLocal.withInitial(Arena::new);
 
   private float[][] slots = new float[0][];
+  private float[][] rows = new float[0][];
 
   private Arena() {}
 
@@ -30,6 +31,25 @@ public final class Arena {
       slots[i] = s;
     }
     return s;
+  }
+
+  /**
+   * Row buffer {@code i}, at least {@code n} floats: scratch a kernel copies one row into so that
+   * its loop indexes every array alike (see {@code LoopEmitter}); separate from the slots, which
+   * hold values.
+   */
+  public float[] row(int i, int n) {
+    if (i >= rows.length) {
+      float[][] grown = new float[Math.max(i + 1, rows.length * 2)][];
+      System.arraycopy(rows, 0, grown, 0, rows.length);
+      rows = grown;
+    }
+    float[] r = rows[i];
+    if (r == null || r.length < n) {
+      r = new float[n];
+      rows[i] = r;
+    }
+    return r;
   }
 
   /** Floats held by this thread's arena, for tests and metrics. */

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,6 +54,7 @@ public final class CpuJaninoBackend implements Backend {
   public static final String TUNING_FILE = "tuning.json";
   public static final String EXPLAIN_FILE = "explain.txt";
   public static final String CLASS_DIR = "classes/";
+  private static final String GENERATED_PACKAGE = "dev.ember.generated.";
 
   private final int logMaxLines;
 
@@ -83,16 +85,26 @@ public final class CpuJaninoBackend implements Backend {
   @Override
   public CompiledVariant compile(Graph graph, VariantKey key) {
     Prepared p = prepare(graph, key);
-    JaninoCompiler.Compiled c =
-        JaninoCompiler.compile(p.gen().className(), p.gen().source(), logMaxLines);
-    GemmChoice gemm = gemmFor(key, null);
+    CpuCodegen.Generated gen = p.gen();
+    KernelLibraries.Loader libs = KernelLibraries.of(JaninoCompiler.parentLoader());
     Map<String, byte[]> files = new LinkedHashMap<>();
-    files.put(SOURCE_FILE, p.gen().source().getBytes(StandardCharsets.UTF_8));
+    Map<String, Integer> sizes = new TreeMap<>();
+    if (gen.libraryName() != null) {
+      String name = GENERATED_PACKAGE + gen.libraryName();
+      KernelLibraries.Library lib = libs.library(name,
+          () -> JaninoCompiler.compileLibrary(gen.libraryName(), gen.librarySource(), logMaxLines));
+      files.put(CLASS_DIR + name + ".class", lib.bytes());
+      sizes.putAll(lib.methodSizes());
+    }
+    JaninoCompiler.Compiled c =
+        JaninoCompiler.compile(gen.className(), gen.programSource(), logMaxLines, libs);
+    sizes.putAll(c.methodSizes());
+    GemmChoice gemm = gemmFor(key, null);
+    files.put(SOURCE_FILE, gen.source().getBytes(StandardCharsets.UTF_8));
     c.classes().forEach((name, bytes) -> files.put(CLASS_DIR + name + ".class", bytes));
-    files.put(TUNING_FILE, tuning(gemm, c.methodSizes()).getBytes(StandardCharsets.UTF_8));
+    files.put(TUNING_FILE, tuning(gemm, sizes).getBytes(StandardCharsets.UTF_8));
     files.put(EXPLAIN_FILE, explain(p.lowered()).getBytes(StandardCharsets.UTF_8));
-    return instantiate(graph, key, p, c.main(), gemm, new VariantArtifacts(files),
-        c.methodSizes());
+    return instantiate(graph, key, p, c.main(), gemm, new VariantArtifacts(files), sizes);
   }
 
   @Override
@@ -110,10 +122,20 @@ public final class CpuJaninoBackend implements Backend {
         classes.put(name, artifacts.get(f));
       }
     }
-    String mainName = "dev.ember.generated." + p.gen().className();
+    KernelLibraries.Loader libs = KernelLibraries.of(JaninoCompiler.parentLoader());
+    if (p.gen().libraryName() != null) {
+      String name = GENERATED_PACKAGE + p.gen().libraryName();
+      byte[] bytes = classes.remove(name);
+      if (bytes == null) {
+        throw misfit(key, "the kernel library class " + name + " is missing");
+      }
+      // The name hashes the library's source, which matched above: equal names, equal classes.
+      libs.library(name, () -> new KernelLibraries.Library(bytes, Map.of()));
+    }
+    String mainName = GENERATED_PACKAGE + p.gen().className();
     Class<?> main;
     try {
-      main = JaninoCompiler.define(classes, mainName);
+      main = JaninoCompiler.define(classes, mainName, libs);
     } catch (ClassNotFoundException | LinkageError e) {
       throw misfit(key, "class " + mainName + " cannot be defined from the saved bytes: " + e);
     }

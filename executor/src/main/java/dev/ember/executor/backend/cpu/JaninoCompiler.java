@@ -19,6 +19,7 @@ import org.codehaus.janino.util.ClassFile;
 public final class JaninoCompiler {
   private static final System.Logger LOG = System.getLogger(JaninoCompiler.class.getName());
   private static final AtomicLong COMPILATIONS = new AtomicLong();
+  private static final AtomicLong LIBRARY_COMPILATIONS = new AtomicLong();
 
   /** The JIT skips methods above this many bytes of bytecode (HotSpot's HugeMethodLimit). */
   public static final int JIT_METHOD_LIMIT = 8000;
@@ -29,16 +30,51 @@ public final class JaninoCompiler {
   public record Compiled(
       Map<String, byte[]> classes, Map<String, Integer> methodSizes, Class<?> main) {}
 
-  /** How many times Janino ran in this process (tests check that loading skips it). */
+  /** Variant classes Janino compiled in this process (tests check that loading skips it). */
   public static long compilations() {
     return COMPILATIONS.get();
   }
 
+  /** How many kernel library classes Janino compiled in this process (one per distinct library). */
+  public static long libraryCompilations() {
+    return LIBRARY_COMPILATIONS.get();
+  }
+
   /** Compiles {@code source}, whose public class is {@code dev.ember.generated.<className>}. */
   public static Compiled compile(String className, String source, int logMaxLines) {
+    return compile(className, source, logMaxLines, parentLoader());
+  }
+
+  /** As {@link #compile(String, String, int)}, resolving other classes through {@code parent}. */
+  static Compiled compile(String className, String source, int logMaxLines, ClassLoader parent) {
     COMPILATIONS.incrementAndGet();
+    SimpleCompiler sc = cook(className, source, logMaxLines, parent);
+    try {
+      Class<?> main = sc.getClassLoader().loadClass("dev.ember.generated." + className);
+      return new Compiled(new TreeMap<>(sc.getBytecodes()), methodSizes(sc), main);
+    } catch (ClassNotFoundException e) {
+      throw Errors.of(ErrorCode.KERNEL_FAILED, "Janino compiled " + className + ".java but"
+          + " produced no class " + className, "report this as an Ember bug", e);
+    }
+  }
+
+  /** Compiles a kernel library class (no nested classes) into its bytecode, without loading it. */
+  static KernelLibraries.Library compileLibrary(String className, String source, int logMaxLines) {
+    LIBRARY_COMPILATIONS.incrementAndGet();
+    SimpleCompiler sc = cook(className, source, logMaxLines, parentLoader());
+    byte[] bytes = sc.getBytecodes().get("dev.ember.generated." + className);
+    if (bytes == null || sc.getBytecodes().size() != 1) {
+      throw Errors.of(ErrorCode.KERNEL_FAILED, "Janino compiled " + className + ".java into "
+          + sc.getBytecodes().keySet() + ", not one class " + className,
+          "report this as an Ember bug");
+    }
+    return new KernelLibraries.Library(bytes, methodSizes(sc));
+  }
+
+  private static SimpleCompiler cook(
+      String className, String source, int logMaxLines, ClassLoader parent) {
     SimpleCompiler sc = new SimpleCompiler();
-    sc.setParentClassLoader(parentLoader());
+    sc.setParentClassLoader(parent);
     sc.setDebuggingInformation(true, true, false);
     String file = className + ".java";
     try {
@@ -55,6 +91,10 @@ public final class JaninoCompiler {
       throw Errors.of(ErrorCode.KERNEL_FAILED, "cannot read generated source " + file + ": " + e,
           "report this as an Ember bug", e);
     }
+    return sc;
+  }
+
+  private static Map<String, Integer> methodSizes(SimpleCompiler sc) {
     Map<String, Integer> sizes = new TreeMap<>();
     for (ClassFile cf : sc.getClassFiles()) {
       for (ClassFile.MethodInfo mi : cf.methodInfos) {
@@ -65,19 +105,19 @@ public final class JaninoCompiler {
         }
       }
     }
-    try {
-      Class<?> main = sc.getClassLoader().loadClass("dev.ember.generated." + className);
-      return new Compiled(new TreeMap<>(sc.getBytecodes()), sizes, main);
-    } catch (ClassNotFoundException e) {
-      throw Errors.of(ErrorCode.KERNEL_FAILED, "Janino compiled " + file + " but produced no class "
-          + className, "report this as an Ember bug", e);
-    }
+    return sizes;
   }
 
   /** Defines saved classes (name to bytecode) and returns {@code mainName}; no Janino involved. */
   public static Class<?> define(Map<String, byte[]> classes, String mainName)
       throws ClassNotFoundException {
-    return new BytesLoader(parentLoader(), classes).loadClass(mainName);
+    return define(classes, mainName, parentLoader());
+  }
+
+  /** As {@link #define(Map, String)}, resolving other classes through {@code parent}. */
+  static Class<?> define(Map<String, byte[]> classes, String mainName, ClassLoader parent)
+      throws ClassNotFoundException {
+    return new BytesLoader(parent, classes).loadClass(mainName);
   }
 
   /**

@@ -50,6 +50,10 @@ final class LoopEmitter {
     final List<String> rowDecls = new ArrayList<>();
     final List<String> stmts = new ArrayList<>();
     boolean needsCoords;
+    /** Row scratch the loop writes instead of the output row, when {@link #rowCopies()}. */
+    String outRow;
+    /** Use row buffers even when the operands agree (a layer norm's scale and bias are at j). */
+    boolean forceRowCopies;
 
     Body(MethodBuilder mb, ShapeRef domain) {
       this.mb = mb;
@@ -140,8 +144,36 @@ final class LoopEmitter {
       }
     }
 
+    /**
+     * Whether operands are read through row copies: C2 (JDK 17) vectorises a loop only when every
+     * array it indexes has the same loop-invariant offset, and a broadcast operand at {@code b + j}
+     * next to rows at {@code ob + j} left GELU, the layer norm prologue and the softmax prologue
+     * scalar (measured about 10x slower). Copying those rows (System.arraycopy) into per-thread
+     * row buffers indexed by {@code j} alone costs a few percent.
+     */
+    boolean rowCopies() {
+      if (rank < 2) {
+        return false;
+      }
+      if (forceRowCopies) {
+        return true;
+      }
+      for (Leaf l : leaves.values()) {
+        if (l.inner.equals("1") && !l.base.equals("ob")) {
+          return true; // the output row is always at ob
+        }
+      }
+      return false;
+    }
+
+    /** The row buffer parameter number {@code k} of this kernel (per-thread, {@code n} floats). */
+    private String rowBuffer(int k) {
+      return mb.param("float[]", "f.a.row(" + k + ", " + domain.dim(rank - 1) + ")");
+    }
+
     /** Writes the row prelude (coords, bases, held operands) into {@code w}. */
     void prelude(JavaWriter w) {
+      boolean copies = rowCopies();
       if (needsCoords && rank > 1) {
         w.line("int q = r;");
         for (int k = rank - 2; k >= 0; k--) {
@@ -156,6 +188,7 @@ final class LoopEmitter {
       w.line("int ob = r * " + inner() + ";");
       int i = 0;
       for (Leaf l : leaves.values()) {
+        boolean atZero = l.base.equals("0");
         if (!l.base.equals("ob")) {
           String b = "b" + i;
           w.line("int " + b + " = " + l.base + ";");
@@ -166,8 +199,29 @@ final class LoopEmitter {
         } else if (!l.inner.equals("1")) {
           w.line("int s" + i + " = " + l.inner + ";");
           l.inner = "s" + i;
+        } else if (copies && l.javaType.equals("float") && !atZero) {
+          String row = rowBuffer(i + 1);
+          w.line("System.arraycopy(" + l.array + ", " + l.base + ", " + row + ", 0, " + inner()
+              + ");");
+          l.array = row;
+          l.base = "0";
         }
         i++;
+      }
+      if (copies) {
+        outRow = rowBuffer(0);
+      }
+    }
+
+    /** Where the loop stores element j of the output row {@code out}. */
+    String store(String out) {
+      return outRow == null ? out + "[ob + j]" : outRow + "[j]";
+    }
+
+    /** After the row's loop: copies the row buffer into the output row, when one was used. */
+    void flush(JavaWriter w, String out) {
+      if (outRow != null) {
+        w.line("System.arraycopy(" + outRow + ", 0, " + out + ", ob, " + inner() + ");");
       }
     }
 
@@ -200,8 +254,9 @@ final class LoopEmitter {
     indentInto(w, pre);
     w.open("for (int j = 0; j < " + b.inner() + "; j++)");
     indentInto(w, loop);
-    w.line(out + "[ob + j] = " + result + ";");
+    w.line(b.store(out) + " = " + result + ";");
     w.close();
+    b.flush(w, out);
     w.close();
     return mb;
   }
@@ -218,6 +273,8 @@ final class LoopEmitter {
     w.open("for (int r = 0; r < " + b.rows() + "; r++)");
     JavaWriter pre = new JavaWriter();
     JavaWriter loop = new JavaWriter();
+    b.forceRowCopies =
+        k.op() == Kernel.RowOp.LAYER_NORM && (k.scale() != null || k.bias() != null);
     b.prelude(pre);
     b.loads(loop);
     indentInto(w, pre);
@@ -235,52 +292,60 @@ final class LoopEmitter {
     }
     w.open("for (int j = 0; j < " + n + "; j++)");
     indentInto(w, loop);
-    w.line(out + "[ob + j] = " + x + ";");
+    w.line(b.store(out) + " = " + x + ";");
     w.close();
+    // The passes below work on the row where the loop left it (a row buffer, indexed by j alone,
+    // keeps them vectorisable), which is then copied out.
+    String el = b.store(out);
     if (k.op() == Kernel.RowOp.SOFTMAX) {
-      softmax(w, out, n);
+      softmax(w, el, n);
     } else {
-      layerNorm(w, mb, k, out, n);
+      layerNorm(w, mb, k, el, n);
     }
+    b.flush(w, out);
     w.close();
     return mb;
   }
 
-  private static void softmax(JavaWriter w, String o, String n) {
+  /** Softmax of the row whose element j is {@code el}. */
+  private static void softmax(JavaWriter w, String el, String n) {
     w.line("float mx = Float.NEGATIVE_INFINITY;");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("mx = Math.max(mx, " + o + "[ob + j]);");
+    w.line("mx = Math.max(mx, " + el + ");");
     w.close();
     w.line("double sum = 0;");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("float e = (float) Math.exp(" + o + "[ob + j] - mx);");
-    w.line(o + "[ob + j] = e;");
+    w.line("float e = (float) Math.exp(" + el + " - mx);");
+    w.line(el + " = e;");
     w.line("sum += e;");
     w.close();
+    w.line("float inv = (float) (1.0 / sum);");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line(o + "[ob + j] = (float) (" + o + "[ob + j] / sum);");
+    w.line(el + " = " + el + " * inv;");
     w.close();
   }
 
-  private void layerNorm(JavaWriter w, MethodBuilder mb, Kernel.Row k, String o, String n) {
+  private void layerNorm(JavaWriter w, MethodBuilder mb, Kernel.Row k, String el, String n) {
     w.line("double s = 0;");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("s += " + o + "[ob + j];");
+    w.line("s += " + el + ";");
     w.close();
     w.line("double mu = s / " + n + ";");
     w.line("double sq = 0;");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("double d = " + o + "[ob + j] - mu;");
+    w.line("double d = " + el + " - mu;");
     w.line("sq += d * d;");
     w.close();
     w.line("double inv = 1.0 / Math.sqrt(sq / " + n + " + " + CpuCodegen.doubleLiteral(
         k.epsilon()) + ");");
     String scale = k.scale() == null ? null : mb.param("float[]", cg.arrayOf(k.scale()));
     String bias = k.bias() == null ? null : mb.param("float[]", cg.arrayOf(k.bias()));
+    // In float, so that the pass vectorises; the statistics above stay in double.
+    w.line("float fm = (float) mu;");
+    w.line("float fi = (float) inv;");
     w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line(o + "[ob + j] = (float) ((" + o + "[ob + j] - mu) * inv"
-        + (scale == null ? "" : " * " + scale + "[j]") + (bias == null ? "" : " + " + bias
-        + "[j]") + ");");
+    w.line(el + " = (" + el + " - fm) * fi" + (scale == null ? "" : " * " + scale + "[j]")
+        + (bias == null ? "" : " + " + bias + "[j]") + ";");
     w.close();
   }
 

@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One generated static kernel method: its parameters (arrays and runtime sizes, each with the
- * expression the caller passes) and its body. Sizes known at compile time are written into the
- * body as literals, so kernels of equal shape have equal text and the code generator emits them
- * once (six transformer layers share one method per kernel kind).
+ * One generated static kernel method: its parameters (arrays and sizes, each with the expression
+ * the caller passes) and its body. Every size is a parameter, even one known at compile time: then
+ * kernels of equal structure have equal text whatever the shapes, so the code generator emits them
+ * once (six transformer layers share one method per kernel kind) and variants that differ only in
+ * batch or sequence length share one kernel library class, which the JIT compiles once for all of
+ * them (see {@link KernelLibraries}).
  */
 final class MethodBuilder {
   private final List<String> decls = new ArrayList<>();
@@ -30,9 +32,18 @@ final class MethodBuilder {
     return name;
   }
 
-  /** An int expression usable in the body: a literal as is, anything else as a parameter. */
+  /**
+   * An int parameter passed as {@code expr}. Literals get a parameter each, never shared by value:
+   * whether two sizes happen to be equal must not change the method's text.
+   */
   String size(String expr) {
-    return isLiteral(expr) ? expr : param("int", expr);
+    if (!isLiteral(expr)) {
+      return param("int", expr);
+    }
+    String name = "n" + decls.size();
+    decls.add("int " + name);
+    args.add(expr);
+    return name;
   }
 
   static boolean isLiteral(String expr) {
@@ -40,7 +51,7 @@ final class MethodBuilder {
   }
 
   String signature(String name) {
-    return "private static void " + name + "(" + String.join(", ", decls) + ")";
+    return "public static void " + name + "(" + String.join(", ", decls) + ")";
   }
 
   String call(String name) {
