@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Picks the GEMM by measurement: each candidate that loads multiplies a MiniLM-sized product
@@ -23,6 +25,7 @@ public final class GemmChoice {
   /** Candidates tried by "auto", best expected first. */
   public static final List<String> CANDIDATES = List.of("openblas", "java", "netlib");
 
+  private static final Logger LOG = LoggerFactory.getLogger(GemmChoice.class);
   private static final Map<String, GemmChoice> CHOSEN = new LinkedHashMap<>();
 
   private final Gemm gemm;
@@ -57,6 +60,10 @@ public final class GemmChoice {
     String key = preference + "/" + threads;
     GemmChoice c = CHOSEN.get(key);
     if (c == null) {
+      if (CHOSEN.isEmpty()) {
+        // OpenBLAS and netlib's native BLAS (often OpenBLAS too) both read OPENBLAS_CORETYPE.
+        OpenBlasCoreCheck.here().ifPresent(LOG::warn);
+      }
       c = preference.equals("auto") ? measure(threads) : named(preference, threads);
       CHOSEN.put(key, c);
     }
