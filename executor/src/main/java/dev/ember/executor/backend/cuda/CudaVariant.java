@@ -224,6 +224,15 @@ final class CudaVariant implements DeviceVariant {
             + "'");
       }
     }
+    long first = inputs.get(program.inputs().get(0)).get(0).address();
+    int owner = d.deviceOf(first);
+    if (owner != device.info().ordinal()) {
+      throw Errors.of(ErrorCode.DEVICE_UNAVAILABLE, "the input column at 0x"
+          + Long.toHexString(first) + " is in the memory of " + (owner < 0 ? "no CUDA device"
+              : "cuda:" + owner) + ", but Ember runs on " + device.info(),
+          "give the executor one gpu resource (both use its first address), or set"
+              + " spark.ember.cuda.deviceOrdinal to the GPU the RAPIDS Accelerator uses");
+    }
     long base = ownBlock != 0 ? ownBlock : device.scratch(blockBytes);
     if (ownBlock == 0) {
       uploadConstants(base);
