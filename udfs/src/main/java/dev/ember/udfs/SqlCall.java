@@ -116,6 +116,15 @@ public final class SqlCall implements Serializable {
         new int[] {-1});
   }
 
+  /**
+   * The partition function of an {@code ember_predict} call, which the RAPIDS columnar path reads
+   * its model and bindings from; empty for {@code ember_embed}.
+   */
+  public java.util.Optional<dev.ember.udfs.predict.PredictPartitions> predictFunction() {
+    return fn instanceof dev.ember.udfs.predict.PredictPartitions p ? java.util.Optional.of(p)
+        : java.util.Optional.empty();
+  }
+
   /** How many arguments the call takes after the model. */
   public int argCount() {
     return args;

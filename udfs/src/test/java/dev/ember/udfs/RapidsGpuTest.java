@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ember.udfs.rapids.ColumnarStats;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,8 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The RAPIDS device check (run by {@code bin/lib/gpu-check rapids} on a machine with a GPU, the
  * repository's build and the RAPIDS jar): with the SQL plugin really on, ember_predict over
- * 10,000 rows plans as a GPU projection with no columnar-to-row transition below it, and gives
- * the CPU path's outputs. Skips without a CUDA device; runs in the rapids-explain execution only.
+ * 10,000 rows plans as a GPU projection with no columnar-to-row transition below it, gives the
+ * CPU path's outputs, and, with the model on the CUDA backend, takes the device feed: {@link
+ * ColumnarStats} counts device-fed batches and no byte of argument values copied to the host
+ * (only list offsets and null flags, as metadata). Skips without a CUDA device; runs in the
+ * rapids-explain execution only.
  */
 @Tag("gpu")
 @EnabledIfSystemProperty(named = "ember.rapids.explain", matches = "true")
@@ -43,6 +47,9 @@ class RapidsGpuTest {
         "spark.sql.extensions", "dev.ember.spark.EmberExtensions",
         "spark.kryo.registrationRequired", "false",
         "spark.sql.adaptive.enabled", "false",
+        // The model on the GPU's captured variants: the columnar call's device feed.
+        "spark.ember.device", "cuda",
+        "spark.ember.compile.level", "3",
         // RMM grows on demand (ASYNC) and leaves room for Ember's own device buffers.
         "spark.rapids.memory.gpu.pool", "ASYNC",
         "spark.rapids.memory.gpu.allocFraction", "0.5",
@@ -75,7 +82,18 @@ class RapidsGpuTest {
   void predictStaysInTheGpuPlanAndMatchesTheCpuPath() {
     String sql = "SELECT id, ember_predict('" + classifier + "', a, b, c) AS r FROM gpu_features";
     Dataset<Row> gpu = spark.sql(sql);
+    long device = ColumnarStats.deviceBatches();
+    long argumentBytes = ColumnarStats.argumentHostBytes();
     List<Row> got = gpu.orderBy("id").collectAsList();
+    assertTrue(ColumnarStats.deviceBatches() > device, "the columnar call took the device feed ("
+        + (ColumnarStats.stagedBatches()) + " staged batches; see the INFO line for why)");
+    // One line bin/lib/gpu-check rapids puts into rapids-check.json.
+    System.out.println("ember-columnar: deviceBatches=" + (ColumnarStats.deviceBatches() - device)
+        + " stagedBatches=" + ColumnarStats.stagedBatches() + " argumentHostBytes="
+        + (ColumnarStats.argumentHostBytes() - argumentBytes) + " metadataHostBytes="
+        + ColumnarStats.metadataHostBytes());
+    assertEquals(argumentBytes, ColumnarStats.argumentHostBytes(),
+        "no argument column was copied to the host");
     String plan = gpu.queryExecution().executedPlan().toString();
     assertTrue(plan.contains("GpuProject") && plan.contains("ember_predict"), plan);
     assertEquals(1, count(plan, "ColumnarToRow"), "only the final transition to rows: " + plan);

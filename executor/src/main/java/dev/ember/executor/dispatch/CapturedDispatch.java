@@ -1,9 +1,15 @@
 package dev.ember.executor.dispatch;
 
+import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.DeviceSlice;
+import dev.ember.executor.backend.DeviceVariant;
 import dev.ember.executor.backend.interp.InputBinder;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,6 +60,84 @@ final class CapturedDispatch {
       row += n;
     }
     return out.result();
+  }
+
+  /**
+   * Why the captured variants cannot run on device memory as planned, or null: the batch must be
+   * axis 0 of every input and output, and there must be no sequence axis (rows of one length).
+   */
+  String deviceRefusal() {
+    if (axes.batchSym == null) {
+      return "the graph has no batch dimension";
+    }
+    if (axes.seqSym != null) {
+      return "the graph has a sequence dimension '" + axes.seqSym + "' (rows of varying length)";
+    }
+    for (Map<String, PadAxes.Axes> m : List.of(axes.inputs, axes.outputs)) {
+      for (Map.Entry<String, PadAxes.Axes> e : m.entrySet()) {
+        if (e.getValue().batch() != 0) {
+          return "'" + e.getKey() + "' does not have the batch as its first axis";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The variant index of the largest capture size (sequence bucket 0: no sequence axis). */
+  int largestCaptureIndex() {
+    return grid.index(grid.batchIndex(grid.largestBatch()), 0);
+  }
+
+  /**
+   * The device twin of {@link #call}: {@code rows} rows, already in device memory, cut into the
+   * same chunks ({@link CaptureGrid#cut}), each run by its captured variant with the rest of its
+   * batch zero-padded, outputs written row after row at {@code outputs}. Every chunk's variant is
+   * compiled and checked before any runs, so a refusal leaves nothing half done.
+   */
+  void callOnDevice(int rows, Map<String, List<DeviceSlice>> inputs, Map<String, Long> outputs) {
+    String why = deviceRefusal();
+    if (why != null) {
+      throw new IllegalStateException("compile level 3 of '" + w.name() + "' cannot run on"
+          + " device memory: " + why);
+    }
+    if (rows == 0) {
+      return;
+    }
+    int[] cuts = grid.cut(rows);
+    List<Slot> slots = new ArrayList<>();
+    List<DeviceVariant> variants = new ArrayList<>();
+    for (int n : cuts) {
+      Slot slot = w.table().get(grid.index(grid.batchIndex(n), 0), w.name());
+      CompiledVariant v = slot.variant(w.compiler());
+      String refused = v instanceof DeviceVariant d ? d.deviceRunRefusal()
+          : "it runs on " + v.key().backend() + ", not on a GPU";
+      if (refused != null) {
+        throw new IllegalStateException("variant " + slot.label + " of '" + w.name()
+            + "' cannot run on device memory: " + refused);
+      }
+      slots.add(slot);
+      variants.add((DeviceVariant) v);
+    }
+    int row = 0;
+    for (int i = 0; i < cuts.length; i++) {
+      DeviceVariant v = variants.get(i);
+      Map<String, List<DeviceSlice>> in = new LinkedHashMap<>();
+      for (Map.Entry<String, List<DeviceSlice>> e : inputs.entrySet()) {
+        List<DeviceSlice> shifted = new ArrayList<>(e.getValue().size());
+        for (DeviceSlice s : e.getValue()) {
+          shifted.add(s.skipRows(row));
+        }
+        in.put(e.getKey(), shifted);
+      }
+      Map<String, Long> out = new LinkedHashMap<>();
+      for (Map.Entry<String, Long> e : outputs.entrySet()) {
+        out.put(e.getKey(), e.getValue() + row * v.outputRowBytes(e.getKey()));
+      }
+      slots.get(i).dispatches.increment();
+      v.runOnDevice(cuts[i], in, out);
+      count(cuts[i], 0, v.batchRows(), 0);
+      row += cuts[i];
+    }
   }
 
   /** The index of the variant captured for exactly {@code batch} x {@code seq}, else -1. */

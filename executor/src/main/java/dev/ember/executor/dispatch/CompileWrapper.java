@@ -3,6 +3,8 @@ package dev.ember.executor.dispatch;
 import dev.ember.executor.backend.Backend;
 import dev.ember.executor.backend.BackendPolicy;
 import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.DeviceSlice;
+import dev.ember.executor.backend.DeviceVariant;
 import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.backend.interp.InterpBackend;
 import dev.ember.executor.ir.Dim;
@@ -152,6 +154,54 @@ public final class CompileWrapper {
       case 3 -> captured.call(inputs);
       default -> run(table.get(0, name()), inputs);
     };
+  }
+
+  /**
+   * Why {@link #callOnDevice} cannot run this model, or empty when it can: it needs compile level
+   * 3, a graph with a leading batch dimension and no sequence dimension, and captured variants on
+   * a GPU backend that runs them on device memory (no host steps). Compiles the largest captured
+   * variant to find out. Called once per model by the RAPIDS columnar path.
+   */
+  public java.util.Optional<String> deviceRunRefusal() {
+    if (captured == null) {
+      return java.util.Optional.of("compile level " + options.level() + " (the device feed runs"
+          + " the captured variants of level 3)");
+    }
+    String why = captured.deviceRefusal();
+    if (why == null) {
+      CompiledVariant v = variant(captured.largestCaptureIndex());
+      why = v instanceof DeviceVariant d ? d.deviceRunRefusal()
+          : "the model runs on " + v.key().backend() + ", not on a GPU";
+    }
+    return java.util.Optional.ofNullable(why);
+  }
+
+  /**
+   * Level 3 on device memory: runs {@code rows} rows whose inputs already lie on the GPU ({@link
+   * DeviceSlice}s per graph input, row 0 at each slice's address) and writes each graph output's
+   * {@code rows} rows, contiguous, at {@code outputs.get(name)} (which must hold {@code rows *}
+   * {@link #outputRowBytes} bytes). Splits and pads like {@link #call}; nothing goes through the
+   * host but each chunk's 4-byte error flag. See {@link DeviceVariant#runOnDevice}.
+   *
+   * @throws IllegalStateException when {@link #deviceRunRefusal} is not empty
+   */
+  public void callOnDevice(int rows, Map<String, List<DeviceSlice>> inputs,
+      Map<String, Long> outputs) {
+    if (captured == null) {
+      throw new IllegalStateException("CompileWrapper '" + name() + "' is at level "
+          + options.level() + "; callOnDevice needs level 3");
+    }
+    counters.calls.increment();
+    captured.callOnDevice(rows, inputs, outputs);
+  }
+
+  /** Bytes of one row of graph output {@code name} on the device path (level 3). */
+  public long outputRowBytes(String name) {
+    CompiledVariant v = captured == null ? null : variant(captured.largestCaptureIndex());
+    if (!(v instanceof DeviceVariant d)) {
+      throw new IllegalStateException("CompileWrapper '" + name() + "' does not run on a GPU");
+    }
+    return d.outputRowBytes(name);
   }
 
   /**

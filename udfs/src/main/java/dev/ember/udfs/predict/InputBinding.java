@@ -38,8 +38,23 @@ public final class InputBinding implements Serializable {
   }
 
   /** The position of the graph input this binding feeds. */
-  int slot() {
+  public int slot() {
     return slot;
+  }
+
+  /** The graph input's element type. */
+  public DType dtype() {
+    return dtype;
+  }
+
+  /** The argument (row) positions of the columns that feed the input, in order. */
+  public int[] columnIndices() {
+    return indices.clone();
+  }
+
+  /** True when numeric scalar columns are stacked into the row; false for one array column. */
+  public boolean stacked() {
+    return stacked;
   }
 
   /** The row tensor of {@code row}, or null when a bound value is null (the row's outputs are). */

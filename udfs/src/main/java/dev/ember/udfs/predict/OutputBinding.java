@@ -40,6 +40,16 @@ public final class OutputBinding implements Serializable {
     return new OutputBinding(output, column, DataTypes.IntegerType, true);
   }
 
+  /** The position of the graph output this column reads. */
+  public int output() {
+    return output;
+  }
+
+  /** True for a column holding the index of the output row's largest value. */
+  public boolean argmax() {
+    return argmax;
+  }
+
   public String column() {
     return column;
   }

@@ -58,14 +58,37 @@ public final class PredictPartitions implements MapPartitionsFunction<Row, Row> 
     this.graphInputs = graphInputs;
   }
 
-  @Override
-  public Iterator<Row> call(Iterator<Row> rows) {
+  /**
+   * The executor's shared model of this call (loaded on first use, then kept for the task): for
+   * the RAPIDS columnar path, which feeds its compile wrapper from device memory.
+   */
+  public Predictor predictor() {
     if (this.model == null) {
       this.model = ExecutorModels.predictor(spec, settings,
           new HadoopModelFiles(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())),
           textIndices.length > 0);
     }
-    Predictor model = this.model;
+    return this.model;
+  }
+
+  /** True when a text column feeds the graph through the tokenizer. */
+  public boolean readsText() {
+    return textIndices.length > 0;
+  }
+
+  /** How argument columns feed graph inputs. */
+  public List<InputBinding> inputBindings() {
+    return inputs;
+  }
+
+  /** How graph outputs become result columns, in column order. */
+  public List<OutputBinding> outputBindings() {
+    return outputs;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> rows) {
+    Predictor model = predictor();
     TruncationSummary cuts = textIndices.length > 0 ? truncationSummary(model) : null;
     int window = batchSize * WINDOW_BATCHES;
     return new Iterator<>() {

@@ -13,15 +13,23 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * {@code RapidsUDF.evaluateColumnar} of an Ember call: one batch of argument columns in, one
- * result column out, for a projection the RAPIDS Accelerator keeps on the GPU.
+ * result column out, for a projection the RAPIDS Accelerator keeps on the GPU. Two paths:
  *
- * <p>Today the argument column is staged through host memory: one synchronous copy of just the
- * call's arguments, the model run through the same {@link SqlCall} as the CPU path (so the same
- * batches, captured variants, conversions and null rules), and the result column built on the
- * device. The other columns of the batch never leave the GPU, and the plan has no
- * columnar-to-row transition. Feeding the CUDA backend from the device buffers directly is not
- * built yet (see the README's RAPIDS section); {@link ListRows} and {@link NullMap} are the
- * checks it shares with this path.
+ * <ul>
+ *   <li><b>Device feed</b> ({@link DeviceFeed}): an {@code ember_predict} whose model runs on the
+ *       CUDA backend's captured variants (spark.ember.device=cuda, or auto resolved to a GPU, at
+ *       compile level 3) over numeric scalar or fixed-width {@code LIST} arguments of the graph
+ *       inputs' own types. The argument buffers are copied device to device into the variants,
+ *       the result struct is built from device buffers; only list offsets, null flags and a
+ *       4-byte error flag per run reach the host.
+ *   <li><b>Staged</b> (otherwise, and for {@code ember_embed} and text): one synchronous copy of
+ *       just the call's argument column to the host, the same {@link SqlCall} as the CPU path
+ *       (same batches, captured variants, conversions and null rules), and one copy of the result
+ *       column up. {@link FeedPlan} lists what sends a batch here; the reason is logged once.
+ * </ul>
+ *
+ * Either way the other columns of the batch never leave the GPU and the plan has no
+ * columnar-to-row transition. {@link ColumnarStats} counts both paths and the bytes copied down.
  *
  * <p>Called by RAPIDS on a task thread; the caller closes the argument columns and the returned
  * one. Every intermediate is closed here.
@@ -42,8 +50,22 @@ public final class ColumnarCall {
       throw new IllegalArgumentException("an Ember call takes one (packed) argument column, got "
           + args.length);
     }
+    String why;
+    DeviceFeed feed = DeviceFeed.of(call);
+    if (numRows == 0) {
+      why = "an empty batch";
+    } else if (feed.refusal() != null) {
+      why = feed.refusal();
+    } else {
+      ColumnVector out = feed.run(packed, numRows, args[0]);
+      if (out != null) {
+        return out;
+      }
+      why = feed.batchRefusal();
+    }
     Object[] results;
     try (HostColumnVector host = args[0].copyToHost()) {
+      ColumnarStats.stagedBatch(why, args[0].getDeviceMemorySize());
       results = resultValues(call, packed, numRows, host);
     }
     return CudfColumns.build(call.resultType(), results);

@@ -1,6 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
-import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.DeviceSlice;
+import dev.ember.executor.backend.DeviceVariant;
 import dev.ember.executor.backend.VariantArtifacts;
 import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.backend.cuda.CudaProgram.Arg;
@@ -14,6 +15,8 @@ import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.Tensor;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +33,12 @@ import org.slf4j.LoggerFactory;
  * copy down ({@link BlockLayout}). A program with host steps ({@link HostStep}) is never captured:
  * each host step copies its inputs down, runs the node's reference kernel and copies its outputs
  * up, in stream order with the device steps.
+ *
+ * <p>{@link #runOnDevice} is the same call without the host: inputs copied device to device from
+ * memory the caller names (a cudf column's data), outputs copied device to device to memory the
+ * caller owns, and only the 4-byte error flag read back ({@link DeviceVariant}).
  */
-final class CudaVariant implements CompiledVariant {
+final class CudaVariant implements DeviceVariant {
   private static final Logger LOG = LoggerFactory.getLogger(CudaVariant.class);
 
   private final VariantKey key;
@@ -52,6 +59,7 @@ final class CudaVariant implements CompiledVariant {
   private Object graph;
   private boolean graphRefused;
   private int replays;
+  private ByteBuffer flagHost; // runOnDevice's 4-byte read of the error flag, made once
 
   CudaVariant(VariantKey key, CudaProgram program, CudaDevice device, GpuGemm gemm,
       byte[] image, VariantArtifacts artifacts, CudaOptions options) {
@@ -133,7 +141,7 @@ final class CudaVariant implements CompiledVariant {
       device.driver().download(staging.down(layout.downloadBytes()),
           base + layout.downloadStart());
     }
-    checkErrorFlag();
+    checkErrorFlag(staging.flag());
     if (host != null) {
       host.endCall(); // the download above waited for the stream: its uploads are done
     }
@@ -152,6 +160,159 @@ final class CudaVariant implements CompiledVariant {
       out.put(name, DeviceData.fromDevice(host, b.dtype(), program.outputShapes().get(name)));
     }
     return out;
+  }
+
+  @Override
+  public String deviceRunRefusal() {
+    if (host != null) {
+      return "host steps (" + host.ops() + ") read the variant's inputs on the host";
+    }
+    for (String name : program.inputs()) {
+      List<Long> dims = key.inputShapes().get(name);
+      if (dims == null || dims.isEmpty() || dims.get(0) != batchRows()) {
+        return "input '" + name + "' has no leading batch dimension " + dims;
+      }
+    }
+    for (String name : program.outputs()) {
+      int[] shape = program.outputShapes().get(name);
+      if (shape.length == 0 || shape[0] != batchRows()) {
+        return "output '" + name + "' has no leading batch dimension";
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public int batchRows() {
+    List<Long> dims = key.inputShapes().get(program.inputs().get(0));
+    return dims == null || dims.isEmpty() ? 1 : Math.toIntExact(dims.get(0));
+  }
+
+  @Override
+  public long outputRowBytes(String name) {
+    return BlockLayout.outputBytes(program, name) / batchRows();
+  }
+
+  @Override
+  public void runOnDevice(int rows, Map<String, List<DeviceSlice>> inputs,
+      Map<String, Long> outputs) {
+    String refusal = deviceRunRefusal();
+    if (refusal != null) {
+      throw new IllegalStateException(key.options().get("capture") + ": cannot run on device"
+          + " memory: " + refusal);
+    }
+    if (rows < 1 || rows > batchRows()) {
+      throw new IllegalArgumentException("runOnDevice: " + rows + " rows for a variant of "
+          + batchRows());
+    }
+    device.exclusive(() -> {
+      runOnDeviceLocked(rows, inputs, outputs);
+      return null;
+    });
+  }
+
+  private void runOnDeviceLocked(int rows, Map<String, List<DeviceSlice>> inputs,
+      Map<String, Long> outputs) {
+    device.checkOpen();
+    GpuDriver d = device.driver();
+    for (String name : program.inputs()) {
+      checkSlices(name, inputs.get(name));
+    }
+    for (String name : program.outputs()) {
+      if (outputs.get(name) == null) {
+        throw new IllegalArgumentException("runOnDevice: no destination for output '" + name
+            + "'");
+      }
+    }
+    long first = inputs.get(program.inputs().get(0)).get(0).address();
+    int owner = d.deviceOf(first);
+    if (owner != device.info().ordinal()) {
+      throw Errors.of(ErrorCode.DEVICE_UNAVAILABLE, "the input column at 0x"
+          + Long.toHexString(first) + " is in the memory of " + (owner < 0 ? "no CUDA device"
+              : "cuda:" + owner) + ", but Ember runs on " + device.info(),
+          "give the executor one gpu resource (both use its first address), or set"
+              + " spark.ember.cuda.deviceOrdinal to the GPU the RAPIDS Accelerator uses");
+    }
+    long base = ownBlock != 0 ? ownBlock : device.scratch(blockBytes);
+    if (ownBlock == 0) {
+      uploadConstants(base);
+    }
+    d.awaitCallerStream(); // the cudf columns are complete before the copies read them
+    int batch = batchRows();
+    for (String name : program.inputs()) {
+      int idx = program.bufferOf().get(name);
+      long rowBytes = inputRowBytes(name);
+      long dst = base + layout.offset(idx);
+      if (rows < batch) { // padding rows are zeros, as the host path pads
+        d.zero(dst + rows * rowBytes, (batch - rows) * rowBytes);
+      }
+      for (DeviceSlice s : inputs.get(name)) {
+        d.copy(dst + s.rowOffsetBytes(), rowBytes, s.address(), s.rowPitchBytes(),
+            s.widthBytes(), rows);
+      }
+    }
+    int flag = program.errorBuffer();
+    if (flag >= 0) {
+      d.zero(base + layout.offset(flag), 4);
+    }
+    if (graph != null) {
+      replays++;
+    }
+    pass(base);
+    for (String name : program.outputs()) {
+      long n = outputRowBytes(name) * rows;
+      d.copy(outputs.get(name), n, address(base, program.bufferOf().get(name)), n, n, 1);
+    }
+    if (flag >= 0) {
+      if (flagHost == null) {
+        flagHost = d.hostBuffer(4);
+      }
+      d.download(flagHost.clear().limit(4), base + layout.offset(flag)); // waits for the stream
+      checkErrorFlag(flagHost.order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0));
+    } else {
+      d.releaseToCallerStream(); // cudf's later work waits for the outputs; the host does not
+    }
+  }
+
+  /** Bytes of one row of input {@code name}. */
+  private long inputRowBytes(String name) {
+    long n = CudaTypes.size(program.buffers().get(program.bufferOf().get(name)).dtype());
+    List<Long> dims = key.inputShapes().get(name);
+    for (int i = 1; i < dims.size(); i++) {
+      n *= dims.get(i);
+    }
+    return n;
+  }
+
+  /** The slices of input {@code name} must be of its dtype and tile its row exactly. */
+  private void checkSlices(String name, List<DeviceSlice> slices) {
+    if (slices == null || slices.isEmpty()) {
+      throw Errors.of(ErrorCode.BAD_INPUT, "input '" + name + "' is missing; the variant takes "
+          + program.inputs(), "pass every graph input");
+    }
+    dev.ember.executor.ir.DType want =
+        program.buffers().get(program.bufferOf().get(name)).dtype();
+    List<DeviceSlice> sorted = new ArrayList<>(slices);
+    sorted.sort(Comparator.comparingLong(DeviceSlice::rowOffsetBytes));
+    long at = 0;
+    for (DeviceSlice s : sorted) {
+      if (s.dtype() != want) {
+        throw Errors.of(ErrorCode.SHAPE_MISMATCH, "input '" + name + "' is " + want
+            + " but a device slice of it holds " + s.dtype(),
+            "cast the column to the input's type before the call");
+      }
+      if (s.rowOffsetBytes() != at) {
+        throw Errors.of(ErrorCode.SHAPE_MISMATCH, "the device slices of input '" + name
+            + "' leave a gap or overlap at byte " + at + " of its " + inputRowBytes(name)
+            + "-byte row", "give every row of the input exactly its values");
+      }
+      at += s.widthBytes();
+    }
+    if (at != inputRowBytes(name)) {
+      throw Errors.of(ErrorCode.SHAPE_MISMATCH, "the device slices of input '" + name
+          + "' fill " + at + " bytes of each row, but its rows are " + inputRowBytes(name)
+          + " bytes", "give every row of the input exactly its values");
+    }
   }
 
   /**
@@ -204,8 +365,7 @@ final class CudaVariant implements CompiledVariant {
   }
 
   /** Throws BAD_INPUT when a kernel set the error flag (as downloaded with the outputs). */
-  private void checkErrorFlag() {
-    int code = staging.flag();
+  private void checkErrorFlag(int code) {
     if (code != 0) {
       String where = program.errorSource(code);
       throw Errors.of(ErrorCode.BAD_INPUT, where + ": an index is outside the rows of the"
@@ -329,6 +489,10 @@ final class CudaVariant implements CompiledVariant {
       if (staging != null) {
         staging.free(device.driver());
         staging = null;
+      }
+      if (flagHost != null) {
+        device.driver().freeHost(flagHost);
+        flagHost = null;
       }
       return null;
     });

@@ -46,6 +46,31 @@ public interface GpuDriver extends AutoCloseable {
   /** Releases a buffer from {@link #hostBuffer}; it must not be touched afterwards. */
   default void freeHost(ByteBuffer buffer) {}
 
+  /**
+   * Copies {@code rows} rows of {@code widthBytes} device to device, in stream order: row {@code
+   * r} goes from {@code src + r * srcPitch} to {@code dst + r * dstPitch}. Either side may lie
+   * outside this driver's allocations: memory another library allocated in the same context
+   * (RAPIDS' cudf columns, through RMM), which is how Ember reads a GPU column without the host.
+   */
+  void copy(long dst, long dstPitch, long src, long srcPitch, long widthBytes, long rows);
+
+  /**
+   * Orders this driver's stream after the work the calling thread has enqueued so far on its
+   * per-thread default stream (where the RAPIDS Accelerator's cudf calls run), so that columns
+   * it produced are complete before {@link #copy} reads them. Does not wait on the host.
+   */
+  void awaitCallerStream();
+
+  /**
+   * Orders the calling thread's per-thread default stream after the work enqueued so far on this
+   * driver's stream, so that outputs written by {@link #copy} are complete before cudf reads
+   * them. Does not wait on the host.
+   */
+  void releaseToCallerStream();
+
+  /** The ordinal of the device whose memory {@code address} is, or -1 when it is no device's. */
+  int deviceOf(long address);
+
   /** Sets {@code bytes} bytes at {@code ptr} to zero, in stream order. */
   void zero(long ptr, long bytes);
 

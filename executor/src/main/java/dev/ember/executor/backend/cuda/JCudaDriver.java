@@ -6,7 +6,11 @@ import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.CU_STREAM_PER_THREAD;
 import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuGetErrorString;
 import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
@@ -19,6 +23,8 @@ import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+import static jcuda.driver.JCudaDriver.cuMemcpy2DAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
@@ -30,6 +36,7 @@ import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
@@ -44,12 +51,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
+import jcuda.driver.CUDA_MEMCPY2D;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUmemorytype;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUpointer_attribute;
 import jcuda.driver.CUresult;
@@ -64,15 +74,22 @@ import jcuda.driver.CUstreamCaptureMode;
  * JCuda pointer for copies and frees.
  *
  * <p>Every call makes the context current on the calling thread first: Spark runs tasks on
- * pooled threads, and a CUDA context is current per thread.
+ * pooled threads, and a CUDA context is current per thread. The primary context is the one the
+ * CUDA runtime (and so cudf and RMM, under the RAPIDS Accelerator) uses on the same device, so
+ * device addresses of cudf columns are valid here, and two events join this driver's stream with
+ * the calling thread's per-thread default stream, where cudf work runs ({@link
+ * #awaitCallerStream}, {@link #releaseToCallerStream}).
  */
 public final class JCudaDriver implements GpuDriver {
   private static final int CU_STREAM_NON_BLOCKING = 1;
+  private static final int CU_EVENT_DISABLE_TIMING = 2;
 
   private final DeviceInfo info;
   private final CUdevice device = new CUdevice();
   private final CUcontext context = new CUcontext();
   private final CUstream stream = new CUstream();
+  private final CUevent callerDone = new CUevent();
+  private final CUevent emberDone = new CUevent();
   private final TreeMap<Long, CUdeviceptr> allocations = new TreeMap<>();
   private final List<CUmodule> modules = new ArrayList<>();
   // Page-locked host buffers by identity: callers hold the buffer, the pointer is what frees it.
@@ -92,6 +109,8 @@ public final class JCudaDriver implements GpuDriver {
     check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
     check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
     check(cuStreamCreate(stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+    check(cuEventCreate(callerDone, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+    check(cuEventCreate(emberDone, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
     byte[] name = new byte[256];
     check(cuDeviceGetName(name, name.length, device), "cuDeviceGetName");
     int[] major = {0};
@@ -189,6 +208,61 @@ public final class JCudaDriver implements GpuDriver {
     check(cuMemcpyDtoHAsync(Pointer.to(dst.slice()), pointer(src), dst.remaining(), stream),
         "cuMemcpyDtoHAsync");
     synchronize();
+  }
+
+  @Override
+  public void copy(long dst, long dstPitch, long src, long srcPitch, long widthBytes, long rows) {
+    current();
+    if (rows <= 0 || widthBytes <= 0) {
+      return;
+    }
+    if (rows == 1 || (dstPitch == widthBytes && srcPitch == widthBytes)) {
+      check(cuMemcpyDtoDAsync(anyPointer(dst), anyPointer(src), widthBytes * rows, stream),
+          "cuMemcpyDtoDAsync");
+      return;
+    }
+    CUDA_MEMCPY2D c = new CUDA_MEMCPY2D();
+    c.srcMemoryType = CUmemorytype.CU_MEMORYTYPE_DEVICE;
+    c.srcDevice = anyPointer(src);
+    c.srcPitch = srcPitch;
+    c.dstMemoryType = CUmemorytype.CU_MEMORYTYPE_DEVICE;
+    c.dstDevice = anyPointer(dst);
+    c.dstPitch = dstPitch;
+    c.WidthInBytes = widthBytes;
+    c.Height = rows;
+    check(cuMemcpy2DAsync(c, stream), "cuMemcpy2DAsync");
+  }
+
+  @Override
+  public void awaitCallerStream() {
+    current();
+    check(cuEventRecord(callerDone, CU_STREAM_PER_THREAD), "cuEventRecord(per-thread stream)");
+    check(cuStreamWaitEvent(stream, callerDone, 0), "cuStreamWaitEvent");
+  }
+
+  @Override
+  public void releaseToCallerStream() {
+    current();
+    check(cuEventRecord(emberDone, stream), "cuEventRecord");
+    check(cuStreamWaitEvent(CU_STREAM_PER_THREAD, emberDone, 0),
+        "cuStreamWaitEvent(per-thread stream)");
+  }
+
+  @Override
+  public int deviceOf(long address) {
+    current();
+    int[] ordinal = {-1};
+    int rc = cuPointerGetAttribute(Pointer.to(ordinal),
+        CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL, anyPointer(address));
+    return rc == CUresult.CUDA_SUCCESS ? ordinal[0] : -1;
+  }
+
+  /**
+   * A JCuda pointer for any device address, this driver's or memory another library of the same
+   * context allocated: JCuda passes base plus byte offset, as {@link #pointer} relies on too.
+   */
+  private static CUdeviceptr anyPointer(long address) {
+    return new CUdeviceptr().withByteOffset(address);
   }
 
   @Override
@@ -301,6 +375,8 @@ public final class JCudaDriver implements GpuDriver {
     }
     hostBuffers.clear();
     modules.clear(); // unloaded with the context's last reference
+    cuEventDestroy(callerDone);
+    cuEventDestroy(emberDone);
     cuStreamDestroy(stream);
     cuDevicePrimaryCtxRelease(device);
   }

@@ -55,6 +55,9 @@ public final class EmulatedDriver implements GpuDriver {
   private boolean closed;
   private long launches;
   private long replays;
+  private long downloads;
+  private long downloadBytes;
+  private long streamJoins;
 
   /** A loaded kernel: what {@link #load} returns and {@link #launch} takes. */
   public record Kernel(int module, int index, String name, String letters) {}
@@ -121,6 +124,24 @@ public final class EmulatedDriver implements GpuDriver {
     return replays;
   }
 
+  /** Device-to-host copies so far ({@link #download} calls). */
+  public long downloads() {
+    return downloads;
+  }
+
+  /** Bytes copied device to host so far. */
+  public long downloadBytes() {
+    return downloadBytes;
+  }
+
+  /**
+   * Joins with the caller's stream so far ({@link #awaitCallerStream} plus {@link
+   * #releaseToCallerStream}); the emulator runs everything in order, so they only count.
+   */
+  public long streamJoins() {
+    return streamJoins;
+  }
+
   @Override
   public long alloc(long bytes) {
     checkUsable();
@@ -150,6 +171,40 @@ public final class EmulatedDriver implements GpuDriver {
     checkUsable();
     refuseWhileCapturing("download");
     dst.duplicate().put(memory.view(src, dst.remaining(), "download"));
+    downloads++;
+    downloadBytes += dst.remaining();
+  }
+
+  @Override
+  public void copy(long dst, long dstPitch, long src, long srcPitch, long widthBytes, long rows) {
+    checkUsable();
+    refuseWhileCapturing("copy");
+    if (widthBytes > srcPitch && rows > 1 || widthBytes > dstPitch && rows > 1) {
+      throw new IllegalArgumentException("EmulatedDriver.copy: width " + widthBytes
+          + " is wider than a pitch (" + srcPitch + ", " + dstPitch + ")");
+    }
+    for (long r = 0; r < rows; r++) {
+      ByteBuffer from = memory.view(src + r * srcPitch, widthBytes, "copy from");
+      memory.view(dst + r * dstPitch, widthBytes, "copy to").put(from);
+    }
+  }
+
+  @Override
+  public void awaitCallerStream() {
+    checkUsable();
+    streamJoins++;
+  }
+
+  @Override
+  public void releaseToCallerStream() {
+    checkUsable();
+    streamJoins++;
+  }
+
+  @Override
+  public int deviceOf(long address) {
+    checkOpen();
+    return address != 0 && memory.isValidPointer(address) ? 0 : -1;
   }
 
   @Override
