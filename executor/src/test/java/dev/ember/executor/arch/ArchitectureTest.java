@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.ember.executor.backend.cpu.gemm.OpenBlasCoreCheck;
 import dev.ember.executor.backend.cuda.CudaLibraries;
 import dev.ember.executor.cache.UserDirs;
 
@@ -104,6 +105,8 @@ class ArchitectureTest {
           .doNotHaveFullyQualifiedName(CudaLibraries.class.getName())
           .and()
           .doNotHaveFullyQualifiedName(UserDirs.class.getName())
+          .and()
+          .doNotHaveFullyQualifiedName(OpenBlasCoreCheck.class.getName())
           .should()
           .callMethod(System.class, "getenv")
           .orShould()
@@ -125,5 +128,7 @@ class ArchitectureTest {
                   + "and testable; CudaLibraries alone looks up where NVRTC lives, before any "
                   + "configuration exists, as the dynamic loader reads LD_LIBRARY_PATH, and "
                   + "UserDirs where the user's private folders are (XDG_CACHE_HOME, "
-                  + "XDG_CONFIG_HOME, the home folder), as every XDG program does");
+                  + "XDG_CONFIG_HOME, the home folder), as every XDG program does; "
+                  + "OpenBlasCoreCheck reads OPENBLAS_CORETYPE, no Ember setting but what "
+                  + "OpenBLAS itself read, to warn when it pins slow kernels");
 }
