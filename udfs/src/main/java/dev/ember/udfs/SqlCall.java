@@ -9,12 +9,14 @@ import dev.ember.executor.text.ModelSpec;
 import dev.ember.spark.EngineSettings;
 import dev.ember.spark.ModelChecks;
 import dev.ember.spark.conf.EmberConf;
+import dev.ember.udfs.predict.PredictPartitions;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -120,9 +122,8 @@ public final class SqlCall implements Serializable {
    * The partition function of an {@code ember_predict} call, which the RAPIDS columnar path reads
    * its model and bindings from; empty for {@code ember_embed}.
    */
-  public java.util.Optional<dev.ember.udfs.predict.PredictPartitions> predictFunction() {
-    return fn instanceof dev.ember.udfs.predict.PredictPartitions p ? java.util.Optional.of(p)
-        : java.util.Optional.empty();
+  public Optional<PredictPartitions> predictFunction() {
+    return fn instanceof PredictPartitions p ? Optional.of(p) : Optional.empty();
   }
 
   /** How many arguments the call takes after the model. */

@@ -83,6 +83,12 @@ final class CapturedDispatch {
     return null;
   }
 
+  /** Why variant {@code v} cannot run on device memory, or null when it can. */
+  static String deviceRunRefusal(CompiledVariant v) {
+    return v instanceof DeviceVariant d ? d.deviceRunRefusal()
+        : "it runs on " + v.key().backend() + ", not on a GPU";
+  }
+
   /** The variant index of the largest capture size (sequence bucket 0: no sequence axis). */
   int largestCaptureIndex() {
     return grid.index(grid.batchIndex(grid.largestBatch()), 0);
@@ -109,8 +115,7 @@ final class CapturedDispatch {
     for (int n : cuts) {
       Slot slot = w.table().get(grid.index(grid.batchIndex(n), 0), w.name());
       CompiledVariant v = slot.variant(w.compiler());
-      String refused = v instanceof DeviceVariant d ? d.deviceRunRefusal()
-          : "it runs on " + v.key().backend() + ", not on a GPU";
+      String refused = deviceRunRefusal(v);
       if (refused != null) {
         throw new IllegalStateException("variant " + slot.label + " of '" + w.name()
             + "' cannot run on device memory: " + refused);

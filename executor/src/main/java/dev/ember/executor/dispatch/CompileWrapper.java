@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A model's forward, compiled at a {@link CompileOptions#level() level} 0 to 3: the JVM analogue of
@@ -160,20 +161,19 @@ public final class CompileWrapper {
    * Why {@link #callOnDevice} cannot run this model, or empty when it can: it needs compile level
    * 3, a graph with a leading batch dimension and no sequence dimension, and captured variants on
    * a GPU backend that runs them on device memory (no host steps). Compiles the largest captured
-   * variant to find out. Called once per model by the RAPIDS columnar path.
+   * variant to find out (the first time; later calls find it compiled). The RAPIDS columnar path
+   * asks once per batch.
    */
-  public java.util.Optional<String> deviceRunRefusal() {
+  public Optional<String> deviceRunRefusal() {
     if (captured == null) {
-      return java.util.Optional.of("compile level " + options.level() + " (the device feed runs"
+      return Optional.of("compile level " + options.level() + " (the device feed runs"
           + " the captured variants of level 3)");
     }
     String why = captured.deviceRefusal();
     if (why == null) {
-      CompiledVariant v = variant(captured.largestCaptureIndex());
-      why = v instanceof DeviceVariant d ? d.deviceRunRefusal()
-          : "the model runs on " + v.key().backend() + ", not on a GPU";
+      why = CapturedDispatch.deviceRunRefusal(variant(captured.largestCaptureIndex()));
     }
-    return java.util.Optional.ofNullable(why);
+    return Optional.ofNullable(why);
   }
 
   /**
@@ -529,8 +529,8 @@ public final class CompileWrapper {
    * Which engine runs the variants and why, when the builder was given a {@link
    * Builder#backendPolicy}; empty otherwise and at level 0.
    */
-  public java.util.Optional<BackendChoice> backendChoice() {
-    return java.util.Optional.ofNullable(choice);
+  public Optional<BackendChoice> backendChoice() {
+    return Optional.ofNullable(choice);
   }
 
   /** The graph specialised to {@code shapes}; the original one for ONNX Runtime. */

@@ -13,8 +13,10 @@ import dev.ember.executor.backend.cuda.CudaProgram.Step;
 import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
+import dev.ember.executor.ir.DType;
 import dev.ember.executor.ir.Tensor;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -233,10 +235,7 @@ final class CudaVariant implements DeviceVariant {
           "give the executor one gpu resource (both use its first address), or set"
               + " spark.ember.cuda.deviceOrdinal to the GPU the RAPIDS Accelerator uses");
     }
-    long base = ownBlock != 0 ? ownBlock : device.scratch(blockBytes);
-    if (ownBlock == 0) {
-      uploadConstants(base);
-    }
+    long base = callBase();
     d.awaitCallerStream(); // the cudf columns are complete before the copies read them
     int batch = batchRows();
     for (String name : program.inputs()) {
@@ -268,7 +267,7 @@ final class CudaVariant implements DeviceVariant {
         flagHost = d.hostBuffer(4);
       }
       d.download(flagHost.clear().limit(4), base + layout.offset(flag)); // waits for the stream
-      checkErrorFlag(flagHost.order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0));
+      checkErrorFlag(flagHost.order(ByteOrder.LITTLE_ENDIAN).getInt(0));
     } else {
       d.releaseToCallerStream(); // cudf's later work waits for the outputs; the host does not
     }
@@ -287,11 +286,9 @@ final class CudaVariant implements DeviceVariant {
   /** The slices of input {@code name} must be of its dtype and tile its row exactly. */
   private void checkSlices(String name, List<DeviceSlice> slices) {
     if (slices == null || slices.isEmpty()) {
-      throw Errors.of(ErrorCode.BAD_INPUT, "input '" + name + "' is missing; the variant takes "
-          + program.inputs(), "pass every graph input");
+      throw missingInput(name);
     }
-    dev.ember.executor.ir.DType want =
-        program.buffers().get(program.bufferOf().get(name)).dtype();
+    DType want = program.buffers().get(program.bufferOf().get(name)).dtype();
     List<DeviceSlice> sorted = new ArrayList<>(slices);
     sorted.sort(Comparator.comparingLong(DeviceSlice::rowOffsetBytes));
     long at = 0;
@@ -320,16 +317,11 @@ final class CudaVariant implements DeviceVariant {
    * one copy together with the cleared error flag (the copy may still be in flight).
    */
   long prepare(Map<String, Tensor> inputs) {
-    device.checkOpen();
     GpuDriver d = device.driver();
-    long base = ownBlock != 0 ? ownBlock : device.scratch(blockBytes);
-    if (ownBlock == 0) {
-      uploadConstants(base);
-    }
+    long base = callBase();
     for (String name : program.inputs()) {
       if (inputs.get(name) == null) { // before any upload: none is left in flight on a throw
-        throw Errors.of(ErrorCode.BAD_INPUT, "input '" + name + "' is missing; the variant takes "
-            + program.inputs(), "pass every graph input");
+        throw missingInput(name);
       }
     }
     if (staging == null) {
@@ -353,6 +345,24 @@ final class CudaVariant implements DeviceVariant {
       d.upload(base, staging.up(layout.uploadBytes()));
     }
     return base;
+  }
+
+  /**
+   * Under the lock: the base of the buffers a call runs on, its own block or the device's shared
+   * scratch (with the constants uploaded into it); checks the device is still open.
+   */
+  private long callBase() {
+    device.checkOpen();
+    long base = ownBlock != 0 ? ownBlock : device.scratch(blockBytes);
+    if (ownBlock == 0) {
+      uploadConstants(base);
+    }
+    return base;
+  }
+
+  private EmberException missingInput(String name) {
+    return Errors.of(ErrorCode.BAD_INPUT, "input '" + name + "' is missing; the variant takes "
+        + program.inputs(), "pass every graph input");
   }
 
   /** Under the lock: enqueues one forward pass on {@code base}, a graph replay when captured. */
