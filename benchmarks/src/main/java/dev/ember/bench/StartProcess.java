@@ -31,6 +31,9 @@ public final class StartProcess {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx2g");
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      cmd.add("--add-modules=jdk.incubator.vector"); // an executor has what this JVM has
+    }
     cmd.add("-cp");
     cmd.add(ManagementFactory.getRuntimeMXBean().getClassPath());
     cmd.add(StartProcess.class.getName());

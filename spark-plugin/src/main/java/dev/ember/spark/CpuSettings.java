@@ -9,7 +9,7 @@ import java.util.Map;
  * The settings that shape a CPU engine ({@code spark.ember.cpu.gemm}, {@code
  * spark.ember.engine.threads}), in a form tasks can carry (part of {@link EngineSettings}).
  *
- * @param gemm auto, openblas, java or netlib
+ * @param gemm auto, openblas, vector, java or netlib
  * @param gemmThreads threads per GEMM (OpenBLAS only)
  */
 public record CpuSettings(String gemm, int gemmThreads) implements Serializable {

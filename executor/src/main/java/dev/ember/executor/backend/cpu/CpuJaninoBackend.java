@@ -41,8 +41,8 @@ import java.util.regex.Pattern;
  * CompiledVariant again = cpu.load(graph, key, v.artifacts()); // no Janino
  * }</pre>
  *
- * <p>Options read from {@link VariantKey#options()}: {@code cpu.gemm} (auto, openblas, java,
- * netlib; default auto), {@code cpu.gemmThreads} (default 1, OpenBLAS only, process-wide).
+ * <p>Options read from {@link VariantKey#options()}: {@code cpu.gemm} (auto, openblas, vector,
+ * java, netlib; default auto), {@code cpu.gemmThreads} (default 1, OpenBLAS only, process-wide).
  */
 public final class CpuJaninoBackend implements Backend {
   public static final String NAME = "cpu-janino";

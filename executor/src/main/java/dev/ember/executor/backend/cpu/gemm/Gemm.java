@@ -8,7 +8,7 @@ package dev.ember.executor.backend.cpu.gemm;
  * product on the calling thread unless the implementation was built with more threads.
  */
 public interface Gemm {
-  /** Short name recorded in tuning.json and logs, e.g. "openblas", "java", "netlib". */
+  /** Short name recorded in tuning.json and logs, e.g. "openblas", "vector", "java", "netlib". */
   String name();
 
   void multiply(

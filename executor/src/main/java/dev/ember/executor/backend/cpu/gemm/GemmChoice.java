@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +18,18 @@ import org.slf4j.LoggerFactory;
  * tried) in each variant's tuning.json.
  *
  * <pre>{@code
- * GemmChoice choice = GemmChoice.choose("auto", 1); // or "openblas", "netlib", "java"
+ * GemmChoice choice = GemmChoice.choose("auto", 1); // or "openblas", "vector", "netlib", "java"
  * Gemm gemm = choice.gemm();
  * }</pre>
  */
 public final class GemmChoice {
   /** Candidates tried by "auto", best expected first. */
-  public static final List<String> CANDIDATES = List.of("openblas", "java", "netlib");
+  public static final List<String> CANDIDATES = List.of("openblas", "vector", "java", "netlib");
 
   private static final Logger LOG = LoggerFactory.getLogger(GemmChoice.class);
   private static final Map<String, GemmChoice> CHOSEN = new LinkedHashMap<>();
+  private static final Set<String> NATIVE = Set.of("openblas", "netlib");
+  private static boolean coreTypeChecked;
 
   private final Gemm gemm;
   private final Map<String, Double> gflops;
@@ -60,12 +63,13 @@ public final class GemmChoice {
     String key = preference + "/" + threads;
     GemmChoice c = CHOSEN.get(key);
     if (c == null) {
-      if (CHOSEN.isEmpty()) {
-        // OpenBLAS and netlib's native BLAS (often OpenBLAS too) both read OPENBLAS_CORETYPE.
-        OpenBlasCoreCheck.here().ifPresent(LOG::warn);
-      }
       c = preference.equals("auto") ? measure(threads) : named(preference, threads);
       CHOSEN.put(key, c);
+      // OpenBLAS and netlib's native BLAS (often OpenBLAS too) both read OPENBLAS_CORETYPE.
+      if (!coreTypeChecked && NATIVE.contains(c.gemm().name())) {
+        coreTypeChecked = true;
+        OpenBlasCoreCheck.here().ifPresent(LOG::warn);
+      }
     }
     return c;
   }
@@ -77,6 +81,8 @@ public final class GemmChoice {
         return new OpenBlasGemm(threads);
       case "netlib":
         return new NetlibGemm();
+      case "vector":
+        return new VectorGemm();
       case "java":
         return new JavaGemm();
       default:

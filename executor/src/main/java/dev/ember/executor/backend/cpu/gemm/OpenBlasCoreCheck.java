@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * it to dodge OpenBLAS bugs in other kernels; for Ember's sgemm it halves the speed (measured on
  * an AMD EPYC, family 26: 100 GFLOP/s per core with Haswell's kernels, 170 with the Cooperlake
  * kernels OpenBLAS 0.3.31 picks there by itself). Ember cannot change the environment of a
- * running JVM, so it says so once, with the fix.
+ * running JVM, so it says so once, with the fix, when a native BLAS won {@link GemmChoice}.
  */
 public final class OpenBlasCoreCheck {
   /** OpenBLAS core types whose sgemm uses AVX-512 (lower case). */
@@ -45,7 +45,9 @@ public final class OpenBlasCoreCheck {
         + " half speed. Unless it was set to avoid a known OpenBLAS fault, unset it (OpenBLAS then"
         + " picks its own core) or set OPENBLAS_CORETYPE=SkylakeX: for executors,"
         + " spark.executorEnv.OPENBLAS_CORETYPE=SkylakeX; for local mode, in the environment of"
-        + " the driver (spark-submit, bin/ember).");
+        + " the driver (spark-submit, bin/ember). Or start the JVMs with"
+        + " --add-modules=jdk.incubator.vector: Ember then measures its own Vector API GEMM,"
+        + " which does not depend on OpenBLAS's choice, beside it.");
   }
 
   /** {@link #warning} for this JVM: its environment and /proc/cpuinfo (empty elsewhere). */

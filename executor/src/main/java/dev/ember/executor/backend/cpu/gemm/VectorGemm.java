@@ -1,0 +1,248 @@
+package dev.ember.executor.backend.cpu.gemm;
+
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.errors.Errors;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * A GEMM written with the JDK's Vector API ({@code jdk.incubator.vector}), blocked the way BLAS
+ * libraries are: B packed into panels of two vectors' width, A packed per call into panels of
+ * {@link VectorKernel#ROWS} rows, and a register-blocked kernel that keeps the 8 x 2 vectors of
+ * C in registers over a block of {@code KC} steps of k.
+ *
+ * <p>Why it exists: OpenBLAS picks its kernels by CPU model when it loads, and machines that pin
+ * it (OPENBLAS_CORETYPE) or that it does not know run its older kernels at half the speed. This
+ * one runs at the JVM's widest vectors wherever it starts, so {@link GemmChoice} measures it
+ * beside OpenBLAS and keeps the faster. Available only when the JVM starts with
+ * {@code --add-modules=jdk.incubator.vector}.
+ *
+ * <p>Blocking: a packed B panel (KC x 2 vectors, 32 KiB with 512-bit vectors) stays in L1 while
+ * the kernel walks the MC rows of packed A, which stay in L2.
+ */
+public final class VectorGemm implements Gemm {
+  /** Steps of k per packed block. */
+  static final int KC = 256;
+  /** Rows of A packed per block (a multiple of the kernel's rows). */
+  static final int MC = 96;
+
+  private static final Map<float[], Prepared> SHARED =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private final VectorKernel kernel;
+
+  /** Per-thread packed A, packed B (for products whose B is not a weight) and an edge tile. */
+  private static final class Scratch {
+    float[] a = new float[0];
+    float[] b = new float[0];
+    float[] tile = new float[0];
+  }
+
+  /** B packed once: k-blocks of KC, each a row of panels of {@code width} columns. */
+  static final class Packed extends Prepared {
+    final float[] panels;
+
+    Packed(float[] panels, int k, int n, boolean transB) {
+      super(null, k, n, transB); // holding b would keep the weak cache's key alive
+      this.panels = panels;
+    }
+  }
+
+  /** Loads the Vector API kernel, or throws KERNEL_FAILED saying how to enable it. */
+  public VectorGemm() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      throw Errors.of(ErrorCode.KERNEL_FAILED,
+          "the Vector API GEMM needs the module jdk.incubator.vector, which this JVM did not load",
+          "start the JVM with --add-modules=jdk.incubator.vector (for Spark: in "
+              + "spark.driver.extraJavaOptions and spark.executor.extraJavaOptions)");
+    }
+    this.kernel = new VectorKernel();
+  }
+
+  @Override
+  public String name() {
+    return "vector";
+  }
+
+  /** Floats per vector on this JVM (16 with AVX-512). */
+  public int lanes() {
+    return kernel.lanes();
+  }
+
+  @Override
+  public void multiply(
+      int m, int n, int k, float alpha,
+      float[] a, int aOff, int lda, boolean transA,
+      float[] b, int bOff, int ldb, boolean transB,
+      float beta, float[] c, int cOff, int ldc) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      JavaGemm.scale(m, n, beta, c, cOff, ldc);
+      return;
+    }
+    Scratch s = SCRATCH.get();
+    int size = packedSize(k, n);
+    if (s.b.length < size) {
+      s.b = new float[size];
+    }
+    packB(b, bOff, ldb, transB, k, n, s.b);
+    run(s, m, n, k, alpha, a, aOff, lda, transA, s.b, beta, c, cOff, ldc);
+  }
+
+  @Override
+  public Prepared prepare(float[] b, int k, int n, boolean transB) {
+    if (b.length != k * n) {
+      throw new IllegalArgumentException("weights of " + b.length + " floats are not " + k + "x"
+          + n);
+    }
+    synchronized (SHARED) {
+      Prepared p = SHARED.get(b);
+      if (p == null || p.k != k || p.n != n || p.transB != transB) {
+        float[] panels = new float[packedSize(k, n)];
+        packB(b, 0, transB ? k : n, transB, k, n, panels);
+        p = new Packed(panels, k, n, transB);
+        SHARED.put(b, p);
+      }
+      return p;
+    }
+  }
+
+  @Override
+  public void multiply(
+      int m, float alpha, float[] a, int aOff, int lda, boolean transA,
+      Prepared w, float beta, float[] c, int cOff, int ldc) {
+    if (m == 0 || w.n == 0) {
+      return;
+    }
+    if (w.k == 0) {
+      JavaGemm.scale(m, w.n, beta, c, cOff, ldc);
+      return;
+    }
+    run(SCRATCH.get(), m, w.n, w.k, alpha, a, aOff, lda, transA, ((Packed) w).panels, beta, c,
+        cOff, ldc);
+  }
+
+  private int width() {
+    return kernel.width();
+  }
+
+  private int paddedN(int n) {
+    int w = width();
+    return (n + w - 1) / w * w;
+  }
+
+  private int packedSize(int k, int n) {
+    return k * paddedN(n);
+  }
+
+  /**
+   * Packs op(B) (k x n) so that block {@code k0} starts at {@code k0 * paddedN}, its panel
+   * {@code p} at {@code + p * kc * width}, and step {@code kk} of that panel is {@code width}
+   * consecutive floats (zeros past column n).
+   */
+  private void packB(float[] b, int bOff, int ldb, boolean transB, int k, int n, float[] dst) {
+    int w = width();
+    int np = paddedN(n);
+    for (int k0 = 0; k0 < k; k0 += KC) {
+      int kc = Math.min(KC, k - k0);
+      for (int j0 = 0; j0 < np; j0 += w) {
+        int base = k0 * np + j0 * kc;
+        int cols = Math.min(w, n - j0);
+        for (int kk = 0; kk < kc; kk++) {
+          int d = base + kk * w;
+          int row = k0 + kk;
+          for (int j = 0; j < cols; j++) {
+            dst[d + j] = transB ? b[bOff + (j0 + j) * ldb + row] : b[bOff + row * ldb + j0 + j];
+          }
+          for (int j = cols; j < w; j++) {
+            dst[d + j] = 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs rows [i0, i0 + mc) and steps [k0, k0 + kc) of op(A) into panels of ROWS rows. */
+  private static void packA(float[] a, int aOff, int lda, boolean transA, int i0, int mc, int k0,
+      int kc, float[] dst) {
+    int rows = VectorKernel.ROWS;
+    for (int p = 0; p * rows < mc; p++) {
+      int base = p * kc * rows;
+      for (int i = 0; i < rows; i++) {
+        int r = p * rows + i;
+        if (r >= mc) {
+          for (int kk = 0; kk < kc; kk++) {
+            dst[base + kk * rows + i] = 0f;
+          }
+        } else if (transA) {
+          int src = aOff + k0 * lda + i0 + r;
+          for (int kk = 0; kk < kc; kk++) {
+            dst[base + kk * rows + i] = a[src + kk * lda];
+          }
+        } else {
+          int src = aOff + (i0 + r) * lda + k0;
+          for (int kk = 0; kk < kc; kk++) {
+            dst[base + kk * rows + i] = a[src + kk];
+          }
+        }
+      }
+    }
+  }
+
+  private void run(Scratch s, int m, int n, int k, float alpha,
+      float[] a, int aOff, int lda, boolean transA, float[] pb,
+      float beta, float[] c, int cOff, int ldc) {
+    int rows = VectorKernel.ROWS;
+    int w = width();
+    int np = paddedN(n);
+    int aSize = MC * Math.min(KC, k);
+    if (s.a.length < aSize) {
+      s.a = new float[aSize];
+    }
+    if (s.tile.length < rows * w) {
+      s.tile = new float[rows * w];
+    }
+    float[] pa = s.a;
+    float[] tile = s.tile;
+    for (int k0 = 0; k0 < k; k0 += KC) {
+      int kc = Math.min(KC, k - k0);
+      // Later k-blocks add to what the first wrote.
+      float blockBeta = k0 == 0 ? beta : 1f;
+      for (int i0 = 0; i0 < m; i0 += MC) {
+        int mc = Math.min(MC, m - i0);
+        packA(a, aOff, lda, transA, i0, mc, k0, kc, pa);
+        for (int j0 = 0; j0 < n; j0 += w) {
+          int bOff = k0 * np + j0 * kc;
+          int cols = Math.min(w, n - j0);
+          for (int r0 = 0; r0 < mc; r0 += rows) {
+            int aPanel = r0 * kc;
+            int cAt = cOff + (i0 + r0) * ldc + j0;
+            if (cols == w && r0 + rows <= mc) {
+              kernel.multiply(kc, pa, aPanel, pb, bOff, alpha, blockBeta, c, cAt, ldc);
+            } else {
+              kernel.multiply(kc, pa, aPanel, pb, bOff, alpha, 0f, tile, 0, w);
+              merge(tile, w, Math.min(rows, mc - r0), cols, blockBeta, c, cAt, ldc);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** C = tile + beta * C on the part of an edge tile that lies inside C. */
+  private static void merge(float[] tile, int w, int rows, int cols, float beta, float[] c,
+      int cAt, int ldc) {
+    for (int i = 0; i < rows; i++) {
+      int t = i * w;
+      int o = cAt + i * ldc;
+      for (int j = 0; j < cols; j++) {
+        c[o + j] = beta == 0f ? tile[t + j] : tile[t + j] + beta * c[o + j];
+      }
+    }
+  }
+}
