@@ -25,14 +25,22 @@ final class VectorKernel {
   }
 
   /**
-   * C[ROWS x width] = alpha * A B + beta * C, where A is a packed panel (step kk's ROWS values at
-   * {@code aOff + kk * ROWS}) and B a packed panel (step kk's width values at
-   * {@code bOff + kk * width}). With beta = 0, C is not read.
+   * C[ROWS x width] = alpha * A B + beta * C. A's element (i, kk) is at
+   * {@code aOff + i * rowStride + kk}: rows of A in place or packed. B is a packed panel: step
+   * kk's width values at {@code bOff + kk * width}.
+   * With beta = 0, C is not read.
    */
-  void multiply(int kc, float[] pa, int aOff, float[] pb, int bOff, float alpha, float beta,
-      float[] c, int cOff, int ldc) {
+  void multiply(int kc, float[] pa, int aOff, int rowStride, float[] pb, int bOff,
+      float alpha, float beta, float[] c, int cOff, int ldc) {
     int lanes = S.length();
     int w = 2 * lanes;
+    int r1 = 1 * rowStride;
+    int r2 = 2 * rowStride;
+    int r3 = 3 * rowStride;
+    int r4 = 4 * rowStride;
+    int r5 = 5 * rowStride;
+    int r6 = 6 * rowStride;
+    int r7 = 7 * rowStride;
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -53,30 +61,30 @@ final class VectorKernel {
       int bo = bOff + kk * w;
       FloatVector b0 = FloatVector.fromArray(S, pb, bo);
       FloatVector b1 = FloatVector.fromArray(S, pb, bo + lanes);
-      int ao = aOff + kk * ROWS;
+      int ao = aOff + kk;
       FloatVector a;
       a = FloatVector.broadcast(S, pa[ao]);
       c00 = b0.fma(a, c00);
       c01 = b1.fma(a, c01);
-      a = FloatVector.broadcast(S, pa[ao + 1]);
+      a = FloatVector.broadcast(S, pa[ao + r1]);
       c10 = b0.fma(a, c10);
       c11 = b1.fma(a, c11);
-      a = FloatVector.broadcast(S, pa[ao + 2]);
+      a = FloatVector.broadcast(S, pa[ao + r2]);
       c20 = b0.fma(a, c20);
       c21 = b1.fma(a, c21);
-      a = FloatVector.broadcast(S, pa[ao + 3]);
+      a = FloatVector.broadcast(S, pa[ao + r3]);
       c30 = b0.fma(a, c30);
       c31 = b1.fma(a, c31);
-      a = FloatVector.broadcast(S, pa[ao + 4]);
+      a = FloatVector.broadcast(S, pa[ao + r4]);
       c40 = b0.fma(a, c40);
       c41 = b1.fma(a, c41);
-      a = FloatVector.broadcast(S, pa[ao + 5]);
+      a = FloatVector.broadcast(S, pa[ao + r5]);
       c50 = b0.fma(a, c50);
       c51 = b1.fma(a, c51);
-      a = FloatVector.broadcast(S, pa[ao + 6]);
+      a = FloatVector.broadcast(S, pa[ao + r6]);
       c60 = b0.fma(a, c60);
       c61 = b1.fma(a, c61);
-      a = FloatVector.broadcast(S, pa[ao + 7]);
+      a = FloatVector.broadcast(S, pa[ao + r7]);
       c70 = b0.fma(a, c70);
       c71 = b1.fma(a, c71);
     }
