@@ -14,6 +14,7 @@ import java.util.Locale;
  * @param emberLine Ember's threads and backend
  * @param rows the table, ONNX Runtime first
  * @param start level-3 cold/warm start, or null when level 3 was not measured
+ * @param compute the model's work per token and the machine's FMA peak
  * @param notes lines under the table
  */
 record BenchReport(
@@ -24,7 +25,23 @@ record BenchReport(
     String emberLine,
     List<ReportRow> rows,
     StartTimes start,
+    Compute compute,
     List<String> notes) {
+
+  /**
+   * @param flopsPerToken {@link ModelFlops#perToken}
+   * @param peakGflops {@link FmaPeak#measure} over the cores, NaN when not measured
+   * @param peakLine how the peak was measured, or why not
+   */
+  record Compute(long flopsPerToken, double peakGflops, String peakLine) {
+    String cells(Measurement m) {
+      double executed = m.paddedTokens() * (double) flopsPerToken / m.seconds() / 1e9;
+      double useful = m.realTokens() * (double) flopsPerToken / m.seconds() / 1e9;
+      String share = Double.isNaN(peakGflops) ? "-"
+          : String.format(Locale.ROOT, "%.0f %%", 100 * executed / peakGflops);
+      return String.format(Locale.ROOT, "%.1f | %.1f | %s", executed, useful, share);
+    }
+  }
 
   BenchReport {
     environment = List.copyOf(environment);
@@ -76,6 +93,16 @@ record BenchReport(
           r.ratioSorted(), m.engine().equals(OrtEngine.NAME) ? "(reference)"
               : String.format(Locale.ROOT, "%.6f", r.minCosine())));
     }
+    sb.append(String.format(Locale.ROOT, "%n| compute: %.1f MFLOP per token | batching | GFLOP/s"
+        + " executed (padded tokens) | GFLOP/s on real tokens | executed, share of the FMA peak"
+        + " |%n|---|---|---:|---:|---:|%n", compute.flopsPerToken() / 1e6));
+    for (ReportRow r : rows) {
+      sb.append("| ").append(r.m().engine()).append(" | ").append(r.m().batching().label())
+          .append(" | ").append(compute.cells(r.m())).append(" |\n");
+    }
+    sb.append("\n").append(compute.peakLine()).append(" MFLOP per token counts the products"
+        + " with weights (2 K N each); attention's length-dependent products, 1-3 % here, are not"
+        + " counted.\n");
     if (start != null) {
       sb.append(String.format(Locale.ROOT, "%n| level 3 start: load, then one batch through each"
           + " of the %d captured variants the run used | whole start, s | load model + build"

@@ -127,6 +127,8 @@ public final class EmbeddingBenchmark {
     byte[] tokenizerJson = files.read(spec.tokenizerLocation());
     OnnxModel model = OnnxLoader.load(modelBytes, spec.spec());
     double minCosine = minCosine(model);
+    BenchReport.Compute compute = compute(model);
+    progress.println("ember bench: " + compute.peakLine());
     env.add(String.format(Locale.ROOT, "model: %s (%s); outputs must reach cosine %s against"
         + " ONNX Runtime's on every row", spec.spec(), minCosine == MIN_COSINE ? "float"
         : "int8 quantized", minCosine));
@@ -184,7 +186,23 @@ public final class EmbeddingBenchmark {
             + " %.1f min; peak RSS of this JVM (ONNX Runtime and every Ember level together) %d"
             + " MiB", loadStart, Machine.loadAverage(), (System.nanoTime() - t0) / 60e9,
         Machine.peakRssKib() >> 10));
-    return new BenchReport(o, env, corpusLine, ortLine, emberLine(o), rows, start, notes);
+    return new BenchReport(o, env, corpusLine, ortLine, emberLine(o), rows, start, compute,
+        notes);
+  }
+
+  /** The model's work per token, and the FMA peak measured first, while nothing else runs. */
+  private static BenchReport.Compute compute(OnnxModel model) throws Exception {
+    long perToken = ModelFlops.perToken(model.graph());
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return new BenchReport.Compute(perToken, Double.NaN, "FMA peak not measured: start the JVM"
+          + " with --add-modules=jdk.incubator.vector.");
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    double peak = FmaPeak.measure(cores);
+    return new BenchReport.Compute(perToken, peak, String.format(Locale.ROOT,
+        "FMA peak: %.0f GFLOP/s (%.0f per core), measured on %d threads, each running 16"
+            + " independent chains of %d-float vector FMAs on registers.", peak, peak / cores,
+        cores, FmaPeak.lanes()));
   }
 
   private static Map<Batching, Interleaved.Result> measure(
