@@ -157,6 +157,9 @@ public final class Submission {
             spark.javaCommand(confDir, driverMemory, extra, "org.apache.spark.deploy.SparkSubmit"));
     cmd.addAll(List.of("--master", master, "--deploy-mode", deployMode, "--name", name));
     Map<String, String> all = new LinkedHashMap<>(conf);
+    // Spark adds its own --add-opens to executors, not the Vector API module Ember's GEMM needs.
+    all.putIfAbsent("spark.executor.extraJavaOptions", String.join(" ", spark.javaOptions()
+        .stream().filter(o -> o.startsWith("--add-modules")).toList()));
     if (deployMode.equals("cluster")) {
       // A worker starts the driver's JVM: it needs the Java 17 flags and its memory there.
       all.putIfAbsent("spark.driver.extraJavaOptions", String.join(" ", spark.javaOptions()));
