@@ -30,6 +30,7 @@ public final class GemmChoice {
   private static final Map<String, GemmChoice> CHOSEN = new LinkedHashMap<>();
   private static final Set<String> NATIVE = Set.of("openblas", "netlib");
   private static boolean coreTypeChecked;
+  private static final long KERNEL_WAIT_MILLIS = 20_000;
 
   private final Gemm gemm;
   private final Map<String, Double> gflops;
@@ -106,6 +107,11 @@ public final class GemmChoice {
         missing.put(name, String.valueOf(e.getMessage()));
       }
     }
+    for (Gemm g : loaded) {
+      if (g instanceof VectorGemm v) {
+        awaitKernel(v); // else its fallback would be measured in its place
+      }
+    }
     // Best of three interleaved rounds: other threads (JIT, Janino, other tasks) add noise.
     for (int round = 0; round < 3; round++) {
       for (Gemm g : loaded) {
@@ -119,6 +125,17 @@ public final class GemmChoice {
       }
     }
     return new GemmChoice(best, speed, missing);
+  }
+
+  private static void awaitKernel(VectorGemm v) {
+    try {
+      if (!v.awaitKernel(KERNEL_WAIT_MILLIS)) {
+        LOG.info("the Vector API GEMM kernel was not compiled after {} ms; measuring it anyway",
+            KERNEL_WAIT_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** GFLOP/s of {@code g} on [128, 384] x [384, 384] through the prepared-weights path. */

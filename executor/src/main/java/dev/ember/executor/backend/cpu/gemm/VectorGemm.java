@@ -19,6 +19,9 @@ import java.util.WeakHashMap;
  * beside OpenBLAS and keeps the faster. Available only when the JVM starts with
  * {@code --add-modules=jdk.incubator.vector}.
  *
+ * <p>Until C2 has compiled the kernel ({@link KernelWarmUp}), products run on OpenBLAS over the
+ * same packed panels.
+ *
  * <p>Blocking: a packed B panel (KC x 2 vectors, 32 KiB with 512-bit vectors) stays in L1 while
  * the kernel walks the MC rows of packed A, which stay in L2.
  */
@@ -36,6 +39,10 @@ public final class VectorGemm implements Gemm {
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private final VectorKernel kernel;
+  /** Runs the products until the kernel is compiled ({@link KernelWarmUp}); loaded on first use. */
+  private volatile Gemm fallback;
+  /** Tests: never use the kernel. */
+  private final boolean fallbackOnly;
 
   /** Per-thread packed A, packed B (for products whose B is not a weight) and an edge tile. */
   private static final class Scratch {
@@ -56,6 +63,10 @@ public final class VectorGemm implements Gemm {
 
   /** Loads the Vector API kernel, or throws KERNEL_FAILED saying how to enable it. */
   public VectorGemm() {
+    this(false);
+  }
+
+  VectorGemm(boolean fallbackOnly) {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
       throw Errors.of(ErrorCode.KERNEL_FAILED,
           "the Vector API GEMM needs the module jdk.incubator.vector, which this JVM did not load",
@@ -63,6 +74,37 @@ public final class VectorGemm implements Gemm {
               + "spark.driver.extraJavaOptions and spark.executor.extraJavaOptions)");
     }
     this.kernel = new VectorKernel();
+    this.fallbackOnly = fallbackOnly;
+    if (!fallbackOnly) {
+      KernelWarmUp.start(kernel);
+    }
+  }
+
+  /**
+   * OpenBLAS when it loads, else plain Java. Not netlib: its bounds check wants whole rows of
+   * lda after an offset, which a k-block's columns in the middle of A do not have.
+   */
+  private Gemm fallback() {
+    Gemm f = fallback;
+    if (f == null) {
+      synchronized (this) {
+        f = fallback;
+        if (f == null) {
+          try {
+            f = new OpenBlasGemm(1);
+          } catch (RuntimeException | LinkageError e) {
+            f = new JavaGemm();
+          }
+          fallback = f;
+        }
+      }
+    }
+    return f;
+  }
+
+  /** Waits at most {@code millis} for the kernel to run compiled; true when it does. */
+  public boolean awaitKernel(long millis) throws InterruptedException {
+    return !fallbackOnly && KernelWarmUp.await(millis);
   }
 
   @Override
@@ -196,6 +238,10 @@ public final class VectorGemm implements Gemm {
   private void run(Scratch s, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, boolean transA, float[] pb,
       float beta, float[] c, int cOff, int ldc) {
+    if (fallbackOnly || !KernelWarmUp.ready()) {
+      onFallback(m, n, k, alpha, a, aOff, lda, transA, pb, beta, c, cOff, ldc);
+      return;
+    }
     int rows = VectorKernel.ROWS;
     int w = width();
     int np = paddedN(n);
@@ -239,6 +285,26 @@ public final class VectorGemm implements Gemm {
             }
           }
         }
+      }
+    }
+  }
+
+  /**
+   * The same product on {@link #fallback}, reading B where it lies packed: each k-block's panel is
+   * a kc x width row-major matrix, so it is one product per panel and k-block.
+   */
+  private void onFallback(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+      boolean transA, float[] pb, float beta, float[] c, int cOff, int ldc) {
+    Gemm f = fallback();
+    int w = width();
+    int np = paddedN(n);
+    for (int k0 = 0; k0 < k; k0 += KC) {
+      int kc = Math.min(KC, k - k0);
+      float blockBeta = k0 == 0 ? beta : 1f;
+      int aAt = aOff + (transA ? k0 * lda : k0);
+      for (int j0 = 0; j0 < n; j0 += w) {
+        f.multiply(m, Math.min(w, n - j0), kc, alpha, a, aAt, lda, transA,
+            pb, k0 * np + j0 * kc, w, false, blockBeta, c, cOff + j0, ldc);
       }
     }
   }
