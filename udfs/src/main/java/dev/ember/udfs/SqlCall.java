@@ -43,14 +43,16 @@ public final class SqlCall implements Serializable {
   private final int results;
   private final DataType resultType;
   private final int[] argWidths;
+  private final boolean deviceFeed;
 
   private SqlCall(MapPartitionsFunction<Row, Row> fn, int args, int results, DataType type,
-      int[] argWidths) {
+      int[] argWidths, boolean deviceFeed) {
     this.fn = fn;
     this.args = args;
     this.results = results;
     this.resultType = type;
     this.argWidths = argWidths.clone();
+    this.deviceFeed = deviceFeed;
   }
 
   /**
@@ -99,7 +101,8 @@ public final class SqlCall implements Serializable {
     List<StructField> outs = new ArrayList<>(
         Arrays.asList(all.fields()).subList(argSchema.size(), all.size()));
     return new SqlCall(plan.fn(), argSchema.size(), outs.size(),
-        DataTypes.createStructType(outs), widths);
+        DataTypes.createStructType(outs), widths,
+        conf(spark).get(EmberConf.SQL_RAPIDS_DEVICE_FEED));
   }
 
   /** {@code ember_embed(text [, model])}: the sentence embedding of a string, array of floats. */
@@ -115,7 +118,7 @@ public final class SqlCall implements Serializable {
     EmbedPartitions fn = new EmbedPartitions(spec, EngineSettings.from(conf),
         conf.get(EmberConf.BATCH_SIZE), conf.get(EmberConf.SORT_BY_LENGTH), 0);
     return new SqlCall(fn, 1, 1, DataTypes.createArrayType(DataTypes.FloatType, false),
-        new int[] {-1});
+        new int[] {-1}, conf.get(EmberConf.SQL_RAPIDS_DEVICE_FEED));
   }
 
   /**
@@ -124,6 +127,11 @@ public final class SqlCall implements Serializable {
    */
   public Optional<PredictPartitions> predictFunction() {
     return fn instanceof PredictPartitions p ? Optional.of(p) : Optional.empty();
+  }
+
+  /** Whether the RAPIDS device feed may take this call's batches (sql.rapids.deviceFeed). */
+  public boolean deviceFeed() {
+    return deviceFeed;
   }
 
   /** How many arguments the call takes after the model. */

@@ -158,6 +158,22 @@ class RapidsExplainTest {
   }
 
   @Test
+  void theDeviceFeedSwitchStagesEveryBatchAndSaysWhy() {
+    StructType args = new StructType().add("_0", DataTypes.FloatType)
+        .add("_1", DataTypes.FloatType).add("_2", DataTypes.FloatType);
+    spark.conf().set("spark.ember.sql.rapids.deviceFeed", "false");
+    try {
+      SqlCall off = SqlCall.predict(spark, classifier, args);
+      assertEquals("spark.ember.sql.rapids.deviceFeed is false",
+          ColumnarCall.deviceFeedRefusal(off));
+    } finally {
+      spark.conf().unset("spark.ember.sql.rapids.deviceFeed");
+    }
+    String on = ColumnarCall.deviceFeedRefusal(SqlCall.predict(spark, classifier, args));
+    assertTrue(on == null || !on.contains("deviceFeed"), "switched on, refused for: " + on);
+  }
+
+  @Test
   void aListArgumentOfTheWrongWidthNamesTheRow() {
     StructType args = new StructType().add("_0", DataTypes.createArrayType(DataTypes.FloatType));
     SqlCall call = SqlCall.predict(spark, classifier, args);

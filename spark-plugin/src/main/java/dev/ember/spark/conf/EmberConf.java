@@ -201,6 +201,19 @@ public final class EmberConf {
           .choiceConf("auto", "on", "off")
           .createWithDefault("auto");
 
+  /** Kill switch of the RAPIDS device feed ({@code spark.ember.sql.rapids.deviceFeed}). */
+  public static final ConfEntry<Boolean> SQL_RAPIDS_DEVICE_FEED =
+      conf("spark.ember.sql.rapids.deviceFeed")
+          .doc(
+              "Under the RAPIDS Accelerator, let an `ember_predict` call whose model runs on the"
+                  + " GPU read its argument columns' cudf device buffers directly and build its"
+                  + " result on the device. `false` copies every batch to the host and back (the"
+                  + " path text and CPU models always take), with the reason counted in the"
+                  + " staged-batch metrics: a switch for isolating a fault in the device path.")
+          .since("0.1.0")
+          .booleanConf()
+          .createWithDefault(true);
+
   static {
     CompileConf.register(); // their keys join this registry
     CudaConf.register();

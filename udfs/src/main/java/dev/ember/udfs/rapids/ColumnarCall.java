@@ -37,6 +37,11 @@ import org.apache.spark.sql.RowFactory;
 public final class ColumnarCall {
   private ColumnarCall() {}
 
+  /** Why no batch of {@code call} takes the device feed, or null when its batches may. */
+  public static String deviceFeedRefusal(SqlCall call) {
+    return DeviceFeed.of(call).refusal();
+  }
+
   /**
    * The call's result column for {@code numRows} rows of {@code args}: one column, the call's
    * argument, or a struct packing its arguments when {@code packed}.

@@ -59,6 +59,9 @@ final class DeviceFeed {
 
   /** The feed of {@code call}'s model; {@link #refusal} says why none when it cannot be fed. */
   static DeviceFeed of(SqlCall call) {
+    if (!call.deviceFeed()) {
+      return refused("spark.ember.sql.rapids.deviceFeed is false");
+    }
     Optional<PredictPartitions> fn = call.predictFunction();
     if (fn.isEmpty() || fn.get().readsText()) {
       return refused("text is tokenised on the host (one copy of the strings down)");
