@@ -45,6 +45,20 @@ public final class JavaGemm implements Gemm {
         ldc);
   }
 
+  /**
+   * Does an empty product (m, n or k zero) and says whether it was one: with k = 0, C = beta * C.
+   */
+  static boolean empty(int m, int n, int k, float beta, float[] c, int cOff, int ldc) {
+    if (m == 0 || n == 0) {
+      return true;
+    }
+    if (k == 0) {
+      scale(m, n, beta, c, cOff, ldc);
+      return true;
+    }
+    return false;
+  }
+
   /** C = beta * C, with beta = 0 writing zeros whatever C held (NaN included). */
   static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
     if (beta == 1f) {

@@ -44,11 +44,7 @@ public final class NetlibGemm implements Gemm {
       float[] a, int aOff, int lda, boolean transA,
       float[] b, int bOff, int ldb, boolean transB,
       float beta, float[] c, int cOff, int ldc) {
-    if (m == 0 || n == 0) {
-      return;
-    }
-    if (k == 0) {
-      JavaGemm.scale(m, n, beta, c, cOff, ldc);
+    if (JavaGemm.empty(m, n, k, beta, c, cOff, ldc)) {
       return;
     }
     blas.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff, ldb, a, aOff, lda,

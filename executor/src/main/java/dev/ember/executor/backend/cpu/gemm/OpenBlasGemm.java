@@ -2,9 +2,6 @@ package dev.ember.executor.backend.cpu.gemm;
 
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -25,8 +22,7 @@ public final class OpenBlasGemm implements Gemm {
   private static volatile boolean loaded;
   private static int threads;
 
-  private static final Map<float[], Prepared> SHARED =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  private static final SharedWeights SHARED = new SharedWeights();
 
   /** Per-thread native copies of A, B and C, grown on demand. */
   private static final class Scratch {
@@ -91,11 +87,7 @@ public final class OpenBlasGemm implements Gemm {
       float[] a, int aOff, int lda, boolean transA,
       float[] b, int bOff, int ldb, boolean transB,
       float beta, float[] c, int cOff, int ldc) {
-    if (m == 0 || n == 0) {
-      return;
-    }
-    if (k == 0) {
-      JavaGemm.scale(m, n, beta, c, cOff, ldc);
+    if (JavaGemm.empty(m, n, k, beta, c, cOff, ldc)) {
       return;
     }
     Scratch s = SCRATCH.get();
@@ -107,18 +99,7 @@ public final class OpenBlasGemm implements Gemm {
 
   @Override
   public Prepared prepare(float[] b, int k, int n, boolean transB) {
-    if (b.length != k * n) {
-      throw new IllegalArgumentException("weights of " + b.length + " floats are not " + k + "x"
-          + n);
-    }
-    synchronized (SHARED) {
-      Prepared p = SHARED.get(b);
-      if (p == null || p.k != k || p.n != n || p.transB != transB) {
-        p = new Native(b, k, n, transB);
-        SHARED.put(b, p);
-      }
-      return p;
-    }
+    return SHARED.get(b, k, n, transB, () -> new Native(b, k, n, transB));
   }
 
   @Override

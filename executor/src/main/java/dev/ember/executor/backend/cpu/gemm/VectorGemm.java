@@ -3,9 +3,6 @@ package dev.ember.executor.backend.cpu.gemm;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * A GEMM written with the JDK's Vector API ({@code jdk.incubator.vector}), blocked the way BLAS
@@ -33,8 +30,7 @@ public final class VectorGemm implements Gemm {
   /** Products at most this many column panels wide read A in place instead of packing it. */
   static final int NARROW = 4;
 
-  private static final Map<float[], Prepared> SHARED =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  private static final SharedWeights SHARED = new SharedWeights();
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -123,11 +119,7 @@ public final class VectorGemm implements Gemm {
       float[] a, int aOff, int lda, boolean transA,
       float[] b, int bOff, int ldb, boolean transB,
       float beta, float[] c, int cOff, int ldc) {
-    if (m == 0 || n == 0) {
-      return;
-    }
-    if (k == 0) {
-      JavaGemm.scale(m, n, beta, c, cOff, ldc);
+    if (JavaGemm.empty(m, n, k, beta, c, cOff, ldc)) {
       return;
     }
     Scratch s = SCRATCH.get();
@@ -141,31 +133,18 @@ public final class VectorGemm implements Gemm {
 
   @Override
   public Prepared prepare(float[] b, int k, int n, boolean transB) {
-    if (b.length != k * n) {
-      throw new IllegalArgumentException("weights of " + b.length + " floats are not " + k + "x"
-          + n);
-    }
-    synchronized (SHARED) {
-      Prepared p = SHARED.get(b);
-      if (p == null || p.k != k || p.n != n || p.transB != transB) {
-        float[] panels = new float[packedSize(k, n)];
-        packB(b, 0, transB ? k : n, transB, k, n, panels);
-        p = new Packed(panels, k, n, transB);
-        SHARED.put(b, p);
-      }
-      return p;
-    }
+    return SHARED.get(b, k, n, transB, () -> {
+      float[] panels = new float[packedSize(k, n)];
+      packB(b, 0, transB ? k : n, transB, k, n, panels);
+      return new Packed(panels, k, n, transB);
+    });
   }
 
   @Override
   public void multiply(
       int m, float alpha, float[] a, int aOff, int lda, boolean transA,
       Prepared w, float beta, float[] c, int cOff, int ldc) {
-    if (m == 0 || w.n == 0) {
-      return;
-    }
-    if (w.k == 0) {
-      JavaGemm.scale(m, w.n, beta, c, cOff, ldc);
+    if (JavaGemm.empty(m, w.n, w.k, beta, c, cOff, ldc)) {
       return;
     }
     run(SCRATCH.get(), m, w.n, w.k, alpha, a, aOff, lda, transA, ((Packed) w).panels, beta, c,
