@@ -18,7 +18,8 @@ final class KernelWarmUp {
   private static final double COMPILED_GFLOPS = 10;
   /** Consecutive fast calls that count as compiled. */
   private static final int FAST_CALLS = 50;
-  private static final long GIVE_UP_NANOS = 120_000_000_000L;
+  /** A JVM without C2 (-XX:TieredStopAtLevel=1, -Xint) never gets there: stop burning a core. */
+  private static final long GIVE_UP_NANOS = 15_000_000_000L;
 
   private static volatile boolean ready;
   private static Thread thread;
