@@ -33,17 +33,22 @@ final class KernelWarmUp {
 
   private KernelWarmUp() {}
 
-  /** Whether the kernel runs compiled. */
+  /** Whether the kernel runs compiled (and the callback of {@link #start} has run). */
   static boolean ready() {
     return ready;
   }
 
-  /** Starts the warm-up thread unless it ran or runs. */
-  static synchronized void start(VectorKernel kernel) {
+  /** Starts the warm-up thread unless it ran or runs; {@code compiled} runs on it once ready. */
+  static synchronized void start(VectorKernel kernel, Runnable compiled) {
     if (thread != null) {
       return;
     }
-    thread = new Thread(() -> drive(kernel), "ember-vector-gemm-warm-up");
+    thread = new Thread(() -> {
+      if (drive(kernel)) {
+        compiled.run();
+        ready = true;
+      }
+    }, "ember-vector-gemm-warm-up");
     thread.setDaemon(true);
     thread.start();
   }
@@ -60,7 +65,8 @@ final class KernelWarmUp {
     return ready;
   }
 
-  private static void drive(VectorKernel kernel) {
+  /** Drives the kernel until it runs compiled; false when interrupted. */
+  private static boolean drive(VectorKernel kernel) {
     int rows = VectorKernel.ROWS;
     int w = kernel.width();
     float[] a = new float[rows * (STEPS + w)];
@@ -94,11 +100,11 @@ final class KernelWarmUp {
         try {
           Thread.sleep(PROBE_MILLIS);
         } catch (InterruptedException e) {
-          return;
+          return false;
         }
       }
     }
-    ready = true;
     LOG.info("Vector API GEMM kernel compiled after {} ms", (System.nanoTime() - t0) / 1_000_000);
+    return true;
   }
 }

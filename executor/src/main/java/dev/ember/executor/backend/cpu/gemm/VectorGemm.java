@@ -2,6 +2,8 @@ package dev.ember.executor.backend.cpu.gemm;
 
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Arrays;
 
 /**
@@ -32,13 +34,25 @@ public final class VectorGemm implements Gemm {
 
   private static final SharedWeights SHARED = new SharedWeights();
 
+  private static final Logger LOG = LoggerFactory.getLogger(VectorGemm.class);
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private final VectorKernel kernel;
   /** Runs the products until the kernel is compiled ({@link KernelWarmUp}); loaded on first use. */
   private volatile Gemm fallback;
-  /** Tests: never use the kernel. */
-  private final boolean fallbackOnly;
+  private final Mode mode;
+  /** Whether the compiled kernel measured faster than the fallback; false until measured. */
+  private static volatile boolean kernelFaster;
+
+  /** Which of the kernel and the fallback run the products. */
+  enum Mode {
+    /** The fallback until the kernel is compiled; then the faster of the two. */
+    BEST,
+    /** Always the kernel (tests, and the comparison itself). */
+    KERNEL,
+    /** Always the fallback (tests, and the comparison itself). */
+    FALLBACK
+  }
 
   /** Per-thread packed A, packed B (for products whose B is not a weight) and an edge tile. */
   private static final class Scratch {
@@ -59,10 +73,10 @@ public final class VectorGemm implements Gemm {
 
   /** Loads the Vector API kernel, or throws KERNEL_FAILED saying how to enable it. */
   public VectorGemm() {
-    this(false);
+    this(Mode.BEST);
   }
 
-  VectorGemm(boolean fallbackOnly) {
+  VectorGemm(Mode mode) {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
       throw Errors.of(ErrorCode.KERNEL_FAILED,
           "the Vector API GEMM needs the module jdk.incubator.vector, which this JVM did not load",
@@ -70,11 +84,32 @@ public final class VectorGemm implements Gemm {
               + "spark.driver.extraJavaOptions and spark.executor.extraJavaOptions)");
     }
     this.kernel = new VectorKernel();
-    this.fallbackOnly = fallbackOnly;
-    if (!fallbackOnly) {
-      KernelWarmUp.start(kernel);
+    this.mode = mode;
+    if (mode == Mode.BEST) {
+      KernelWarmUp.start(kernel, VectorGemm::compareOnce);
     }
   }
+
+  /**
+   * Once the kernel runs compiled: the kernel against the fallback on the product GemmChoice
+   * measures, so that BEST never runs slower than the fallback (on a CPU whose vectors the kernel
+   * suits less than the BLAS does).
+   */
+  private static void compareOnce() {
+    VectorGemm k = new VectorGemm(Mode.KERNEL);
+    VectorGemm f = new VectorGemm(Mode.FALLBACK);
+    double kernelGflops = 0;
+    double fallbackGflops = 0;
+    for (int round = 0; round < 3; round++) {
+      kernelGflops = Math.max(kernelGflops, GemmChoice.gflops(k));
+      fallbackGflops = Math.max(fallbackGflops, GemmChoice.gflops(f));
+    }
+    kernelFaster = kernelGflops > fallbackGflops;
+    LOG.info("Vector API GEMM: kernel {} GFLOP/s, {} {} GFLOP/s; products run on the {}",
+        kernelGflops, f.fallback().name(), fallbackGflops, kernelFaster ? "kernel" : "fallback");
+  }
+
+
 
   /**
    * OpenBLAS when it loads, else plain Java. Not netlib: its bounds check wants whole rows of
@@ -100,7 +135,7 @@ public final class VectorGemm implements Gemm {
 
   /** Waits at most {@code millis} for the kernel to run compiled; true when it does. */
   public boolean awaitKernel(long millis) throws InterruptedException {
-    return !fallbackOnly && KernelWarmUp.await(millis);
+    return mode != Mode.FALLBACK && KernelWarmUp.await(millis);
   }
 
   @Override
@@ -217,7 +252,9 @@ public final class VectorGemm implements Gemm {
   private void run(Scratch s, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, boolean transA, float[] pb,
       float beta, float[] c, int cOff, int ldc) {
-    if (fallbackOnly || !KernelWarmUp.ready()) {
+    boolean kernelRuns = mode == Mode.KERNEL
+        || mode == Mode.BEST && KernelWarmUp.ready() && kernelFaster;
+    if (!kernelRuns) {
       onFallback(m, n, k, alpha, a, aOff, lda, transA, pb, beta, c, cOff, ldc);
       return;
     }
