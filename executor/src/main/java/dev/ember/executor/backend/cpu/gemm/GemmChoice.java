@@ -35,11 +35,23 @@ public final class GemmChoice {
   private final Gemm gemm;
   private final Map<String, Double> gflops;
   private final Map<String, String> unavailable;
+  private final boolean provisional;
 
-  private GemmChoice(Gemm gemm, Map<String, Double> gflops, Map<String, String> unavailable) {
+  private GemmChoice(Gemm gemm, Map<String, Double> gflops, Map<String, String> unavailable,
+      boolean provisional) {
     this.gemm = gemm;
     this.gflops = gflops;
     this.unavailable = unavailable;
+    this.provisional = provisional;
+  }
+
+  /**
+   * Whether the choice was made before the vector GEMM's kernel was compiled (C2 busy), so that
+   * the vector GEMM was measured on its fallback. Such a choice is not saved with variants, and
+   * "auto" measures again once the kernel is compiled.
+   */
+  public boolean provisional() {
+    return provisional;
   }
 
   public Gemm gemm() {
@@ -63,6 +75,9 @@ public final class GemmChoice {
   public static synchronized GemmChoice choose(String preference, int threads) {
     String key = preference + "/" + threads;
     GemmChoice c = CHOSEN.get(key);
+    if (c != null && c.provisional && VectorGemm.kernelReady()) {
+      c = null; // measure again, now with the compiled kernel
+    }
     if (c == null) {
       c = preference.equals("auto") ? measure(threads) : named(preference, threads);
       CHOSEN.put(key, c);
@@ -93,7 +108,7 @@ public final class GemmChoice {
   }
 
   private static GemmChoice named(String name, int threads) {
-    return new GemmChoice(create(name, threads), Map.of(), Map.of());
+    return new GemmChoice(create(name, threads), Map.of(), Map.of(), false);
   }
 
   private static GemmChoice measure(int threads) {
@@ -107,9 +122,10 @@ public final class GemmChoice {
         missing.put(name, String.valueOf(e.getMessage()));
       }
     }
+    boolean provisional = false;
     for (Gemm g : loaded) {
       if (g instanceof VectorGemm v) {
-        awaitKernel(v); // else its fallback would be measured in its place
+        provisional = !awaitKernel(v); // else its fallback would be measured in its place
       }
     }
     // Best of three interleaved rounds: other threads (JIT, Janino, other tasks) add noise.
@@ -124,18 +140,21 @@ public final class GemmChoice {
         best = g;
       }
     }
-    return new GemmChoice(best, speed, missing);
+    return new GemmChoice(best, speed, missing, provisional);
   }
 
-  private static void awaitKernel(VectorGemm v) {
+  /** Whether the kernel of {@code v} runs compiled, after waiting for it a while. */
+  private static boolean awaitKernel(VectorGemm v) {
     try {
-      if (!v.awaitKernel(KERNEL_WAIT_MILLIS)) {
-        LOG.info("the Vector API GEMM kernel was not compiled after {} ms; measuring it anyway",
-            KERNEL_WAIT_MILLIS);
+      if (v.awaitKernel(KERNEL_WAIT_MILLIS)) {
+        return true;
       }
+      LOG.info("the Vector API GEMM kernel was not compiled after {} ms; this choice holds until"
+          + " it is", KERNEL_WAIT_MILLIS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    return false;
   }
 
   /** GFLOP/s of {@code g} on [128, 384] x [384, 384] through the prepared-weights path. */

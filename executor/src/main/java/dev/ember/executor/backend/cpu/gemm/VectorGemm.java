@@ -133,6 +133,11 @@ public final class VectorGemm implements Gemm {
     return f;
   }
 
+  /** Whether the kernel runs compiled and was compared with the fallback (process-wide). */
+  public static boolean kernelReady() {
+    return KernelWarmUp.ready();
+  }
+
   /** Waits at most {@code millis} for the kernel to run compiled; true when it does. */
   public boolean awaitKernel(long millis) throws InterruptedException {
     return mode != Mode.FALLBACK && KernelWarmUp.await(millis);
