@@ -1,6 +1,7 @@
 package dev.ember.bench;
 
 import dev.ember.executor.backend.cpu.CpuVariant;
+import dev.ember.executor.backend.cpu.gemm.VectorGemm;
 import dev.ember.executor.dispatch.WrapperStats;
 import dev.ember.executor.onnx.OnnxLoader;
 import dev.ember.executor.onnx.OnnxModel;
@@ -193,7 +194,7 @@ public final class EmbeddingBenchmark {
   /** The model's work per token, and the FMA peak measured first, while nothing else runs. */
   private static BenchReport.Compute compute(OnnxModel model) throws Exception {
     long perToken = ModelFlops.perToken(model.graph());
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+    if (!VectorGemm.moduleLoaded()) {
       return new BenchReport.Compute(perToken, Double.NaN, "FMA peak not measured: start the JVM"
           + " with --add-modules=jdk.incubator.vector.");
     }

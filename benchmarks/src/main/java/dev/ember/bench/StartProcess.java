@@ -1,5 +1,6 @@
 package dev.ember.bench;
 
+import dev.ember.executor.backend.cpu.gemm.VectorGemm;
 import dev.ember.executor.text.ModelSpec;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -31,7 +32,7 @@ public final class StartProcess {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx2g");
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+    if (VectorGemm.moduleLoaded()) {
       cmd.add("--add-modules=jdk.incubator.vector"); // an executor has what this JVM has
     }
     cmd.add("-cp");

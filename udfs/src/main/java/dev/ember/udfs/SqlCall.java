@@ -67,7 +67,9 @@ public final class SqlCall implements Serializable {
         m -> EmberPredict.signatureOf(spark, m));
     List<Port> inputs = sig.inputs();
     List<String> names = Arrays.asList(argSchema.fieldNames());
-    EmberPredict p = EmberPredict.model(model).allowNarrowing(narrowing(spark));
+    EmberConf conf = conf(spark);
+    EmberPredict p = EmberPredict.model(model).allowNarrowing(
+        conf.get(EmberConf.SQL_ALLOW_NARROWING));
     boolean allText = Arrays.stream(argSchema.fields())
         .allMatch(f -> f.dataType().equals(DataTypes.StringType));
     boolean textCall = allText && names.size() <= 2 && sig.input(TokenRows.INPUT_IDS).isPresent();
@@ -102,7 +104,7 @@ public final class SqlCall implements Serializable {
         Arrays.asList(all.fields()).subList(argSchema.size(), all.size()));
     return new SqlCall(plan.fn(), argSchema.size(), outs.size(),
         DataTypes.createStructType(outs), widths,
-        conf(spark).get(EmberConf.SQL_RAPIDS_DEVICE_FEED));
+        conf.get(EmberConf.SQL_RAPIDS_DEVICE_FEED));
   }
 
   /** {@code ember_embed(text [, model])}: the sentence embedding of a string, array of floats. */
@@ -184,10 +186,6 @@ public final class SqlCall implements Serializable {
   /** Forgets the model signatures read so far (a model file replaced under the same name). */
   public static void clearSignatures() {
     SIGNATURES.clear();
-  }
-
-  private static boolean narrowing(SparkSession spark) {
-    return conf(spark).get(EmberConf.SQL_ALLOW_NARROWING);
   }
 
   /** Ember's settings as {@code spark} sees them (its session keys over the cluster's). */

@@ -15,10 +15,9 @@ public final class CpuConf {
                   + " JDK's Vector API (the JVM needs `--add-modules=jdk.incubator.vector`;"
                   + " it does not depend on `OPENBLAS_CORETYPE`), `java` runs Ember's plain-Java"
                   + " blocked kernel, `netlib` calls the system BLAS through netlib-java, `auto`"
-                  + " measures the"
-                  + " ones that load on the model's first GEMM shapes and keeps the fastest (the"
-                  + " choice is saved with each cached variant). Part of every variant's cache"
-                  + " key.")
+                  + " measures the ones that load on the model's first GEMM shapes and keeps the"
+                  + " fastest (the choice is saved with each cached variant). Part of every"
+                  + " variant's cache key.")
           .since("0.1.0")
           .startupOnly()
           .choiceConf("auto", "openblas", "vector", "java", "netlib")

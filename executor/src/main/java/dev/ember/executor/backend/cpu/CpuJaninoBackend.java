@@ -142,7 +142,7 @@ public final class CpuJaninoBackend implements Backend {
     byte[] tuning = artifacts.get(TUNING_FILE);
     String tuningText = tuning == null ? "" : new String(tuning, StandardCharsets.UTF_8);
     // A provisional choice (made before the vector kernel was measured) is measured again.
-    String savedGemm = tuning == null || tuningText.contains("\"gemmProvisional\": true") ? null
+    String savedGemm = tuningText.contains("\"gemmProvisional\": true") ? null
         : field(tuningText, "gemm");
     GemmChoice gemm = gemmFor(key, savedGemm);
     return instantiate(graph, key, p, main, gemm, artifacts, Map.of());

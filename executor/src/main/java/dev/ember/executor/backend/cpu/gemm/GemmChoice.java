@@ -75,7 +75,7 @@ public final class GemmChoice {
   public static synchronized GemmChoice choose(String preference, int threads) {
     String key = preference + "/" + threads;
     GemmChoice c = CHOSEN.get(key);
-    if (c != null && c.provisional && VectorGemm.kernelReady()) {
+    if (c != null && c.provisional && KernelWarmUp.ready()) {
       c = null; // measure again, now with the compiled kernel
     }
     if (c == null) {

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  */
 final class KernelWarmUp {
   private static final Logger LOG = LoggerFactory.getLogger(KernelWarmUp.class);
-  /** Steps of k per warm-up call: the kernel's 8 x 2-vector block does 2 * 8 * width * KC FLOP. */
+  /** Steps of k per warm-up call (2 * ROWS * width * STEPS FLOP). */
   private static final int STEPS = 64;
   /**
    * A call faster than this (GFLOP/s) ran C2's code: the Java fallback stays below 1, and C2 code

@@ -2,15 +2,15 @@ package dev.ember.executor.backend.cpu.gemm;
 
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.Arrays;
 
 /**
  * A GEMM written with the JDK's Vector API ({@code jdk.incubator.vector}), blocked the way BLAS
- * libraries are: B packed into panels of two vectors' width, A packed per call into panels of
- * {@link VectorKernel#ROWS} rows, and a register-blocked kernel that keeps the 8 x 2 vectors of
- * C in registers over a block of {@code KC} steps of k.
+ * libraries are: B packed into panels of two vectors' width, A copied per call into blocks of
+ * rows (or read in place for narrow products), and a register-blocked kernel that keeps the
+ * {@link VectorKernel#ROWS} x 2 vectors of C in registers over a block of {@code KC} steps of k.
  *
  * <p>Why it exists: OpenBLAS picks its kernels by CPU model when it loads, and machines that pin
  * it (OPENBLAS_CORETYPE) or that it does not know run its older kernels at half the speed. This
@@ -77,7 +77,7 @@ public final class VectorGemm implements Gemm {
   }
 
   VectorGemm(Mode mode) {
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+    if (!moduleLoaded()) {
       throw Errors.of(ErrorCode.KERNEL_FAILED,
           "the Vector API GEMM needs the module jdk.incubator.vector, which this JVM did not load",
           "start the JVM with --add-modules=jdk.incubator.vector (for Spark: in "
@@ -109,8 +109,6 @@ public final class VectorGemm implements Gemm {
         kernelGflops, f.fallback().name(), fallbackGflops, kernelFaster ? "kernel" : "fallback");
   }
 
-
-
   /**
    * OpenBLAS when it loads, else plain Java. Not netlib: its bounds check wants whole rows of
    * lda after an offset, which a k-block's columns in the middle of A do not have.
@@ -133,9 +131,9 @@ public final class VectorGemm implements Gemm {
     return f;
   }
 
-  /** Whether the kernel runs compiled and was compared with the fallback (process-wide). */
-  public static boolean kernelReady() {
-    return KernelWarmUp.ready();
+  /** Whether this JVM has the Vector API module (started with --add-modules). */
+  public static boolean moduleLoaded() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }
 
   /** Waits at most {@code millis} for the kernel to run compiled; true when it does. */
@@ -146,11 +144,6 @@ public final class VectorGemm implements Gemm {
   @Override
   public String name() {
     return "vector";
-  }
-
-  /** Floats per vector on this JVM (16 with AVX-512). */
-  public int lanes() {
-    return kernel.lanes();
   }
 
   @Override

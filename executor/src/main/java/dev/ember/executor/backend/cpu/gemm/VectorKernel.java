@@ -15,10 +15,6 @@ final class VectorKernel {
   static final int ROWS = 8;
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-  int lanes() {
-    return S.length();
-  }
-
   /** Columns of C one call writes: two vectors. */
   int width() {
     return 2 * S.length();

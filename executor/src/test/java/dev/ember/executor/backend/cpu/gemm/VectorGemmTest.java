@@ -77,7 +77,7 @@ class VectorGemmTest {
     float tol = 1e-4f * (float) Math.sqrt(k);
     for (int i = 0; i < c.length; i++) {
       assertEquals(expected[i], c[i], tol * Math.max(1f, Math.abs(expected[i])),
-          (g == fallback ? "fallback: " : "kernel: ") + "C element " + i
+          (g == fallback ? "fallback: " : g == best ? "best: " : "kernel: ") + "C element " + i
               + " (outside the matrix it must be untouched)");
     }
   }
