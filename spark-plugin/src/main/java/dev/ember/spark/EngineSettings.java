@@ -16,6 +16,8 @@ import org.apache.spark.util.Utils;
  * Everything that decides how an executor builds a model's engine, read once from the {@code
  * spark.ember.*} configuration; equal settings share one engine per JVM.
  *
+ * @param modelImages whether the compile cache also keeps imported models ({@code
+ *     spark.ember.compile.cache.modelImages})
  * @param cacheDir the compile cache folder; null until {@link #resolved} fills in the default
  *     for the JVM it runs in (the driver cannot know an executor's local dirs)
  * @param device where the engine runs; null until the executor fills in its own ({@link
@@ -32,6 +34,7 @@ public record EngineSettings(
     List<Integer> seqBuckets,
     boolean captureEagerly,
     boolean cacheEnabled,
+    boolean modelImages,
     String cacheDir,
     int codegenLogMaxLines,
     Device device,
@@ -61,6 +64,7 @@ public record EngineSettings(
         conf.get(CompileConf.SEQ_BUCKETS),
         conf.get(CompileConf.CAPTURE_EAGERLY),
         conf.get(CompileConf.CACHE_ENABLED),
+        conf.get(CompileConf.CACHE_MODEL_IMAGES),
         dir,
         conf.get(CompileConf.CODEGEN_LOG_MAX_LINES),
         null,
@@ -72,13 +76,15 @@ public record EngineSettings(
   /** These settings with another token limit. */
   public EngineSettings withMaxLength(int tokens) {
     return new EngineSettings(tokens, level, maxVariants, captureSizes, seqBuckets,
-        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, device, cuda, cpu, backend);
+        captureEagerly, cacheEnabled, modelImages, cacheDir, codegenLogMaxLines, device, cuda, cpu,
+        backend);
   }
 
   /** These settings on another device. */
   public EngineSettings withDevice(Device d) {
     return new EngineSettings(maxLength, level, maxVariants, captureSizes, seqBuckets,
-        captureEagerly, cacheEnabled, cacheDir, codegenLogMaxLines, d, cuda, cpu, backend);
+        captureEagerly, cacheEnabled, modelImages, cacheDir, codegenLogMaxLines, d, cuda, cpu,
+        backend);
   }
 
   /** These settings with the default cache folder of the JVM whose configuration is given. */
@@ -87,7 +93,8 @@ public record EngineSettings(
       return this;
     }
     return new EngineSettings(maxLength, level, maxVariants, captureSizes, seqBuckets,
-        captureEagerly, cacheEnabled, defaultCacheDir(sparkConf, UserDirs.current()).getPath(),
+        captureEagerly, cacheEnabled, modelImages,
+        defaultCacheDir(sparkConf, UserDirs.current()).getPath(),
         codegenLogMaxLines, device, cuda, cpu, backend);
   }
 

@@ -190,7 +190,7 @@ public final class ExecutorModels {
   /** The compile cache of these settings as the wrapper's variant store. */
   static CachedVariantStore store(EngineSettings s) {
     return new CachedVariantStore(cache(s), null, s.compileOptions().cacheFactor(),
-        BackendFactory.cacheDevice(s.device(), s.cuda()));
+        BackendFactory.cacheDevice(s.device(), s.cuda())).withModelImages(s.modelImages());
   }
 
   private static CompileCache cache(EngineSettings s) {

@@ -24,6 +24,7 @@ public final class CachedVariantStore implements VariantStore {
   private final String modelSha256;
   private final String compileConfig;
   private final String device;
+  private final boolean modelImages;
 
   /**
    * @param modelSha256 hash of the model bytes ({@code OnnxModel.sha256()}); null uses each
@@ -33,10 +34,29 @@ public final class CachedVariantStore implements VariantStore {
    */
   public CachedVariantStore(
       CompileCache cache, String modelSha256, String compileConfig, String device) {
+    this(cache, modelSha256, compileConfig, device, false);
+  }
+
+  private CachedVariantStore(CompileCache cache, String modelSha256, String compileConfig,
+      String device, boolean modelImages) {
     this.cache = Objects.requireNonNull(cache, "cache");
     this.modelSha256 = modelSha256;
     this.compileConfig = Objects.requireNonNull(compileConfig, "compileConfig");
     this.device = Objects.requireNonNull(device, "device");
+    this.modelImages = modelImages;
+  }
+
+  /**
+   * This store, also keeping the imported models its wrappers are built over in the cache
+   * ({@code dev.ember.executor.text.ModelImages}), or not.
+   */
+  public CachedVariantStore withModelImages(boolean keep) {
+    return new CachedVariantStore(cache, modelSha256, compileConfig, device, keep);
+  }
+
+  /** Whether model loads through this store's wrappers keep the model's image in its cache. */
+  public boolean keepsModelImages() {
+    return modelImages;
   }
 
   @Override

@@ -604,6 +604,11 @@ public final class CompileWrapper {
       return this;
     }
 
+    /** The store set with {@link #store(VariantStore)}. */
+    public VariantStore store() {
+      return store;
+    }
+
     /** Told once about every new variant. */
     public Builder listener(CompileListener l) {
       this.listener = Objects.requireNonNull(l, "listener");

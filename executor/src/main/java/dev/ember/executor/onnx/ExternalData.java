@@ -1,5 +1,7 @@
 package dev.ember.executor.onnx;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import java.io.FileNotFoundException;
@@ -7,9 +9,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -51,6 +53,14 @@ public final class ExternalData {
 
     /** Fills {@code into} from byte {@code offset} of the file at {@code relative}. */
     void read(String relative, long offset, byte[] into) throws IOException;
+
+    /**
+     * The {@code length} bytes at {@code offset} of {@code relative} where this folder holds its
+     * files in memory (a view, not a copy: a model image's weights), or null where it reads them.
+     */
+    default ByteBuffer held(String relative, long offset, int length) throws IOException {
+      return null;
+    }
   }
 
   /** A {@link Folder}'s refusal of a location, with the reason. */
@@ -81,7 +91,8 @@ public final class ExternalData {
   }
 
   /**
-   * Bytes {@code [offset, offset + length)} of {@code location}; {@code length} -1 reads to the
+   * Bytes {@code [offset, offset + length)} of {@code location} (read-only; a view where the
+   * folder holds the file in memory); {@code length} -1 reads to the
    * end of the file, as the ONNX spec allows. {@code expected} is the byte size the tensor's type
    * and shape need (-1: unknown), checked before anything is allocated.
    *
@@ -89,7 +100,8 @@ public final class ExternalData {
    *     and the location when the location leaves the folder, is not a regular file, or the range
    *     does not lie within it; MODEL_UNSUPPORTED for one tensor of 2 GiB or more
    */
-  public byte[] read(String location, long offset, long length, long expected, String where) {
+  public ByteString read(String location, long offset, long length, long expected,
+      String where) {
     String relative = relative(location, where);
     try {
       long size = folder.regularFileSize(relative);
@@ -106,9 +118,13 @@ public final class ExternalData {
         throw Errors.modelUnsupported(model, where + " holds " + n + " bytes of external data;"
             + " one tensor must stay under 2 GiB", "split the tensor or quantize the model");
       }
+      ByteBuffer held = folder.held(relative, offset, (int) n);
+      if (held != null) {
+        return UnsafeByteOperations.unsafeWrap(held);
+      }
       byte[] bytes = new byte[(int) n];
       folder.read(relative, offset, bytes);
-      return bytes;
+      return UnsafeByteOperations.unsafeWrap(bytes);
     } catch (Refused e) {
       throw invalid(where, "its external data location '" + location + "' " + e.getMessage());
     } catch (NoSuchFileException | FileNotFoundException e) {

@@ -1,5 +1,6 @@
 package dev.ember.executor.onnx;
 
+import com.google.protobuf.ByteString;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.AttrValue;
@@ -22,7 +23,6 @@ import dev.ember.executor.onnx.wire.OnnxWire.TensorProto;
 import dev.ember.executor.onnx.wire.OnnxWire.TensorShapeProto;
 import dev.ember.executor.onnx.wire.OnnxWire.TypeProto;
 import dev.ember.executor.onnx.wire.OnnxWire.ValueInfoProto;
-import com.google.protobuf.UnsafeByteOperations;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -43,7 +43,8 @@ final class GraphImporter {
   private final String source;
   private final ModelProto model;
   private final ExternalData external;
-  private final MessageDigest digest;
+  private final MessageDigest digest; // null when the model's digest is known
+  private final String knownSha256;
   private final Map<String, Integer> opsets = new TreeMap<>();
 
   /**
@@ -56,6 +57,16 @@ final class GraphImporter {
     this.model = model;
     this.external = external;
     this.digest = digest;
+    this.knownSha256 = null;
+  }
+
+  /** An importer that hashes nothing: the model's digest is {@code sha256}, known already. */
+  GraphImporter(String source, ModelProto model, ExternalData external, String sha256) {
+    this.source = source;
+    this.model = model;
+    this.external = external;
+    this.digest = null;
+    this.knownSha256 = sha256;
   }
 
   OnnxModel importModel() {
@@ -67,7 +78,7 @@ final class GraphImporter {
       opsets.put("", 1);
     }
     Graph graph = importGraph(model.getGraph(), "main graph");
-    String sha256 = HexFormat.of().formatHex(digest.digest());
+    String sha256 = digest == null ? knownSha256 : HexFormat.of().formatHex(digest.digest());
     return new OnnxModel(
         source, sha256, model.getIrVersion(), model.getProducerName(), opsets, graph);
   }
@@ -87,12 +98,13 @@ final class GraphImporter {
     String location = entries.getOrDefault("location", "");
     long offset = number(entries, "offset", 0, where);
     long length = number(entries, "length", -1, where);
-    byte[] bytes = external.read(location, offset, length, expectedBytes(t, where), where);
-    digest.update((location + "\0" + offset + "\0" + bytes.length + "\0")
-        .getBytes(StandardCharsets.UTF_8));
-    digest.update(bytes);
-    return t.toBuilder().clearExternalData().clearDataLocation()
-        .setRawData(UnsafeByteOperations.unsafeWrap(bytes)).build();
+    ByteString bytes = external.read(location, offset, length, expectedBytes(t, where), where);
+    if (digest != null) {
+      digest.update((location + "\0" + offset + "\0" + bytes.size() + "\0")
+          .getBytes(StandardCharsets.UTF_8));
+      digest.update(bytes.asReadOnlyByteBuffer());
+    }
+    return t.toBuilder().clearExternalData().clearDataLocation().setRawData(bytes).build();
   }
 
   /** The raw byte size the tensor's type and shape need; -1 for strings (never raw). */

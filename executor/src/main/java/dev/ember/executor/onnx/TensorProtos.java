@@ -137,9 +137,12 @@ public final class TensorProtos {
     switch (t.storage()) {
       case FLOAT:
         float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-          f[i] = t == DType.FLOAT ? b.getFloat()
-              : t == DType.FLOAT16 ? Half.toFloat(b.getShort()) : Half.bf16ToFloat(b.getShort());
+        if (t == DType.FLOAT) {
+          b.asFloatBuffer().get(f); // one bulk copy: weights are read before the JIT has run
+        } else {
+          for (int i = 0; i < n; i++) {
+            f[i] = t == DType.FLOAT16 ? Half.toFloat(b.getShort()) : Half.bf16ToFloat(b.getShort());
+          }
         }
         return Tensor.ofFloats(t, shape, f);
       case DOUBLE:

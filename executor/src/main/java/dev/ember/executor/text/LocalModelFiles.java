@@ -8,6 +8,9 @@ import java.net.URI;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** {@link ModelFiles} over {@code java.nio.file}: plain paths and {@code file:} URIs. */
 final class LocalModelFiles implements ModelFiles {
@@ -28,6 +31,19 @@ final class LocalModelFiles implements ModelFiles {
   @Override
   public long size(String location) throws IOException {
     return Files.size(toPath(location));
+  }
+
+  @Override
+  public Optional<String> stamp(String location) throws IOException {
+    return Optional.of(fileStamp(toPath(location)));
+  }
+
+  /** The real path, size, modification time and file key (inode) of a local file. */
+  static String fileStamp(Path file) throws IOException {
+    Path real = file.toRealPath();
+    BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
+    return "file " + real + " size " + a.size() + " modified "
+        + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " key " + a.fileKey();
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.ember.executor.text;
 
 import dev.ember.executor.onnx.ExternalData;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * Reads the files a {@link ModelSpec} names (the ONNX model and its {@code tokenizer.json}). The
@@ -45,6 +46,19 @@ public interface ModelFiles {
    */
   default long size(String location) throws IOException {
     return -1;
+  }
+
+  /**
+   * A stamp of the file at {@code location} as it is now, without reading it: its place, size and
+   * modification time (and what else the file system offers), so that a changed file gets another
+   * stamp; empty when this reader cannot tell. {@link ModelImages} finds a model's imported image
+   * by it, which is why a file rewritten in place with its old size and time is missed (turn the
+   * images off, {@code spark.ember.compile.cache.modelImages=false}, where files are).
+   *
+   * @throws IOException when the file cannot be reached
+   */
+  default Optional<String> stamp(String location) throws IOException {
+    return Optional.empty();
   }
 
   /**

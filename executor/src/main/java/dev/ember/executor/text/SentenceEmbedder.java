@@ -11,7 +11,6 @@ import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Shape;
 import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.ir.ValueInfo;
-import dev.ember.executor.onnx.OnnxLoader;
 import dev.ember.executor.onnx.OnnxModel;
 import dev.ember.executor.predict.BatchRunner;
 import dev.ember.executor.predict.ModelSignature;
@@ -25,8 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.IntConsumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 
 /**
  * Text to sentence embeddings: tokenize, run the transformer, mean-pool over the attention mask,
@@ -216,21 +217,30 @@ public final class SentenceEmbedder implements AutoCloseable {
       CompileWrapper.Builder compiler) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(files, "files");
-    byte[] modelBytes = SpecFiles.readModel(spec, files);
-    byte[] tokenizerBytes = SpecFiles.readTokenizer(spec, files);
-    // Names for messages and logs only; the files were read above.
+    // Names for messages and logs only.
     String name = Redaction.redact(spec.isBuiltin() ? spec.spec() : spec.modelLocation());
-    OnnxModel model =
-        OnnxLoader.load(modelBytes, name, SpecFiles.externalData(spec, files, name));
     String tokenizerName =
         spec.isBuiltin()
             ? spec.spec() + " (" + spec.tokenizerLocation() + ")"
             : Redaction.redact(spec.tokenizerLocation());
-    TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerBytes, tokenizerName, maxLength);
+    // The tokenizer (its native library, then its JSON: 0.3 s) loads beside the model.
+    CompletableFuture<TextTokenizer> tokenizing = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        tokenizing.complete(TextTokenizer.fromJson(
+            SpecFiles.readTokenizer(spec, files), tokenizerName, maxLength));
+      } catch (RuntimeException | Error e) {
+        tokenizing.completeExceptionally(e);
+      }
+    }, "ember-tokenizer-load");
+    t.setDaemon(true);
+    t.start();
+    OnnxModel model;
     Graph graph;
     ForwardFn forward = null;
     CompileWrapper wrapper = null;
     try {
+      model = ModelImages.of(compiler).load(spec, files, name);
       graph = forwardGraph(model);
       if (compiler == null) {
         forward = ForwardFn.interpreter(graph);
@@ -238,8 +248,14 @@ public final class SentenceEmbedder implements AutoCloseable {
         wrapper = compiler.build(graph);
       }
     } catch (RuntimeException e) {
-      tokenizer.close();
+      tokenizing.thenAccept(TextTokenizer::close);
       throw e;
+    }
+    TextTokenizer tokenizer;
+    try {
+      tokenizer = tokenizing.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
     return create(model, graph, forward, wrapper, tokenizer, batchRows);
   }

@@ -102,6 +102,14 @@ public final class OpenBlasGemm implements Gemm {
     return SHARED.get(b, k, n, transB, () -> new Native(b, k, n, transB));
   }
 
+  /**
+   * A native copy of {@code b} that no other caller shares, so that it is freed as soon as its
+   * holder drops it ({@link VectorGemm}'s copies for its first products).
+   */
+  Prepared copy(float[] b, int k, int n, boolean transB) {
+    return new Native(b, k, n, transB);
+  }
+
   @Override
   public void multiply(
       int m, float alpha, float[] a, int aOff, int lda, boolean transA,

@@ -3,6 +3,7 @@ package dev.ember.executor.backend.cpu.gemm;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * beside OpenBLAS and keeps the faster. Available only when the JVM starts with
  * {@code --add-modules=jdk.incubator.vector}.
  *
- * <p>Until C2 has compiled the kernel ({@link KernelWarmUp}), products run on OpenBLAS over the
- * same packed panels.
+ * <p>Until C2 has compiled the kernel ({@link KernelWarmUp}), products run on OpenBLAS: a weight
+ * prepared in that time also gets a native copy for OpenBLAS, dropped at its first product on the
+ * kernel (an executor's first batches run at OpenBLAS's speed, not at the speed of one OpenBLAS
+ * call per packed panel, which copied the whole of C each time: 1 s on MiniLM's first batch);
+ * other products run on OpenBLAS over the packed panels.
  *
  * <p>Blocking: a packed B panel (KC x 2 vectors, 32 KiB with 512-bit vectors) stays in L1 while
  * the kernel walks the MC rows of packed A, which stay in L2.
@@ -61,9 +65,18 @@ public final class VectorGemm implements Gemm {
     float[] tile = new float[0];
   }
 
+  /**
+   * Bytes of native weight copies made for the first products, at most: they exist only until the
+   * kernel runs, but a large model should not need its weights a third time in native memory.
+   */
+  private static final long EARLY_COPY_BYTES = 512L << 20;
+  private static final AtomicLong EARLY_COPIED = new AtomicLong();
+
   /** B packed once: k-blocks of KC, each a row of panels of {@code width} columns. */
   static final class Packed extends Prepared {
     final float[] panels;
+    /** OpenBLAS's copy of B for products before the kernel runs; null once it does. */
+    volatile Prepared early;
 
     Packed(float[] panels, int k, int n, boolean transB) {
       super(null, k, n, transB); // holding b would keep the weak cache's key alive
@@ -131,6 +144,16 @@ public final class VectorGemm implements Gemm {
     return f;
   }
 
+  /**
+   * Starts the kernel's warm-up now, where this JVM has the Vector API, rather than when the first
+   * GEMM is chosen (a no-op after the first call).
+   */
+  public static void warmUpEarly() {
+    if (moduleLoaded()) {
+      KernelWarmUp.start(new VectorKernel(), VectorGemm::compareOnce);
+    }
+  }
+
   /** Whether this JVM has the Vector API module (started with --add-modules). */
   public static boolean moduleLoaded() {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
@@ -169,7 +192,12 @@ public final class VectorGemm implements Gemm {
     return SHARED.get(b, k, n, transB, () -> {
       float[] panels = new float[packedSize(k, n)];
       packB(b, 0, transB ? k : n, transB, k, n, panels);
-      return new Packed(panels, k, n, transB);
+      Packed p = new Packed(panels, k, n, transB);
+      if (!kernelRuns() && fallback() instanceof OpenBlasGemm blas
+          && EARLY_COPIED.addAndGet(4L * k * n) <= EARLY_COPY_BYTES) {
+        p.early = blas.copy(b, k, n, transB);
+      }
+      return p;
     });
   }
 
@@ -180,8 +208,22 @@ public final class VectorGemm implements Gemm {
     if (JavaGemm.empty(m, w.n, w.k, beta, c, cOff, ldc)) {
       return;
     }
-    run(SCRATCH.get(), m, w.n, w.k, alpha, a, aOff, lda, transA, ((Packed) w).panels, beta, c,
-        cOff, ldc);
+    Packed p = (Packed) w;
+    Prepared early = p.early;
+    if (early != null) {
+      if (!kernelRuns()) {
+        fallback().multiply(m, alpha, a, aOff, lda, transA, early, beta, c, cOff, ldc);
+        return;
+      }
+      p.early = null; // its native memory goes with it (JavaCPP frees it once collected)
+      // Another thread may still be in a product on it: it keeps its own reference.
+    }
+    run(SCRATCH.get(), m, w.n, w.k, alpha, a, aOff, lda, transA, p.panels, beta, c, cOff, ldc);
+  }
+
+  /** Whether products run on the kernel now, rather than on the fallback. */
+  private boolean kernelRuns() {
+    return mode == Mode.KERNEL || mode == Mode.BEST && KernelWarmUp.ready() && kernelFaster;
   }
 
   private int width() {
@@ -213,12 +255,15 @@ public final class VectorGemm implements Gemm {
         for (int kk = 0; kk < kc; kk++) {
           int d = base + kk * w;
           int row = k0 + kk;
-          for (int j = 0; j < cols; j++) {
-            dst[d + j] = transB ? b[bOff + (j0 + j) * ldb + row] : b[bOff + row * ldb + j0 + j];
+          if (transB) {
+            for (int j = 0; j < cols; j++) {
+              dst[d + j] = b[bOff + (j0 + j) * ldb + row];
+            }
+          } else {
+            // A copy, not a loop: weights are packed at load, before the JIT compiles anything.
+            System.arraycopy(b, bOff + row * ldb + j0, dst, d, cols);
           }
-          for (int j = cols; j < w; j++) {
-            dst[d + j] = 0f;
-          }
+          Arrays.fill(dst, d + cols, d + w, 0f);
         }
       }
     }
@@ -250,9 +295,7 @@ public final class VectorGemm implements Gemm {
   private void run(Scratch s, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, boolean transA, float[] pb,
       float beta, float[] c, int cOff, int ldc) {
-    boolean kernelRuns = mode == Mode.KERNEL
-        || mode == Mode.BEST && KernelWarmUp.ready() && kernelFaster;
-    if (!kernelRuns) {
+    if (!kernelRuns()) {
       onFallback(m, n, k, alpha, a, aOff, lda, transA, pb, beta, c, cOff, ldc);
       return;
     }

@@ -2,6 +2,8 @@ package dev.ember.executor.backend.cpu.gemm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +99,34 @@ class VectorGemmTest {
     gemm.multiply(m, 1f, a, 0, k, false, p, 0f, viaPrepared, 0, n);
     gemm.multiply(m, n, k, 1f, a, 0, k, false, w, 0, k, true, 0f, direct, 0, n);
     assertTrue(Arrays.equals(direct, viaPrepared));
+  }
+
+  /**
+   * Before the kernel runs, a prepared weight also has OpenBLAS's own copy, and its products run on
+   * that copy in one call (the fallback mode is that state held); they agree with the products over
+   * the packed panels.
+   */
+  @Test
+  void weightsPreparedBeforeTheKernelRunsHaveACopyForOpenBlas() {
+    Random r = new Random(4);
+    int m = 37;
+    int k = 300;
+    int n = 70;
+    float[] a = random(r, m * k);
+    float[] w = random(r, k * n);
+    VectorGemm.Packed p = (VectorGemm.Packed) fallback.prepare(w, k, n, false);
+    assertNotNull(p.early, "a weight prepared before the kernel runs gets OpenBLAS's copy");
+    float[] viaCopy = new float[m * n];
+    float[] viaPanels = new float[m * n];
+    fallback.multiply(m, 1f, a, 0, k, false, p, 0f, viaCopy, 0, n);
+    fallback.multiply(m, n, k, 1f, a, 0, k, false, w, 0, n, false, 0f, viaPanels, 0, n);
+    for (int i = 0; i < viaCopy.length; i++) {
+      assertEquals(viaPanels[i], viaCopy[i], 1e-3f * Math.max(1f, Math.abs(viaPanels[i])),
+          "element " + i);
+    }
+    float[] viaKernel = new float[m * n];
+    gemm.multiply(m, 1f, a, 0, k, false, gemm.prepare(w, k, n, false), 0f, viaKernel, 0, n);
+    assertNull(p.early, "the first product on the kernel drops the copy (weights are shared)");
   }
 
   @Test

@@ -1,0 +1,252 @@
+package dev.ember.executor.text;
+
+import dev.ember.executor.backend.VariantArtifacts;
+import dev.ember.executor.cache.CacheEntry;
+import dev.ember.executor.cache.CacheKeyFactors;
+import dev.ember.executor.cache.CompileCache;
+import dev.ember.executor.dispatch.CachedVariantStore;
+import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.onnx.ExternalData;
+import dev.ember.executor.onnx.OnnxImage;
+import dev.ember.executor.onnx.OnnxLoader;
+import dev.ember.executor.onnx.OnnxModel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Imported models kept in the compile cache, so that a warm executor does not read and parse the
+ * ONNX file again: the model's {@link OnnxImage} (its graph parses in milliseconds, its weights
+ * are raw bytes), found by the model file's {@link ModelFiles#stamp} (place, size, modification
+ * time) without reading the file. On MiniLM the image replaced 1.0 s of reading the model from
+ * its jar and 0.9 s of parsing it with about 0.2 s.
+ *
+ * <p>The entry is a cache entry like a variant's: owner-only, every file checked against the
+ * HMAC-signed manifest when read, a damaged one quarantined and the model read from its file. It
+ * holds the original file's sha256, so the variants' cache keys are those of the file itself. The
+ * image is written on a background thread after the first load, so a cold start does not wait
+ * for it. Models under {@link #MIN_MODEL_BYTES}, with external data, or from a file system that
+ * gives no stamp are always read from their files.
+ *
+ * <pre>{@code
+ * OnnxModel m = ModelImages.of(compiler).load(spec, files, "builtin:all-minilm-l6-v2");
+ * }</pre>
+ */
+public final class ModelImages {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelImages.class);
+  /** Smaller models parse as fast as their image would load. */
+  static final int MIN_MODEL_BYTES = 4 << 20;
+  /** Bump when what an image holds changes. */
+  private static final String FORMAT = "onnx-image-1";
+  private static final String MODEL_FILE = "model.onnx";
+  private static final String ABOUT_FILE = "image.properties";
+  private static final ModelImages NONE = new ModelImages(null, 0);
+  private static final ExecutorService WRITER = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "ember-model-image-writer");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** The last write queued: writes run one after the other on {@link #WRITER}. */
+  private static volatile CompletableFuture<Void> lastWrite =
+      CompletableFuture.completedFuture(null);
+
+  private final CompileCache cache; // null: no images
+  private final int minModelBytes;
+
+  private ModelImages(CompileCache cache, int minModelBytes) {
+    this.cache = cache;
+    this.minModelBytes = minModelBytes;
+  }
+
+  /** No images: every load reads the model's file. */
+  public static ModelImages none() {
+    return NONE;
+  }
+
+  /** Images in {@code cache} (none when it is disabled). */
+  public static ModelImages in(CompileCache cache) {
+    return cache.enabled() ? new ModelImages(cache, MIN_MODEL_BYTES) : NONE;
+  }
+
+  /** Images in {@code cache} for models of at least {@code minModelBytes} (tests). */
+  static ModelImages in(CompileCache cache, int minModelBytes) {
+    return new ModelImages(cache, minModelBytes);
+  }
+
+  /**
+   * The images of a load compiled by {@code compiler}: in its compile cache when its store is one
+   * that keeps model images ({@link CachedVariantStore#keepsModelImages}); none otherwise.
+   */
+  public static ModelImages of(CompileWrapper.Builder compiler) {
+    if (compiler != null && compiler.store() instanceof CachedVariantStore s
+        && s.keepsModelImages()) {
+      return in(s.cache());
+    }
+    return NONE;
+  }
+
+  /**
+   * The model {@code spec} names, from its image when the cache holds one for the file as it is
+   * now, else read from the file (and its image written in the background). {@code name} names
+   * the model in messages.
+   *
+   * @throws EmberException as {@link SpecFiles#readModel} and {@link OnnxLoader#load}
+   */
+  public OnnxModel load(ModelSpec spec, ModelFiles files, String name) {
+    Optional<String> stamp = stamp(spec, files);
+    if (stamp.isPresent()) {
+      Optional<OnnxModel> fromImage = read(stamp.get(), name);
+      if (fromImage.isPresent()) {
+        return fromImage.get();
+      }
+    }
+    byte[] bytes = SpecFiles.readModel(spec, files);
+    if (stamp.isEmpty() || bytes.length < minModelBytes) {
+      return OnnxLoader.load(bytes, name, SpecFiles.externalData(spec, files, name));
+    }
+    OnnxLoader.Imageable loaded =
+        OnnxLoader.loadImageable(bytes, name, SpecFiles.externalData(spec, files, name));
+    String s = stamp.get();
+    String sha256 = loaded.model().sha256();
+    lastWrite = CompletableFuture.runAsync(() -> write(s, loaded.image(), sha256, name), WRITER);
+    return loaded.model();
+  }
+
+  /**
+   * Waits until the images this JVM started writing are written (or failed): for a process that
+   * exits right after its first load, whose daemon writer would be cut off.
+   */
+  public static void awaitWrites() {
+    lastWrite.join();
+  }
+
+  private Optional<String> stamp(ModelSpec spec, ModelFiles files) {
+    if (cache == null) {
+      return Optional.empty();
+    }
+    try {
+      return spec.files(files).stamp(spec.modelLocation());
+    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+      return Optional.empty(); // reading the file says so, with the fix
+    } catch (IOException e) {
+      LOG.warn("Model image: cannot stat {} ({}); reading the model file", spec.modelLocation(),
+          e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private Optional<OnnxModel> read(String stamp, String name) {
+    CacheKeyFactors factors = factors(stamp);
+    Optional<CacheEntry> entry = cache.get(factors);
+    if (entry.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, byte[]> files = entry.get().artifacts().files();
+    try {
+      Map<String, String> about = about(files.get(ABOUT_FILE));
+      if (!stamp.equals(about.get("stamp")) || files.get(MODEL_FILE) == null) {
+        throw new IllegalStateException("its stamp or model file does not match");
+      }
+      ExternalData weights = ExternalData.in(new Held(files), name);
+      OnnxModel m = OnnxLoader.loadImage(files.get(MODEL_FILE), name, weights, about.get("sha256"));
+      LOG.info("Model image: loaded {} from the compile cache without parsing its file", name);
+      return Optional.of(m);
+    } catch (EmberException | IllegalStateException | IllegalArgumentException e) {
+      cache.invalidate(factors, "the model image does not load: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private void write(String stamp, Supplier<Optional<OnnxImage>> of, String sha256,
+      String name) {
+    try {
+      Optional<OnnxImage> image = of.get();
+      if (image.isEmpty()) {
+        LOG.info("Model image: none for {} (external data or a tensor over 128 MiB)", name);
+        return;
+      }
+      Map<String, byte[]> files = new LinkedHashMap<>();
+      files.put(ABOUT_FILE, ("stamp=" + stamp + "\nsha256=" + sha256 + "\n")
+          .getBytes(StandardCharsets.UTF_8));
+      files.put(MODEL_FILE, image.get().model());
+      for (int i = 0; i < image.get().weights().size(); i++) {
+        files.put(OnnxImage.weightFile(i), image.get().weights().get(i));
+      }
+      cache.getOrCompile(factors(stamp), () -> CacheEntry.of(new VariantArtifacts(files)));
+    } catch (RuntimeException e) {
+      LOG.warn("Model image: not written for {} ({}); the next start reads the model file", name,
+          e.toString());
+    }
+  }
+
+  /** Lines {@code key=value}; the stamp holds spaces, not newlines. */
+  private static Map<String, String> about(byte[] bytes) {
+    if (bytes == null) {
+      throw new IllegalStateException(ABOUT_FILE + " is missing");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        out.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return out;
+  }
+
+  /** An image's key: its format and the model file's stamp (the bytes are what it saves). */
+  private static CacheKeyFactors factors(String stamp) {
+    return new CacheKeyFactors(sha256Hex(stamp), "model-image", FORMAT, "onnx-import", "any",
+        CacheKeyFactors.ENGINE_VERSION);
+  }
+
+  private static String sha256Hex(String s) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM ships SHA-256", e);
+    }
+  }
+
+  /** The weight files of an image, as read from its cache entry. */
+  private record Held(Map<String, byte[]> files) implements ExternalData.Folder {
+    @Override
+    public long regularFileSize(String relative) throws IOException {
+      return file(relative).length;
+    }
+
+    @Override
+    public void read(String relative, long offset, byte[] into) throws IOException {
+      System.arraycopy(file(relative), Math.toIntExact(offset), into, 0, into.length);
+    }
+
+    @Override
+    public ByteBuffer held(String relative, long offset, int length) throws IOException {
+      return ByteBuffer.wrap(file(relative), Math.toIntExact(offset), length).slice();
+    }
+
+    private byte[] file(String relative) throws NoSuchFileException {
+      byte[] f = files.get(relative);
+      if (f == null) {
+        throw new NoSuchFileException(relative);
+      }
+      return f;
+    }
+  }
+}
