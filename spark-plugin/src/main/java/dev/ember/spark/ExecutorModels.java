@@ -10,6 +10,7 @@ import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.errors.Redaction;
 import dev.ember.executor.text.ModelFiles;
+import dev.ember.executor.text.ModelImages;
 import dev.ember.executor.text.ModelSpec;
 import dev.ember.executor.predict.Predictor;
 import dev.ember.executor.predict.RunStats;
@@ -335,8 +336,12 @@ public final class ExecutorModels {
     return sum;
   }
 
-  /** Closes and forgets every model; the next use loads again. */
+  /**
+   * Closes and forgets every model; the next use loads again. A model image still being written
+   * ({@link ModelImages}) is finished first, so the next start finds it.
+   */
   public static synchronized void closeAll() {
+    ModelImages.awaitWrites();
     for (CompletableFuture<Object> f : MODELS.values()) {
       if (f.getNow(null) instanceof SentenceEmbedder e) {
         e.close();

@@ -4,6 +4,7 @@ import dev.ember.executor.onnx.ExternalData;
 import dev.ember.executor.text.ModelFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -35,6 +36,14 @@ public final class HadoopModelFiles implements ModelFiles {
   @Override
   public long size(String location) throws IOException {
     return status(location).getLen();
+  }
+
+  /** The file's qualified path, length and modification time, from its status. */
+  @Override
+  public Optional<String> stamp(String location) throws IOException {
+    FileStatus st = status(location);
+    return Optional.of("hadoop " + st.getPath() + " size " + st.getLen() + " modified "
+        + st.getModificationTime());
   }
 
   /**

@@ -164,4 +164,20 @@ class HadoopExternalDataTest {
     assertEquals(ErrorCode.MODEL_INVALID, e.code(), e.getMessage());
     assertTrue(e.getMessage().contains("'..'"), e.getMessage());
   }
+
+  /** The stamp a model image is found by changes with the file's time and size. */
+  @Test
+  void aFilesStampChangesWhenTheFileDoes() throws IOException {
+    Path f = Files.write(tmp.resolve("m.onnx"), new byte[] {1, 2, 3});
+    String where = "emberfs://" + f.toAbsolutePath();
+    String first = files.stamp(where).orElseThrow();
+    assertEquals(first, files.stamp(where).orElseThrow());
+    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(
+        Files.getLastModifiedTime(f).toMillis() + 5_000));
+    String touched = files.stamp(where).orElseThrow();
+    assertTrue(!touched.equals(first), touched);
+    Files.write(f, new byte[] {1, 2, 3, 4});
+    Files.setLastModifiedTime(f, Files.getLastModifiedTime(f)); // keep the new time
+    assertTrue(!files.stamp(where).orElseThrow().equals(touched));
+  }
 }

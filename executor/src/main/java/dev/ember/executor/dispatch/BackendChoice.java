@@ -10,9 +10,9 @@ import dev.ember.executor.ir.AttrValue;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Node;
 import dev.ember.executor.ops.OpRegistry;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +54,15 @@ public record BackendChoice(
    */
   public static BackendChoice choose(
       BackendPolicy policy, Graph graph, Backend ember, byte[] modelBytes, boolean planOnly) {
+    return choose(policy, graph, ember, modelBytes == null ? null : () -> modelBytes, planOnly);
+  }
+
+  /**
+   * Like {@link #choose(BackendPolicy, Graph, Backend, byte[], boolean)}, with the bytes read
+   * only if ONNX Runtime is chosen (a model loaded from its image has none at hand).
+   */
+  static BackendChoice choose(BackendPolicy policy, Graph graph, Backend ember,
+      Supplier<byte[]> modelBytes, boolean planOnly) {
     Map<String, String> missing = missingOps(graph);
     String ops = String.join(", ", missing.keySet());
     switch (policy) {
@@ -131,11 +140,11 @@ public record BackendChoice(
 
   /**
    * The ONNX Runtime backend for variants whose op the chosen backend refuses at compile time,
-   * opened once on first use (never, for a model whose variants all compile). It keeps a reference
-   * to the model bytes for as long as the wrapper lives.
+   * opened once on first use (never, for a model whose variants all compile), with the model bytes
+   * {@code modelBytes} gives then.
    */
-  static java.util.function.Supplier<Backend> refusedOpFallback(Graph graph, byte[] modelBytes) {
-    byte[] bytes = modelBytes;
+  static Supplier<Backend> refusedOpFallback(Graph graph, Supplier<byte[]> modelBytes) {
+    Supplier<byte[]> bytes = modelBytes;
     Backend[] opened = new Backend[1];
     return () -> {
       synchronized (opened) {
@@ -147,7 +156,8 @@ public record BackendChoice(
     };
   }
 
-  private static Backend ort(Graph graph, byte[] modelBytes, String why, boolean planOnly) {
+  private static Backend ort(Graph graph, Supplier<byte[]> bytes, String why, boolean planOnly) {
+    byte[] modelBytes = bytes == null ? null : bytes.get();
     if (modelBytes == null) {
       throw Errors.modelUnsupported(graph.name(), "it would run on ONNX Runtime (" + why
           + "), which needs the model's ONNX bytes, and this load has only its graph",

@@ -3,6 +3,7 @@ package dev.ember.executor.dispatch;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.GraphPrinter;
 import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.onnx.OnnxModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,8 @@ import java.util.Map;
  * SHA-256 of a graph's content: its printed structure (nodes, attributes, types) and every
  * initializer's bytes, so two graphs share a hash only when they compute the same thing. It is the
  * {@code graphHash} of the wrapper's {@link dev.ember.executor.backend.VariantKey}s. About 0.2 s
- * for MiniLM's 90 MB of weights; callers that already hold a hash of the model file pass it to
- * {@link CompileWrapper.Builder#graphHash} instead.
+ * for MiniLM's 90 MB of weights; callers that hold the model the graph came from pass it to {@link
+ * CompileWrapper.Builder#sourceModel}, and its weights are hashed as the model file's digest.
  */
 final class GraphHash {
   private static final int CHUNK = 1 << 14;
@@ -24,12 +25,29 @@ final class GraphHash {
   private GraphHash() {}
 
   static String of(Graph g) {
+    return of(g, null);
+  }
+
+  /**
+   * The hash of {@code g}, built from {@code source} (null: from nothing known): a weight that is
+   * the very tensor of the source's graph is hashed as the source's sha256, which covers its bytes.
+   */
+  static String of(Graph g, OnnxModel source) {
     MessageDigest md = sha256();
     md.update(GraphPrinter.print(g).getBytes(StandardCharsets.UTF_8));
+    Map<String, Tensor> own = source == null ? Map.of() : source.graph().initializers();
+    if (source != null) {
+      md.update(("model " + source.sha256()).getBytes(StandardCharsets.UTF_8));
+    }
     for (Map.Entry<String, Tensor> e : g.initializers().entrySet()) {
       md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
       md.update(e.getValue().toString().getBytes(StandardCharsets.UTF_8));
-      update(md, e.getValue());
+      if (own.get(e.getKey()) == e.getValue()) {
+        md.update((byte) 1); // the model's own weight, in its sha256
+      } else {
+        md.update((byte) 0);
+        update(md, e.getValue());
+      }
     }
     return HexFormat.of().formatHex(md.digest());
   }

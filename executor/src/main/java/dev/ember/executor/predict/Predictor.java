@@ -2,17 +2,18 @@ package dev.ember.executor.predict;
 
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.ir.Tensor;
-import dev.ember.executor.onnx.OnnxLoader;
 import dev.ember.executor.onnx.OnnxModel;
 import dev.ember.executor.text.ForwardFn;
 import dev.ember.executor.text.ModelFiles;
+import dev.ember.executor.text.ModelImages;
 import dev.ember.executor.text.ModelSpec;
-import dev.ember.executor.text.SpecFiles;
 import dev.ember.executor.text.PairTokens;
+import dev.ember.executor.text.SpecFiles;
 import dev.ember.executor.text.TextTokenizer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Any batchable ONNX model, ready to run over rows: its {@link ModelSignature} and a {@link
@@ -55,14 +56,13 @@ public final class Predictor {
   public static Predictor load(ModelSpec spec, ModelFiles files, CompileWrapper.Builder compiler,
       int maxLength) {
     Objects.requireNonNull(spec, "spec");
-    byte[] bytes = SpecFiles.readModel(spec, files);
     String source = spec.isBuiltin() ? spec.spec() : spec.modelLocation();
-    OnnxModel model =
-        OnnxLoader.load(bytes, source, SpecFiles.externalData(spec, files, source));
+    ModelImages.Loaded loaded = ModelImages.of(compiler).load(spec, files, source);
+    OnnxModel model = loaded.model();
     TextTokenizer tokenizer = maxLength <= 0 ? null : TextTokenizer.fromJson(
         SpecFiles.readTokenizer(spec, files), spec.tokenizerLocation(), maxLength);
     try {
-      return new Predictor(model.source(), runner(model, compiler, bytes), tokenizer);
+      return new Predictor(model.source(), runner(model, compiler, loaded.bytes()), tokenizer);
     } catch (RuntimeException e) {
       if (tokenizer != null) {
         tokenizer.close();
@@ -73,16 +73,16 @@ public final class Predictor {
 
   /** A predictor over an already loaded model; see {@link #load}. */
   public static Predictor of(OnnxModel model, CompileWrapper.Builder compiler) {
-    return new Predictor(model.source(), runner(model, compiler, null), null);
+    return new Predictor(model.source(), runner(model, compiler, (Supplier<byte[]>) null), null);
   }
 
   /** {@code bytes}: the model's ONNX bytes, for ONNX Runtime if the policy picks it. */
   private static BatchRunner runner(OnnxModel model, CompileWrapper.Builder compiler,
-      byte[] bytes) {
+      Supplier<byte[]> bytes) {
     ModelSignature sig = ModelSignature.of(model.graph());
     return compiler == null
         ? BatchRunner.of(sig, ForwardFn.interpreter(model.graph()))
-        : BatchRunner.of(sig, compiler.build(model.graph(), bytes));
+        : BatchRunner.of(sig, compiler.sourceModel(model).build(model.graph(), bytes));
   }
 
   /**
@@ -130,7 +130,6 @@ public final class Predictor {
     }
     return tokenizer;
   }
-
 
   /** See {@link BatchRunner#run}. */
   public Tensor[][] run(List<Tensor[]> rows, int rowsPerBatch) {

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * gives no stamp are always read from their files.
  *
  * <pre>{@code
- * OnnxModel m = ModelImages.of(compiler).load(spec, files, "builtin:all-minilm-l6-v2");
+ * OnnxModel m = ModelImages.of(compiler).load(spec, files, "builtin:all-minilm-l6-v2").model();
  * }</pre>
  */
 public final class ModelImages {
@@ -107,25 +107,32 @@ public final class ModelImages {
    *
    * @throws EmberException as {@link SpecFiles#readModel} and {@link OnnxLoader#load}
    */
-  public OnnxModel load(ModelSpec spec, ModelFiles files, String name) {
+  public Loaded load(ModelSpec spec, ModelFiles files, String name) {
     Optional<String> stamp = stamp(spec, files);
     if (stamp.isPresent()) {
       Optional<OnnxModel> fromImage = read(stamp.get(), name);
       if (fromImage.isPresent()) {
-        return fromImage.get();
+        return new Loaded(fromImage.get(), () -> SpecFiles.readModel(spec, files));
       }
     }
     byte[] bytes = SpecFiles.readModel(spec, files);
     if (stamp.isEmpty() || bytes.length < minModelBytes) {
-      return OnnxLoader.load(bytes, name, SpecFiles.externalData(spec, files, name));
+      return new Loaded(
+          OnnxLoader.load(bytes, name, SpecFiles.externalData(spec, files, name)), () -> bytes);
     }
     OnnxLoader.Imageable loaded =
         OnnxLoader.loadImageable(bytes, name, SpecFiles.externalData(spec, files, name));
     String s = stamp.get();
     String sha256 = loaded.model().sha256();
     lastWrite = CompletableFuture.runAsync(() -> write(s, loaded.image(), sha256, name), WRITER);
-    return loaded.model();
+    return new Loaded(loaded.model(), () -> bytes);
   }
+
+  /**
+   * A loaded model and its file's bytes, for ONNX Runtime: at hand when the file was read, read
+   * again on the first call when the model came from its image.
+   */
+  public record Loaded(OnnxModel model, Supplier<byte[]> bytes) {}
 
   /**
    * Waits until the images this JVM started writing are written (or failed): for a process that

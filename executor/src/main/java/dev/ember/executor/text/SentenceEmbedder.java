@@ -2,6 +2,7 @@ package dev.ember.executor.text;
 
 import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.errors.Redaction;
@@ -240,16 +241,16 @@ public final class SentenceEmbedder implements AutoCloseable {
     ForwardFn forward = null;
     CompileWrapper wrapper = null;
     try {
-      model = ModelImages.of(compiler).load(spec, files, name);
+      model = ModelImages.of(compiler).load(spec, files, name).model();
       graph = forwardGraph(model);
       if (compiler == null) {
         forward = ForwardFn.interpreter(graph);
       } else {
-        wrapper = compiler.build(graph);
+        wrapper = compiler.sourceModel(model).build(graph);
       }
     } catch (RuntimeException e) {
       tokenizing.thenAccept(TextTokenizer::close);
-      throw e;
+      throw firstToReport(e, tokenizing);
     }
     TextTokenizer tokenizer;
     try {
@@ -258,6 +259,26 @@ public final class SentenceEmbedder implements AutoCloseable {
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
     return create(model, graph, forward, wrapper, tokenizer, batchRows);
+  }
+
+  /**
+   * The error a load reports when the model failed with {@code model}: as when the files were read
+   * one after the other, a missing or unreadable model file first, then a missing tokenizer, then
+   * what is wrong inside the model.
+   */
+  private static RuntimeException firstToReport(RuntimeException model,
+      CompletableFuture<TextTokenizer> tokenizing) {
+    if (model instanceof EmberException m && m.code() == ErrorCode.IO_ERROR) {
+      return model;
+    }
+    try {
+      tokenizing.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof EmberException t && t.code() == ErrorCode.IO_ERROR) {
+        return t;
+      }
+    }
+    return model;
   }
 
   /**

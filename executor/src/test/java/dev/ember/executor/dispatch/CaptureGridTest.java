@@ -24,12 +24,11 @@ class CaptureGridTest {
   }
 
   @Test
-  void cutsFillLargestThenPadTheRestAtMostTwofold() {
+  void cutsFillLargestThenCutTheRestWhereItCostsLeast() {
     assertArrayEquals(new int[] {1}, grid.cut(1));
     assertArrayEquals(new int[] {1, 1}, grid.cut(2)); // 2 -> 8 would be 4x the work
-    assertArrayEquals(new int[] {5}, grid.cut(5));
+    assertArrayEquals(new int[] {5}, grid.cut(5)); // 5 -> 8 is cheaper than five calls
     assertArrayEquals(new int[] {8, 5}, grid.cut(13)); // 13 -> 32 would be 2.5x
-    assertArrayEquals(new int[] {20}, grid.cut(20)); // 20 -> 32 is under 2x
     assertArrayEquals(new int[] {32, 32, 6}, grid.cut(70));
     assertArrayEquals(new int[] {32}, grid.cut(32));
     for (int n = 1; n <= 200; n++) {
@@ -38,6 +37,23 @@ class CaptureGridTest {
       for (int c : cuts) {
         assertEquals(true, c <= 32, "chunk " + c + " of " + n);
       }
+    }
+  }
+
+  /** With the default powers of two, a remainder pads at most to the next chunk's worth. */
+  @Test
+  void powersOfTwoSplitWhereOneChunkWouldPadMost() {
+    CaptureGrid p2 = new CaptureGrid(CompileOptions.DEFAULT_CAPTURE_SIZES, List.of(8), true, true);
+    assertArrayEquals(new int[] {8, 1}, p2.cut(9)); // not 9 padded to 16
+    assertArrayEquals(new int[] {15}, p2.cut(15)); // 16 rows in one call beat 8 + 4 + 2 + 1
+    assertArrayEquals(new int[] {16, 4}, p2.cut(20)); // not 20 padded to 32
+    assertArrayEquals(new int[] {64, 32, 1}, p2.cut(97)); // 33 -> 64 costs 65, 32 + 1 costs 35
+    for (int n = 1; n <= 64; n++) {
+      int padded = 0;
+      for (int c : p2.cut(n)) {
+        padded += Integer.highestOneBit(c) == c ? c : Integer.highestOneBit(c) * 2;
+      }
+      assertEquals(true, padded <= n + n / 4 + 1, "rows " + n + " ran as " + padded);
     }
   }
 

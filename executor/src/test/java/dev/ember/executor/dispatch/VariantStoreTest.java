@@ -11,6 +11,7 @@ import dev.ember.executor.backend.VariantArtifacts;
 import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.onnx.OnnxModel;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -143,5 +144,29 @@ class VariantStoreTest {
     assertEquals(GraphHash.of(TOKENS), GraphHash.of(DispatchModels.tokens()));
     assertNotEquals(GraphHash.of(TOKENS), GraphHash.of(other));
     assertEquals(64, GraphHash.of(TOKENS).length());
+  }
+
+  /**
+   * With the source model given, its own weights count through its file digest: another digest
+   * gives another hash; a weight the graph does not share with the model is still hashed by value.
+   */
+  @Test
+  void graphHashOverASourceModelCoversItsDigestAndForeignWeights() {
+    String a = "a".repeat(64);
+    OnnxModel source = new OnnxModel("m", a, 8, "test", Map.of("", 17), TOKENS);
+    OnnxModel otherFile = new OnnxModel("m", "b".repeat(64), 8, "test", Map.of("", 17), TOKENS);
+    assertEquals(GraphHash.of(TOKENS, source), GraphHash.of(TOKENS, source));
+    assertNotEquals(GraphHash.of(TOKENS, source), GraphHash.of(TOKENS, otherFile));
+    assertNotEquals(GraphHash.of(TOKENS, source), GraphHash.of(TOKENS));
+
+    Map<String, Tensor> foreign = new java.util.HashMap<>(TOKENS.initializers());
+    foreign.put("W", Tensor.zeros(dev.ember.executor.ir.DType.FLOAT, new int[] {4, 3}));
+    Map<String, Tensor> foreign2 = new java.util.HashMap<>(TOKENS.initializers());
+    foreign2.put("W", Tensor.ofFloats(new int[] {4, 3}, new float[12]));
+    foreign2.get("W").rawFloats()[5] = 1f;
+    Graph g1 = TOKENS.with(TOKENS.nodes(), TOKENS.outputs(), foreign, TOKENS.valueTypes());
+    Graph g2 = TOKENS.with(TOKENS.nodes(), TOKENS.outputs(), foreign2, TOKENS.valueTypes());
+    assertNotEquals(GraphHash.of(g1, source), GraphHash.of(g2, source),
+        "a weight that is not the model's own is hashed by its values");
   }
 }
