@@ -83,6 +83,23 @@ public final class CompileCache {
     this.reader = signer == null ? null : new EntryReader(signer, owners);
   }
 
+  private CompileCache(CompileCache shared) {
+    this.log = shared.log;
+    this.lockWait = shared.lockWait;
+    this.owners = shared.owners;
+    this.signer = shared.signer;
+    this.layout = shared.layout;
+    this.reader = shared.reader;
+  }
+
+  /**
+   * The same cache with counts of its own, for what it keeps beside compiled variants (model
+   * images), so that this cache's hits and misses stay those of variants.
+   */
+  public CompileCache withOwnCounts() {
+    return new CompileCache(this);
+  }
+
   /** Opens (creating if needed) the cache at {@code root}. Never throws for an unusable root. */
   public static CompileCache open(Path root) {
     return open(root, true);

@@ -3,6 +3,7 @@ package dev.ember.executor.text;
 import dev.ember.executor.backend.VariantArtifacts;
 import dev.ember.executor.cache.CacheEntry;
 import dev.ember.executor.cache.CacheKeyFactors;
+import dev.ember.executor.cache.CacheStats;
 import dev.ember.executor.cache.CompileCache;
 import dev.ember.executor.dispatch.CachedVariantStore;
 import dev.ember.executor.dispatch.CompileWrapper;
@@ -54,7 +55,7 @@ public final class ModelImages {
   private static final String FORMAT = "onnx-image-1";
   private static final String MODEL_FILE = "model.onnx";
   private static final String ABOUT_FILE = "image.properties";
-  private static final ModelImages NONE = new ModelImages(null, 0);
+  private static final ModelImages NONE = new ModelImages(null);
   private static final ExecutorService WRITER = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "ember-model-image-writer");
     t.setDaemon(true);
@@ -66,11 +67,9 @@ public final class ModelImages {
       CompletableFuture.completedFuture(null);
 
   private final CompileCache cache; // null: no images
-  private final int minModelBytes;
 
-  private ModelImages(CompileCache cache, int minModelBytes) {
+  private ModelImages(CompileCache cache) {
     this.cache = cache;
-    this.minModelBytes = minModelBytes;
   }
 
   /** No images: every load reads the model's file. */
@@ -80,12 +79,12 @@ public final class ModelImages {
 
   /** Images in {@code cache} (none when it is disabled). */
   public static ModelImages in(CompileCache cache) {
-    return cache.enabled() ? new ModelImages(cache, MIN_MODEL_BYTES) : NONE;
+    return cache.enabled() ? new ModelImages(cache.withOwnCounts()) : NONE;
   }
 
-  /** Images in {@code cache} for models of at least {@code minModelBytes} (tests). */
-  static ModelImages in(CompileCache cache, int minModelBytes) {
-    return new ModelImages(cache, minModelBytes);
+  /** Lookups, writes and quarantines of these images (not counted in the variants' cache). */
+  public CacheStats stats() {
+    return cache == null ? CompileCache.disabled().stats() : cache.stats();
   }
 
   /**
@@ -116,7 +115,7 @@ public final class ModelImages {
       }
     }
     byte[] bytes = SpecFiles.readModel(spec, files);
-    if (stamp.isEmpty() || bytes.length < minModelBytes) {
+    if (stamp.isEmpty() || bytes.length < MIN_MODEL_BYTES) {
       return new Loaded(
           OnnxLoader.load(bytes, name, SpecFiles.externalData(spec, files, name)), () -> bytes);
     }

@@ -242,6 +242,11 @@ public final class SentenceEmbedder implements AutoCloseable {
     CompileWrapper wrapper = null;
     try {
       model = ModelImages.of(compiler).load(spec, files, name).model();
+    } catch (RuntimeException e) {
+      tokenizing.thenAccept(TextTokenizer::close);
+      throw firstToReport(e, tokenizing);
+    }
+    try {
       graph = forwardGraph(model);
       if (compiler == null) {
         forward = ForwardFn.interpreter(graph);
@@ -250,7 +255,9 @@ public final class SentenceEmbedder implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       tokenizing.thenAccept(TextTokenizer::close);
-      throw firstToReport(e, tokenizing);
+      // A broken tokenizer was reported before what the graph lacks, when the files were read
+      // one after the other.
+      throw tokenizerFailure(tokenizing).orElse(e);
     }
     TextTokenizer tokenizer;
     try {
@@ -271,14 +278,20 @@ public final class SentenceEmbedder implements AutoCloseable {
     if (model instanceof EmberException m && m.code() == ErrorCode.IO_ERROR) {
       return model;
     }
+    return tokenizerFailure(tokenizing)
+        .filter(t -> t instanceof EmberException e && e.code() == ErrorCode.IO_ERROR)
+        .orElse(model);
+  }
+
+  /** How the tokenizer's load failed, once it has ended; empty when it loaded. */
+  private static Optional<RuntimeException> tokenizerFailure(
+      CompletableFuture<TextTokenizer> tokenizing) {
     try {
       tokenizing.join();
+      return Optional.empty();
     } catch (CompletionException e) {
-      if (e.getCause() instanceof EmberException t && t.code() == ErrorCode.IO_ERROR) {
-        return t;
-      }
+      return Optional.of(e.getCause() instanceof RuntimeException r ? r : e);
     }
-    return model;
   }
 
   /**

@@ -326,16 +326,10 @@ final class LoopEmitter {
   }
 
   private void layerNorm(JavaWriter w, MethodBuilder mb, Kernel.Row k, String el, String n) {
-    w.line("double s = 0;");
-    w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("s += " + el + ";");
-    w.close();
+    w.line("int lnEnd = " + n + " - " + n + " % " + SUM_CHAINS + ";");
+    sumInChains(w, "s", el, n);
     w.line("double mu = s / " + n + ";");
-    w.line("double sq = 0;");
-    w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("double d = " + el + " - mu;");
-    w.line("sq += d * d;");
-    w.close();
+    sumInChains(w, "sq", "(" + el + " - mu) * (" + el + " - mu)", n);
     w.line("double inv = 1.0 / Math.sqrt(sq / " + n + " + " + CpuCodegen.doubleLiteral(
         k.epsilon()) + ");");
     String scale = k.scale() == null ? null : mb.param("float[]", cg.arrayOf(k.scale()));
@@ -347,6 +341,38 @@ final class LoopEmitter {
     w.line(el + " = (" + el + " - fm) * fi" + (scale == null ? "" : " * " + scale + "[j]")
         + (bias == null ? "" : " + " + bias + "[j]") + ";");
     w.close();
+  }
+
+  /**
+   * Independent sums a row statistic is split into. One running double sum is a chain of
+   * dependent adds (4 cycles each), which C2 cannot reorder or vectorise; four chains run four
+   * adds at once. Measured: MiniLM's layer norms took 9 % of a level-3 pass with one chain.
+   */
+  private static final int SUM_CHAINS = 4;
+
+  /**
+   * Declares {@code double name} = the sum over j of {@code term} (an expression of j) in {@link
+   * #SUM_CHAINS} chains over j below {@code lnEnd}, then the rest.
+   */
+  private static void sumInChains(JavaWriter w, String name, String term, String n) {
+    StringBuilder chains = new StringBuilder();
+    for (int c = 0; c < SUM_CHAINS; c++) {
+      chains.append(c == 0 ? "" : ", ").append(name).append("Part").append(c).append(" = 0");
+    }
+    w.line("double " + chains + ";");
+    w.open("for (int lnAt = 0; lnAt < lnEnd; lnAt += " + SUM_CHAINS + ")");
+    for (int c = 0; c < SUM_CHAINS; c++) {
+      w.line("{ int j = lnAt + " + c + "; " + name + "Part" + c + " += " + term + "; }");
+    }
+    w.close();
+    w.open("for (int j = lnEnd; j < " + n + "; j++)");
+    w.line(name + "Part0 += " + term + ";");
+    w.close();
+    StringBuilder total = new StringBuilder();
+    for (int c = 0; c < SUM_CHAINS; c++) {
+      total.append(c == 0 ? "" : " + ").append(name).append("Part").append(c);
+    }
+    w.line("double " + name + " = " + total + ";");
   }
 
   private static void indentInto(JavaWriter w, JavaWriter inner) {
