@@ -4,7 +4,6 @@ import dev.ember.executor.onnx.wire.OnnxWire.GraphProto;
 import dev.ember.executor.onnx.wire.OnnxWire.ModelProto;
 import dev.ember.executor.onnx.wire.OnnxWire.StringStringEntryProto;
 import dev.ember.executor.onnx.wire.OnnxWire.TensorProto;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,36 +46,50 @@ public record OnnxImage(byte[] model, List<byte[]> weights) {
    */
   static Optional<OnnxImage> of(ModelProto proto) {
     GraphProto graph = proto.getGraph();
-    GraphProto.Builder out = graph.toBuilder().clearInitializer();
-    List<byte[]> files = new ArrayList<>();
-    ByteArrayOutputStream file = new ByteArrayOutputStream();
-    for (TensorProto t : graph.getInitializerList()) {
+    // First where each tensor goes, then one exact array per file: the image is written while
+    // the executor starts, so it allocates and copies each weight byte once.
+    List<Integer> fileSizes = new ArrayList<>();
+    int[] fileOf = new int[graph.getInitializerCount()];
+    int[] offsetOf = new int[fileOf.length];
+    int used = 0;
+    for (int i = 0; i < fileOf.length; i++) {
+      TensorProto t = graph.getInitializer(i);
       if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL
           || t.getExternalDataCount() > 0) {
         return Optional.empty();
       }
       int size = t.getRawData().size();
+      fileOf[i] = -1;
       if (size < MIN_EXTERNAL_BYTES) {
-        out.addInitializer(t);
         continue;
       }
       if (size > MAX_FILE_BYTES) {
         return Optional.empty();
       }
-      if (file.size() + size > MAX_FILE_BYTES) {
-        files.add(file.toByteArray());
-        file.reset();
+      if (fileSizes.isEmpty() || used + size > MAX_FILE_BYTES) {
+        fileSizes.add(0);
+        used = 0;
       }
-      long offset = file.size();
-      file.writeBytes(t.getRawData().toByteArray());
+      fileOf[i] = fileSizes.size() - 1;
+      offsetOf[i] = used;
+      used += size;
+      fileSizes.set(fileOf[i], used);
+    }
+    List<byte[]> files = new ArrayList<>();
+    fileSizes.forEach(n -> files.add(new byte[n]));
+    GraphProto.Builder out = graph.toBuilder().clearInitializer();
+    for (int i = 0; i < fileOf.length; i++) {
+      TensorProto t = graph.getInitializer(i);
+      if (fileOf[i] < 0) {
+        out.addInitializer(t);
+        continue;
+      }
+      t.getRawData().copyTo(files.get(fileOf[i]), offsetOf[i]);
       out.addInitializer(t.toBuilder().clearRawData()
           .setDataLocation(TensorProto.DataLocation.EXTERNAL)
-          .addExternalData(entry("location", weightFile(files.size())))
-          .addExternalData(entry("offset", Long.toString(offset)))
-          .addExternalData(entry("length", Integer.toString(size))));
-    }
-    if (file.size() > 0) {
-      files.add(file.toByteArray());
+          .addExternalData(entry("location", weightFile(fileOf[i])))
+          .addExternalData(entry("offset", Integer.toString(offsetOf[i])))
+          .addExternalData(entry("length", Integer.toString(t.getRawData().size()))));
     }
     return Optional.of(new OnnxImage(proto.toBuilder().setGraph(out).build().toByteArray(), files));
   }
