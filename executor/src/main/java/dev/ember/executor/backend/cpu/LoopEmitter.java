@@ -218,6 +218,16 @@ final class LoopEmitter {
       return outRow == null ? out + "[ob + j]" : outRow + "[j]";
     }
 
+    /** The array the row lies in: {@link #store}'s, without the index. */
+    String rowArray(String out) {
+      return outRow == null ? out : outRow;
+    }
+
+    /** Where the row starts in {@link #rowArray}. */
+    String rowOffset() {
+      return outRow == null ? "ob" : "0";
+    }
+
     /** After the row's loop: copies the row buffer into the output row, when one was used. */
     void flush(JavaWriter w, String out) {
       if (outRow != null) {
@@ -298,31 +308,13 @@ final class LoopEmitter {
     // keeps them vectorisable), which is then copied out.
     String el = b.store(out);
     if (k.op() == Kernel.RowOp.SOFTMAX) {
-      softmax(w, el, n);
+      w.line("RowMath.softmax(" + b.rowArray(out) + ", " + b.rowOffset() + ", " + n + ");");
     } else {
       layerNorm(w, mb, k, el, n);
     }
     b.flush(w, out);
     w.close();
     return mb;
-  }
-
-  /** Softmax of the row whose element j is {@code el}. */
-  private static void softmax(JavaWriter w, String el, String n) {
-    w.line("float mx = Float.NEGATIVE_INFINITY;");
-    w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("mx = Math.max(mx, " + el + ");");
-    w.close();
-    w.line("double sum = 0;");
-    w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line("float e = (float) Math.exp(" + el + " - mx);");
-    w.line(el + " = e;");
-    w.line("sum += e;");
-    w.close();
-    w.line("float inv = (float) (1.0 / sum);");
-    w.open("for (int j = 0; j < " + n + "; j++)");
-    w.line(el + " = " + el + " * inv;");
-    w.close();
   }
 
   private void layerNorm(JavaWriter w, MethodBuilder mb, Kernel.Row k, String el, String n) {

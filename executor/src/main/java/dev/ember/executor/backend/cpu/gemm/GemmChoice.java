@@ -128,8 +128,9 @@ public final class GemmChoice {
         provisional = !awaitKernel(v); // else its fallback would be measured in its place
       }
     }
-    // Best of three interleaved rounds: other threads (JIT, Janino, other tasks) add noise.
-    for (int round = 0; round < 3; round++) {
+    // Best of seven interleaved rounds: other threads (JIT, Janino, other tasks) add noise, and
+    // one measurement lasts milliseconds.
+    for (int round = 0; round < 7; round++) {
       for (Gemm g : loaded) {
         speed.merge(g.name(), gflops(g), Math::max);
       }
