@@ -53,20 +53,21 @@ final class GraphImporter {
    * @param digest the digest of the model bytes, updated with every external byte read
    */
   GraphImporter(String source, ModelProto model, ExternalData external, MessageDigest digest) {
-    this.source = source;
-    this.model = model;
-    this.external = external;
-    this.digest = digest;
-    this.knownSha256 = null;
+    this(source, model, external, digest, null);
   }
 
   /** An importer that hashes nothing: the model's digest is {@code sha256}, known already. */
   GraphImporter(String source, ModelProto model, ExternalData external, String sha256) {
+    this(source, model, external, null, sha256);
+  }
+
+  private GraphImporter(String source, ModelProto model, ExternalData external,
+      MessageDigest digest, String knownSha256) {
     this.source = source;
     this.model = model;
     this.external = external;
-    this.digest = null;
-    this.knownSha256 = sha256;
+    this.digest = digest;
+    this.knownSha256 = knownSha256;
   }
 
   OnnxModel importModel() {
