@@ -2,6 +2,7 @@ package dev.ember.executor.cache;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -272,7 +273,7 @@ public final class CompileCache {
   private void save(CacheKeyFactors factors, String key, CacheEntry entry) {
     Path tmp = layout.newTempDir(key);
     try {
-      Map<String, byte[]> files = EntryWriter.contents(factors, entry);
+      Map<String, ByteBuffer> files = EntryWriter.contents(factors, entry);
       byte[] manifest = Manifest.of(key, entry.transformedCode(), files).render(signer);
       EntryWriter.write(tmp, files, manifest);
       Files.move(tmp, layout.entryDir(key), StandardCopyOption.ATOMIC_MOVE);

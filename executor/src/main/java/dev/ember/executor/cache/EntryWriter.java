@@ -1,6 +1,8 @@
 package dev.ember.executor.cache;
 
+import dev.ember.executor.backend.VariantArtifacts;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,38 +27,41 @@ final class EntryWriter {
    * Every file of the entry by relative name, the manifest excepted; checks artifact names, and
    * refuses a file larger than a reader would accept ({@link Manifest#MAX_FILE_BYTES}).
    */
-  static Map<String, byte[]> contents(CacheKeyFactors factors, CacheEntry entry) {
-    Map<String, byte[]> files = new TreeMap<>();
-    files.put(CacheLayout.FACTORS, factors.describe().getBytes(StandardCharsets.UTF_8));
+  static Map<String, ByteBuffer> contents(CacheKeyFactors factors, CacheEntry entry) {
+    Map<String, ByteBuffer> files = new TreeMap<>();
+    files.put(CacheLayout.FACTORS, utf8(factors.describe()));
     if (!entry.transformedCode().isEmpty()) {
-      files.put(
-          CacheLayout.TRANSFORMED_CODE, entry.transformedCode().getBytes(StandardCharsets.UTF_8));
+      files.put(CacheLayout.TRANSFORMED_CODE, utf8(entry.transformedCode()));
     }
     if (!entry.graphDump().isEmpty()) {
-      files.put(CacheLayout.GRAPH_DUMP, entry.graphDump().getBytes(StandardCharsets.UTF_8));
+      files.put(CacheLayout.GRAPH_DUMP, utf8(entry.graphDump()));
     }
-    entry
-        .artifacts()
-        .files()
-        .forEach(
-            (name, bytes) ->
-                files.put(CacheLayout.ARTIFACTS + CacheLayout.checkRelativeName(name), bytes));
+    // Views, not copies: a model image's weights are written as they are held.
+    VariantArtifacts artifacts = entry.artifacts();
+    for (String name : artifacts.names()) {
+      files.put(CacheLayout.ARTIFACTS + CacheLayout.checkRelativeName(name),
+          artifacts.buffer(name));
+    }
     files.forEach(
         (name, bytes) -> {
-          if (bytes.length > Manifest.MAX_FILE_BYTES) {
+          if (bytes.remaining() > Manifest.MAX_FILE_BYTES) {
             throw new IllegalArgumentException(
-                "cache file '" + name + "' has " + bytes.length + " bytes, more than the "
+                "cache file '" + name + "' has " + bytes.remaining() + " bytes, more than the "
                     + Manifest.MAX_FILE_BYTES + " a cache entry may hold");
           }
         });
     return files;
   }
 
+  private static ByteBuffer utf8(String s) {
+    return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+  }
+
   /**
    * Writes {@code files} and then {@code manifest} (their signed {@link Manifest}) under {@code
    * dir}, which must not exist yet.
    */
-  static void write(Path dir, Map<String, byte[]> files, byte[] manifest) throws IOException {
+  static void write(Path dir, Map<String, ByteBuffer> files, byte[] manifest) throws IOException {
     PrivatePaths.createDirectories(dir.getParent());
     PrivatePaths.createDirectory(dir);
     TreeSet<Path> dirs =
@@ -66,11 +71,11 @@ final class EntryWriter {
                 .thenComparing(Comparator.naturalOrder()));
     dirs.add(dir);
     List<Path> written = new ArrayList<>();
-    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+    for (Map.Entry<String, ByteBuffer> f : files.entrySet()) {
       Path file = dir.resolve(f.getKey());
       PrivatePaths.createDirectories(file.getParent());
       dirs.add(file.getParent());
-      PrivatePaths.writeNew(file, f.getValue(), false);
+      PrivatePaths.writeNew(file, f.getValue().duplicate(), false);
       written.add(file);
     }
     // Forced after all are written, so the kernel can flush them together: one pass of waits

@@ -1,5 +1,6 @@
 package dev.ember.executor.cache;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,10 +50,10 @@ record Manifest(String key, String sourceSha256, Map<String, FileSum> files) {
   }
 
   /** The manifest of files given by name and content, for an entry of {@code key}. */
-  static Manifest of(String key, String source, Map<String, byte[]> contents) {
+  static Manifest of(String key, String source, Map<String, ByteBuffer> contents) {
     Map<String, FileSum> sums = new TreeMap<>();
     contents.forEach(
-        (name, bytes) -> sums.put(name, new FileSum(bytes.length, Digests.sha256Hex(bytes))));
+        (name, bytes) -> sums.put(name, new FileSum(bytes.remaining(), Digests.sha256Hex(bytes))));
     return new Manifest(key, Digests.sha256Hex(source.getBytes(StandardCharsets.UTF_8)), sums);
   }
 

@@ -67,12 +67,16 @@ final class PrivatePaths {
    * existing file or link is never written through. {@code force} waits until it is on disk.
    */
   static void writeNew(Path file, byte[] bytes, boolean force) throws IOException {
+    writeNew(file, ByteBuffer.wrap(bytes), force);
+  }
+
+  /** As {@link #writeNew(Path, byte[], boolean)}, writing the remaining bytes of {@code buf}. */
+  static void writeNew(Path file, ByteBuffer buf, boolean force) throws IOException {
     try (FileChannel ch =
         FileChannel.open(
             file,
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
             attributes(file, FILE_MODE))) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
@@ -162,6 +166,21 @@ final class PrivatePaths {
         throw new IllegalStateException(tooLarge(size + 1, maxBytes) + " (it grew)");
       }
       return out;
+    }
+  }
+
+  /**
+   * Maps a whole file read-only, without following a symbolic link in its last name; {@code
+   * size} is the size the caller checked, and a file of another size now is refused. The mapping
+   * stays valid when the file is renamed or deleted (quarantine, housekeeping): on POSIX systems
+   * the pages belong to the open file, not to its name.
+   */
+  static ByteBuffer map(Path file, long size) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      if (ch.size() != size) {
+        throw new IllegalStateException("has " + ch.size() + " bytes but " + size + " were listed");
+      }
+      return ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
     }
   }
 

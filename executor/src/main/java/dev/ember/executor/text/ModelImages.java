@@ -164,7 +164,7 @@ public final class ModelImages {
     if (entry.isEmpty()) {
       return Optional.empty();
     }
-    Map<String, byte[]> files = entry.get().artifacts().files();
+    VariantArtifacts files = entry.get().artifacts();
     try {
       Map<String, String> about = about(files.get(ABOUT_FILE));
       if (!stamp.equals(about.get("stamp")) || files.get(MODEL_FILE) == null) {
@@ -195,7 +195,8 @@ public final class ModelImages {
       for (int i = 0; i < image.get().weights().size(); i++) {
         files.put(OnnxImage.weightFile(i), image.get().weights().get(i));
       }
-      cache.getOrCompile(factors(stamp), () -> CacheEntry.of(new VariantArtifacts(files)));
+      // The arrays were made for the image alone: handed over, not copied again.
+      cache.getOrCompile(factors(stamp), () -> CacheEntry.of(VariantArtifacts.handedOver(files)));
     } catch (RuntimeException e) {
       LOG.warn("Model image: not written for {} ({}); the next start reads the model file", name,
           e.toString());
@@ -232,25 +233,25 @@ public final class ModelImages {
     }
   }
 
-  /** The weight files of an image, as read from its cache entry. */
-  private record Held(Map<String, byte[]> files) implements ExternalData.Folder {
+  /** The weight files of an image, as its cache entry holds them (mapped, for large ones). */
+  private record Held(VariantArtifacts files) implements ExternalData.Folder {
     @Override
     public long regularFileSize(String relative) throws IOException {
-      return file(relative).length;
+      return file(relative).remaining();
     }
 
     @Override
     public void read(String relative, long offset, byte[] into) throws IOException {
-      System.arraycopy(file(relative), Math.toIntExact(offset), into, 0, into.length);
+      file(relative).get(Math.toIntExact(offset), into);
     }
 
     @Override
     public ByteBuffer held(String relative, long offset, int length) throws IOException {
-      return ByteBuffer.wrap(file(relative), Math.toIntExact(offset), length).slice();
+      return file(relative).slice(Math.toIntExact(offset), length);
     }
 
-    private byte[] file(String relative) throws NoSuchFileException {
-      byte[] f = files.get(relative);
+    private ByteBuffer file(String relative) throws NoSuchFileException {
+      ByteBuffer f = files.buffer(relative);
       if (f == null) {
         throw new NoSuchFileException(relative);
       }

@@ -122,6 +122,31 @@ class CompileCacheTest {
   }
 
   @Test
+  void largeArtifactIsReadMappedAndCheckedLikeAnyOther() throws IOException {
+    byte[] weights = new byte[(int) EntryReader.MAP_BYTES + 12_345];
+    new java.util.Random(7).nextBytes(weights);
+    Supplier<CacheEntry> withWeights =
+        () -> CacheEntry.of(VariantArtifacts.handedOver(Map.of("weights-0.bin", weights)));
+    open().getOrCompile(factors, withWeights);
+
+    CacheEntry read = open().get(factors).orElseThrow();
+    assertTrue(read.artifacts().buffer("weights-0.bin").isDirect(), "a large file is mapped");
+    assertTrue(read.artifacts().buffer("weights-0.bin").isReadOnly());
+    assertEquals(weights.length, read.artifacts().size("weights-0.bin"));
+    assertArrayEquals(weights, read.artifacts().get("weights-0.bin"));
+
+    // One byte changed deep inside the mapped file is caught by its sha256, as for a small one.
+    Path file = root.resolve(factors.key()).resolve("artifacts/weights-0.bin");
+    byte[] damaged = Files.readAllBytes(file);
+    damaged[damaged.length - 100] ^= 0x10;
+    Files.write(file, damaged);
+    CompileCache cache = open();
+    assertTrue(cache.get(factors).isEmpty());
+    assertWarned("artifacts/weights-0.bin' does not match its sha256");
+    assertEquals(new CacheStats(0, 1, 0, 1, 0), cache.stats());
+  }
+
+  @Test
   void partialEntryWithoutManifestIsRebuilt() throws IOException {
     open().getOrCompile(factors, counting(new AtomicInteger(), "a"));
     Files.delete(root.resolve(factors.key()).resolve("manifest"));

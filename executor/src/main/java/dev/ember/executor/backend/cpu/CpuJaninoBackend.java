@@ -120,7 +120,7 @@ public final class CpuJaninoBackend implements Backend {
           : "the saved source differs from what this Ember generates for the graph");
     }
     Map<String, byte[]> classes = new LinkedHashMap<>();
-    for (String f : artifacts.files().keySet()) {
+    for (String f : artifacts.names()) {
       if (f.startsWith(CLASS_DIR) && f.endsWith(".class")) {
         String name = f.substring(CLASS_DIR.length(), f.length() - ".class".length());
         classes.put(name, artifacts.get(f));
