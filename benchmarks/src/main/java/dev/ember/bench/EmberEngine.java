@@ -29,7 +29,7 @@ import java.util.concurrent.Future;
  *   <li>corpus order: one {@code embed(batch, 64)} call per batch of 64 rows;
  *   <li>length-sorted: one {@code embed(rows, 32)} call per worker with all its rows in corpus
  *       order; the embedder sorts them by length itself (stably, as the plan does) and, at level 3,
- *       also cuts a batch where the sequence bucket changes.
+ *       also cuts its batches where padding and calls cost least (BucketCuts).
  * </ul>
  */
 final class EmberEngine implements Engine, AutoCloseable {

@@ -101,7 +101,8 @@ final class Embed {
 
   /**
    * All rows shortest first (stable), {@code size} per batch, a batch also cut where {@code
-   * bucket} of the length changes: what the level-3 embedder does with one call of all rows.
+   * bucket} of the length changes: a plan the torch reference runs too, so both engines run the
+   * same batches (the CPU embedder cuts by cost instead, with the CPU's cost per call).
    */
   static List<int[]> lengthSorted(List<long[]> ids, int size, IntUnaryOperator bucket) {
     Integer[] order = new Integer[ids.size()];

@@ -24,7 +24,7 @@ import java.util.concurrent.Future;
  * corpus, per GEMM precision with CUDA graphs (one per captured size, replayed), and for FP16
  * also without (the same kernels launched one by one; the other precisions skip it to save
  * device time), for three batchings: length-sorted batches of 32 and of 64 (cut where the
- * sequence bucket changes, as the embedder does) and corpus order in batches of 64. Each
+ * sequence bucket changes, the plan the torch reference also runs) and corpus order in batches of 64. Each
  * measurement follows one untimed pass, which compiles or loads the variants and captures their
  * graphs; the first configuration compiles its variants on several threads. Timed passes include
  * building the input tensors, the copies and the pooling on the host.

@@ -93,6 +93,18 @@ final class CaptureGrid {
     return chunks.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /**
+   * The cost {@link #cut} minimises for {@code rows} rows, in rows of their bucket: each chunk's
+   * capture size plus {@link #CHUNK_COST_ROWS}.
+   */
+  double cutCost(int rows) {
+    double cost = 0;
+    for (int n : cut(rows)) {
+      cost += batches[batchIndex(n)] + CHUNK_COST_ROWS;
+    }
+    return cost;
+  }
+
   private static int ceilIndex(int[] sizes, int n) {
     for (int i = 0; i < sizes.length; i++) {
       if (sizes[i] >= n) {

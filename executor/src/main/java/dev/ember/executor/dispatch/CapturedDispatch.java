@@ -173,6 +173,14 @@ final class CapturedDispatch {
     return total;
   }
 
+  /**
+   * What a call of {@code rows} rows costs in rows of its sequence bucket: padded rows plus the
+   * cost of each chunk ({@link CaptureGrid#cutCost}).
+   */
+  double rowCost(int rows) {
+    return axes.batchSym == null ? rows * (1 + CaptureGrid.CHUNK_COST_ROWS) : grid.cutCost(rows);
+  }
+
   /** The bucket a sequence of {@code seq} is padded to, -1 above them all. */
   int seqBucket(int seq) {
     if (axes.seqSym == null) {

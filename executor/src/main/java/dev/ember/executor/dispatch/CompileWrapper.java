@@ -287,6 +287,16 @@ public final class CompileWrapper {
   }
 
   /**
+   * Level 3: what a call of {@code rows} rows costs, in rows of its sequence bucket: the rows its
+   * chunks are padded to, plus a fixed cost per chunk (a call streams every weight once), as the
+   * wrapper cuts them. Times the bucket, it is the cost in tokens that {@code BatchRunner} weighs
+   * when it decides where sorted rows are cut into calls. At other levels, {@code rows}.
+   */
+  public double rowCost(int rows) {
+    return captured != null ? captured.rowCost(rows) : rows;
+  }
+
+  /**
    * The tokens (rows x positions) the variants run for one call of {@code rows} x {@code seq}, the
    * padding of level 3 included; {@code rows * seq} at other levels.
    */

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Rules: a null row gives a null result row and is kept in place. Rows of a model with a
  * sequence dim are sorted by length and cut so that a micro-batch holds at most {@code
- * rowsPerBatch} rows and, at compile level 3, never spans two of the wrapper's sequence buckets;
+ * rowsPerBatch} rows, at compile level 3 where padding and calls cost least ({@link BucketCuts});
  * each is padded with zeros to its longest row, and outputs along the sequence are cropped back to
  * each row's own length. Models without one run in input order. The wrapper then pads to captured
  * batch sizes and splits large batches.
@@ -88,19 +88,18 @@ public final class BatchRunner {
     if (seq) {
       kept.sort(Comparator.comparingInt(r -> lengths[r])); // stable: ties keep input order
     }
-    boolean buckets = seq && wrapper != null && wrapper.level() == 3;
-    for (int from = 0; from < kept.size(); ) {
-      int to = Math.min(kept.size(), from + rowsPerBatch);
-      if (buckets) {
-        int bucket = wrapper.seqBucket(lengths[kept.get(from)]);
-        int end = from + 1;
-        while (end < to && wrapper.seqBucket(lengths[kept.get(end)]) == bucket) {
-          end++;
-        }
-        to = end;
+    if (seq && wrapper != null && wrapper.level() == 3) {
+      int[] sorted = kept.stream().mapToInt(r -> lengths[r]).toArray();
+      int from = 0;
+      for (int end : BucketCuts.ends(sorted, rowsPerBatch, wrapper)) {
+        runBatch(rows, kept.subList(from, end), lengths, result);
+        from = end;
       }
-      runBatch(rows, kept.subList(from, to), lengths, result);
-      from = to;
+    } else {
+      for (int from = 0; from < kept.size(); from += rowsPerBatch) {
+        runBatch(rows, kept.subList(from, Math.min(kept.size(), from + rowsPerBatch)), lengths,
+            result);
+      }
     }
     this.rows.add(kept.size());
     return result;

@@ -38,9 +38,10 @@ import java.util.function.IntConsumer;
  *
  * <p>Within one {@link #embed} call the texts are sorted by token count and run in micro-batches of
  * at most {@code batchRows} rows, each padded to its own longest row, so short texts do not pay for
- * long ones. Over a {@link CompileWrapper} at compile level 3, a micro-batch also never spans two
- * of the wrapper's sequence buckets, so each runs at the captured length of its own texts; the
- * wrapper pads it to a captured batch size (splitting it if needed). The model sees {@code
+ * long ones. Over a {@link CompileWrapper} at compile level 3, the sorted texts are cut where
+ * padding to the wrapper's sequence buckets and capture sizes, plus a cost per call, add up to
+ * least (a few short texts ride along with longer ones rather than making a call of their own);
+ * the wrapper pads each micro-batch to a captured batch size (splitting it if needed). The model sees {@code
  * input_ids}, {@code attention_mask} and {@code token_type_ids} (zeros), INT64 or INT32 as the
  * graph declares, and only the ones it declares. The token states are the output {@code
  * last_hidden_state}, or the graph's first output when none has that name; either must be {@code
