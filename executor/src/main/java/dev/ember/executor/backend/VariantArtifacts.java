@@ -76,12 +76,6 @@ public final class VariantArtifacts {
     return b == null ? null : b.duplicate();
   }
 
-  /** The byte size of the blob named {@code name}, or -1 when there is none. */
-  public int size(String name) {
-    ByteBuffer b = blobs.get(name);
-    return b == null ? -1 : b.remaining();
-  }
-
   /** Every blob, copied (for small sets of blobs: a large one is better read through buffer). */
   public Map<String, byte[]> files() {
     TreeMap<String, byte[]> out = new TreeMap<>();

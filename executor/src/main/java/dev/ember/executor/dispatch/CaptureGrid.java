@@ -11,11 +11,34 @@ import java.util.List;
 final class CaptureGrid {
   private final int[] batches;
   private final int[] seqs;
+  /** {@link #cut}'s least cost of r rows below the largest capture size (r = 0 .. max - 1). */
+  private final double[] restCost;
+  /** The rows of the first chunk of that cut. */
+  private final int[] restFirst;
 
   CaptureGrid(
       List<Integer> captureSizes, List<Integer> seqBuckets, boolean hasBatch, boolean hasSeq) {
     this.batches = hasBatch ? toArray(captureSizes) : new int[] {0};
     this.seqs = hasSeq ? toArray(seqBuckets) : new int[] {0};
+    // Solved once for every remainder: cut runs on each call, and BatchRunner weighs rowCost for
+    // every call size it considers.
+    int max = largestBatch();
+    this.restCost = new double[max];
+    this.restFirst = new int[max];
+    for (int r = 1; r < max; r++) {
+      restCost[r] = Double.MAX_VALUE;
+      for (int size : batches) {
+        int take = Math.min(size, r);
+        double cost = size + CHUNK_COST_ROWS + restCost[r - take];
+        if (cost <= restCost[r]) { // ties go to the larger chunk
+          restCost[r] = cost;
+          restFirst[r] = take;
+        }
+        if (size >= r) {
+          break; // a larger size only pads more
+        }
+      }
+    }
   }
 
   int size() {
@@ -70,25 +93,8 @@ final class CaptureGrid {
       chunks.add(max);
       left -= max;
     }
-    // best[r]: the least cost of r rows; first[r]: the rows of its first chunk.
-    double[] best = new double[left + 1];
-    int[] first = new int[left + 1];
-    for (int r = 1; r <= left; r++) {
-      best[r] = Double.MAX_VALUE;
-      for (int size : batches) {
-        int take = Math.min(size, r);
-        double cost = size + CHUNK_COST_ROWS + best[r - take];
-        if (cost <= best[r]) { // ties go to the larger chunk
-          best[r] = cost;
-          first[r] = take;
-        }
-        if (size >= r) {
-          break; // a larger size only pads more
-        }
-      }
-    }
-    for (int r = left; r > 0; r -= first[r]) {
-      chunks.add(first[r]);
+    for (int r = left; r > 0; r -= restFirst[r]) {
+      chunks.add(restFirst[r]);
     }
     return chunks.stream().mapToInt(Integer::intValue).toArray();
   }
@@ -98,11 +104,8 @@ final class CaptureGrid {
    * capture size plus {@link #CHUNK_COST_ROWS}.
    */
   double cutCost(int rows) {
-    double cost = 0;
-    for (int n : cut(rows)) {
-      cost += batches[batchIndex(n)] + CHUNK_COST_ROWS;
-    }
-    return cost;
+    int max = largestBatch();
+    return rows / max * (max + CHUNK_COST_ROWS) + restCost[rows % max];
   }
 
   private static int ceilIndex(int[] sizes, int n) {

@@ -40,6 +40,22 @@ class CaptureGridTest {
     }
   }
 
+  /** cutCost is the cost of cut's own chunks: padded rows plus the cost per chunk. */
+  @Test
+  void cutCostIsTheCostOfTheChunksCutRuns() {
+    CaptureGrid p2 = new CaptureGrid(CompileOptions.DEFAULT_CAPTURE_SIZES, List.of(8), true, true);
+    for (CaptureGrid g : List.of(grid, p2)) {
+      for (int n = 1; n <= 200; n++) {
+        double cost = 0;
+        for (int c : g.cut(n)) {
+          cost += g.batchAt(g.index(g.batchIndex(c), 0)) + CaptureGrid.CHUNK_COST_ROWS;
+        }
+        assertEquals(cost, g.cutCost(n), 1e-9, "rows " + n);
+      }
+    }
+    assertEquals(3 * (64 + CaptureGrid.CHUNK_COST_ROWS), p2.cutCost(192), 1e-9);
+  }
+
   /** With the default powers of two, a remainder pads at most to the next chunk's worth. */
   @Test
   void powersOfTwoSplitWhereOneChunkWouldPadMost() {
