@@ -84,6 +84,7 @@ final class BackendFactory {
 
   static CudaOptions options(CudaSettings s) {
     return new CudaOptions(
-        s.gemm(), GemmPrecision.parse(s.precision()), s.graphs(), s.graphMemoryBytes());
+        s.gemm(), GemmPrecision.parse(s.precision()), s.graphs(), s.graphMemoryBytes(),
+        s.gemmTuning());
   }
 }

@@ -46,7 +46,7 @@ public final class GpuCheck {
 
   static CudaOptions options(GemmPrecision p, boolean graphs) {
     // An H100 holds every captured variant of the run; the default 4 GiB would not.
-    return new CudaOptions("generated", p, graphs, 48L << 30);
+    return new CudaOptions("generated", p, graphs, 48L << 30, true);
   }
 
   static CompileWrapper wrapper(Graph graph, CudaBackend cuda, InMemoryVariantStore store) {
@@ -162,9 +162,10 @@ public final class GpuCheck {
       r.progress("(d) generated GEMM TFLOP/s");
       List<Map<String, Object>> rows = GemmTflops.run(driver, r);
       r.put("gemmTflops", rows);
-      StringBuilder md = new StringBuilder("## (d) Generated GEMM TFLOP/s per output tile"
-          + " (* = the tile the shape picks), error relative to the fp32 SIMT kernel\n\n"
-          + "| gemm | shape | tile | TFLOP/s | rel. error |\n|---|---|---|---|---|\n");
+      StringBuilder md = new StringBuilder("## (d) Generated GEMM TFLOP/s per route"
+          + " (* = the built-in rule's tile, + = the fastest that agrees, which the tuner"
+          + " takes), error relative to the fp32 SIMT kernel\n\n"
+          + "| gemm | shape | route | TFLOP/s | rel. error |\n|---|---|---|---|---|\n");
       for (Map<String, Object> row : rows) {
         Object v = row.containsKey("tflops")
             ? String.format(Locale.ROOT, "%.1f", (Double) row.get("tflops")) : row.get("skipped");
@@ -172,8 +173,9 @@ public final class GpuCheck {
             ? String.format(Locale.ROOT, "%.1e%s", (Double) row.get("relError"),
                 Boolean.TRUE.equals(row.get("passed")) ? "" : " FAILED") : "";
         md.append("| ").append(row.get("gemm")).append(" | ").append(row.get("shape"))
-            .append(" | ").append(row.get("tile"))
+            .append(" | ").append(row.getOrDefault("route", ""))
             .append(Boolean.TRUE.equals(row.get("picked")) ? "*" : "")
+            .append(Boolean.TRUE.equals(row.get("fastest")) ? "+" : "")
             .append(" | ").append(v).append(" | ").append(err).append(" |\n");
         ok &= !Boolean.FALSE.equals(row.get("passed"));
       }

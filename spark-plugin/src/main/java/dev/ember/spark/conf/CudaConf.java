@@ -32,6 +32,21 @@ public final class CudaConf {
           .choiceConf("auto", "cublas", "generated")
           .createWithDefault("auto");
 
+  public static final ConfEntry<Boolean> GEMM_TUNING =
+      EmberConf.conf("spark.ember.cuda.gemmTuning")
+          .doc(
+              "Measure each matrix multiplication shape of a model on the GPU when its variant is"
+                  + " compiled: every route the GEMM choice offers (cuBLAS where `auto` finds it,"
+                  + " each generated tile, the same kernels split along K for thin shapes) runs on"
+                  + " seeded data, routes whose result strays from the float32 reference beyond"
+                  + " the precision's tolerance are refused, and the fastest of the rest is kept."
+                  + " The choice is recorded in the variant's cache entry, so warm starts do not"
+                  + " measure again. `false` takes a fixed rule's tile, or cuBLAS.")
+          .since("0.1.0")
+          .startupOnly()
+          .booleanConf()
+          .createWithDefault(true);
+
   public static final ConfEntry<String> GEMM_PRECISION =
       EmberConf.conf("spark.ember.cuda.gemmPrecision")
           .doc(

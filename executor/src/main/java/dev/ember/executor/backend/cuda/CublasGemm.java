@@ -131,6 +131,35 @@ public final class CublasGemm implements GpuGemm {
         "cublasGemmStridedBatchedEx");
   }
 
+  /** One route: cuBLAS picks its own kernel per shape. */
+  @Override
+  public List<GemmRoute> routes(GemmShape s) {
+    if (whyNot(s) != null) {
+      return List.of();
+    }
+    return List.of(new GemmRoute() {
+      @Override
+      public String name() {
+        return CublasGemm.this.name();
+      }
+
+      @Override
+      public GemmShape shape() {
+        return s;
+      }
+
+      @Override
+      public GemmPrecision precision() {
+        return precision;
+      }
+
+      @Override
+      public void enqueue(long a, long b, long c, long bias) {
+        CublasGemm.this.enqueue(s, a, b, c, bias);
+      }
+    });
+  }
+
   @Override
   public void close() {
     if (!closed) {

@@ -13,6 +13,7 @@ import dev.ember.executor.lower.LoweredGraph;
 import dev.ember.executor.lower.Lowering;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,8 +30,10 @@ import java.util.Map;
  * CompileWrapper w = CompileWrapper.builder(CompileOptions.level(3)).backend(cuda).build(graph);
  * }</pre>
  *
- * <p>The name carries the architecture and the GEMM ({@code cuda-nvrtc.sm_90.nvrtc-tf32}), so the
- * compile cache keeps one CUBIN per architecture and GEMM choice.
+ * <p>The name carries the architecture and the GEMM ({@code cuda-nvrtc.sm_90.nvrtc-tf32}, with
+ * {@code .tuned} when GEMM routes are measured), so the compile cache keeps one CUBIN per
+ * architecture and GEMM choice. Each entry also records the route every GEMM shape took ({@link
+ * GemmRoutes#FILE}), which a warm start takes without measuring.
  */
 public final class CudaBackend implements Backend {
   public static final String NAME = "cuda-nvrtc";
@@ -56,7 +59,8 @@ public final class CudaBackend implements Backend {
 
   @Override
   public String name() {
-    return NAME + "." + device.info().arch() + "." + gemm.name();
+    return NAME + "." + device.info().arch() + "." + gemm.name()
+        + (options.gemmTuning() ? ".tuned" : "");
   }
 
   /** The device this backend runs on. */
@@ -92,8 +96,10 @@ public final class CudaBackend implements Backend {
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(SOURCE_FILE, program.source().getBytes(StandardCharsets.UTF_8));
     files.put(cubinFile(), image);
-    files.put(PROGRAM_FILE, describe(program).getBytes(StandardCharsets.UTF_8));
-    return new CudaVariant(key, program, device, gemm, image, new VariantArtifacts(files),
+    GemmRoutes routes = GemmRoutes.resolve(device, options, gemmShapes(program), Map.of());
+    files.put(PROGRAM_FILE, describe(program, routes).getBytes(StandardCharsets.UTF_8));
+    files.put(GemmRoutes.FILE, routes.json());
+    return new CudaVariant(key, program, device, routes, image, new VariantArtifacts(files),
         options);
   }
 
@@ -112,11 +118,18 @@ public final class CudaBackend implements Backend {
     if (!new String(saved, StandardCharsets.UTF_8).equals(program.source())) {
       throw misfit(key, "the saved source differs from what this Ember generates");
     }
+    GemmRoutes routes = GemmRoutes.resolve(device, options, gemmShapes(program),
+        GemmRoutes.parse(artifacts.get(GemmRoutes.FILE)));
     try {
-      return new CudaVariant(key, program, device, gemm, image, artifacts, options);
+      return new CudaVariant(key, program, device, routes, image, artifacts, options);
     } catch (EmberException e) {
       throw misfit(key, "the saved CUBIN does not load: " + e.getMessage());
     }
+  }
+
+  private static List<GemmShape> gemmShapes(CudaProgram program) {
+    return program.steps().stream().filter(s -> s instanceof CudaProgram.Gemm)
+        .map(s -> ((CudaProgram.Gemm) s).shape()).distinct().toList();
   }
 
   private static CudaProgram generate(Graph graph) {
@@ -147,6 +160,11 @@ public final class CudaBackend implements Backend {
 
   /** Steps and buffers in words, saved beside the source for whoever reads the cache. */
   static String describe(CudaProgram p) {
+    return describe(p, null);
+  }
+
+  /** {@link #describe(CudaProgram)} with the route each GEMM takes, where known. */
+  static String describe(CudaProgram p, GemmRoutes routes) {
     StringBuilder sb = new StringBuilder("buffers:\n");
     for (int i = 0; i < p.buffers().size(); i++) {
       CudaProgram.Buffer b = p.buffers().get(i);
@@ -164,7 +182,11 @@ public final class CudaBackend implements Backend {
             .append(" B up: ").append(h.label()).append('\n');
       } else {
         CudaProgram.Gemm g = (CudaProgram.Gemm) s;
-        sb.append("  gemm ").append(g.shape()).append(": ").append(g.label()).append('\n');
+        sb.append("  gemm ").append(g.shape()).append(": ").append(g.label());
+        if (routes != null) {
+          sb.append(" -> ").append(routes.get(g.shape()).name());
+        }
+        sb.append('\n');
       }
     }
     return sb.toString();

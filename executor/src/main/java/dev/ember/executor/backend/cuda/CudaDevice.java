@@ -5,6 +5,7 @@ import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.Tensor;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,6 +30,7 @@ public final class CudaDevice implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<Tensor, Long> weights = new IdentityHashMap<>();
   private final Map<String, GpuGemm> gemms = new ConcurrentHashMap<>();
+  private GemmTuner tuner; // guarded by the lock
   private long weightBytes;
   private long scratch;
   private long scratchBytes;
@@ -162,6 +164,27 @@ public final class CudaDevice implements AutoCloseable {
     return gemms.computeIfAbsent(key, k -> k.startsWith("cublas")
         ? new CublasGemm((JCudaDriver) driver, compiler, precision)
         : new GeneratedGemm(driver, compiler, precision));
+  }
+
+  /**
+   * The GEMMs whose routes a shape may take: {@link #gemm}'s, and with tuning on where that is
+   * cuBLAS, the generated kernels of the same precision too, so the tuner weighs both.
+   */
+  List<GpuGemm> gemms(CudaOptions options) {
+    GpuGemm first = gemm(options);
+    if (options.gemmTuning() && first instanceof CublasGemm) {
+      return List.of(first, gemm(options.withGemm("generated")));
+    }
+    return List.of(first);
+  }
+
+  /** The device's GEMM tuner, its choices kept for the device's lifetime; under the lock. */
+  GemmTuner tuner() {
+    if (tuner == null) {
+      tuner = new GemmTuner(driver,
+          gemm(CudaOptions.defaults().withGemm("generated").withPrecision(GemmPrecision.FP32)));
+    }
+    return tuner;
   }
 
   @Override

@@ -46,7 +46,7 @@ final class CudaVariant implements DeviceVariant {
   private final VariantKey key;
   private final CudaProgram program;
   private final CudaDevice device;
-  private final GpuGemm gemm;
+  private final GemmRoutes routes;
   private final Map<String, Object> kernels;
   private final VariantArtifacts artifacts;
   private final BlockLayout layout;
@@ -63,12 +63,12 @@ final class CudaVariant implements DeviceVariant {
   private int replays;
   private ByteBuffer flagHost; // runOnDevice's 4-byte read of the error flag, made once
 
-  CudaVariant(VariantKey key, CudaProgram program, CudaDevice device, GpuGemm gemm,
+  CudaVariant(VariantKey key, CudaProgram program, CudaDevice device, GemmRoutes routes,
       byte[] image, VariantArtifacts artifacts, CudaOptions options) {
     this.key = key;
     this.program = program;
     this.device = device;
-    this.gemm = gemm;
+    this.routes = routes;
     this.artifacts = artifacts;
     this.layout = new BlockLayout(program);
     this.blockBytes = layout.bytes();
@@ -80,13 +80,6 @@ final class CudaVariant implements DeviceVariant {
     }
     this.wantsGraph = capture && host == null;
     this.graphLimit = options.graphMemoryBytes();
-    for (Step s : program.steps()) {
-      if (s instanceof CudaProgram.Gemm gm && !gemm.supports(gm.shape())) {
-        throw Errors.of(ErrorCode.UNSUPPORTED_OP, gm.label() + ": GEMM " + gemm.name()
-            + " cannot run " + gm.shape() + ": " + gemm.whyNot(gm.shape()),
-            "set spark.ember.cuda.gemm=generated, or spark.ember.device=cpu");
-      }
-    }
     this.kernels = device.exclusive(() -> {
       Map<String, Object> k = program.kernelNames().isEmpty() ? Map.of()
           : device.driver().load(image, program.kernelNames());
@@ -460,7 +453,7 @@ final class CudaVariant implements DeviceVariant {
     } else {
       CudaProgram.Gemm gm = (CudaProgram.Gemm) s;
       long bias = gm.bias() == null ? 0 : address(base, gm.bias().index()) + gm.bias().offset();
-      gemm.enqueue(gm.shape(), address(base, gm.a().index()) + gm.a().offset(),
+      routes.get(gm.shape()).enqueue(address(base, gm.a().index()) + gm.a().offset(),
           address(base, gm.b().index()) + gm.b().offset(),
           address(base, gm.c().index()) + gm.c().offset(), bias);
     }
@@ -473,6 +466,11 @@ final class CudaVariant implements DeviceVariant {
 
   CudaProgram program() {
     return program;
+  }
+
+  /** The route each of its GEMM shapes runs on. */
+  GemmRoutes gemmRoutes() {
+    return routes;
   }
 
   CudaDevice device() {

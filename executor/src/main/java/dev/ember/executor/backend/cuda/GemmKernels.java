@@ -109,6 +109,12 @@ public final class GemmKernels {
     return null;
   }
 
+  /** Blocks the FP32 SIMT kernel's launch over {@code s} makes. */
+  static long simtBlocks(GemmShape s) {
+    return (long) s.batch() * ceilDiv(s.m(), SimtGemmSource.TILE_M)
+        * ceilDiv(s.n(), SimtGemmSource.TILE_N);
+  }
+
   /** Null when the generated kernels can run {@code s} on some device, else why not. */
   static String whyNot(GemmShape s) {
     if (s.batch() > MAX_BATCH) {

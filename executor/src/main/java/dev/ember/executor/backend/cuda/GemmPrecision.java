@@ -20,6 +20,19 @@ public enum GemmPrecision {
     this.confName = confName;
   }
 
+  /**
+   * The largest error a GEMM of this precision may show against the float32 reference, relative
+   * to the largest output: inputs rounded to 10 (tf32, fp16) or 7 (bf16) mantissa bits; fp32
+   * differs only in summation order.
+   */
+  public double tolerance() {
+    return switch (this) {
+      case FP32 -> 1e-5;
+      case TF32, FP16 -> 5e-3;
+      case BF16 -> 3e-2;
+    };
+  }
+
   /** The name used in configuration and cache keys. */
   public String confName() {
     return confName;

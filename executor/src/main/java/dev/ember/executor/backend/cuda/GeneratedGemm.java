@@ -1,9 +1,12 @@
 package dev.ember.executor.backend.cuda;
 
 import dev.ember.executor.backend.cuda.GemmKernels.Geometry;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A {@link GpuGemm} running Ember's own kernel ({@link GemmKernels}) for one precision: the
@@ -11,6 +14,9 @@ import java.util.Map;
  *
  * <p>Each tile's kernel ({@link MmaTile}) is compiled for the driver's architecture on first use
  * of a shape that picks it; compiling is thread-safe and happens once per tile and instance.
+ * {@link #routes} offers every tile that can run a shape, and for thin shapes the same kernels
+ * cut along K ({@link SplitK}); split routes hold a workspace each, freed by {@link
+ * GemmRoute#release} or {@link #close}.
  */
 public final class GeneratedGemm implements GpuGemm {
   private final GpuDriver driver;
@@ -18,6 +24,8 @@ public final class GeneratedGemm implements GpuGemm {
   private final GemmPrecision precision;
   /** Kernel per tile, compiled on first use; FP32's one SIMT kernel is kept under T128_K32. */
   private final Map<MmaTile, Object> kernels = new EnumMap<>(MmaTile.class);
+  private final Set<Long> workspaces = new HashSet<>();
+  private Object reduceKernel;
 
   public GeneratedGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
     this.driver = driver;
@@ -61,6 +69,154 @@ public final class GeneratedGemm implements GpuGemm {
     Geometry geo = GemmKernels.geometry(s, t);
     driver.launch(kernel(t), geo.grid(), geo.block(), geo.sharedBytes(),
         GemmKernels.args(a, b, c, bias, s));
+  }
+
+  /**
+   * The routes for {@code s}, {@link MmaTile#forShape}'s tile first: every other tile that can
+   * run it (cp.async tiles only where its operands allow), and where the first tile makes fewer
+   * than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that fits, on
+   * the tile its slices pick. Empty when {@link #whyNot} refuses {@code s}.
+   */
+  @Override
+  public List<GemmRoute> routes(GemmShape s) {
+    if (whyNot(s) != null) {
+      return List.of();
+    }
+    List<GemmRoute> routes = new ArrayList<>();
+    MmaTile first = GemmKernels.tile(precision, s);
+    routes.add(new TileRoute(s, first));
+    if (first != null) {
+      for (MmaTile t : MmaTile.values()) {
+        if (t != first && (t.stages() == 0 || GemmKernels.asyncWhyNot(s) == null)) {
+          routes.add(new TileRoute(s, t));
+        }
+      }
+    }
+    long blocks = first == null ? GemmKernels.simtBlocks(s) : first.blocks(s);
+    if (blocks < MmaTile.ENOUGH_BLOCKS) {
+      for (int splits : SplitK.COUNTS) {
+        if (SplitK.whyNot(s, splits) == null) {
+          GemmShape part = SplitK.partial(s, splits);
+          routes.add(new SplitRoute(s, splits, GemmKernels.tile(precision, part)));
+        }
+      }
+    }
+    return routes;
+  }
+
+  /** "nvrtc-tf32-t64k16s4"; "nvrtc-fp32" for the one SIMT kernel. */
+  private String routeName(MmaTile tile) {
+    return tile == null ? name() : name() + "-" + tile.suffix();
+  }
+
+  @Override
+  public synchronized void close() {
+    for (long w : workspaces) {
+      driver.free(w);
+    }
+    workspaces.clear();
+  }
+
+  /** One tile's kernel over the whole shape. */
+  private final class TileRoute implements GemmRoute {
+    private final GemmShape shape;
+    private final MmaTile tile;
+
+    TileRoute(GemmShape shape, MmaTile tile) {
+      this.shape = shape;
+      this.tile = tile;
+    }
+
+    @Override
+    public String name() {
+      return routeName(tile);
+    }
+
+    @Override
+    public GemmShape shape() {
+      return shape;
+    }
+
+    @Override
+    public GemmPrecision precision() {
+      return precision;
+    }
+
+    @Override
+    public void enqueue(long a, long b, long c, long bias) {
+      GeneratedGemm.this.enqueue(shape, tile, a, b, c, bias);
+    }
+  }
+
+  /** The shape's K cut into slices summed by the reduce kernel ({@link SplitK}). */
+  private final class SplitRoute implements GemmRoute {
+    private final GemmShape shape;
+    private final GemmShape part;
+    private final int splits;
+    private final MmaTile tile;
+    private long workspace;
+
+    SplitRoute(GemmShape shape, int splits, MmaTile tile) {
+      this.shape = shape;
+      this.part = SplitK.partial(shape, splits);
+      this.splits = splits;
+      this.tile = tile;
+    }
+
+    @Override
+    public String name() {
+      return routeName(tile) + "-split" + splits;
+    }
+
+    @Override
+    public GemmShape shape() {
+      return shape;
+    }
+
+    @Override
+    public GemmPrecision precision() {
+      return precision;
+    }
+
+    @Override
+    public void enqueue(long a, long b, long c, long bias) {
+      if (workspace == 0) {
+        workspace = allocWorkspace(SplitK.workspaceBytes(shape, splits));
+      }
+      GeneratedGemm.this.enqueue(part, tile, a, b, workspace, 0L);
+      Geometry geo = SplitK.reduceGeometry(shape);
+      driver.launch(reduceKernel(), geo.grid(), geo.block(), geo.sharedBytes(),
+          SplitK.reduceArgs(c, workspace, bias, shape, splits));
+    }
+
+    @Override
+    public void release() {
+      if (workspace != 0) {
+        freeWorkspace(workspace);
+        workspace = 0;
+      }
+    }
+  }
+
+  private synchronized long allocWorkspace(long bytes) {
+    long w = driver.alloc(bytes);
+    workspaces.add(w);
+    return w;
+  }
+
+  private synchronized void freeWorkspace(long w) {
+    if (workspaces.remove(w)) {
+      driver.free(w);
+    }
+  }
+
+  private synchronized Object reduceKernel() {
+    if (reduceKernel == null) {
+      byte[] image = compiler.compile(SplitK.reduceSource(), driver.device().arch(),
+          SplitK.REDUCE_KERNEL + ".cu");
+      reduceKernel = driver.load(image, List.of(SplitK.REDUCE_KERNEL)).get(SplitK.REDUCE_KERNEL);
+    }
+    return reduceKernel;
   }
 
   private synchronized Object kernel(MmaTile tile) {

@@ -1,5 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
+import java.util.List;
+
 /**
  * One way to run a {@link GemmShape} on the device: cuBLAS ({@link CublasGemm}) or an
  * NVRTC-compiled kernel ({@link GeneratedGemm}). Work is enqueued on the driver's stream and
@@ -34,6 +36,12 @@ public interface GpuGemm extends AutoCloseable {
    * @throws IllegalArgumentException when {@code s} is not supported
    */
   void enqueue(GemmShape s, long a, long b, long c, long bias);
+
+  /**
+   * The ways this GEMM can run {@code s}, the one {@link #enqueue} takes first; empty when it
+   * cannot run {@code s} at all.
+   */
+  List<GemmRoute> routes(GemmShape s);
 
   @Override
   default void close() {}

@@ -73,8 +73,13 @@ class CudaBackendEmulatedTest {
     }
   }
 
+  /**
+   * Without GEMM tuning: its routes are timed on MiniLM's 384-wide products, which the emulator
+   * runs for minutes; GemmTunerEmulatedTest covers the tuner.
+   */
   private static CudaBackend backend(CudaOptions o) {
-    return new CudaBackend(device, o.withGemm("generated").withPrecision(GemmPrecision.FP32));
+    return new CudaBackend(device, o.withGemm("generated").withPrecision(GemmPrecision.FP32)
+        .withGemmTuning(false));
   }
 
 

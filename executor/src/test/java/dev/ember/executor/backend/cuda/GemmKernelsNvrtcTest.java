@@ -41,6 +41,12 @@ class GemmKernelsNvrtcTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"sm_80", "sm_90"})
+  void splitKReduceCompiles(String arch) {
+    assertTrue(new Nvrtc().compile(SplitK.reduceSource(), arch, "splitk_reduce").length > 0);
+  }
+
+  @ParameterizedTest
   @EnumSource(GemmPrecision.class)
   void compilesForItsMinimumArch(GemmPrecision p) {
     String arch = GemmKernels.minimumArch(p);

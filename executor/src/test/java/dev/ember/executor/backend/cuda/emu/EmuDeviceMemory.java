@@ -105,10 +105,13 @@ final class EmuDeviceMemory implements AutoCloseable {
     long pages = (rounded + PAGE - 1) / PAGE + 1;
     for (Map.Entry<Long, Long> run : freePages.entrySet()) {
       if (run.getValue() >= pages) {
+        // Read the run before removing it: TreeMap's remove may move another node's key and
+        // value into this entry object, which then describes a different run.
         long first = run.getKey();
+        long count = run.getValue();
         freePages.remove(first);
-        if (run.getValue() > pages) {
-          freePages.put(first + pages, run.getValue() - pages);
+        if (count > pages) {
+          freePages.put(first + pages, count - pages);
         }
         long pointer = base + (first + pages - 1) * PAGE - rounded;
         Allocation a = new Allocation(pointer, bytes, first, pages);

@@ -1,0 +1,27 @@
+package dev.ember.executor.backend.cuda;
+
+/**
+ * One way to run one {@link GemmShape}: cuBLAS, or a generated kernel with a given output tile,
+ * possibly cut along K ({@link SplitK}). A {@link GpuGemm} offers the routes it has for a shape
+ * ({@link GpuGemm#routes}); {@link GemmTuner} times them on the device and keeps the fastest
+ * whose result agrees with the float32 reference.
+ *
+ * <p>The first {@link #enqueue} may compile a kernel or allocate a workspace, which a CUDA-graph
+ * capture forbids: run a route once before capturing it, as variants and the tuner do.
+ */
+public interface GemmRoute {
+  /** Stable name, recorded in a variant's cache entry: "nvrtc-tf32-t64k16s4-split4". */
+  String name();
+
+  /** The shape this route runs. */
+  GemmShape shape();
+
+  /** The input rounding, which sets how far the route may stray from the float32 reference. */
+  GemmPrecision precision();
+
+  /** Enqueues {@code C = alpha * A B + beta * bias} for {@link #shape} on the driver's stream. */
+  void enqueue(long a, long b, long c, long bias);
+
+  /** Frees what the route holds (a split-K workspace); it must not be enqueued afterwards. */
+  default void release() {}
+}
