@@ -51,9 +51,9 @@ final class MmaAsyncGemmSource {
     s.append("extern \"C\" __global__ void ").append(name).append('(').append(GemmKernels.PARAMS)
         .append(") {\n");
     s.append(line("__shared__ __align__(16) float As[%d][%d][%d];  // [stage][m][k]", stages,
-        tile, tk + 4));
+        tile, tk + aPad(pw)));
     s.append(line("__shared__ __align__(16) float Bs[%d][%d][%d];  // [stage][k][n]", stages, tk,
-        tile + 4));
+        tile + bPad(pw)));
     s.append(MmaGemmSource.blockSetup(t));
     s.append(line("const int kTiles = (K + %d) / %d;", tk - 1, tk));
     // One K slice into stage st: 16-byte chunks, A along K, B along N.
@@ -94,6 +94,27 @@ final class MmaAsyncGemmSource {
     s.append(MmaGemmSource.epilogue(l, t));
     s.append("}\n");
     return s.toString().replaceAll("(?m)^( *)for \\((?!int kt)", "$1#pragma unroll\n$1for (");
+  }
+
+  /**
+   * Floats added to each shared A row, so that a warp's fragment reads hit distinct banks. Lane
+   * (g, t) reads row g at K offset {@code pw * t}: tf32's 4-byte reads over rows of 16 + 4
+   * floats start at banks 20g + t mod 32, all distinct; fp16/bf16 read 8-byte pairs, served per
+   * half-warp, and over rows of 16 + 4 lanes g = 0 and g = 3 share banks 0-3, while rows of
+   * 16 + 8 put the four rows of a half-warp on banks 0-7, 24-31, 16-23 and 8-15.
+   */
+  static int aPad(int pw) {
+    return pw == 2 ? 8 : 4;
+  }
+
+  /**
+   * Floats added to each shared B row (one per K): lane (g, t) reads column g of row {@code pw *
+   * t}. For tf32 rows of 64 + 4 start t on bank 4t, so lanes (t, g + 4) and (t + 1, g) collide;
+   * 64 + 8 gives 8t + g, all distinct (32-wide tiles alike). fp16/bf16 step two rows per t, which
+   * 64 + 4 already spreads to 8t + g.
+   */
+  static int bPad(int pw) {
+    return pw == 2 ? 4 : 8;
   }
 
   /** Fragments read from the float32 stage and rounded, then the warp's mma tiles. */

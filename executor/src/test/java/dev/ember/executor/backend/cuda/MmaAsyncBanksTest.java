@@ -1,0 +1,71 @@
+package dev.ember.executor.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The pipelined GEMM's shared-memory fragment reads are free of bank conflicts: for every
+ * precision and pipelined tile, the addresses each lane of a warp reads (from the PTX fragment
+ * layout, {@link MmaLayout}, over rows padded by {@link MmaAsyncGemmSource#aPad} and {@link
+ * MmaAsyncGemmSource#bPad}) are grouped as the hardware serves them, 32 lanes per 4-byte read and
+ * 16 per 8-byte read, and no two distinct addresses of a group may share one of 32 banks.
+ */
+class MmaAsyncBanksTest {
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"TF32", "FP16", "BF16"})
+  void fragmentReadsHitDistinctBanks(GemmPrecision p) {
+    MmaLayout l = MmaLayout.of(p);
+    int pw = l.perWord();
+    for (MmaTile t : MmaTile.values()) {
+      if (t.stages() == 0) {
+        continue;
+      }
+      int aRow = t.k() + MmaAsyncGemmSource.aPad(pw);
+      int bRow = t.size() + MmaAsyncGemmSource.bPad(pw);
+      for (int reg = 0; reg < MmaLayout.A_REGS; reg++) {
+        int[] words = new int[32];
+        for (int lane = 0; lane < 32; lane++) {
+          int i = reg * pw; // a pair's first element: the pair is one 8-byte read
+          words[lane] = l.aRow(lane, i) * aRow + l.aCol(lane, i);
+        }
+        assertEquals(1, ways(words, pw), p + " " + t + " A register " + reg);
+      }
+      for (int reg = 0; reg < MmaLayout.B_REGS; reg++) {
+        for (int j = 0; j < pw; j++) { // B's elements are read one float at a time
+          int[] words = new int[32];
+          for (int lane = 0; lane < 32; lane++) {
+            int i = reg * pw + j;
+            words[lane] = l.bRow(lane, i) * bRow + l.bCol(lane, i);
+          }
+          assertEquals(1, ways(words, 1), p + " " + t + " B register " + reg + "." + j);
+        }
+      }
+    }
+  }
+
+  /**
+   * The most distinct addresses one bank serves in one request: 32 lanes per request for
+   * {@code width} 1 (4-byte reads), 16 for width 2 (8-byte reads covering two banks).
+   */
+  private static int ways(int[] words, int width) {
+    int lanes = width == 1 ? 32 : 16;
+    int worst = 0;
+    for (int first = 0; first < 32; first += lanes) {
+      Map<Integer, java.util.Set<Integer>> byBank = new HashMap<>();
+      for (int lane = first; lane < first + lanes; lane++) {
+        for (int w = 0; w < width; w++) {
+          byBank.computeIfAbsent((words[lane] + w) % 32, b -> new java.util.HashSet<>())
+              .add(words[lane] + w);
+        }
+      }
+      for (java.util.Set<Integer> addresses : byBank.values()) {
+        worst = Math.max(worst, addresses.size());
+      }
+    }
+    return worst;
+  }
+}
