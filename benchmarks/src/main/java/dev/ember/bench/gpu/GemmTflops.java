@@ -1,11 +1,14 @@
 package dev.ember.bench.gpu;
 
+import dev.ember.executor.backend.cuda.CublasGemm;
 import dev.ember.executor.backend.cuda.CudaProfile;
 import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.backend.cuda.GemmRoute;
 import dev.ember.executor.backend.cuda.GemmShape;
 import dev.ember.executor.backend.cuda.GeneratedGemm;
 import dev.ember.executor.backend.cuda.GpuDriver;
+import dev.ember.executor.backend.cuda.GpuGemm;
+import dev.ember.executor.backend.cuda.JCudaDriver;
 import dev.ember.executor.backend.cuda.Nvrtc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,7 +19,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * TFLOP/s of the generated GEMM kernels ({@link GeneratedGemm}) per precision and route (output
+ * TFLOP/s of the generated GEMM kernels ({@link GeneratedGemm}), and of cuBLAS where its library
+ * loads ({@link CublasGemm}), per precision and route (output
  * tile, and K split for thin shapes), on MiniLM's GEMMs at 2,048 and 256 tokens, its per-head
  * attention products, and 4096 x 4096 x 4096: launches on random data timed inside a CUDA graph
  * ({@link #measure}). Every route is timed, so the table shows what the built-in rule picks (the
@@ -41,51 +45,66 @@ final class GemmTflops {
     return s;
   }
 
-  /** One row per (precision, shape, tile): tflops, relError, and whether forShape picks it. */
+  /**
+   * One row per (precision, shape, route) of the generated GEMMs, and of cuBLAS where it loads:
+   * tflops, relError, passed, whether it is the built-in rule's pick, and whether it is the
+   * fastest that passed for its precision and shape (what the tuner takes).
+   */
   static List<Map<String, Object>> run(GpuDriver driver, Results r) {
+    return run(driver, r, shapes(), true);
+  }
+
+  /**
+   * Like {@link #run(GpuDriver, Results)} over {@code shapes}; with {@code generated} false only
+   * cuBLAS's rows are measured (the generated FP32 kernel still gives the reference).
+   */
+  static List<Map<String, Object>> run(GpuDriver driver, Results r, Map<String, GemmShape> shapes,
+      boolean generated) {
     List<Map<String, Object>> rows = new ArrayList<>();
     try (GeneratedGemm reference = new GeneratedGemm(driver, new Nvrtc(), GemmPrecision.FP32)) {
-      for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
+      for (Map.Entry<String, GemmShape> e : shapes.entrySet()) {
         GemmShape s = e.getValue();
         Operands o = Operands.random(driver, s);
         try {
           reference.enqueue(s, o.a, o.b, o.c, 0L);
           float[] want = o.result(driver);
           for (GemmPrecision p : GemmPrecision.values()) {
-            try (GeneratedGemm g = new GeneratedGemm(driver, new Nvrtc(), p)) {
-              List<GemmRoute> routes = g.routes(s);
-              if (routes.isEmpty()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("gemm", g.name());
-                row.put("shape", e.getKey());
-                row.put("skipped", g.whyNot(s));
-                rows.add(row);
-                continue;
-              }
-              List<Map<String, Object>> mine = new ArrayList<>();
-              for (GemmRoute route : routes) {
-                if (route.name().contains("-t32") && s.m() >= 4096) {
-                  continue; // minutes of device time to show what the larger tiles already show
+            List<Map<String, Object>> mine = new ArrayList<>();
+            for (GpuGemm g : gemms(driver, p, generated)) {
+              try (g) {
+                List<GemmRoute> routes = g.routes(s);
+                if (routes.isEmpty()) {
+                  Map<String, Object> row = new LinkedHashMap<>();
+                  row.put("gemm", g.name());
+                  row.put("shape", e.getKey());
+                  row.put("skipped", g.whyNot(s));
+                  rows.add(row);
+                  continue;
                 }
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("gemm", g.name());
-                row.put("shape", e.getKey());
-                row.put("route", route.name());
-                row.put("picked", route == routes.get(0));
-                int iters = s.flops() > 1e11 ? 20 : 200;
-                row.put("tflops", measure(route, driver, s, o, iters));
-                double err = relError(want, o.result(driver));
-                row.put("relError", err);
-                row.put("passed", err <= p.tolerance());
-                mine.add(row);
-                r.progress("gemm " + row);
+                for (GemmRoute route : routes) {
+                  if (route.name().contains("-t32") && s.m() >= 4096) {
+                    continue; // minutes of device time to show what larger tiles already show
+                  }
+                  Map<String, Object> row = new LinkedHashMap<>();
+                  row.put("gemm", g.name());
+                  row.put("shape", e.getKey());
+                  row.put("route", route.name());
+                  row.put("picked", g instanceof GeneratedGemm && route == routes.get(0));
+                  int iters = s.flops() > 1e11 ? 20 : 200;
+                  row.put("tflops", measure(route, driver, s, o, iters));
+                  double err = relError(want, o.result(driver));
+                  row.put("relError", err);
+                  row.put("passed", err <= p.tolerance());
+                  route.release();
+                  mine.add(row);
+                  r.progress("gemm " + row);
+                }
               }
-              mine.stream().filter(m -> Boolean.TRUE.equals(m.get("passed")))
-                  .max((x, y) -> Double.compare((Double) x.get("tflops"),
-                      (Double) y.get("tflops")))
-                  .ifPresent(best -> best.put("fastest", true));
-              rows.addAll(mine);
             }
+            mine.stream().filter(m -> Boolean.TRUE.equals(m.get("passed")))
+                .max((x, y) -> Double.compare((Double) x.get("tflops"), (Double) y.get("tflops")))
+                .ifPresent(best -> best.put("fastest", true));
+            rows.addAll(mine);
           }
         } finally {
           o.free(driver);
@@ -93,6 +112,18 @@ final class GemmTflops {
       }
     }
     return rows;
+  }
+
+  /** The GEMMs measured at {@code p}: the generated one, and cuBLAS where it loads. */
+  private static List<GpuGemm> gemms(GpuDriver driver, GemmPrecision p, boolean generated) {
+    List<GpuGemm> out = new ArrayList<>();
+    if (generated) {
+      out.add(new GeneratedGemm(driver, new Nvrtc(), p));
+    }
+    if (driver instanceof JCudaDriver jcuda && CublasGemm.unavailableReason() == null) {
+      out.add(new CublasGemm(jcuda, new Nvrtc(), p));
+    }
+    return out;
   }
 
   /**

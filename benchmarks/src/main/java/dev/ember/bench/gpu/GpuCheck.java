@@ -1,5 +1,6 @@
 package dev.ember.bench.gpu;
 
+import dev.ember.executor.backend.cuda.CublasGemm;
 import dev.ember.executor.backend.cuda.CudaAvailability;
 import dev.ember.executor.backend.cuda.CudaBackend;
 import dev.ember.executor.backend.cuda.CudaDevice;
@@ -28,7 +29,10 @@ import java.util.TreeMap;
  * TFLOP/s of the generated GEMMs, (e) where one forward's time goes ({@link Profile}) and (c)
  * throughput over the pre-tokenized corpus ({@link Throughput}). Results go to {@code
  * OUT/gpu-check.json} and {@code .md} after every section; a failing section is recorded and the
- * next one runs. The GEMM is always the generated one: the device check ships no cuBLAS.
+ * next one runs. GEMMs run as users get them, {@code spark.ember.cuda.gemm=auto} with tuning:
+ * each shape takes the fastest route that agrees with the FP32 kernel, among the generated
+ * tiles and, where {@code bin/lib/gpu-check} found a cuBLAS that {@link CublasCheck} vouched for,
+ * cuBLAS.
  *
  * <p>Usage: {@code GpuCheck OUT_DIR DATA_DIR NODE_TESTS_DIR} (DATA_DIR: what {@link GpuPrepare}
  * wrote). Exits 1 when a check failed, 0 otherwise.
@@ -46,7 +50,7 @@ public final class GpuCheck {
 
   static CudaOptions options(GemmPrecision p, boolean graphs) {
     // An H100 holds every captured variant of the run; the default 4 GiB would not.
-    return new CudaOptions("generated", p, graphs, 48L << 30, true);
+    return new CudaOptions("auto", p, graphs, 48L << 30, true);
   }
 
   static CompileWrapper wrapper(Graph graph, CudaBackend cuda, InMemoryVariantStore store) {
@@ -82,6 +86,8 @@ public final class GpuCheck {
     probe.put("name", a.deviceName());
     probe.put("arch", a.arch());
     probe.put("nvrtc", a.nvrtcVersion());
+    String cublas = CublasGemm.unavailableReason();
+    probe.put("cublas", cublas == null ? "loads" : cublas);
     r.put("probe", probe);
     r.progress("probe: " + a.reason());
     if (!a.usable()) {
@@ -91,7 +97,8 @@ public final class GpuCheck {
       return true; // nothing to check is not a failure: the prepared check is still sound
     }
     r.put("status", "ran");
-    r.markdown("Device: " + a.reason() + "\n");
+    r.markdown("Device: " + a.reason() + "\n\ncuBLAS: " + (cublas == null ? "loads" : cublas)
+        + "\n");
     r.save();
     boolean ok = true;
     CudaDevice device = CudaDevice.open(0);

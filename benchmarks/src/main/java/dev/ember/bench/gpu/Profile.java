@@ -11,6 +11,7 @@ import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.InMemoryVariantStore;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -87,6 +88,8 @@ final class Profile {
           top.add(m);
         });
     row.put("top", top);
+    byte[] routes = v.artifacts().get(CudaBackend.ROUTES_FILE);
+    row.put("gemmRoutes", routes == null ? "" : new String(routes, StandardCharsets.UTF_8));
   }
 
   /** Total µs and count per group, largest first. */
@@ -152,6 +155,9 @@ final class Profile {
             m.get("group"), m.get("micros"),
             label.length() > 100 ? label.substring(0, 97) + "..." : label));
       }
+      md.append("\n").append(row.get("precision"))
+          .append(" GEMM routes (the tuner's choice per shape, µs of each route it timed):\n\n```\n")
+          .append(row.get("gemmRoutes")).append("```\n");
     }
     return md.toString();
   }

@@ -46,6 +46,8 @@ public final class CudaBackend implements Backend {
 
   public static final String SOURCE_FILE = "kernels.cu";
   public static final String PROGRAM_FILE = "program.txt";
+  /** The route each GEMM shape takes, with what the tuner measured ({@link GemmRoutes}). */
+  public static final String ROUTES_FILE = "gemm-routes.json";
 
   private final CudaDevice device;
   private final CudaOptions options;

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 final class GemmRoutes {
   /** The cache entry's record of the choices. */
-  static final String FILE = "gemm-routes.json";
+  static final String FILE = CudaBackend.ROUTES_FILE;
 
   private static final Pattern ENTRY =
       Pattern.compile("\"shape\": \"([^\"]*)\", \"route\": \"([^\"]*)\"");

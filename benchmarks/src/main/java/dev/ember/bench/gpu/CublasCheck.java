@@ -1,0 +1,69 @@
+package dev.ember.bench.gpu;
+
+import dev.ember.executor.backend.cuda.CublasGemm;
+import dev.ember.executor.backend.cuda.GemmShape;
+import dev.ember.executor.backend.cuda.JCudaDriver;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whether cuBLAS can be reached on this machine, in a JVM of its own: {@code bin/lib/gpu-check}
+ * runs it with a library folder on {@code LD_LIBRARY_PATH} (a {@code libcublas.so.12}, or the
+ * device's CUDA 13 {@code libcublas.so.13} linked under the name JCuda 12.6 binds) and lets the
+ * main check use that folder only when this exits 0. cuBLAS's GEMMs must load, run and agree
+ * with the generated FP32 kernel on two MiniLM shapes at every precision; a crash or a wrong
+ * result here costs the main check nothing.
+ *
+ * <p>Usage: {@code CublasCheck OUT_DIR}; writes {@code OUT_DIR/gpu-check.{json,md}}. Exits 0
+ * when cuBLAS loads and agrees, 3 when it does not load, 1 when a result is wrong or it fails.
+ */
+public final class CublasCheck {
+  private CublasCheck() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: CublasCheck OUT_DIR");
+      System.exit(2);
+    }
+    Results r = new Results(Path.of(args[0]));
+    String why = CublasGemm.unavailableReason();
+    r.put("cublas", why == null ? "loads" : why);
+    r.progress("cuBLAS: " + (why == null ? "loads" : why));
+    if (why != null) {
+      r.markdown("cuBLAS does not load: " + why);
+      r.save();
+      System.exit(3);
+    }
+    int exit = 0;
+    try (JCudaDriver driver = new JCudaDriver(0)) {
+      Map<String, GemmShape> shapes = new LinkedHashMap<>();
+      shapes.put("minilm qkv/out 2048x384x384", GemmShape.rowMajor(1, 2048, 384, 384));
+      shapes.put("minilm ffn-up 2048x1536x384", GemmShape.rowMajor(1, 2048, 1536, 384));
+      List<Map<String, Object>> rows = GemmTflops.run(driver, r, shapes, false);
+      r.put("gemmTflops", rows);
+      StringBuilder md = new StringBuilder("| route | shape | TFLOP/s | rel. error | passed |\n"
+          + "|---|---|---|---|---|\n");
+      for (Map<String, Object> row : rows) {
+        md.append("| ").append(row.get("route")).append(" | ").append(row.get("shape"))
+            .append(" | ").append(row.get("tflops")).append(" | ").append(row.get("relError"))
+            .append(" | ").append(row.get("passed")).append(" |\n");
+        if (!Boolean.TRUE.equals(row.get("passed"))) {
+          exit = 1;
+        }
+      }
+      if (rows.isEmpty()) {
+        exit = 1;
+      }
+      r.markdown(md.toString());
+    } catch (Exception | LinkageError e) {
+      r.put("error", String.valueOf(e));
+      r.progress("cuBLAS check failed: " + e);
+      exit = 1;
+    }
+    r.put("passed", exit == 0);
+    r.save();
+    System.exit(exit);
+  }
+}
