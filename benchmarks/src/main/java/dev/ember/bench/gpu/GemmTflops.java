@@ -2,6 +2,7 @@ package dev.ember.bench.gpu;
 
 import dev.ember.executor.backend.cuda.CublasGemm;
 import dev.ember.executor.backend.cuda.CudaProfile;
+import dev.ember.executor.backend.cuda.GemmOperands;
 import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.backend.cuda.GemmRoute;
 import dev.ember.executor.backend.cuda.GemmShape;
@@ -10,13 +11,10 @@ import dev.ember.executor.backend.cuda.GpuDriver;
 import dev.ember.executor.backend.cuda.GpuGemm;
 import dev.ember.executor.backend.cuda.JCudaDriver;
 import dev.ember.executor.backend.cuda.Nvrtc;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * TFLOP/s of the generated GEMM kernels ({@link GeneratedGemm}), and of cuBLAS where its library
@@ -64,10 +62,10 @@ final class GemmTflops {
     try (GeneratedGemm reference = new GeneratedGemm(driver, new Nvrtc(), GemmPrecision.FP32)) {
       for (Map.Entry<String, GemmShape> e : shapes.entrySet()) {
         GemmShape s = e.getValue();
-        Operands o = Operands.random(driver, s);
+        GemmOperands o = GemmOperands.random(driver, s);
         try {
-          reference.enqueue(s, o.a, o.b, o.c, 0L);
-          float[] want = o.result(driver);
+          reference.enqueue(s, o.a(), o.b(), o.c(), 0L);
+          float[] want = o.outputs(driver, s);
           for (GemmPrecision p : GemmPrecision.values()) {
             List<Map<String, Object>> mine = new ArrayList<>();
             for (GpuGemm g : gemms(driver, p, generated)) {
@@ -92,7 +90,7 @@ final class GemmTflops {
                   row.put("picked", g instanceof GeneratedGemm && route == routes.get(0));
                   int iters = s.flops() > 1e11 ? 20 : 200;
                   row.put("tflops", measure(route, driver, s, o, iters));
-                  double err = relError(want, o.result(driver));
+                  double err = GemmOperands.relError(want, o.outputs(driver, s));
                   row.put("relError", err);
                   row.put("passed", err <= p.tolerance());
                   route.release();
@@ -132,8 +130,8 @@ final class GemmTflops {
    * Launched one by one from the host, a small GEMM measures JCuda's launch cost instead (the
    * first device runs showed the 2048x384x384 GEMMs at half the rate the model's graph gives).
    */
-  static double measure(GemmRoute route, GpuDriver d, GemmShape s, Operands o, int iters) {
-    Runnable launch = () -> route.enqueue(o.a, o.b, o.c, 0L);
+  static double measure(GemmRoute route, GpuDriver d, GemmShape s, GemmOperands o, int iters) {
+    Runnable launch = () -> route.enqueue(o.a(), o.b(), o.c(), 0L);
     launch.run();
     d.synchronize();
     double micros = CudaProfile.microsInGraph(d, launch, iters);
@@ -141,52 +139,5 @@ final class GemmTflops {
       throw new IllegalStateException("the GEMM launches could not be captured");
     }
     return s.flops() / (micros * 1e-6) / 1e12;
-  }
-
-  static double relError(float[] want, float[] got) {
-    double max = 0;
-    double err = 0;
-    for (int i = 0; i < want.length; i++) {
-      max = Math.max(max, Math.abs(want[i]));
-      err = Math.max(err, Math.abs(got[i] - want[i]));
-    }
-    return Double.isNaN(err) || max == 0 ? Double.POSITIVE_INFINITY : err / max;
-  }
-
-  /** A, B (random in [-1, 1)) and C of one shape on the device. */
-  record Operands(long a, long b, long c, int cFloats) {
-    static Operands random(GpuDriver d, GemmShape s) {
-      long a = upload(d, (long) s.batch() * s.m() * s.k(), 1);
-      long b = upload(d, (long) s.batch() * s.k() * s.n(), 2);
-      int cFloats = Math.toIntExact((long) s.batch() * s.m() * s.n());
-      return new Operands(a, b, d.alloc(cFloats * 4L), cFloats);
-    }
-
-    float[] result(GpuDriver d) {
-      ByteBuffer host = ByteBuffer.allocateDirect(cFloats * 4).order(ByteOrder.nativeOrder());
-      d.download(host, c);
-      float[] out = new float[cFloats];
-      host.asFloatBuffer().get(out);
-      return out;
-    }
-
-    void free(GpuDriver d) {
-      d.free(a);
-      d.free(b);
-      d.free(c);
-    }
-
-    private static long upload(GpuDriver d, long n, long seed) {
-      Random rnd = new Random(seed);
-      ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(n * 4))
-          .order(ByteOrder.nativeOrder());
-      for (long i = 0; i < n; i++) {
-        bytes.putFloat(rnd.nextFloat() * 2 - 1);
-      }
-      bytes.flip();
-      long ptr = d.alloc(n * 4);
-      d.upload(ptr, bytes);
-      return ptr;
-    }
   }
 }

@@ -137,27 +137,8 @@ public final class CublasGemm implements GpuGemm {
     if (whyNot(s) != null) {
       return List.of();
     }
-    return List.of(new GemmRoute() {
-      @Override
-      public String name() {
-        return CublasGemm.this.name();
-      }
-
-      @Override
-      public GemmShape shape() {
-        return s;
-      }
-
-      @Override
-      public GemmPrecision precision() {
-        return precision;
-      }
-
-      @Override
-      public void enqueue(long a, long b, long c, long bias) {
-        CublasGemm.this.enqueue(s, a, b, c, bias);
-      }
-    });
+    return List.of(GemmRoute.of(name(), s, precision,
+        (a, b, c, bias) -> enqueue(s, a, b, c, bias)));
   }
 
   @Override

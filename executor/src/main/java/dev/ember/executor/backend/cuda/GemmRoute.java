@@ -24,4 +24,24 @@ public interface GemmRoute {
 
   /** Frees what the route holds (a split-K workspace); it must not be enqueued afterwards. */
   default void release() {}
+
+  /** A route that holds nothing of its own: {@code enqueue} runs it. */
+  static GemmRoute of(String name, GemmShape shape, GemmPrecision precision, Enqueue enqueue) {
+    return new Stateless(name, shape, precision, enqueue);
+  }
+
+  /** The launches of one route on device pointers. */
+  @FunctionalInterface
+  interface Enqueue {
+    void run(long a, long b, long c, long bias);
+  }
+
+  /** What {@link #of} makes. */
+  record Stateless(String name, GemmShape shape, GemmPrecision precision, Enqueue launches)
+      implements GemmRoute {
+    @Override
+    public void enqueue(long a, long b, long c, long bias) {
+      launches.run(a, b, c, bias);
+    }
+  }
 }

@@ -3,14 +3,11 @@ package dev.ember.executor.backend.cuda;
 import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,19 +111,19 @@ final class GemmTuner {
   }
 
   private Choice measure(GemmShape s, List<GemmRoute> routes) {
-    Operands o = Operands.random(driver, s);
+    GemmOperands o = GemmOperands.random(driver, s);
     Map<String, Double> micros = new LinkedHashMap<>();
     Map<String, String> refused = new LinkedHashMap<>();
     GemmRoute best = null;
     try {
-      reference.enqueue(s, o.a, o.b, o.c, o.bias);
-      float[] want = o.result(driver, s);
+      reference.enqueue(s, o.a(), o.b(), o.c(), o.bias());
+      float[] want = o.outputs(driver, s);
       int repeats = (int) Math.max(2, Math.min(MAX_REPEATS,
           TIMING_MICROS * ASSUMED_FLOPS_PER_MICRO / s.flops()));
       for (GemmRoute r : routes) {
         try {
-          r.enqueue(o.a, o.b, o.c, o.bias); // compiles and allocates before any capture
-          double err = relError(want, o.result(driver, s));
+          r.enqueue(o.a(), o.b(), o.c(), o.bias()); // compiles and allocates before any capture
+          double err = GemmOperands.relError(want, o.outputs(driver, s));
           if (!(err <= r.precision().tolerance())) {
             refused.put(r.name(), String.format(Locale.ROOT,
                 "relative error %.2e against the fp32 reference (tolerance %.0e)", err,
@@ -134,7 +131,7 @@ final class GemmTuner {
             continue;
           }
           double us = CudaProfile.microsInGraph(driver,
-              () -> r.enqueue(o.a, o.b, o.c, o.bias), repeats);
+              () -> r.enqueue(o.a(), o.b(), o.c(), o.bias()), repeats);
           if (Double.isNaN(us)) {
             refused.put(r.name(), "its launches could not be captured into a CUDA graph");
             continue;
@@ -157,74 +154,5 @@ final class GemmTuner {
           "set spark.ember.cuda.gemmPrecision=fp32, or spark.ember.device=cpu");
     }
     return new Choice(best, micros, refused);
-  }
-
-  /** max |got - want| / max |want| over the outputs; infinite for NaN or an all-zero want. */
-  static double relError(float[] want, float[] got) {
-    double max = 0;
-    double err = 0;
-    for (int i = 0; i < want.length; i++) {
-      max = Math.max(max, Math.abs(want[i]));
-      err = Math.max(err, Math.abs(got[i] - want[i]));
-    }
-    return Double.isNaN(err) || max == 0 ? Double.POSITIVE_INFINITY : err / max;
-  }
-
-  /** A, B, bias (seeded, in [-1, 1)) and C laid out as the shape's strides address them. */
-  private record Operands(long a, long b, long bias, long c, long cFloats) {
-    static Operands random(GpuDriver d, GemmShape s) {
-      long a = upload(d, extent(s.batch(), s.aBatch(), s.m(), s.aRow(), s.k(), s.aCol()), 1);
-      long b = upload(d, extent(s.batch(), s.bBatch(), s.k(), s.bRow(), s.n(), s.bCol()), 2);
-      long bias = s.hasBias() ? upload(d, extent(1, 0, s.m(), s.biasRow(), s.n(), s.biasCol()), 3)
-          : 0;
-      long cFloats = extent(s.batch(), s.cBatch(), s.m(), s.ldc(), s.n(), 1);
-      return new Operands(a, b, bias, d.alloc(cFloats * 4), cFloats);
-    }
-
-    /** The outputs only, in (batch, row, column) order: gaps between rows are not compared. */
-    float[] result(GpuDriver d, GemmShape s) {
-      ByteBuffer host = ByteBuffer.allocateDirect(Math.toIntExact(cFloats * 4))
-          .order(ByteOrder.nativeOrder());
-      d.download(host, c);
-      float[] out = new float[Math.toIntExact((long) s.batch() * s.m() * s.n())];
-      int at = 0;
-      for (int z = 0; z < s.batch(); z++) {
-        for (int i = 0; i < s.m(); i++) {
-          long row = z * s.cBatch() + (long) i * s.ldc();
-          for (int j = 0; j < s.n(); j++) {
-            out[at++] = host.getFloat(Math.toIntExact((row + j) * 4));
-          }
-        }
-      }
-      return out;
-    }
-
-    void free(GpuDriver d) {
-      d.free(a);
-      d.free(b);
-      if (bias != 0) {
-        d.free(bias);
-      }
-      d.free(c);
-    }
-
-    /** Floats spanned by {@code count} matrices of rows x cols at these strides. */
-    private static long extent(int count, long batchStride, int rows, long rowStride, int cols,
-        long colStride) {
-      return 1 + (count - 1) * batchStride + (rows - 1) * rowStride + (cols - 1) * colStride;
-    }
-
-    private static long upload(GpuDriver d, long n, long seed) {
-      Random rnd = new Random(seed);
-      ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(n * 4))
-          .order(ByteOrder.nativeOrder());
-      for (long i = 0; i < n; i++) {
-        bytes.putFloat(rnd.nextFloat() * 2 - 1);
-      }
-      bytes.flip();
-      long ptr = d.alloc(n * 4);
-      d.upload(ptr, bytes);
-      return ptr;
-    }
   }
 }

@@ -84,11 +84,11 @@ public final class GeneratedGemm implements GpuGemm {
     }
     List<GemmRoute> routes = new ArrayList<>();
     MmaTile first = GemmKernels.tile(precision, s);
-    routes.add(new TileRoute(s, first));
+    routes.add(tileRoute(s, first));
     if (first != null) {
       for (MmaTile t : MmaTile.values()) {
         if (t != first && (t.stages() == 0 || GemmKernels.asyncWhyNot(s) == null)) {
-          routes.add(new TileRoute(s, t));
+          routes.add(tileRoute(s, t));
         }
       }
     }
@@ -118,34 +118,9 @@ public final class GeneratedGemm implements GpuGemm {
   }
 
   /** One tile's kernel over the whole shape. */
-  private final class TileRoute implements GemmRoute {
-    private final GemmShape shape;
-    private final MmaTile tile;
-
-    TileRoute(GemmShape shape, MmaTile tile) {
-      this.shape = shape;
-      this.tile = tile;
-    }
-
-    @Override
-    public String name() {
-      return routeName(tile);
-    }
-
-    @Override
-    public GemmShape shape() {
-      return shape;
-    }
-
-    @Override
-    public GemmPrecision precision() {
-      return precision;
-    }
-
-    @Override
-    public void enqueue(long a, long b, long c, long bias) {
-      GeneratedGemm.this.enqueue(shape, tile, a, b, c, bias);
-    }
+  private GemmRoute tileRoute(GemmShape s, MmaTile tile) {
+    return GemmRoute.of(routeName(tile), s, precision,
+        (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias));
   }
 
   /** The shape's K cut into slices summed by the reduce kernel ({@link SplitK}). */

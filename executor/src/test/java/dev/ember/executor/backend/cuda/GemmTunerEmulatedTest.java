@@ -93,7 +93,7 @@ class GemmTunerEmulatedTest {
         driver.zero(o.c, o.cBytes);
         r.enqueue(o.a, o.b, o.c, o.bias);
         float[] got = o.outputs(THIN);
-        double err = GemmTuner.relError(expected, got);
+        double err = GemmOperands.relError(expected, got);
         assertTrue(err <= 1e-5, r.name() + ": relative error " + err);
         r.release();
       }
@@ -228,41 +228,14 @@ class GemmTunerEmulatedTest {
     GemmShape part = new GemmShape(1, s.m(), s.n(), s.k() - 16, s.aBatch(), s.aRow(), s.aCol(),
         s.bBatch(), s.bRow(), s.bCol(), s.cBatch(), s.ldc(), s.alpha(), s.beta(), s.hasBias(),
         s.biasRow(), s.biasCol());
-    return route("short-k", (a, b, c, bias) -> g.enqueue(part, a, b, c, bias));
+    return GemmRoute.of("short-k", THIN, GemmPrecision.FP32,
+        (a, b, c, bias) -> g.enqueue(part, a, b, c, bias));
   }
 
   private static GemmRoute throwing() {
-    return route("throws", (a, b, c, bias) -> {
+    return GemmRoute.of("throws", THIN, GemmPrecision.FP32, (a, b, c, bias) -> {
       throw new IllegalStateException("no kernel here");
     });
-  }
-
-  private interface Enqueue {
-    void run(long a, long b, long c, long bias);
-  }
-
-  private static GemmRoute route(String name, Enqueue e) {
-    return new GemmRoute() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public GemmShape shape() {
-        return THIN;
-      }
-
-      @Override
-      public GemmPrecision precision() {
-        return GemmPrecision.FP32;
-      }
-
-      @Override
-      public void enqueue(long a, long b, long c, long bias) {
-        e.run(a, b, c, bias);
-      }
-    };
   }
 
   /** THIN's operands: A [40, 256] row-major, B stored transposed ([24, 256]), a bias row. */
