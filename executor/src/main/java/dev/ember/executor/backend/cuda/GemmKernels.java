@@ -81,10 +81,20 @@ public final class GemmKernels {
 
   /** Grid, block and shared memory for {@code s}, with the tile {@link #tile} picks. */
   public static Geometry geometry(GemmPrecision p, GemmShape s) {
-    return geometry(s, tile(p, s));
+    return geometry(p, s, tile(p, s));
   }
 
-  /** Grid, block and shared memory for {@code s} with tile {@code t} (null: the FP32 SIMT one). */
+  /**
+   * Grid, block and dynamic shared memory for {@code s} with tile {@code t} (null: the FP32 SIMT
+   * one) at precision {@code p}: pipelined tiles past 48 KB take their stages dynamically.
+   */
+  static Geometry geometry(GemmPrecision p, GemmShape s, MmaTile t) {
+    Geometry g = geometry(s, t);
+    int dynamic = t == null || t.stages() == 0 ? 0 : MmaAsyncGemmSource.dynamicSharedBytes(p, t);
+    return new Geometry(g.grid(), g.block(), dynamic);
+  }
+
+  /** Grid and block for {@code s} with tile {@code t} (null: the FP32 SIMT one), static memory. */
   static Geometry geometry(GemmShape s, MmaTile t) {
     int tileM = t == null ? SimtGemmSource.TILE_M : t.size();
     int tileN = t == null ? SimtGemmSource.TILE_N : t.size();

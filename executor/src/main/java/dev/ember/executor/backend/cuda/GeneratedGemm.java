@@ -66,7 +66,7 @@ public final class GeneratedGemm implements GpuGemm {
     if (t != null && t.stages() > 0 && ((a | b) & 15) != 0) {
       t = t.synchronous(); // cp.async copies 16 aligned bytes
     }
-    Geometry geo = GemmKernels.geometry(s, t);
+    Geometry geo = GemmKernels.geometry(precision, s, t);
     driver.launch(kernel(t), geo.grid(), geo.block(), geo.sharedBytes(),
         GemmKernels.args(a, b, c, bias, s));
   }

@@ -11,6 +11,7 @@ import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
 import static jcuda.driver.JCudaDriver.cuEventCreate;
 import static jcuda.driver.JCudaDriver.cuEventDestroy;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 import static jcuda.driver.JCudaDriver.cuGetErrorString;
 import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
@@ -57,6 +58,7 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmemorytype;
@@ -84,6 +86,9 @@ public final class JCudaDriver implements GpuDriver {
   private static final int CU_STREAM_NON_BLOCKING = 1;
   private static final int CU_EVENT_DISABLE_TIMING = 2;
 
+  /** Shared memory a block may take without opting in. */
+  static final int DEFAULT_SHARED_BYTES = 48 * 1024;
+
   private final DeviceInfo info;
   private final CUdevice device = new CUdevice();
   private final CUcontext context = new CUcontext();
@@ -94,6 +99,8 @@ public final class JCudaDriver implements GpuDriver {
   private final List<CUmodule> modules = new ArrayList<>();
   // Page-locked host buffers by identity: callers hold the buffer, the pointer is what frees it.
   private final Map<ByteBuffer, Pointer> hostBuffers = new IdentityHashMap<>();
+  /** Dynamic shared memory each kernel was allowed beyond the default 48 KB. */
+  private final Map<CUfunction, Integer> sharedOptIn = new IdentityHashMap<>();
   private boolean closed;
 
   /** Opens device {@code ordinal}; throws DEVICE_UNAVAILABLE when the driver or device is absent. */
@@ -303,7 +310,15 @@ public final class JCudaDriver implements GpuDriver {
             + (a == null ? "null" : a.getClass().getSimpleName()));
       }
     }
-    check(cuLaunchKernel((CUfunction) kernel, grid.x(), grid.y(), grid.z(), block.x(),
+    CUfunction f = (CUfunction) kernel;
+    if (sharedBytes > DEFAULT_SHARED_BYTES && sharedOptIn.getOrDefault(f, 0) < sharedBytes) {
+      // Past 48 KB a kernel must opt in to its dynamic shared memory, once.
+      check(cuFuncSetAttribute(f,
+          CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedBytes),
+          "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, " + sharedBytes + ")");
+      sharedOptIn.put(f, sharedBytes);
+    }
+    check(cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(),
         block.y(), block.z(), sharedBytes, stream, Pointer.to(params), null), "cuLaunchKernel");
   }
 

@@ -50,10 +50,20 @@ final class MmaAsyncGemmSource {
     }
     s.append("extern \"C\" __global__ void ").append(name).append('(').append(GemmKernels.PARAMS)
         .append(") {\n");
-    s.append(line("__shared__ __align__(16) float As[%d][%d][%d];  // [stage][m][k]", stages,
-        tile, tk + aPad(pw)));
-    s.append(line("__shared__ __align__(16) float Bs[%d][%d][%d];  // [stage][k][n]", stages, tk,
-        tile + bPad(pw)));
+    int aRow = tk + aPad(pw);
+    int bRow = tile + bPad(pw);
+    if (dynamicSharedBytes(p, t) == 0) {
+      s.append(line("__shared__ __align__(16) float As[%d][%d][%d];  // [stage][m][k]", stages,
+          tile, aRow));
+      s.append(line("__shared__ __align__(16) float Bs[%d][%d][%d];  // [stage][k][n]", stages,
+          tk, bRow));
+    } else { // the same arrays in dynamic shared memory, indexed alike
+      s.append(line("extern __shared__ __align__(16) float ember_smem[];"));
+      s.append(line("float (*As)[%d][%d] = reinterpret_cast<float (*)[%d][%d]>(ember_smem);",
+          tile, aRow, tile, aRow));
+      s.append(line("float (*Bs)[%d][%d] = reinterpret_cast<float (*)[%d][%d]>(ember_smem + %d);",
+          tk, bRow, tk, bRow, stages * tile * aRow));
+    }
     s.append(MmaGemmSource.blockSetup(t));
     s.append(line("const int kTiles = (K + %d) / %d;", tk - 1, tk));
     // One K slice into stage st: 16-byte chunks, A along K, B along N.
@@ -94,6 +104,21 @@ final class MmaAsyncGemmSource {
     s.append(MmaGemmSource.epilogue(l, t));
     s.append("}\n");
     return s.toString().replaceAll("(?m)^( *)for \\((?!int kt)", "$1#pragma unroll\n$1for (");
+  }
+
+  /** Shared memory the stages take, in bytes. */
+  static int sharedBytes(GemmPrecision p, MmaTile t) {
+    int pw = MmaLayout.of(p).perWord();
+    return 4 * t.stages() * (t.size() * (t.k() + aPad(pw)) + t.k() * (t.size() + bPad(pw)));
+  }
+
+  /**
+   * The dynamic shared memory {@code t}'s kernel is launched with: 0 where its stages fit in the
+   * 48 KB of static shared memory a block gets by default, else all of them.
+   */
+  static int dynamicSharedBytes(GemmPrecision p, MmaTile t) {
+    int bytes = sharedBytes(p, t);
+    return bytes <= JCudaDriver.DEFAULT_SHARED_BYTES ? 0 : bytes;
   }
 
   /**

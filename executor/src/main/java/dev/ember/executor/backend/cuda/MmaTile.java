@@ -16,7 +16,13 @@ public enum MmaTile {
   T32_K32(32, 2, 2, 32, 0),
   /** 16-deep slices, four in shared memory at once, copied with cp.async (MmaAsyncGemmSource). */
   T64_ASYNC(64, 2, 2, 16, 4),
-  T32_ASYNC(32, 2, 2, 16, 4);
+  T32_ASYNC(32, 2, 2, 16, 4),
+  /**
+   * The 128x128 tile pipelined: four stages take 81-83 KB of shared memory, past the 48 KB a
+   * block gets without opting in, so it is dynamic. Not in {@link #forShape}'s rule: only the
+   * tuner, which measures it, takes it.
+   */
+  T128_ASYNC(128, 2, 4, 16, 4);
 
   /**
    * Blocks a launch should make before a tile is worth its better reuse: about one per
@@ -45,7 +51,12 @@ public enum MmaTile {
 
   /** The register-loaded tile of the same size, for operands cp.async cannot copy. */
   MmaTile synchronous() {
-    return this == T64_ASYNC ? T64_K32 : this == T32_ASYNC ? T32_K32 : this;
+    return switch (this) {
+      case T128_ASYNC -> T128_K32;
+      case T64_ASYNC -> T64_K32;
+      case T32_ASYNC -> T32_K32;
+      default -> this;
+    };
   }
 
   /**

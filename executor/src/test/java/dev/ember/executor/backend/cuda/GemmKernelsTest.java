@@ -2,6 +2,7 @@ package dev.ember.executor.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -105,6 +106,26 @@ class GemmKernelsTest {
     assertEquals(MmaTile.T32_K32, fp16(GemmShape.rowMajor(1, 64, 30, 64)));
     assertNotNull(GemmKernels.asyncWhyNot(GemmShape.rowMajor(1, 64, 64, 7)));
     assertEquals(MmaTile.T64_K32, MmaTile.T64_ASYNC.synchronous());
+  }
+
+  @Test
+  void pipelinedTilesPastFortyEightKilobytesTakeTheirStagesDynamically() {
+    GemmShape s = GemmShape.rowMajor(1, 4096, 4096, 4096);
+    for (GemmPrecision p : new GemmPrecision[] {GemmPrecision.TF32, GemmPrecision.FP16}) {
+      int bytes = MmaAsyncGemmSource.sharedBytes(p, MmaTile.T128_ASYNC);
+      assertTrue(bytes > 48 * 1024 && bytes <= 99 * 1024, p + ": " + bytes); // sm_86 allows 99 KB
+      assertEquals(bytes, GemmKernels.geometry(p, s, MmaTile.T128_ASYNC).sharedBytes());
+      assertTrue(GemmKernels.source(p, MmaTile.T128_ASYNC)
+          .contains("extern __shared__ __align__(16) float ember_smem[];"));
+      for (MmaTile t : new MmaTile[] {MmaTile.T64_ASYNC, MmaTile.T32_ASYNC, MmaTile.T128_K32}) {
+        assertEquals(0, GemmKernels.geometry(p, s, t).sharedBytes(), t + " " + p);
+        assertFalse(GemmKernels.source(p, t).contains("ember_smem"), t + " " + p);
+      }
+    }
+    assertEquals(MmaTile.T128_K32, MmaTile.T128_ASYNC.synchronous());
+    for (int m : new int[] {64, 2048, 4096}) { // the rule never picks it: only the tuner does
+      assertNotEquals(MmaTile.T128_ASYNC, fp16(GemmShape.rowMajor(1, m, 4096, 4096)));
+    }
   }
 
   @Test
