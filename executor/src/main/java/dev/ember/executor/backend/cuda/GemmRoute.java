@@ -25,9 +25,21 @@ public interface GemmRoute {
   /** Frees what the route holds (a split-K workspace); it must not be enqueued afterwards. */
   default void release() {}
 
+  /**
+   * Compiles what the route launches without touching the device, so that the tuner can compile
+   * many routes' kernels side by side before it runs them one by one; safe from any thread.
+   */
+  default void compile() {}
+
   /** A route that holds nothing of its own: {@code enqueue} runs it. */
   static GemmRoute of(String name, GemmShape shape, GemmPrecision precision, Enqueue enqueue) {
-    return new Stateless(name, shape, precision, enqueue);
+    return of(name, shape, precision, () -> {}, enqueue);
+  }
+
+  /** Like {@link #of(String, GemmShape, GemmPrecision, Enqueue)}, with its {@link #compile}. */
+  static GemmRoute of(String name, GemmShape shape, GemmPrecision precision, Runnable compile,
+      Enqueue enqueue) {
+    return new Stateless(name, shape, precision, compile, enqueue);
   }
 
   /** The launches of one route on device pointers. */
@@ -37,11 +49,16 @@ public interface GemmRoute {
   }
 
   /** What {@link #of} makes. */
-  record Stateless(String name, GemmShape shape, GemmPrecision precision, Enqueue launches)
-      implements GemmRoute {
+  record Stateless(String name, GemmShape shape, GemmPrecision precision, Runnable compiles,
+      Enqueue launches) implements GemmRoute {
     @Override
     public void enqueue(long a, long b, long c, long bias) {
       launches.run(a, b, c, bias);
+    }
+
+    @Override
+    public void compile() {
+      compiles.run();
     }
   }
 }

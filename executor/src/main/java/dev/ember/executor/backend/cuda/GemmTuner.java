@@ -118,6 +118,15 @@ final class GemmTuner {
     try {
       reference.enqueue(s, o.a(), o.b(), o.c(), o.bias());
       float[] want = o.outputs(driver, s);
+      // NVRTC side by side on the host first; a route whose kernel does not compile meets the
+      // same error again when it is enqueued below, and is refused with it.
+      routes.parallelStream().forEach(r -> {
+        try {
+          r.compile();
+        } catch (RuntimeException e) {
+          LOG.debug("GEMM route {} did not compile: {}", r.name(), e.getMessage());
+        }
+      });
       int repeats = (int) Math.max(2, Math.min(MAX_REPEATS,
           TIMING_MICROS * ASSUMED_FLOPS_PER_MICRO / s.flops()));
       for (GemmRoute r : routes) {

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A {@link GpuGemm} running Ember's own kernel ({@link GemmKernels}) for one precision: the
@@ -24,6 +25,10 @@ public final class GeneratedGemm implements GpuGemm {
   private final GemmPrecision precision;
   /** Kernel per tile, compiled on first use; FP32's one SIMT kernel is kept under T128_K32. */
   private final Map<MmaTile, Object> kernels = new EnumMap<>(MmaTile.class);
+  /** Compiled images per tile, made by any thread (NVRTC needs no device). */
+  private final Map<MmaTile, byte[]> images = new ConcurrentHashMap<>();
+  private final Object reduceLock = new Object();
+  private byte[] reduceImage; // guarded by reduceLock
   private final Set<Long> workspaces = new HashSet<>();
   private Object reduceKernel;
 
@@ -119,7 +124,7 @@ public final class GeneratedGemm implements GpuGemm {
 
   /** One tile's kernel over the whole shape. */
   private GemmRoute tileRoute(GemmShape s, MmaTile tile) {
-    return GemmRoute.of(routeName(tile), s, precision,
+    return GemmRoute.of(routeName(tile), s, precision, () -> image(tile),
         (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias));
   }
 
@@ -165,6 +170,12 @@ public final class GeneratedGemm implements GpuGemm {
     }
 
     @Override
+    public void compile() {
+      image(tile);
+      reduceImage();
+    }
+
+    @Override
     public void release() {
       if (workspace != 0) {
         freeWorkspace(workspace);
@@ -187,11 +198,27 @@ public final class GeneratedGemm implements GpuGemm {
 
   private synchronized Object reduceKernel() {
     if (reduceKernel == null) {
-      byte[] image = compiler.compile(SplitK.reduceSource(), driver.device().arch(),
-          SplitK.REDUCE_KERNEL + ".cu");
-      reduceKernel = driver.load(image, List.of(SplitK.REDUCE_KERNEL)).get(SplitK.REDUCE_KERNEL);
+      reduceKernel = driver.load(reduceImage(), List.of(SplitK.REDUCE_KERNEL))
+          .get(SplitK.REDUCE_KERNEL);
     }
     return reduceKernel;
+  }
+
+  private byte[] reduceImage() {
+    synchronized (reduceLock) {
+      if (reduceImage == null) {
+        reduceImage = compiler.compile(SplitK.reduceSource(), driver.device().arch(),
+            SplitK.REDUCE_KERNEL + ".cu");
+      }
+      return reduceImage;
+    }
+  }
+
+  /** The compiled image of {@code tile}'s kernel (null: FP32's SIMT kernel), made once. */
+  private byte[] image(MmaTile tile) {
+    MmaTile key = tile == null ? MmaTile.T128_K32 : tile;
+    return images.computeIfAbsent(key, k -> compiler.compile(GemmKernels.source(precision, k),
+        driver.device().arch(), GemmKernels.kernelName(precision, k) + ".cu"));
   }
 
   private synchronized Object kernel(MmaTile tile) {
@@ -199,9 +226,7 @@ public final class GeneratedGemm implements GpuGemm {
     Object k = kernels.get(key);
     if (k == null) {
       String name = GemmKernels.kernelName(precision, key);
-      byte[] image = compiler.compile(GemmKernels.source(precision, key), driver.device().arch(),
-          name + ".cu");
-      k = driver.load(image, List.of(name)).get(name);
+      k = driver.load(image(tile), List.of(name)).get(name);
       kernels.put(key, k);
     }
     return k;
