@@ -29,6 +29,17 @@ class BackendPlacementTest {
   }
 
   @Test
+  void gemmTuningReachesTheBackendAndTellsEnginesApart() {
+    EngineSettings tuned = onGpu("cuda");
+    EngineSettings rule = EngineSettings.from(EmberConf.from(Map.of("spark.ember.device", "cuda",
+        "spark.ember.cpu.gemm", "java", "spark.ember.cuda.gemmTuning", "false")))
+        .withDevice(Device.cuda(0));
+    assertTrue(BackendFactory.options(tuned.cuda()).gemmTuning());
+    assertFalse(BackendFactory.options(rule.cuda()).gemmTuning());
+    assertFalse(tuned.cuda().equals(rule.cuda()), "measured and rule-picked routes are cached apart");
+  }
+
+  @Test
   void underAutoTheCpuKnobsReachTheVariantKeys() {
     assertEquals("java", BackendFactory.backendOptions(onGpu("auto")).get("cpu.gemm"));
     assertEquals(Map.of(), BackendFactory.backendOptions(onGpu("cuda")));

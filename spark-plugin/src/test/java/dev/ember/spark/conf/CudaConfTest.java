@@ -19,6 +19,7 @@ class CudaConfTest {
     assertEquals("auto", conf.get(CudaConf.GEMM));
     assertEquals("tf32", conf.get(CudaConf.GEMM_PRECISION));
     assertEquals(true, conf.get(CudaConf.GRAPHS));
+    assertEquals(true, conf.get(CudaConf.GEMM_TUNING));
     assertEquals(4L << 30, conf.get(CudaConf.GRAPH_MEMORY));
     assertEquals(Optional.empty(), conf.get(CudaConf.NVRTC_DIR));
     assertEquals("4g", CudaConf.GRAPH_MEMORY.defaultString());
@@ -33,12 +34,14 @@ class CudaConfTest {
                 "spark.ember.cuda.gemm", "Generated",
                 "spark.ember.cuda.gemmPrecision", "BF16",
                 "spark.ember.cuda.graphs", "false",
+                "spark.ember.cuda.gemmTuning", "FALSE",
                 "spark.ember.cuda.graphMemory", "512m",
                 "spark.ember.cuda.nvrtcDir", "/opt/nvrtc/lib"));
     assertEquals(3, conf.get(CudaConf.DEVICE_ORDINAL));
     assertEquals("generated", conf.get(CudaConf.GEMM));
     assertEquals("bf16", conf.get(CudaConf.GEMM_PRECISION));
     assertEquals(false, conf.get(CudaConf.GRAPHS));
+    assertEquals(false, conf.get(CudaConf.GEMM_TUNING));
     assertEquals(512L << 20, conf.get(CudaConf.GRAPH_MEMORY));
     assertEquals(Optional.of("/opt/nvrtc/lib"), conf.get(CudaConf.NVRTC_DIR));
   }
