@@ -2,10 +2,8 @@ package dev.ember.bench.gpu;
 
 import dev.ember.executor.backend.cuda.CublasGemm;
 import dev.ember.executor.backend.cuda.GemmShape;
-import dev.ember.executor.backend.cuda.JCudaDriver;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,34 +34,10 @@ public final class CublasCheck {
       r.save();
       System.exit(3);
     }
-    int exit = 0;
-    try (JCudaDriver driver = new JCudaDriver(0)) {
-      Map<String, GemmShape> shapes = new LinkedHashMap<>();
-      shapes.put("minilm qkv/out 2048x384x384", GemmShape.rowMajor(1, 2048, 384, 384));
-      shapes.put("minilm ffn-up 2048x1536x384", GemmShape.rowMajor(1, 2048, 1536, 384));
-      List<Map<String, Object>> rows = GemmTflops.run(driver, r, shapes, false);
-      r.put("gemmTflops", rows);
-      StringBuilder md = new StringBuilder("| route | shape | TFLOP/s | rel. error | passed |\n"
-          + "|---|---|---|---|---|\n");
-      for (Map<String, Object> row : rows) {
-        md.append("| ").append(row.get("route")).append(" | ").append(row.get("shape"))
-            .append(" | ").append(row.get("tflops")).append(" | ").append(row.get("relError"))
-            .append(" | ").append(row.get("passed")).append(" |\n");
-        if (!Boolean.TRUE.equals(row.get("passed"))) {
-          exit = 1;
-        }
-      }
-      if (rows.isEmpty()) {
-        exit = 1;
-      }
-      r.markdown(md.toString());
-    } catch (Exception | LinkageError e) {
-      r.put("error", String.valueOf(e));
-      r.progress("cuBLAS check failed: " + e);
-      exit = 1;
-    }
-    r.put("passed", exit == 0);
-    r.save();
+    Map<String, GemmShape> shapes = new LinkedHashMap<>();
+    shapes.put("minilm qkv/out 2048x384x384", GemmShape.rowMajor(1, 2048, 384, 384));
+    shapes.put("minilm ffn-up 2048x1536x384", GemmShape.rowMajor(1, 2048, 1536, 384));
+    int exit = GemmTflops.sideCheck(r, shapes, GemmTflops::cublas);
     System.exit(exit);
   }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * TFLOP/s of the generated GEMM kernels ({@link GeneratedGemm}), and of cuBLAS where its library
@@ -49,15 +50,15 @@ final class GemmTflops {
    * fastest that passed for its precision and shape (what the tuner takes).
    */
   static List<Map<String, Object>> run(GpuDriver driver, Results r) {
-    return run(driver, r, shapes(), true);
+    return run(driver, r, shapes(), GemmTflops::generatedAndCublas);
   }
 
   /**
-   * Like {@link #run(GpuDriver, Results)} over {@code shapes}; with {@code generated} false only
-   * cuBLAS's rows are measured (the generated FP32 kernel still gives the reference).
+   * Like {@link #run(GpuDriver, Results)} over {@code shapes} and the GEMMs {@code gemms} makes
+   * per precision (the generated FP32 kernel gives the reference either way).
    */
   static List<Map<String, Object>> run(GpuDriver driver, Results r, Map<String, GemmShape> shapes,
-      boolean generated) {
+      BiFunction<GpuDriver, GemmPrecision, List<GpuGemm>> gemms) {
     List<Map<String, Object>> rows = new ArrayList<>();
     try (GeneratedGemm reference = new GeneratedGemm(driver, new Nvrtc(), GemmPrecision.FP32)) {
       for (Map.Entry<String, GemmShape> e : shapes.entrySet()) {
@@ -68,7 +69,7 @@ final class GemmTflops {
           float[] want = o.outputs(driver, s);
           for (GemmPrecision p : GemmPrecision.values()) {
             List<Map<String, Object>> mine = new ArrayList<>();
-            for (GpuGemm g : gemms(driver, p, generated)) {
+            for (GpuGemm g : gemms.apply(driver, p)) {
               try (g) {
                 List<GemmRoute> routes = g.routes(s);
                 if (routes.isEmpty()) {
@@ -113,15 +114,53 @@ final class GemmTflops {
   }
 
   /** The GEMMs measured at {@code p}: the generated one, and cuBLAS where it loads. */
-  private static List<GpuGemm> gemms(GpuDriver driver, GemmPrecision p, boolean generated) {
+  static List<GpuGemm> generatedAndCublas(GpuDriver driver, GemmPrecision p) {
     List<GpuGemm> out = new ArrayList<>();
-    if (generated) {
-      out.add(new GeneratedGemm(driver, new Nvrtc(), p));
-    }
-    if (driver instanceof JCudaDriver jcuda && CublasGemm.unavailableReason() == null) {
-      out.add(new CublasGemm(jcuda, new Nvrtc(), p));
-    }
+    out.add(new GeneratedGemm(driver, new Nvrtc(), p));
+    out.addAll(cublas(driver, p));
     return out;
+  }
+
+  /** cuBLAS at {@code p} where it loads, else nothing. */
+  static List<GpuGemm> cublas(GpuDriver driver, GemmPrecision p) {
+    return driver instanceof JCudaDriver jcuda && CublasGemm.unavailableReason() == null
+        ? List.of(new CublasGemm(jcuda, new Nvrtc(), p)) : List.of();
+  }
+
+  /**
+   * A GEMM side check in a JVM of its own (CublasCheck, WgmmaCheck): the rows of {@code gemms}
+   * over {@code shapes}, saved to {@code r} as a table. Returns the exit code: 0 when there are
+   * rows and every one agrees with the FP32 kernel, 1 otherwise or on an error.
+   */
+  static int sideCheck(Results r, Map<String, GemmShape> shapes,
+      BiFunction<GpuDriver, GemmPrecision, List<GpuGemm>> gemms) {
+    int exit = 0;
+    try (JCudaDriver driver = new JCudaDriver(0)) {
+      List<Map<String, Object>> rows = run(driver, r, shapes, gemms);
+      r.put("gemmTflops", rows);
+      StringBuilder md = new StringBuilder("| route | shape | TFLOP/s | rel. error | passed |\n"
+          + "|---|---|---|---|---|\n");
+      for (Map<String, Object> row : rows) {
+        md.append("| ").append(row.getOrDefault("route", row.get("gemm"))).append(" | ")
+            .append(row.get("shape")).append(" | ")
+            .append(row.getOrDefault("tflops", row.get("skipped"))).append(" | ")
+            .append(row.get("relError")).append(" | ").append(row.get("passed")).append(" |\n");
+        if (!Boolean.TRUE.equals(row.get("passed"))) {
+          exit = 1;
+        }
+      }
+      if (rows.isEmpty()) {
+        exit = 1;
+      }
+      r.markdown(md.toString());
+    } catch (Exception | LinkageError e) {
+      r.put("error", String.valueOf(e));
+      r.progress("failed: " + e);
+      exit = 1;
+    }
+    r.put("passed", exit == 0);
+    r.save();
+    return exit;
   }
 
   /**

@@ -1,0 +1,185 @@
+package dev.ember.executor.backend.cuda;
+
+/**
+ * CUDA C of an experimental Hopper GEMM on {@code wgmma.mma_async} (sm_90a, fp16 and bf16): one
+ * warpgroup of 128 threads computes a 64 x 128 tile of C with {@code m64n128k16} instructions
+ * that read both operands from shared memory through matrix descriptors. Ember's operands are
+ * float32 in global memory, so each K slice of 32 is loaded into registers, rounded to half and
+ * stored into one of two shared stages while the tensor cores work on the other.
+ *
+ * <p>Shared layout (no swizzle): an operand of R rows (M for A, N for B) by 32 K is made of
+ * "core matrices" of 8 rows x 8 K halves, 128 contiguous bytes each, row-major inside; the four
+ * core matrices of an 8-row group follow each other along K ({@link #LBO} = 128 bytes apart),
+ * and the groups follow each other along R ({@link #SBO} = 512 bytes apart). Step {@code s} of
+ * the slice (K 16s to 16s + 15) starts {@code 256 s} bytes in. B is stored transposed (K
+ * contiguous per column), so neither operand needs the transpose flag.
+ *
+ * <p>Not used by any variant: the device check measures it in a JVM of its own
+ * ({@code WgmmaCheck}), since nothing here can run it (the emulator has no wgmma).
+ */
+public final class WgmmaGemmSource {
+  static final int TILE_M = 64;
+  static final int TILE_N = 128;
+  static final int SLICE_K = 32;
+  static final int THREADS = 128;
+  /** Bytes between core matrices adjacent along K. */
+  static final int LBO = 128;
+  /** Bytes between core matrices adjacent along M (A) or N (B): four along K per 8 rows. */
+  static final int SBO = 128 * SLICE_K / 8;
+
+  private WgmmaGemmSource() {}
+
+  /**
+   * The 32-bit word of a stage holding halves {@code k} and {@code k + 1} (k even) of row
+   * {@code r}: core matrix {@code (r / 8, k / 8)} at {@code (r / 8) * SBO + (k / 8) * LBO} bytes,
+   * then row {@code r % 8} (16 bytes) and the pair {@code (k % 8) / 2} (4 bytes).
+   */
+  static int word(int r, int k) {
+    return ((r >> 3) * SBO + (k >> 3) * LBO) / 4 + (r & 7) * 4 + ((k & 7) >> 1);
+  }
+
+  /** The same as {@link #word}, as CUDA C over variables {@code r} and {@code k}. */
+  private static String wordExpr(String r, String k) {
+    return "((" + r + " >> 3) * " + SBO / 4 + " + (" + k + " >> 3) * " + LBO / 4 + " + (" + r
+        + " & 7) * 4 + ((" + k + " & 7) >> 1))";
+  }
+
+  static String source(GemmPrecision p, String name) {
+    String type = switch (p) {
+      case FP16 -> "f16";
+      case BF16 -> "bf16";
+      default -> throw new IllegalArgumentException("wgmma GEMM is fp16 or bf16, not " + p);
+    };
+    int aWords = TILE_M * SLICE_K / 2;
+    int bWords = TILE_N * SLICE_K / 2;
+    int aPairs = aWords / THREADS;
+    int bPairs = bWords / THREADS;
+    int regs = TILE_N / 2;
+    StringBuilder operands = new StringBuilder();
+    StringBuilder outs = new StringBuilder();
+    for (int i = 0; i < regs; i++) {
+      operands.append(i == 0 ? "" : ", ").append('%').append(i);
+      outs.append(i == 0 ? "" : ", ").append("\"+f\"(d[").append(i).append("])");
+    }
+    StringBuilder s = new StringBuilder();
+    s.append("// Ember ").append(p.confName()).append(" wgmma GEMM (experimental): 64x128 tiles,"
+        + " one warpgroup, K slices of 32 in two shared stages; needs sm_90a\n");
+    s.append("""
+        __device__ __forceinline__ unsigned ember_word(float lo, float hi) {
+          unsigned w;
+          asm("cvt.rn.%1$sx2.f32 %%0, %%1, %%2;" : "=r"(w) : "f"(hi), "f"(lo));
+          return w;
+        }
+        // Matrix descriptor: start address, leading (K) and stride (M/N) byte offsets, all in
+        // 16-byte units; no swizzle.
+        __device__ __forceinline__ unsigned long long ember_desc(const unsigned* p) {
+          const unsigned a = (unsigned) __cvta_generic_to_shared(p);
+          return (unsigned long long) ((a & 0x3FFFF) >> 4)
+              | ((unsigned long long) (%2$d >> 4) << 16)
+              | ((unsigned long long) (%3$d >> 4) << 32);
+        }
+        __device__ __forceinline__ void ember_wgmma(float* d, unsigned long long da,
+            unsigned long long db) {
+          asm volatile("{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%4$d, 0;\\n"
+              "wgmma.mma_async.sync.aligned.m64n%5$dk16.f32.%1$s.%1$s {%6$s}, %%%7$d, %%%8$d,"
+              " p, 1, 1, 0, 0;\\n}\\n"
+              : %9$s
+              : "l"(da), "l"(db), "r"(1));
+        }
+        """.formatted(type, LBO, SBO, regs + 2, TILE_N, operands, regs, regs + 1, outs));
+    s.append("extern \"C\" __global__ void __launch_bounds__(").append(THREADS).append(") ")
+        .append(name).append('(').append(GemmKernels.PARAMS).append(") {\n");
+    s.append(line("__shared__ __align__(128) unsigned As[2][%d];  // [stage][core matrices]",
+        aWords));
+    s.append(line("__shared__ __align__(128) unsigned Bs[2][%d];", bWords));
+    s.append(line("const int tid = threadIdx.x;"));
+    s.append(line("const int warp = tid >> 5, g = (tid & 31) >> 2, t = tid & 3;"));
+    s.append(line("const int m0 = blockIdx.y * %d, n0 = blockIdx.x * %d;", TILE_M, TILE_N));
+    s.append(line("const long long aOff = blockIdx.z * aBatch;"));
+    s.append(line("const long long bOff = blockIdx.z * bBatch;"));
+    s.append(line("const long long cOff = blockIdx.z * cBatch;"));
+    s.append(line("float acc[%d];", regs));
+    s.append(line("for (int i = 0; i < %d; i++) { acc[i] = 0.0f; }", regs));
+    s.append(line("unsigned ra[%d];", aPairs));
+    s.append(line("unsigned rb[%d];", bPairs));
+    s.append(line("const int kTiles = (K + %d) / %d;", SLICE_K - 1, SLICE_K));
+    // Pairs along K: A row r = u / 16 (consecutive threads walk K), B column n = u % 128.
+    s.append("#define EMBER_LOAD(k0) \\\n");
+    s.append(macro("for (int i = 0; i < %d; i++) {", aPairs));
+    s.append(macro("  const int u = tid + i * %d;", THREADS));
+    s.append(macro("  const int gm = m0 + (u >> 4), k = (k0) + 2 * (u & 15);"));
+    s.append(macro("  const long long row = aOff + (long long)gm * aRow;"));
+    s.append(macro("  const float x0 = gm < M && k < K ? A[row + (long long)k * aCol] : 0.0f;"));
+    s.append(macro("  const float x1 = gm < M && k + 1 < K ? A[row + (long long)(k + 1) * aCol]"
+        + " : 0.0f;"));
+    s.append(macro("  ra[i] = ember_word(x0, x1);"));
+    s.append(macro("}"));
+    s.append(macro("for (int i = 0; i < %d; i++) {", bPairs));
+    s.append(macro("  const int u = tid + i * %d;", THREADS));
+    s.append(macro("  const int gn = n0 + (u & %d), k = (k0) + 2 * (u >> %d);", TILE_N - 1,
+        Integer.numberOfTrailingZeros(TILE_N)));
+    s.append(macro("  const long long col = bOff + (long long)gn * bCol;"));
+    s.append(macro("  const float y0 = gn < N && k < K ? B[col + (long long)k * bRow] : 0.0f;"));
+    s.append(macro("  const float y1 = gn < N && k + 1 < K ? B[col + (long long)(k + 1) * bRow]"
+        + " : 0.0f;"));
+    s.append(macro("  rb[i] = ember_word(y0, y1);"));
+    s.append("  }\n");
+    s.append("#define EMBER_STORE(st) \\\n");
+    s.append(macro("for (int i = 0; i < %d; i++) {", aPairs));
+    s.append(macro("  const int u = tid + i * %d;", THREADS));
+    s.append(macro("  const int r = u >> 4, k = 2 * (u & 15);"));
+    s.append(macro("  As[st][%s] = ra[i];", wordExpr("r", "k")));
+    s.append(macro("}"));
+    s.append(macro("for (int i = 0; i < %d; i++) {", bPairs));
+    s.append(macro("  const int u = tid + i * %d;", THREADS));
+    s.append(macro("  const int r = u & %d, k = 2 * (u >> %d);", TILE_N - 1,
+        Integer.numberOfTrailingZeros(TILE_N)));
+    s.append(macro("  Bs[st][%s] = rb[i];", wordExpr("r", "k")));
+    s.append("  }\n");
+    s.append(line("EMBER_LOAD(0)"));
+    s.append(line("EMBER_STORE(0)"));
+    // Shared memory written by ordinary stores is read by wgmma through the async proxy.
+    s.append(line("asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
+    s.append(line("__syncthreads();"));
+    s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
+    s.append(line("  const int st = kt & 1;"));
+    s.append(line("  if (kt + 1 < kTiles) { EMBER_LOAD((kt + 1) * %d) }", SLICE_K));
+    s.append(line("  asm volatile(\"wgmma.fence.sync.aligned;\" ::: \"memory\");"));
+    for (int step = 0; step < SLICE_K / 16; step++) {
+      int offset = step * 2 * LBO / 4; // two core matrices along K per k16 step, in words
+      s.append(line("  ember_wgmma(acc, ember_desc(&As[st][%d]), ember_desc(&Bs[st][%d]));",
+          offset, offset));
+    }
+    s.append(line("  asm volatile(\"wgmma.commit_group.sync.aligned;\" ::: \"memory\");"));
+    s.append(line("  if (kt + 1 < kTiles) { EMBER_STORE(st ^ 1) }  // the stage read last slice"));
+    s.append(line("  asm volatile(\"wgmma.wait_group.sync.aligned 0;\" ::: \"memory\");"));
+    s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
+    s.append(line("  __syncthreads();"));
+    s.append(line("}"));
+    s.append("#undef EMBER_LOAD\n#undef EMBER_STORE\n");
+    // Accumulator i of a thread: columns 8 (i / 4) + 2t + (i % 2), row g + 8 ((i / 2) % 2) of
+    // its warp's 16 rows.
+    s.append(line("for (int i = 0; i < %d; i++) {", regs));
+    s.append(line("  const int gm = m0 + warp * 16 + g + 8 * ((i >> 1) & 1);"));
+    s.append(line("  const int gn = n0 + 8 * (i >> 2) + 2 * t + (i & 1);"));
+    s.append(line("  if (gm < M && gn < N) {"));
+    s.append(line("    float v = alpha * acc[i];"));
+    s.append(line("    if (bias != 0) {"));
+    s.append(line("      v = fmaf(beta, bias[(long long)gm * biasRow + (long long)gn * biasCol],"
+        + " v);"));
+    s.append(line("    }"));
+    s.append(line("    C[cOff + (long long)gm * ldc + gn] = v;"));
+    s.append(line("  }"));
+    s.append(line("}"));
+    s.append("}\n");
+    return s.toString();
+  }
+
+  private static String line(String format, Object... args) {
+    return "  " + format.formatted(args) + "\n";
+  }
+
+  private static String macro(String format, Object... args) {
+    return "  " + format.formatted(args) + " \\\n";
+  }
+}

@@ -1,0 +1,51 @@
+package dev.ember.executor.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The experimental wgmma GEMM without a GPU: NVRTC compiles it for sm_90a, and its shared layout
+ * is the one its descriptors describe. A model of how wgmma walks a no-swizzle K-major operand
+ * (core matrix (i, j) of a k16 step at start + i * SBO + j * LBO, row-major 8 x 8 halves inside)
+ * must find every (row, k) of the stage exactly where the kernel's stores put it.
+ */
+class WgmmaGemmSourceTest {
+  @Test
+  void descriptorsWalkTheLayoutTheStoresWrite() {
+    for (int rows : new int[] {WgmmaGemmSource.TILE_M, WgmmaGemmSource.TILE_N}) {
+      Set<Integer> words = new HashSet<>();
+      for (int step = 0; step < WgmmaGemmSource.SLICE_K / 16; step++) {
+        int start = step * 2 * WgmmaGemmSource.LBO; // the bytes the kernel's step offset gives
+        for (int r = 0; r < rows; r++) {
+          for (int k = 0; k < 16; k += 2) {
+            int i = r / 8;
+            int j = k / 8;
+            int byteAt = start + i * WgmmaGemmSource.SBO + j * WgmmaGemmSource.LBO
+                + (r % 8) * 16 + (k % 8) * 2;
+            int kInSlice = step * 16 + k;
+            assertEquals(byteAt / 4, WgmmaGemmSource.word(r, kInSlice),
+                "rows " + rows + ": row " + r + ", k " + kInSlice);
+            assertTrue(words.add(byteAt / 4), "two (row, k) share word " + byteAt / 4);
+          }
+        }
+      }
+      assertEquals(rows * WgmmaGemmSource.SLICE_K / 2, words.size(), "the stage is filled");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
+  void compilesForHopper(GemmPrecision p) {
+    String why = Nvrtc.unavailableReason();
+    assumeTrue(why == null, () -> "NVRTC is not available: " + why);
+    byte[] cubin = new Nvrtc().compile(WgmmaGemm.source(p), "sm_90a", WgmmaGemm.kernelName(p));
+    assertTrue(cubin.length > 0);
+  }
+}
