@@ -155,6 +155,7 @@ final class GemmTflops {
       r.markdown(md.toString());
     } catch (Exception | LinkageError e) {
       r.put("error", String.valueOf(e));
+      r.markdown("Failed: " + String.valueOf(e).lines().findFirst().orElse(""));
       r.progress("failed: " + e);
       exit = 1;
     }

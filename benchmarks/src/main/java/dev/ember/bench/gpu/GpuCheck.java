@@ -8,6 +8,7 @@ import dev.ember.executor.backend.cuda.CudaOptions;
 import dev.ember.executor.backend.cuda.CudaProbe;
 import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.backend.cuda.JCudaDriver;
+import dev.ember.executor.backend.cuda.WgmmaGemm;
 import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.InMemoryVariantStore;
@@ -45,6 +46,12 @@ public final class GpuCheck {
   static final List<Integer> CAPTURE_SIZES = List.of(8, 16, 32, 64);
 
   static final List<Integer> SEQ_BUCKETS = List.of(16, 24, 32, 48, 64, 96, 128, 256);
+
+  /**
+   * System property: offer the experimental wgmma GEMM to the tuner ({@link CudaDevice#offer}),
+   * which {@code bin/lib/gpu-check} sets only after {@link WgmmaCheck} ran it without a fault.
+   */
+  static final String OFFER_WGMMA = "ember.gpucheck.wgmma";
 
   private GpuCheck() {}
 
@@ -102,6 +109,11 @@ public final class GpuCheck {
     r.save();
     boolean ok = true;
     CudaDevice device = CudaDevice.open(0);
+    if (Boolean.getBoolean(OFFER_WGMMA)) { // set by bin/lib/gpu-check once WgmmaCheck passed
+      device.offer(WgmmaGemm::new);
+      r.progress("the tuner may take the experimental wgmma GEMM where it agrees and is faster");
+    }
+    r.put("wgmmaOffered", Boolean.getBoolean(OFFER_WGMMA));
     InMemoryVariantStore store = InMemoryVariantStore.sharedAcrossBackends();
 
     try {

@@ -4,10 +4,12 @@ import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.Tensor;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -30,6 +32,7 @@ public final class CudaDevice implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<Tensor, Long> weights = new IdentityHashMap<>();
   private final Map<String, GpuGemm> gemms = new ConcurrentHashMap<>();
+  private final List<GemmFactory> offered = new CopyOnWriteArrayList<>();
   private GemmTuner tuner; // guarded by the lock
   private long weightBytes;
   private long scratch;
@@ -172,10 +175,35 @@ public final class CudaDevice implements AutoCloseable {
    */
   List<GpuGemm> gemms(CudaOptions options) {
     GpuGemm first = gemm(options);
-    if (options.gemmTuning() && first instanceof CublasGemm) {
-      return List.of(first, gemm(options.withGemm("generated")));
+    if (!options.gemmTuning()) {
+      return List.of(first);
     }
-    return List.of(first);
+    List<GpuGemm> out = new ArrayList<>(List.of(first));
+    if (first instanceof CublasGemm) {
+      out.add(gemm(options.withGemm("generated")));
+    }
+    for (int i = 0; i < offered.size(); i++) {
+      GemmFactory make = offered.get(i);
+      out.add(gemms.computeIfAbsent("offered" + i + "/" + options.precision().confName(),
+          k -> make.make(driver, compiler, options.precision())));
+    }
+    return out;
+  }
+
+  /**
+   * Offers the tuner one more GEMM per precision beside the configured ones: how the device check
+   * lets an experimental kernel ({@link WgmmaGemm}) compete once a run of its own has shown it
+   * does not fault. Its routes are still taken only where they agree with the FP32 kernel and are
+   * faster; with tuning off it is never used.
+   */
+  public void offer(GemmFactory gemm) {
+    offered.add(gemm);
+  }
+
+  /** Makes a GEMM of one precision on this device's driver and compiler. */
+  @FunctionalInterface
+  public interface GemmFactory {
+    GpuGemm make(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision);
   }
 
   /** The device's GEMM tuner, its choices kept for the device's lifetime; under the lock. */

@@ -205,6 +205,52 @@ class GemmTunerEmulatedTest {
     assertEquals(0, fresh.exclusive(() -> fresh.tuner().measured()));
   }
 
+  @Test
+  void anOfferedGemmCompetesOnlyUnderTuning() {
+    CudaDevice fresh = CudaDevice.on(driver, new HostKernelCompiler());
+    fresh.offer((d, compiler, p) -> new Renamed(new GeneratedGemm(d, compiler, p)));
+    CompiledVariant tuned = new CudaBackend(fresh, fp32Options()).compile(dense(),
+        new VariantKey("dense", "t", Map.of("x", List.of(40L, 256L)), Map.of()));
+    String record = new String(tuned.artifacts().get(GemmRoutes.FILE), StandardCharsets.UTF_8);
+    assertTrue(record.contains("\"offered-nvrtc-fp32\": "), record);
+
+    CudaDevice rule = CudaDevice.on(driver, new HostKernelCompiler());
+    rule.offer((d, compiler, p) -> new Renamed(new GeneratedGemm(d, compiler, p)));
+    CompiledVariant v = new CudaBackend(rule, fp32Options().withGemmTuning(false)).compile(dense(),
+        new VariantKey("dense", "r", Map.of("x", List.of(40L, 256L)), Map.of()));
+    assertEquals(List.of("nvrtc-fp32"),
+        new ArrayList<>(((CudaVariant) v).gemmRoutes().names().values()));
+  }
+
+  /** Another GEMM's routes under names of their own, as an offered GEMM has. */
+  private record Renamed(GeneratedGemm inner) implements GpuGemm {
+    @Override
+    public String name() {
+      return "offered-" + inner.name();
+    }
+
+    @Override
+    public String whyNot(GemmShape s) {
+      return inner.whyNot(s);
+    }
+
+    @Override
+    public void enqueue(GemmShape s, long a, long b, long c, long bias) {
+      inner.enqueue(s, a, b, c, bias);
+    }
+
+    @Override
+    public List<GemmRoute> routes(GemmShape s) {
+      return inner.routes(s).stream().map(r -> GemmRoute.of("offered-" + r.name(), s,
+          r.precision(), r::enqueue)).toList();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
   private static CudaOptions fp32Options() {
     return CudaOptions.defaults().withGemm("generated").withPrecision(GemmPrecision.FP32)
         .withGraphs(false);
