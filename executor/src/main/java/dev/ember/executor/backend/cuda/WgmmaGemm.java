@@ -1,6 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
 import dev.ember.executor.backend.cuda.GpuDriver.Dim3;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,7 +13,8 @@ public final class WgmmaGemm implements GpuGemm {
   private final GpuDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
-  private Object kernel;
+  /** Kernels by warpgroups per block (1: 64x128 tiles, 2: 128x128). */
+  private final Object[] kernels = new Object[3];
 
   public WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
     this.driver = driver;
@@ -25,14 +27,14 @@ public final class WgmmaGemm implements GpuGemm {
     return "wgmma-" + precision.confName();
   }
 
-  /** The kernel's name, e.g. "ember_gemm_fp16_wgmma". */
-  public static String kernelName(GemmPrecision p) {
-    return "ember_gemm_" + p.confName() + "_wgmma";
+  /** The kernel's name, e.g. "ember_gemm_fp16_wgmma_t128" for two warpgroups. */
+  public static String kernelName(GemmPrecision p, int warpgroups) {
+    return "ember_gemm_" + p.confName() + "_wgmma_t" + WgmmaGemmSource.TILE_M * warpgroups;
   }
 
   /** The kernel's CUDA C (compile it for sm_90a). */
-  public static String source(GemmPrecision p) {
-    return WgmmaGemmSource.source(p, kernelName(p));
+  public static String source(GemmPrecision p, int warpgroups) {
+    return WgmmaGemmSource.source(p, kernelName(p, warpgroups), warpgroups);
   }
 
   @Override
@@ -47,15 +49,20 @@ public final class WgmmaGemm implements GpuGemm {
     return GemmKernels.whyNot(s);
   }
 
+  /** Runs {@code s} on 128 x 128 tiles (two warpgroups); {@link #routes} offers 64 x 128 too. */
   @Override
   public void enqueue(GemmShape s, long a, long b, long c, long bias) {
+    enqueue(s, 2, a, b, c, bias);
+  }
+
+  private void enqueue(GemmShape s, int warpgroups, long a, long b, long c, long bias) {
     String why = whyNot(s);
     if (why != null) {
       throw new IllegalArgumentException(name() + " cannot run " + s + ": " + why);
     }
     Dim3 grid = Dim3.of(GemmKernels.ceilDiv(s.n(), WgmmaGemmSource.TILE_N),
-        GemmKernels.ceilDiv(s.m(), WgmmaGemmSource.TILE_M), s.batch());
-    driver.launch(kernel(), grid, Dim3.of(WgmmaGemmSource.THREADS), 0,
+        GemmKernels.ceilDiv(s.m(), WgmmaGemmSource.TILE_M * warpgroups), s.batch());
+    driver.launch(kernel(warpgroups), grid, Dim3.of(WgmmaGemmSource.THREADS * warpgroups), 0,
         GemmKernels.args(a, b, c, bias, s));
   }
 
@@ -64,16 +71,25 @@ public final class WgmmaGemm implements GpuGemm {
     if (whyNot(s) != null) {
       return List.of();
     }
-    return List.of(GemmRoute.of(name() + "-t64x128", s, precision,
-        (a, b, c, bias) -> enqueue(s, a, b, c, bias)));
+    List<GemmRoute> routes = new ArrayList<>();
+    for (int wg : new int[] {2, 1}) {
+      routes.add(GemmRoute.of(name() + "-t" + WgmmaGemmSource.TILE_M * wg + "x"
+          + WgmmaGemmSource.TILE_N, s, precision, () -> image(wg),
+          (a, b, c, bias) -> enqueue(s, wg, a, b, c, bias)));
+    }
+    return routes;
   }
 
-  private synchronized Object kernel() {
-    if (kernel == null) {
-      String name = kernelName(precision);
-      byte[] image = compiler.compile(source(precision), "sm_90a", name + ".cu");
-      kernel = driver.load(image, List.of(name)).get(name);
+  private byte[] image(int warpgroups) {
+    return compiler.compile(source(precision, warpgroups), "sm_90a",
+        kernelName(precision, warpgroups) + ".cu");
+  }
+
+  private synchronized Object kernel(int warpgroups) {
+    if (kernels[warpgroups] == null) {
+      String name = kernelName(precision, warpgroups);
+      kernels[warpgroups] = driver.load(image(warpgroups), List.of(name)).get(name);
     }
-    return kernel;
+    return kernels[warpgroups];
   }
 }

@@ -18,9 +18,11 @@ package dev.ember.executor.backend.cuda;
  * ({@code WgmmaCheck}), since nothing here can run it (the emulator has no wgmma).
  */
 public final class WgmmaGemmSource {
+  /** Rows of C per warpgroup; a block of {@code w} warpgroups covers {@code 64 w} rows. */
   static final int TILE_M = 64;
   static final int TILE_N = 128;
   static final int SLICE_K = 32;
+  /** Threads per warpgroup. */
   static final int THREADS = 128;
   /** Bytes between core matrices adjacent along K. */
   static final int LBO = 128;
@@ -44,16 +46,25 @@ public final class WgmmaGemmSource {
         + " & 7) * 4 + ((" + k + " & 7) >> 1))";
   }
 
-  static String source(GemmPrecision p, String name) {
+  /**
+   * The kernel with {@code warpgroups} (1 or 2) warpgroups per block: each computes 64 rows of
+   * the block's tile against the same shared B, so two halve the B traffic per row of C.
+   */
+  static String source(GemmPrecision p, String name, int warpgroups) {
+    if (warpgroups != 1 && warpgroups != 2) {
+      throw new IllegalArgumentException("1 or 2 warpgroups, not " + warpgroups);
+    }
     String type = switch (p) {
       case FP16 -> "f16";
       case BF16 -> "bf16";
       default -> throw new IllegalArgumentException("wgmma GEMM is fp16 or bf16, not " + p);
     };
-    int aWords = TILE_M * SLICE_K / 2;
+    int tileM = TILE_M * warpgroups;
+    int threads = THREADS * warpgroups;
+    int aWords = tileM * SLICE_K / 2;
     int bWords = TILE_N * SLICE_K / 2;
-    int aPairs = aWords / THREADS;
-    int bPairs = bWords / THREADS;
+    int aPairs = aWords / threads;
+    int bPairs = bWords / threads;
     int regs = TILE_N / 2;
     StringBuilder operands = new StringBuilder();
     StringBuilder outs = new StringBuilder();
@@ -62,8 +73,9 @@ public final class WgmmaGemmSource {
       outs.append(i == 0 ? "" : ", ").append("\"+f\"(d[").append(i).append("])");
     }
     StringBuilder s = new StringBuilder();
-    s.append("// Ember ").append(p.confName()).append(" wgmma GEMM (experimental): 64x128 tiles,"
-        + " one warpgroup, K slices of 32 in two shared stages; needs sm_90a\n");
+    s.append("// Ember ").append(p.confName()).append(" wgmma GEMM (experimental): ").append(tileM)
+        .append("x128 tiles, ").append(warpgroups).append(" warpgroup(s), K slices of 32 in two"
+            + " shared stages; needs sm_90a\n");
     s.append("""
         __device__ __forceinline__ unsigned ember_word(float lo, float hi) {
           unsigned w;
@@ -87,14 +99,14 @@ public final class WgmmaGemmSource {
               : "l"(da), "l"(db), "r"(1));
         }
         """.formatted(type, LBO, SBO, regs + 2, TILE_N, operands, regs, regs + 1, outs));
-    s.append("extern \"C\" __global__ void __launch_bounds__(").append(THREADS).append(") ")
+    s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
         .append(name).append('(').append(GemmKernels.PARAMS).append(") {\n");
     s.append(line("__shared__ __align__(128) unsigned As[2][%d];  // [stage][core matrices]",
         aWords));
     s.append(line("__shared__ __align__(128) unsigned Bs[2][%d];", bWords));
     s.append(line("const int tid = threadIdx.x;"));
-    s.append(line("const int warp = tid >> 5, g = (tid & 31) >> 2, t = tid & 3;"));
-    s.append(line("const int m0 = blockIdx.y * %d, n0 = blockIdx.x * %d;", TILE_M, TILE_N));
+    s.append(line("const int wg = tid >> 7, warp = (tid >> 5) & 3, g = (tid & 31) >> 2, t = tid & 3;"));
+    s.append(line("const int m0 = blockIdx.y * %d, n0 = blockIdx.x * %d;", tileM, TILE_N));
     s.append(line("const long long aOff = blockIdx.z * aBatch;"));
     s.append(line("const long long bOff = blockIdx.z * bBatch;"));
     s.append(line("const long long cOff = blockIdx.z * cBatch;"));
@@ -106,7 +118,7 @@ public final class WgmmaGemmSource {
     // Pairs along K: A row r = u / 16 (consecutive threads walk K), B column n = u % 128.
     s.append("#define EMBER_LOAD(k0) \\\n");
     s.append(macro("for (int i = 0; i < %d; i++) {", aPairs));
-    s.append(macro("  const int u = tid + i * %d;", THREADS));
+    s.append(macro("  const int u = tid + i * %d;", threads));
     s.append(macro("  const int gm = m0 + (u >> 4), k = (k0) + 2 * (u & 15);"));
     s.append(macro("  const long long row = aOff + (long long)gm * aRow;"));
     s.append(macro("  const float x0 = gm < M && k < K ? A[row + (long long)k * aCol] : 0.0f;"));
@@ -115,7 +127,7 @@ public final class WgmmaGemmSource {
     s.append(macro("  ra[i] = ember_word(x0, x1);"));
     s.append(macro("}"));
     s.append(macro("for (int i = 0; i < %d; i++) {", bPairs));
-    s.append(macro("  const int u = tid + i * %d;", THREADS));
+    s.append(macro("  const int u = tid + i * %d;", threads));
     s.append(macro("  const int gn = n0 + (u & %d), k = (k0) + 2 * (u >> %d);", TILE_N - 1,
         Integer.numberOfTrailingZeros(TILE_N)));
     s.append(macro("  const long long col = bOff + (long long)gn * bCol;"));
@@ -126,12 +138,12 @@ public final class WgmmaGemmSource {
     s.append("  }\n");
     s.append("#define EMBER_STORE(st) \\\n");
     s.append(macro("for (int i = 0; i < %d; i++) {", aPairs));
-    s.append(macro("  const int u = tid + i * %d;", THREADS));
+    s.append(macro("  const int u = tid + i * %d;", threads));
     s.append(macro("  const int r = u >> 4, k = 2 * (u & 15);"));
     s.append(macro("  As[st][%s] = ra[i];", wordExpr("r", "k")));
     s.append(macro("}"));
     s.append(macro("for (int i = 0; i < %d; i++) {", bPairs));
-    s.append(macro("  const int u = tid + i * %d;", THREADS));
+    s.append(macro("  const int u = tid + i * %d;", threads));
     s.append(macro("  const int r = u & %d, k = 2 * (u >> %d);", TILE_N - 1,
         Integer.numberOfTrailingZeros(TILE_N)));
     s.append(macro("  Bs[st][%s] = rb[i];", wordExpr("r", "k")));
@@ -147,8 +159,9 @@ public final class WgmmaGemmSource {
     s.append(line("  asm volatile(\"wgmma.fence.sync.aligned;\" ::: \"memory\");"));
     for (int step = 0; step < SLICE_K / 16; step++) {
       int offset = step * 2 * LBO / 4; // two core matrices along K per k16 step, in words
-      s.append(line("  ember_wgmma(acc, ember_desc(&As[st][%d]), ember_desc(&Bs[st][%d]));",
-          offset, offset));
+      // Each warpgroup's A starts its 64 rows (8 row groups) further in.
+      s.append(line("  ember_wgmma(acc, ember_desc(&As[st][wg * %d + %d]),"
+          + " ember_desc(&Bs[st][%d]));", TILE_M / 8 * SBO / 4, offset, offset));
     }
     s.append(line("  asm volatile(\"wgmma.commit_group.sync.aligned;\" ::: \"memory\");"));
     s.append(line("  if (kt + 1 < kTiles) { EMBER_STORE(st ^ 1) }  // the stage read last slice"));
@@ -160,7 +173,7 @@ public final class WgmmaGemmSource {
     // Accumulator i of a thread: columns 8 (i / 4) + 2t + (i % 2), row g + 8 ((i / 2) % 2) of
     // its warp's 16 rows.
     s.append(line("for (int i = 0; i < %d; i++) {", regs));
-    s.append(line("  const int gm = m0 + warp * 16 + g + 8 * ((i >> 1) & 1);"));
+    s.append(line("  const int gm = m0 + wg * %d + warp * 16 + g + 8 * ((i >> 1) & 1);", TILE_M));
     s.append(line("  const int gn = n0 + 8 * (i >> 2) + 2 * t + (i & 1);"));
     s.append(line("  if (gm < M && gn < N) {"));
     s.append(line("    float v = alpha * acc[i];"));

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WgmmaGemmSourceTest {
   @Test
   void descriptorsWalkTheLayoutTheStoresWrite() {
-    for (int rows : new int[] {WgmmaGemmSource.TILE_M, WgmmaGemmSource.TILE_N}) {
+    // A of two warpgroups (128 rows) is read as two 64-row operands, the second 8 groups in.
+    for (int rows : new int[] {2 * WgmmaGemmSource.TILE_M, WgmmaGemmSource.TILE_N}) {
       Set<Integer> words = new HashSet<>();
       for (int step = 0; step < WgmmaGemmSource.SLICE_K / 16; step++) {
         int start = step * 2 * WgmmaGemmSource.LBO; // the bytes the kernel's step offset gives
@@ -38,6 +39,15 @@ class WgmmaGemmSourceTest {
       }
       assertEquals(rows * WgmmaGemmSource.SLICE_K / 2, words.size(), "the stage is filled");
     }
+    // The kernel's descriptors start where the model does: warpgroup w at row group 8w, step s
+    // two core matrices along K in.
+    String src = WgmmaGemm.source(GemmPrecision.FP16, 2);
+    int groupWords = WgmmaGemmSource.SBO / 4;
+    for (int step = 0; step < WgmmaGemmSource.SLICE_K / 16; step++) {
+      int offset = step * 2 * WgmmaGemmSource.LBO / 4;
+      assertTrue(src.contains("ember_desc(&As[st][wg * " + 8 * groupWords + " + " + offset
+          + "]), ember_desc(&Bs[st][" + offset + "])"), "step " + step);
+    }
   }
 
   @ParameterizedTest
@@ -45,7 +55,10 @@ class WgmmaGemmSourceTest {
   void compilesForHopper(GemmPrecision p) {
     String why = Nvrtc.unavailableReason();
     assumeTrue(why == null, () -> "NVRTC is not available: " + why);
-    byte[] cubin = new Nvrtc().compile(WgmmaGemm.source(p), "sm_90a", WgmmaGemm.kernelName(p));
-    assertTrue(cubin.length > 0);
+    for (int warpgroups : new int[] {1, 2}) {
+      byte[] cubin = new Nvrtc().compile(WgmmaGemm.source(p, warpgroups), "sm_90a",
+          WgmmaGemm.kernelName(p, warpgroups));
+      assertTrue(cubin.length > 0);
+    }
   }
 }
