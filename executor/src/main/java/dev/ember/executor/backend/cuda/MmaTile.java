@@ -18,7 +18,7 @@ public enum MmaTile {
   T64_ASYNC(64, 2, 2, 16, 4),
   T32_ASYNC(32, 2, 2, 16, 4),
   /**
-   * The 128x128 tile pipelined: four stages take 81-83 KB of shared memory, past the 48 KB a
+   * The 128x128 tile pipelined: four stages take 74-81 KB of shared memory, past the 48 KB a
    * block gets without opting in, so it is dynamic. Not in {@link #forShape}'s rule: only the
    * tuner, which measures it, takes it.
    */
