@@ -99,7 +99,11 @@ final class GemmTuner {
     } else {
       c = measure(s, routes);
       measured++;
-      LOG.info("GEMM {}: {}", GemmRoutes.describe(s), c.summary());
+      if (c.refused().isEmpty()) {
+        LOG.info("GEMM {}: {}", GemmRoutes.describe(s), c.summary());
+      } else { // a route that disagrees or fails is a kernel bug worth seeing
+        LOG.warn("GEMM {}: {}", GemmRoutes.describe(s), c.summary());
+      }
     }
     for (GemmRoute r : routes) {
       if (r != c.route()) {
