@@ -34,9 +34,8 @@ public final class CublasCheck {
       r.save();
       System.exit(3);
     }
-    Map<String, GemmShape> shapes = new LinkedHashMap<>();
-    shapes.put("minilm qkv/out 2048x384x384", GemmShape.rowMajor(1, 2048, 384, 384));
-    shapes.put("minilm ffn-up 2048x1536x384", GemmShape.rowMajor(1, 2048, 1536, 384));
+    Map<String, GemmShape> shapes = new LinkedHashMap<>(GemmTflops.shapes());
+    shapes.keySet().removeIf(name -> !name.startsWith("minilm") || !name.contains("2048"));
     int exit = GemmTflops.sideCheck(r, shapes, GemmTflops::cublas);
     System.exit(exit);
   }

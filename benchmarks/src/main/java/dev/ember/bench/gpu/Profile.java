@@ -156,7 +156,8 @@ final class Profile {
             label.length() > 100 ? label.substring(0, 97) + "..." : label));
       }
       md.append("\n").append(row.get("precision"))
-          .append(" GEMM routes (the tuner's choice per shape, µs of each route it timed):\n\n```\n")
+          .append(" GEMM routes (the tuner's choice per shape, µs of each route it timed):")
+          .append("\n\n```\n")
           .append(row.get("gemmRoutes")).append("```\n");
     }
     return md.toString();

@@ -11,9 +11,10 @@ import java.util.Map;
 
 /**
  * The experimental Hopper GEMM ({@link WgmmaGemm}) on the device, in a JVM of its own so that a
- * fault costs the main check nothing: fp16 and bf16 on MiniLM's shapes and 4096^3, each result
+ * fault costs the main check nothing: fp16 and bf16, each result
  * against the generated FP32 kernel, TFLOP/s timed inside a CUDA graph. Rows of other
- * precisions say why they were skipped; off sm_90 every row does.
+ * precisions say why they were skipped; off sm_90 every row does. The shapes are the main
+ * check's GEMM table's, and one whose sides are no multiple of any tile.
  *
  * <p>Usage: {@code WgmmaCheck OUT_DIR}; writes {@code OUT_DIR/gpu-check.{json,md}}. Exits 0 when
  * every measured row agrees, 1 otherwise.
@@ -27,12 +28,8 @@ public final class WgmmaCheck {
       System.exit(2);
     }
     Results r = new Results(Path.of(args[0]));
-    Map<String, GemmShape> shapes = new LinkedHashMap<>();
-    shapes.put("minilm qkv/out 2048x384x384", GemmShape.rowMajor(1, 2048, 384, 384));
-    shapes.put("minilm ffn-up 2048x1536x384", GemmShape.rowMajor(1, 2048, 1536, 384));
-    shapes.put("minilm ffn-down 2048x384x1536", GemmShape.rowMajor(1, 2048, 384, 1536));
-    shapes.put("odd 1000x1000x1000", GemmShape.rowMajor(1, 1000, 1000, 1000));
-    shapes.put("square 4096^3", GemmShape.rowMajor(1, 4096, 4096, 4096));
+    Map<String, GemmShape> shapes = new LinkedHashMap<>(GemmTflops.shapes());
+    shapes.put("odd 1000x1000x1000", GemmShape.rowMajor(1, 1000, 1000, 1000)); // edge tiles
     int exit = GemmTflops.sideCheck(r, shapes, (driver, p) ->
         p == GemmPrecision.FP16 || p == GemmPrecision.BF16
             ? List.of(new WgmmaGemm(driver, new Nvrtc(), p)) : List.of());

@@ -221,19 +221,28 @@ final class MmaGemmSource {
           l.cRow(0, i)));
       s.append(line("      const int gn = n0 + wn + ni * %d + 2 * t + %d;", MmaLayout.N,
           l.cCol(0, i)));
-      s.append(line("      if (gm < M && gn < N) {"));
-      s.append(line("        float v = alpha * acc[mi][ni][%d];", i));
-      s.append(line("        if (bias != 0) {"));
-      s.append(line("          v = fmaf(beta, bias[(long long)gm * biasRow"
-          + " + (long long)gn * biasCol], v);"));
-      s.append(line("        }"));
-      s.append(line("        C[cOff + (long long)gm * ldc + gn] = v;"));
-      s.append(line("      }"));
+      s.append(storeC("        ", "acc[mi][ni][" + i + "]"));
       s.append(line("    }"));
     }
     s.append(line("  }"));
     s.append(line("}"));
     return s.toString();
+  }
+
+  /**
+   * The lines that write one output: {@code C[gm][gn] = alpha * value + beta * bias[gm][gn]}
+   * where {@code (gm, gn)} lies inside C, without the bias term when there is none. Every
+   * tensor-core generator's epilogue ends here.
+   */
+  static String storeC(String indent, String value) {
+    return indent + "if (gm < M && gn < N) {\n"
+        + indent + "  float v = alpha * " + value + ";\n"
+        + indent + "  if (bias != 0) {\n"
+        + indent + "    v = fmaf(beta, bias[(long long)gm * biasRow"
+        + " + (long long)gn * biasCol], v);\n"
+        + indent + "  }\n"
+        + indent + "  C[cOff + (long long)gm * ldc + gn] = v;\n"
+        + indent + "}\n";
   }
 
   private static String line(String format, Object... args) {

@@ -105,7 +105,8 @@ public final class WgmmaGemmSource {
         aWords));
     s.append(line("__shared__ __align__(128) unsigned Bs[2][%d];", bWords));
     s.append(line("const int tid = threadIdx.x;"));
-    s.append(line("const int wg = tid >> 7, warp = (tid >> 5) & 3, g = (tid & 31) >> 2, t = tid & 3;"));
+    s.append(line("const int wg = tid >> 7, warp = (tid >> 5) & 3;"));
+    s.append(line("const int g = (tid & 31) >> 2, t = tid & 3;"));
     s.append(line("const int m0 = blockIdx.y * %d, n0 = blockIdx.x * %d;", tileM, TILE_N));
     s.append(line("const long long aOff = blockIdx.z * aBatch;"));
     s.append(line("const long long bOff = blockIdx.z * bBatch;"));
@@ -175,14 +176,7 @@ public final class WgmmaGemmSource {
     s.append(line("for (int i = 0; i < %d; i++) {", regs));
     s.append(line("  const int gm = m0 + wg * %d + warp * 16 + g + 8 * ((i >> 1) & 1);", TILE_M));
     s.append(line("  const int gn = n0 + 8 * (i >> 2) + 2 * t + (i & 1);"));
-    s.append(line("  if (gm < M && gn < N) {"));
-    s.append(line("    float v = alpha * acc[i];"));
-    s.append(line("    if (bias != 0) {"));
-    s.append(line("      v = fmaf(beta, bias[(long long)gm * biasRow + (long long)gn * biasCol],"
-        + " v);"));
-    s.append(line("    }"));
-    s.append(line("    C[cOff + (long long)gm * ldc + gn] = v;"));
-    s.append(line("  }"));
+    s.append(MmaGemmSource.storeC("    ", "acc[i]"));
     s.append(line("}"));
     s.append("}\n");
     return s.toString();
