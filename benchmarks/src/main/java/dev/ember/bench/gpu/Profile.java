@@ -34,6 +34,9 @@ final class Profile {
   static final int REPEATS = 20;
   static final int TOP = 15;
 
+  /** The row of the fp16 variant compiled without the fused attention kernel. */
+  static final String UNFUSED = "fp16, attention unfused";
+
   private Profile() {}
 
   static List<Map<String, Object>> run(CudaDevice device, Graph graph, List<long[]> ids,
@@ -52,6 +55,18 @@ final class Profile {
       r.progress("profile " + p.confName() + ": " + row.getOrDefault("error",
           row.get("deviceMsPerReplay") + " ms/replay, " + row.get("msPerCall") + " ms/call"));
     }
+    // The attention path as it was before the fused kernel, for the "5x today's".
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("precision", UNFUSED);
+    try {
+      profile(CudaBackend.withoutAttentionFusion(device,
+          GpuCheck.options(GemmPrecision.FP16, true)), graph, ids, store, row);
+    } catch (RuntimeException e) {
+      row.put("error", String.valueOf(e));
+    }
+    rows.add(row);
+    r.progress("profile " + UNFUSED + ": " + row.getOrDefault("error",
+        row.get("attentionPathMicros") + " us of attention path"));
     return rows;
   }
 
@@ -77,6 +92,11 @@ final class Profile {
     row.put("steps", steps.size());
     row.put("stepSumMs", stepMicros / 1e3);
     row.put("byKind", byKind(steps, stepMicros));
+    // Fused: the attention kernels. Unfused: the batched score and context GEMMs, softmax and
+    // head transposes that the fused kernel replaces (scale and mask fold into elementwise
+    // loops either way and are not counted).
+    row.put("attentionPathMicros", steps.stream().filter(Profile::onAttentionPath)
+        .mapToDouble(StepTime::micros).sum());
     List<Map<String, Object>> top = new ArrayList<>();
     steps.stream().sorted(Comparator.comparingDouble(StepTime::micros).reversed()).limit(TOP)
         .forEach(s -> {
@@ -113,6 +133,14 @@ final class Profile {
     return out;
   }
 
+  private static boolean onAttentionPath(StepTime s) {
+    return switch (s.kind()) {
+      case "attention", "softmax", "transpose" -> true;
+      case "gemm" -> s.gemm() != null && s.gemm().batch() > 1;
+      default -> false;
+    };
+  }
+
   /** The kind, GEMMs split by m x n x k x batch. */
   private static String group(StepTime s) {
     GemmShape g = s.gemm();
@@ -123,17 +151,26 @@ final class Profile {
   static String markdown(List<Map<String, Object>> rows) {
     StringBuilder md = new StringBuilder("## (e) Where the time goes: level-3 variant " + ROWS
         + " x " + SEQ + ", graphs on (steps timed alone, " + REPEATS + " per CUDA graph)\n\n"
-        + "| precision | device ms/replay | ms/call | host ms/call | sum of steps ms | steps |\n"
-        + "|---|---|---|---|---|---|\n");
+        + "| precision | device ms/replay | ms/call | host ms/call | sum of steps ms | steps |"
+        + " attention path µs |\n|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> row : rows) {
       if (row.containsKey("error")) {
         md.append("| ").append(row.get("precision")).append(" | error: ")
             .append(row.get("error")).append(" | | | | |\n");
         continue;
       }
-      md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %d |%n",
+      md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %d | %.1f |%n",
           row.get("precision"), row.get("deviceMsPerReplay"), row.get("msPerCall"),
-          row.get("hostMsPerCall"), row.get("stepSumMs"), row.get("steps")));
+          row.get("hostMsPerCall"), row.get("stepSumMs"), row.get("steps"),
+          row.get("attentionPathMicros")));
+    }
+    Object fused = rows.stream().filter(x -> "fp16".equals(x.get("precision")))
+        .map(x -> x.get("attentionPathMicros")).findFirst().orElse(null);
+    Object unfused = rows.stream().filter(x -> UNFUSED.equals(x.get("precision")))
+        .map(x -> x.get("attentionPathMicros")).findFirst().orElse(null);
+    if (fused instanceof Double f && unfused instanceof Double u && f > 0) {
+      md.append(String.format(Locale.ROOT, "%nAttention path at fp16: fused %.1f µs, unfused"
+          + " %.1f µs per replay: %.2fx (target: 5x)%n", f, u, u / f));
     }
     for (Map<String, Object> row : rows) {
       if (row.containsKey("error")) {

@@ -52,17 +52,32 @@ public final class CudaBackend implements Backend {
   private final CudaDevice device;
   private final CudaOptions options;
   private final GpuGemm gemm;
+  private final boolean fuseAttention;
 
   public CudaBackend(CudaDevice device, CudaOptions options) {
+    this(device, options, true);
+  }
+
+  private CudaBackend(CudaDevice device, CudaOptions options, boolean fuseAttention) {
     this.device = device;
     this.options = options;
     this.gemm = device.gemm(options);
+    this.fuseAttention = fuseAttention;
+  }
+
+  /**
+   * The backend as it was before attention was fused: scores and context as batched GEMMs,
+   * softmax, scale, mask and head transposes as kernels of their own. For measuring the fused
+   * attention kernel against that path in one device run (the device check); no setting uses it.
+   */
+  public static CudaBackend withoutAttentionFusion(CudaDevice device, CudaOptions options) {
+    return new CudaBackend(device, options, false);
   }
 
   @Override
   public String name() {
     return NAME + "." + device.info().arch() + "." + gemm.name()
-        + (options.gemmTuning() ? ".tuned" : "");
+        + (options.gemmTuning() ? ".tuned" : "") + (fuseAttention ? "" : ".unfusedAttention");
   }
 
   /** The device this backend runs on. */
@@ -134,8 +149,9 @@ public final class CudaBackend implements Backend {
         .map(s -> ((CudaProgram.Gemm) s).shape()).distinct().toList();
   }
 
-  private static CudaProgram generate(Graph graph) {
-    return new CudaCodegen(lower(graph)).generate();
+  private CudaProgram generate(Graph graph) {
+    LoweredGraph lowered = fuseAttention ? lower(graph) : Fusions.gemmBias(Lowering.lower(graph));
+    return new CudaCodegen(lowered).generate();
   }
 
   /** The kernels the CUDA backend generates for {@code graph}. */

@@ -1,6 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,9 +23,11 @@ import dev.ember.executor.models.MiniLmFixture;
 import dev.ember.executor.ops.OpRegistry;
 import dev.ember.executor.testing.Tolerance;
 import dev.ember.executor.text.PooledGraph;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +114,29 @@ class CudaBackendEmulatedTest {
         .build(miniLm);
     Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(1, 40, 7);
     assertNull(Tolerance.mismatch(interp.run(in).get(OUT), w.call(in).get(OUT), 1e-4, 1e-4));
+  }
+
+  @Test
+  void withoutAttentionFusionTheModelRunsAsBatchedGemmsAndAgrees() {
+    Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(1, 6, 11);
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    in.forEach((k, v) -> shapes.put(k, v.shape()));
+    Graph g = dev.ember.executor.passes.Specializer.specialize(miniLm, shapes);
+    CudaOptions o = CudaOptions.defaults().withGemm("generated").withPrecision(GemmPrecision.FP32)
+        .withGemmTuning(false).withGraphs(false);
+    CudaBackend unfused = CudaBackend.withoutAttentionFusion(device, o);
+    assertTrue(unfused.name().endsWith(".unfusedAttention"), unfused.name());
+    CompiledVariant v = unfused.compile(g, new VariantKey("minilm", unfused.name(), Map.of(),
+        Map.of("variant", "static")));
+    String program = new String(v.artifacts().get(CudaBackend.PROGRAM_FILE),
+        StandardCharsets.UTF_8);
+    assertFalse(Pattern.compile("kernel #\\d+ attention").matcher(program).find(), program);
+    assertTrue(Pattern.compile("kernel #\\d+ softmax").matcher(program).find(), program);
+    assertNull(Tolerance.mismatch(interp.run(in).get(OUT), v.run(in).get(OUT), 1e-4, 1e-4));
+    String fused = new String(backend(o).compile(g, new VariantKey("minilm", "fused", Map.of(),
+        Map.of("variant", "static"))).artifacts().get(CudaBackend.PROGRAM_FILE),
+        StandardCharsets.UTF_8);
+    assertTrue(Pattern.compile("kernel #\\d+ attention").matcher(fused).find(), fused);
   }
 
   @Test
