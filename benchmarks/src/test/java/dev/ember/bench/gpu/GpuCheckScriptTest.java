@@ -1,0 +1,80 @@
+package dev.ember.bench.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How {@code bin/lib/gpu-check} picks the cuBLAS it hands to the device check ({@code
+ * find_cublas}), with the machine's library list and the check's JVM stubbed: a {@code
+ * libcublas.so.12} folder is taken as it is; CUDA 13's {@code .so.13} libraries are linked under
+ * the {@code .so.12} names; either is kept only when CublasCheck exits 0.
+ */
+class GpuCheckScriptTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void cuda13LibrariesAreLinkedAsTwelveAndKeptOnlyWhenTheCheckPasses() throws Exception {
+    String libs = "/opt/cuda13/libcublas.so.13\n/opt/cuda13/libcublasLt.so.13\n";
+    Path shim = tmp.resolve("cublas13-as-12");
+
+    assertEquals(shim.toString(), findCublas(libs, 0));
+    assertEquals(Path.of("/opt/cuda13/libcublas.so.13"),
+        Files.readSymbolicLink(shim.resolve("libcublas.so.12")));
+    assertEquals(Path.of("/opt/cuda13/libcublasLt.so.13"),
+        Files.readSymbolicLink(shim.resolve("libcublasLt.so.12")));
+    String ran = Files.readString(tmp.resolve("out/cublas-check.log"));
+    assertTrue(ran.contains("LD=" + shim), ran);
+    assertTrue(ran.contains("dev.ember.bench.gpu.CublasCheck"), ran);
+
+    assertEquals("", findCublas(libs, 3), "a cuBLAS that does not load is not kept");
+    assertEquals("", findCublas(libs, 1), "a cuBLAS that disagrees is not kept");
+  }
+
+  @Test
+  void aTwelveFolderWinsAndNothingIsNoCublas() throws Exception {
+    String libs = "/opt/cuda13/libcublas.so.13\n/opt/cuda13/libcublasLt.so.13\n"
+        + "/site/nvidia/cublas/lib/libcublas.so.12\n";
+    assertEquals("/site/nvidia/cublas/lib", findCublas(libs, 0));
+    assertEquals("", findCublas("", 0));
+    assertEquals("", findCublas("/opt/cuda13/libcublas.so.13\n", 0),
+        "without libcublasLt.so.13 there is nothing to link");
+  }
+
+  /** {@code find_cublas}'s output with {@code libs} listed and the check's JVM exiting {@code rc}. */
+  private String findCublas(String libs, int rc) throws IOException, InterruptedException {
+    Path stub = tmp.resolve("jre/bin/java");
+    Files.createDirectories(stub.getParent());
+    Files.writeString(stub, "#!/bin/sh\necho \"LD=$LD_LIBRARY_PATH $*\"\nexit " + rc + "\n");
+    Files.setPosixFilePermissions(stub, Set.of(PosixFilePermission.OWNER_READ,
+        PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+    Files.createDirectories(tmp.resolve("out"));
+    Path listing = tmp.resolve("libs.txt");
+    Files.writeString(listing, libs);
+    String script = "source '" + repoRoot().resolve("bin/lib/gpu-check") + "'\n"
+        + "cublas_libraries() { cat '" + listing + "'; }\n"
+        + "unset LD_LIBRARY_PATH\n"
+        + "find_cublas '" + tmp + "' '" + tmp.resolve("out") + "'\n";
+    Process p = new ProcessBuilder("bash", "-c", script).redirectError(
+        ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    return out;
+  }
+
+  private static Path repoRoot() {
+    Path cwd = Path.of("").toAbsolutePath();
+    return Files.isDirectory(cwd.resolve("bin/lib")) ? cwd : cwd.getParent();
+  }
+}
