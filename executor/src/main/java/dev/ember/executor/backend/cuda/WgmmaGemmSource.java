@@ -40,6 +40,26 @@ public final class WgmmaGemmSource {
     return ((r >> 3) * SBO + (k >> 3) * LBO) / 4 + (r & 7) * 4 + ((k & 7) >> 1);
   }
 
+  /**
+   * The row of the {@code u}-th K pair a block stages of an operand with {@code rows} rows. The
+   * 32 lanes of a warp take 8 rows by 4 pairs, so that each warp's global reads fill whole 32-byte
+   * sectors and its shared stores ({@link #word}: row r % 8 at 4 words, pair at 1) hit 32 banks.
+   */
+  static int row(int u, int rows) {
+    return ((u >> 5) & (rows / 8 - 1)) << 3 | (u & 7);
+  }
+
+  /** The K pair (0 to 15) of the {@code u}-th pair; see {@link #row}. */
+  static int pair(int u, int rows) {
+    return (u >> (5 + Integer.numberOfTrailingZeros(rows / 8))) << 2 | ((u >> 3) & 3);
+  }
+
+  /** {@link #row} and {@link #pair} as C declarations of {@code r} and {@code k} (= 2 pair). */
+  private static String rowAndK(int rows) {
+    return "const int r = (((u >> 5) & " + (rows / 8 - 1) + ") << 3) | (u & 7), k = 2 * (((u >> "
+        + (5 + Integer.numberOfTrailingZeros(rows / 8)) + ") << 2) | ((u >> 3) & 3));";
+  }
+
   /** The same as {@link #word}, as CUDA C over variables {@code r} and {@code k}. */
   private static String wordExpr(String r, String k) {
     return "((" + r + " >> 3) * " + SBO / 4 + " + (" + k + " >> 3) * " + LBO / 4 + " + (" + r
@@ -116,37 +136,37 @@ public final class WgmmaGemmSource {
     s.append(line("unsigned ra[%d];", aPairs));
     s.append(line("unsigned rb[%d];", bPairs));
     s.append(line("const int kTiles = (K + %d) / %d;", SLICE_K - 1, SLICE_K));
-    // Pairs along K: A row r = u / 16 (consecutive threads walk K), B column n = u % 128.
+    // Thread tid stages pairs u = tid + i * threads of each operand; row and K pair as row().
     s.append("#define EMBER_LOAD(k0) \\\n");
     s.append(macro("for (int i = 0; i < %d; i++) {", aPairs));
     s.append(macro("  const int u = tid + i * %d;", threads));
-    s.append(macro("  const int gm = m0 + (u >> 4), k = (k0) + 2 * (u & 15);"));
+    s.append(macro("  %s", rowAndK(tileM)));
+    s.append(macro("  const int gm = m0 + r, gk = (k0) + k;"));
     s.append(macro("  const long long row = aOff + (long long)gm * aRow;"));
-    s.append(macro("  const float x0 = gm < M && k < K ? A[row + (long long)k * aCol] : 0.0f;"));
-    s.append(macro("  const float x1 = gm < M && k + 1 < K ? A[row + (long long)(k + 1) * aCol]"
+    s.append(macro("  const float x0 = gm < M && gk < K ? A[row + (long long)gk * aCol] : 0.0f;"));
+    s.append(macro("  const float x1 = gm < M && gk + 1 < K ? A[row + (long long)(gk + 1) * aCol]"
         + " : 0.0f;"));
     s.append(macro("  ra[i] = ember_word(x0, x1);"));
     s.append(macro("}"));
     s.append(macro("for (int i = 0; i < %d; i++) {", bPairs));
     s.append(macro("  const int u = tid + i * %d;", threads));
-    s.append(macro("  const int gn = n0 + (u & %d), k = (k0) + 2 * (u >> %d);", TILE_N - 1,
-        Integer.numberOfTrailingZeros(TILE_N)));
+    s.append(macro("  %s", rowAndK(TILE_N)));
+    s.append(macro("  const int gn = n0 + r, gk = (k0) + k;"));
     s.append(macro("  const long long col = bOff + (long long)gn * bCol;"));
-    s.append(macro("  const float y0 = gn < N && k < K ? B[col + (long long)k * bRow] : 0.0f;"));
-    s.append(macro("  const float y1 = gn < N && k + 1 < K ? B[col + (long long)(k + 1) * bRow]"
+    s.append(macro("  const float y0 = gn < N && gk < K ? B[col + (long long)gk * bRow] : 0.0f;"));
+    s.append(macro("  const float y1 = gn < N && gk + 1 < K ? B[col + (long long)(gk + 1) * bRow]"
         + " : 0.0f;"));
     s.append(macro("  rb[i] = ember_word(y0, y1);"));
     s.append("  }\n");
     s.append("#define EMBER_STORE(st) \\\n");
     s.append(macro("for (int i = 0; i < %d; i++) {", aPairs));
     s.append(macro("  const int u = tid + i * %d;", threads));
-    s.append(macro("  const int r = u >> 4, k = 2 * (u & 15);"));
+    s.append(macro("  %s", rowAndK(tileM)));
     s.append(macro("  As[st][%s] = ra[i];", wordExpr("r", "k")));
     s.append(macro("}"));
     s.append(macro("for (int i = 0; i < %d; i++) {", bPairs));
     s.append(macro("  const int u = tid + i * %d;", threads));
-    s.append(macro("  const int r = u & %d, k = 2 * (u >> %d);", TILE_N - 1,
-        Integer.numberOfTrailingZeros(TILE_N)));
+    s.append(macro("  %s", rowAndK(TILE_N)));
     s.append(macro("  Bs[st][%s] = rb[i];", wordExpr("r", "k")));
     s.append("  }\n");
     s.append(line("EMBER_LOAD(0)"));

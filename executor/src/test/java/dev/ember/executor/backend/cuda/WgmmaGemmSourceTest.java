@@ -50,6 +50,40 @@ class WgmmaGemmSourceTest {
     }
   }
 
+  @Test
+  void eachPairIsStagedOnceByWarpsThatFillSectorsAndBanks() {
+    for (int rows : new int[] {64, 128}) {
+      Set<Integer> seen = new HashSet<>();
+      for (int u = 0; u < rows * 16; u++) {
+        int r = WgmmaGemmSource.row(u, rows);
+        int kp = WgmmaGemmSource.pair(u, rows);
+        assertTrue(r >= 0 && r < rows && kp >= 0 && kp < 16, "u " + u + ": " + r + ", " + kp);
+        assertTrue(seen.add(r * 16 + kp), "pair (" + r + ", " + kp + ") staged twice");
+      }
+      for (int warp = 0; warp < rows * 16 / 32; warp++) {
+        Set<Integer> banks = new HashSet<>();
+        Set<Integer> sectors = new HashSet<>();
+        for (int lane = 0; lane < 32; lane++) {
+          int u = warp * 32 + lane;
+          int r = WgmmaGemmSource.row(u, rows);
+          int kp = WgmmaGemmSource.pair(u, rows);
+          banks.add(WgmmaGemmSource.word(r, 2 * kp) % 32);
+          sectors.add(r * 2 + kp / 4); // 32-byte sectors of 8 floats along K (A's layout)
+        }
+        assertEquals(32, banks.size(), "rows " + rows + ", warp " + warp + ": bank conflicts");
+        assertEquals(8, sectors.size(), "rows " + rows + ", warp " + warp + ": sectors");
+      }
+    }
+    // The kernel computes the same rows and pairs: its C expression, evaluated for every u.
+    String src = WgmmaGemm.source(GemmPrecision.FP16, 2);
+    assertTrue(src.contains("const int r = (((u >> 5) & 15) << 3) | (u & 7),"
+        + " k = 2 * (((u >> 9) << 2) | ((u >> 3) & 3));"), "A of 128 rows");
+    for (int u = 0; u < 128 * 16; u++) {
+      assertEquals(WgmmaGemmSource.row(u, 128), (((u >> 5) & 15) << 3) | (u & 7));
+      assertEquals(WgmmaGemmSource.pair(u, 128), ((u >> 9) << 2) | ((u >> 3) & 3));
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
   void compilesForHopper(GemmPrecision p) {
