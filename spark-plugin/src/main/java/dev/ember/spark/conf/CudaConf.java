@@ -85,8 +85,10 @@ public final class CudaConf {
       EmberConf.conf("spark.ember.cuda.nvrtcDir")
           .doc(
               "A folder on every executor holding `libnvrtc.so.12` (CUDA 12 NVRTC, which compiles"
-                  + " Ember's kernels at run time), for nodes whose library path lacks it. Unset:"
-                  + " the library path (`LD_LIBRARY_PATH`) is searched.")
+                  + " Ember's kernels at run time), searched before any other. Unset: the folder"
+                  + " named by `EMBER_NVRTC_DIR`, then `$EMBER_NVRTC_HOME/lib`, then"
+                  + " `~/.cache/ember/nvrtc-12.4/lib` (where `bin/ember fetch-nvrtc` puts it), then"
+                  + " the system's library path (`LD_LIBRARY_PATH`).")
           .since("0.1.0")
           .startupOnly()
           .stringConf()
