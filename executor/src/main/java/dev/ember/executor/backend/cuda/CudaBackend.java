@@ -33,7 +33,7 @@ import java.util.Map;
  * <p>The name carries the architecture and the GEMM ({@code cuda-nvrtc.sm_90.nvrtc-tf32}, with
  * {@code .tuned} when GEMM routes are measured), so the compile cache keeps one CUBIN per
  * architecture and GEMM choice. Each entry also records the route every GEMM shape took ({@link
- * GemmRoutes#FILE}), which a warm start takes without measuring.
+ * #ROUTES_FILE}), which a warm start takes without measuring.
  */
 public final class CudaBackend implements Backend {
   public static final String NAME = "cuda-nvrtc";
@@ -115,7 +115,7 @@ public final class CudaBackend implements Backend {
     files.put(cubinFile(), image);
     GemmRoutes routes = GemmRoutes.resolve(device, options, gemmShapes(program), Map.of());
     files.put(PROGRAM_FILE, describe(program, routes).getBytes(StandardCharsets.UTF_8));
-    files.put(GemmRoutes.FILE, routes.json());
+    files.put(ROUTES_FILE, routes.json());
     return new CudaVariant(key, program, device, routes, image, new VariantArtifacts(files),
         options);
   }
@@ -136,7 +136,7 @@ public final class CudaBackend implements Backend {
       throw misfit(key, "the saved source differs from what this Ember generates");
     }
     GemmRoutes routes = GemmRoutes.resolve(device, options, gemmShapes(program),
-        GemmRoutes.parse(artifacts.get(GemmRoutes.FILE)));
+        GemmRoutes.parse(artifacts.get(ROUTES_FILE)));
     try {
       return new CudaVariant(key, program, device, routes, image, artifacts, options);
     } catch (EmberException e) {

@@ -13,13 +13,10 @@ import java.util.regex.Pattern;
 
 /**
  * The route each GEMM shape of one variant runs on, and the record of that choice in the
- * variant's cache entry ({@link #FILE}: per shape the route, and what the tuner measured or
- * refused), so that a warm start takes the saved route without measuring again.
+ * variant's cache entry ({@link CudaBackend#ROUTES_FILE}: per shape the route, and what the tuner
+ * measured or refused), so that a warm start takes the saved route without measuring again.
  */
 final class GemmRoutes {
-  /** The cache entry's record of the choices. */
-  static final String FILE = CudaBackend.ROUTES_FILE;
-
   private static final Pattern ENTRY =
       Pattern.compile("\"shape\": \"([^\"]*)\", \"route\": \"([^\"]*)\"");
 

@@ -16,6 +16,9 @@ import java.util.Map;
  * CudaDevice} serialises callers.
  */
 public interface GpuDriver extends AutoCloseable {
+  /** Shared memory a block may take without opting in (CUDA's default on every architecture). */
+  int DEFAULT_SHARED_BYTES = 48 * 1024;
+
   /** The device this driver works on. */
   DeviceInfo device();
 

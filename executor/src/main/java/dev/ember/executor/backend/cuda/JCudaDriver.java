@@ -86,9 +86,6 @@ public final class JCudaDriver implements GpuDriver {
   private static final int CU_STREAM_NON_BLOCKING = 1;
   private static final int CU_EVENT_DISABLE_TIMING = 2;
 
-  /** Shared memory a block may take without opting in. */
-  static final int DEFAULT_SHARED_BYTES = 48 * 1024;
-
   private final DeviceInfo info;
   private final CUdevice device = new CUdevice();
   private final CUcontext context = new CUcontext();

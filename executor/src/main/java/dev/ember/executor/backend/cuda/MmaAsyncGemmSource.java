@@ -118,7 +118,7 @@ final class MmaAsyncGemmSource {
    */
   static int dynamicSharedBytes(GemmPrecision p, MmaTile t) {
     int bytes = sharedBytes(p, t);
-    return bytes <= JCudaDriver.DEFAULT_SHARED_BYTES ? 0 : bytes;
+    return bytes <= GpuDriver.DEFAULT_SHARED_BYTES ? 0 : bytes;
   }
 
   /**

@@ -74,7 +74,29 @@ final class MmaGemmSource {
 
   /** The word conversion and the mma instruction, as inline PTX (NVRTC has no headers). */
   static String helpers(GemmPrecision p) {
-    String convert = p == GemmPrecision.TF32
+    String convert = wordHelper(p);
+    String mma = switch (p) {
+      case TF32 -> "m16n8k8.row.col.f32.tf32.tf32.f32";
+      case FP16 -> "m16n8k16.row.col.f32.f16.f16.f32";
+      case BF16 -> "m16n8k16.row.col.f32.bf16.bf16.f32";
+      case FP32 -> throw new IllegalArgumentException("fp32 has no mma instruction");
+    };
+    return convert + """
+        __device__ __forceinline__ void ember_mma(float* d, const unsigned* a, const unsigned* b) {
+          asm volatile("mma.sync.aligned.%s "
+              "{%%0, %%1, %%2, %%3}, {%%4, %%5, %%6, %%7}, {%%8, %%9}, {%%0, %%1, %%2, %%3};"
+              : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+              : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+        }
+        """.formatted(mma);
+  }
+
+  /**
+   * {@code ember_word}: float32 rounded to the tensor cores' input type, one tf32 value per word
+   * or two halves (fp16, bf16) packed even K low, as mma and wgmma take them.
+   */
+  static String wordHelper(GemmPrecision p) {
+    return p == GemmPrecision.TF32
         ? """
         __device__ __forceinline__ unsigned ember_word(float x) {
           unsigned w;
@@ -91,20 +113,6 @@ final class MmaGemmSource {
           return w;
         }
         """.formatted(p == GemmPrecision.FP16 ? "f16" : "bf16");
-    String mma = switch (p) {
-      case TF32 -> "m16n8k8.row.col.f32.tf32.tf32.f32";
-      case FP16 -> "m16n8k16.row.col.f32.f16.f16.f32";
-      case BF16 -> "m16n8k16.row.col.f32.bf16.bf16.f32";
-      case FP32 -> throw new IllegalArgumentException("fp32 has no mma instruction");
-    };
-    return convert + """
-        __device__ __forceinline__ void ember_mma(float* d, const unsigned* a, const unsigned* b) {
-          asm volatile("mma.sync.aligned.%s "
-              "{%%0, %%1, %%2, %%3}, {%%4, %%5, %%6, %%7}, {%%8, %%9}, {%%0, %%1, %%2, %%3};"
-              : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-              : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
-        }
-        """.formatted(mma);
   }
 
   /** Thread {@code tid}'s share of the K slice at {@code k0} into {@code ra} and {@code rb}. */

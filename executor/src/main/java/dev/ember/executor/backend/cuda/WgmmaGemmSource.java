@@ -96,12 +96,8 @@ public final class WgmmaGemmSource {
     s.append("// Ember ").append(p.confName()).append(" wgmma GEMM (experimental): ").append(tileM)
         .append("x128 tiles, ").append(warpgroups).append(" warpgroup(s), K slices of 32 in two"
             + " shared stages; needs sm_90a\n");
+    s.append(MmaGemmSource.wordHelper(p));
     s.append("""
-        __device__ __forceinline__ unsigned ember_word(float lo, float hi) {
-          unsigned w;
-          asm("cvt.rn.%1$sx2.f32 %%0, %%1, %%2;" : "=r"(w) : "f"(hi), "f"(lo));
-          return w;
-        }
         // Matrix descriptor: start address, leading (K) and stride (M/N) byte offsets, all in
         // 16-byte units; no swizzle.
         __device__ __forceinline__ unsigned long long ember_desc(const unsigned* p) {
@@ -138,37 +134,9 @@ public final class WgmmaGemmSource {
     s.append(line("const int kTiles = (K + %d) / %d;", SLICE_K - 1, SLICE_K));
     // Thread tid stages pairs u = tid + i * threads of each operand; row and K pair as row().
     s.append("#define EMBER_LOAD(k0) \\\n");
-    s.append(macro("for (int i = 0; i < %d; i++) {", aPairs));
-    s.append(macro("  const int u = tid + i * %d;", threads));
-    s.append(macro("  %s", rowAndK(tileM)));
-    s.append(macro("  const int gm = m0 + r, gk = (k0) + k;"));
-    s.append(macro("  const long long row = aOff + (long long)gm * aRow;"));
-    s.append(macro("  const float x0 = gm < M && gk < K ? A[row + (long long)gk * aCol] : 0.0f;"));
-    s.append(macro("  const float x1 = gm < M && gk + 1 < K ? A[row + (long long)(gk + 1) * aCol]"
-        + " : 0.0f;"));
-    s.append(macro("  ra[i] = ember_word(x0, x1);"));
-    s.append(macro("}"));
-    s.append(macro("for (int i = 0; i < %d; i++) {", bPairs));
-    s.append(macro("  const int u = tid + i * %d;", threads));
-    s.append(macro("  %s", rowAndK(TILE_N)));
-    s.append(macro("  const int gn = n0 + r, gk = (k0) + k;"));
-    s.append(macro("  const long long col = bOff + (long long)gn * bCol;"));
-    s.append(macro("  const float y0 = gn < N && gk < K ? B[col + (long long)gk * bRow] : 0.0f;"));
-    s.append(macro("  const float y1 = gn < N && gk + 1 < K ? B[col + (long long)(gk + 1) * bRow]"
-        + " : 0.0f;"));
-    s.append(macro("  rb[i] = ember_word(y0, y1);"));
-    s.append("  }\n");
+    s.append(A.load(aPairs, tileM, threads)).append(lastLine(B.load(bPairs, TILE_N, threads)));
     s.append("#define EMBER_STORE(st) \\\n");
-    s.append(macro("for (int i = 0; i < %d; i++) {", aPairs));
-    s.append(macro("  const int u = tid + i * %d;", threads));
-    s.append(macro("  %s", rowAndK(tileM)));
-    s.append(macro("  As[st][%s] = ra[i];", wordExpr("r", "k")));
-    s.append(macro("}"));
-    s.append(macro("for (int i = 0; i < %d; i++) {", bPairs));
-    s.append(macro("  const int u = tid + i * %d;", threads));
-    s.append(macro("  %s", rowAndK(TILE_N)));
-    s.append(macro("  Bs[st][%s] = rb[i];", wordExpr("r", "k")));
-    s.append("  }\n");
+    s.append(A.store(aPairs, tileM, threads)).append(lastLine(B.store(bPairs, TILE_N, threads)));
     s.append(line("EMBER_LOAD(0)"));
     s.append(line("EMBER_STORE(0)"));
     // Shared memory written by ordinary stores is read by wgmma through the async proxy.
@@ -200,6 +168,50 @@ public final class WgmmaGemmSource {
     s.append(line("}"));
     s.append("}\n");
     return s.toString();
+  }
+
+  /**
+   * How one operand's pairs are staged: element (r, k) of the operand (a row of A, or a column
+   * of B) lies at {@code ptr[off + (origin + r) * rStride + k * kStride]}, rows from {@code bound}
+   * on and K from {@code K} on read as zero, and the pair goes to register {@code reg[i]} and then
+   * to shared {@code smem[st]}. Named variables ({@code g}, {@code base}, {@code v}) keep A's and
+   * B's code apart inside one macro.
+   */
+  private record Operand(String ptr, String off, String origin, String bound, String rStride,
+      String kStride, String reg, String smem, String g, String base, String v) {
+    /** The loop that reads this operand's pairs of slice {@code k0} into registers. */
+    String load(int pairs, int rows, int threads) {
+      return macro("for (int i = 0; i < %d; i++) {", pairs)
+          + macro("  const int u = tid + i * %d;", threads)
+          + macro("  %s", rowAndK(rows))
+          + macro("  const int %s = %s + r, gk = (k0) + k;", g, origin)
+          + macro("  const long long %s = %s + (long long)%s * %s;", base, off, g, rStride)
+          + macro("  const float %1$s0 = %2$s < %3$s && gk < K ? %4$s[%5$s + (long long)gk * %6$s]"
+              + " : 0.0f;", v, g, bound, ptr, base, kStride)
+          + macro("  const float %1$s1 = %2$s < %3$s && gk + 1 < K ? %4$s[%5$s + (long long)(gk"
+              + " + 1) * %6$s] : 0.0f;", v, g, bound, ptr, base, kStride)
+          + macro("  %1$s[i] = ember_word(%2$s0, %2$s1);", reg, v)
+          + macro("}");
+    }
+
+    /** The loop that stores this operand's registers into stage {@code st}. */
+    String store(int pairs, int rows, int threads) {
+      return macro("for (int i = 0; i < %d; i++) {", pairs)
+          + macro("  const int u = tid + i * %d;", threads)
+          + macro("  %s", rowAndK(rows))
+          + macro("  %s[st][%s] = %s[i];", smem, wordExpr("r", "k"), reg)
+          + macro("}");
+    }
+  }
+
+  private static final Operand A =
+      new Operand("A", "aOff", "m0", "M", "aRow", "aCol", "ra", "As", "gm", "row", "x");
+  private static final Operand B =
+      new Operand("B", "bOff", "n0", "N", "bCol", "bRow", "rb", "Bs", "gn", "col", "y");
+
+  /** {@code macro} lines whose last one ends the macro (no continuing backslash). */
+  private static String lastLine(String macroLines) {
+    return macroLines.substring(0, macroLines.length() - " \\\n".length()) + "\n";
   }
 
   private static String line(String format, Object... args) {

@@ -86,6 +86,13 @@ class CudaBackendEmulatedTest {
   }
 
 
+  /** MiniLM with the static shapes of {@code feeds}, as a single variant is compiled. */
+  private static Graph specialized(Map<String, Tensor> feeds) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    feeds.forEach((k, v) -> shapes.put(k, v.shape()));
+    return dev.ember.executor.passes.Specializer.specialize(miniLm, shapes);
+  }
+
   private static CompileWrapper wrapper(CudaOptions o) {
     CompileOptions level3 = CompileOptions.level(3).withCaptureSizes(List.of(1, 2))
         .withSeqBuckets(List.of(8, 16));
@@ -119,9 +126,7 @@ class CudaBackendEmulatedTest {
   @Test
   void withoutAttentionFusionTheModelRunsAsBatchedGemmsAndAgrees() {
     Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(1, 6, 11);
-    Map<String, int[]> shapes = new LinkedHashMap<>();
-    in.forEach((k, v) -> shapes.put(k, v.shape()));
-    Graph g = dev.ember.executor.passes.Specializer.specialize(miniLm, shapes);
+    Graph g = specialized(in);
     CudaOptions o = CudaOptions.defaults().withGemm("generated").withPrecision(GemmPrecision.FP32)
         .withGemmTuning(false).withGraphs(false);
     CudaBackend unfused = CudaBackend.withoutAttentionFusion(device, o);
@@ -175,9 +180,7 @@ class CudaBackendEmulatedTest {
   @Test
   void savedArtifactsLoadWithoutCompiling() {
     Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(1, 6, 5);
-    Map<String, int[]> shapes = new LinkedHashMap<>();
-    in.forEach((k, v) -> shapes.put(k, v.shape()));
-    Graph g = dev.ember.executor.passes.Specializer.specialize(miniLm, shapes);
+    Graph g = specialized(in);
     CudaBackend b = backend(CudaOptions.defaults().withGraphs(false));
     VariantKey key = new VariantKey("minilm", b.name(), Map.of(), Map.of("variant", "static"));
     CompiledVariant first = b.compile(g, key);

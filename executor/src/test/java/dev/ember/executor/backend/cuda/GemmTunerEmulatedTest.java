@@ -159,8 +159,8 @@ class GemmTunerEmulatedTest {
         Map.of());
     CompiledVariant v = backend.compile(graph, key);
     assertNull(Tolerance.mismatch(want.get("y"), v.run(feeds).get("y"), 1e-4, 1e-4), "cold");
-    String record = new String(v.artifacts().get(GemmRoutes.FILE), StandardCharsets.UTF_8);
-    Map<String, String> saved = GemmRoutes.parse(v.artifacts().get(GemmRoutes.FILE));
+    String record = new String(v.artifacts().get(CudaBackend.ROUTES_FILE), StandardCharsets.UTF_8);
+    Map<String, String> saved = GemmRoutes.parse(v.artifacts().get(CudaBackend.ROUTES_FILE));
     assertEquals(1, saved.size(), record);
     String shape = saved.keySet().iterator().next();
     assertTrue(shape.startsWith("1x40x24x256 "), shape);
@@ -176,7 +176,7 @@ class GemmTunerEmulatedTest {
     }
     String edited = record.replace("\"route\": \"" + saved.get(shape) + "\"",
         "\"route\": \"nvrtc-fp32-split4\"");
-    files.put(GemmRoutes.FILE, ByteBuffer.wrap(edited.getBytes(StandardCharsets.UTF_8)));
+    files.put(CudaBackend.ROUTES_FILE, ByteBuffer.wrap(edited.getBytes(StandardCharsets.UTF_8)));
     CudaDevice warm = CudaDevice.on(driver, new HostKernelCompiler());
     CudaVariant loaded = (CudaVariant) new CudaBackend(warm, fp32Options())
         .load(graph, key, VariantArtifacts.views(files));
@@ -186,7 +186,7 @@ class GemmTunerEmulatedTest {
         "warm, split4");
 
     // A saved route this device does not offer is measured again.
-    files.put(GemmRoutes.FILE, ByteBuffer.wrap(record.replace("\"route\": \""
+    files.put(CudaBackend.ROUTES_FILE, ByteBuffer.wrap(record.replace("\"route\": \""
         + saved.get(shape) + "\"", "\"route\": \"cublas-fp32\"").getBytes(StandardCharsets.UTF_8)));
     CudaDevice other = CudaDevice.on(driver, new HostKernelCompiler());
     new CudaBackend(other, fp32Options()).load(graph, key, VariantArtifacts.views(files));
@@ -211,7 +211,7 @@ class GemmTunerEmulatedTest {
     fresh.offer((d, compiler, p) -> new Renamed(new GeneratedGemm(d, compiler, p)));
     CompiledVariant tuned = new CudaBackend(fresh, fp32Options()).compile(dense(),
         new VariantKey("dense", "t", Map.of("x", List.of(40L, 256L)), Map.of()));
-    String record = new String(tuned.artifacts().get(GemmRoutes.FILE), StandardCharsets.UTF_8);
+    String record = new String(tuned.artifacts().get(CudaBackend.ROUTES_FILE), StandardCharsets.UTF_8);
     assertTrue(record.contains("\"offered-nvrtc-fp32\": "), record);
 
     CudaDevice rule = CudaDevice.on(driver, new HostKernelCompiler());
