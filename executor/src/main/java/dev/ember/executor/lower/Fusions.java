@@ -21,7 +21,8 @@ import java.util.Set;
  * left as it was.
  *
  * <pre>{@code
- * LoweredGraph fused = Fusions.attention(Fusions.gemmBias(Lowering.lower(graph)), 128);
+ * LoweredGraph fused = Fusions.gemmEpilogue(
+ *     Fusions.attention(Fusions.gemmBias(Lowering.lower(graph)), 128));
  * }</pre>
  */
 public final class Fusions {
@@ -49,16 +50,113 @@ public final class Fusions {
         String product = add.input(side);
         String bias = add.input(1 - side);
         if (producer.get(product) instanceof Kernel.MatMul mm && mm.c() == null
-            && mm.biasAdd() == null && !replaced.containsKey(mm)
+            && mm.biasAdd() == null && mm.epilogue().isEmpty() && !replaced.containsKey(mm)
             && onlyReadBy(ix, product, Set.of(add)) && isRowBias(l, bias, product)) {
           replaced.put(mm, new Kernel.MatMul(mm.node(), mm.a(), mm.b(), bias, mm.weights(),
-              mm.transA(), mm.transB(), mm.alpha(), 1f, add));
+              mm.transA(), mm.transB(), mm.alpha(), 1f, add, List.of()));
           dropped.add(e);
           break;
         }
       }
     }
     return rebuild(l, dropped, replaced);
+  }
+
+  /**
+   * Folds an elementwise chain of one variable (GELU, ReLU, a scale: every other operand a
+   * one-element float constant) into the GEMM whose product it alone reads: the GEMM applies it
+   * to each element before the store, which saves a kernel and a round trip of the product
+   * through memory. A chain that starts by adding a row bias to the product (the lowering puts
+   * an FFN's bias into its GELU loop) gives the bias to the GEMM as well. Run it after {@link
+   * #attention}, whose pattern wants the scale after the scores GEMM as a kernel of its own.
+   */
+  public static LoweredGraph gemmEpilogue(LoweredGraph l) {
+    GraphIndex ix = new GraphIndex(l.graph());
+    Map<String, Kernel> producer = producers(l);
+    Set<Kernel> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
+    Map<Kernel, Kernel> replaced = new IdentityHashMap<>();
+    for (Kernel k : l.kernels()) {
+      if (k instanceof Kernel.Elementwise e) {
+        Fold f = fold(l, ix, producer, e);
+        if (f != null && !replaced.containsKey(f.gemm())) {
+          replaced.put(f.gemm(), f.folded());
+          dropped.add(e);
+        }
+      }
+    }
+    return rebuild(l, dropped, replaced);
+  }
+
+  /** A GEMM kernel and what it becomes with an elementwise chain in its epilogue. */
+  private record Fold(Kernel.MatMul gemm, Kernel.MatMul folded) {}
+
+  /** The GEMM that can compute {@code e} in its epilogue, or null when there is none. */
+  private static Fold fold(LoweredGraph l, GraphIndex ix, Map<String, Kernel> producer,
+      Kernel.Elementwise e) {
+    List<Node> chain = e.nodes();
+    String variable = soleVariable(l, chain);
+    if (variable != null) {
+      return producer.get(variable) instanceof Kernel.MatMul mm && mm.epilogue().isEmpty()
+          && onlyReadBy(ix, variable, Set.copyOf(chain)) && sameShape(l, variable, e.output())
+          ? new Fold(mm, mm.withEpilogue(chain)) : null;
+    }
+    // product + row bias, then a chain of that sum alone
+    Node add = chain.get(0);
+    List<Node> rest = chain.subList(1, chain.size());
+    if (!add.opType().equals("Add") || add.inputs().size() != 2
+        || !add.outputs().get(0).equals(soleVariable(l, rest))) {
+      return null;
+    }
+    for (int side = 0; side < 2; side++) {
+      String product = add.input(side);
+      String bias = add.input(1 - side);
+      if (producer.get(product) instanceof Kernel.MatMul mm && mm.c() == null
+          && mm.biasAdd() == null && mm.epilogue().isEmpty()
+          && onlyReadBy(ix, product, Set.of(add)) && isRowBias(l, bias, product)
+          && sameShape(l, product, e.output())) {
+        return new Fold(mm, new Kernel.MatMul(mm.node(), mm.a(), mm.b(), bias, mm.weights(),
+            mm.transA(), mm.transB(), mm.alpha(), 1f, add, rest));
+      }
+    }
+    return null;
+  }
+
+  /** Whether both values have one static shape (a chain then maps elements one to one). */
+  private static boolean sameShape(LoweredGraph l, String a, String b) {
+    int[] da = dims(l, a);
+    return da != null && Arrays.equals(da, dims(l, b));
+  }
+
+  /**
+   * The one value {@code chain} reads that is neither its own nor a one-element float constant,
+   * when every value in the chain is a float; else null (also for an empty chain).
+   */
+  private static String soleVariable(LoweredGraph l, List<Node> chain) {
+    Set<String> own = new HashSet<>();
+    String variable = null;
+    for (Node n : chain) {
+      if (ElementwiseOps.of(n) == null) {
+        return null;
+      }
+      for (String in : n.inputs()) {
+        if (in.isEmpty() || own.contains(in) || Lowering.scalar(l.graph(), in) != null) {
+          continue;
+        }
+        if (variable != null && !variable.equals(in)) {
+          return null;
+        }
+        variable = in;
+      }
+      for (String out : n.outputs()) {
+        var t = l.graph().typeOf(out);
+        if (t == null || t.dtype() != DType.FLOAT) {
+          return null;
+        }
+        own.add(out);
+      }
+    }
+    var t = variable == null ? null : l.graph().typeOf(variable);
+    return t != null && t.dtype() == DType.FLOAT ? variable : null;
   }
 
   /**
@@ -171,7 +269,8 @@ public final class Fusions {
   }
 
   private static boolean plainBatched(Kernel.MatMul m) {
-    return !m.weights() && m.c() == null && m.biasAdd() == null && !m.transA() && !m.transB()
+    return !m.weights() && m.c() == null && m.biasAdd() == null && m.epilogue().isEmpty()
+        && !m.transA() && !m.transB()
         && m.alpha() == 1f;
   }
 

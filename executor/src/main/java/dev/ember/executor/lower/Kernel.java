@@ -90,7 +90,9 @@ public sealed interface Kernel
    * A's leading dims fold into M); otherwise batched over equal leading dims. Gemm adds
    * alpha, beta, transposes and the bias C. {@code biasAdd}, when not null, is an Add of a bias
    * that {@link Fusions#gemmBias} folded into the GEMM (then C is that bias, beta 1, and the
-   * kernel's output is the Add's).
+   * kernel's output is the Add's). {@code epilogue}, when not empty, is an elementwise chain of
+   * one variable (GELU, say) that {@link Fusions#gemmEpilogue} folded in: the GEMM applies it to
+   * each output element before the store, and the kernel's output is the chain's last node's.
    */
   record MatMul(
       Node node,
@@ -102,26 +104,48 @@ public sealed interface Kernel
       boolean transB,
       float alpha,
       float beta,
-      Node biasAdd)
+      Node biasAdd,
+      List<Node> epilogue)
       implements Kernel {
+    public MatMul {
+      epilogue = List.copyOf(epilogue);
+    }
+
     public MatMul(Node node, String a, String b, String c, boolean weights, boolean transA,
         boolean transB, float alpha, float beta) {
-      this(node, a, b, c, weights, transA, transB, alpha, beta, null);
+      this(node, a, b, c, weights, transA, transB, alpha, beta, null, List.of());
+    }
+
+    /** This GEMM with {@code chain} applied to each output element before the store. */
+    public MatMul withEpilogue(List<Node> chain) {
+      return new MatMul(node, a, b, c, weights, transA, transB, alpha, beta, biasAdd, chain);
     }
 
     @Override
     public List<Node> nodes() {
-      return biasAdd == null ? List.of(node) : List.of(node, biasAdd);
+      java.util.ArrayList<Node> all = new java.util.ArrayList<>();
+      all.add(node);
+      if (biasAdd != null) {
+        all.add(biasAdd);
+      }
+      all.addAll(epilogue);
+      return all;
     }
 
-    @Override
-    public String output() {
+    /** The product as the epilogue reads it: after the bias, before the chain. */
+    public String product() {
       return (biasAdd == null ? node : biasAdd).outputs().get(0);
     }
 
     @Override
+    public String output() {
+      return epilogue.isEmpty() ? product() : epilogue.get(epilogue.size() - 1).outputs().get(0);
+    }
+
+    @Override
     public String label() {
-      return (weights ? "gemm(weights)" : "gemm(batched)") + (biasAdd == null ? "" : "+bias");
+      return (weights ? "gemm(weights)" : "gemm(batched)") + (biasAdd == null ? "" : "+bias")
+          + (epilogue.isEmpty() ? "" : "+epilogue[" + epilogue.size() + "]");
     }
   }
 

@@ -307,6 +307,9 @@ public final class Lowering {
       if (n == m.biasAdd()) {
         return "bias added by the epilogue of " + where;
       }
+      if (m.epilogue().contains(n)) {
+        return "applied by the epilogue of " + where;
+      }
       return where + (m.weights() ? ": B is a weight, prepared once" : ": one GEMM per matrix");
     }
     if (k instanceof Kernel.Attention) {

@@ -50,7 +50,11 @@ class FusionsTest {
 
   @Test
   void everyNodeIsComputedExactlyOnceAfterFusing() {
-    LoweredGraph fused = Fusions.attention(Fusions.gemmBias(plain), 128);
+    assertEverythingComputedOnceInOrder(Fusions.attention(Fusions.gemmBias(plain), 128));
+  }
+
+  /** Every node of the plain lowering in exactly one kernel, each after what it reads. */
+  private static void assertEverythingComputedOnceInOrder(LoweredGraph fused) {
     Set<Node> seen = new HashSet<>();
     int nodes = 0;
     for (Kernel k : fused.kernels()) {
@@ -96,6 +100,48 @@ class FusionsTest {
         assertTrue(fused.explain().get(m.biasAdd().name()).startsWith("bias added by"));
       }
     }
+  }
+
+  @Test
+  void everyGeluWithItsBiasMovesIntoTheFfnGemm() {
+    LoweredGraph before = Fusions.attention(Fusions.gemmBias(plain), 128);
+    LoweredGraph fused = Fusions.gemmEpilogue(before);
+    List<Kernel.MatMul> withEpilogue = fused.kernels().stream()
+        .filter(k -> k instanceof Kernel.MatMul m && !m.epilogue().isEmpty())
+        .map(k -> (Kernel.MatMul) k).toList();
+    assertEquals(6, withEpilogue.size(), fused.histogram().toString());
+    assertEquals(before.kernels().size() - 6, fused.kernels().size());
+    for (Kernel.MatMul m : withEpilogue) {
+      // x * 0.5 * (1 + erf(x / sqrt 2)) of x = product + FFN bias, as the exporter wrote it
+      assertEquals("Add", m.biasAdd().opType());
+      assertEquals(1536, fused.graph().initializers().get(m.c()).size());
+      assertTrue(m.epilogue().stream().anyMatch(n -> n.opType().equals("Erf")), m.label());
+      assertEquals(m.epilogue().get(m.epilogue().size() - 1).outputs().get(0), m.output());
+      assertEquals(m.biasAdd().outputs().get(0), m.product());
+      assertEquals(List.of(2, 7, 1536), dims(fused, m.output()));
+      for (Node n : m.epilogue()) {
+        assertTrue(fused.explain().get(n.name()).startsWith("applied by the epilogue of"));
+      }
+    }
+    assertEverythingComputedOnceInOrder(fused);
+  }
+
+  @Test
+  void aChainThatReadsAnotherTensorStaysItsOwnKernel() {
+    // Residual adds read the layer's input: they stay in layer norm's prologue, not a GEMM.
+    LoweredGraph fused = Fusions.gemmEpilogue(Fusions.gemmBias(plain));
+    for (Kernel k : fused.kernels()) {
+      if (k instanceof Kernel.MatMul m) {
+        for (Node n : m.epilogue()) {
+          for (String in : n.inputs()) {
+            boolean own = m.nodes().stream().anyMatch(x -> x.outputs().contains(in));
+            assertTrue(own || fused.graph().initializers().get(in).size() == 1,
+                m.label() + " reads '" + in + "'");
+          }
+        }
+      }
+    }
+    assertEverythingComputedOnceInOrder(fused);
   }
 
   @Test

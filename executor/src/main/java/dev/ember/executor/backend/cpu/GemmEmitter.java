@@ -17,6 +17,10 @@ final class GemmEmitter {
   }
 
   void emit(JavaWriter w, Kernel.MatMul m) {
+    if (!m.epilogue().isEmpty()) {
+      // Fusions.gemmEpilogue is asked for by the CUDA backend only.
+      throw new IllegalStateException("the CPU backend has no GEMM epilogues: " + m.label());
+    }
     Node n = m.node();
     boolean gemmOp = n.opType().equals("Gemm");
     ShapeRef sa = cg.shapeOf(m.a());

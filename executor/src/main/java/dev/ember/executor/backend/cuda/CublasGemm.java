@@ -9,6 +9,8 @@ import dev.ember.executor.backend.cuda.GemmKernels.Geometry;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import jcuda.Pointer;
 import jcuda.cudaDataType;
 import jcuda.jcublas.JCublas2;
@@ -29,6 +31,7 @@ import jcuda.runtime.cudaStream_t;
  * two dimensions. A bias is written into C first by a small generated kernel ({@link
  * GemmKernels#biasFillSource()}), since its strides may broadcast (0), which neither cuBLAS's
  * {@code beta * C} nor a 2D copy can express; cuBLAS then adds {@code alpha * A B} with beta 1.
+ * An epilogue ({@link GemmEpilogue}) runs after it as one more small kernel over C, in place.
  *
  * <pre>{@code
  * try (GpuGemm gemm = new CublasGemm(driver, new Nvrtc(), GemmPrecision.TF32)) {
@@ -42,6 +45,7 @@ public final class CublasGemm implements GpuGemm {
   private final GemmPrecision precision;
   private final cublasHandle handle = new cublasHandle();
   private volatile Object biasFill;
+  private final Map<GemmEpilogue, Object> epilogues = new ConcurrentHashMap<>();
   private boolean closed;
 
   /**
@@ -129,6 +133,11 @@ public final class CublasGemm implements GpuGemm {
         driver.pointer(c), cudaDataType.CUDA_R_32F, s.m() > 1 ? s.ldc() : Math.max(s.ldc(), s.n()),
         s.cBatch(), s.batch(), computeType(precision), cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
         "cublasGemmStridedBatchedEx");
+    if (!s.epilogue().isNone()) {
+      Geometry geo = GemmKernels.biasFillGeometry(s);
+      driver.launch(epilogue(s.epilogue()), geo.grid(), geo.block(), geo.sharedBytes(),
+          GemmKernels.epilogueArgs(c, s));
+    }
   }
 
   /** One route: cuBLAS picks its own kernel per shape. */
@@ -199,6 +208,15 @@ public final class CublasGemm implements GpuGemm {
       }
     }
     return k;
+  }
+
+  private Object epilogue(GemmEpilogue e) {
+    return epilogues.computeIfAbsent(e, k -> {
+      String name = GemmKernels.epilogueKernel(k);
+      byte[] image = compiler.compile(GemmKernels.epilogueSource(k), driver.device().arch(),
+          name + ".cu");
+      return driver.load(image, List.of(name)).get(name);
+    });
   }
 
   private void check(int rc, String call) {

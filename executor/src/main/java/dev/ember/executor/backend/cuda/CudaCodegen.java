@@ -314,7 +314,10 @@ final class CudaCodegen {
     return s.length() > 120 ? s.substring(0, 117) + "..." : s;
   }
 
-  /** A GEMM step: A's leading dims fold into M for weights, else they are the batch. */
+  /**
+   * A GEMM step: A's leading dims fold into M for weights, else they are the batch; a folded
+   * elementwise chain becomes its epilogue.
+   */
   private CudaProgram.Gemm gemm(Kernel.MatMul mm, String label) {
     int[] a = dims(mm.a());
     int[] b = dims(mm.b());
@@ -365,7 +368,8 @@ final class CudaCodegen {
     }
     GemmShape shape = new GemmShape(batch, m, n, k, (long) m * k, aRow, aCol,
         mm.weights() ? 0 : (long) k * n, bRow, bCol, (long) m * n, n, mm.alpha(),
-        bias == null ? 0f : mm.beta(), bias != null, biasRow, biasCol);
+        bias == null ? 0f : mm.beta(), bias != null, biasRow, biasCol,
+        new CudaKernels(this).epilogue(mm));
     return new CudaProgram.Gemm(shape, arg(mm.a()), arg(mm.b()), arg(mm.output()), bias, label);
   }
 

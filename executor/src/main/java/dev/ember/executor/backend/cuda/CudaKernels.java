@@ -25,6 +25,15 @@ final class CudaKernels {
   /** Threads per block of row kernels: four warps. */
   static final int ROW_BLOCK = 128;
 
+  /**
+   * Scalar functions elementwise code may call; every translation unit that holds such code
+   * (programs, and GEMM kernels through their epilogue) starts with these.
+   */
+  static final String MATH =
+      """
+      __device__ __forceinline__ float ember_erf(float x) { return erff(x); }
+      """;
+
   /** Helpers every program starts with: block-wide sum and max over a multiple of 32 threads. */
   static final String PRELUDE =
       """
@@ -52,9 +61,9 @@ final class CudaKernels {
         for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
         return v;
       }
+      """
+          + MATH;
 
-      __device__ __forceinline__ float ember_erf(float x) { return erff(x); }
-      """;
 
   /** A kernel's source, its launch dimensions and its arguments in parameter order. */
   record Emitted(String source, GpuDriver.Dim3 grid, GpuDriver.Dim3 block, List<Arg> args) {}
@@ -173,6 +182,29 @@ final class CudaKernels {
   /** Like the above, with values already held in locals ({@code seeds}: value to local). */
   Map<String, String> compute(List<Node> nodes, Domain d, StringBuilder body, String indent,
       Map<String, String> seeds) {
+    return compute(nodes, d, body, indent, seeds, true);
+  }
+
+  /**
+   * The GEMM epilogue of {@code mm}: its chain as a function of the product {@code x}. No node
+   * names go into it, so equal chains of different layers give one epilogue.
+   */
+  GemmEpilogue epilogue(Kernel.MatMul mm) {
+    if (mm.epilogue().isEmpty()) {
+      return GemmEpilogue.NONE;
+    }
+    StringBuilder body = new StringBuilder();
+    Map<String, String> locals = compute(mm.epilogue(), new Domain(cg.dims(mm.output())), body,
+        "  ", Map.of(mm.product(), "x"), false);
+    if (!params.isEmpty()) { // Fusions.gemmEpilogue folds one-variable chains only
+      throw new IllegalStateException("GEMM epilogue of " + mm.label() + " reads " + params);
+    }
+    body.append("  return ").append(locals.get(mm.output())).append(";\n");
+    return new GemmEpilogue(body.toString());
+  }
+
+  private Map<String, String> compute(List<Node> nodes, Domain d, StringBuilder body,
+      String indent, Map<String, String> seeds, boolean nodeComments) {
     Map<String, String> locals = new LinkedHashMap<>(seeds);
     Map<String, String> loaded = new LinkedHashMap<>();
     for (Node n : nodes) {
@@ -186,8 +218,8 @@ final class CudaKernels {
       }
       String local = "v" + (locals.size() - seeds.size());
       body.append(indent).append("float ").append(local).append(" = ")
-          .append(op.cudaExpression(new FusedOperands(g, n, in))).append("; // node ")
-          .append(n.name()).append('\n');
+          .append(op.cudaExpression(new FusedOperands(g, n, in))).append(';')
+          .append(nodeComments ? " // node " + n.name() : "").append('\n');
       locals.put(n.outputs().get(0), local);
     }
     return locals;

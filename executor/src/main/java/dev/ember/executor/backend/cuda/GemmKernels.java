@@ -36,8 +36,14 @@ public final class GemmKernels {
 
   /** The kernel's name for {@code tile} (ignored for FP32, which has one SIMT kernel). */
   static String kernelName(GemmPrecision p, MmaTile tile) {
+    return kernelName(p, tile, GemmEpilogue.NONE);
+  }
+
+  /** The kernel's name for {@code tile} and epilogue {@code e}: "ember_gemm_fp16_t64k16_e..". */
+  static String kernelName(GemmPrecision p, MmaTile tile, GemmEpilogue e) {
     String base = "ember_gemm_" + p.confName();
-    return p == GemmPrecision.FP32 ? base : base + "_" + tile.suffix();
+    String named = p == GemmPrecision.FP32 ? base : base + "_" + tile.suffix();
+    return e.isNone() ? named : named + "_" + e.id();
   }
 
   /** The full translation unit for {@code p}'s kernel with the largest tile. */
@@ -47,11 +53,17 @@ public final class GemmKernels {
 
   /** The full translation unit for {@code p}'s kernel with {@code tile} (FP32: its only one). */
   static String source(GemmPrecision p, MmaTile tile) {
+    return source(p, tile, GemmEpilogue.NONE);
+  }
+
+  /** Like {@link #source(GemmPrecision, MmaTile)}, storing through epilogue {@code e}. */
+  static String source(GemmPrecision p, MmaTile tile, GemmEpilogue e) {
+    String name = kernelName(p, tile, e);
     if (p == GemmPrecision.FP32) {
-      return SimtGemmSource.source(kernelName(p));
+      return e.function() + SimtGemmSource.source(name);
     }
-    return tile.stages() > 0 ? MmaAsyncGemmSource.source(p, tile, kernelName(p, tile))
-        : MmaGemmSource.source(p, tile, kernelName(p, tile));
+    return e.function() + (tile.stages() > 0 ? MmaAsyncGemmSource.source(p, tile, name)
+        : MmaGemmSource.source(p, tile, name));
   }
 
   /** The tile {@code p}'s kernel uses for {@code s}; null for FP32 (fixed 64x64 SIMT tiles). */
@@ -164,6 +176,31 @@ public final class GemmKernels {
         + " beta * bias[(long long)i * biasRow + (long long)j * biasCol];\n"
         + "  }\n"
         + "}\n";
+  }
+
+  /**
+   * A kernel {@code ember_gemm_epilogue_<id>(C, M, N, cBatch, ldc)} applying {@code e} to C in
+   * place: how {@link CublasGemm} runs an epilogue that cuBLAS cannot. Same geometry as the bias
+   * fill.
+   */
+  static String epilogueSource(GemmEpilogue e) {
+    return e.function() + "extern \"C\" __global__ void " + epilogueKernel(e)
+        + "(float* __restrict__ C, int M, int N, long long cBatch, int ldc) {\n"
+        + "  const int j = blockIdx.x * 32 + threadIdx.x;\n"
+        + "  const int i = blockIdx.y * 8 + threadIdx.y;\n"
+        + "  if (i < M && j < N) {\n"
+        + "    float* c = C + blockIdx.z * cBatch + (long long)i * ldc + j;\n"
+        + "    *c = ember_epilogue(*c);\n"
+        + "  }\n"
+        + "}\n";
+  }
+
+  static String epilogueKernel(GemmEpilogue e) {
+    return "ember_gemm_epilogue_" + e.id();
+  }
+
+  static Object[] epilogueArgs(long c, GemmShape s) {
+    return new Object[] {c, s.m(), s.n(), s.cBatch(), s.ldc()};
   }
 
   /** Geometry of {@link #biasFillSource()}'s kernel: 32x8 threads per block. */

@@ -124,13 +124,15 @@ final class GemmRoutes {
 
   /**
    * The shape in one line without quotes, every field that changes the result or the kernel:
-   * "1x2048x384x384 a(786432,384,1) b(147456,384,1) c(786432,384) alpha 1.0 beta 1.0 bias(0,1)".
+   * "1x2048x384x384 a(786432,384,1) b(147456,384,1) c(786432,384) alpha 1.0 beta 1.0 bias(0,1)",
+   * with " epilogue e1a2b3c4d" when one is fused.
    */
   static String describe(GemmShape s) {
     return s.batch() + "x" + s.m() + "x" + s.n() + "x" + s.k() + " a(" + s.aBatch() + ","
         + s.aRow() + "," + s.aCol() + ") b(" + s.bBatch() + "," + s.bRow() + "," + s.bCol()
         + ") c(" + s.cBatch() + "," + s.ldc() + ") alpha " + s.alpha() + " beta " + s.beta()
-        + (s.hasBias() ? " bias(" + s.biasRow() + "," + s.biasCol() + ")" : "");
+        + (s.hasBias() ? " bias(" + s.biasRow() + "," + s.biasCol() + ")" : "")
+        + (s.epilogue().isNone() ? "" : " epilogue " + s.epilogue().id());
   }
 
   private static String escape(String s) {

@@ -7,7 +7,8 @@ package dev.ember.executor.backend.cuda;
  * {@code A[b][i][p]} is at {@code b*aBatch + i*aRow + p*aCol}, {@code B[b][p][j]} at {@code
  * b*bBatch + p*bRow + j*bCol}, {@code C[b][i][j]} at {@code b*cBatch + i*ldc + j}, and the bias
  * at {@code i*biasRow + j*biasCol} (strides of 0 broadcast it; no bias when {@code hasBias} is
- * false).
+ * false). The {@code epilogue} then maps each element before it is stored ({@link
+ * GemmEpilogue#NONE}: stored as it is).
  */
 public record GemmShape(
     int batch,
@@ -26,13 +27,31 @@ public record GemmShape(
     float beta,
     boolean hasBias,
     int biasRow,
-    int biasCol) {
+    int biasCol,
+    GemmEpilogue epilogue) {
 
   public GemmShape {
     if (batch < 1 || m < 1 || n < 1 || k < 1) {
       throw new IllegalArgumentException(
           "GEMM dims must be positive: batch=" + batch + " m=" + m + " n=" + n + " k=" + k);
     }
+    if (epilogue == null) {
+      throw new IllegalArgumentException("no epilogue is GemmEpilogue.NONE, not null");
+    }
+  }
+
+  /** A shape that stores its elements as they are. */
+  public GemmShape(int batch, int m, int n, int k, long aBatch, int aRow, int aCol, long bBatch,
+      int bRow, int bCol, long cBatch, int ldc, float alpha, float beta, boolean hasBias,
+      int biasRow, int biasCol) {
+    this(batch, m, n, k, aBatch, aRow, aCol, bBatch, bRow, bCol, cBatch, ldc, alpha, beta,
+        hasBias, biasRow, biasCol, GemmEpilogue.NONE);
+  }
+
+  /** This shape with {@code e} applied to each element before the store. */
+  public GemmShape withEpilogue(GemmEpilogue e) {
+    return new GemmShape(batch, m, n, k, aBatch, aRow, aCol, bBatch, bRow, bCol, cBatch, ldc,
+        alpha, beta, hasBias, biasRow, biasCol, e);
   }
 
   /** A plain row-major {@code [batch, m, k] x [batch, k, n]} product into {@code [batch, m, n]}. */

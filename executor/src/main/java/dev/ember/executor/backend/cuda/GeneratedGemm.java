@@ -2,7 +2,7 @@ package dev.ember.executor.backend.cuda;
 
 import dev.ember.executor.backend.cuda.GemmKernels.Geometry;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +23,21 @@ public final class GeneratedGemm implements GpuGemm {
   private final GpuDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
-  /** Kernel per tile, compiled on first use; FP32's one SIMT kernel is kept under T128_K32. */
-  private final Map<MmaTile, Object> kernels = new EnumMap<>(MmaTile.class);
-  /** Compiled images per tile, made by any thread (NVRTC needs no device). */
-  private final Map<MmaTile, byte[]> images = new ConcurrentHashMap<>();
-  private final Object reduceLock = new Object();
-  private byte[] reduceImage; // guarded by reduceLock
+  /** Kernel per tile and epilogue, compiled on first use; FP32's one SIMT tile is T128_K32. */
+  private final Map<KernelKey, Object> kernels = new HashMap<>();
+  /** Compiled images per tile and epilogue, made by any thread (NVRTC needs no device). */
+  private final Map<KernelKey, byte[]> images = new ConcurrentHashMap<>();
+  /** Split-K reduce images per epilogue, made by any thread. */
+  private final Map<GemmEpilogue, byte[]> reduceImages = new ConcurrentHashMap<>();
+  private final Map<GemmEpilogue, Object> reduceKernels = new HashMap<>();
   private final Set<Long> workspaces = new HashSet<>();
-  private Object reduceKernel;
+
+  /** One compiled GEMM kernel: its tile (T128_K32 for FP32's SIMT one) and epilogue. */
+  private record KernelKey(MmaTile tile, GemmEpilogue epilogue) {
+    static KernelKey of(MmaTile tile, GemmEpilogue epilogue) {
+      return new KernelKey(tile == null ? MmaTile.T128_K32 : tile, epilogue);
+    }
+  }
 
   public GeneratedGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
     this.driver = driver;
@@ -72,8 +79,8 @@ public final class GeneratedGemm implements GpuGemm {
       t = t.synchronous(); // cp.async copies 16 aligned bytes
     }
     Geometry geo = GemmKernels.geometry(precision, s, t);
-    driver.launch(kernel(t), geo.grid(), geo.block(), geo.sharedBytes(),
-        GemmKernels.args(a, b, c, bias, s));
+    driver.launch(kernel(KernelKey.of(t, s.epilogue())), geo.grid(), geo.block(),
+        geo.sharedBytes(), GemmKernels.args(a, b, c, bias, s));
   }
 
   /**
@@ -124,8 +131,8 @@ public final class GeneratedGemm implements GpuGemm {
 
   /** One tile's kernel over the whole shape. */
   private GemmRoute tileRoute(GemmShape s, MmaTile tile) {
-    return GemmRoute.of(routeName(tile), s, precision, () -> image(tile),
-        (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias));
+    return GemmRoute.of(routeName(tile), s, precision, () -> image(KernelKey.of(tile,
+        s.epilogue())), (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias));
   }
 
   /** The shape's K cut into slices summed by the reduce kernel ({@link SplitK}). */
@@ -165,14 +172,14 @@ public final class GeneratedGemm implements GpuGemm {
       }
       GeneratedGemm.this.enqueue(part, tile, a, b, workspace, 0L);
       Geometry geo = SplitK.reduceGeometry(shape);
-      driver.launch(reduceKernel(), geo.grid(), geo.block(), geo.sharedBytes(),
+      driver.launch(reduceKernel(shape.epilogue()), geo.grid(), geo.block(), geo.sharedBytes(),
           SplitK.reduceArgs(c, workspace, bias, shape, splits));
     }
 
     @Override
     public void compile() {
-      image(tile);
-      reduceImage();
+      image(KernelKey.of(tile, part.epilogue()));
+      reduceImage(shape.epilogue());
     }
 
     @Override
@@ -196,37 +203,33 @@ public final class GeneratedGemm implements GpuGemm {
     }
   }
 
-  private synchronized Object reduceKernel() {
-    if (reduceKernel == null) {
-      reduceKernel = driver.load(reduceImage(), List.of(SplitK.REDUCE_KERNEL))
-          .get(SplitK.REDUCE_KERNEL);
+  private synchronized Object reduceKernel(GemmEpilogue e) {
+    Object k = reduceKernels.get(e);
+    if (k == null) {
+      String name = SplitK.reduceKernel(e);
+      k = driver.load(reduceImage(e), List.of(name)).get(name);
+      reduceKernels.put(e, k);
     }
-    return reduceKernel;
+    return k;
   }
 
-  private byte[] reduceImage() {
-    synchronized (reduceLock) {
-      if (reduceImage == null) {
-        reduceImage = compiler.compile(SplitK.reduceSource(), driver.device().arch(),
-            SplitK.REDUCE_KERNEL + ".cu");
-      }
-      return reduceImage;
-    }
+  private byte[] reduceImage(GemmEpilogue e) {
+    return reduceImages.computeIfAbsent(e, k -> compiler.compile(SplitK.reduceSource(k),
+        driver.device().arch(), SplitK.reduceKernel(k) + ".cu"));
   }
 
-  /** The compiled image of {@code tile}'s kernel (null: FP32's SIMT kernel), made once. */
-  private byte[] image(MmaTile tile) {
-    MmaTile key = tile == null ? MmaTile.T128_K32 : tile;
-    return images.computeIfAbsent(key, k -> compiler.compile(GemmKernels.source(precision, k),
-        driver.device().arch(), GemmKernels.kernelName(precision, k) + ".cu"));
+  /** The compiled image of one kernel, made once. */
+  private byte[] image(KernelKey key) {
+    return images.computeIfAbsent(key, k -> compiler.compile(
+        GemmKernels.source(precision, k.tile(), k.epilogue()), driver.device().arch(),
+        GemmKernels.kernelName(precision, k.tile(), k.epilogue()) + ".cu"));
   }
 
-  private synchronized Object kernel(MmaTile tile) {
-    MmaTile key = tile == null ? MmaTile.T128_K32 : tile;
+  private synchronized Object kernel(KernelKey key) {
     Object k = kernels.get(key);
     if (k == null) {
-      String name = GemmKernels.kernelName(precision, key);
-      k = driver.load(image(tile), List.of(name)).get(name);
+      String name = GemmKernels.kernelName(precision, key.tile(), key.epilogue());
+      k = driver.load(image(key), List.of(name)).get(name);
       kernels.put(key, k);
     }
     return k;

@@ -238,9 +238,9 @@ final class MmaGemmSource {
   }
 
   /**
-   * The lines that write one output: {@code C[gm][gn] = alpha * value + beta * bias[gm][gn]}
-   * where {@code (gm, gn)} lies inside C, without the bias term when there is none. Every
-   * tensor-core generator's epilogue ends here.
+   * The lines that write one output: {@code C[gm][gn] = ember_epilogue(alpha * value + beta *
+   * bias[gm][gn])} where {@code (gm, gn)} lies inside C, without the bias term when there is
+   * none ({@link GemmEpilogue}). Every tensor-core generator's epilogue ends here.
    */
   static String storeC(String indent, String value) {
     return indent + "if (gm < M && gn < N) {\n"
@@ -249,7 +249,7 @@ final class MmaGemmSource {
         + indent + "    v = fmaf(beta, bias[(long long)gm * biasRow"
         + " + (long long)gn * biasCol], v);\n"
         + indent + "  }\n"
-        + indent + "  C[cOff + (long long)gm * ldc + gn] = v;\n"
+        + indent + "  C[cOff + (long long)gm * ldc + gn] = ember_epilogue(v);\n"
         + indent + "}\n";
   }
 

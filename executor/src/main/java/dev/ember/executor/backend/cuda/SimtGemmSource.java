@@ -19,7 +19,8 @@ final class SimtGemmSource {
     // B columns (no bank conflict) and two broadcast A rows per step. The next K slice is loaded
     // into registers while the current one is multiplied, so its global latency is hidden.
     return """
-        // Ember fp32 SIMT GEMM: C = alpha * A B + beta * bias, 64x64 tiles, 4x4 per thread.
+        // Ember fp32 SIMT GEMM: C = epilogue(alpha * A B + beta * bias), 64x64 tiles, 4x4 per
+        // thread.
         // Three blocks per multiprocessor: without the bound the prefetch takes 168 registers
         // and one block fits; at 72 there are no spills.
         extern "C" __global__ void __launch_bounds__(256, 3) %1$s(%2$s) {
@@ -97,7 +98,7 @@ final class SimtGemmSource {
                 if (bias != 0) {
                   v = fmaf(beta, bias[(long long)gm * biasRow + (long long)gn * biasCol], v);
                 }
-                C[cOff + (long long)gm * ldc + gn] = v;
+                C[cOff + (long long)gm * ldc + gn] = ember_epilogue(v);
               }
             }
           }

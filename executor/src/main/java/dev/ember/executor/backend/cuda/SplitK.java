@@ -25,6 +25,11 @@ final class SplitK {
 
   static final String REDUCE_KERNEL = "ember_gemm_splitk_reduce";
 
+  /** The reduce kernel's name with {@code e}: "ember_gemm_splitk_reduce_e1a2b3c4d". */
+  static String reduceKernel(GemmEpilogue e) {
+    return e.isNone() ? REDUCE_KERNEL : REDUCE_KERNEL + "_" + e.id();
+  }
+
   private SplitK() {}
 
   /**
@@ -63,11 +68,13 @@ final class SplitK {
 
   /**
    * {@code ember_gemm_splitk_reduce(C, W, bias, M, N, splits, ldc, alpha, beta, biasRow,
-   * biasCol)}: {@code C[i][j] = alpha * sum_z W[z][i][j] + beta * bias[i][j]}, slices summed in
-   * order; no bias read when {@code bias} is 0.
+   * biasCol)}: {@code C[i][j] = epilogue(alpha * sum_z W[z][i][j] + beta * bias[i][j])}, slices
+   * summed in order; no bias read when {@code bias} is 0. The partial products store theirs as
+   * they are ({@link #partial}); the epilogue runs here, once, on the sum.
    */
-  static String reduceSource() {
-    return "extern \"C\" __global__ void " + REDUCE_KERNEL + "(float* __restrict__ C,"
+  static String reduceSource(GemmEpilogue epilogue) {
+    return epilogue.function() + "extern \"C\" __global__ void " + reduceKernel(epilogue)
+        + "(float* __restrict__ C,"
         + " const float* __restrict__ W, const float* __restrict__ bias, int M, int N,"
         + " int splits, int ldc, float alpha, float beta, int biasRow, int biasCol) {\n"
         + "  const int j = blockIdx.x * 32 + threadIdx.x;\n"
@@ -85,7 +92,7 @@ final class SplitK {
         + "  if (bias != 0) {\n"
         + "    v = fmaf(beta, bias[(long long)i * biasRow + (long long)j * biasCol], v);\n"
         + "  }\n"
-        + "  C[(long long)i * ldc + j] = v;\n"
+        + "  C[(long long)i * ldc + j] = ember_epilogue(v);\n"
         + "}\n";
   }
 

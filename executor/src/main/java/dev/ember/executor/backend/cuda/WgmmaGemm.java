@@ -34,7 +34,8 @@ public final class WgmmaGemm implements GpuGemm {
 
   /** The kernel's CUDA C (compile it for sm_90a). */
   public static String source(GemmPrecision p, int warpgroups) {
-    return WgmmaGemmSource.source(p, kernelName(p, warpgroups), warpgroups);
+    return GemmEpilogue.NONE.function()
+        + WgmmaGemmSource.source(p, kernelName(p, warpgroups), warpgroups);
   }
 
   @Override
@@ -45,6 +46,9 @@ public final class WgmmaGemm implements GpuGemm {
     String arch = driver.device().arch();
     if (GemmKernels.capability(arch) != 90) {
       return "wgmma needs sm_90 (sm_90a code), but " + driver.device() + " is " + arch;
+    }
+    if (!s.epilogue().isNone()) {
+      return "the experimental wgmma kernel has no fused epilogue";
     }
     return GemmKernels.whyNot(s);
   }

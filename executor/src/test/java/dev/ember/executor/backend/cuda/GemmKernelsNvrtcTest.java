@@ -43,7 +43,26 @@ class GemmKernelsNvrtcTest {
   @ParameterizedTest
   @ValueSource(strings = {"sm_80", "sm_90"})
   void splitKReduceCompiles(String arch) {
-    assertTrue(new Nvrtc().compile(SplitK.reduceSource(), arch, "splitk_reduce").length > 0);
+    for (GemmEpilogue e : new GemmEpilogue[] {GemmEpilogue.NONE, GELU}) {
+      assertTrue(new Nvrtc().compile(SplitK.reduceSource(e), arch, "splitk_reduce").length > 0);
+    }
+  }
+
+  /** Erf GELU as a one-variable chain, the epilogue MiniLM's FFN GEMMs get. */
+  static final GemmEpilogue GELU = new GemmEpilogue(
+      "  float v0 = x * 0.70710677f;\n  return 0.5f * x * (1.0f + ember_erf(v0));\n");
+
+  @ParameterizedTest
+  @EnumSource(GemmPrecision.class)
+  void kernelsWithAnEpilogueCompile(GemmPrecision p) {
+    for (MmaTile tile : new MmaTile[] {MmaTile.T64_K32, MmaTile.T64_ASYNC}) {
+      String name = GemmKernels.kernelName(p, tile, GELU);
+      String src = GemmKernels.source(p, tile, GELU);
+      assertTrue(src.contains(name + "(") && src.contains("ember_erf(v0)"), name);
+      assertTrue(new Nvrtc().compile(src, "sm_90", name).length > 0, name);
+    }
+    assertTrue(new Nvrtc().compile(GemmKernels.epilogueSource(GELU), "sm_80",
+        GemmKernels.epilogueKernel(GELU)).length > 0);
   }
 
   @ParameterizedTest
