@@ -216,6 +216,9 @@ public final class ModelExplain {
     if (k instanceof Kernel.MatMul m) {
       return m.weights() ? "GEMM, weights packed once" : "GEMM";
     }
+    if (k instanceof Kernel.GemmGroup) {
+      return "GEMMs of one input, merged";
+    }
     if (k instanceof Kernel.Row) {
       return "row kernel";
     }

@@ -130,6 +130,10 @@ public final class BufferPlan {
         }
       } else {
         put(k.output(), outputs.contains(k.output()) ? Home.FRESH : Home.ARENA);
+        for (String part : k.parts()) {
+          put(part, Home.ALIAS);
+          root.put(part, k.output());
+        }
       }
     }
     assignSlots(g, kernels, outputs);

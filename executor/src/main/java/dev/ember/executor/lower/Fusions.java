@@ -1,8 +1,11 @@
 package dev.ember.executor.lower;
 
+import dev.ember.executor.ir.Attributes;
 import dev.ember.executor.ir.DType;
+import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Node;
 import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ir.TensorType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -21,8 +24,8 @@ import java.util.Set;
  * left as it was.
  *
  * <pre>{@code
- * LoweredGraph fused = Fusions.gemmEpilogue(
- *     Fusions.attention(Fusions.gemmBias(Lowering.lower(graph)), 128));
+ * LoweredGraph fused = Fusions.gemmGroups(Fusions.gemmEpilogue(
+ *     Fusions.attention(Fusions.gemmBias(Lowering.lower(graph)), 128)));
  * }</pre>
  */
 public final class Fusions {
@@ -119,6 +122,148 @@ public final class Fusions {
       }
     }
     return null;
+  }
+
+  /**
+   * Computes weight GEMMs that read one input (a transformer's Q, K and V projections) as one
+   * {@link Kernel.GemmGroup}: their weights and biases laid side by side as new initializers, one
+   * GEMM launch whose output rows hold every member's row. Only products that reach nothing but
+   * fused attention (through views) are grouped, since attention reads Q, K and V with a row
+   * stride; the others keep their GEMMs. Run it last: it wants {@link #attention}'s kernels and
+   * {@link #gemmBias}'s biases.
+   */
+  public static LoweredGraph gemmGroups(LoweredGraph l) {
+    GraphIndex ix = new GraphIndex(l.graph());
+    Map<Node, Kernel> kernelOf = new IdentityHashMap<>();
+    for (Kernel k : l.kernels()) {
+      k.nodes().forEach(n -> kernelOf.put(n, k));
+    }
+    Map<String, List<Kernel.MatMul>> byInput = new LinkedHashMap<>();
+    for (Kernel k : l.kernels()) {
+      if (k instanceof Kernel.MatMul mm && groupable(l, mm)
+          && readAsRowsByAttention(l, ix, kernelOf, mm.output(), lastDim(l, mm.output()))) {
+        String key = mm.a() + "\0" + mm.alpha() + "\0" + (mm.c() != null);
+        byInput.computeIfAbsent(key, x -> new ArrayList<>()).add(mm);
+      }
+    }
+    Map<String, Tensor> initializers = new LinkedHashMap<>(l.graph().initializers());
+    Map<String, TensorType> types = new LinkedHashMap<>(l.graph().valueTypes());
+    Set<Kernel> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
+    Map<Kernel, Kernel> replaced = new IdentityHashMap<>();
+    for (List<Kernel.MatMul> members : byInput.values()) {
+      if (members.size() < 2) {
+        continue;
+      }
+      replaced.put(members.get(0), group(l, members, initializers, types));
+      dropped.addAll(members.subList(1, members.size()));
+    }
+    if (replaced.isEmpty()) {
+      return l;
+    }
+    Graph g = l.graph();
+    return rebuild(new LoweredGraph(g.with(g.nodes(), g.outputs(), initializers, types),
+        l.kernels(), l.explain()), dropped, replaced);
+  }
+
+  /** A plain weight GEMM, its bias (if any) a row bias, its weight a float [K, N] matrix. */
+  private static boolean groupable(LoweredGraph l, Kernel.MatMul mm) {
+    Tensor w = l.graph().initializers().get(mm.b());
+    int[] out = dims(l, mm.output());
+    return mm.weights() && !mm.transA() && !mm.transB() && mm.epilogue().isEmpty()
+        && w != null && w.dtype() == DType.FLOAT && w.shape().length == 2 && out != null
+        && out[out.length - 1] == w.shape()[1]
+        && (mm.c() == null || mm.biasAdd() != null && mm.beta() == 1f
+            && l.graph().initializers().get(mm.c()).size() == w.shape()[1]);
+  }
+
+  /**
+   * Whether every reader of {@code value} (rows of {@code width} floats) is a view that keeps
+   * those rows, ending at an attention kernel's Q, K or V, whose heads times head size is
+   * {@code width}.
+   */
+  private static boolean readAsRowsByAttention(LoweredGraph l, GraphIndex ix,
+      Map<Node, Kernel> kernelOf, String value, int width) {
+    if (ix.outputs.contains(value)) {
+      return false;
+    }
+    List<Node> readers = ix.consumers.getOrDefault(value, List.of());
+    if (readers.isEmpty()) {
+      return false;
+    }
+    for (Node n : readers) {
+      Kernel k = kernelOf.get(n);
+      if (k instanceof Kernel.View v) {
+        if (!readAsRowsByAttention(l, ix, kernelOf, v.output(), width)) {
+          return false;
+        }
+      } else if (k instanceof Kernel.Attention a
+          && (value.equals(a.q()) || value.equals(a.k()) || value.equals(a.v()))) {
+        int[] d = dims(l, value);
+        if (d == null || d.length != 4 || d[2] * d[3] != width) {
+          return false;
+        }
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int lastDim(LoweredGraph l, String value) {
+    int[] d = dims(l, value);
+    return d == null || d.length == 0 ? -1 : d[d.length - 1];
+  }
+
+  /** The group of {@code members}, its merged weight, bias and output type added to the maps. */
+  private static Kernel.GemmGroup group(LoweredGraph l, List<Kernel.MatMul> members,
+      Map<String, Tensor> initializers, Map<String, TensorType> types) {
+    Kernel.MatMul first = members.get(0);
+    String base = fresh(l, first.node().name() + "/group");
+    int k = l.graph().initializers().get(first.b()).shape()[0];
+    int[] offsets = new int[members.size()];
+    int width = 0;
+    for (int i = 0; i < members.size(); i++) {
+      offsets[i] = width;
+      width += lastDim(l, members.get(i).output());
+    }
+    float[] w = new float[k * width];
+    float[] bias = first.c() == null ? null : new float[width];
+    for (int i = 0; i < members.size(); i++) {
+      Kernel.MatMul m = members.get(i);
+      float[] wi = l.graph().initializers().get(m.b()).rawFloats();
+      int n = lastDim(l, m.output());
+      for (int r = 0; r < k; r++) {
+        System.arraycopy(wi, r * n, w, r * width + offsets[i], n);
+      }
+      if (bias != null) {
+        System.arraycopy(l.graph().initializers().get(m.c()).rawFloats(), 0, bias, offsets[i], n);
+      }
+    }
+    String weight = fresh(l, base + ".weight");
+    initializers.put(weight, Tensor.ofFloats(new int[] {k, width}, w));
+    String biasName = null;
+    if (bias != null) {
+      biasName = fresh(l, base + ".bias");
+      initializers.put(biasName, Tensor.ofFloats(new int[] {width}, bias));
+    }
+    int[] out = dims(l, first.output()).clone();
+    out[out.length - 1] = width;
+    String output = fresh(l, base);
+    types.put(output, new TensorType(DType.FLOAT, dev.ember.executor.ir.Shape.of(out)));
+    Node node = new Node(base, "MatMul", "", first.node().opset(), List.of(first.a(), weight),
+        List.of(output), Attributes.empty());
+    Kernel.MatMul merged = new Kernel.MatMul(node, first.a(), weight, biasName, true, false,
+        false, first.alpha(), bias == null ? first.beta() : 1f, null, List.of());
+    return new Kernel.GemmGroup(merged, members, offsets);
+  }
+
+  /** {@code name}, or it with a number appended, so that it names no value of the graph. */
+  private static String fresh(LoweredGraph l, String name) {
+    String n = name;
+    for (int i = 2; l.graph().typeOf(n) != null; i++) {
+      n = name + "." + i;
+    }
+    return n;
   }
 
   /** Whether both values have one static shape (a chain then maps elements one to one). */

@@ -12,6 +12,7 @@ public sealed interface Kernel
     permits Kernel.Elementwise,
         Kernel.Row,
         Kernel.MatMul,
+        Kernel.GemmGroup,
         Kernel.Gather,
         Kernel.Transpose,
         Kernel.Attention,
@@ -27,6 +28,14 @@ public sealed interface Kernel
 
   /** Short label for explanations and generated comments. */
   String label();
+
+  /**
+   * Values that live inside {@link #output()}'s buffer rather than in buffers of their own (the
+   * column blocks of a {@link GemmGroup}); empty for most kernels.
+   */
+  default List<String> parts() {
+    return List.of();
+  }
 
   /**
    * A chain or tree of elementwise nodes computed in one loop over {@code output}'s elements;
@@ -146,6 +155,44 @@ public sealed interface Kernel
     public String label() {
       return (weights ? "gemm(weights)" : "gemm(batched)") + (biasAdd == null ? "" : "+bias")
           + (epilogue.isEmpty() ? "" : "+epilogue[" + epilogue.size() + "]");
+    }
+  }
+
+  /**
+   * Weight GEMMs of one input computed as one, found by {@link Fusions#gemmGroups}: {@code
+   * merged} multiplies the shared input by the members' weights (and adds their biases) laid
+   * side by side, so its output row holds every member's row, member i's in columns {@code
+   * offsets[i]} onward. Each member's product is a {@link #parts() part} of that output: a
+   * column block with the merged row stride, which only kernels that take a row stride read
+   * (attention's Q, K and V). One launch instead of several, and a wider GEMM that fills the
+   * device where each member alone would leave it idle.
+   */
+  record GemmGroup(MatMul merged, List<MatMul> members, int[] offsets) implements Kernel {
+    public GemmGroup {
+      members = List.copyOf(members);
+      offsets = offsets.clone();
+    }
+
+    @Override
+    public List<Node> nodes() {
+      java.util.ArrayList<Node> all = new java.util.ArrayList<>();
+      members.forEach(m -> all.addAll(m.nodes()));
+      return all;
+    }
+
+    @Override
+    public String output() {
+      return merged.output();
+    }
+
+    @Override
+    public List<String> parts() {
+      return members.stream().map(MatMul::output).toList();
+    }
+
+    @Override
+    public String label() {
+      return "gemm(weights)" + (merged.c() == null ? "" : "+bias") + "[x" + members.size() + "]";
     }
   }
 

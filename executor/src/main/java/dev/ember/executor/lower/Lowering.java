@@ -312,6 +312,10 @@ public final class Lowering {
       }
       return where + (m.weights() ? ": B is a weight, prepared once" : ": one GEMM per matrix");
     }
+    if (k instanceof Kernel.GemmGroup gg) {
+      return "part of " + where + " (one GEMM for the " + gg.members().size()
+          + " weight GEMMs of '" + gg.merged().a() + "')";
+    }
     if (k instanceof Kernel.Attention) {
       return "part of " + where + " (scores, scale, mask, softmax and context in one kernel)";
     }

@@ -1,5 +1,6 @@
 package dev.ember.executor.lower;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Node;
+import dev.ember.executor.ir.Tensor;
 import dev.ember.executor.models.MiniLmFixture;
 import dev.ember.executor.passes.Specializer;
 import java.util.HashSet;
@@ -142,6 +144,49 @@ class FusionsTest {
       }
     }
     assertEverythingComputedOnceInOrder(fused);
+  }
+
+  @Test
+  void eachLayersQkvProjectionsBecomeOneGemmWithTheirWeightsSideBySide() {
+    LoweredGraph before = Fusions.gemmEpilogue(Fusions.attention(Fusions.gemmBias(plain), 128));
+    LoweredGraph fused = Fusions.gemmGroups(before);
+    List<Kernel.GemmGroup> groups = fused.kernels().stream()
+        .filter(k -> k instanceof Kernel.GemmGroup).map(k -> (Kernel.GemmGroup) k).toList();
+    assertEquals(6, groups.size(), fused.histogram().toString());
+    assertEquals(before.kernels().size() - 6 * 2, fused.kernels().size());
+    Map<String, Tensor> init = fused.graph().initializers();
+    for (Kernel.GemmGroup gg : groups) {
+      assertEquals(3, gg.members().size());
+      assertArrayEquals(new int[] {0, 384, 768}, gg.offsets());
+      assertEquals(List.of(2, 7, 1152), dims(fused, gg.output()));
+      float[] w = init.get(gg.merged().b()).rawFloats();
+      float[] bias = init.get(gg.merged().c()).rawFloats();
+      assertArrayEquals(new int[] {384, 1152}, init.get(gg.merged().b()).shape());
+      for (int i = 0; i < 3; i++) {
+        Kernel.MatMul m = gg.members().get(i);
+        assertEquals(gg.merged().a(), m.a());
+        float[] wi = init.get(m.b()).rawFloats();
+        float[] bi = init.get(m.c()).rawFloats();
+        for (int r = 0; r < 384; r += 97) {
+          for (int j = 0; j < 384; j += 31) {
+            assertEquals(wi[r * 384 + j], w[r * 1152 + 384 * i + j], m.b() + " " + r + "," + j);
+          }
+        }
+        for (int j = 0; j < 384; j++) {
+          assertEquals(bi[j], bias[384 * i + j]);
+        }
+        assertEquals(List.of(m.output()), List.of(gg.parts().get(i)));
+        assertTrue(fused.explain().get(m.node().name()).contains("one GEMM for the 3 weight"));
+      }
+    }
+    assertEverythingComputedOnceInOrder(fused);
+  }
+
+  @Test
+  void projectionsReadByKernelsWithoutARowStrideKeepTheirGemms() {
+    // Without fused attention, Q, K and V go to transposes, which read them densely.
+    LoweredGraph unfused = Fusions.gemmEpilogue(Fusions.gemmBias(plain));
+    assertSame(unfused, Fusions.gemmGroups(unfused));
   }
 
   @Test

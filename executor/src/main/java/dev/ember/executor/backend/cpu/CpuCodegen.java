@@ -323,9 +323,9 @@ final class CpuCodegen {
       w.line("f.t[" + plan.index(s.output()) + "] = CpuRuntime.shapeTensor("
           + shapeOf(n.input(0)).array() + ", " + n.attrs().getInt("start", 0) + "L, "
           + n.attrs().getInt("end", Long.MAX_VALUE) + "L);");
-    } else if (k instanceof Kernel.Attention) {
-      // Fusions.attention is asked for by the CUDA backend only; this backend never lowers to it.
-      throw new IllegalStateException("the CPU backend has no fused attention kernel");
+    } else if (k instanceof Kernel.Attention || k instanceof Kernel.GemmGroup) {
+      // Fusions.attention and gemmGroups are asked for by the CUDA backend only.
+      throw new IllegalStateException("the CPU backend has no " + k.label() + " kernel");
     } else if (!trees.emit(w, (Kernel.Fallback) k)) {
       fallback(w, (Kernel.Fallback) k);
     }

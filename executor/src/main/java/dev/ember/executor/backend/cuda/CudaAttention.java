@@ -9,7 +9,8 @@ import java.util.Map;
  * and values streamed through shared memory 32 at a time with an online softmax (running max and
  * sum, rescaled as each key tile arrives, as flash attention does), so the scores never reach
  * global memory and Q, K, V and the output are read and written in their [batch, seq, heads,
- * headDim] layout, without the four transposes. Each warp owns {@link #ROWS_PER_WARP} query rows;
+ * headDim] layout (Q, K and V rows possibly further apart: column blocks of one GEMM's output),
+ * without the four transposes. Each warp owns {@link #ROWS_PER_WARP} query rows;
  * lane j scores key j of the tile, and lane d accumulates output element d (and d + 32, ...).
  *
  * <p>The scale and mask between the scores and softmax are the graph's own nodes, emitted as
@@ -32,9 +33,13 @@ final class CudaAttention {
     int heads = qd[2];
     int d = qd[3];
     int perLane = (d + 31) / 32;
-    String q = ks.pointer(a.q(), false);
-    String k = ks.pointer(a.k(), false);
-    String v = ks.pointer(a.v(), false);
+    // Q, K and V rows may be column blocks of one GEMM group's output (Fusions.gemmGroups).
+    String q = ks.rows(a.q());
+    String k = ks.rows(a.k());
+    String v = ks.rows(a.v());
+    int qRow = cg.rowStride(a.q(), heads * d);
+    int kRow = cg.rowStride(a.k(), heads * d);
+    int vRow = cg.rowStride(a.v(), heads * d);
     String out = ks.pointer(a.output(), true);
     // Scale and mask: the prologue at (batch, head, query, key), query and key clamped in range
     // so that loads stay inside the mask even for the tile's padding rows and keys.
@@ -52,8 +57,8 @@ final class CudaAttention {
     b.append(line("const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;"));
     b.append(line("for (int t = threadIdx.x; t < %d; t += %d) {", QUERY_TILE * d, WARPS * 32));
     b.append(line("  const int r = t / %d, e = t %% %d, qi = q0 + r;", d, d));
-    b.append(line("  Qs[r][e] = qi < %d ? %s[((long long)(b * %d + qi) * %d + h) * %d + e] : 0.0f;",
-        seq, q, seq, heads, d));
+    b.append(line("  Qs[r][e] = qi < %d ? %s[(long long)(b * %d + qi) * %d + h * %d + e] : 0.0f;",
+        seq, q, seq, qRow, d));
     b.append(line("}"));
     b.append(line("float m[%d], l[%d], acc[%d][%d];", ROWS_PER_WARP, ROWS_PER_WARP,
         ROWS_PER_WARP, perLane));
@@ -66,10 +71,9 @@ final class CudaAttention {
     b.append(line("  __syncthreads();  // the previous tile is consumed (and Qs written)"));
     b.append(line("  for (int t = threadIdx.x; t < %d; t += %d) {", KEY_TILE * d, WARPS * 32));
     b.append(line("    const int r = t / %d, e = t %% %d, kj = j0 + r;", d, d));
-    b.append(line("    const long long o = ((long long)(b * %d + kj) * %d + h) * %d + e;", seq,
-        heads, d));
-    b.append(line("    Ks[r][e] = kj < %d ? %s[o] : 0.0f;", seq, k));
-    b.append(line("    Vs[r][e] = kj < %d ? %s[o] : 0.0f;", seq, v));
+    b.append(line("    const long long row = b * %d + kj;", seq));
+    b.append(line("    Ks[r][e] = kj < %d ? %s[row * %d + h * %d + e] : 0.0f;", seq, k, kRow, d));
+    b.append(line("    Vs[r][e] = kj < %d ? %s[row * %d + h * %d + e] : 0.0f;", seq, v, vRow, d));
     b.append(line("  }"));
     b.append(line("  __syncthreads();"));
     b.append(line("  const int kj = j0 + lane;"));

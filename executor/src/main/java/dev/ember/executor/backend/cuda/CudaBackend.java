@@ -39,7 +39,7 @@ public final class CudaBackend implements Backend {
   public static final String NAME = "cuda-nvrtc";
 
   /** Bump when generated code changes, so cached CUBINs of older code are not loaded. */
-  public static final int CODEGEN_VERSION = 3;
+  public static final int CODEGEN_VERSION = 4;
 
   /** Widest attention head the fused kernel takes: its shared tiles grow with the head. */
   static final int MAX_FUSED_HEAD_DIM = 128;
@@ -67,8 +67,8 @@ public final class CudaBackend implements Backend {
 
   /**
    * The backend as it was before attention was fused: scores and context as batched GEMMs,
-   * softmax, scale, mask and head transposes as kernels of their own, and no elementwise chain
-   * folded into a GEMM's epilogue. For measuring the fused
+   * softmax, scale, mask and head transposes as kernels of their own, no elementwise chain
+   * folded into a GEMM's epilogue and no GEMMs merged. For measuring the fused
    * attention kernel against that path in one device run (the device check); no setting uses it.
    */
   public static CudaBackend withoutAttentionFusion(CudaDevice device, CudaOptions options) {
@@ -157,8 +157,8 @@ public final class CudaBackend implements Backend {
 
   /** The kernels the CUDA backend generates for {@code graph}. */
   static LoweredGraph lower(Graph graph) {
-    return Fusions.gemmEpilogue(
-        Fusions.attention(Fusions.gemmBias(Lowering.lower(graph)), MAX_FUSED_HEAD_DIM));
+    return Fusions.gemmGroups(Fusions.gemmEpilogue(
+        Fusions.attention(Fusions.gemmBias(Lowering.lower(graph)), MAX_FUSED_HEAD_DIM)));
   }
 
   /** All on the GPU, or why this backend refuses {@code graph}. */

@@ -44,6 +44,7 @@ final class CudaCodegen {
   private final List<Buffer> buffers = new ArrayList<>();
   private final Map<String, Integer> bufferOf = new LinkedHashMap<>();
   private final Map<Integer, Integer> slotBuffer = new HashMap<>();
+  private final Map<String, Columns> columns;
   private final List<Step> steps = new ArrayList<>();
   private final List<String> kernelNames = new ArrayList<>();
   private final StringBuilder src = new StringBuilder();
@@ -62,6 +63,7 @@ final class CudaCodegen {
     this.plan = BufferPlan.of(lowered);
     this.hostSteps = hostSteps;
     this.hostValues = new HostValues(lowered);
+    this.columns = columnBlocks(lowered);
   }
 
   Graph graph() {
@@ -262,7 +264,46 @@ final class CudaCodegen {
 
   /** The argument that passes {@code value}'s address. */
   BufferArg arg(String value) {
+    if (columns.containsKey(value)) {
+      throw new IllegalStateException("'" + value + "' is a column block of a GEMM group's"
+          + " output: only a kernel that takes its row stride may read it (rowsArg)");
+    }
     return new BufferArg(bufferFor(value), 0);
+  }
+
+  /**
+   * The address of {@code value}'s first row, for a kernel that steps from row to row by {@link
+   * #rowStride}: inside its GEMM group's output for a column block, else the value's own buffer.
+   */
+  BufferArg rowsArg(String value) {
+    Columns c = columns.get(value);
+    return new BufferArg(bufferFor(value), c == null ? 0 : 4L * c.offset());
+  }
+
+  /** Floats from one row of {@code value} to the next: {@code width} unless a column block. */
+  int rowStride(String value, int width) {
+    Columns c = columns.get(value);
+    return c == null ? width : c.stride();
+  }
+
+  /** Columns from {@code offset} on in rows of {@code stride} floats: a GEMM group's member. */
+  private record Columns(int offset, int stride) {}
+
+  /** The column block of each GEMM group member's product, and of every view of one. */
+  private static Map<String, Columns> columnBlocks(LoweredGraph l) {
+    Map<String, Columns> blocks = new HashMap<>();
+    for (Kernel k : l.kernels()) {
+      if (k instanceof Kernel.GemmGroup gg) {
+        int[] out = l.graph().typeOf(gg.output()).shape().toIntArray();
+        for (int i = 0; i < gg.members().size(); i++) {
+          blocks.put(gg.members().get(i).output(),
+              new Columns(gg.offsets()[i], out[out.length - 1]));
+        }
+      } else if (k instanceof Kernel.View v && blocks.containsKey(v.node().input(0))) {
+        blocks.put(v.output(), blocks.get(v.node().input(0)));
+      }
+    }
+    return blocks;
   }
 
   private void emit(int index, Kernel k) {
@@ -282,6 +323,9 @@ final class CudaCodegen {
       e = CudaAttention.emit(new CudaKernels(this), this, name, at);
     } else if (k instanceof Kernel.MatMul mm) {
       steps.add(gemm(mm, label));
+      return;
+    } else if (k instanceof Kernel.GemmGroup gg) {
+      steps.add(gemm(gg.merged(), label));
       return;
     } else if (k instanceof Kernel.Fallback f) {
       HostStep h = new HostStepEmitter(this, hostValues).emit(f, label);

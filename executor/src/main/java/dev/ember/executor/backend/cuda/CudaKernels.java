@@ -61,6 +61,7 @@ final class CudaKernels {
         for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
         return v;
       }
+
       """
           + MATH;
 
@@ -87,16 +88,26 @@ final class CudaKernels {
   /** Declares (once) a pointer parameter for {@code value} and returns its name. */
   String pointer(String value, boolean output) {
     String p = paramOf.get(value);
-    if (p != null) {
-      return p;
-    }
+    return p != null ? p : declare(value, output, cg.arg(value));
+  }
+
+  /**
+   * Like {@link #pointer} for an input read row by row with {@link CudaCodegen#rowStride}: the
+   * address of its first row, which may lie inside a GEMM group's output.
+   */
+  String rows(String value) {
+    String p = paramOf.get(value);
+    return p != null ? p : declare(value, false, cg.rowsArg(value));
+  }
+
+  private String declare(String value, boolean output, CudaProgram.BufferArg arg) {
     DType t = g.typeOf(value).dtype();
     boolean weight = g.initializers().containsKey(value);
     String name = CudaTypes.ident(weight ? "const_" : output ? "out_" : "in_", params.size(),
         value);
     params.add((output ? "" : "const ") + CudaTypes.cType(output ? DType.FLOAT : t)
         + "* __restrict__ " + name);
-    args.add(cg.arg(value));
+    args.add(arg);
     paramOf.put(value, name);
     return name;
   }
