@@ -45,6 +45,12 @@ public record GemmEpilogue(String body) {
     }
   }
 
+  /** {@link #id()}, or "none": what a GEMM shape's description shows, on one line. */
+  @Override
+  public String toString() {
+    return isNone() ? "none" : id();
+  }
+
   /** The device function every GEMM kernel's store calls, after the math helpers it may use. */
   public String function() {
     return CudaKernels.MATH + "__device__ __forceinline__ float ember_epilogue(float x) {\n" + body + "}\n";

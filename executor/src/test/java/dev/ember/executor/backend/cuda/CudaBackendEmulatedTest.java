@@ -142,6 +142,16 @@ class CudaBackendEmulatedTest {
         Map.of("variant", "static"))).artifacts().get(CudaBackend.PROGRAM_FILE),
         StandardCharsets.UTF_8);
     assertTrue(Pattern.compile("kernel #\\d+ attention").matcher(fused).find(), fused);
+    // Fused, each layer's Q, K and V are one GEMM and its GELU is the FFN GEMM's epilogue.
+    assertEquals(6, count(fused, "kernel #\\d+ gemm\\(weights\\)\\+bias\\[x3\\]"), fused);
+    assertEquals(6, count(fused, "kernel #\\d+ gemm\\(weights\\)\\+bias\\+epilogue\\["), fused);
+    assertEquals(0, count(program, "\\[x3\\]|\\+epilogue\\["), program);
+    assertEquals(0, count(program, "epilogue=e"), program);
+    assertEquals(6, count(fused, "epilogue=e"), fused);
+  }
+
+  private static long count(String text, String regex) {
+    return Pattern.compile(regex).matcher(text).results().count();
   }
 
   @Test
