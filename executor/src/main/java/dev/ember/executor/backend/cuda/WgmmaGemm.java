@@ -3,6 +3,8 @@ package dev.ember.executor.backend.cuda;
 import dev.ember.executor.backend.cuda.GpuDriver.Dim3;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The experimental Hopper GEMM ({@link WgmmaGemmSource}) as a {@link GpuGemm}: fp16 or bf16,
@@ -13,8 +15,10 @@ public final class WgmmaGemm implements GpuGemm {
   private final GpuDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
-  /** Kernels by warpgroups per block (1: 64x128 tiles, 2: 128x128). */
-  private final Object[] kernels = new Object[3];
+  /** Kernels by warpgroups per block (1: 64x128 tiles, 2: 128x128) and epilogue. */
+  private final Map<Key, Object> kernels = new ConcurrentHashMap<>();
+
+  private record Key(int warpgroups, GemmEpilogue epilogue) {}
 
   public WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
     this.driver = driver;
@@ -29,13 +33,24 @@ public final class WgmmaGemm implements GpuGemm {
 
   /** The kernel's name, e.g. "ember_gemm_fp16_wgmma_t128" for two warpgroups. */
   public static String kernelName(GemmPrecision p, int warpgroups) {
-    return "ember_gemm_" + p.confName() + "_wgmma_t" + WgmmaGemmSource.TILE_M * warpgroups;
+    return kernelName(p, warpgroups, GemmEpilogue.NONE);
+  }
+
+  /** The name of the kernel that stores through epilogue {@code e}. */
+  public static String kernelName(GemmPrecision p, int warpgroups, GemmEpilogue e) {
+    String id = e.id();
+    return "ember_gemm_" + p.confName() + "_wgmma_t" + WgmmaGemmSource.TILE_M * warpgroups
+        + (id.isEmpty() ? "" : "_" + id);
   }
 
   /** The kernel's CUDA C (compile it for sm_90a). */
   public static String source(GemmPrecision p, int warpgroups) {
-    return GemmEpilogue.NONE.function()
-        + WgmmaGemmSource.source(p, kernelName(p, warpgroups), warpgroups);
+    return source(p, warpgroups, GemmEpilogue.NONE);
+  }
+
+  /** Like {@link #source(GemmPrecision, int)}, storing through epilogue {@code e}. */
+  public static String source(GemmPrecision p, int warpgroups, GemmEpilogue e) {
+    return e.function() + WgmmaGemmSource.source(p, kernelName(p, warpgroups, e), warpgroups);
   }
 
   @Override
@@ -46,9 +61,6 @@ public final class WgmmaGemm implements GpuGemm {
     String arch = driver.device().arch();
     if (GemmKernels.capability(arch) != 90) {
       return "wgmma needs sm_90 (sm_90a code), but " + driver.device() + " is " + arch;
-    }
-    if (!s.epilogue().isNone()) {
-      return "the experimental wgmma kernel has no fused epilogue";
     }
     return GemmKernels.whyNot(s);
   }
@@ -66,7 +78,7 @@ public final class WgmmaGemm implements GpuGemm {
     }
     Dim3 grid = Dim3.of(GemmKernels.ceilDiv(s.n(), WgmmaGemmSource.TILE_N),
         GemmKernels.ceilDiv(s.m(), WgmmaGemmSource.TILE_M * warpgroups), s.batch());
-    driver.launch(kernel(warpgroups), grid, Dim3.of(WgmmaGemmSource.THREADS * warpgroups), 0,
+    driver.launch(kernel(warpgroups, s.epilogue()), grid, Dim3.of(WgmmaGemmSource.THREADS * warpgroups), 0,
         GemmKernels.args(a, b, c, bias, s));
   }
 
@@ -78,22 +90,21 @@ public final class WgmmaGemm implements GpuGemm {
     List<GemmRoute> routes = new ArrayList<>();
     for (int wg : new int[] {2, 1}) {
       routes.add(GemmRoute.of(name() + "-t" + WgmmaGemmSource.TILE_M * wg + "x"
-          + WgmmaGemmSource.TILE_N, s, precision, () -> image(wg),
+          + WgmmaGemmSource.TILE_N, s, precision, () -> image(wg, s.epilogue()),
           (a, b, c, bias) -> enqueue(s, wg, a, b, c, bias)));
     }
     return routes;
   }
 
-  private byte[] image(int warpgroups) {
-    return compiler.compile(source(precision, warpgroups), "sm_90a",
-        kernelName(precision, warpgroups) + ".cu");
+  private byte[] image(int warpgroups, GemmEpilogue e) {
+    return compiler.compile(source(precision, warpgroups, e), "sm_90a",
+        kernelName(precision, warpgroups, e) + ".cu");
   }
 
-  private synchronized Object kernel(int warpgroups) {
-    if (kernels[warpgroups] == null) {
-      String name = kernelName(precision, warpgroups);
-      kernels[warpgroups] = driver.load(image(warpgroups), List.of(name)).get(name);
-    }
-    return kernels[warpgroups];
+  private Object kernel(int warpgroups, GemmEpilogue e) {
+    return kernels.computeIfAbsent(new Key(warpgroups, e), k -> {
+      String name = kernelName(precision, warpgroups, e);
+      return driver.load(image(warpgroups, e), List.of(name)).get(name);
+    });
   }
 }

@@ -94,5 +94,12 @@ class WgmmaGemmSourceTest {
           WgmmaGemm.kernelName(p, warpgroups));
       assertTrue(cubin.length > 0);
     }
+    // With MiniLM's FFN epilogue (erf GELU) stored through, as the tile kernels do.
+    GemmEpilogue gelu = GemmKernelsNvrtcTest.GELU;
+    String name = WgmmaGemm.kernelName(p, 2, gelu);
+    String src = WgmmaGemm.source(p, 2, gelu);
+    assertTrue(name.endsWith("_" + gelu.id()) && src.contains(name + "(")
+        && src.contains("ember_erf(v0)"), name);
+    assertTrue(new Nvrtc().compile(src, "sm_90a", name).length > 0);
   }
 }
