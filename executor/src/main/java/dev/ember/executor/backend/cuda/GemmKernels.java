@@ -1,6 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
 import dev.ember.executor.backend.cuda.GpuDriver.Dim3;
+import java.util.stream.Collectors;
 
 /**
  * The generated GEMM kernels: their CUDA C (header-free, for NVRTC), launch geometry and
@@ -166,16 +167,10 @@ public final class GemmKernels {
    * adds a broadcast bias, which cuBLAS's {@code beta * C} cannot express.
    */
   public static String biasFillSource() {
-    return "extern \"C\" __global__ void " + BIAS_FILL_KERNEL + "(float* __restrict__ C,"
-        + " const float* __restrict__ bias, int M, int N, long long cBatch, int ldc, float beta,"
-        + " int biasRow, int biasCol) {\n"
-        + "  const int j = blockIdx.x * 32 + threadIdx.x;\n"
-        + "  const int i = blockIdx.y * 8 + threadIdx.y;\n"
-        + "  if (i < M && j < N) {\n"
-        + "    C[blockIdx.z * cBatch + (long long)i * ldc + j] ="
-        + " beta * bias[(long long)i * biasRow + (long long)j * biasCol];\n"
-        + "  }\n"
-        + "}\n";
+    return overC(BIAS_FILL_KERNEL, "float* __restrict__ C, const float* __restrict__ bias, int M,"
+        + " int N, long long cBatch, int ldc, float beta, int biasRow, int biasCol",
+        "C[blockIdx.z * cBatch + (long long)i * ldc + j] ="
+        + " beta * bias[(long long)i * biasRow + (long long)j * biasCol];");
   }
 
   /**
@@ -184,13 +179,22 @@ public final class GemmKernels {
    * fill.
    */
   static String epilogueSource(GemmEpilogue e) {
-    return e.function() + "extern \"C\" __global__ void " + epilogueKernel(e)
-        + "(float* __restrict__ C, int M, int N, long long cBatch, int ldc) {\n"
+    return e.function() + overC(epilogueKernel(e),
+        "float* __restrict__ C, int M, int N, long long cBatch, int ldc",
+        "float* c = C + blockIdx.z * cBatch + (long long)i * ldc + j;\n    *c = ember_epilogue(*c);");
+  }
+
+  /**
+   * A kernel over the elements (i, j) of an M x N output, 32 x 8 threads a block ({@link
+   * #biasFillGeometry}): {@code body} (lines, indented here) runs for each element in range;
+   * {@code params} declare M and N.
+   */
+  static String overC(String name, String params, String body) {
+    return "extern \"C\" __global__ void " + name + "(" + params + ") {\n"
         + "  const int j = blockIdx.x * 32 + threadIdx.x;\n"
         + "  const int i = blockIdx.y * 8 + threadIdx.y;\n"
         + "  if (i < M && j < N) {\n"
-        + "    float* c = C + blockIdx.z * cBatch + (long long)i * ldc + j;\n"
-        + "    *c = ember_epilogue(*c);\n"
+        + body.strip().lines().map(l -> "    " + l + "\n").collect(Collectors.joining())
         + "  }\n"
         + "}\n";
   }

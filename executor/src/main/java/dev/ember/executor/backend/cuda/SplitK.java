@@ -73,27 +73,21 @@ final class SplitK {
    * they are ({@link #partial}); the epilogue runs here, once, on the sum.
    */
   static String reduceSource(GemmEpilogue epilogue) {
-    return epilogue.function() + "extern \"C\" __global__ void " + reduceKernel(epilogue)
-        + "(float* __restrict__ C,"
-        + " const float* __restrict__ W, const float* __restrict__ bias, int M, int N,"
-        + " int splits, int ldc, float alpha, float beta, int biasRow, int biasCol) {\n"
-        + "  const int j = blockIdx.x * 32 + threadIdx.x;\n"
-        + "  const int i = blockIdx.y * 8 + threadIdx.y;\n"
-        + "  if (i >= M || j >= N) {\n"
-        + "    return;\n"
-        + "  }\n"
-        + "  const long long plane = (long long)M * N;\n"
-        + "  const long long at = (long long)i * N + j;\n"
-        + "  float sum = 0.0f;\n"
-        + "  for (int z = 0; z < splits; z++) {\n"
-        + "    sum += W[z * plane + at];\n"
-        + "  }\n"
-        + "  float v = alpha * sum;\n"
-        + "  if (bias != 0) {\n"
-        + "    v = fmaf(beta, bias[(long long)i * biasRow + (long long)j * biasCol], v);\n"
-        + "  }\n"
-        + "  C[(long long)i * ldc + j] = ember_epilogue(v);\n"
-        + "}\n";
+    return epilogue.function() + GemmKernels.overC(reduceKernel(epilogue),
+        "float* __restrict__ C, const float* __restrict__ W, const float* __restrict__ bias,"
+        + " int M, int N, int splits, int ldc, float alpha, float beta, int biasRow, int biasCol",
+        """
+        const long long plane = (long long)M * N;
+        const long long at = (long long)i * N + j;
+        float sum = 0.0f;
+        for (int z = 0; z < splits; z++) {
+          sum += W[z * plane + at];
+        }
+        float v = alpha * sum;
+        if (bias != 0) {
+          v = fmaf(beta, bias[(long long)i * biasRow + (long long)j * biasCol], v);
+        }
+        C[(long long)i * ldc + j] = ember_epilogue(v);""");
   }
 
   static Geometry reduceGeometry(GemmShape s) {
