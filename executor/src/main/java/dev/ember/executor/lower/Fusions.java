@@ -226,25 +226,14 @@ public final class Fusions {
       offsets[i] = width;
       width += lastDim(l, members.get(i).output());
     }
-    float[] w = new float[k * width];
-    float[] bias = first.c() == null ? null : new float[width];
-    for (int i = 0; i < members.size(); i++) {
-      Kernel.MatMul m = members.get(i);
-      float[] wi = l.graph().initializers().get(m.b()).rawFloats();
-      int n = lastDim(l, m.output());
-      for (int r = 0; r < k; r++) {
-        System.arraycopy(wi, r * n, w, r * width + offsets[i], n);
-      }
-      if (bias != null) {
-        System.arraycopy(l.graph().initializers().get(m.c()).rawFloats(), 0, bias, offsets[i], n);
-      }
-    }
     String weight = fresh(l, base + ".weight");
-    initializers.put(weight, Tensor.ofFloats(new int[] {k, width}, w));
+    initializers.put(weight, SideBySide.of(members.stream()
+        .map(m -> l.graph().initializers().get(m.b())).toList(), new int[] {k, width}));
     String biasName = null;
-    if (bias != null) {
+    if (first.c() != null) {
       biasName = fresh(l, base + ".bias");
-      initializers.put(biasName, Tensor.ofFloats(new int[] {width}, bias));
+      initializers.put(biasName, SideBySide.of(members.stream()
+          .map(m -> l.graph().initializers().get(m.c())).toList(), new int[] {width}));
     }
     int[] out = dims(l, first.output()).clone();
     out[out.length - 1] = width;
@@ -253,7 +242,7 @@ public final class Fusions {
     Node node = new Node(base, "MatMul", "", first.node().opset(), List.of(first.a(), weight),
         List.of(output), Attributes.empty());
     Kernel.MatMul merged = new Kernel.MatMul(node, first.a(), weight, biasName, true, false,
-        false, first.alpha(), bias == null ? first.beta() : 1f, null, List.of());
+        false, first.alpha(), biasName == null ? first.beta() : 1f, null, List.of());
     return new Kernel.GemmGroup(merged, members, offsets);
   }
 

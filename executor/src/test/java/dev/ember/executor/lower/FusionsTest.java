@@ -20,12 +20,14 @@ import org.junit.jupiter.api.Test;
 
 /** The kernel merges the CUDA backend asks for, on MiniLM's real graph. */
 class FusionsTest {
+  private static Graph miniLm;
   private static LoweredGraph plain;
 
   @BeforeAll
   static void lowerMiniLm() {
     int[] shape = {2, 7};
-    Graph g = Specializer.specialize(MiniLmFixture.graph(),
+    miniLm = MiniLmFixture.graph();
+    Graph g = Specializer.specialize(miniLm,
         Map.of("input_ids", shape, "attention_mask", shape, "token_type_ids", shape));
     plain = Lowering.lower(g);
   }
@@ -180,6 +182,30 @@ class FusionsTest {
       }
     }
     assertEverythingComputedOnceInOrder(fused);
+  }
+
+  @Test
+  void everyLoweringOfAModelMergesIntoTheSameWeightTensors() {
+    // Variants are lowered one by one; the device shares weights by tensor object.
+    int[] other = {3, 5};
+    LoweredGraph a = Fusions.gemmGroups(Fusions.attention(Fusions.gemmBias(plain), 128));
+    LoweredGraph b = Fusions.gemmGroups(Fusions.attention(Fusions.gemmBias(Lowering.lower(
+        Specializer.specialize(miniLm, Map.of("input_ids", other,
+            "attention_mask", other, "token_type_ids", other)))), 128));
+    List<Kernel.GemmGroup> ga = groups(a);
+    List<Kernel.GemmGroup> gb = groups(b);
+    assertEquals(6, gb.size());
+    for (int i = 0; i < 6; i++) {
+      Kernel.MatMul ma = ga.get(i).merged();
+      Kernel.MatMul mb = gb.get(i).merged();
+      assertSame(a.graph().initializers().get(ma.b()), b.graph().initializers().get(mb.b()));
+      assertSame(a.graph().initializers().get(ma.c()), b.graph().initializers().get(mb.c()));
+    }
+  }
+
+  private static List<Kernel.GemmGroup> groups(LoweredGraph l) {
+    return l.kernels().stream().filter(k -> k instanceof Kernel.GemmGroup)
+        .map(k -> (Kernel.GemmGroup) k).toList();
   }
 
   @Test

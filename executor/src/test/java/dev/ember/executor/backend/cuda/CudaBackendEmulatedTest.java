@@ -150,6 +150,23 @@ class CudaBackendEmulatedTest {
     assertEquals(6, count(fused, "epilogue=e"), fused);
   }
 
+  @Test
+  void variantsOfOneModelShareTheMergedQkvWeightsOnTheDevice() {
+    // Each variant is lowered anew; its merged Q, K, V weights must be the same tensors, which
+    // the device uploads once, or every variant would add 6 x 1.7 MB of copies.
+    CudaOptions o = CudaOptions.defaults().withGemm("generated").withPrecision(GemmPrecision.FP32)
+        .withGemmTuning(false).withGraphs(false);
+    CudaBackend b = backend(o);
+    b.compile(specialized(MiniLmFixture.syntheticFeeds(1, 5, 3)),
+        new VariantKey("minilm", b.name(), Map.of(), Map.of("variant", "5")));
+    long bytes = device.weightBytes();
+    b.compile(specialized(MiniLmFixture.syntheticFeeds(2, 9, 3)),
+        new VariantKey("minilm", b.name(), Map.of(), Map.of("variant", "2x9")));
+    // Constants folded for one shape (position rows) are the variant's own: kilobytes.
+    long added = device.weightBytes() - bytes;
+    assertTrue(added < 384 * 1152 * 4, added + " bytes of weights added by the second variant");
+  }
+
   private static long count(String text, String regex) {
     return Pattern.compile(regex).matcher(text).results().count();
   }
