@@ -2,7 +2,6 @@ package dev.ember.executor.lower;
 
 import dev.ember.executor.ir.Tensor;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -16,10 +15,10 @@ import java.util.WeakHashMap;
 final class SideBySide {
   /**
    * Merged tensors by their first part (held weakly: a model's weights go with the model).
-   * Tensors compare by identity, so a part is found again only as the same object.
+   * Tensors compare by identity, so a part is found again only as the same object. Guarded by
+   * itself: variants lowered at once on several threads must still get one merged tensor.
    */
-  private static final Map<Tensor, List<Made>> MADE =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<Tensor, List<Made>> MADE = new WeakHashMap<>();
 
   /** A merged tensor and its parts after the first (the key, which this must not hold). */
   private record Made(List<Tensor> rest, Tensor merged) {}
@@ -33,18 +32,16 @@ final class SideBySide {
   static Tensor of(List<Tensor> parts, int[] shape) {
     List<Tensor> rest = parts.subList(1, parts.size());
     synchronized (MADE) {
-      for (Made m : MADE.getOrDefault(parts.get(0), List.of())) {
+      List<Made> made = MADE.computeIfAbsent(parts.get(0), k -> new ArrayList<>());
+      for (Made m : made) {
         if (sameObjects(m.rest(), rest)) {
           return m.merged();
         }
       }
+      Tensor merged = merge(parts, shape);
+      made.add(new Made(List.copyOf(rest), merged));
+      return merged;
     }
-    Tensor merged = merge(parts, shape);
-    synchronized (MADE) {
-      MADE.computeIfAbsent(parts.get(0), k -> new ArrayList<>())
-          .add(new Made(List.copyOf(rest), merged));
-    }
-    return merged;
   }
 
   private static Tensor merge(List<Tensor> parts, int[] shape) {

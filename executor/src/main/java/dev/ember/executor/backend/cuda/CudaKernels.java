@@ -65,7 +65,6 @@ final class CudaKernels {
       """
           + MATH;
 
-
   /** A kernel's source, its launch dimensions and its arguments in parameter order. */
   record Emitted(String source, GpuDriver.Dim3 grid, GpuDriver.Dim3 block, List<Arg> args) {}
 

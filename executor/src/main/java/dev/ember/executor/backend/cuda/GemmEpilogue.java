@@ -7,8 +7,8 @@ import java.util.HexFormat;
 
 /**
  * What a GEMM does to each output element before it stores it, after alpha and the bias: an
- * elementwise chain of one variable folded in by {@link dev.ember.executor.lower.Fusions#gemmEpilogue}
- * (GELU, say), as the statements of a CUDA function of {@code x} that return the result. Every
+ * elementwise chain of one variable folded in by {@link
+ * dev.ember.executor.lower.Fusions#gemmEpilogue} (GELU, say), as the statements of a CUDA function of {@code x} that return the result. Every
  * GEMM kernel stores {@code ember_epilogue(v)}; the translation unit defines that function, the
  * identity for {@link #NONE}.
  *
@@ -45,6 +45,11 @@ public record GemmEpilogue(String body) {
     }
   }
 
+  /** What kernel names built for this epilogue end with: "" for {@link #NONE}, else "_" + id. */
+  public String suffix() {
+    return isNone() ? "" : "_" + id();
+  }
+
   /** {@link #id()}, or "none": what a GEMM shape's description shows, on one line. */
   @Override
   public String toString() {
@@ -53,6 +58,7 @@ public record GemmEpilogue(String body) {
 
   /** The device function every GEMM kernel's store calls, after the math helpers it may use. */
   public String function() {
-    return CudaKernels.MATH + "__device__ __forceinline__ float ember_epilogue(float x) {\n" + body + "}\n";
+    return CudaKernels.MATH + "__device__ __forceinline__ float ember_epilogue(float x) {\n"
+        + body + "}\n";
   }
 }

@@ -43,8 +43,7 @@ public final class GemmKernels {
   /** The kernel's name for {@code tile} and epilogue {@code e}: "ember_gemm_fp16_t64k16_e..". */
   static String kernelName(GemmPrecision p, MmaTile tile, GemmEpilogue e) {
     String base = "ember_gemm_" + p.confName();
-    String named = p == GemmPrecision.FP32 ? base : base + "_" + tile.suffix();
-    return e.isNone() ? named : named + "_" + e.id();
+    return (p == GemmPrecision.FP32 ? base : base + "_" + tile.suffix()) + e.suffix();
   }
 
   /** The full translation unit for {@code p}'s kernel with the largest tile. */
@@ -181,7 +180,9 @@ public final class GemmKernels {
   static String epilogueSource(GemmEpilogue e) {
     return e.function() + overC(epilogueKernel(e),
         "float* __restrict__ C, int M, int N, long long cBatch, int ldc",
-        "float* c = C + blockIdx.z * cBatch + (long long)i * ldc + j;\n    *c = ember_epilogue(*c);");
+        """
+        float* c = C + blockIdx.z * cBatch + (long long)i * ldc + j;
+        *c = ember_epilogue(*c);""");
   }
 
   /**
@@ -200,7 +201,7 @@ public final class GemmKernels {
   }
 
   static String epilogueKernel(GemmEpilogue e) {
-    return "ember_gemm_epilogue_" + e.id();
+    return "ember_gemm_epilogue" + e.suffix();
   }
 
   static Object[] epilogueArgs(long c, GemmShape s) {

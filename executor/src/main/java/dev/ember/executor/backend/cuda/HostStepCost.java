@@ -75,10 +75,10 @@ record HostStepCost(long deviceFlops, long hostBytes, int hostSteps, int hostNod
   }
 
   private static long deviceFlops(Graph g, Kernel k) {
-    long out = numel(g, k.output());
     if (k instanceof Kernel.GemmGroup gg) {
       return deviceFlops(g, gg.merged());
     }
+    long out = numel(g, k.output());
     if (k instanceof Kernel.MatMul mm) {
       int[] a = g.typeOf(mm.a()).shape().toIntArray();
       int inner = mm.transA() ? a[a.length - 2] : a[a.length - 1];

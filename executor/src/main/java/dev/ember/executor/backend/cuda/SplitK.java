@@ -27,7 +27,7 @@ final class SplitK {
 
   /** The reduce kernel's name with {@code e}: "ember_gemm_splitk_reduce_e1a2b3c4d". */
   static String reduceKernel(GemmEpilogue e) {
-    return e.isNone() ? REDUCE_KERNEL : REDUCE_KERNEL + "_" + e.id();
+    return REDUCE_KERNEL + e.suffix();
   }
 
   private SplitK() {}

@@ -38,9 +38,8 @@ public final class WgmmaGemm implements GpuGemm {
 
   /** The name of the kernel that stores through epilogue {@code e}. */
   public static String kernelName(GemmPrecision p, int warpgroups, GemmEpilogue e) {
-    String id = e.id();
     return "ember_gemm_" + p.confName() + "_wgmma_t" + WgmmaGemmSource.TILE_M * warpgroups
-        + (id.isEmpty() ? "" : "_" + id);
+        + e.suffix();
   }
 
   /** The kernel's CUDA C (compile it for sm_90a). */
