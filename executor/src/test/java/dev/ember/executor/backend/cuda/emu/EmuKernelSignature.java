@@ -82,6 +82,7 @@ record EmuKernelSignature(String name, String letters) {
         default -> "emu_f32(" + a + ")";
       });
     }
-    return "static void " + function + "(const uint64_t* a) { " + name + "(" + call + "); }";
+    return "static void " + function + "(const uint64_t* a) { emu_thread_begin(); " + name + "("
+        + call + "); }";
   }
 }

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class EmuToolchain {
   static final String GXX = "g++";
-  private static final String[] HEADERS = {"emu_abi.h", "emu_shim.h"};
+  private static final String[] HEADERS = {"emu_abi.h", "emu_shim.h", "emu_ptx.h"};
   private static final Path CACHE =
       Path.of(System.getProperty("java.io.tmpdir"),
           "ember-gpu-emu-" + System.getProperty("user.name", "user"));

@@ -20,14 +20,14 @@ import java.util.regex.Pattern;
  * unpacks each kernel's arguments, and builds a shared object with {@code g++ -O1}. The image is
  * the shared object's bytes. Builds are cached by source hash (see {@link EmuToolchain}).
  *
- * <p>The architecture argument is ignored. Inline PTX ({@code asm}) is refused with
- * KERNEL_COMPILE_FAILED, since the host cannot run it: tensor-core GEMM needs a real GPU.
+ * <p>The architecture argument is ignored. Inline PTX ({@code asm}) becomes calls of its host
+ * models ({@link EmuPtx}, {@code emu_ptx.h}): {@code mma.sync}, {@code cvt} and {@code cp.async},
+ * which the tensor-core GEMMs use; other PTX (wgmma) is refused with KERNEL_COMPILE_FAILED.
  */
 public final class HostKernelCompiler implements KernelCompiler {
   private static final Pattern DYNAMIC_SHARED =
       Pattern.compile("extern\\s+__shared__\\s+([^;\\[]*?)\\s*(\\w+)\\s*\\[\\s*\\]\\s*;");
   private static final Pattern ALIGN = Pattern.compile("__align__\\s*\\(\\s*\\d+\\s*\\)");
-  private static final Pattern INLINE_ASM = Pattern.compile("\\basm\\s*(?:volatile\\s*)?\\(");
   private static final List<String> FLAGS =
       List.of("-O1", "-fPIC", "-shared", "-fno-strict-aliasing");
 
@@ -43,11 +43,11 @@ public final class HostKernelCompiler implements KernelCompiler {
 
   @Override
   public byte[] compile(String source, String arch, String program) {
-    refuseInlineAsm(source, program);
+    String translated = EmuPtx.translate(source, program);
     List<EmuKernelSignature> kernels = EmuKernelSignature.parseAll(source, program);
     Path inc = EmuToolchain.includeDir();
     String unit = "#include \"emu_shim.h\"\n#line 1 \"" + program + "\"\n"
-        + rewriteDynamicShared(source) + "\n" + kernelTable(kernels);
+        + rewriteDynamicShared(translated) + "\n" + kernelTable(kernels);
     Path so = EmuToolchain.cached(EmuToolchain.hash(unit + inc + FLAGS), ".so");
     if (!Files.exists(so)) {
       List<String> flags = new ArrayList<>(FLAGS);
@@ -65,17 +65,6 @@ public final class HostKernelCompiler implements KernelCompiler {
       return Files.readAllBytes(so);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the built module " + so, e);
-    }
-  }
-
-  private static void refuseInlineAsm(String source, String program) {
-    Matcher m = INLINE_ASM.matcher(source);
-    if (m.find()) {
-      int line = (int) source.substring(0, m.start()).chars().filter(c -> c == '\n').count() + 1;
-      throw Errors.of(ErrorCode.KERNEL_COMPILE_FAILED,
-          "host emulator cannot run inline PTX (" + program + " line " + line + ")",
-          "run kernels with inline PTX (tensor-core GEMM) on a GPU; use the FP32 SIMT GEMM"
-              + " with the emulator");
     }
   }
 

@@ -12,6 +12,7 @@ struct EmuBlock {
   dim3 block_dim;
   dim3 grid_dim;
   void* dyn_smem;        // dynamic shared memory of this launch, per worker
+  uint64_t dyn_bytes;    // its size: the launch's shared-memory argument
   uint64_t* exchange;    // one slot per thread, for warp shuffles
   unsigned int threads;  // blockDim.x * blockDim.y * blockDim.z
 };
@@ -44,4 +45,4 @@ struct EmuModule {
   void (*bind)(const EmuThread* current);  // called before a fiber resumes
 };
 
-#define EMU_ABI_VERSION 1
+#define EMU_ABI_VERSION 2

@@ -204,6 +204,7 @@ void run_blocks(Worker* w, Launch* L) {
   w->exchange.assign(n, 0);
   if (w->smem.size() < L->shared) w->smem.resize(L->shared);
   w->block.dyn_smem = w->smem.data();
+  w->block.dyn_bytes = L->shared;
   w->block.exchange = w->exchange.data();
   for (unsigned t = 0; t < n; t++)
     w->threads[t] = {{t % L->block.x, t / L->block.x % L->block.y, t / (L->block.x * L->block.y)},

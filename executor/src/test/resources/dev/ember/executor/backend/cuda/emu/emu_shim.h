@@ -17,7 +17,8 @@
 #define __forceinline__ inline __attribute__((always_inline))
 #define __noinline__ __attribute__((noinline))
 #define __launch_bounds__(...)
-#define __align__(n) alignas(n)
+// A GNU attribute, unlike alignas, may stand among decl-specifiers (`__shared__ __align__(16) T`).
+#define __align__(n) __attribute__((aligned(n)))
 
 static const EmuHost* emu_host;
 static thread_local const EmuThread* emu_cur;
@@ -76,6 +77,9 @@ static inline T __shfl_sync(unsigned int mask, T v, int src_lane, int width = 32
   return emu_shuffle(mask, v, lane - lane % width + src_lane % width);
 }
 
+struct __attribute__((aligned(8))) float2 { float x, y; };
+struct __attribute__((aligned(16))) float4 { float x, y, z, w; };
+
 // glibc already declares __expf and __logf, the fast-math names CUDA also has.
 static inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
 static inline float __fdividef(float a, float b) { return a / b; }
@@ -105,3 +109,6 @@ static inline float emu_f32(uint64_t bits) {
   memcpy(&f, &low, 4);
   return f;
 }
+
+// Models of the inline PTX that EmuPtx.java translates asm statements into.
+#include "emu_ptx.h"

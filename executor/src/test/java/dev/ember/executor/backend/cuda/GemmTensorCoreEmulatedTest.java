@@ -1,0 +1,104 @@
+package dev.ember.executor.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
+import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every tensor-core GEMM route (each tile, the cp.async pipelines, split-K) run on the host
+ * emulator's models of {@code mma.sync}, {@code cvt} and {@code cp.async} (emu_ptx.h), against the
+ * FP32 SIMT kernel on the same operands, within the precision's tolerance: the check the tuner
+ * makes on a GPU, made here before any GPU runs the kernels. The shapes cut tiles and K slices
+ * at their edges, read B transposed, broadcast a bias and run a batch.
+ */
+class GemmTensorCoreEmulatedTest {
+  private static EmulatedDriver driver;
+
+  @BeforeAll
+  static void setUp() {
+    assumeTrue(HostKernelCompiler.unavailableReason() == null,
+        "no host compiler: " + HostKernelCompiler.unavailableReason());
+    driver = new EmulatedDriver();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  /** Shapes by what they exercise; each lists every route GeneratedGemm offers it. */
+  private static Map<String, GemmShape> shapes() {
+    Map<String, GemmShape> s = new TreeMap<>();
+    // 40 x 24 over K 256 with a bias row: one 64x64 tile, so split 2 and 4 are offered too.
+    s.put("thin, bias row, split-K", new GemmShape(1, 40, 24, 256, 0, 256, 1, 0, 24, 1, 0, 24,
+        0.5f, 2f, true, 0, 1));
+    // Edges in M, N and K for every tile (K 96 ends inside a 64-deep slice); cp.async allowed.
+    s.put("ragged edges", GemmShape.rowMajor(1, 70, 136, 96));
+    // B read transposed (unit stride along K): only the register-loaded tiles take it.
+    s.put("B transposed", new GemmShape(1, 33, 40, 48, 0, 48, 1, 0, 1, 48, 0, 40, 1f, 0f,
+        false, 0, 0));
+    // Three attention-like products with a broadcast bias column and a wide C row.
+    s.put("batched", new GemmShape(3, 20, 16, 32, 20 * 32, 32, 1, 32 * 16, 16, 1, 20 * 20, 20,
+        0.125f, 1f, true, 1, 0));
+    return s;
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"TF32", "FP16", "BF16"})
+  void everyRouteAgreesWithTheFp32Kernel(GemmPrecision p) {
+    List<String> failures = new ArrayList<>();
+    int routes = 0;
+    try (GeneratedGemm reference = new GeneratedGemm(driver, new HostKernelCompiler(),
+        GemmPrecision.FP32);
+        GeneratedGemm gemm = new GeneratedGemm(driver, new HostKernelCompiler(), p)) {
+      for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
+        GemmShape shape = e.getValue();
+        GemmOperands o = GemmOperands.random(driver, shape);
+        try {
+          reference.enqueue(shape, o.a(), o.b(), o.c(), o.bias());
+          float[] want = o.outputs(driver, shape);
+          List<GemmRoute> offered = gemm.routes(shape);
+          assertTrue(offered.size() > 1, e.getKey() + " offers " + offered.size() + " routes");
+          for (GemmRoute r : offered) {
+            poison(o);  // an output a route leaves unwritten reads NaN
+            r.enqueue(o.a(), o.b(), o.c(), o.bias());
+            double err = GemmOperands.relError(want, o.outputs(driver, shape));
+            routes++;
+            if (!(err <= p.tolerance())) {
+              failures.add(e.getKey() + " / " + r.name() + ": relative error " + err);
+            }
+            r.release();
+          }
+        } finally {
+          o.free(driver);
+        }
+      }
+    }
+    assertEquals(List.of(), failures, p + ": routes that disagree with the fp32 kernel");
+    assertTrue(routes >= 20, "only " + routes + " routes ran");
+  }
+
+  private static void poison(GemmOperands o) {
+    ByteBuffer nan = ByteBuffer.allocateDirect(Math.toIntExact(o.cFloats() * 4))
+        .order(ByteOrder.nativeOrder());
+    while (nan.hasRemaining()) {
+      nan.putFloat(Float.NaN);
+    }
+    driver.upload(o.c(), nan.flip());
+  }
+}

@@ -1,0 +1,325 @@
+package dev.ember.executor.backend.cuda.emu;
+
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
+import dev.ember.executor.errors.Errors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns each inline PTX statement of generated CUDA C ({@code asm volatile("..." : outs : ins)})
+ * into a call of its host model in {@code emu_ptx.h}, so the emulator runs the tensor-core GEMMs:
+ * {@code mma.sync} (m16n8k8 tf32, m16n8k16 f16/bf16), {@code cvt} to tf32, f16x2 and bf16x2, and
+ * {@code cp.async} with its commit and wait. Any other PTX (wgmma, a multi-instruction block) is
+ * refused with KERNEL_COMPILE_FAILED naming the instruction and its line.
+ *
+ * <p>The replacement keeps the statement's line count, so g++'s line numbers still point into the
+ * generated source.
+ *
+ * <pre>{@code
+ * asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(w) : "f"(x));   becomes   { (w) = emu_cvt_rna_tf32((x)); }
+ * }</pre>
+ */
+final class EmuPtx {
+  private static final Pattern ASM =
+      Pattern.compile("\\b(?:asm|__asm__)\\s*(?:volatile\\s*|__volatile__\\s*)?\\(");
+  private static final Pattern OPERAND_REF = Pattern.compile("%(\\d+)");
+  private static final Pattern NUMBER = Pattern.compile("\\d+");
+  private static final Pattern MMA = Pattern.compile(
+      "mma\\.sync\\.aligned\\.(m16n8k8|m16n8k16)\\.row\\.col\\.f32\\.(tf32|f16|bf16)\\.\\2\\.f32");
+  private static final Pattern CP_ASYNC =
+      Pattern.compile("cp\\.async\\.(ca|cg)\\.shared\\.global");
+  private static final Pattern CVT_PAIR = Pattern.compile("cvt\\.rn\\.(f16|bf16)x2\\.f32");
+
+  private EmuPtx() {}
+
+  /** {@code source} with every asm statement replaced by its model's call. */
+  static String translate(String source, String program) {
+    StringBuilder out = new StringBuilder();
+    Matcher m = ASM.matcher(source);
+    int from = 0;
+    while (m.find(from)) {
+      Statement st = Statement.parse(source, m.start(), m.end(), program);
+      out.append(source, from, m.start());
+      String call = st.call(program);
+      long newlines = source.substring(m.start(), st.end()).chars().filter(c -> c == '\n').count();
+      out.append(call).append("\n".repeat((int) newlines));
+      from = st.end();
+    }
+    return out.append(source.substring(from)).toString();
+  }
+
+  /** One asm statement: its PTX text and its operands' C expressions, outputs first. */
+  private record Statement(String ptx, List<String> outputs, List<String> inputs, int line,
+      int end) {
+    static Statement parse(String src, int start, int open, String program) {
+      int line = (int) src.substring(0, start).chars().filter(c -> c == '\n').count() + 1;
+      int close = matching(src, open - 1, program, line);
+      List<String> sections = splitTopLevel(src.substring(open, close), ':');
+      String ptx = literals(sections.get(0).strip(), program, line);
+      List<String> outs = sections.size() > 1 ? operands(sections.get(1)) : List.of();
+      List<String> ins = sections.size() > 2 ? operands(sections.get(2)) : List.of();
+      int end = close + 1;
+      while (end < src.length() && Character.isWhitespace(src.charAt(end))
+          && src.charAt(end) != '\n') {
+        end++;
+      }
+      if (end < src.length() && src.charAt(end) == ';') {
+        end++;
+      }
+      return new Statement(ptx, outs, ins, line, end);
+    }
+
+    /** The C++ statement that runs this PTX on the host. */
+    String call(String program) {
+      List<String> instructions = new ArrayList<>();
+      for (String i : ptx.replace('\n', ' ').split(";")) {
+        if (!i.isBlank()) {
+          instructions.add(i.strip());
+        }
+      }
+      if (instructions.size() != 1) {
+        throw refused(program, instructions.isEmpty() ? "(empty)" : String.join("; ",
+            instructions));
+      }
+      String instr = instructions.get(0);
+      String op = instr.split("\\s+", 2)[0];
+      List<String> args = instr.contains(" ") ? args(instr.split("\\s+", 2)[1]) : List.of();
+      Matcher mma = MMA.matcher(op);
+      if (mma.matches() && mma.group(1).equals(mma.group(2).equals("tf32") ? "m16n8k8"
+          : "m16n8k16")) {
+        return mmaCall(mma.group(2), args, program, instr);
+      }
+      Matcher cp = CP_ASYNC.matcher(op);
+      if (cp.matches() && (args.size() == 3 || args.size() == 4)) {
+        return "emu_cp_async(" + cp.group(1).equals("cg") + ", (unsigned)" + ref(args.get(0),
+            "[", program, instr) + ", (const void*)" + ref(args.get(1), "[", program, instr)
+            + ", " + ref(args.get(2), "", program, instr) + ", "
+            + (args.size() == 4 ? ref(args.get(3), "", program, instr)
+                : ref(args.get(2), "", program, instr)) + ");";
+      }
+      Matcher pair = CVT_PAIR.matcher(op);
+      if (pair.matches() && args.size() == 3) {
+        return "{ " + ref(args.get(0), "", program, instr) + " = emu_cvt_rn_" + pair.group(1)
+            + "x2(" + ref(args.get(1), "", program, instr) + ", "
+            + ref(args.get(2), "", program, instr) + "); }";
+      }
+      if (op.equals("cvt.rna.tf32.f32") && args.size() == 2) {
+        return "{ " + ref(args.get(0), "", program, instr) + " = emu_cvt_rna_tf32("
+            + ref(args.get(1), "", program, instr) + "); }";
+      }
+      if (op.equals("cp.async.commit_group") && args.isEmpty()) {
+        return "emu_cp_async_commit();";
+      }
+      if (op.equals("cp.async.wait_group") && args.size() == 1) {
+        return "emu_cp_async_wait(" + ref(args.get(0), "", program, instr) + ");";
+      }
+      if (op.equals("cp.async.wait_all") && args.isEmpty()) {
+        return "emu_cp_async_wait_all();";
+      }
+      throw refused(program, instr);
+    }
+
+    /** D, A, B, C as four braced register lists of 4, 4, 2 and 4 operands. */
+    private String mmaCall(String type, List<String> groups, String program, String instr) {
+      if (groups.size() != 4) {
+        throw refused(program, instr);
+      }
+      List<List<String>> regs = new ArrayList<>();
+      int[] sizes = {4, 4, 2, 4};
+      for (int i = 0; i < 4; i++) {
+        String g = groups.get(i);
+        if (!g.startsWith("{") || !g.endsWith("}")) {
+          throw refused(program, instr);
+        }
+        List<String> list = new ArrayList<>();
+        for (String r : g.substring(1, g.length() - 1).split(",")) {
+          list.add(ref(r.strip(), "", program, instr));
+        }
+        if (list.size() != sizes[i]) {
+          throw refused(program, instr);
+        }
+        regs.add(list);
+      }
+      String kind = switch (type) {
+        case "tf32" -> "EMU_MMA_TF32_M16N8K8";
+        case "f16" -> "EMU_MMA_F16_M16N8K16";
+        default -> "EMU_MMA_BF16_M16N8K16";
+      };
+      return "{ float* const emu_d[4] = {" + join(regs.get(0), "&") + "};"
+          + " const unsigned emu_a[4] = {" + join(regs.get(1), "(unsigned)") + "};"
+          + " const unsigned emu_b[2] = {" + join(regs.get(2), "(unsigned)") + "};"
+          + " const float emu_c[4] = {" + join(regs.get(3), "(float)") + "};"
+          + " emu_mma_sync(" + kind + ", emu_d, emu_a, emu_b, emu_c); }";
+    }
+
+    /**
+     * The C expression an argument names: {@code %N} is operand N (outputs first), a number is
+     * itself; {@code bracket} "[" also accepts and strips {@code [%N]}.
+     */
+    private String ref(String arg, String bracket, String program, String instr) {
+      String a = arg.strip();
+      if (bracket.equals("[") && a.startsWith("[") && a.endsWith("]")) {
+        a = a.substring(1, a.length() - 1).strip();
+      }
+      Matcher r = OPERAND_REF.matcher(a);
+      if (r.matches()) {
+        int n = Integer.parseInt(r.group(1));
+        List<String> all = new ArrayList<>(outputs);
+        all.addAll(inputs);
+        if (n >= all.size()) {
+          throw refused(program, instr + " (operand %" + n + " is not bound)");
+        }
+        return "(" + all.get(n) + ")";
+      }
+      if (NUMBER.matcher(a).matches()) {
+        return a;
+      }
+      throw refused(program, instr);
+    }
+
+    private EmberException refused(String program, String instr) {
+      return Errors.of(ErrorCode.KERNEL_COMPILE_FAILED,
+          "host emulator has no model of this inline PTX (" + program + " line " + line + "): '"
+              + instr + "'",
+          "run it on a GPU; the emulator models mma.sync (m16n8k8 tf32, m16n8k16 f16/bf16),"
+              + " cvt to tf32/f16x2/bf16x2 and cp.async with its groups (emu_ptx.h)");
+    }
+  }
+
+  private static String join(List<String> exprs, String prefix) {
+    StringBuilder s = new StringBuilder();
+    for (String e : exprs) {
+      s.append(s.isEmpty() ? "" : ", ").append(prefix).append(e);
+    }
+    return s.toString();
+  }
+
+  /** The instruction's comma-separated arguments, a braced list counting as one. */
+  private static List<String> args(String text) {
+    List<String> out = new ArrayList<>();
+    int depth = 0;
+    StringBuilder cur = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      if (c == '{' || c == '[') {
+        depth++;
+      } else if (c == '}' || c == ']') {
+        depth--;
+      }
+      if (c == ',' && depth == 0) {
+        out.add(cur.toString().strip());
+        cur.setLength(0);
+      } else {
+        cur.append(c);
+      }
+    }
+    if (!cur.toString().isBlank()) {
+      out.add(cur.toString().strip());
+    }
+    return out;
+  }
+
+  /** Each {@code "constraint"(expr)} of an operand list, as its expression. */
+  private static List<String> operands(String section) {
+    List<String> out = new ArrayList<>();
+    for (String part : splitTopLevel(section, ',')) {
+      String p = part.strip();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int open = p.indexOf('(', p.lastIndexOf('"') + 1);
+      out.add(p.substring(open + 1, p.lastIndexOf(')')).strip());
+    }
+    return out;
+  }
+
+  /** Splits at {@code sep} outside strings and parentheses. */
+  private static List<String> splitTopLevel(String text, char sep) {
+    List<String> out = new ArrayList<>();
+    int depth = 0;
+    boolean inString = false;
+    int from = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        depth--;
+      } else if (c == sep && depth == 0) {
+        out.add(text.substring(from, i));
+        from = i + 1;
+      }
+    }
+    out.add(text.substring(from));
+    return out;
+  }
+
+  /** The index of the parenthesis closing the one at {@code open}. */
+  private static int matching(String src, int open, String program, int line) {
+    int depth = 0;
+    boolean inString = false;
+    for (int i = open; i < src.length(); i++) {
+      char c = src.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '(') {
+        depth++;
+      } else if (c == ')' && --depth == 0) {
+        return i;
+      }
+    }
+    throw Errors.of(ErrorCode.KERNEL_COMPILE_FAILED,
+        "host emulator: unbalanced asm statement in " + program + " line " + line,
+        "this is an Ember code-generation bug: report it with the generated source");
+  }
+
+  /** The concatenated text of adjacent C string literals, escapes decoded. */
+  private static String literals(String text, String program, int line) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (Character.isWhitespace(c)) {
+        i++;
+        continue;
+      }
+      if (c != '"') {
+        throw Errors.of(ErrorCode.KERNEL_COMPILE_FAILED,
+            "host emulator: the asm template in " + program + " line " + line
+                + " is not a string literal",
+            "write the PTX as string literals");
+      }
+      for (i++; i < text.length() && text.charAt(i) != '"'; i++) {
+        char d = text.charAt(i);
+        if (d == '\\' && i + 1 < text.length()) {
+          char e = text.charAt(++i);
+          out.append(switch (e) {
+            case 'n' -> '\n';
+            case 't' -> '\t';
+            default -> e;
+          });
+        } else {
+          out.append(d);
+        }
+      }
+      i++;
+    }
+    return out.toString();
+  }
+}
