@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A {@link GpuGemm} running Ember's own kernel ({@link GemmKernels}) for one precision: the
- * fallback where cuBLAS does not load, and the only GEMM the host emulator can run (FP32).
+ * fallback where cuBLAS does not load, and the GEMM the host emulator runs (every precision).
  *
  * <p>Each tile's kernel ({@link MmaTile}) is compiled for the driver's architecture on first use
  * of a shape that picks it; compiling is thread-safe and happens once per tile and instance.

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The whole CUDA backend (code generation, buffers, launches, GEMM steps, CUDA-graph capture and
  * replay, the bad-index flag, the compile cache's load path) on the host emulator of the GPU,
- * against the interpreter, with the FP32 generated GEMM (the emulator runs no tensor cores).
+ * against the interpreter, with the FP32 generated GEMM (TensorCoreMiniLmEmulatedTest runs MiniLM
+ * on the tensor-core GEMMs).
  */
 class CudaBackendEmulatedTest {
   private static final String OUT = "last_hidden_state";

@@ -27,8 +27,11 @@ import java.util.Map;
  * the backend may hold only kernels and memsets. As on CUDA, a fault is sticky: every later call
  * fails.
  *
- * <p>Limits: no inline PTX, so tensor-core GEMM cannot run (only the FP32 SIMT GEMM); timings mean
- * nothing; launches run synchronously (the stream order is trivially kept); math is glibc's, so
+ * <p>Inline PTX runs on host models of the instructions the tensor-core GEMMs use ({@code
+ * mma.sync}, {@code cvt}, {@code cp.async}: {@link EmuPtx}, {@code emu_ptx.h}); a broken PTX rule
+ * (a misaligned {@code cp.async}) fails the launch like a fault, with its reason.
+ *
+ * <p>Limits: other PTX (wgmma) is refused at compile time; timings mean nothing; launches run synchronously (the stream order is trivially kept); math is glibc's, so
  * results differ from the GPU's in the last bits; out-of-bounds accesses are caught with page
  * granularity after an allocation's end, not before its start nor between arrays in shared
  * memory; data races between threads of a block are not detected (fibers run in turn); device
@@ -412,8 +415,17 @@ public final class EmulatedDriver implements GpuDriver {
     }
   }
 
-  /** "addr signal kernel block (..) thread (..)" from the runner, told in allocation terms. */
+  /**
+   * "addr signal kernel block (..) thread (..)" from the runner, told in allocation terms; with
+   * " -- why" when a kernel module stopped the device itself (an emulated PTX rule broken).
+   */
   private String describeFault(String where, String fault) {
+    int reason = fault.indexOf(" -- ");
+    if (reason >= 0) {
+      String[] parts = fault.substring(0, reason).split(" ", 4);
+      return where + " failed" + (parts.length > 3 ? " in " + parts[3] : "") + ": "
+          + fault.substring(reason + 4);
+    }
     String[] parts = fault.split(" ", 4);
     long address = Long.parseUnsignedLong(parts[0], 16);
     String at = parts.length > 3 ? " in " + parts[3] : "";

@@ -27,6 +27,7 @@ struct EmuThread {
 struct EmuHost {
   void (*sync_block)();  // __syncthreads
   void (*sync_warp)(unsigned int mask);  // barrier among the calling thread's warp
+  void (*fail)(const char* why);  // a fault the module detected: reported with why, never returns
 };
 
 // One kernel of a module. sig has one letter per parameter: p pointer, l 64-bit integer,

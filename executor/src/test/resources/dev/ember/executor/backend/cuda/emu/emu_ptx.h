@@ -16,17 +16,13 @@
 //   be aligned to the copy size, as on the GPU.
 // - __cvta_generic_to_shared: a 32-bit handle that only these models decode.
 #pragma once
-#include <stdio.h>
 #include <stdlib.h>
 #include <vector>
 
-// Stops the whole emulated device, as a sticky GPU fault does: the runner reports the signal with
-// the kernel, block and thread, and the driver shows this message from the runner's stderr.
+// Stops the whole emulated device, as a sticky GPU fault does: the driver reports `what` with the
+// kernel, block and thread.
 [[noreturn]] static inline void emu_fail(const char* what) {
-  const EmuThread* t = emu_cur;
-  fprintf(stderr, "emulated PTX error in thread %u of block (%u, %u, %u): %s\n", t->linear,
-          t->block->block_idx.x, t->block->block_idx.y, t->block->block_idx.z, what);
-  fflush(stderr);
+  emu_host->fail(what);
   abort();
 }
 

@@ -76,6 +76,7 @@ struct Worker {
 
 thread_local Worker* tls_worker;
 char g_kernel[256];  // the running kernel's name, for the fault handler
+char g_reason[512];  // why a module stopped the device (EmuHost::fail), for the fault handler
 
 char* take_stack(Worker* w) {
   if (!w->free_stacks.empty()) {
@@ -106,7 +107,11 @@ void suspend(State why, unsigned mask) {
 }
 void sync_block() { suspend(WAIT_BLOCK, 0); }
 void sync_warp(unsigned mask) { suspend(WAIT_WARP, mask); }
-const EmuHost kHost = {sync_block, sync_warp};
+[[noreturn]] void fail(const char* why) {
+  snprintf(g_reason, sizeof g_reason, "%s", why);
+  abort();  // the fault handler reports it, with the kernel, block and thread
+}
+const EmuHost kHost = {sync_block, sync_warp, fail};
 
 std::string fmt_dim(const uint3& d) {
   return "(" + std::to_string(d.x) + ", " + std::to_string(d.y) + ", " + std::to_string(d.z) + ")";
@@ -296,6 +301,10 @@ void on_fault(int sig, siginfo_t* info, void*) {
     o.dim(w->block.block_idx);
     o.str(" thread ");
     o.dim(w->threads[w->current].thread_idx);
+  }
+  if (g_reason[0]) {
+    o.str(" -- ");
+    o.str(g_reason);
   }
   o.str("\n");
   ssize_t ignored = write(1, o.buf, o.n);

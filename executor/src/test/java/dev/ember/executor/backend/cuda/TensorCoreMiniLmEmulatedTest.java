@@ -1,0 +1,86 @@
+package dev.ember.executor.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.VariantKey;
+import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
+import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
+import dev.ember.executor.backend.interp.Interpreter;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.models.MiniLmFixture;
+import dev.ember.executor.ops.OpRegistry;
+import dev.ember.executor.passes.Specializer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * all-MiniLM-L6-v2 on the tensor-core GEMMs, run on the host emulator's PTX models: the fused
+ * program a GPU runs (Q, K and V as one GEMM that attention reads as column blocks, GELU in the
+ * FFN GEMM's store, fused attention) agrees with the interpreter at tf32, fp16 and bf16, by the
+ * smallest cosine between token vectors, the measure the device check reports.
+ */
+class TensorCoreMiniLmEmulatedTest {
+  private static final String OUT = "last_hidden_state";
+  private static Graph miniLm;
+  private static EmulatedDriver driver;
+  private static CudaDevice device;
+
+  @BeforeAll
+  static void setUp() {
+    assumeTrue(HostKernelCompiler.unavailableReason() == null,
+        "no host compiler: " + HostKernelCompiler.unavailableReason());
+    miniLm = MiniLmFixture.graph();
+    driver = new EmulatedDriver();
+    device = CudaDevice.on(driver, new HostKernelCompiler());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"TF32, 0.99999", "FP16, 0.99999", "BF16, 0.9999"})
+  void fusedMiniLmOnTensorCoresMatchesTheInterpreter(GemmPrecision p, double minCosine) {
+    Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(1, 13, 5);
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    in.forEach((k, v) -> shapes.put(k, v.shape()));
+    Graph g = Specializer.specialize(miniLm, shapes);
+    // Tuning would time every route of MiniLM's products, minutes on the emulator; the tile rule
+    // picks one per shape, and GemmTensorCoreEmulatedTest runs every route.
+    CudaBackend backend = new CudaBackend(device, CudaOptions.defaults().withGemm("generated")
+        .withPrecision(p).withGemmTuning(false).withGraphs(false));
+    CompiledVariant v = backend.compile(g, new VariantKey("minilm", backend.name(), Map.of(),
+        Map.of("variant", "static")));
+    String program = new String(v.artifacts().get(CudaBackend.PROGRAM_FILE),
+        StandardCharsets.UTF_8);
+    assertEquals(6, count(program, "gemm\\(weights\\)\\+bias\\[x3\\]"), program);
+    assertEquals(6, count(program, "gemm\\(weights\\)\\+bias\\+epilogue\\["), program);
+    Tensor want = new Interpreter(g, OpRegistry.standard()).run(in).get(OUT);
+    double cos = CudaBackendGpuTest.minCosine(want, v.run(in).get(OUT));
+    System.out.printf("%s on the emulator: smallest token cosine %.7f%n", p, cos);
+    assertTrue(cos >= minCosine, p + ": smallest token cosine " + cos);
+  }
+
+  private static int count(String text, String regex) {
+    Matcher m = Pattern.compile("kernel #\\d+ " + regex).matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+}

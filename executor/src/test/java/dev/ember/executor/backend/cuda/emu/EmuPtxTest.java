@@ -1,0 +1,131 @@
+package dev.ember.executor.backend.cuda.emu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ember.executor.backend.cuda.GpuDriver.Dim3;
+import dev.ember.executor.errors.EmberException;
+import dev.ember.executor.errors.ErrorCode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The host models of inline PTX: how asm statements are translated (and which are refused), the
+ * conversions' rounding at the edges the PTX ISA defines, and cp.async's alignment rule. The
+ * tensor-core GEMMs that use them are checked whole by GemmTensorCoreEmulatedTest.
+ */
+class EmuPtxTest {
+  @Test
+  void aStatementBecomesItsModelsCallOnTheSameLines() {
+    String src = "int a;\nasm(\"cvt.rna.tf32.f32 %0, %1;\"\n    : \"=r\"(w) : \"f\"(x[i]));\nint b;\n";
+    String out = EmuPtx.translate(src, "t.cu");
+    assertEquals("int a;\n{ (w) = emu_cvt_rna_tf32((x[i])); }\n\nint b;\n", out);
+  }
+
+  @Test
+  void ptxWithoutAModelIsRefusedByNameAndLine() {
+    String src = "void f() {\n  asm volatile(\"wgmma.fence.sync.aligned;\" ::: \"memory\");\n}\n";
+    EmberException e = assertThrows(EmberException.class, () -> EmuPtx.translate(src, "w.cu"));
+    assertEquals(ErrorCode.KERNEL_COMPILE_FAILED, e.code());
+    assertTrue(e.getMessage().contains("w.cu line 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("'wgmma.fence.sync.aligned'"), e.getMessage());
+    // Several instructions in one statement are refused whole, not run in part.
+    EmberException block = assertThrows(EmberException.class, () -> EmuPtx.translate(
+        "asm(\"cp.async.commit_group;\\ncp.async.wait_group 0;\");", "b.cu"));
+    assertEquals(ErrorCode.KERNEL_COMPILE_FAILED, block.code());
+  }
+
+  /** Each lane converts one input pair; the words come back as they would from the GPU. */
+  private static final String CONVERT = """
+      extern "C" __global__ void convert(const float* in, unsigned* out) {
+        const int i = threadIdx.x;
+        const float hi = in[2 * i], lo = in[2 * i + 1];
+        unsigned h, b, t;
+        asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(h) : "f"(hi), "f"(lo));
+        asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(b) : "f"(hi), "f"(lo));
+        asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(t) : "f"(lo));
+        out[3 * i] = h;
+        out[3 * i + 1] = b;
+        out[3 * i + 2] = t;
+      }
+      """;
+
+  @Test
+  void conversionsRoundAsThePtxIsaSays() {
+    assumeTrue(HostKernelCompiler.unavailableReason() == null,
+        "no host compiler: " + HostKernelCompiler.unavailableReason());
+    // {hi, lo, f16(lo), bf16(lo), tf32(lo)}; f16(hi) is checked as the word's upper half.
+    float tieF16Even = 1f + 0x1p-11f; // halfway between 1 and 1 + 2^-10: to even (1)
+    float tieF16Odd = 1f + 3 * 0x1p-11f; // halfway, the lower neighbour odd: up
+    float tieBf16 = 1f + 0x1p-8f; // halfway between bf16 1 and 1 + 2^-7: to even (1)
+    Object[][] cases = {
+        {1f, tieF16Even, 0x3c00, 0x3f80, 0x3f802000}, // tf32 ties away from zero
+        {-2f, tieF16Odd, 0x3c02, 0x3f80, 0x3f804000},
+        {65504f, tieBf16, 0x3c04, 0x3f80, 0x3f808000},
+        {65520f, 0x1p-24f, 0x0001, 0x3380, 0x33800000}, // 65520 ties to even: infinity
+        {0f, 0x1p-25f, 0x0000, 0x3300, 0x33000000}, // half the smallest subnormal: to even (0)
+        {0f, 3 * 0x1p-26f, 0x0001, 0x3340, 0x33400000},
+        {0f, Float.NaN, 0x7fff, 0x7fff, 0x7fffffff},
+        {0f, -1e6f, 0xfc00, 0xc974, 0xc9742000},
+    };
+    int[] upperF16 = {0x3c00, 0xc000, 0x7bff, 0x7c00, 0x0000, 0x0000, 0x0000, 0x0000};
+    try (EmulatedDriver gpu = new EmulatedDriver()) {
+      byte[] image = new HostKernelCompiler().compile(CONVERT, gpu.device().arch(), "convert.cu");
+      Object k = gpu.load(image, List.of("convert")).get("convert");
+      ByteBuffer in = ByteBuffer.allocateDirect(8 * cases.length).order(ByteOrder.LITTLE_ENDIAN);
+      for (Object[] c : cases) {
+        in.putFloat((float) c[0]).putFloat((float) c[1]);
+      }
+      long dIn = gpu.alloc(in.capacity());
+      gpu.upload(dIn, in.flip());
+      long dOut = gpu.alloc(12L * cases.length);
+      gpu.launch(k, Dim3.of(1), Dim3.of(cases.length), 0, new Object[] {dIn, dOut});
+      ByteBuffer out = ByteBuffer.allocateDirect(12 * cases.length)
+          .order(ByteOrder.LITTLE_ENDIAN);
+      gpu.download(out, dOut);
+      for (int i = 0; i < cases.length; i++) {
+        int h = out.getInt(12 * i);
+        String at = "case " + i + " (" + cases[i][0] + ", " + cases[i][1] + ")";
+        assertEquals(hex((int) cases[i][2]), hex(h & 0xffff), at + " f16 of lo");
+        assertEquals(hex(upperF16[i]), hex(h >>> 16), at + " f16 of hi");
+        assertEquals(hex((int) cases[i][3]), hex(out.getInt(12 * i + 4) & 0xffff), at + " bf16");
+        assertEquals(hex((int) cases[i][4]), hex(out.getInt(12 * i + 8)), at + " tf32");
+      }
+    }
+  }
+
+  @Test
+  void aMisalignedCpAsyncFailsTheLaunchWithItsReason() {
+    assumeTrue(HostKernelCompiler.unavailableReason() == null,
+        "no host compiler: " + HostKernelCompiler.unavailableReason());
+    String src = """
+        extern "C" __global__ void copy(const float* src, float* out) {
+          __shared__ __align__(16) float s[8];
+          const unsigned d = (unsigned) __cvta_generic_to_shared(&s[0]);
+          asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;"
+              :: "r"(d), "l"(src + 1), "r"(16));
+          asm volatile("cp.async.wait_all;");
+          out[0] = s[0];
+        }
+        """;
+    try (EmulatedDriver gpu = new EmulatedDriver()) {
+      byte[] image = new HostKernelCompiler().compile(src, gpu.device().arch(), "copy.cu");
+      Object k = gpu.load(image, List.of("copy")).get("copy");
+      long buf = gpu.alloc(64);
+      EmberException e = assertThrows(EmberException.class, () -> {
+        gpu.launch(k, Dim3.of(1), Dim3.of(1), 0, new Object[] {buf, buf});
+        gpu.synchronize();
+      });
+      assertEquals(ErrorCode.KERNEL_FAILED, e.code());
+      assertTrue(e.getMessage().contains("not aligned to the copy size"), e.getMessage());
+    }
+  }
+
+  private static String hex(int v) {
+    return "0x" + Integer.toHexString(v);
+  }
+}
