@@ -15,7 +15,8 @@ package dev.ember.executor.backend.cuda;
  * contiguous per column), so neither operand needs the transpose flag.
  *
  * <p>Not used by any variant: the device check measures it in a JVM of its own
- * ({@code WgmmaCheck}), since nothing here can run it (the emulator has no wgmma).
+ * ({@code WgmmaCheck}) before any variant may. Its layout and descriptors are checked on the host
+ * emulator's wgmma model (GemmTensorCoreEmulatedTest), which no GPU has confirmed yet.
  */
 public final class WgmmaGemmSource {
   /** Rows of C per warpgroup; a block of {@code w} warpgroups covers {@code 64 w} rows. */

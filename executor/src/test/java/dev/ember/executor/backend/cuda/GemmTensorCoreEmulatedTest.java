@@ -93,7 +93,48 @@ class GemmTensorCoreEmulatedTest {
     assertTrue(routes >= 20, "only " + routes + " routes ran");
   }
 
+  /**
+   * The experimental Hopper GEMM (both tiles) on the emulator's wgmma model, which reads its
+   * operands through the kernel's own matrix descriptors: the layout the device check would
+   * otherwise be first to test.
+   */
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
+  void wgmmaRoutesAgreeWithTheFp32Kernel(GemmPrecision p) {
+    List<String> failures = new ArrayList<>();
+    try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0);
+        GeneratedGemm reference = new GeneratedGemm(hopper, new HostKernelCompiler(),
+            GemmPrecision.FP32)) {
+      WgmmaGemm gemm = new WgmmaGemm(hopper, new HostKernelCompiler(), p);
+      for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
+        GemmShape shape = e.getValue();
+        GemmOperands o = GemmOperands.random(hopper, shape);
+        try {
+          reference.enqueue(shape, o.a(), o.b(), o.c(), o.bias());
+          float[] want = o.outputs(hopper, shape);
+          List<GemmRoute> offered = gemm.routes(shape);
+          assertEquals(2, offered.size(), e.getKey() + ": " + gemm.whyNot(shape));
+          for (GemmRoute r : offered) {
+            poison(hopper, o);
+            r.enqueue(o.a(), o.b(), o.c(), o.bias());
+            double err = GemmOperands.relError(want, o.outputs(hopper, shape));
+            if (!(err <= p.tolerance())) {
+              failures.add(e.getKey() + " / " + r.name() + ": relative error " + err);
+            }
+          }
+        } finally {
+          o.free(hopper);
+        }
+      }
+    }
+    assertEquals(List.of(), failures, p + ": wgmma routes that disagree with the fp32 kernel");
+  }
+
   private static void poison(GemmOperands o) {
+    poison(driver, o);
+  }
+
+  private static void poison(GpuDriver driver, GemmOperands o) {
     ByteBuffer nan = ByteBuffer.allocateDirect(Math.toIntExact(o.cFloats() * 4))
         .order(ByteOrder.nativeOrder());
     while (nan.hasRemaining()) {

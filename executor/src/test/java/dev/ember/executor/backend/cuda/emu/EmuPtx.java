@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * Turns each inline PTX statement of generated CUDA C ({@code asm volatile("..." : outs : ins)})
  * into a call of its host model in {@code emu_ptx.h}, so the emulator runs the tensor-core GEMMs:
  * {@code mma.sync} (m16n8k8 tf32, m16n8k16 f16/bf16), {@code cvt} to tf32, f16x2 and bf16x2, and
- * {@code cp.async} with its commit and wait. Any other PTX (wgmma, a multi-instruction block) is
- * refused with KERNEL_COMPILE_FAILED naming the instruction and its line.
+ * {@code cp.async} with its commit and wait, {@code wgmma.mma_async} (m64nNk16 from shared-memory
+ * descriptors, scale-d given by the {@code setp} idiom) with its fences, commit and wait. Any other
+ * PTX is refused with KERNEL_COMPILE_FAILED naming the instruction and its line.
  *
  * <p>The replacement keeps the statement's line count, so g++'s line numbers still point into the
  * generated source.
@@ -26,12 +27,18 @@ final class EmuPtx {
   private static final Pattern ASM =
       Pattern.compile("\\b(?:asm|__asm__)\\s*(?:volatile\\s*|__volatile__\\s*)?\\(");
   private static final Pattern OPERAND_REF = Pattern.compile("%(\\d+)");
-  private static final Pattern NUMBER = Pattern.compile("\\d+");
+  private static final Pattern NUMBER = Pattern.compile("-?\\d+");
   private static final Pattern MMA = Pattern.compile(
       "mma\\.sync\\.aligned\\.(m16n8k8|m16n8k16)\\.row\\.col\\.f32\\.(tf32|f16|bf16)\\.\\2\\.f32");
   private static final Pattern CP_ASYNC =
       Pattern.compile("cp\\.async\\.(ca|cg)\\.shared\\.global");
   private static final Pattern CVT_PAIR = Pattern.compile("cvt\\.rn\\.(f16|bf16)x2\\.f32");
+  private static final Pattern WGMMA = Pattern.compile(
+      "wgmma\\.mma_async\\.sync\\.aligned\\.m64n(\\d+)k16\\.f32\\.(f16|bf16)\\.\\2");
+  /** {@code .reg .pred p; setp.ne.b32 p, x, 0;}: how a scale-d predicate is made from a value. */
+  private static final Pattern PRED_DECL = Pattern.compile("\\.reg\\s+\\.pred\\s+(\\w+)");
+  private static final Pattern PRED_SET =
+      Pattern.compile("setp\\.ne\\.b32\\s+(\\w+)\\s*,\\s*(%\\d+)\\s*,\\s*0");
 
   private EmuPtx() {}
 
@@ -74,11 +81,18 @@ final class EmuPtx {
 
     /** The C++ statement that runs this PTX on the host. */
     String call(String program) {
+      String text = ptx.strip();
+      if (text.startsWith("{") && text.endsWith("}")) {
+        text = text.substring(1, text.length() - 1);
+      }
       List<String> instructions = new ArrayList<>();
-      for (String i : ptx.replace('\n', ' ').split(";")) {
+      for (String i : text.replace('\n', ' ').split(";")) {
         if (!i.isBlank()) {
           instructions.add(i.strip());
         }
+      }
+      if (instructions.size() == 3) {
+        return predicatedWgmma(instructions, program);
       }
       if (instructions.size() != 1) {
         throw refused(program, instructions.isEmpty() ? "(empty)" : String.join("; ",
@@ -106,20 +120,67 @@ final class EmuPtx {
             + "x2(" + ref(args.get(1), "", program, instr) + ", "
             + ref(args.get(2), "", program, instr) + "); }";
       }
+      if (args.isEmpty()) {
+        switch (op) {
+          case "cp.async.commit_group":
+            return "emu_cp_async_commit();";
+          case "cp.async.wait_all":
+            return "emu_cp_async_wait_all();";
+          case "wgmma.commit_group.sync.aligned":
+            return "emu_wgmma_commit();";
+          // Every access runs in program order here: fences have nothing to order.
+          case "wgmma.fence.sync.aligned", "fence.proxy.async.shared::cta":
+            return ";";
+          default:
+            break;
+        }
+      }
+      if (args.size() == 1 && op.equals("cp.async.wait_group")) {
+        return "emu_cp_async_wait(" + ref(args.get(0), "", program, instr) + ");";
+      }
+      if (args.size() == 1 && op.equals("wgmma.wait_group.sync.aligned")) {
+        return "emu_wgmma_wait(" + ref(args.get(0), "", program, instr) + ");";
+      }
       if (op.equals("cvt.rna.tf32.f32") && args.size() == 2) {
         return "{ " + ref(args.get(0), "", program, instr) + " = emu_cvt_rna_tf32("
             + ref(args.get(1), "", program, instr) + "); }";
       }
-      if (op.equals("cp.async.commit_group") && args.isEmpty()) {
-        return "emu_cp_async_commit();";
-      }
-      if (op.equals("cp.async.wait_group") && args.size() == 1) {
-        return "emu_cp_async_wait(" + ref(args.get(0), "", program, instr) + ");";
-      }
-      if (op.equals("cp.async.wait_all") && args.isEmpty()) {
-        return "emu_cp_async_wait_all();";
-      }
       throw refused(program, instr);
+    }
+
+    /**
+     * {@code .reg .pred p; setp.ne.b32 p, %x, 0; wgmma.mma_async... {d}, da, db, p, sa, sb, ta,
+     * tb;}: the idiom that passes scale-d as a predicate made from a value.
+     */
+    private String predicatedWgmma(List<String> instructions, String program) {
+      String all = String.join("; ", instructions);
+      Matcher decl = PRED_DECL.matcher(instructions.get(0));
+      Matcher set = PRED_SET.matcher(instructions.get(1));
+      String instr = instructions.get(2);
+      Matcher wg = WGMMA.matcher(instr.split("\\s+", 2)[0]);
+      if (!decl.matches() || !set.matches() || !set.group(1).equals(decl.group(1))
+          || !wg.matches()) {
+        throw refused(program, all);
+      }
+      List<String> args = args(instr.split("\\s+", 2)[1]);
+      int n = Integer.parseInt(wg.group(1));
+      if (args.size() != 8 || !args.get(3).equals(decl.group(1)) || !args.get(0).startsWith("{")
+          || !args.get(0).endsWith("}")) {
+        throw refused(program, all);
+      }
+      List<String> d = new ArrayList<>();
+      for (String r : args.get(0).substring(1, args.get(0).length() - 1).split(",")) {
+        d.add(ref(r.strip(), "", program, all));
+      }
+      if (d.size() != n / 2) {
+        throw refused(program, all + " (" + d.size() + " accumulators for n" + n + ")");
+      }
+      return "{ float* const emu_d[" + d.size() + "] = {" + join(d, "&") + "}; emu_wgmma("
+          + wg.group(2).equals("bf16") + ", " + n + ", emu_d, " + ref(args.get(1), "", program,
+          all) + ", " + ref(args.get(2), "", program, all) + ", " + ref(set.group(2), "",
+          program, all) + " != 0, " + ref(args.get(4), "", program, all) + ", "
+          + ref(args.get(5), "", program, all) + ", " + ref(args.get(6), "", program, all) + ", "
+          + ref(args.get(7), "", program, all) + "); }";
     }
 
     /** D, A, B, C as four braced register lists of 4, 4, 2 and 4 operands. */
@@ -185,7 +246,8 @@ final class EmuPtx {
           "host emulator has no model of this inline PTX (" + program + " line " + line + "): '"
               + instr + "'",
           "run it on a GPU; the emulator models mma.sync (m16n8k8 tf32, m16n8k16 f16/bf16),"
-              + " cvt to tf32/f16x2/bf16x2 and cp.async with its groups (emu_ptx.h)");
+              + " cvt to tf32/f16x2/bf16x2, cp.async and wgmma.mma_async (m64nNk16 f16/bf16 from"
+              + " unswizzled shared memory) with their groups (emu_ptx.h)");
     }
   }
 

@@ -28,11 +28,13 @@ class EmuPtxTest {
 
   @Test
   void ptxWithoutAModelIsRefusedByNameAndLine() {
-    String src = "void f() {\n  asm volatile(\"wgmma.fence.sync.aligned;\" ::: \"memory\");\n}\n";
+    String src = "void f() {\n  asm volatile(\"ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2,"
+        + " %3}, [%4];\" : \"=r\"(a), \"=r\"(b), \"=r\"(c), \"=r\"(d) : \"r\"(s));\n}\n";
     EmberException e = assertThrows(EmberException.class, () -> EmuPtx.translate(src, "w.cu"));
     assertEquals(ErrorCode.KERNEL_COMPILE_FAILED, e.code());
     assertTrue(e.getMessage().contains("w.cu line 2"), e.getMessage());
-    assertTrue(e.getMessage().contains("'wgmma.fence.sync.aligned'"), e.getMessage());
+    assertTrue(e.getMessage().contains("'ldmatrix.sync.aligned.m8n8.x4.shared.b16"),
+        e.getMessage());
     // Several instructions in one statement are refused whole, not run in part.
     EmberException block = assertThrows(EmberException.class, () -> EmuPtx.translate(
         "asm(\"cp.async.commit_group;\\ncp.async.wait_group 0;\");", "b.cu"));

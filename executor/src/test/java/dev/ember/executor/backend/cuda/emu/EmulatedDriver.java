@@ -61,6 +61,8 @@ public final class EmulatedDriver implements GpuDriver {
   private long downloads;
   private long downloadBytes;
   private long streamJoins;
+  private int major = 8;
+  private int minor = 0;
 
   /** A loaded kernel: what {@link #load} returns and {@link #launch} takes. */
   public record Kernel(int module, int index, String name, String letters) {}
@@ -87,9 +89,20 @@ public final class EmulatedDriver implements GpuDriver {
 
   private record ZeroStep(long pointer, long bytes) implements Step {}
 
-  /** 1 GiB of device memory; a launch may take 60 s. */
+  /** 1 GiB of device memory; a launch may take 60 s; reports compute capability 8.0. */
   public EmulatedDriver() {
     this(DEFAULT_MEMORY, Duration.ofSeconds(60));
+  }
+
+  /**
+   * Like {@link #EmulatedDriver()}, reporting compute capability {@code major.minor}: 9.0 lets
+   * code built for sm_90 only (the wgmma GEMM) choose to run here.
+   */
+  public static EmulatedDriver reporting(int major, int minor) {
+    EmulatedDriver d = new EmulatedDriver();
+    d.major = major;
+    d.minor = minor;
+    return d;
   }
 
   /**
@@ -114,7 +127,7 @@ public final class EmulatedDriver implements GpuDriver {
   @Override
   public DeviceInfo device() {
     checkOpen();
-    return new DeviceInfo(0, "host emulator", 8, 0, memory.size());
+    return new DeviceInfo(0, "host emulator", major, minor, memory.size());
   }
 
   /** Kernel launches run outside graphs so far. */

@@ -14,7 +14,13 @@
 //   land in shared memory only when cp.async.wait_group / wait_all retires their group, so a
 //   kernel that reads a stage before waiting for it reads stale data here too. Both addresses must
 //   be aligned to the copy size, as on the GPU.
-// - __cvta_generic_to_shared: a 32-bit handle that only these models decode.
+// - wgmma.mma_async.sync.aligned m64nNk16, f32 += f16/bf16, both operands from shared memory
+//   through matrix descriptors without swizzle, K-major (no transpose): queued per thread and run
+//   when wgmma.wait_group retires its group, each thread computing its own accumulators from the
+//   shared memory of that moment (a stage overwritten before the wait is read overwritten). The
+//   fences (wgmma.fence, fence.proxy.async) have nothing to order here.
+// - __cvta_generic_to_shared: a 32-bit handle that only these models decode; its low 18 bits are
+//   the offset in a 256 KiB window, as a wgmma descriptor keeps them.
 #pragma once
 #include <stdlib.h>
 #include <vector>
@@ -27,11 +33,14 @@
 }
 
 // ---- shared-memory addresses ----------------------------------------------------------------
-// Static __shared__ arrays are thread_local in the module (one TLS block per worker thread), so
-// their offsets from an anchor in that block are small; dynamic shared memory is tagged apart.
-static thread_local char emu_smem_anchor;
+// Static __shared__ arrays are thread_local in the module (one TLS block per worker thread, a
+// kernel's module small), so their offsets from an anchor in that block are within 128 KiB; a
+// handle is that offset plus a base whose low 18 bits are zero, so a descriptor's 18-bit address
+// field still names it. Dynamic shared memory is tagged apart.
+alignas(128) static thread_local char emu_smem_anchor;
 static const unsigned EMU_STATIC_BASE = 0x40000000u;
 static const unsigned EMU_DYNAMIC_TAG = 0x80000000u;
+static const long long EMU_WINDOW = 1 << 17;
 
 static inline size_t __cvta_generic_to_shared(const void* p) {
   const char* c = (const char*)p;
@@ -40,8 +49,8 @@ static inline size_t __cvta_generic_to_shared(const void* p) {
     return EMU_DYNAMIC_TAG + (size_t)(c - dyn);
   }
   long long off = (long long)(c - &emu_smem_anchor);
-  if (off <= -(long long)EMU_STATIC_BASE || off >= (long long)EMU_STATIC_BASE) {
-    emu_fail("__cvta_generic_to_shared of an address outside shared memory");
+  if (off <= -EMU_WINDOW || off >= EMU_WINDOW) {
+    emu_fail("__cvta_generic_to_shared of an address outside static shared memory");
   }
   return (size_t)(EMU_STATIC_BASE + off);
 }
@@ -54,6 +63,78 @@ static inline char* emu_shared_ptr(unsigned a) {
   }
   if (a < 0x1000u) emu_fail("shared address that no __cvta_generic_to_shared returned");
   return &emu_smem_anchor + ((long long)a - (long long)EMU_STATIC_BASE);
+}
+
+// The static shared address whose low 18 bits are `low` (a descriptor's start address field).
+static inline const char* emu_shared_window(unsigned long long low) {
+  long long off = (long long)(low & 0x3ffffu);
+  if (off >= EMU_WINDOW) off -= 2 * EMU_WINDOW;
+  return &emu_smem_anchor + off;
+}
+
+// ---- per-thread state ------------------------------------------------------------------------
+// Work a thread issues asynchronously and retires by group: cp.async copies and wgmma products.
+// commit closes a group (possibly empty); retire(n, f) runs f on every op of all committed groups
+// but the newest n, oldest first; ops issued after the last commit stay.
+template <class Op>
+struct EmuGroups {
+  std::vector<Op> ops;
+  std::vector<size_t> ends;  // ops[0, ends[i]) belong to groups 0..i
+
+  void commit() { ends.push_back(ops.size()); }
+  template <class F>
+  void retire(unsigned n, F f) {
+    if (ends.size() <= n) return;
+    const size_t groups = ends.size() - n;
+    const size_t done = ends[groups - 1];
+    for (size_t i = 0; i < done; i++) f(ops[i]);
+    ops.erase(ops.begin(), ops.begin() + (long)done);
+    ends.erase(ends.begin(), ends.begin() + (long)groups);
+    for (size_t& end : ends) end -= done;
+  }
+  void clear() {
+    ops.clear();
+    ends.clear();
+  }
+};
+
+struct EmuCopy {
+  char* dst;
+  const char* src;
+  unsigned bytes;
+  unsigned src_bytes;
+};
+
+struct EmuWgmma {
+  float* d[128];  // this thread's accumulators, N / 2 of them
+  int n;          // N of m64nNk16
+  bool bf16;
+  unsigned long long da, db;
+  bool accumulate;  // scale-d: D = A B + D, else D = A B
+  int scale_a, scale_b;
+};
+
+struct EmuThreadState {
+  unsigned frag[6];  // mma.sync: A's 4 registers, then B's 2, for the warp to read
+  EmuGroups<EmuCopy> copies;
+  EmuGroups<EmuWgmma> products;
+};
+
+// On the heap, not in TLS: the module's TLS block must stay small, since static shared arrays
+// live there within reach of one 18-bit window (see __cvta_generic_to_shared).
+static thread_local EmuThreadState* emu_states;  // one per thread of a block, per worker
+
+static inline EmuThreadState& emu_state(unsigned linear) {
+  if (emu_states == nullptr) emu_states = new EmuThreadState[1024];
+  return emu_states[linear];
+}
+static inline EmuThreadState& emu_self() { return emu_state(emu_cur->linear); }
+
+// Called as each CUDA thread starts (from the kernel table's invokers): a thread that ended
+// without waiting for its copies or products must not leave them to the next block's thread.
+static inline void emu_thread_begin() {
+  emu_self().copies.clear();
+  emu_self().products.clear();
 }
 
 // ---- conversions ----------------------------------------------------------------------------
@@ -125,7 +206,6 @@ static inline unsigned emu_cvt_rn_bf16x2(float a, float b) {
 // ---- mma.sync -------------------------------------------------------------------------------
 enum EmuMmaKind { EMU_MMA_TF32_M16N8K8, EMU_MMA_F16_M16N8K16, EMU_MMA_BF16_M16N8K16 };
 
-static thread_local unsigned emu_frag[1024][6];  // per thread: A's 4 registers, then B's 2
 
 // Element i of a register list, low half first for 16-bit types.
 static inline float emu_element(EmuMmaKind kind, const unsigned* regs, int i) {
@@ -141,8 +221,8 @@ static inline void emu_mma_sync(EmuMmaKind kind, float* const d[4], const unsign
   const EmuThread* self = emu_cur;
   const unsigned base = self->linear & ~31u;
   if (base + 32 > self->block->threads) emu_fail("mma.sync in a warp of fewer than 32 threads");
-  memcpy(emu_frag[self->linear], a, 4 * sizeof(unsigned));
-  memcpy(emu_frag[self->linear] + 4, b, 2 * sizeof(unsigned));
+  memcpy(emu_state(self->linear).frag, a, 4 * sizeof(unsigned));
+  memcpy(emu_state(self->linear).frag + 4, b, 2 * sizeof(unsigned));
   __syncwarp();
   const bool tf32 = kind == EMU_MMA_TF32_M16N8K8;
   const int K = tf32 ? 8 : 16;
@@ -151,7 +231,7 @@ static inline void emu_mma_sync(EmuMmaKind kind, float* const d[4], const unsign
   for (int lane = 0; lane < 32; lane++) {
     const int group = lane >> 2;
     const int tig = lane & 3;
-    const unsigned* regs = emu_frag[base + lane];
+    const unsigned* regs = emu_state(base + lane).frag;
     for (int i = 0; i < (tf32 ? 4 : 8); i++) {
       int row, col;
       if (tf32) {  // a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4)
@@ -182,26 +262,6 @@ static inline void emu_mma_sync(EmuMmaKind kind, float* const d[4], const unsign
 }
 
 // ---- cp.async -------------------------------------------------------------------------------
-struct EmuCopy {
-  char* dst;
-  const char* src;
-  unsigned bytes;
-  unsigned src_bytes;
-};
-struct EmuCopyQueue {
-  std::vector<EmuCopy> copies;     // issued, oldest first
-  std::vector<size_t> group_ends;  // copies[0, group_ends[i]) belong to groups 0..i
-};
-static thread_local EmuCopyQueue emu_copy_queues[1024];
-
-// Called as each CUDA thread starts (from the kernel table's invokers): a thread that ended
-// without waiting for its copies must not leave them to the next block's thread.
-static inline void emu_thread_begin() {
-  EmuCopyQueue& q = emu_copy_queues[emu_cur->linear];
-  q.copies.clear();
-  q.group_ends.clear();
-}
-
 static inline void emu_cp_async(bool global_only_l2, unsigned dst, const void* src,
                                 unsigned bytes, unsigned src_bytes) {
   if (bytes != 4 && bytes != 8 && bytes != 16) emu_fail("cp.async size must be 4, 8 or 16");
@@ -211,31 +271,81 @@ static inline void emu_cp_async(bool global_only_l2, unsigned dst, const void* s
   if (((uintptr_t)to % bytes) != 0 || ((uintptr_t)src % bytes) != 0) {
     emu_fail("cp.async address not aligned to the copy size (misaligned address on a GPU)");
   }
-  emu_copy_queues[emu_cur->linear].copies.push_back({to, (const char*)src, bytes, src_bytes});
+  emu_self().copies.ops.push_back({to, (const char*)src, bytes, src_bytes});
 }
 
-static inline void emu_cp_async_commit() {
-  EmuCopyQueue& q = emu_copy_queues[emu_cur->linear];
-  q.group_ends.push_back(q.copies.size());
-}
+static inline void emu_cp_async_commit() { emu_self().copies.commit(); }
 
-// Retires every committed group but the newest n, oldest first; copies not yet committed stay.
 static inline void emu_cp_async_wait(unsigned n) {
-  EmuCopyQueue& q = emu_copy_queues[emu_cur->linear];
-  if (q.group_ends.size() <= n) return;
-  const size_t groups = q.group_ends.size() - n;
-  const size_t done = q.group_ends[groups - 1];
-  for (size_t i = 0; i < done; i++) {
-    const EmuCopy& c = q.copies[i];
+  emu_self().copies.retire(n, [](const EmuCopy& c) {
     memcpy(c.dst, c.src, c.src_bytes);
     memset(c.dst + c.src_bytes, 0, c.bytes - c.src_bytes);
-  }
-  q.copies.erase(q.copies.begin(), q.copies.begin() + (long)done);
-  q.group_ends.erase(q.group_ends.begin(), q.group_ends.begin() + (long)groups);
-  for (size_t& end : q.group_ends) end -= done;
+  });
 }
 
 static inline void emu_cp_async_wait_all() {
   emu_cp_async_commit();
   emu_cp_async_wait(0);
 }
+
+// ---- wgmma ----------------------------------------------------------------------------------
+// Element (row, k) of an operand that descriptor `desc` lays out K-major without swizzle: 8 x 8
+// core matrices of 128 contiguous bytes (row-major inside), LBO bytes apart along K and SBO
+// bytes apart along the rows.
+static inline float emu_wgmma_element(unsigned long long desc, bool bf16, int row, int k) {
+  const unsigned long long start = (desc & 0x3fffu) << 4;
+  const unsigned long long lbo = ((desc >> 16) & 0x3fffu) << 4;
+  const unsigned long long sbo = ((desc >> 32) & 0x3fffu) << 4;
+  const char* p = emu_shared_window(start) + (row >> 3) * sbo + (k >> 3) * lbo + (row & 7) * 16
+      + (k & 7) * 2;
+  unsigned short h;
+  memcpy(&h, p, 2);
+  return bf16 ? emu_bf16_to_f32(h) : emu_f16_to_f32(h);
+}
+
+static inline void emu_wgmma_run(const EmuWgmma& op) {
+  const unsigned t = emu_cur->linear & 127u;  // the thread's place in its warpgroup
+  const int warp = (int)(t >> 5);
+  const int g = (int)((t & 31u) >> 2);
+  const int tig = (int)(t & 3u);
+  for (int i = 0; i < op.n / 2; i++) {  // D_i: row 16 warp + g (+ 8), column 8 (i / 4) + 2 t (+ 1)
+    const int row = 16 * warp + g + 8 * ((i >> 1) & 1);
+    const int col = 8 * (i >> 2) + 2 * tig + (i & 1);
+    double s = 0;
+    for (int k = 0; k < 16; k++) {
+      s += (double)emu_wgmma_element(op.da, op.bf16, row, k)
+          * (double)emu_wgmma_element(op.db, op.bf16, col, k);
+    }
+    s *= op.scale_a * op.scale_b;
+    *op.d[i] = (float)((op.accumulate ? (double)*op.d[i] : 0.0) + s);
+  }
+}
+
+static inline void emu_wgmma(bool bf16, int n, float* const* d, unsigned long long da,
+                             unsigned long long db, bool accumulate, int scale_a, int scale_b,
+                             int trans_a, int trans_b) {
+  if (n % 8 != 0 || n < 8 || n > 256) emu_fail("wgmma N must be a multiple of 8 up to 256");
+  if (emu_cur->block->threads % 128 != 0) emu_fail("wgmma needs whole warpgroups of 128 threads");
+  if (trans_a != 0 || trans_b != 0) emu_fail("wgmma with transposed operands has no model");
+  if ((scale_a != 1 && scale_a != -1) || (scale_b != 1 && scale_b != -1)) {
+    emu_fail("wgmma imm-scale-a/b must be 1 or -1");
+  }
+  for (unsigned long long desc : {da, db}) {
+    if ((desc >> 62) != 0) emu_fail("wgmma descriptor with a swizzle mode has no model");
+    if (((desc >> 49) & 7u) != 0) emu_fail("wgmma descriptor with a base offset has no model");
+  }
+  EmuWgmma op;
+  for (int i = 0; i < n / 2; i++) op.d[i] = d[i];
+  op.n = n;
+  op.bf16 = bf16;
+  op.da = da;
+  op.db = db;
+  op.accumulate = accumulate;
+  op.scale_a = scale_a;
+  op.scale_b = scale_b;
+  emu_self().products.ops.push_back(op);
+}
+
+static inline void emu_wgmma_commit() { emu_self().products.commit(); }
+
+static inline void emu_wgmma_wait(unsigned n) { emu_self().products.retire(n, emu_wgmma_run); }
