@@ -2,7 +2,7 @@
 // file at the same fixed address the driver hands out as device pointers, loads kernel modules
 // with dlopen and runs launches that arrive as lines on stdin, answering one line on stdout.
 //
-// Blocks are spread over worker threads; inside a block every CUDA thread is a fiber (ucontext)
+// Blocks are spread over worker threads; inside a block every CUDA thread is a fiber
 // on the worker, so __syncthreads and warp barriers are cooperative switches, and a barrier that
 // can never complete is reported instead of hanging. A memory fault prints "fault ..." and exits.
 //
@@ -54,15 +54,83 @@ struct Launch {
   }
 };
 
+// A fiber switch. On x86-64 it saves the callee-saved registers and the FP control words on the
+// old stack and loads the new one: glibc's swapcontext also saves the signal mask with a system
+// call per switch, and tensor-core kernels switch twice per mma.sync.
+#if defined(__x86_64__)
+extern "C" void emu_switch(void** save_sp, void* load_sp);
+asm(R"(
+  .text
+  .globl emu_switch
+  .type emu_switch, @function
+emu_switch:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  subq $8, %rsp
+  stmxcsr (%rsp)
+  fnstcw 4(%rsp)
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  ldmxcsr (%rsp)
+  fldcw 4(%rsp)
+  addq $8, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size emu_switch, .-emu_switch
+)");
+struct Context {
+  void* sp = nullptr;
+};
+void fiber_main();
+[[noreturn]] void fiber_entry();
+// A stack that emu_switch enters at fiber_entry, as if called: the return address sits at a
+// 16-byte boundary, under the six registers and the control words emu_switch restores.
+void start_context(Context* c, char* stack, size_t bytes) {
+  uintptr_t top = ((uintptr_t)(stack + bytes)) & ~(uintptr_t)15;
+  void** sp = (void**)(top - 16);
+  *sp = (void*)fiber_entry;
+  for (int i = 0; i < 6; i++) *--sp = nullptr;
+  uint32_t words[2] = {0, 0};
+  asm volatile("stmxcsr %0" : "=m"(words[0]));
+  asm volatile("fnstcw %0" : "=m"(words[1]));
+  --sp;
+  memcpy(sp, words, 8);
+  c->sp = sp;
+}
+inline void switch_context(Context* save, Context* load) { emu_switch(&save->sp, load->sp); }
+#else
+struct Context {
+  ucontext_t uc;
+};
+void fiber_main();
+void start_context(Context* c, char* stack, size_t bytes) {
+  getcontext(&c->uc);
+  c->uc.uc_stack.ss_sp = stack;
+  c->uc.uc_stack.ss_size = bytes;
+  c->uc.uc_link = nullptr;  // fiber_main switches back itself
+  makecontext(&c->uc, fiber_main, 0);
+}
+inline void switch_context(Context* save, Context* load) { swapcontext(&save->uc, &load->uc); }
+#endif
+
 struct Fiber {
-  ucontext_t ctx;
+  Context ctx;
   char* stack = nullptr;
   State state = NOT_STARTED;
   unsigned warp_mask = 0;
 };
 
 struct Worker {
-  ucontext_t sched;
+  Context sched;
   std::vector<Fiber> fibers;
   std::vector<EmuThread> threads;
   std::vector<char*> free_stacks;
@@ -96,14 +164,22 @@ void fiber_main() {
   Worker* w = tls_worker;
   w->launch->kernel->invoke(w->launch->args.data());
   w->fibers[w->current].state = DONE;
-}  // uc_link returns to the scheduler
+  switch_context(&w->fibers[w->current].ctx, &w->sched);  // never resumed
+  abort();
+}
+#if defined(__x86_64__)
+void fiber_entry() {
+  fiber_main();
+  abort();
+}
+#endif
 
 void suspend(State why, unsigned mask) {
   Worker* w = tls_worker;
   Fiber& f = w->fibers[w->current];
   f.state = why;
   f.warp_mask = mask;
-  swapcontext(&f.ctx, &w->sched);
+  switch_context(&f.ctx, &w->sched);
 }
 void sync_block() { suspend(WAIT_BLOCK, 0); }
 void sync_warp(unsigned mask) { suspend(WAIT_WARP, mask); }
@@ -168,17 +244,13 @@ void run_block(Worker* w, uint64_t linear) {
       Fiber& f = w->fibers[t];
       if (f.state == NOT_STARTED) {
         f.stack = take_stack(w);
-        getcontext(&f.ctx);
-        f.ctx.uc_stack.ss_sp = f.stack;
-        f.ctx.uc_stack.ss_size = kStackBytes;
-        f.ctx.uc_link = &w->sched;
-        makecontext(&f.ctx, fiber_main, 0);
+        start_context(&f.ctx, f.stack, kStackBytes);
         f.state = READY;
       }
       if (f.state != READY) continue;
       w->current = (int)t;
       L->module->bind(&w->threads[t]);
-      swapcontext(&w->sched, &f.ctx);
+      switch_context(&w->sched, &f.ctx);
       if (f.state == DONE) {
         w->free_stacks.push_back(f.stack);
         live--;
