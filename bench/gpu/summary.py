@@ -5,13 +5,21 @@ Reads OUT/gpu-check.json and OUT/torch-reference.json (same run, same batches) a
 OUT/summary.md: sentences/s of Ember's CUDA-graph rows and of torch.compile(mode="reduce-overhead")
 at each precision, their ratio, and the issue's targets (fp16/bf16/tf32 >= 1.0, fp32 >= 0.8 on
 length-sorted x32 and x64), plus the host share of each engine's pass where it is known. Missing
-rows are listed as missing, never skipped.
+rows are listed as missing, never skipped. The GEMM table reads the fastest 4096^3 routes (any, and
+Ember's generated ones, wgmma included) against the device's nominal dense tensor peak and against
+cuBLAS on fp16/bf16 data (OUT/cublas-data, where cuBLAS loads): what this device reaches with
+16-bit operands in memory.
 """
 import json
 import os
 import sys
 
 TARGETS = {"fp16": 1.0, "bf16": 1.0, "tf32": 1.0, "fp32": 0.8}
+# Dense fp16/bf16 tensor-core TFLOP/s from NVIDIA's datasheets (half the "with sparsity" figure),
+# by a substring of the device name, most specific first; tf32 is half of it.
+NOMINAL_PEAKS = [("H100 PCIe", 756.0), ("H100 NVL", 835.0), ("H100", 989.4), ("H200", 989.4),
+                 ("A100", 312.0)]
+GEMM_TARGET = 0.5
 BATCHINGS = ["length-sorted x64", "length-sorted x32"]
 
 
@@ -48,6 +56,62 @@ def table(ember, torch):
     return lines, met_all
 
 
+def nominal_peak(device):
+    for part, peak in NOMINAL_PEAKS:
+        if part in (device or ""):
+            return peak
+    return None
+
+
+def gemm_table(ember, data, wgmma):
+    """Per precision at 4096^3: the fastest agreeing route (what the tuner takes, cuBLAS
+    included) and the fastest generated one (nvrtc tiles, and the wgmma GEMM from its own check),
+    against the device's nominal dense peak (target: fp16 at 50 %) and against cuBLAS on 16-bit
+    data in the same run."""
+    def square(doc):
+        return [r for r in doc.get("gemmTflops", []) if r.get("passed")
+                and "tflops" in r and str(r.get("shape", "")).startswith("square")]
+
+    rows = square(ember) + square(wgmma)
+    ceiling = {r.get("gemm"): r.get("tflops") for r in square(data)}
+    peak = nominal_peak(ember.get("probe", {}).get("name"))
+    if not rows:
+        return ["", "GEMM at 4096^3: missing from gpu-check.json"]
+    lines = ["", "| GEMM at 4096^3 | fastest route | TFLOP/s | of nominal dense peak |"
+             " fastest generated | TFLOP/s | cuBLAS on 16-bit data | generated / that |",
+             "|---|---|---:|---:|---|---:|---:|---:|"]
+    best_fp16 = None
+    for precision in ("fp16", "bf16", "tf32", "fp32"):
+        mine = [r for r in rows if f"-{precision}" in str(r.get("route", ""))]
+        if not mine:
+            continue
+        best = max(mine, key=lambda r: r["tflops"])
+        generated = [r for r in mine if not str(r.get("route")).startswith("cublas")]
+        gen = max(generated, key=lambda r: r["tflops"]) if generated else None
+        share = "n/a"
+        if peak and precision != "fp32":
+            share = f"{best['tflops'] / (peak / 2 if precision == 'tf32' else peak):.0%}"
+        cub = ceiling.get(f"cublas-{precision}-data")
+        ratio = f"{gen['tflops'] / cub:.2f}" if gen and cub else "n/a"
+        lines.append(f"| {precision} | {best['route']} | {best['tflops']:.1f} | {share} |"
+                     f" {gen['route'] if gen else 'none'} | {fmt1(gen and gen['tflops'])} |"
+                     f" {fmt1(cub)} | {ratio} |")
+        if precision == "fp16":
+            best_fp16 = best["tflops"]
+    if peak and best_fp16 is not None:
+        met = best_fp16 >= GEMM_TARGET * peak
+        lines.append(f"\nfp16 GEMM at 4096^3: {best_fp16:.1f} of a nominal {peak:.0f} TFLOP/s"
+                     f" dense ({best_fp16 / peak:.0%}; target {GEMM_TARGET:.0%}):"
+                     f" {'met' if met else 'not met'}")
+    elif not peak:
+        lines.append(f"\nNo nominal peak known for '{ember.get('probe', {}).get('name')}'")
+    return lines
+
+
+def fmt1(v):
+    return "missing" if v is None else f"{v:.1f}"
+
+
 def fmt(v):
     return "missing" if v is None else f"{v:,.0f}"
 
@@ -67,11 +131,8 @@ def main():
     lines += ["", f"All ratio targets met: {'yes' if met else 'no'}. torch's host side (Python,"
               " Dynamo guards) varies with the machine's CPU from run to run; compare ratios"
               " within one run only."]
-    gemm = [r for r in ember.get("gemmTflops", []) if r.get("fastest")
-            and str(r.get("shape", "")).startswith("square")]
-    if gemm:
-        lines += ["", "| GEMM at 4096^3 (fastest route that agrees) | TFLOP/s |", "|---|---:|"]
-        lines += [f"| {r.get('route', r.get('tile'))} | {r.get('tflops', 0):.1f} |" for r in gemm]
+    lines += gemm_table(ember, load(os.path.join(out, "cublas-data", "gpu-check.json")),
+                        load(os.path.join(out, "wgmma-check", "gpu-check.json")))
     profile = {r.get("precision"): r for r in ember.get("profile", [])}
     fused = profile.get("fp16", {}).get("attentionPathMicros")
     unfused = profile.get("fp16, attention unfused", {}).get("attentionPathMicros")

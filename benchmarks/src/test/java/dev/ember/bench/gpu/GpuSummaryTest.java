@@ -1,0 +1,78 @@
+package dev.ember.bench.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench/gpu/summary.py} on made-up results of one run: the GEMM table reads the fastest
+ * 4096^3 route per precision (any, and generated) against the device's nominal dense peak and
+ * against cuBLAS on 16-bit data, and says whether the fp16 target is met; a missing torch file is
+ * reported, not skipped.
+ */
+class GpuSummaryTest {
+  @TempDir
+  Path out;
+
+  @Test
+  void gemmTableReadsTheFastestRoutesAgainstPeakAndCublasOnHalfData() throws Exception {
+    Files.writeString(out.resolve("gpu-check.json"), """
+        {"probe": {"name": "NVIDIA H100 80GB HBM3"}, "gemmTflops": [
+          {"gemm": "nvrtc-fp16", "shape": "square 4096^3", "route": "nvrtc-fp16-t128k32",
+           "tflops": 300.0, "passed": true, "fastest": false},
+          {"gemm": "cublas-fp16", "shape": "square 4096^3", "route": "cublas-fp16",
+           "tflops": 520.0, "passed": true, "fastest": true},
+          {"gemm": "nvrtc-tf32", "shape": "square 4096^3", "route": "nvrtc-tf32-t64k32",
+           "tflops": 98.94, "passed": true, "fastest": true}]}
+        """);
+    Files.createDirectories(out.resolve("cublas-data"));
+    Files.writeString(out.resolve("cublas-data/gpu-check.json"), """
+        {"gemmTflops": [{"gemm": "cublas-fp16-data", "shape": "square 4096^3",
+          "route": "cublas-fp16-data", "tflops": 650.0, "passed": true}]}
+        """);
+    String summary = run();
+    assertTrue(summary.contains("| fp16 | cublas-fp16 | 520.0 | 53% | nvrtc-fp16-t128k32 | 300.0 |"
+        + " 650.0 | 0.46 |"), summary);
+    assertTrue(summary.contains("| tf32 | nvrtc-tf32-t64k32 | 98.9 | 20% | nvrtc-tf32-t64k32 |"
+        + " 98.9 | missing | n/a |"), summary);
+    assertTrue(summary.contains("fp16 GEMM at 4096^3: 520.0 of a nominal 989 TFLOP/s dense (53%;"
+        + " target 50%): met"), summary);
+    assertTrue(summary.contains("- torch-reference:"), "a missing file is named: " + summary);
+  }
+
+  @Test
+  void anUnknownDeviceHasNoPeakAndMissingRowsAreSaidToBeMissing() throws Exception {
+    Files.writeString(out.resolve("gpu-check.json"), """
+        {"probe": {"name": "Some GPU"}, "gemmTflops": [
+          {"gemm": "nvrtc-fp16", "shape": "square 4096^3", "route": "nvrtc-fp16-t128k32",
+           "tflops": 90.0, "passed": true, "fastest": true}]}
+        """);
+    String summary = run();
+    assertTrue(summary.contains("| fp16 | nvrtc-fp16-t128k32 | 90.0 | n/a | nvrtc-fp16-t128k32 |"
+        + " 90.0 | missing | n/a |"), summary);
+    assertTrue(summary.contains("No nominal peak known for 'Some GPU'"), summary);
+    Files.writeString(out.resolve("gpu-check.json"), "{}");
+    assertTrue(run().contains("GEMM at 4096^3: missing from gpu-check.json"));
+  }
+
+  private String run() throws Exception {
+    Path script = repoRoot().resolve("bench/gpu/summary.py");
+    Process p = new ProcessBuilder("python3", script.toString(), out.toString())
+        .redirectErrorStream(true).start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), text);
+    return Files.readString(out.resolve("summary.md"));
+  }
+
+  private static Path repoRoot() {
+    Path cwd = Path.of("").toAbsolutePath();
+    return Files.isDirectory(cwd.resolve("bin/lib")) ? cwd : cwd.getParent();
+  }
+}
