@@ -61,36 +61,10 @@ class GemmTensorCoreEmulatedTest {
   @ParameterizedTest
   @EnumSource(value = GemmPrecision.class, names = {"TF32", "FP16", "BF16"})
   void everyRouteAgreesWithTheFp32Kernel(GemmPrecision p) {
-    List<String> failures = new ArrayList<>();
-    int routes = 0;
-    try (GeneratedGemm reference = new GeneratedGemm(driver, new HostKernelCompiler(),
-        GemmPrecision.FP32);
-        GeneratedGemm gemm = new GeneratedGemm(driver, new HostKernelCompiler(), p)) {
-      for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
-        GemmShape shape = e.getValue();
-        GemmOperands o = GemmOperands.random(driver, shape);
-        try {
-          reference.enqueue(shape, o.a(), o.b(), o.c(), o.bias());
-          float[] want = o.outputs(driver, shape);
-          List<GemmRoute> offered = gemm.routes(shape);
-          assertTrue(offered.size() > 1, e.getKey() + " offers " + offered.size() + " routes");
-          for (GemmRoute r : offered) {
-            poison(o);  // an output a route leaves unwritten reads NaN
-            r.enqueue(o.a(), o.b(), o.c(), o.bias());
-            double err = GemmOperands.relError(want, o.outputs(driver, shape));
-            routes++;
-            if (!(err <= p.tolerance())) {
-              failures.add(e.getKey() + " / " + r.name() + ": relative error " + err);
-            }
-            r.release();
-          }
-        } finally {
-          o.free(driver);
-        }
-      }
+    try (GeneratedGemm gemm = new GeneratedGemm(driver, new HostKernelCompiler(), p)) {
+      int routes = assertEveryRouteAgrees(driver, gemm, p);
+      assertTrue(routes >= 20, "only " + routes + " routes ran");
     }
-    assertEquals(List.of(), failures, p + ": routes that disagree with the fp32 kernel");
-    assertTrue(routes >= 20, "only " + routes + " routes ran");
   }
 
   /**
@@ -101,37 +75,49 @@ class GemmTensorCoreEmulatedTest {
   @ParameterizedTest
   @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
   void wgmmaRoutesAgreeWithTheFp32Kernel(GemmPrecision p) {
-    List<String> failures = new ArrayList<>();
     try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0);
-        GeneratedGemm reference = new GeneratedGemm(hopper, new HostKernelCompiler(),
-            GemmPrecision.FP32)) {
-      WgmmaGemm gemm = new WgmmaGemm(hopper, new HostKernelCompiler(), p);
+        WgmmaGemm gemm = new WgmmaGemm(hopper, new HostKernelCompiler(), p)) {
+      assertEquals(2 * shapes().size(), assertEveryRouteAgrees(hopper, gemm, p),
+          "two tiles per shape");
+    }
+  }
+
+  /**
+   * Runs every route {@code gemm} offers for every shape against the FP32 SIMT kernel on the same
+   * operands, C poisoned with NaN before each (an output left unwritten fails); returns how many
+   * ran. Each shape must offer more than one route.
+   */
+  private static int assertEveryRouteAgrees(GpuDriver d, GpuGemm gemm, GemmPrecision p) {
+    List<String> failures = new ArrayList<>();
+    int routes = 0;
+    try (GeneratedGemm reference = new GeneratedGemm(d, new HostKernelCompiler(),
+        GemmPrecision.FP32)) {
       for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
         GemmShape shape = e.getValue();
-        GemmOperands o = GemmOperands.random(hopper, shape);
+        GemmOperands o = GemmOperands.random(d, shape);
         try {
           reference.enqueue(shape, o.a(), o.b(), o.c(), o.bias());
-          float[] want = o.outputs(hopper, shape);
+          float[] want = o.outputs(d, shape);
           List<GemmRoute> offered = gemm.routes(shape);
-          assertEquals(2, offered.size(), e.getKey() + ": " + gemm.whyNot(shape));
+          assertTrue(offered.size() > 1, e.getKey() + " offers " + offered.size() + " routes: "
+              + gemm.whyNot(shape));
           for (GemmRoute r : offered) {
-            poison(hopper, o);
+            poison(d, o);
             r.enqueue(o.a(), o.b(), o.c(), o.bias());
-            double err = GemmOperands.relError(want, o.outputs(hopper, shape));
+            double err = GemmOperands.relError(want, o.outputs(d, shape));
+            routes++;
             if (!(err <= p.tolerance())) {
               failures.add(e.getKey() + " / " + r.name() + ": relative error " + err);
             }
+            r.release();
           }
         } finally {
-          o.free(hopper);
+          o.free(d);
         }
       }
     }
-    assertEquals(List.of(), failures, p + ": wgmma routes that disagree with the fp32 kernel");
-  }
-
-  private static void poison(GemmOperands o) {
-    poison(driver, o);
+    assertEquals(List.of(), failures, gemm.name() + ": routes that disagree with the fp32 kernel");
+    return routes;
   }
 
   private static void poison(GpuDriver driver, GemmOperands o) {

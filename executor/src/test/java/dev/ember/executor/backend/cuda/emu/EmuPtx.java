@@ -262,23 +262,10 @@ final class EmuPtx {
   /** The instruction's comma-separated arguments, a braced list counting as one. */
   private static List<String> args(String text) {
     List<String> out = new ArrayList<>();
-    int depth = 0;
-    StringBuilder cur = new StringBuilder();
-    for (char c : text.toCharArray()) {
-      if (c == '{' || c == '[') {
-        depth++;
-      } else if (c == '}' || c == ']') {
-        depth--;
+    for (String a : splitTopLevel(text, ',')) {
+      if (!a.isBlank()) {
+        out.add(a.strip());
       }
-      if (c == ',' && depth == 0) {
-        out.add(cur.toString().strip());
-        cur.setLength(0);
-      } else {
-        cur.append(c);
-      }
-    }
-    if (!cur.toString().isBlank()) {
-      out.add(cur.toString().strip());
     }
     return out;
   }
@@ -297,13 +284,40 @@ final class EmuPtx {
     return out;
   }
 
-  /** Splits at {@code sep} outside strings and parentheses. */
+  /** Splits at {@code sep} outside strings and brackets. */
   private static List<String> splitTopLevel(String text, char sep) {
+    List<Integer> at = new ArrayList<>();
+    scan(text, 0, sep, at);
     List<String> out = new ArrayList<>();
+    int from = 0;
+    for (int i : at) {
+      out.add(text.substring(from, i));
+      from = i + 1;
+    }
+    out.add(text.substring(from));
+    return out;
+  }
+
+  /** The index of the parenthesis closing the one at {@code open}. */
+  private static int matching(String src, int open, String program, int line) {
+    int close = scan(src, open + 1, '\0', null);
+    if (close < src.length() && src.charAt(close) == ')') {
+      return close;
+    }
+    throw Errors.of(ErrorCode.KERNEL_COMPILE_FAILED,
+        "host emulator: unbalanced asm statement in " + program + " line " + line,
+        "this is an Ember code-generation bug: report it with the generated source");
+  }
+
+  /**
+   * Walks {@code text} from {@code from}, outside string literals, adding to {@code seps} each
+   * {@code sep} not inside brackets opened on the way; returns the index of the first bracket
+   * that closes one opened before {@code from}, or the text's length.
+   */
+  private static int scan(String text, int from, char sep, List<Integer> seps) {
     int depth = 0;
     boolean inString = false;
-    int from = 0;
-    for (int i = 0; i < text.length(); i++) {
+    for (int i = from; i < text.length(); i++) {
       char c = text.charAt(i);
       if (inString) {
         if (c == '\\') {
@@ -316,39 +330,14 @@ final class EmuPtx {
       } else if (c == '(' || c == '[' || c == '{') {
         depth++;
       } else if (c == ')' || c == ']' || c == '}') {
-        depth--;
-      } else if (c == sep && depth == 0) {
-        out.add(text.substring(from, i));
-        from = i + 1;
-      }
-    }
-    out.add(text.substring(from));
-    return out;
-  }
-
-  /** The index of the parenthesis closing the one at {@code open}. */
-  private static int matching(String src, int open, String program, int line) {
-    int depth = 0;
-    boolean inString = false;
-    for (int i = open; i < src.length(); i++) {
-      char c = src.charAt(i);
-      if (inString) {
-        if (c == '\\') {
-          i++;
-        } else if (c == '"') {
-          inString = false;
+        if (--depth < 0) {
+          return i;
         }
-      } else if (c == '"') {
-        inString = true;
-      } else if (c == '(') {
-        depth++;
-      } else if (c == ')' && --depth == 0) {
-        return i;
+      } else if (c == sep && depth == 0 && seps != null) {
+        seps.add(i);
       }
     }
-    throw Errors.of(ErrorCode.KERNEL_COMPILE_FAILED,
-        "host emulator: unbalanced asm statement in " + program + " line " + line,
-        "this is an Ember code-generation bug: report it with the generated source");
+    return text.length();
   }
 
   /** The concatenated text of adjacent C string literals, escapes decoded. */
