@@ -37,6 +37,7 @@ public final class CublasDataCheck {
   static List<GpuGemm> halfData(GpuDriver driver, GemmPrecision p) {
     return driver instanceof JCudaDriver jcuda
         && (p == GemmPrecision.FP16 || p == GemmPrecision.BF16)
-        ? List.of(new CublasHalfData(jcuda, p)) : List.of();
+        ? List.of(new SixteenBitCopies(driver, new CublasHalfData(jcuda, p), p, false))
+        : List.of();
   }
 }

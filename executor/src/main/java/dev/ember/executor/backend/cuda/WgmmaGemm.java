@@ -15,20 +15,38 @@ public final class WgmmaGemm implements GpuGemm {
   private final GpuDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
+  /** Whether A and B are 16-bit in memory (B given as B^T): {@link WgmmaHalfDataSource}. */
+  private final boolean halfData;
   /** Kernels by warpgroups per block (1: 64x128 tiles, 2: 128x128) and epilogue. */
   private final Map<Key, Object> kernels = new ConcurrentHashMap<>();
 
   private record Key(int warpgroups, GemmEpilogue epilogue) {}
 
   public WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
+    this(driver, compiler, precision, false);
+  }
+
+  private WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision,
+      boolean halfData) {
     this.driver = driver;
     this.compiler = compiler;
     this.precision = precision;
+    this.halfData = halfData;
+  }
+
+  /**
+   * The GEMM on 16-bit operands in memory (fp16 or bf16, as {@code precision}): A as [M, K] and
+   * B as B^T, [N, K], both contiguous along K, strides in elements; C stays float32. No variant
+   * stores operands so yet: the device check measures it against cuBLAS on the same data.
+   */
+  public static WgmmaGemm onHalfData(GpuDriver driver, KernelCompiler compiler,
+      GemmPrecision precision) {
+    return new WgmmaGemm(driver, compiler, precision, true);
   }
 
   @Override
   public String name() {
-    return "wgmma-" + precision.confName();
+    return "wgmma-" + precision.confName() + (halfData ? "-data" : "");
   }
 
   /** The kernel's name, e.g. "ember_gemm_fp16_wgmma_t128" for two warpgroups. */
@@ -61,6 +79,11 @@ public final class WgmmaGemm implements GpuGemm {
     if (GemmKernels.capability(arch) != 90) {
       return "wgmma needs sm_90 (sm_90a code), but " + driver.device() + " is " + arch;
     }
+    if (halfData && (s.aCol() != 1 || s.bRow() != 1 || s.k() % 8 != 0 || s.aRow() % 8 != 0
+        || s.bCol() % 8 != 0 || s.aBatch() % 8 != 0 || s.bBatch() % 8 != 0)) {
+      return "16-bit data needs A and B^T contiguous along K and K, row strides and batch"
+          + " strides in multiples of 8 elements (16-byte copies)";
+    }
     return GemmKernels.whyNot(s);
   }
 
@@ -74,6 +97,9 @@ public final class WgmmaGemm implements GpuGemm {
     String why = whyNot(s);
     if (why != null) {
       throw new IllegalArgumentException(name() + " cannot run " + s + ": " + why);
+    }
+    if (halfData && ((a | b) & 15) != 0) {
+      throw new IllegalArgumentException(name() + ": A and B must be 16-byte aligned");
     }
     Dim3 grid = Dim3.of(GemmKernels.ceilDiv(s.n(), WgmmaGemmSource.TILE_N),
         GemmKernels.ceilDiv(s.m(), WgmmaGemmSource.TILE_M * warpgroups), s.batch());
@@ -95,14 +121,20 @@ public final class WgmmaGemm implements GpuGemm {
     return routes;
   }
 
+  private String name(int warpgroups, GemmEpilogue e) {
+    return kernelName(precision, warpgroups, e) + (halfData ? "_data" : "");
+  }
+
   private byte[] image(int warpgroups, GemmEpilogue e) {
-    return compiler.compile(source(precision, warpgroups, e), "sm_90a",
-        kernelName(precision, warpgroups, e) + ".cu");
+    String source = halfData
+        ? e.function() + WgmmaHalfDataSource.source(precision, name(warpgroups, e), warpgroups)
+        : source(precision, warpgroups, e);
+    return compiler.compile(source, "sm_90a", name(warpgroups, e) + ".cu");
   }
 
   private Object kernel(int warpgroups, GemmEpilogue e) {
     return kernels.computeIfAbsent(new Key(warpgroups, e), k -> {
-      String name = kernelName(precision, warpgroups, e);
+      String name = name(warpgroups, e);
       return driver.load(image(warpgroups, e), List.of(name)).get(name);
     });
   }

@@ -75,61 +75,21 @@ public final class WgmmaGemmSource {
     if (warpgroups != 1 && warpgroups != 2) {
       throw new IllegalArgumentException("1 or 2 warpgroups, not " + warpgroups);
     }
-    String type = switch (p) {
-      case FP16 -> "f16";
-      case BF16 -> "bf16";
-      default -> throw new IllegalArgumentException("wgmma GEMM is fp16 or bf16, not " + p);
-    };
     int tileM = TILE_M * warpgroups;
     int threads = THREADS * warpgroups;
     int aWords = tileM * SLICE_K / 2;
     int bWords = TILE_N * SLICE_K / 2;
     int aPairs = aWords / threads;
     int bPairs = bWords / threads;
-    int regs = TILE_N / 2;
-    StringBuilder operands = new StringBuilder();
-    StringBuilder outs = new StringBuilder();
-    for (int i = 0; i < regs; i++) {
-      operands.append(i == 0 ? "" : ", ").append('%').append(i);
-      outs.append(i == 0 ? "" : ", ").append("\"+f\"(d[").append(i).append("])");
-    }
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" wgmma GEMM (experimental): ").append(tileM)
         .append("x128 tiles, ").append(warpgroups).append(" warpgroup(s), K slices of 32 in two"
             + " shared stages; needs sm_90a\n");
     s.append(MmaGemmSource.wordHelper(p));
-    s.append("""
-        // Matrix descriptor: start address, leading (K) and stride (M/N) byte offsets, all in
-        // 16-byte units; no swizzle.
-        __device__ __forceinline__ unsigned long long ember_desc(const unsigned* p) {
-          const unsigned a = (unsigned) __cvta_generic_to_shared(p);
-          return (unsigned long long) ((a & 0x3FFFF) >> 4)
-              | ((unsigned long long) (%2$d >> 4) << 16)
-              | ((unsigned long long) (%3$d >> 4) << 32);
-        }
-        __device__ __forceinline__ void ember_wgmma(float* d, unsigned long long da,
-            unsigned long long db) {
-          asm volatile("{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%4$d, 0;\\n"
-              "wgmma.mma_async.sync.aligned.m64n%5$dk16.f32.%1$s.%1$s {%6$s}, %%%7$d, %%%8$d,"
-              " p, 1, 1, 0, 0;\\n}\\n"
-              : %9$s
-              : "l"(da), "l"(db), "r"(1));
-        }
-        """.formatted(type, LBO, SBO, regs + 2, TILE_N, operands, regs, regs + 1, outs));
+    s.append(wgmmaHelpers(p));
     s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
         .append(name).append('(').append(GemmKernels.PARAMS).append(") {\n");
-    s.append(line("__shared__ __align__(128) unsigned As[2][%d];  // [stage][core matrices]",
-        aWords));
-    s.append(line("__shared__ __align__(128) unsigned Bs[2][%d];", bWords));
-    s.append(line("const int tid = threadIdx.x;"));
-    s.append(line("const int wg = tid >> 7, warp = (tid >> 5) & 3;"));
-    s.append(line("const int g = (tid & 31) >> 2, t = tid & 3;"));
-    s.append(line("const int m0 = blockIdx.y * %d, n0 = blockIdx.x * %d;", tileM, TILE_N));
-    s.append(line("const long long aOff = blockIdx.z * aBatch;"));
-    s.append(line("const long long bOff = blockIdx.z * bBatch;"));
-    s.append(line("const long long cOff = blockIdx.z * cBatch;"));
-    s.append(line("float acc[%d];", regs));
-    s.append(line("for (int i = 0; i < %d; i++) { acc[i] = 0.0f; }", regs));
+    s.append(blockSetup(2, aWords, bWords, tileM));
     s.append(line("unsigned ra[%d];", aPairs));
     s.append(line("unsigned rb[%d];", bPairs));
     s.append(line("const int kTiles = (K + %d) / %d;", SLICE_K - 1, SLICE_K));
@@ -146,29 +106,97 @@ public final class WgmmaGemmSource {
     s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
     s.append(line("  const int st = kt & 1;"));
     s.append(line("  if (kt + 1 < kTiles) { EMBER_LOAD((kt + 1) * %d) }", SLICE_K));
-    s.append(line("  asm volatile(\"wgmma.fence.sync.aligned;\" ::: \"memory\");"));
-    for (int step = 0; step < SLICE_K / 16; step++) {
-      int offset = step * 2 * LBO / 4; // two core matrices along K per k16 step, in words
-      // Each warpgroup's A starts its 64 rows (8 row groups) further in.
-      s.append(line("  ember_wgmma(acc, ember_desc(&As[st][wg * %d + %d]),"
-          + " ember_desc(&Bs[st][%d]));", TILE_M / 8 * SBO / 4, offset, offset));
-    }
-    s.append(line("  asm volatile(\"wgmma.commit_group.sync.aligned;\" ::: \"memory\");"));
+    s.append(sliceProducts());
     s.append(line("  if (kt + 1 < kTiles) { EMBER_STORE(st ^ 1) }  // the stage read last slice"));
     s.append(line("  asm volatile(\"wgmma.wait_group.sync.aligned 0;\" ::: \"memory\");"));
     s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
     s.append(line("  __syncthreads();"));
     s.append(line("}"));
     s.append("#undef EMBER_LOAD\n#undef EMBER_STORE\n");
-    // Accumulator i of a thread: columns 8 (i / 4) + 2t + (i % 2), row g + 8 ((i / 2) % 2) of
-    // its warp's 16 rows.
-    s.append(line("for (int i = 0; i < %d; i++) {", regs));
-    s.append(line("  const int gm = m0 + wg * %d + warp * 16 + g + 8 * ((i >> 1) & 1);", TILE_M));
-    s.append(line("  const int gn = n0 + 8 * (i >> 2) + 2 * t + (i & 1);"));
-    s.append(MmaGemmSource.storeC("    ", "acc[i]"));
-    s.append(line("}"));
+    s.append(storeAccumulators());
     s.append("}\n");
     return s.toString();
+  }
+
+  /** {@code ember_desc} (a shared-memory matrix descriptor) and {@code ember_wgmma} for {@code p}. */
+  static String wgmmaHelpers(GemmPrecision p) {
+    String type = switch (p) {
+      case FP16 -> "f16";
+      case BF16 -> "bf16";
+      default -> throw new IllegalArgumentException("wgmma GEMM is fp16 or bf16, not " + p);
+    };
+    int regs = TILE_N / 2;
+    StringBuilder operands = new StringBuilder();
+    StringBuilder outs = new StringBuilder();
+    for (int i = 0; i < regs; i++) {
+      operands.append(i == 0 ? "" : ", ").append('%').append(i);
+      outs.append(i == 0 ? "" : ", ").append("\"+f\"(d[").append(i).append("])");
+    }
+    return """
+        // Matrix descriptor: start address, leading (K) and stride (M/N) byte offsets, all in
+        // 16-byte units; no swizzle.
+        __device__ __forceinline__ unsigned long long ember_desc(const unsigned* p) {
+          const unsigned a = (unsigned) __cvta_generic_to_shared(p);
+          return (unsigned long long) ((a & 0x3FFFF) >> 4)
+              | ((unsigned long long) (%2$d >> 4) << 16)
+              | ((unsigned long long) (%3$d >> 4) << 32);
+        }
+        __device__ __forceinline__ void ember_wgmma(float* d, unsigned long long da,
+            unsigned long long db) {
+          asm volatile("{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%4$d, 0;\\n"
+              "wgmma.mma_async.sync.aligned.m64n%5$dk16.f32.%1$s.%1$s {%6$s}, %%%7$d, %%%8$d,"
+              " p, 1, 1, 0, 0;\\n}\\n"
+              : %9$s
+              : "l"(da), "l"(db), "r"(1));
+        }
+        """.formatted(type, LBO, SBO, regs + 2, TILE_N, operands, regs, regs + 1, outs);
+  }
+
+  /**
+   * Stages of both operands in shared memory ({@code words} each per stage), thread and warp
+   * coordinates, the block's tile origin and batch offsets, and zeroed accumulators.
+   */
+  static String blockSetup(int stages, int aWords, int bWords, int tileM) {
+    return line("__shared__ __align__(128) unsigned As[%d][%d];  // [stage][core matrices]",
+        stages, aWords)
+        + line("__shared__ __align__(128) unsigned Bs[%d][%d];", stages, bWords)
+        + line("const int tid = threadIdx.x;")
+        + line("const int wg = tid >> 7, warp = (tid >> 5) & 3;")
+        + line("const int g = (tid & 31) >> 2, t = tid & 3;")
+        + line("const int m0 = blockIdx.y * %d, n0 = blockIdx.x * %d;", tileM, TILE_N)
+        + line("const long long aOff = blockIdx.z * aBatch;")
+        + line("const long long bOff = blockIdx.z * bBatch;")
+        + line("const long long cOff = blockIdx.z * cBatch;")
+        + line("float acc[%d];", TILE_N / 2)
+        + line("for (int i = 0; i < %d; i++) { acc[i] = 0.0f; }", TILE_N / 2);
+  }
+
+  /**
+   * The two wgmma of a 32-deep K slice in stage {@code st}: each k16 step starts two core
+   * matrices further along K, and each warpgroup's A its 64 rows (8 row groups) further in.
+   */
+  static String sliceProducts() {
+    StringBuilder s = new StringBuilder();
+    s.append(line("  asm volatile(\"wgmma.fence.sync.aligned;\" ::: \"memory\");"));
+    for (int step = 0; step < SLICE_K / 16; step++) {
+      int offset = step * 2 * LBO / 4; // in words
+      s.append(line("  ember_wgmma(acc, ember_desc(&As[st][wg * %d + %d]),"
+          + " ember_desc(&Bs[st][%d]));", TILE_M / 8 * SBO / 4, offset, offset));
+    }
+    s.append(line("  asm volatile(\"wgmma.commit_group.sync.aligned;\" ::: \"memory\");"));
+    return s.toString();
+  }
+
+  /**
+   * The block's accumulators into C through the shared store: accumulator i of a thread is
+   * column 8 (i / 4) + 2t + (i % 2), row g + 8 ((i / 2) % 2) of its warp's 16 rows.
+   */
+  static String storeAccumulators() {
+    return line("for (int i = 0; i < %d; i++) {", TILE_N / 2)
+        + line("  const int gm = m0 + wg * %d + warp * 16 + g + 8 * ((i >> 1) & 1);", TILE_M)
+        + line("  const int gn = n0 + 8 * (i >> 2) + 2 * t + (i & 1);")
+        + MmaGemmSource.storeC("    ", "acc[i]")
+        + line("}");
   }
 
   /**
@@ -215,7 +243,7 @@ public final class WgmmaGemmSource {
     return macroLines.substring(0, macroLines.length() - " \\\n".length()) + "\n";
   }
 
-  private static String line(String format, Object... args) {
+  static String line(String format, Object... args) {
     return "  " + format.formatted(args) + "\n";
   }
 

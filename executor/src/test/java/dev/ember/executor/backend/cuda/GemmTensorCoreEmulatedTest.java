@@ -83,6 +83,83 @@ class GemmTensorCoreEmulatedTest {
   }
 
   /**
+   * The Hopper GEMM on 16-bit operands in memory (A [M, K], B^T [N, K], copied by cp.async into
+   * the core-matrix layout through a multi-stage pipeline), both tiles, against a float32 product
+   * of the same values: multiples of 1/8 up to 8, exact in fp16, bf16 and every sum here, so the
+   * only allowed difference is none. Shapes cut tiles, K slices (K 40) and batches.
+   */
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
+  void wgmmaOnSixteenBitDataIsExact(GemmPrecision p) {
+    int[][] shapes = {{1, 70, 136, 96}, {1, 33, 40, 40}, {3, 20, 16, 32}, {1, 130, 8, 256}};
+    List<String> failures = new ArrayList<>();
+    try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0);
+        WgmmaGemm gemm = WgmmaGemm.onHalfData(hopper, new HostKernelCompiler(), p)) {
+      for (int[] d : shapes) {
+        int batch = d[0];
+        int m = d[1];
+        int n = d[2];
+        int k = d[3];
+        float[] a = eighths(batch * m * k, 21);
+        float[] b = eighths(batch * n * k, 22); // B^T: [batch][n][k]
+        GemmShape shape = new GemmShape(batch, m, n, k, (long) m * k, k, 1, (long) n * k, 1, k,
+            (long) m * n, n, 1f, 0f, false, 0, 0);
+        long da = sixteenBit(hopper, a, p);
+        long db = sixteenBit(hopper, b, p);
+        long dc = hopper.alloc(4L * batch * m * n);
+        try {
+          List<GemmRoute> routes = gemm.routes(shape);
+          assertEquals(2, routes.size(), gemm.whyNot(shape));
+          for (GemmRoute r : routes) {
+            r.enqueue(da, db, dc, 0L);
+            ByteBuffer out = ByteBuffer.allocateDirect(4 * batch * m * n)
+                .order(ByteOrder.nativeOrder());
+            hopper.download(out, dc);
+            for (int z = 0, at = 0; z < batch; z++) {
+              for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++, at++) {
+                  float want = 0;
+                  for (int q = 0; q < k; q++) {
+                    want += a[(z * m + i) * k + q] * b[(z * n + j) * k + q];
+                  }
+                  if (out.getFloat(4 * at) != want && failures.size() < 5) {
+                    failures.add(r.name() + " " + batch + "x" + m + "x" + n + "x" + k + " at ("
+                        + z + ", " + i + ", " + j + "): " + out.getFloat(4 * at) + " != " + want);
+                  }
+                }
+              }
+            }
+          }
+        } finally {
+          hopper.free(da);
+          hopper.free(db);
+          hopper.free(dc);
+        }
+      }
+    }
+    assertEquals(List.of(), failures);
+  }
+
+  private static float[] eighths(int count, long seed) {
+    java.util.Random rnd = new java.util.Random(seed);
+    float[] out = new float[count];
+    for (int i = 0; i < count; i++) {
+      out[i] = (rnd.nextInt(129) - 64) / 8f;
+    }
+    return out;
+  }
+
+  private static long sixteenBit(GpuDriver d, float[] values, GemmPrecision p) {
+    ByteBuffer h = ByteBuffer.allocateDirect(2 * values.length).order(ByteOrder.nativeOrder());
+    for (float v : values) {
+      h.putShort(p == GemmPrecision.FP16 ? Halves.fp16(v) : Halves.bf16(v));
+    }
+    long ptr = d.alloc(2L * values.length);
+    d.upload(ptr, h.flip());
+    return ptr;
+  }
+
+  /**
    * Runs every route {@code gemm} offers for every shape against the FP32 SIMT kernel on the same
    * operands, C poisoned with NaN before each (an output left unwritten fails); returns how many
    * ran. Each shape must offer more than one route.

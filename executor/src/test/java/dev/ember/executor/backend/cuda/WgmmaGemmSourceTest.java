@@ -101,5 +101,13 @@ class WgmmaGemmSourceTest {
     assertTrue(name.endsWith("_" + gelu.id()) && src.contains(name + "(")
         && src.contains("ember_erf(v0)"), name);
     assertTrue(new Nvrtc().compile(src, "sm_90a", name).length > 0);
+    // On 16-bit data: cp.async straight into the core matrices, three or four stages.
+    for (int warpgroups : new int[] {1, 2}) {
+      String data = "ember_gemm_" + p.confName() + "_wgmma_data_" + warpgroups;
+      String dataSrc = GemmEpilogue.NONE.function()
+          + WgmmaHalfDataSource.source(p, data, warpgroups);
+      assertTrue(dataSrc.contains(WgmmaHalfDataSource.stages(warpgroups) + "-stage cp.async"));
+      assertTrue(new Nvrtc().compile(dataSrc, "sm_90a", data).length > 0, data);
+    }
   }
 }

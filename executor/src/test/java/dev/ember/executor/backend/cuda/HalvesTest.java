@@ -1,4 +1,4 @@
-package dev.ember.bench.gpu;
+package dev.ember.executor.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,15 +1,15 @@
-package dev.ember.bench.gpu;
+package dev.ember.executor.backend.cuda;
 
 /**
- * float32 to the 16-bit formats the tensor cores read, rounded to nearest even, for operands a
- * benchmark stores as 16-bit data ({@link CublasHalfData}). Java 17 has no
+ * float32 to the 16-bit formats the tensor cores read, rounded to nearest even, for operands
+ * stored as 16-bit data (the wgmma GEMM on 16-bit data, cuBLAS measured on it). Java 17 has no
  * {@code Float.floatToFloat16}.
  */
-final class Halves {
+public final class Halves {
   private Halves() {}
 
   /** IEEE binary16 bits of {@code f}; overflow gives infinity, NaN the canonical 0x7fff. */
-  static short fp16(float f) {
+  public static short fp16(float f) {
     int x = Float.floatToRawIntBits(f);
     int sign = (x >>> 16) & 0x8000;
     int exp = (x >>> 23) & 0xff;
@@ -45,7 +45,7 @@ final class Halves {
   }
 
   /** bfloat16 bits of {@code f}; NaN gives the canonical 0x7fff. */
-  static short bf16(float f) {
+  public static short bf16(float f) {
     int x = Float.floatToRawIntBits(f);
     if ((x & 0x7f800000) == 0x7f800000 && (x & 0x7fffff) != 0) {
       return 0x7fff;

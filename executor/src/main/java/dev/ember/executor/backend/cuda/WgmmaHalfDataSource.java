@@ -1,0 +1,109 @@
+package dev.ember.executor.backend.cuda;
+
+import static dev.ember.executor.backend.cuda.WgmmaGemmSource.LBO;
+import static dev.ember.executor.backend.cuda.WgmmaGemmSource.SBO;
+import static dev.ember.executor.backend.cuda.WgmmaGemmSource.SLICE_K;
+import static dev.ember.executor.backend.cuda.WgmmaGemmSource.THREADS;
+import static dev.ember.executor.backend.cuda.WgmmaGemmSource.TILE_M;
+import static dev.ember.executor.backend.cuda.WgmmaGemmSource.TILE_N;
+import static dev.ember.executor.backend.cuda.WgmmaGemmSource.line;
+
+/**
+ * CUDA C of the experimental Hopper GEMM on 16-bit operands in memory: {@link WgmmaGemmSource}'s
+ * warpgroups, descriptors, products and store, with A ([M, K]) and B (given as B^T, [N, K]) read
+ * as fp16 or bf16 and copied by {@code cp.async} straight into the core-matrix layout, 16 bytes
+ * (eight K values of one row) per copy, several K slices ahead of the tensor cores. Staging
+ * float32 operands through registers, as the float32 kernel must, leaves the tensor cores idle
+ * while each slice is converted; with 16-bit data nothing is converted.
+ *
+ * <p>Every row read must hold whole 16-byte chunks: A contiguous along K, B^T contiguous along K,
+ * K, the row strides and both pointers multiples of 8 halves ({@link WgmmaGemm#onHalfData}).
+ * A chunk past M, N or K is zero-filled.
+ */
+final class WgmmaHalfDataSource {
+  /** Shared memory a block's stages may take: the 48 KB of static shared memory. */
+  static final int SHARED_BYTES = 48 * 1024;
+
+  private WgmmaHalfDataSource() {}
+
+  /** Stages of the pipeline for {@code warpgroups}: as many as fit, at most four. */
+  static int stages(int warpgroups) {
+    int stageBytes = (TILE_M * warpgroups + TILE_N) * SLICE_K * 2;
+    return Math.min(4, SHARED_BYTES / stageBytes);
+  }
+
+  static String source(GemmPrecision p, String name, int warpgroups) {
+    int tileM = TILE_M * warpgroups;
+    int threads = THREADS * warpgroups;
+    int stages = stages(warpgroups);
+    int chunksPerRow = SLICE_K / 8;
+    int aCopies = tileM * chunksPerRow / threads;
+    int bCopies = TILE_N * chunksPerRow / threads;
+    StringBuilder s = new StringBuilder();
+    s.append("// Ember ").append(p.confName()).append(" wgmma GEMM on 16-bit data (experimental): ")
+        .append(tileM).append("x128 tiles, ").append(stages)
+        .append("-stage cp.async pipeline; needs sm_90a\n");
+    s.append(WgmmaGemmSource.wgmmaHelpers(p));
+    s.append("""
+        __device__ __forceinline__ void ember_cp16(unsigned* dst, const unsigned short* src,
+            bool full) {
+          const unsigned d = (unsigned) __cvta_generic_to_shared(dst);
+          asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;"
+              :: "r"(d), "l"(src), "r"(full ? 16 : 0));
+        }
+        """);
+    s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
+        .append(name).append('(').append(GemmKernels.PARAMS.replace("const float* __restrict__ A,"
+            + " const float* __restrict__ B", "const unsigned short* __restrict__ A,"
+            + " const unsigned short* __restrict__ B")).append(") {\n");
+    s.append(WgmmaGemmSource.blockSetup(stages, tileM * SLICE_K / 2, TILE_N * SLICE_K / 2,
+        tileM));
+    s.append(line("const int kTiles = (K + %d) / %d;", SLICE_K - 1, SLICE_K));
+    // Chunk u of a stage: row u / 4, K chunk u % 4 (4 threads read a row's 64 bytes); it lands
+    // on row r % 8 of core matrix (r / 8, chunk), 16 bytes per row.
+    s.append("#define EMBER_LOAD(st, k0) \\\n");
+    s.append(copies("As", "A", "aOff", "m0", "M", "aRow", aCopies, threads));
+    s.append(copies("Bs", "B", "bOff", "n0", "N", "bCol", bCopies, threads).replaceAll(
+        " \\\\\n$", "\n"));
+    s.append(line("for (int s = 0; s < %d; s++) {", stages - 1));
+    s.append(line("  if (s < kTiles) { EMBER_LOAD(s, s * %d) }", SLICE_K));
+    s.append(line("  asm volatile(\"cp.async.commit_group;\");"));
+    s.append(line("}"));
+    s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
+    s.append(line("  asm volatile(\"cp.async.wait_group %d;\");  // slice kt has landed", stages - 2));
+    s.append(line("  __syncthreads();  // for every thread; every product of kt - 1 is done"));
+    // cp.async writes through the generic proxy; wgmma reads through the async one.
+    s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
+    s.append(line("  {"));
+    s.append(line("    const int nk = kt + %d;  // into the stage kt - 1 read", stages - 1));
+    s.append(line("    if (nk < kTiles) { EMBER_LOAD(nk %% %d, nk * %d) }", stages, SLICE_K));
+    s.append(line("    asm volatile(\"cp.async.commit_group;\");  // empty groups keep the count"));
+    s.append(line("  }"));
+    s.append(line("  const int st = kt %% %d;", stages));
+    s.append(WgmmaGemmSource.sliceProducts());
+    s.append(line("  asm volatile(\"wgmma.wait_group.sync.aligned 0;\" ::: \"memory\");"));
+    s.append(line("}"));
+    s.append("#undef EMBER_LOAD\n");
+    s.append(WgmmaGemmSource.storeAccumulators());
+    s.append("}\n");
+    return s.toString();
+  }
+
+  /** The macro lines that copy one operand's chunks of the slice at {@code k0} into stage st. */
+  private static String copies(String smem, String ptr, String off, String origin, String bound,
+      String rowStride, int count, int threads) {
+    return macro("for (int i = 0; i < %d; i++) {", count)
+        + macro("  const int u = tid + i * %d, r = u >> 2, c = u & 3;", threads)
+        + macro("  const int gr = %s + r, gk = (k0) + 8 * c;", origin)
+        + macro("  const bool ok = gr < %s && gk < K;", bound)
+        + macro("  ember_cp16(&%s[st][((r >> 3) * %d + c * %d) / 4 + (r & 7) * 4],", smem, SBO,
+            LBO)
+        + macro("      ok ? %s + %s + (long long)gr * %s + gk : %s, ok);", ptr, off, rowStride,
+            ptr)
+        + macro("}");
+  }
+
+  private static String macro(String format, Object... args) {
+    return "  " + format.formatted(args) + " \\\n";
+  }
+}
