@@ -21,7 +21,7 @@ import jcuda.runtime.cudaStream_t;
  * precisions) and row-major, C float32, float32 accumulation ({@code cublasGemmEx}). It measures
  * what this device and its vendor library reach when operands are 16-bit in memory: the ceiling
  * against which Ember's GEMMs are read (#17's "percent of dense peak"). No variant uses it; only
- * {@link CublasDataCheck} runs it, through {@link SixteenBitCopies}.
+ * {@link SixteenBitDataCheck} runs it, through {@link SixteenBitCopies}.
  */
 final class CublasHalfData implements GpuGemm {
   private final JCudaDriver driver;

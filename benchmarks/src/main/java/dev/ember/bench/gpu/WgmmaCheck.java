@@ -11,8 +11,7 @@ import java.util.Map;
 
 /**
  * The experimental Hopper GEMM ({@link WgmmaGemm}) on the device, in a JVM of its own so that a
- * fault costs the main check nothing: fp16 and bf16, on float32 operands and on 16-bit copies of
- * them ({@link WgmmaGemm#onHalfData}, beside cuBLAS on the same data in CublasDataCheck), each result
+ * fault costs the main check nothing: fp16 and bf16, each result
  * against the generated FP32 kernel, TFLOP/s timed inside a CUDA graph. Rows of other
  * precisions say why they were skipped; off sm_90 every row does. The shapes are the main
  * check's GEMM table's, and one whose sides are no multiple of any tile.
@@ -31,12 +30,9 @@ public final class WgmmaCheck {
     Results r = new Results(Path.of(args[0]));
     Map<String, GemmShape> shapes = new LinkedHashMap<>(GemmTflops.shapes());
     shapes.put("odd 1000x1000x1000", GemmShape.rowMajor(1, 1000, 1000, 1000)); // edge tiles
-    // Also on 16-bit data, as cuBLAS is measured in CublasDataCheck: A and B^T copied to fp16 or
-    // bf16 once, then read by cp.async straight into the tensor cores' layout.
     int exit = GemmTflops.sideCheck(r, shapes, (driver, p) ->
         p == GemmPrecision.FP16 || p == GemmPrecision.BF16
-            ? List.of(new WgmmaGemm(driver, new Nvrtc(), p), new SixteenBitCopies(driver,
-                WgmmaGemm.onHalfData(driver, new Nvrtc(), p), p, true)) : List.of());
+            ? List.of(new WgmmaGemm(driver, new Nvrtc(), p)) : List.of());
     System.exit(exit);
   }
 }

@@ -1,6 +1,7 @@
 package dev.ember.bench.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -31,14 +32,20 @@ class GpuSummaryTest {
           {"gemm": "nvrtc-tf32", "shape": "square 4096^3", "route": "nvrtc-tf32-t64k32",
            "tflops": 98.94, "passed": true, "fastest": true}]}
         """);
-    Files.createDirectories(out.resolve("cublas-data"));
-    Files.writeString(out.resolve("cublas-data/gpu-check.json"), """
+    Files.createDirectories(out.resolve("sixteen-bit"));
+    Files.writeString(out.resolve("sixteen-bit/gpu-check.json"), """
         {"gemmTflops": [{"gemm": "cublas-fp16-data", "shape": "square 4096^3",
-          "route": "cublas-fp16-data", "tflops": 650.0, "passed": true}]}
+          "route": "cublas-fp16-data", "tflops": 650.0, "passed": true},
+          {"gemm": "wgmma-fp16-data", "shape": "square 4096^3",
+           "route": "wgmma-fp16-data-t64x128", "tflops": 310.0, "passed": true},
+          {"gemm": "wgmma-bf16-data", "shape": "square 4096^3",
+           "route": "wgmma-bf16-data-t64x128", "tflops": 900.0, "passed": false}]}
         """);
     String summary = run();
-    assertTrue(summary.contains("| fp16 | cublas-fp16 | 520.0 | 53% | nvrtc-fp16-t128k32 | 300.0 |"
-        + " 650.0 | 0.46 |"), summary);
+    // The wgmma GEMM on 16-bit data counts as generated; a row that disagreed counts as nothing.
+    assertTrue(summary.contains("| fp16 | cublas-fp16 | 520.0 | 53% | wgmma-fp16-data-t64x128 |"
+        + " 310.0 | 650.0 | 0.48 |"), summary);
+    assertFalse(summary.contains("wgmma-bf16-data"), summary);
     assertTrue(summary.contains("| tf32 | nvrtc-tf32-t64k32 | 98.9 | 20% | nvrtc-tf32-t64k32 |"
         + " 98.9 | missing | n/a |"), summary);
     assertTrue(summary.contains("fp16 GEMM at 4096^3: 520.0 of a nominal 989 TFLOP/s dense (53%;"

@@ -1,0 +1,54 @@
+package dev.ember.bench.gpu;
+
+import dev.ember.executor.backend.cuda.CublasGemm;
+import dev.ember.executor.backend.cuda.GemmPrecision;
+import dev.ember.executor.backend.cuda.GemmShape;
+import dev.ember.executor.backend.cuda.GpuDriver;
+import dev.ember.executor.backend.cuda.GpuGemm;
+import dev.ember.executor.backend.cuda.JCudaDriver;
+import dev.ember.executor.backend.cuda.Nvrtc;
+import dev.ember.executor.backend.cuda.WgmmaGemm;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GEMMs on fp16 and bf16 operands in memory, as torch stores them at those precisions, in a JVM of
+ * its own: Ember's wgmma GEMM on 16-bit data ({@link WgmmaGemm#onHalfData}) and, where cuBLAS
+ * loads, cuBLAS on the same copies ({@link CublasHalfData}), at 4096^3 and MiniLM's shapes at
+ * 2,048 tokens. Each result is checked against the generated FP32 kernel on the float32
+ * originals. {@code summary.md} reads Ember's GEMMs against cuBLAS's figure here: what this device
+ * reaches with 16-bit operands.
+ *
+ * <p>Usage: {@code SixteenBitDataCheck OUT_DIR}; writes {@code OUT_DIR/gpu-check.{json,md}}.
+ * Exits 0 when every row agrees, 1 otherwise. Nothing else depends on its exit.
+ */
+public final class SixteenBitDataCheck {
+  private SixteenBitDataCheck() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: SixteenBitDataCheck OUT_DIR");
+      System.exit(2);
+    }
+    Map<String, GemmShape> shapes = new LinkedHashMap<>(GemmTflops.shapes());
+    shapes.keySet().removeIf(name -> !name.startsWith("square") && !name.contains("2048"));
+    System.exit(GemmTflops.sideCheck(new Results(Path.of(args[0])), shapes,
+        SixteenBitDataCheck::gemms));
+  }
+
+  /** At fp16 and bf16: the wgmma GEMM (B read as B^T) and cuBLAS where it loads, on copies. */
+  static List<GpuGemm> gemms(GpuDriver driver, GemmPrecision p) {
+    List<GpuGemm> out = new ArrayList<>();
+    if (p != GemmPrecision.FP16 && p != GemmPrecision.BF16) {
+      return out;
+    }
+    out.add(new SixteenBitCopies(driver, WgmmaGemm.onHalfData(driver, new Nvrtc(), p), p, true));
+    if (driver instanceof JCudaDriver jcuda && CublasGemm.unavailableReason() == null) {
+      out.add(new SixteenBitCopies(driver, new CublasHalfData(jcuda, p), p, false));
+    }
+    return out;
+  }
+}
