@@ -12,7 +12,8 @@ import static dev.ember.executor.backend.cuda.WgmmaGemmSource.line;
  * CUDA C of the experimental Hopper GEMM on 16-bit operands in memory: {@link WgmmaGemmSource}'s
  * warpgroups, descriptors, products and store, with A ([M, K]) and B (given as B^T, [N, K]) read
  * as fp16 or bf16 and copied by {@code cp.async} straight into the core-matrix layout, 16 bytes
- * (eight K values of one row) per copy, several K slices ahead of the tensor cores. Staging
+ * (eight K values of one row) per copy, two K slices ahead of the tensor cores, which with four
+ * stages also keep one slice's products running while the next is issued. Staging
  * float32 operands through registers, as the float32 kernel must, leaves the tensor cores idle
  * while each slice is converted; with 16-bit data nothing is converted.
  *
@@ -30,6 +31,16 @@ final class WgmmaHalfDataSource {
   static int stages(int warpgroups) {
     int stageBytes = (TILE_M * warpgroups + TILE_N) * SLICE_K * 2;
     return Math.min(4, SHARED_BYTES / stageBytes);
+  }
+
+  /**
+   * wgmma groups left running while the next slice is issued: one where four stages allow it.
+   * The stages in use at once are the slices in flight on the tensor cores, the one being
+   * multiplied and those being copied, so one more product in flight is one slice fewer copied
+   * ahead.
+   */
+  static int inFlight(int stages) {
+    return stages >= 4 ? 1 : 0;
   }
 
   static String source(GemmPrecision p, String name, int warpgroups) {
@@ -65,24 +76,29 @@ final class WgmmaHalfDataSource {
     s.append(copies("As", "A", "aOff", "m0", "M", "aRow", aCopies, threads));
     s.append(copies("Bs", "B", "bOff", "n0", "N", "bCol", bCopies, threads).replaceAll(
         " \\\\\n$", "\n"));
-    s.append(line("for (int s = 0; s < %d; s++) {", stages - 1));
+    int inFlight = inFlight(stages);
+    int ahead = stages - 1 - inFlight;
+    s.append(line("for (int s = 0; s < %d; s++) {", ahead));
     s.append(line("  if (s < kTiles) { EMBER_LOAD(s, s * %d) }", SLICE_K));
     s.append(line("  asm volatile(\"cp.async.commit_group;\");"));
     s.append(line("}"));
     s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
-    s.append(line("  asm volatile(\"cp.async.wait_group %d;\");  // slice kt has landed", stages - 2));
-    s.append(line("  __syncthreads();  // for every thread; every product of kt - 1 is done"));
+    s.append(line("  asm volatile(\"cp.async.wait_group %d;\");  // slice kt has landed", ahead - 1));
+    s.append(line("  __syncthreads();  // for every thread, and no product still reads the stage"
+        + " loaded next"));
     // cp.async writes through the generic proxy; wgmma reads through the async one.
     s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
     s.append(line("  {"));
-    s.append(line("    const int nk = kt + %d;  // into the stage kt - 1 read", stages - 1));
+    s.append(line("    const int nk = kt + %d;", ahead));
     s.append(line("    if (nk < kTiles) { EMBER_LOAD(nk %% %d, nk * %d) }", stages, SLICE_K));
     s.append(line("    asm volatile(\"cp.async.commit_group;\");  // empty groups keep the count"));
     s.append(line("  }"));
     s.append(line("  const int st = kt %% %d;", stages));
     s.append(WgmmaGemmSource.sliceProducts());
-    s.append(line("  asm volatile(\"wgmma.wait_group.sync.aligned 0;\" ::: \"memory\");"));
+    s.append(line("  asm volatile(\"wgmma.wait_group.sync.aligned %d;\" ::: \"memory\");",
+        inFlight));
     s.append(line("}"));
+    s.append(line("asm volatile(\"wgmma.wait_group.sync.aligned 0;\" ::: \"memory\");"));
     s.append("#undef EMBER_LOAD\n");
     s.append(WgmmaGemmSource.storeAccumulators());
     s.append("}\n");

@@ -13,7 +13,8 @@
 // - cp.async.{ca,cg}.shared.global with an optional source size: copies are queued per thread and
 //   land in shared memory only when cp.async.wait_group / wait_all retires their group, so a
 //   kernel that reads a stage before waiting for it reads stale data here too. Both addresses must
-//   be aligned to the copy size, as on the GPU.
+//   be aligned to the copy size, as on the GPU, and a copy may not target shared memory that a
+//   wgmma of the block still in flight reads (checked at issue, since copies land late here).
 // - wgmma.mma_async.sync.aligned m64nNk16, f32 += f16/bf16, both operands from shared memory
 //   through matrix descriptors without swizzle, K-major (no transpose): queued per thread and run
 //   when wgmma.wait_group retires its group, each thread computing its own accumulators from the
@@ -262,6 +263,36 @@ static inline void emu_mma_sync(EmuMmaKind kind, float* const d[4], const unsign
 }
 
 // ---- cp.async -------------------------------------------------------------------------------
+// The shared bytes one operand of a queued wgmma reads: `rows` rows by 16 K from its descriptor.
+static inline void emu_wgmma_extent(unsigned long long desc, int rows, const char** lo,
+                                    const char** hi) {
+  const unsigned long long lbo = ((desc >> 16) & 0x3fffu) << 4;
+  const unsigned long long sbo = ((desc >> 32) & 0x3fffu) << 4;
+  *lo = emu_shared_window((desc & 0x3fffu) << 4);
+  *hi = *lo + (rows / 8 - 1) * sbo + lbo + 8 * 16;
+}
+
+// A copy lands some time between its issue and its wait, so it may not write what a product
+// still in flight (issued, not retired by wgmma.wait_group) of any thread of the block reads.
+// Copies land late here, which would hide that race; it is checked at issue instead.
+static inline void emu_check_no_product_reads(const char* to, unsigned bytes) {
+  if (emu_states == nullptr) return;
+  for (unsigned t = 0; t < emu_cur->block->threads; t++) {
+    for (const EmuWgmma& op : emu_states[t].products.ops) {
+      const char* lo;
+      const char* hi;
+      for (int operand = 0; operand < 2; operand++) {
+        emu_wgmma_extent(operand == 0 ? op.da : op.db, operand == 0 ? 64 : op.n, &lo, &hi);
+        if (to < hi && lo < to + bytes) {
+          emu_fail("cp.async into shared memory that an in-flight wgmma.mma_async reads (retire"
+                   " its group with wgmma.wait_group before copying into that stage)");
+        }
+      }
+    }
+  }
+}
+
+
 static inline void emu_cp_async(bool global_only_l2, unsigned dst, const void* src,
                                 unsigned bytes, unsigned src_bytes) {
   if (bytes != 4 && bytes != 8 && bytes != 16) emu_fail("cp.async size must be 4, 8 or 16");
@@ -271,6 +302,7 @@ static inline void emu_cp_async(bool global_only_l2, unsigned dst, const void* s
   if (((uintptr_t)to % bytes) != 0 || ((uintptr_t)src % bytes) != 0) {
     emu_fail("cp.async address not aligned to the copy size (misaligned address on a GPU)");
   }
+  emu_check_no_product_reads(to, bytes);
   emu_self().copies.ops.push_back({to, (const char*)src, bytes, src_bytes});
 }
 
