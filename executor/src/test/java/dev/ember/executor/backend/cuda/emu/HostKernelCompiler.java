@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * the shared object's bytes. Builds are cached by source hash (see {@link EmuToolchain}).
  *
  * <p>The architecture argument is ignored. Inline PTX ({@code asm}) becomes calls of its host
- * models ({@link EmuPtx}, {@code emu_ptx.h}): {@code mma.sync}, {@code cvt} and {@code cp.async},
- * which the tensor-core GEMMs use; other PTX (wgmma) is refused with KERNEL_COMPILE_FAILED.
+ * models ({@link EmuPtx}, {@code emu_ptx.h}): {@code mma.sync}, {@code cvt}, {@code cp.async} and
+ * {@code wgmma.mma_async}, which the tensor-core GEMMs use; other PTX is refused with
+ * KERNEL_COMPILE_FAILED.
  */
 public final class HostKernelCompiler implements KernelCompiler {
   private static final Pattern DYNAMIC_SHARED =
