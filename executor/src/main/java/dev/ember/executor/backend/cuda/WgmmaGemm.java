@@ -103,7 +103,9 @@ public final class WgmmaGemm implements GpuGemm {
     }
     Dim3 grid = Dim3.of(GemmKernels.ceilDiv(s.n(), WgmmaGemmSource.TILE_N),
         GemmKernels.ceilDiv(s.m(), WgmmaGemmSource.TILE_M * warpgroups), s.batch());
-    driver.launch(kernel(warpgroups, s.epilogue()), grid, Dim3.of(WgmmaGemmSource.THREADS * warpgroups), 0,
+    driver.launch(kernel(warpgroups, s.epilogue()), grid,
+        Dim3.of(WgmmaGemmSource.THREADS * warpgroups),
+        halfData ? WgmmaHalfDataSource.sharedBytes(warpgroups) : 0,
         GemmKernels.args(a, b, c, bias, s));
   }
 

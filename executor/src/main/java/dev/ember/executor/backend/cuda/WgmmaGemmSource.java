@@ -89,7 +89,7 @@ public final class WgmmaGemmSource {
     s.append(wgmmaHelpers(p));
     s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
         .append(name).append('(').append(GemmKernels.PARAMS).append(") {\n");
-    s.append(blockSetup(2, aWords, bWords, tileM));
+    s.append(blockSetup(2, aWords, bWords, tileM, false));
     s.append(line("unsigned ra[%d];", aPairs));
     s.append(line("unsigned rb[%d];", bPairs));
     s.append(line("const int kTiles = (K + %d) / %d;", SLICE_K - 1, SLICE_K));
@@ -153,13 +153,20 @@ public final class WgmmaGemmSource {
   }
 
   /**
-   * Stages of both operands in shared memory ({@code words} each per stage), thread and warp
-   * coordinates, the block's tile origin and batch offsets, and zeroed accumulators.
+   * Stages of both operands in shared memory ({@code words} each per stage; static, or in dynamic
+   * shared memory for more than 48 KB), thread and warp coordinates, the block's tile origin and batch offsets, and zeroed accumulators.
    */
-  static String blockSetup(int stages, int aWords, int bWords, int tileM) {
-    return line("__shared__ __align__(128) unsigned As[%d][%d];  // [stage][core matrices]",
-        stages, aWords)
-        + line("__shared__ __align__(128) unsigned Bs[%d][%d];", stages, bWords)
+  static String blockSetup(int stages, int aWords, int bWords, int tileM, boolean dynamic) {
+    String arrays = dynamic
+        ? line("extern __shared__ __align__(128) unsigned ember_smem[];")
+            + line("unsigned (*As)[%d] = reinterpret_cast<unsigned (*)[%d]>(ember_smem);", aWords,
+                aWords)
+            + line("unsigned (*Bs)[%d] = reinterpret_cast<unsigned (*)[%d]>(ember_smem + %d);",
+                bWords, bWords, stages * aWords)
+        : line("__shared__ __align__(128) unsigned As[%d][%d];  // [stage][core matrices]",
+            stages, aWords)
+            + line("__shared__ __align__(128) unsigned Bs[%d][%d];", stages, bWords);
+    return arrays
         + line("const int tid = threadIdx.x;")
         + line("const int wg = tid >> 7, warp = (tid >> 5) & 3;")
         + line("const int g = (tid & 31) >> 2, t = tid & 3;")

@@ -12,8 +12,9 @@ import static dev.ember.executor.backend.cuda.WgmmaGemmSource.line;
  * CUDA C of the experimental Hopper GEMM on 16-bit operands in memory: {@link WgmmaGemmSource}'s
  * warpgroups, descriptors, products and store, with A ([M, K]) and B (given as B^T, [N, K]) read
  * as fp16 or bf16 and copied by {@code cp.async} straight into the core-matrix layout, 16 bytes
- * (eight K values of one row) per copy, two K slices ahead of the tensor cores, which with four
- * stages also keep one slice's products running while the next is issued. Staging
+ * (eight K values of one row) per copy, three (128x128 tiles, five stages) or four (64x128, six
+ * stages) K slices ahead of the tensor cores, which keep one slice's products running while the
+ * next slice's are issued. The stages live in dynamic shared memory (80 KB at most). Staging
  * float32 operands through registers, as the float32 kernel must, leaves the tensor cores idle
  * while each slice is converted; with 16-bit data nothing is converted.
  *
@@ -22,15 +23,26 @@ import static dev.ember.executor.backend.cuda.WgmmaGemmSource.line;
  * A chunk past M, N or K is zero-filled.
  */
 final class WgmmaHalfDataSource {
-  /** Shared memory a block's stages may take: the 48 KB of static shared memory. */
-  static final int SHARED_BYTES = 48 * 1024;
+  /**
+   * Shared memory a block's stages may take, dynamic (the launch opts in past 48 KB): two blocks
+   * of 128x128 tiles still fit a multiprocessor's 227 KB.
+   */
+  static final int SHARED_BUDGET = 80 * 1024;
 
   private WgmmaHalfDataSource() {}
 
-  /** Stages of the pipeline for {@code warpgroups}: as many as fit, at most four. */
+  /** Stages of the pipeline for {@code warpgroups}: as many as the budget holds, at most six. */
   static int stages(int warpgroups) {
-    int stageBytes = (TILE_M * warpgroups + TILE_N) * SLICE_K * 2;
-    return Math.min(4, SHARED_BYTES / stageBytes);
+    return Math.min(6, SHARED_BUDGET / stageBytes(warpgroups));
+  }
+
+  /** The dynamic shared memory a block of {@code warpgroups} is launched with. */
+  static int sharedBytes(int warpgroups) {
+    return stages(warpgroups) * stageBytes(warpgroups);
+  }
+
+  private static int stageBytes(int warpgroups) {
+    return (TILE_M * warpgroups + TILE_N) * SLICE_K * 2;
   }
 
   /**
@@ -68,7 +80,7 @@ final class WgmmaHalfDataSource {
             + " const float* __restrict__ B", "const unsigned short* __restrict__ A,"
             + " const unsigned short* __restrict__ B")).append(") {\n");
     s.append(WgmmaGemmSource.blockSetup(stages, tileM * SLICE_K / 2, TILE_N * SLICE_K / 2,
-        tileM));
+        tileM, true));
     s.append(line("const int kTiles = (K + %d) / %d;", SLICE_K - 1, SLICE_K));
     // Chunk u of a stage: row u / 4, K chunk u % 4 (4 threads read a row's 64 bytes); it lands
     // on row r % 8 of core matrix (r / 8, chunk), 16 bytes per row.

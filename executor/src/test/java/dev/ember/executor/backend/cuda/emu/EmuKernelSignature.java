@@ -83,6 +83,6 @@ record EmuKernelSignature(String name, String letters) {
       });
     }
     return "static void " + function + "(const uint64_t* a) { emu_thread_begin(); " + name + "("
-        + call + "); }";
+        + call + "); emu_thread_end(); }";
   }
 }

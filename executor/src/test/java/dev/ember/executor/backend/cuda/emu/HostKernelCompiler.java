@@ -47,7 +47,10 @@ public final class HostKernelCompiler implements KernelCompiler {
     String translated = EmuPtx.translate(source, program);
     List<EmuKernelSignature> kernels = EmuKernelSignature.parseAll(source, program);
     Path inc = EmuToolchain.includeDir();
-    String unit = "#include \"emu_shim.h\"\n#line 1 \"" + program + "\"\n"
+    // Dynamic shared memory then lives in the module, where wgmma descriptors reach it.
+    String dynamic = DYNAMIC_SHARED.matcher(source).find() ? "#define EMU_USES_DYNAMIC_SHARED 1\n"
+        : "";
+    String unit = dynamic + "#include \"emu_shim.h\"\n#line 1 \"" + program + "\"\n"
         + rewriteDynamicShared(translated) + "\n" + kernelTable(kernels);
     Path so = EmuToolchain.cached(EmuToolchain.hash(unit + inc + FLAGS), ".so");
     if (!Files.exists(so)) {

@@ -34,36 +34,51 @@
 }
 
 // ---- shared-memory addresses ----------------------------------------------------------------
-// Static __shared__ arrays are thread_local in the module (one TLS block per worker thread, a
-// kernel's module small), so their offsets from an anchor in that block are within 128 KiB; a
-// handle is that offset plus a base whose low 18 bits are zero, so a descriptor's 18-bit address
-// field still names it. Dynamic shared memory is tagged apart.
+// Shared arrays are thread_local in the module (one TLS block per worker thread, a kernel's module
+// small), so their offsets from an anchor in that block are within 128 KiB; a handle is that
+// offset plus a base whose low 18 bits are zero, so a descriptor's 18-bit address field still
+// names it. A module whose kernel has `extern __shared__` (HostKernelCompiler defines
+// EMU_USES_DYNAMIC_SHARED) keeps its dynamic shared memory right after the anchor, within the
+// same reach; the runner's buffer goes unused.
+#define EMU_DYNAMIC_SHARED_MAX (96 * 1024)
+#ifdef EMU_USES_DYNAMIC_SHARED
+struct alignas(128) EmuSharedWindow {
+  char anchor[128];
+  char dynamic[EMU_DYNAMIC_SHARED_MAX];
+};
+static thread_local EmuSharedWindow emu_window;
+#define emu_smem_anchor (emu_window.anchor[0])
+#else
 alignas(128) static thread_local char emu_smem_anchor;
+#endif
 static const unsigned EMU_STATIC_BASE = 0x40000000u;
-static const unsigned EMU_DYNAMIC_TAG = 0x80000000u;
 static const long long EMU_WINDOW = 1 << 17;
 
-static inline size_t __cvta_generic_to_shared(const void* p) {
-  const char* c = (const char*)p;
-  const char* dyn = (const char*)EMU_DYNAMIC_SMEM;
-  if (dyn != nullptr && c >= dyn && c < dyn + emu_cur->block->dyn_bytes) {
-    return EMU_DYNAMIC_TAG + (size_t)(c - dyn);
+static inline char* emu_dynamic_smem() {
+#ifdef EMU_USES_DYNAMIC_SHARED
+  if (emu_cur->block->dyn_bytes > EMU_DYNAMIC_SHARED_MAX) {
+    emu_fail("more dynamic shared memory than the emulator's 96 KiB");
   }
-  long long off = (long long)(c - &emu_smem_anchor);
+  return emu_window.dynamic;
+#else
+  return (char*)emu_cur->block->dyn_smem;  // no extern __shared__ in this module
+#endif
+}
+
+static inline size_t __cvta_generic_to_shared(const void* p) {
+  long long off = (long long)((const char*)p - &emu_smem_anchor);
   if (off <= -EMU_WINDOW || off >= EMU_WINDOW) {
-    emu_fail("__cvta_generic_to_shared of an address outside static shared memory");
+    emu_fail("__cvta_generic_to_shared of an address outside shared memory");
   }
   return (size_t)(EMU_STATIC_BASE + off);
 }
 
 static inline char* emu_shared_ptr(unsigned a) {
-  if (a & EMU_DYNAMIC_TAG) {
-    size_t off = a - EMU_DYNAMIC_TAG;
-    if (off >= emu_cur->block->dyn_bytes) emu_fail("shared address past dynamic shared memory");
-    return (char*)EMU_DYNAMIC_SMEM + off;
+  long long off = (long long)a - (long long)EMU_STATIC_BASE;
+  if (off <= -EMU_WINDOW || off >= EMU_WINDOW) {
+    emu_fail("shared address that no __cvta_generic_to_shared returned");
   }
-  if (a < 0x1000u) emu_fail("shared address that no __cvta_generic_to_shared returned");
-  return &emu_smem_anchor + ((long long)a - (long long)EMU_STATIC_BASE);
+  return &emu_smem_anchor + off;
 }
 
 // The static shared address whose low 18 bits are `low` (a descriptor's start address field).
@@ -136,6 +151,15 @@ static inline EmuThreadState& emu_self() { return emu_state(emu_cur->linear); }
 static inline void emu_thread_begin() {
   emu_self().copies.clear();
   emu_self().products.clear();
+}
+
+// Called as each CUDA thread returns: products still in flight would land in registers that no
+// longer exist (and the next block's copies would be checked against them).
+static inline void emu_thread_end() {
+  if (!emu_self().products.ops.empty()) {
+    emu_fail("the kernel returned with wgmma.mma_async products in flight (retire them with"
+             " wgmma.wait_group 0 before using the accumulators)");
+  }
 }
 
 // ---- conversions ----------------------------------------------------------------------------

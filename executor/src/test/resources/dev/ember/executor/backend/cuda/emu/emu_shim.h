@@ -28,7 +28,7 @@ static thread_local const EmuThread* emu_cur;
 #define blockDim (emu_cur->block->block_dim)
 #define gridDim (emu_cur->block->grid_dim)
 #define warpSize 32
-#define EMU_DYNAMIC_SMEM (emu_cur->block->dyn_smem)
+#define EMU_DYNAMIC_SMEM (emu_dynamic_smem())  // emu_ptx.h: beside the shared window's anchor
 
 static inline void __syncthreads() { emu_host->sync_block(); }
 static inline void __syncwarp(unsigned int mask = 0xffffffffu) { emu_host->sync_warp(mask); }
