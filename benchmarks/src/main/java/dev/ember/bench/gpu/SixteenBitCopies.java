@@ -5,7 +5,7 @@ import dev.ember.executor.backend.cuda.GemmRoute;
 import dev.ember.executor.backend.cuda.GemmShape;
 import dev.ember.executor.backend.cuda.GpuDriver;
 import dev.ember.executor.backend.cuda.GpuGemm;
-import dev.ember.executor.backend.cuda.Halves;
+import dev.ember.executor.ir.Half;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -101,7 +101,7 @@ final class SixteenBitCopies implements GpuGemm {
     for (int i = 0; i < n; i++) {
       int from = transpose ? (i % rows) * cols + i / rows : i; // out[j][r] = in[r][j]
       float v = f32.getFloat(4 * from);
-      h.putShort(precision == GemmPrecision.FP16 ? Halves.fp16(v) : Halves.bf16(v));
+      h.putShort(precision == GemmPrecision.FP16 ? Half.fromFloat(v) : Half.floatToBf16(v));
     }
     long dst = driver.alloc(n * 2L);
     driver.upload(dst, h.flip());

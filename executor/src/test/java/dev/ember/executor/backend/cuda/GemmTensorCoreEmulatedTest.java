@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
 import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
+import dev.ember.executor.ir.Half;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -152,7 +153,7 @@ class GemmTensorCoreEmulatedTest {
   private static long sixteenBit(GpuDriver d, float[] values, GemmPrecision p) {
     ByteBuffer h = ByteBuffer.allocateDirect(2 * values.length).order(ByteOrder.nativeOrder());
     for (float v : values) {
-      h.putShort(p == GemmPrecision.FP16 ? Halves.fp16(v) : Halves.bf16(v));
+      h.putShort(p == GemmPrecision.FP16 ? Half.fromFloat(v) : Half.floatToBf16(v));
     }
     long ptr = d.alloc(2L * values.length);
     d.upload(ptr, h.flip());
