@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,7 +143,7 @@ class GemmTensorCoreEmulatedTest {
   }
 
   private static float[] eighths(int count, long seed) {
-    java.util.Random rnd = new java.util.Random(seed);
+    Random rnd = new Random(seed);
     float[] out = new float[count];
     for (int i = 0; i < count; i++) {
       out[i] = (rnd.nextInt(129) - 64) / 8f;
@@ -198,12 +199,12 @@ class GemmTensorCoreEmulatedTest {
     return routes;
   }
 
-  private static void poison(GpuDriver driver, GemmOperands o) {
+  private static void poison(GpuDriver d, GemmOperands o) {
     ByteBuffer nan = ByteBuffer.allocateDirect(Math.toIntExact(o.cFloats() * 4))
         .order(ByteOrder.nativeOrder());
     while (nan.hasRemaining()) {
       nan.putFloat(Float.NaN);
     }
-    driver.upload(o.c(), nan.flip());
+    d.upload(o.c(), nan.flip());
   }
 }
