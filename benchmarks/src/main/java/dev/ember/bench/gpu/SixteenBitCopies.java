@@ -91,7 +91,7 @@ final class SixteenBitCopies implements GpuGemm {
     fromB = b;
   }
 
-  /** A 16-bit device copy of the row-major [rows, cols] floats at {@code src}, transposed or not. */
+  /** A 16-bit device copy of the row-major [rows, cols] floats at {@code src}, maybe transposed. */
   private long copy(long src, int rows, int cols, boolean transpose) {
     int n = Math.multiplyExact(rows, cols);
     ByteBuffer f32 = ByteBuffer.allocateDirect(Math.multiplyExact(n, 4))

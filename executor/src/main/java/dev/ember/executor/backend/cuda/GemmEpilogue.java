@@ -8,9 +8,9 @@ import java.util.HexFormat;
 /**
  * What a GEMM does to each output element before it stores it, after alpha and the bias: an
  * elementwise chain of one variable folded in by {@link
- * dev.ember.executor.lower.Fusions#gemmEpilogue} (GELU, say), as the statements of a CUDA function of {@code x} that return the result. Every
- * GEMM kernel stores {@code ember_epilogue(v)}; the translation unit defines that function, the
- * identity for {@link #NONE}.
+ * dev.ember.executor.lower.Fusions#gemmEpilogue} (GELU, say), as the statements of a CUDA function
+ * of {@code x} that return the result. Every GEMM kernel stores {@code ember_epilogue(v)}; the
+ * translation unit defines that function, the identity for {@link #NONE}.
  *
  * <p>The body holds no node names, so the chains of every layer of a model are one epilogue, and
  * one kernel per tile serves them all.

@@ -13,6 +13,18 @@ package dev.ember.executor.backend.cuda;
  * multiples of 4 ({@link GemmKernels#asyncWhyNot}); a copy outside the matrix zero-fills.
  */
 final class MmaAsyncGemmSource {
+  /**
+   * {@code ember_cp16(dst, src, full)}: 16 bytes from global {@code src} to shared {@code dst}
+   * by {@code cp.async}, zeros instead where {@code full} is false. Every cp.async GEMM uses it.
+   */
+  static final String CP16 = """
+      __device__ __forceinline__ void ember_cp16(void* dst, const void* src, bool full) {
+        const unsigned d = (unsigned) __cvta_generic_to_shared(dst);
+        asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;"
+            :: "r"(d), "l"(src), "r"(full ? 16 : 0));
+      }
+      """;
+
   private MmaAsyncGemmSource() {}
 
   static String source(GemmPrecision p, MmaTile t, String name) {
@@ -32,13 +44,7 @@ final class MmaAsyncGemmSource {
         .append('x').append(tile).append(" tiles, ").append(stages)
         .append("-stage cp.async pipeline; needs sm_80\n");
     s.append(MmaGemmSource.helpers(p));
-    s.append("""
-        __device__ __forceinline__ void ember_cp16(float* dst, const float* src, bool full) {
-          const unsigned d = (unsigned) __cvta_generic_to_shared(dst);
-          asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;"
-              :: "r"(d), "l"(src), "r"(full ? 16 : 0));
-        }
-        """);
+    s.append(CP16);
     if (pw == 2) {
       s.append("""
           // Two float32 neighbours along K (8-byte aligned: even K offset), packed even-low.
@@ -177,7 +183,8 @@ final class MmaAsyncGemmSource {
     return "  " + format.formatted(args) + "\n";
   }
 
-  private static String macroLine(String format, Object... args) {
+  /** A line of a multi-line macro: indented, ending in a continuing backslash. */
+  static String macroLine(String format, Object... args) {
     return "  " + format.formatted(args) + " \\\n";
   }
 }

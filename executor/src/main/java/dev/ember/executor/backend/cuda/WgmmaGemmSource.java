@@ -1,5 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
+import static dev.ember.executor.backend.cuda.MmaAsyncGemmSource.macroLine;
+
 /**
  * CUDA C of an experimental Hopper GEMM on {@code wgmma.mma_async} (sm_90a, fp16 and bf16): one
  * warpgroup of 128 threads computes a 64 x 128 tile of C with {@code m64n128k16} instructions
@@ -118,7 +120,7 @@ public final class WgmmaGemmSource {
     return s.toString();
   }
 
-  /** {@code ember_desc} (a shared-memory matrix descriptor) and {@code ember_wgmma} for {@code p}. */
+  /** {@code ember_desc} (a shared-memory matrix descriptor) and {@code ember_wgmma} at p. */
   static String wgmmaHelpers(GemmPrecision p) {
     String type = switch (p) {
       case FP16 -> "f16";
@@ -153,8 +155,9 @@ public final class WgmmaGemmSource {
   }
 
   /**
-   * Stages of both operands in shared memory ({@code words} each per stage; static, or in dynamic
-   * shared memory for more than 48 KB), thread and warp coordinates, the block's tile origin and batch offsets, and zeroed accumulators.
+     * Stages of both operands in shared memory ({@code words} each per stage; static, or in dynamic
+   * shared memory for more than 48 KB), thread and warp coordinates, the block's tile origin and
+   * batch offsets, and zeroed accumulators.
    */
   static String blockSetup(int stages, int aWords, int bWords, int tileM, boolean dynamic) {
     String arrays = dynamic
@@ -217,26 +220,26 @@ public final class WgmmaGemmSource {
       String kStride, String reg, String smem, String g, String base, String v) {
     /** The loop that reads this operand's pairs of slice {@code k0} into registers. */
     String load(int pairs, int rows, int threads) {
-      return macro("for (int i = 0; i < %d; i++) {", pairs)
-          + macro("  const int u = tid + i * %d;", threads)
-          + macro("  %s", rowAndK(rows))
-          + macro("  const int %s = %s + r, gk = (k0) + k;", g, origin)
-          + macro("  const long long %s = %s + (long long)%s * %s;", base, off, g, rStride)
-          + macro("  const float %1$s0 = %2$s < %3$s && gk < K ? %4$s[%5$s + (long long)gk * %6$s]"
-              + " : 0.0f;", v, g, bound, ptr, base, kStride)
-          + macro("  const float %1$s1 = %2$s < %3$s && gk + 1 < K ? %4$s[%5$s + (long long)(gk"
+      return macroLine("for (int i = 0; i < %d; i++) {", pairs)
+          + macroLine("  const int u = tid + i * %d;", threads)
+          + macroLine("  %s", rowAndK(rows))
+          + macroLine("  const int %s = %s + r, gk = (k0) + k;", g, origin)
+          + macroLine("  const long long %s = %s + (long long)%s * %s;", base, off, g, rStride)
+          + macroLine("  const float %1$s0 = %2$s < %3$s && gk < K ? %4$s[%5$s + (long long)gk"
+              + " * %6$s] : 0.0f;", v, g, bound, ptr, base, kStride)
+          + macroLine("  const float %1$s1 = %2$s < %3$s && gk + 1 < K ? %4$s[%5$s + (long long)(gk"
               + " + 1) * %6$s] : 0.0f;", v, g, bound, ptr, base, kStride)
-          + macro("  %1$s[i] = ember_word(%2$s0, %2$s1);", reg, v)
-          + macro("}");
+          + macroLine("  %1$s[i] = ember_word(%2$s0, %2$s1);", reg, v)
+          + macroLine("}");
     }
 
     /** The loop that stores this operand's registers into stage {@code st}. */
     String store(int pairs, int rows, int threads) {
-      return macro("for (int i = 0; i < %d; i++) {", pairs)
-          + macro("  const int u = tid + i * %d;", threads)
-          + macro("  %s", rowAndK(rows))
-          + macro("  %s[st][%s] = %s[i];", smem, wordExpr("r", "k"), reg)
-          + macro("}");
+      return macroLine("for (int i = 0; i < %d; i++) {", pairs)
+          + macroLine("  const int u = tid + i * %d;", threads)
+          + macroLine("  %s", rowAndK(rows))
+          + macroLine("  %s[st][%s] = %s[i];", smem, wordExpr("r", "k"), reg)
+          + macroLine("}");
     }
   }
 
@@ -252,9 +255,5 @@ public final class WgmmaGemmSource {
 
   static String line(String format, Object... args) {
     return "  " + format.formatted(args) + "\n";
-  }
-
-  private static String macro(String format, Object... args) {
-    return "  " + format.formatted(args) + " \\\n";
   }
 }

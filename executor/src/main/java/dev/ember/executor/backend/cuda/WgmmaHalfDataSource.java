@@ -1,5 +1,6 @@
 package dev.ember.executor.backend.cuda;
 
+import static dev.ember.executor.backend.cuda.MmaAsyncGemmSource.macroLine;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.LBO;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.SBO;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.SLICE_K;
@@ -67,14 +68,7 @@ final class WgmmaHalfDataSource {
         .append(tileM).append("x128 tiles, ").append(stages)
         .append("-stage cp.async pipeline; needs sm_90a\n");
     s.append(WgmmaGemmSource.wgmmaHelpers(p));
-    s.append("""
-        __device__ __forceinline__ void ember_cp16(unsigned* dst, const unsigned short* src,
-            bool full) {
-          const unsigned d = (unsigned) __cvta_generic_to_shared(dst);
-          asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;"
-              :: "r"(d), "l"(src), "r"(full ? 16 : 0));
-        }
-        """);
+    s.append(MmaAsyncGemmSource.CP16);
     s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
         .append(name).append('(').append(GemmKernels.PARAMS.replace("const float* __restrict__ A,"
             + " const float* __restrict__ B", "const unsigned short* __restrict__ A,"
@@ -95,7 +89,8 @@ final class WgmmaHalfDataSource {
     s.append(line("  asm volatile(\"cp.async.commit_group;\");"));
     s.append(line("}"));
     s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
-    s.append(line("  asm volatile(\"cp.async.wait_group %d;\");  // slice kt has landed", ahead - 1));
+    s.append(line("  asm volatile(\"cp.async.wait_group %d;\");  // slice kt has landed",
+        ahead - 1));
     s.append(line("  __syncthreads();  // for every thread, and no product still reads the stage"
         + " loaded next"));
     // cp.async writes through the generic proxy; wgmma reads through the async one.
@@ -120,18 +115,14 @@ final class WgmmaHalfDataSource {
   /** The macro lines that copy one operand's chunks of the slice at {@code k0} into stage st. */
   private static String copies(String smem, String ptr, String off, String origin, String bound,
       String rowStride, int count, int threads) {
-    return macro("for (int i = 0; i < %d; i++) {", count)
-        + macro("  const int u = tid + i * %d, r = u >> 2, c = u & 3;", threads)
-        + macro("  const int gr = %s + r, gk = (k0) + 8 * c;", origin)
-        + macro("  const bool ok = gr < %s && gk < K;", bound)
-        + macro("  ember_cp16(&%s[st][((r >> 3) * %d + c * %d) / 4 + (r & 7) * 4],", smem, SBO,
+    return macroLine("for (int i = 0; i < %d; i++) {", count)
+        + macroLine("  const int u = tid + i * %d, r = u >> 2, c = u & 3;", threads)
+        + macroLine("  const int gr = %s + r, gk = (k0) + 8 * c;", origin)
+        + macroLine("  const bool ok = gr < %s && gk < K;", bound)
+        + macroLine("  ember_cp16(&%s[st][((r >> 3) * %d + c * %d) / 4 + (r & 7) * 4],", smem, SBO,
             LBO)
-        + macro("      ok ? %s + %s + (long long)gr * %s + gk : %s, ok);", ptr, off, rowStride,
+        + macroLine("      ok ? %s + %s + (long long)gr * %s + gk : %s, ok);", ptr, off, rowStride,
             ptr)
-        + macro("}");
-  }
-
-  private static String macro(String format, Object... args) {
-    return "  " + format.formatted(args) + " \\\n";
+        + macroLine("}");
   }
 }

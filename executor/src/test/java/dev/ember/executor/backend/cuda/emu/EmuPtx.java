@@ -50,7 +50,7 @@ final class EmuPtx {
     while (m.find(from)) {
       Statement st = Statement.parse(source, m.start(), m.end(), program);
       out.append(source, from, m.start());
-      String call = st.call(program);
+      String call = st.call();
       long newlines = source.substring(m.start(), st.end()).chars().filter(c -> c == '\n').count();
       out.append(call).append("\n".repeat((int) newlines));
       from = st.end();
@@ -58,16 +58,21 @@ final class EmuPtx {
     return out.append(source.substring(from)).toString();
   }
 
-  /** One asm statement: its PTX text and its operands' C expressions, outputs first. */
-  private record Statement(String ptx, List<String> outputs, List<String> inputs, int line,
+  /**
+   * One asm statement of {@code program} at {@code line}: its PTX text and its operands' C
+   * expressions, outputs first (as PTX numbers them); {@code end} is where the statement ends.
+   */
+  private record Statement(String ptx, List<String> operands, String program, int line,
       int end) {
     static Statement parse(String src, int start, int open, String program) {
       int line = (int) src.substring(0, start).chars().filter(c -> c == '\n').count() + 1;
       int close = matching(src, open - 1, program, line);
       List<String> sections = splitTopLevel(src.substring(open, close), ':');
       String ptx = literals(sections.get(0).strip(), program, line);
-      List<String> outs = sections.size() > 1 ? operands(sections.get(1)) : List.of();
-      List<String> ins = sections.size() > 2 ? operands(sections.get(2)) : List.of();
+      List<String> operands = new ArrayList<>();
+      for (int s = 1; s <= 2 && s < sections.size(); s++) { // outputs, then inputs
+        operands.addAll(expressions(sections.get(s)));
+      }
       int end = close + 1;
       while (end < src.length() && Character.isWhitespace(src.charAt(end))
           && src.charAt(end) != '\n') {
@@ -76,11 +81,11 @@ final class EmuPtx {
       if (end < src.length() && src.charAt(end) == ';') {
         end++;
       }
-      return new Statement(ptx, outs, ins, line, end);
+      return new Statement(ptx, operands, program, line, end);
     }
 
     /** The C++ statement that runs this PTX on the host. */
-    String call(String program) {
+    String call() {
       String text = ptx.strip();
       if (text.startsWith("{") && text.endsWith("}")) {
         text = text.substring(1, text.length() - 1);
@@ -92,11 +97,10 @@ final class EmuPtx {
         }
       }
       if (instructions.size() == 3) {
-        return predicatedWgmma(instructions, program);
+        return predicatedWgmma(instructions);
       }
       if (instructions.size() != 1) {
-        throw refused(program, instructions.isEmpty() ? "(empty)" : String.join("; ",
-            instructions));
+        throw refused(instructions.isEmpty() ? "(empty)" : String.join("; ", instructions));
       }
       String instr = instructions.get(0);
       String op = instr.split("\\s+", 2)[0];
@@ -104,21 +108,19 @@ final class EmuPtx {
       Matcher mma = MMA.matcher(op);
       if (mma.matches() && mma.group(1).equals(mma.group(2).equals("tf32") ? "m16n8k8"
           : "m16n8k16")) {
-        return mmaCall(mma.group(2), args, program, instr);
+        return mmaCall(mma.group(2), args, instr);
       }
       Matcher cp = CP_ASYNC.matcher(op);
       if (cp.matches() && (args.size() == 3 || args.size() == 4)) {
-        return "emu_cp_async(" + cp.group(1).equals("cg") + ", (unsigned)" + ref(args.get(0),
-            "[", program, instr) + ", (const void*)" + ref(args.get(1), "[", program, instr)
-            + ", " + ref(args.get(2), "", program, instr) + ", "
-            + (args.size() == 4 ? ref(args.get(3), "", program, instr)
-                : ref(args.get(2), "", program, instr)) + ");";
+        return "emu_cp_async(" + cp.group(1).equals("cg") + ", (unsigned)"
+            + address(args.get(0), instr) + ", (const void*)" + address(args.get(1), instr)
+            + ", " + ref(args.get(2), instr) + ", " + ref(args.get(args.size() - 1), instr)
+            + ");";
       }
       Matcher pair = CVT_PAIR.matcher(op);
       if (pair.matches() && args.size() == 3) {
-        return "{ " + ref(args.get(0), "", program, instr) + " = emu_cvt_rn_" + pair.group(1)
-            + "x2(" + ref(args.get(1), "", program, instr) + ", "
-            + ref(args.get(2), "", program, instr) + "); }";
+        return "{ " + ref(args.get(0), instr) + " = emu_cvt_rn_" + pair.group(1) + "x2("
+            + ref(args.get(1), instr) + ", " + ref(args.get(2), instr) + "); }";
       }
       if (args.isEmpty()) {
         switch (op) {
@@ -136,23 +138,23 @@ final class EmuPtx {
         }
       }
       if (args.size() == 1 && op.equals("cp.async.wait_group")) {
-        return "emu_cp_async_wait(" + ref(args.get(0), "", program, instr) + ");";
+        return "emu_cp_async_wait(" + ref(args.get(0), instr) + ");";
       }
       if (args.size() == 1 && op.equals("wgmma.wait_group.sync.aligned")) {
-        return "emu_wgmma_wait(" + ref(args.get(0), "", program, instr) + ");";
+        return "emu_wgmma_wait(" + ref(args.get(0), instr) + ");";
       }
       if (op.equals("cvt.rna.tf32.f32") && args.size() == 2) {
-        return "{ " + ref(args.get(0), "", program, instr) + " = emu_cvt_rna_tf32("
-            + ref(args.get(1), "", program, instr) + "); }";
+        return "{ " + ref(args.get(0), instr) + " = emu_cvt_rna_tf32(" + ref(args.get(1), instr)
+            + "); }";
       }
-      throw refused(program, instr);
+      throw refused(instr);
     }
 
     /**
      * {@code .reg .pred p; setp.ne.b32 p, %x, 0; wgmma.mma_async... {d}, da, db, p, sa, sb, ta,
      * tb;}: the idiom that passes scale-d as a predicate made from a value.
      */
-    private String predicatedWgmma(List<String> instructions, String program) {
+    private String predicatedWgmma(List<String> instructions) {
       String all = String.join("; ", instructions);
       Matcher decl = PRED_DECL.matcher(instructions.get(0));
       Matcher set = PRED_SET.matcher(instructions.get(1));
@@ -160,88 +162,80 @@ final class EmuPtx {
       Matcher wg = WGMMA.matcher(instr.split("\\s+", 2)[0]);
       if (!decl.matches() || !set.matches() || !set.group(1).equals(decl.group(1))
           || !wg.matches()) {
-        throw refused(program, all);
+        throw refused(all);
       }
       List<String> args = args(instr.split("\\s+", 2)[1]);
       int n = Integer.parseInt(wg.group(1));
-      if (args.size() != 8 || !args.get(3).equals(decl.group(1)) || !args.get(0).startsWith("{")
-          || !args.get(0).endsWith("}")) {
-        throw refused(program, all);
+      if (args.size() != 8 || !args.get(3).equals(decl.group(1))) {
+        throw refused(all);
       }
-      List<String> d = new ArrayList<>();
-      for (String r : args.get(0).substring(1, args.get(0).length() - 1).split(",")) {
-        d.add(ref(r.strip(), "", program, all));
-      }
-      if (d.size() != n / 2) {
-        throw refused(program, all + " (" + d.size() + " accumulators for n" + n + ")");
-      }
+      List<String> d = registers(args.get(0), n / 2, all);
       return "{ float* const emu_d[" + d.size() + "] = {" + join(d, "&") + "}; emu_wgmma("
-          + wg.group(2).equals("bf16") + ", " + n + ", emu_d, " + ref(args.get(1), "", program,
-          all) + ", " + ref(args.get(2), "", program, all) + ", " + ref(set.group(2), "",
-          program, all) + " != 0, " + ref(args.get(4), "", program, all) + ", "
-          + ref(args.get(5), "", program, all) + ", " + ref(args.get(6), "", program, all) + ", "
-          + ref(args.get(7), "", program, all) + "); }";
+          + wg.group(2).equals("bf16") + ", " + n + ", emu_d, " + ref(args.get(1), all) + ", "
+          + ref(args.get(2), all) + ", " + ref(set.group(2), all) + " != 0, "
+          + ref(args.get(4), all) + ", " + ref(args.get(5), all) + ", " + ref(args.get(6), all)
+          + ", " + ref(args.get(7), all) + "); }";
     }
 
     /** D, A, B, C as four braced register lists of 4, 4, 2 and 4 operands. */
-    private String mmaCall(String type, List<String> groups, String program, String instr) {
+    private String mmaCall(String type, List<String> groups, String instr) {
       if (groups.size() != 4) {
-        throw refused(program, instr);
-      }
-      List<List<String>> regs = new ArrayList<>();
-      int[] sizes = {4, 4, 2, 4};
-      for (int i = 0; i < 4; i++) {
-        String g = groups.get(i);
-        if (!g.startsWith("{") || !g.endsWith("}")) {
-          throw refused(program, instr);
-        }
-        List<String> list = new ArrayList<>();
-        for (String r : g.substring(1, g.length() - 1).split(",")) {
-          list.add(ref(r.strip(), "", program, instr));
-        }
-        if (list.size() != sizes[i]) {
-          throw refused(program, instr);
-        }
-        regs.add(list);
+        throw refused(instr);
       }
       String kind = switch (type) {
         case "tf32" -> "EMU_MMA_TF32_M16N8K8";
         case "f16" -> "EMU_MMA_F16_M16N8K16";
         default -> "EMU_MMA_BF16_M16N8K16";
       };
-      return "{ float* const emu_d[4] = {" + join(regs.get(0), "&") + "};"
-          + " const unsigned emu_a[4] = {" + join(regs.get(1), "(unsigned)") + "};"
-          + " const unsigned emu_b[2] = {" + join(regs.get(2), "(unsigned)") + "};"
-          + " const float emu_c[4] = {" + join(regs.get(3), "(float)") + "};"
-          + " emu_mma_sync(" + kind + ", emu_d, emu_a, emu_b, emu_c); }";
+      return "{ float* const emu_d[4] = {" + join(registers(groups.get(0), 4, instr), "&") + "};"
+          + " const unsigned emu_a[4] = {"
+          + join(registers(groups.get(1), 4, instr), "(unsigned)") + "};"
+          + " const unsigned emu_b[2] = {"
+          + join(registers(groups.get(2), 2, instr), "(unsigned)") + "};"
+          + " const float emu_c[4] = {" + join(registers(groups.get(3), 4, instr), "(float)")
+          + "};" + " emu_mma_sync(" + kind + ", emu_d, emu_a, emu_b, emu_c); }";
     }
 
-    /**
-     * The C expression an argument names: {@code %N} is operand N (outputs first), a number is
-     * itself; {@code bracket} "[" also accepts and strips {@code [%N]}.
-     */
-    private String ref(String arg, String bracket, String program, String instr) {
-      String a = arg.strip();
-      if (bracket.equals("[") && a.startsWith("[") && a.endsWith("]")) {
-        a = a.substring(1, a.length() - 1).strip();
+    /** The expressions of a braced register list of exactly {@code count} operands. */
+    private List<String> registers(String group, int count, String instr) {
+      if (!group.startsWith("{") || !group.endsWith("}")) {
+        throw refused(instr);
       }
+      List<String> list = new ArrayList<>();
+      for (String r : group.substring(1, group.length() - 1).split(",")) {
+        list.add(ref(r, instr));
+      }
+      if (list.size() != count) {
+        throw refused(instr + " (" + list.size() + " registers where " + count + " go)");
+      }
+      return list;
+    }
+
+    /** {@link #ref} of an address operand, written {@code [%N]} or {@code %N}. */
+    private String address(String arg, String instr) {
+      String a = arg.strip();
+      return ref(a.startsWith("[") && a.endsWith("]") ? a.substring(1, a.length() - 1) : a,
+          instr);
+    }
+
+    /** The C expression an argument names: {@code %N} is operand N, a number is itself. */
+    private String ref(String arg, String instr) {
+      String a = arg.strip();
       Matcher r = OPERAND_REF.matcher(a);
       if (r.matches()) {
         int n = Integer.parseInt(r.group(1));
-        List<String> all = new ArrayList<>(outputs);
-        all.addAll(inputs);
-        if (n >= all.size()) {
-          throw refused(program, instr + " (operand %" + n + " is not bound)");
+        if (n >= operands.size()) {
+          throw refused(instr + " (operand %" + n + " is not bound)");
         }
-        return "(" + all.get(n) + ")";
+        return "(" + operands.get(n) + ")";
       }
       if (NUMBER.matcher(a).matches()) {
         return a;
       }
-      throw refused(program, instr);
+      throw refused(instr);
     }
 
-    private EmberException refused(String program, String instr) {
+    private EmberException refused(String instr) {
       return Errors.of(ErrorCode.KERNEL_COMPILE_FAILED,
           "host emulator has no model of this inline PTX (" + program + " line " + line + "): '"
               + instr + "'",
@@ -271,7 +265,7 @@ final class EmuPtx {
   }
 
   /** Each {@code "constraint"(expr)} of an operand list, as its expression. */
-  private static List<String> operands(String section) {
+  private static List<String> expressions(String section) {
     List<String> out = new ArrayList<>();
     for (String part : splitTopLevel(section, ',')) {
       String p = part.strip();

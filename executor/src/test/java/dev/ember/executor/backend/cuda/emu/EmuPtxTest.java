@@ -21,15 +21,16 @@ import org.junit.jupiter.api.Test;
 class EmuPtxTest {
   @Test
   void aStatementBecomesItsModelsCallOnTheSameLines() {
-    String src = "int a;\nasm(\"cvt.rna.tf32.f32 %0, %1;\"\n    : \"=r\"(w) : \"f\"(x[i]));\nint b;\n";
+    String src =
+        "int a;\nasm(\"cvt.rna.tf32.f32 %0, %1;\"\n    : \"=r\"(w) : \"f\"(x[i]));\nint b;\n";
     String out = EmuPtx.translate(src, "t.cu");
     assertEquals("int a;\n{ (w) = emu_cvt_rna_tf32((x[i])); }\n\nint b;\n", out);
   }
 
   @Test
   void ptxWithoutAModelIsRefusedByNameAndLine() {
-    String src = "void f() {\n  asm volatile(\"ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2,"
-        + " %3}, [%4];\" : \"=r\"(a), \"=r\"(b), \"=r\"(c), \"=r\"(d) : \"r\"(s));\n}\n";
+    String src = "void f() {\n  asm volatile(\"ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1,"
+        + " %2, %3}, [%4];\" : \"=r\"(a), \"=r\"(b), \"=r\"(c), \"=r\"(d) : \"r\"(s));\n}\n";
     EmberException e = assertThrows(EmberException.class, () -> EmuPtx.translate(src, "w.cu"));
     assertEquals(ErrorCode.KERNEL_COMPILE_FAILED, e.code());
     assertTrue(e.getMessage().contains("w.cu line 2"), e.getMessage());

@@ -121,11 +121,25 @@ struct EmuCopy {
   unsigned src_bytes;
 };
 
+// One operand of a wgmma as its descriptor lays it out, K-major without swizzle: 8 x 8 core
+// matrices of 128 contiguous bytes (row-major inside), LBO bytes apart along K and SBO bytes apart
+// along the rows; `rows` rows by 16 K.
+struct EmuWgmmaOperand {
+  const char* start;
+  unsigned long long lbo, sbo;
+  int rows;
+
+  const char* at(int row, int k) const {
+    return start + (row >> 3) * sbo + (k >> 3) * lbo + (row & 7) * 16 + (k & 7) * 2;
+  }
+  const char* end() const { return at(rows - 1, 15) + 2; }  // past the last byte read
+};
+
 struct EmuWgmma {
   float* d[128];  // this thread's accumulators, N / 2 of them
   int n;          // N of m64nNk16
   bool bf16;
-  unsigned long long da, db;
+  EmuWgmmaOperand a, b;
   bool accumulate;  // scale-d: D = A B + D, else D = A B
   int scale_a, scale_b;
 };
@@ -287,15 +301,6 @@ static inline void emu_mma_sync(EmuMmaKind kind, float* const d[4], const unsign
 }
 
 // ---- cp.async -------------------------------------------------------------------------------
-// The shared bytes one operand of a queued wgmma reads: `rows` rows by 16 K from its descriptor.
-static inline void emu_wgmma_extent(unsigned long long desc, int rows, const char** lo,
-                                    const char** hi) {
-  const unsigned long long lbo = ((desc >> 16) & 0x3fffu) << 4;
-  const unsigned long long sbo = ((desc >> 32) & 0x3fffu) << 4;
-  *lo = emu_shared_window((desc & 0x3fffu) << 4);
-  *hi = *lo + (rows / 8 - 1) * sbo + lbo + 8 * 16;
-}
-
 // A copy lands some time between its issue and its wait, so it may not write what a product
 // still in flight (issued, not retired by wgmma.wait_group) of any thread of the block reads.
 // Copies land late here, which would hide that race; it is checked at issue instead.
@@ -303,11 +308,8 @@ static inline void emu_check_no_product_reads(const char* to, unsigned bytes) {
   if (emu_states == nullptr) return;
   for (unsigned t = 0; t < emu_cur->block->threads; t++) {
     for (const EmuWgmma& op : emu_states[t].products.ops) {
-      const char* lo;
-      const char* hi;
-      for (int operand = 0; operand < 2; operand++) {
-        emu_wgmma_extent(operand == 0 ? op.da : op.db, operand == 0 ? 64 : op.n, &lo, &hi);
-        if (to < hi && lo < to + bytes) {
+      for (const EmuWgmmaOperand* x : {&op.a, &op.b}) {
+        if (to < x->end() && x->start < to + bytes) {
           emu_fail("cp.async into shared memory that an in-flight wgmma.mma_async reads (retire"
                    " its group with wgmma.wait_group before copying into that stage)");
         }
@@ -345,17 +347,17 @@ static inline void emu_cp_async_wait_all() {
 }
 
 // ---- wgmma ----------------------------------------------------------------------------------
-// Element (row, k) of an operand that descriptor `desc` lays out K-major without swizzle: 8 x 8
-// core matrices of 128 contiguous bytes (row-major inside), LBO bytes apart along K and SBO
-// bytes apart along the rows.
-static inline float emu_wgmma_element(unsigned long long desc, bool bf16, int row, int k) {
-  const unsigned long long start = (desc & 0x3fffu) << 4;
-  const unsigned long long lbo = ((desc >> 16) & 0x3fffu) << 4;
-  const unsigned long long sbo = ((desc >> 32) & 0x3fffu) << 4;
-  const char* p = emu_shared_window(start) + (row >> 3) * sbo + (k >> 3) * lbo + (row & 7) * 16
-      + (k & 7) * 2;
+// An operand's descriptor read once, at issue: start address, LBO and SBO (all in 16-byte units).
+static inline EmuWgmmaOperand emu_wgmma_operand(unsigned long long desc, int rows) {
+  if ((desc >> 62) != 0) emu_fail("wgmma descriptor with a swizzle mode has no model");
+  if (((desc >> 49) & 7u) != 0) emu_fail("wgmma descriptor with a base offset has no model");
+  return {emu_shared_window((desc & 0x3fffu) << 4), ((desc >> 16) & 0x3fffu) << 4,
+          ((desc >> 32) & 0x3fffu) << 4, rows};
+}
+
+static inline double emu_wgmma_element(const EmuWgmmaOperand& x, bool bf16, int row, int k) {
   unsigned short h;
-  memcpy(&h, p, 2);
+  memcpy(&h, x.at(row, k), 2);
   return bf16 ? emu_bf16_to_f32(h) : emu_f16_to_f32(h);
 }
 
@@ -369,8 +371,7 @@ static inline void emu_wgmma_run(const EmuWgmma& op) {
     const int col = 8 * (i >> 2) + 2 * tig + (i & 1);
     double s = 0;
     for (int k = 0; k < 16; k++) {
-      s += (double)emu_wgmma_element(op.da, op.bf16, row, k)
-          * (double)emu_wgmma_element(op.db, op.bf16, col, k);
+      s += emu_wgmma_element(op.a, op.bf16, row, k) * emu_wgmma_element(op.b, op.bf16, col, k);
     }
     s *= op.scale_a * op.scale_b;
     *op.d[i] = (float)((op.accumulate ? (double)*op.d[i] : 0.0) + s);
@@ -386,16 +387,12 @@ static inline void emu_wgmma(bool bf16, int n, float* const* d, unsigned long lo
   if ((scale_a != 1 && scale_a != -1) || (scale_b != 1 && scale_b != -1)) {
     emu_fail("wgmma imm-scale-a/b must be 1 or -1");
   }
-  for (unsigned long long desc : {da, db}) {
-    if ((desc >> 62) != 0) emu_fail("wgmma descriptor with a swizzle mode has no model");
-    if (((desc >> 49) & 7u) != 0) emu_fail("wgmma descriptor with a base offset has no model");
-  }
   EmuWgmma op;
   for (int i = 0; i < n / 2; i++) op.d[i] = d[i];
   op.n = n;
   op.bf16 = bf16;
-  op.da = da;
-  op.db = db;
+  op.a = emu_wgmma_operand(da, 64);
+  op.b = emu_wgmma_operand(db, n);
   op.accumulate = accumulate;
   op.scale_a = scale_a;
   op.scale_b = scale_b;
