@@ -139,7 +139,8 @@ def main():
     fused = profile.get("fp16", {}).get("attentionPathMicros")
     unfused = profile.get("fp16, attention unfused", {}).get("attentionPathMicros")
     if fused and unfused:
-        lines += ["", f"Attention path at fp16 (64 x 32 batch, per replay): fused {fused:.1f} us,"
+        shape = profile.get("fp16", {}).get("shape")
+        lines += ["", f"Attention path at fp16 ({shape} batch, per replay): fused {fused:.1f} us,"
                   f" unfused {unfused:.1f} us: {unfused / fused:.2f}x (target 5x)"]
     with open(os.path.join(out, "summary.md"), "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -1,10 +1,7 @@
 package dev.ember.bench.gpu;
 
 import dev.ember.executor.backend.cuda.CublasGemm;
-import dev.ember.executor.backend.cuda.GemmShape;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Whether cuBLAS can be reached on this machine, in a JVM of its own: {@code bin/lib/gpu-check}
@@ -34,9 +31,8 @@ public final class CublasCheck {
       r.save();
       System.exit(3);
     }
-    Map<String, GemmShape> shapes = new LinkedHashMap<>(GemmTflops.shapes());
-    shapes.keySet().removeIf(name -> !name.startsWith("minilm") || !name.contains("2048"));
-    int exit = GemmTflops.sideCheck(r, shapes, GemmTflops::cublas);
+    CheckRig rig = CheckRig.gpu();
+    int exit = GemmTflops.sideCheck(rig, r, rig.size().fullBatch(), GemmTflops::cublas);
     System.exit(exit);
   }
 }

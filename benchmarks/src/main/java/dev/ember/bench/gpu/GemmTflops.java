@@ -10,57 +10,48 @@ import dev.ember.executor.backend.cuda.GeneratedGemm;
 import dev.ember.executor.backend.cuda.GpuDriver;
 import dev.ember.executor.backend.cuda.GpuGemm;
 import dev.ember.executor.backend.cuda.JCudaDriver;
-import dev.ember.executor.backend.cuda.Nvrtc;
+import dev.ember.executor.backend.cuda.KernelCompiler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 
 /**
  * TFLOP/s of the generated GEMM kernels ({@link GeneratedGemm}), and of cuBLAS where its library
- * loads ({@link CublasGemm}), per precision and route (output
- * tile, and K split for thin shapes), on MiniLM's GEMMs at 2,048 and 256 tokens, its per-head
- * attention products, and 4096 x 4096 x 4096: launches on random data timed inside a CUDA graph
- * ({@link #measure}). Every route is timed, so the table shows what the built-in rule picks (the
- * first route) against the fastest, which is what the tuner takes; every result is compared with
- * the FP32 SIMT kernel's (relative error: max |C - C_fp32| / max |C_fp32|, within {@link
- * GemmPrecision#tolerance}), so a wrong route fails the check.
+ * loads ({@link CublasGemm}), per precision and route (output tile, and K split for thin shapes),
+ * on the shapes of {@link CheckSize#gemmShapes} (on a device: MiniLM's GEMMs at 2,048 and 256
+ * tokens, its per-head attention products, and 4096^3): launches on random data timed inside a
+ * CUDA graph ({@link #measure}). Every route is timed, so the table shows what the built-in rule
+ * picks (the first route) against the fastest, which is what the tuner takes; every result is
+ * compared with the FP32 SIMT kernel's (relative error: max |C - C_fp32| / max |C_fp32|, within
+ * {@link GemmPrecision#tolerance}), so a wrong route fails the check.
  */
 final class GemmTflops {
   private GemmTflops() {}
-
-  /** Shape name to shape. */
-  static Map<String, GemmShape> shapes() {
-    Map<String, GemmShape> s = new LinkedHashMap<>();
-    s.put("minilm qkv/out 2048x384x384", GemmShape.rowMajor(1, 2048, 384, 384));
-    s.put("minilm ffn-up 2048x1536x384", GemmShape.rowMajor(1, 2048, 1536, 384));
-    s.put("minilm ffn-down 2048x384x1536", GemmShape.rowMajor(1, 2048, 384, 1536));
-    s.put("minilm qkv/out 256x384x384", GemmShape.rowMajor(1, 256, 384, 384));
-    s.put("minilm ffn-down 256x384x1536", GemmShape.rowMajor(1, 256, 384, 1536));
-    s.put("minilm scores 768x(32x32x32)", GemmShape.rowMajor(768, 32, 32, 32));
-    s.put("minilm scores 384x(64x64x32)", GemmShape.rowMajor(384, 64, 64, 32));
-    s.put("square 4096^3", GemmShape.rowMajor(1, 4096, 4096, 4096));
-    return s;
-  }
 
   /**
    * One row per (precision, shape, route) of the generated GEMMs, and of cuBLAS where it loads:
    * tflops, relError, passed, whether it is the built-in rule's pick, and whether it is the
    * fastest that passed for its precision and shape (what the tuner takes).
    */
-  static List<Map<String, Object>> run(GpuDriver driver, Results r) {
-    return run(driver, r, shapes(), GemmTflops::generatedAndCublas);
+  static List<Map<String, Object>> run(CheckRig rig, GpuDriver driver, Results r) {
+    return run(rig, driver, r, rig.size().gemmShapes(), GemmTflops::generatedAndCublas);
+  }
+
+  /** The GEMMs a table measures at one precision. */
+  interface GemmSet {
+    List<GpuGemm> at(GpuDriver driver, KernelCompiler compiler, GemmPrecision p);
   }
 
   /**
-   * Like {@link #run(GpuDriver, Results)} over {@code shapes} and the GEMMs {@code gemms} makes
-   * per precision (the generated FP32 kernel gives the reference either way).
+   * Like {@link #run(CheckRig, GpuDriver, Results)} over {@code shapes} and the GEMMs {@code
+   * gemms} makes per precision (the generated FP32 kernel gives the reference either way).
    */
-  static List<Map<String, Object>> run(GpuDriver driver, Results r, Map<String, GemmShape> shapes,
-      BiFunction<GpuDriver, GemmPrecision, List<GpuGemm>> gemms) {
+  static List<Map<String, Object>> run(CheckRig rig, GpuDriver driver, Results r,
+      Map<String, GemmShape> shapes, GemmSet gemms) {
     List<Map<String, Object>> rows = new ArrayList<>();
-    try (GeneratedGemm reference = new GeneratedGemm(driver, new Nvrtc(), GemmPrecision.FP32)) {
+    KernelCompiler compiler = rig.compiler();
+    try (GeneratedGemm reference = new GeneratedGemm(driver, compiler, GemmPrecision.FP32)) {
       for (Map.Entry<String, GemmShape> e : shapes.entrySet()) {
         GemmShape s = e.getValue();
         GemmOperands o = GemmOperands.random(driver, s);
@@ -69,7 +60,7 @@ final class GemmTflops {
           float[] want = o.outputs(driver, s);
           for (GemmPrecision p : GemmPrecision.values()) {
             List<Map<String, Object>> mine = new ArrayList<>();
-            for (GpuGemm g : gemms.apply(driver, p)) {
+            for (GpuGemm g : gemms.at(driver, compiler, p)) {
               try (g) {
                 List<GemmRoute> routes = g.routes(s);
                 if (routes.isEmpty()) {
@@ -89,8 +80,7 @@ final class GemmTflops {
                   row.put("shape", e.getKey());
                   row.put("route", route.name());
                   row.put("picked", g instanceof GeneratedGemm && route == routes.get(0));
-                  int iters = s.flops() > 1e11 ? 20 : 200;
-                  row.put("tflops", measure(route, driver, s, o, iters));
+                  row.put("tflops", measure(route, driver, s, o, rig.size().launches(s)));
                   double err = GemmOperands.relError(want, o.outputs(driver, s));
                   row.put("relError", err);
                   row.put("passed", err <= p.tolerance());
@@ -114,17 +104,18 @@ final class GemmTflops {
   }
 
   /** The GEMMs measured at {@code p}: the generated one, and cuBLAS where it loads. */
-  static List<GpuGemm> generatedAndCublas(GpuDriver driver, GemmPrecision p) {
+  static List<GpuGemm> generatedAndCublas(GpuDriver driver, KernelCompiler compiler,
+      GemmPrecision p) {
     List<GpuGemm> out = new ArrayList<>();
-    out.add(new GeneratedGemm(driver, new Nvrtc(), p));
-    out.addAll(cublas(driver, p));
+    out.add(new GeneratedGemm(driver, compiler, p));
+    out.addAll(cublas(driver, compiler, p));
     return out;
   }
 
   /** cuBLAS at {@code p} where it loads, else nothing. */
-  static List<GpuGemm> cublas(GpuDriver driver, GemmPrecision p) {
+  static List<GpuGemm> cublas(GpuDriver driver, KernelCompiler compiler, GemmPrecision p) {
     return driver instanceof JCudaDriver jcuda && CublasGemm.unavailableReason() == null
-        ? List.of(new CublasGemm(jcuda, new Nvrtc(), p)) : List.of();
+        ? List.of(new CublasGemm(jcuda, compiler, p)) : List.of();
   }
 
   /**
@@ -132,11 +123,10 @@ final class GemmTflops {
    * over {@code shapes}, saved to {@code r} as a table. Returns the exit code: 0 when there are
    * rows and every one agrees with the FP32 kernel, 1 otherwise or on an error.
    */
-  static int sideCheck(Results r, Map<String, GemmShape> shapes,
-      BiFunction<GpuDriver, GemmPrecision, List<GpuGemm>> gemms) {
+  static int sideCheck(CheckRig rig, Results r, Map<String, GemmShape> shapes, GemmSet gemms) {
     int exit = 0;
-    try (JCudaDriver driver = new JCudaDriver(0)) {
-      List<Map<String, Object>> rows = run(driver, r, shapes, gemms);
+    try (GpuDriver driver = rig.openDriver()) {
+      List<Map<String, Object>> rows = run(rig, driver, r, shapes, gemms);
       r.put("gemmTflops", rows);
       StringBuilder md = new StringBuilder("| route | shape | TFLOP/s | rel. error | passed |\n"
           + "|---|---|---|---|---|\n");

@@ -4,13 +4,9 @@ import dev.ember.executor.backend.cuda.CublasGemm;
 import dev.ember.executor.backend.cuda.CudaAvailability;
 import dev.ember.executor.backend.cuda.CudaBackend;
 import dev.ember.executor.backend.cuda.CudaDevice;
-import dev.ember.executor.backend.cuda.CudaOptions;
-import dev.ember.executor.backend.cuda.CudaProbe;
 import dev.ember.executor.backend.cuda.GemmPrecision;
-import dev.ember.executor.backend.cuda.JCudaDriver;
+import dev.ember.executor.backend.cuda.GpuDriver;
 import dev.ember.executor.backend.cuda.WgmmaGemm;
-import dev.ember.executor.dispatch.CompileOptions;
-import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.InMemoryVariantStore;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.onnx.OnnxLoader;
@@ -33,20 +29,13 @@ import java.util.TreeMap;
  * next one runs. GEMMs run as users get them, {@code spark.ember.cuda.gemm=auto} with tuning:
  * each shape takes the fastest route that agrees with the FP32 kernel, among the generated
  * tiles and, where {@code bin/lib/gpu-check} found a cuBLAS that {@link CublasCheck} vouched for,
- * cuBLAS.
+ * cuBLAS. Sizes and the device come from a {@link CheckRig}: GPU 0 at {@link CheckSize#DEVICE}
+ * here; {@code GpuCheckRehearsalTest} runs the same sections on the host emulator.
  *
  * <p>Usage: {@code GpuCheck OUT_DIR DATA_DIR NODE_TESTS_DIR} (DATA_DIR: what {@link GpuPrepare}
  * wrote). Exits 1 when a check failed, 0 otherwise.
  */
 public final class GpuCheck {
-  /** Sentences the interpreter embeds for (b). */
-  static final int SUBSET = 64;
-
-  /** Fewer, coarser sizes than the defaults, so one run compiles few variants. */
-  static final List<Integer> CAPTURE_SIZES = List.of(8, 16, 32, 64);
-
-  static final List<Integer> SEQ_BUCKETS = List.of(16, 24, 32, 48, 64, 96, 128, 256);
-
   /**
    * System property: offer the experimental wgmma GEMM to the tuner ({@link CudaDevice#offer}),
    * which {@code bin/lib/gpu-check} sets only after {@link WgmmaCheck} ran it without a fault.
@@ -54,17 +43,6 @@ public final class GpuCheck {
   static final String OFFER_WGMMA = "ember.gpucheck.wgmma";
 
   private GpuCheck() {}
-
-  static CudaOptions options(GemmPrecision p, boolean graphs) {
-    // An H100 holds every captured variant of the run; the default 4 GiB would not.
-    return new CudaOptions("auto", p, graphs, 48L << 30, true);
-  }
-
-  static CompileWrapper wrapper(Graph graph, CudaBackend cuda, InMemoryVariantStore store) {
-    CompileOptions o = CompileOptions.level(3).withCaptureSizes(CAPTURE_SIZES)
-        .withSeqBuckets(SEQ_BUCKETS);
-    return CompileWrapper.builder(o).backend(cuda).store(store).build(graph);
-  }
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
@@ -74,18 +52,20 @@ public final class GpuCheck {
     Results r = new Results(Path.of(args[0]));
     Path data = Path.of(args[1]);
     Path nodeTests = Path.of(args[2]);
-    boolean ok = run(r, data, nodeTests);
+    boolean ok = run(CheckRig.gpu(), r, data, nodeTests);
     r.put("passed", ok);
     r.save();
     r.progress(ok ? "gpu check done" : "gpu check done, with failures");
     System.exit(ok ? 0 : 1);
   }
 
-  private static boolean run(Results r, Path data, Path nodeTests) {
+  /** Every section on {@code rig}, its results in {@code r}; false when a check failed. */
+  static boolean run(CheckRig rig, Results r, Path data, Path nodeTests) {
+    CheckSize size = rig.size();
     r.put("java", System.getProperty("java.version"));
     r.put("cpus", Runtime.getRuntime().availableProcessors());
     r.progress("probing CUDA device 0");
-    CudaAvailability a = CudaProbe.probe(0);
+    CudaAvailability a = rig.probe();
     Map<String, Object> probe = new LinkedHashMap<>();
     probe.put("usable", a.usable());
     probe.put("reason", a.reason());
@@ -108,7 +88,7 @@ public final class GpuCheck {
         + "\n");
     r.save();
     boolean ok = true;
-    CudaDevice device = CudaDevice.open(0);
+    CudaDevice device = rig.device();
     if (Boolean.getBoolean(OFFER_WGMMA)) { // set by bin/lib/gpu-check once WgmmaCheck passed
       device.offer(WgmmaGemm::new);
       r.progress("the tuner may take the experimental wgmma GEMM where it agrees and is faster");
@@ -119,7 +99,7 @@ public final class GpuCheck {
     try {
       r.progress("(a) node tests vs interpreter");
       List<NodeTestCheck.Outcome> outcomes =
-          NodeTestCheck.run(new CudaBackend(device, options(GemmPrecision.FP32, false)),
+          NodeTestCheck.run(new CudaBackend(device, size.options(GemmPrecision.FP32, false)),
               nodeTests);
       Map<String, Integer> counts = new TreeMap<>();
       StringBuilder failures = new StringBuilder();
@@ -150,6 +130,7 @@ public final class GpuCheck {
       graph = Embed.pooled(OnnxLoader.load(ModelSkeleton.regenerate(skeleton),
           "minilm-skeleton").graph());
       ids = TokenIds.read(data.resolve(GpuPrepare.IDS_FILE));
+      ids = ids.subList(0, Math.min(ids.size(), size.corpusSentences()));
       r.progress(ids.size() + " sentences, " + Embed.tokens(ids, Embed.corpusOrder(ids.size(),
           ids.size())) + " tokens");
     } catch (Exception e) {
@@ -158,11 +139,12 @@ public final class GpuCheck {
 
     if (graph != null) {
       try {
-        r.progress("(b) MiniLM architecture, device vs interpreter on " + SUBSET + " sentences");
-        List<Map<String, Object>> rows = MiniLmCheck.run(device, graph, ids, SUBSET, store, r);
+        r.progress("(b) MiniLM architecture, device vs interpreter on " + size.miniLmSentences()
+            + " sentences");
+        List<Map<String, Object>> rows = MiniLmCheck.run(device, size, graph, ids, store, r);
         r.put("miniLm", rows);
         StringBuilder md = new StringBuilder("## (b) MiniLM architecture (regenerated weights),"
-            + " device vs interpreter, " + SUBSET + " sentences\n\n"
+            + " device vs interpreter, " + size.miniLmSentences() + " sentences\n\n"
             + "| precision | min cosine | mean cosine | passed |\n|---|---|---|---|\n");
         for (Map<String, Object> row : rows) {
           md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", row.get("precision"),
@@ -177,9 +159,9 @@ public final class GpuCheck {
       r.save();
     }
 
-    try (JCudaDriver driver = new JCudaDriver(0)) {
+    try (GpuDriver driver = rig.openDriver()) {
       r.progress("(d) generated GEMM TFLOP/s");
-      List<Map<String, Object>> rows = GemmTflops.run(driver, r);
+      List<Map<String, Object>> rows = GemmTflops.run(rig, driver, r);
       r.put("gemmTflops", rows);
       StringBuilder md = new StringBuilder("## (d) Generated GEMM TFLOP/s per route"
           + " (* = the built-in rule's tile, + = the fastest that agrees, which the tuner"
@@ -206,10 +188,10 @@ public final class GpuCheck {
 
     if (graph != null) {
       try {
-        r.progress("(e) where the time goes, " + Profile.ROWS + " x " + Profile.SEQ);
-        List<Map<String, Object>> rows = Profile.run(device, graph, ids, store, r);
+        r.progress("(e) where the time goes, " + size.profileRows() + " x " + size.profileSeq());
+        List<Map<String, Object>> rows = Profile.run(device, size, graph, ids, store, r);
         r.put("profile", rows);
-        r.markdown(Profile.markdown(rows));
+        r.markdown(Profile.markdown(size, rows));
       } catch (Exception | LinkageError e) {
         ok = fail(r, "profileError", e);
       }
@@ -221,11 +203,11 @@ public final class GpuCheck {
         r.progress("(c) throughput over the corpus at level 3");
         List<Map<String, Object>> rows = new java.util.ArrayList<>();
         r.put("throughput", rows);
-        rows.addAll(Throughput.run(device, graph, ids, store, r, r::save));
+        rows.addAll(Throughput.run(device, size, graph, ids, store, r, r::save));
         r.put("throughput", rows);
         r.put("variants", Map.of("compiled", store.misses(), "loaded", store.hits()));
         StringBuilder md = new StringBuilder("## (c) Throughput, level 3 (capture sizes "
-            + CAPTURE_SIZES + ", seq buckets " + SEQ_BUCKETS + ")\n\n"
+            + size.captureSizes() + ", seq buckets " + size.seqBuckets() + ")\n\n"
             + "| precision | graphs | batching | sentences/s | real tokens/s | padded/real"
             + " | best s/pass | device s/pass | host s/pass |\n"
             + "|---|---|---|---|---|---|---|---|---|\n");

@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * The MiniLM architecture (regenerated weights) on the device at every GEMM precision against the
- * CPU interpreter, on the first {@code subset} sentences in batches of 32 at compile level 3
+ * CPU interpreter, on the first {@link CheckSize#miniLmSentences} sentences in batches of the
+ * smallest {@link CheckSize#batches} size at compile level 3
  * (graphs on): the smallest and mean cosine similarity of the embeddings per precision.
  * FP32 and TF32 must reach {@link #TARGET}; FP16 and BF16 are reported.
  */
@@ -25,10 +26,11 @@ final class MiniLmCheck {
 
   private MiniLmCheck() {}
 
-  static List<Map<String, Object>> run(CudaDevice device, Graph graph, List<long[]> ids,
-      int subset, InMemoryVariantStore store, Results r) {
+  static List<Map<String, Object>> run(CudaDevice device, CheckSize size, Graph graph,
+      List<long[]> ids, InMemoryVariantStore store, Results r) {
     String output = Embed.hiddenOutput(graph);
-    List<int[]> plan = Embed.corpusOrder(Math.min(subset, ids.size()), 32);
+    int subset = Math.min(size.miniLmSentences(), ids.size());
+    List<int[]> plan = Embed.corpusOrder(subset, size.batches().get(0));
     long t0 = System.nanoTime();
     Interpreter interp = new Interpreter(graph, OpRegistry.standard());
     float[][] want = Embed.run(interp::run, output, ids, plan);
@@ -39,8 +41,8 @@ final class MiniLmCheck {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("precision", p.confName());
       try {
-        CudaBackend cuda = new CudaBackend(device, GpuCheck.options(p, true));
-        CompileWrapper w = GpuCheck.wrapper(graph, cuda, store);
+        CudaBackend cuda = new CudaBackend(device, size.options(p, true));
+        CompileWrapper w = size.wrapper(graph, cuda, store);
         float[][] got = Embed.run(w::call, output, ids, plan);
         double min = 1;
         double sum = 0;

@@ -21,17 +21,13 @@ import java.util.Map;
 
 /**
  * (e) Where the time goes, per GEMM precision with graphs on: the level-3 variant for {@link
- * #ROWS} x {@link #SEQ} on corpus sentences of at most {@link #SEQ} tokens. Device ms per graph
+ * CheckSize#profileRows} x {@link CheckSize#profileSeq} (64 x 32 on a device) on corpus sentences
+ * of at most that many tokens. Device ms per graph
  * replay against wall ms per whole {@code call} (padding, copies, replay, output tensors), and
  * every step timed alone ({@link CudaProfile#steps}), summed by kind (GEMMs by shape) with the
  * slowest steps. A few seconds of device time per precision.
  */
 final class Profile {
-  static final int ROWS = 64;
-  static final int SEQ = 32;
-  static final int CALLS = 50;
-  static final int REPLAYS = 50;
-  static final int REPEATS = 20;
   static final int TOP = 15;
 
   /** The row of the fp16 variant compiled without the fused attention kernel. */
@@ -39,15 +35,15 @@ final class Profile {
 
   private Profile() {}
 
-  static List<Map<String, Object>> run(CudaDevice device, Graph graph, List<long[]> ids,
-      InMemoryVariantStore store, Results r) {
+  static List<Map<String, Object>> run(CudaDevice device, CheckSize size, Graph graph,
+      List<long[]> ids, InMemoryVariantStore store, Results r) {
     List<Map<String, Object>> rows = new ArrayList<>();
     // fp32 too: after the H200 runs it is the precision furthest behind torch.
     for (GemmPrecision p : List.of(GemmPrecision.FP16, GemmPrecision.TF32, GemmPrecision.FP32)) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("precision", p.confName());
       try {
-        profile(new CudaBackend(device, GpuCheck.options(p, true)), graph, ids, store, row);
+        profile(new CudaBackend(device, size.options(p, true)), size, graph, ids, store, row);
       } catch (RuntimeException e) {
         row.put("error", String.valueOf(e));
       }
@@ -60,7 +56,7 @@ final class Profile {
     row.put("precision", UNFUSED);
     try {
       profile(CudaBackend.withoutAttentionFusion(device,
-          GpuCheck.options(GemmPrecision.FP16, true)), graph, ids, store, row);
+          size.options(GemmPrecision.FP16, true)), size, graph, ids, store, row);
     } catch (RuntimeException e) {
       row.put("error", String.valueOf(e));
     }
@@ -70,21 +66,23 @@ final class Profile {
     return rows;
   }
 
-  private static void profile(CudaBackend cuda, Graph graph, List<long[]> ids,
+  private static void profile(CudaBackend cuda, CheckSize size, Graph graph, List<long[]> ids,
       InMemoryVariantStore store, Map<String, Object> row) {
-    CompileWrapper w = GpuCheck.wrapper(graph, cuda, store);
-    Map<String, Tensor> feeds = Embed.feeds(ids, Embed.rowsUpTo(ids, ROWS, SEQ), SEQ);
+    CompileWrapper w = size.wrapper(graph, cuda, store);
+    int rows = size.profileRows();
+    int seq = size.profileSeq();
+    Map<String, Tensor> feeds = Embed.feeds(ids, Embed.rowsUpTo(ids, rows, seq), seq);
     w.call(feeds); // compile or load, capture
-    CompiledVariant v = w.variant(w.captureIndex(ROWS, SEQ));
+    CompiledVariant v = w.variant(w.captureIndex(rows, seq));
     long t0 = System.nanoTime();
-    for (int i = 0; i < CALLS; i++) {
+    for (int i = 0; i < size.profileCalls(); i++) {
       w.call(feeds);
     }
-    double callMs = (System.nanoTime() - t0) / 1e6 / CALLS;
-    double deviceMs = CudaProfile.secondsPerPass(v, feeds, REPLAYS) * 1e3;
-    List<StepTime> steps = CudaProfile.steps(v, feeds, REPEATS);
+    double callMs = (System.nanoTime() - t0) / 1e6 / size.profileCalls();
+    double deviceMs = CudaProfile.secondsPerPass(v, feeds, size.profileReplays()) * 1e3;
+    List<StepTime> steps = CudaProfile.steps(v, feeds, size.profileRepeats());
     double stepMicros = steps.stream().mapToDouble(StepTime::micros).sum();
-    row.put("shape", ROWS + "x" + SEQ);
+    row.put("shape", rows + "x" + seq);
     row.put("captured", CudaProfile.captured(v));
     row.put("deviceMsPerReplay", deviceMs);
     row.put("msPerCall", callMs);
@@ -148,9 +146,10 @@ final class Profile {
         : "gemm " + g.m() + "x" + g.n() + "x" + g.k() + "x" + g.batch();
   }
 
-  static String markdown(List<Map<String, Object>> rows) {
-    StringBuilder md = new StringBuilder("## (e) Where the time goes: level-3 variant " + ROWS
-        + " x " + SEQ + ", graphs on (steps timed alone, " + REPEATS + " per CUDA graph)\n\n"
+  static String markdown(CheckSize size, List<Map<String, Object>> rows) {
+    StringBuilder md = new StringBuilder("## (e) Where the time goes: level-3 variant "
+        + size.profileRows() + " x " + size.profileSeq() + ", graphs on (steps timed alone, "
+        + size.profileRepeats() + " per CUDA graph)\n\n"
         + "| precision | device ms/replay | ms/call | host ms/call | sum of steps ms | steps |"
         + " attention path µs |\n|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> row : rows) {
@@ -164,10 +163,11 @@ final class Profile {
           row.get("hostMsPerCall"), row.get("stepSumMs"), row.get("steps"),
           row.get("attentionPathMicros")));
     }
+    // A row that failed has no attention path: then there is no ratio, and the rest still prints.
     Object fused = rows.stream().filter(x -> "fp16".equals(x.get("precision")))
-        .map(x -> x.get("attentionPathMicros")).findFirst().orElse(null);
+        .map(x -> x.getOrDefault("attentionPathMicros", "")).findFirst().orElse(null);
     Object unfused = rows.stream().filter(x -> UNFUSED.equals(x.get("precision")))
-        .map(x -> x.get("attentionPathMicros")).findFirst().orElse(null);
+        .map(x -> x.getOrDefault("attentionPathMicros", "")).findFirst().orElse(null);
     if (fused instanceof Double f && unfused instanceof Double u && f > 0) {
       md.append(String.format(Locale.ROOT, "%nAttention path at fp16: fused %.1f µs, unfused"
           + " %.1f µs per replay: %.2fx (target: 5x)%n", f, u, u / f));

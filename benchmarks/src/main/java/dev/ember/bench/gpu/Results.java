@@ -40,6 +40,11 @@ final class Results {
     root.put(key, value);
   }
 
+  /** What was put under {@code key}, or null. */
+  Object get(String key) {
+    return root.get(key);
+  }
+
   void markdown(String lines) {
     markdown.add(lines);
   }

@@ -2,17 +2,14 @@ package dev.ember.bench.gpu;
 
 import dev.ember.executor.backend.cuda.CublasGemm;
 import dev.ember.executor.backend.cuda.GemmPrecision;
-import dev.ember.executor.backend.cuda.GemmShape;
 import dev.ember.executor.backend.cuda.GpuDriver;
 import dev.ember.executor.backend.cuda.GpuGemm;
 import dev.ember.executor.backend.cuda.JCudaDriver;
-import dev.ember.executor.backend.cuda.Nvrtc;
+import dev.ember.executor.backend.cuda.KernelCompiler;
 import dev.ember.executor.backend.cuda.WgmmaGemm;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * GEMMs on fp16 and bf16 operands in memory, as torch stores them at those precisions, in a JVM of
@@ -33,19 +30,22 @@ public final class SixteenBitDataCheck {
       System.err.println("usage: SixteenBitDataCheck OUT_DIR");
       System.exit(2);
     }
-    Map<String, GemmShape> shapes = new LinkedHashMap<>(GemmTflops.shapes());
-    shapes.keySet().removeIf(name -> !name.startsWith("square") && !name.contains("2048"));
-    System.exit(GemmTflops.sideCheck(new Results(Path.of(args[0])), shapes,
-        SixteenBitDataCheck::gemms));
+    System.exit(run(CheckRig.gpu(), new Results(Path.of(args[0]))));
+  }
+
+  /** The check on {@code rig}; returns the exit code. */
+  static int run(CheckRig rig, Results r) {
+    return GemmTflops.sideCheck(rig, r, rig.size().squareAndFullBatch(),
+        SixteenBitDataCheck::gemms);
   }
 
   /** At fp16 and bf16: the wgmma GEMM (B read as B^T) and cuBLAS where it loads, on copies. */
-  static List<GpuGemm> gemms(GpuDriver driver, GemmPrecision p) {
+  static List<GpuGemm> gemms(GpuDriver driver, KernelCompiler compiler, GemmPrecision p) {
     List<GpuGemm> out = new ArrayList<>();
     if (p != GemmPrecision.FP16 && p != GemmPrecision.BF16) {
       return out;
     }
-    out.add(new SixteenBitCopies(driver, WgmmaGemm.onHalfData(driver, new Nvrtc(), p), p, true));
+    out.add(new SixteenBitCopies(driver, WgmmaGemm.onHalfData(driver, compiler, p), p, true));
     if (driver instanceof JCudaDriver jcuda && CublasGemm.unavailableReason() == null) {
       out.add(new SixteenBitCopies(driver, new CublasHalfData(jcuda, p), p, false));
     }

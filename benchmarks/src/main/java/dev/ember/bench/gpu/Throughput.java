@@ -23,26 +23,23 @@ import java.util.concurrent.Future;
  * Sentences/s and real tokens/s of the level-3 wrapper on the device over the whole pre-tokenized
  * corpus, per GEMM precision with CUDA graphs (one per captured size, replayed), and for FP16
  * also without (the same kernels launched one by one; the other precisions skip it to save
- * device time), for three batchings: length-sorted batches of 32 and of 64 (cut where the
- * sequence bucket changes, the plan the torch reference also runs) and corpus order in batches of 64. Each
+ * device time), for the batchings of {@link CheckSize#batches} (on a device: length-sorted batches
+ * of 32 and of 64, cut where the sequence bucket changes, the plan the torch reference also runs,
+ * and corpus order in batches of 64). Each
  * measurement follows one untimed pass, which compiles or loads the variants and captures their
  * graphs; the first configuration compiles its variants on several threads. Timed passes include
  * building the input tensors, the copies and the pooling on the host.
  *
  * <p>Each row also splits its best pass: {@code deviceSecondsPerPass} sums, over the variants
  * the untimed pass dispatched to, dispatches times {@link CudaProfile#secondsPerPass} (each
- * variant measured once, {@link #PROFILE_PASSES} passes); {@code hostSecondsPerPass} is the
- * rest. Without graphs a variant's pass is launch by launch, so its launch cost counts as device.
+ * variant measured once, over {@link CheckSize#profilePasses} replays); {@code
+ * hostSecondsPerPass} is the rest. Without graphs a variant's pass is launch by launch, so its launch cost counts as device.
  */
 final class Throughput {
-  /** Best of five: one pass is 0.1-0.4 s, and two varied by up to a fifth between runs. */
-  static final int TIMED_PASSES = 5;
-  static final int PROFILE_PASSES = 20;
-
   private Throughput() {}
 
-  static List<Map<String, Object>> run(CudaDevice device, Graph graph, List<long[]> ids,
-      InMemoryVariantStore store, Results r, Runnable save) throws Exception {
+  static List<Map<String, Object>> run(CudaDevice device, CheckSize size, Graph graph,
+      List<long[]> ids, InMemoryVariantStore store, Results r, Runnable save) throws Exception {
     String output = Embed.hiddenOutput(graph);
     List<Map<String, Object>> rows = new ArrayList<>();
     boolean first = true;
@@ -50,13 +47,15 @@ final class Throughput {
         GemmPrecision.FP32)) {
       for (boolean graphs : p == GemmPrecision.FP16 ? new boolean[] {true, false}
           : new boolean[] {true}) {
-        CudaBackend cuda = new CudaBackend(device, GpuCheck.options(p, graphs));
-        CompileWrapper w = GpuCheck.wrapper(graph, cuda, store);
+        CudaBackend cuda = new CudaBackend(device, size.options(p, graphs));
+        CompileWrapper w = size.wrapper(graph, cuda, store);
         Map<CompiledVariant, Double> perPass = new IdentityHashMap<>();
         Map<String, List<int[]>> plans = new LinkedHashMap<>();
-        plans.put("length-sorted x32", Embed.lengthSorted(ids, 32, w::seqBucket));
-        plans.put("length-sorted x64", Embed.lengthSorted(ids, 64, w::seqBucket));
-        plans.put("corpus order x64", Embed.corpusOrder(ids.size(), 64));
+        for (int b : size.batches()) {
+          plans.put("length-sorted x" + b, Embed.lengthSorted(ids, b, w::seqBucket));
+        }
+        int largest = size.batches().get(size.batches().size() - 1);
+        plans.put("corpus order x" + largest, Embed.corpusOrder(ids.size(), largest));
         if (first) {
           long t0 = System.nanoTime();
           compileInParallel(w, ids, plans.values());
@@ -71,7 +70,7 @@ final class Throughput {
           row.put("batching", e.getKey());
           row.put("backend", cuda.name());
           try {
-            measure(w, output, ids, e.getValue(), row, perPass);
+            measure(w, size, output, ids, e.getValue(), row, perPass);
           } catch (RuntimeException ex) {
             row.put("error", String.valueOf(ex));
           }
@@ -84,13 +83,14 @@ final class Throughput {
     return rows;
   }
 
-  private static void measure(CompileWrapper w, String output, List<long[]> ids,
+  // Best of five on a device: one pass is 0.1-0.4 s, and two varied by up to a fifth between runs.
+  private static void measure(CompileWrapper w, CheckSize size, String output, List<long[]> ids,
       List<int[]> plan, Map<String, Object> row, Map<CompiledVariant, Double> perPass) {
     WrapperStats before = w.stats();
     Embed.run(w::call, output, ids, plan); // untimed: compile, load, capture
     WrapperStats after = w.stats();
     double best = Double.MAX_VALUE;
-    for (int i = 0; i < TIMED_PASSES; i++) {
+    for (int i = 0; i < size.timedPasses(); i++) {
       long t0 = System.nanoTime();
       Embed.run(w::call, output, ids, plan);
       best = Math.min(best, (System.nanoTime() - t0) / 1e9);
@@ -115,7 +115,7 @@ final class Throughput {
     row.put("realTokensPerSecond", tokens / best);
     double device;
     try {
-      device = deviceSeconds(w, ids, before, after, perPass, row);
+      device = deviceSeconds(w, ids, before, after, perPass, row, size.profilePasses());
     } catch (RuntimeException e) { // keep the throughput measured above
       row.put("deviceError", String.valueOf(e));
       device = Double.NaN;
@@ -130,7 +130,8 @@ final class Throughput {
    * fallback, a general variant without static shapes) are counted in {@code unprofiled}.
    */
   private static double deviceSeconds(CompileWrapper w, List<long[]> ids, WrapperStats before,
-      WrapperStats after, Map<CompiledVariant, Double> perPass, Map<String, Object> row) {
+      WrapperStats after, Map<CompiledVariant, Double> perPass, Map<String, Object> row,
+      int replays) {
     double total = 0;
     long unprofiled = 0;
     for (WrapperStats.VariantStats vs : after.variants()) {
@@ -148,7 +149,7 @@ final class Throughput {
       }
       double s = perPass.computeIfAbsent(v, k -> CudaProfile.secondsPerPass(k, Embed.feeds(ids,
           Embed.rowsUpTo(ids, shape.get(0).intValue(), shape.get(1).intValue()),
-          shape.get(1).intValue()), PROFILE_PASSES));
+          shape.get(1).intValue()), replays));
       total += n * s;
     }
     row.put("unprofiledDispatches", unprofiled);

@@ -2,7 +2,6 @@ package dev.ember.bench.gpu;
 
 import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.backend.cuda.GemmShape;
-import dev.ember.executor.backend.cuda.Nvrtc;
 import dev.ember.executor.backend.cuda.WgmmaGemm;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -27,12 +26,17 @@ public final class WgmmaCheck {
       System.err.println("usage: WgmmaCheck OUT_DIR");
       System.exit(2);
     }
-    Results r = new Results(Path.of(args[0]));
-    Map<String, GemmShape> shapes = new LinkedHashMap<>(GemmTflops.shapes());
-    shapes.put("odd 1000x1000x1000", GemmShape.rowMajor(1, 1000, 1000, 1000)); // edge tiles
-    int exit = GemmTflops.sideCheck(r, shapes, (driver, p) ->
+    System.exit(run(CheckRig.gpu(), new Results(Path.of(args[0]))));
+  }
+
+  /** The check on {@code rig}; returns the exit code. */
+  static int run(CheckRig rig, Results r) {
+    Map<String, GemmShape> shapes = new LinkedHashMap<>(rig.size().gemmShapes());
+    // 1000 on a device: no multiple of any tile, so every edge tile runs
+    int odd = rig.size().gemmTokens() * 125 / 256;
+    shapes.put("odd " + odd + "x" + odd + "x" + odd, GemmShape.rowMajor(1, odd, odd, odd));
+    return GemmTflops.sideCheck(rig, r, shapes, (driver, compiler, p) ->
         p == GemmPrecision.FP16 || p == GemmPrecision.BF16
-            ? List.of(new WgmmaGemm(driver, new Nvrtc(), p)) : List.of());
-    System.exit(exit);
+            ? List.of(new WgmmaGemm(driver, compiler, p)) : List.of());
   }
 }
