@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * How {@code bin/lib/gpu-check} picks the cuBLAS it hands to the device check ({@code
  * find_cublas}), with the machine's library list and the check's JVM stubbed: a {@code
  * libcublas.so.12} folder is taken as it is; CUDA 13's {@code .so.13} libraries are linked under
- * the {@code .so.12} names; either is kept only when CublasCheck exits 0.
+ * the {@code .so.12} names; either is kept only when CublasCheck exits 0. Also how a step's
+ * timeout is cut to the run's budget ({@code step_limit}).
  */
 class GpuCheckScriptTest {
   @TempDir
@@ -49,6 +50,27 @@ class GpuCheckScriptTest {
     assertEquals("", findCublas("", 0));
     assertEquals("", findCublas("/opt/cuda13/libcublas.so.13\n", 0),
         "without libcublasLt.so.13 there is nothing to link");
+  }
+
+  @Test
+  void aStepGetsWhatTheBudgetLeavesBeyondTheStepsAfterIt() throws Exception {
+    assertEquals("300", stepLimit(0, "300 140"), "early: all it wants");
+    int late = Integer.parseInt(stepLimit(200, "300 140"));
+    assertTrue(late == 180 || late == 179, "520 - 200 - 140, give or take the clock: " + late);
+    assertEquals("10", stepLimit(500, "90 10"), "out of time: 10 s to say so");
+  }
+
+  /** {@code step_limit ARGS} with the run started {@code ago} seconds before, budget 520 s. */
+  private String stepLimit(int ago, String args) throws Exception {
+    String script = "source '" + repoRoot().resolve("bin/lib/gpu-check") + "'\n"
+        + "unset EMBER_GPU_BUDGET\n"
+        + "run_started=$(($(date +%s) - " + ago + "))\n"
+        + "step_limit " + args + "\n";
+    Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    return out;
   }
 
   /** {@code find_cublas}'s output with {@code libs} listed and the check's JVM exiting {@code rc}. */
