@@ -23,17 +23,18 @@ import java.util.concurrent.Future;
  * Sentences/s and real tokens/s of the level-3 wrapper on the device over the whole pre-tokenized
  * corpus, per GEMM precision with CUDA graphs (one per captured size, replayed), and for FP16
  * also without (the same kernels launched one by one; the other precisions skip it to save
- * device time), for the batchings of {@link CheckSize#batches} (on a device: length-sorted batches
- * of 32 and of 64, cut where the sequence bucket changes, the plan the torch reference also runs,
- * and corpus order in batches of 64). Each
- * measurement follows one untimed pass, which compiles or loads the variants and captures their
- * graphs; the first configuration compiles its variants on several threads. Timed passes include
- * building the input tensors, the copies and the pooling on the host.
+ * device time), for the batchings of {@link CheckSize#batches} (on a device: length-sorted
+ * batches of 32 and of 64, cut where the sequence bucket changes, the plan the torch reference
+ * also runs, and corpus order in batches of 64). Each measurement follows one untimed pass,
+ * which compiles or loads the variants and captures their graphs; the first configuration
+ * compiles its variants on several threads. Timed passes include building the input tensors,
+ * the copies and the pooling on the host.
  *
  * <p>Each row also splits its best pass: {@code deviceSecondsPerPass} sums, over the variants
  * the untimed pass dispatched to, dispatches times {@link CudaProfile#secondsPerPass} (each
  * variant measured once, over {@link CheckSize#profilePasses} replays); {@code
- * hostSecondsPerPass} is the rest. Without graphs a variant's pass is launch by launch, so its launch cost counts as device.
+ * hostSecondsPerPass} is the rest. Without graphs a variant's pass is launch by launch, so its
+ * launch cost counts as device.
  */
 final class Throughput {
   private Throughput() {}
@@ -156,7 +157,9 @@ final class Throughput {
     return total;
   }
 
-  /** One batch of every distinct (rows, bucket) pair, run on 8 threads so NVRTC runs in parallel. */
+  /**
+   * One batch of every distinct (rows, bucket) pair, run on 8 threads so NVRTC runs in parallel.
+   */
   private static void compileInParallel(CompileWrapper w, List<long[]> ids,
       Iterable<List<int[]>> plans) throws Exception {
     Map<String, int[]> distinct = new LinkedHashMap<>();

@@ -34,7 +34,9 @@ public interface GpuDriver extends AutoCloseable {
    */
   void upload(long dst, ByteBuffer src);
 
-  /** Copies {@code dst.remaining()} bytes from {@code src} into {@code dst}; waits for the stream. */
+  /**
+   * Copies {@code dst.remaining()} bytes from {@code src} into {@code dst}; waits for the stream.
+   */
   void download(ByteBuffer dst, long src);
 
   /**

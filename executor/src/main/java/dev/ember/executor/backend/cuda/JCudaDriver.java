@@ -100,7 +100,9 @@ public final class JCudaDriver implements GpuDriver {
   private final Map<CUfunction, Integer> sharedOptIn = new IdentityHashMap<>();
   private boolean closed;
 
-  /** Opens device {@code ordinal}; throws DEVICE_UNAVAILABLE when the driver or device is absent. */
+  /**
+   * Opens device {@code ordinal}; throws DEVICE_UNAVAILABLE when the driver or device is absent.
+   */
   public JCudaDriver(int ordinal) {
     try {
       check(cuInit(0), "cuInit");

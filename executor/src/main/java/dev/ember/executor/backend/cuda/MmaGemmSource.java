@@ -40,7 +40,8 @@ final class MmaGemmSource {
     }
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" tensor-core GEMM: C = alpha * A B + beta")
-        .append(" * bias, ").append(tile.size()).append('x').append(tile.size()).append(" tiles, mma.sync.")
+        .append(" * bias, ").append(tile.size()).append('x').append(tile.size())
+        .append(" tiles, mma.sync.")
         .append(l == MmaLayout.M16N8K8_TF32 ? "m16n8k8" : "m16n8k16").append(", needs sm_80\n");
     s.append(helpers(p));
     s.append("extern \"C\" __global__ void ").append(name).append('(').append(GemmKernels.PARAMS)

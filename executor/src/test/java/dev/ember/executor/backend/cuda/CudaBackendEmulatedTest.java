@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.executor.backend.CompiledVariant;
 import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
+import dev.ember.executor.backend.cuda.emu.EmulatedGpu;
 import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
 import dev.ember.executor.backend.interp.Interpreter;
 import dev.ember.executor.dispatch.CompileOptions;
@@ -29,9 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole CUDA backend (code generation, buffers, launches, GEMM steps, CUDA-graph capture and
@@ -43,17 +43,18 @@ class CudaBackendEmulatedTest {
   private static final String OUT = "last_hidden_state";
   private static Graph miniLm;
   private static Interpreter interp;
+  @RegisterExtension
+  static final EmulatedGpu GPU = EmulatedGpu.standard();
+
   private static EmulatedDriver driver;
   private static CudaDevice device;
   private static final AtomicInteger compiles = new AtomicInteger();
 
   @BeforeAll
   static void setUp() {
-    assumeTrue(HostKernelCompiler.unavailableReason() == null,
-        "no host compiler: " + HostKernelCompiler.unavailableReason());
     miniLm = MiniLmFixture.graph();
     interp = new Interpreter(miniLm, OpRegistry.standard());
-    driver = new EmulatedDriver();
+    driver = GPU.driver();
     HostKernelCompiler host = new HostKernelCompiler();
     KernelCompiler counting = new KernelCompiler() {
       @Override
@@ -70,13 +71,6 @@ class CudaBackendEmulatedTest {
     device = CudaDevice.on(driver, counting);
   }
 
-  @AfterAll
-  static void tearDown() {
-    if (driver != null) {
-      driver.close();
-    }
-  }
-
   /**
    * Without GEMM tuning: its routes are timed on MiniLM's 384-wide products, which the emulator
    * runs for minutes; GemmTunerEmulatedTest covers the tuner.
@@ -85,7 +79,6 @@ class CudaBackendEmulatedTest {
     return new CudaBackend(device, o.withGemm("generated").withPrecision(GemmPrecision.FP32)
         .withGemmTuning(false));
   }
-
 
   /** MiniLM with the static shapes of {@code feeds}, as a single variant is compiled. */
   private static Graph specialized(Map<String, Tensor> feeds) {

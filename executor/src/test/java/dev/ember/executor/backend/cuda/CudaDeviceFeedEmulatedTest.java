@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.executor.backend.DeviceSlice;
 import dev.ember.executor.backend.cpu.CpuJaninoBackend;
 import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
-import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
+import dev.ember.executor.backend.cuda.emu.EmulatedGpu;
 import dev.ember.executor.backend.interp.Interpreter;
 import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.executor.dispatch.CompileWrapper;
@@ -28,9 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The device feed of the RAPIDS columnar path end to end on the host emulator of the GPU: inputs
@@ -41,23 +40,17 @@ import org.junit.jupiter.api.Test;
  * the interpreter's, and nothing but the 4-byte error flag may come back to the host.
  */
 class CudaDeviceFeedEmulatedTest {
+  @RegisterExtension
+  static final EmulatedGpu GPU = EmulatedGpu.standard();
+
   private static EmulatedDriver driver;
   private static CudaBackend cuda;
 
   @BeforeAll
   static void setUp() {
-    assumeTrue(HostKernelCompiler.unavailableReason() == null,
-        "no host compiler: " + HostKernelCompiler.unavailableReason());
-    driver = new EmulatedDriver();
-    cuda = new CudaBackend(CudaDevice.on(driver, new HostKernelCompiler()),
+    driver = GPU.driver();
+    cuda = new CudaBackend(GPU.device(),
         CudaOptions.defaults().withGemm("generated").withPrecision(GemmPrecision.FP32));
-  }
-
-  @AfterAll
-  static void tearDown() {
-    if (driver != null) {
-      driver.close();
-    }
   }
 
   /** {@code y = Relu(x @ w + z)}, {@code s = z + c}: x [batch, 3], z [batch, 4]. */

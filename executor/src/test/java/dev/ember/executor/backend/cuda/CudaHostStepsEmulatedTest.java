@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.executor.backend.CompiledVariant;
 import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.backend.cpu.CpuJaninoBackend;
 import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
-import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
+import dev.ember.executor.backend.cuda.emu.EmulatedGpu;
 import dev.ember.executor.backend.interp.Interpreter;
 import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.executor.dispatch.CompileWrapper;
@@ -25,9 +24,9 @@ import dev.ember.executor.ops.OpRegistry;
 import dev.ember.executor.testing.Tolerance;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Host steps on the host emulator of the GPU: a graph whose Clip, Greater and Concat have no CUDA
@@ -35,26 +34,20 @@ import org.junit.jupiter.api.Test;
  * cuda} mode refuses it naming the ops; {@code auto} puts each variant where the cost rule says.
  */
 class CudaHostStepsEmulatedTest {
+  @RegisterExtension
+  static final EmulatedGpu GPU = EmulatedGpu.standard();
+
   private static EmulatedDriver driver;
   private static CudaBackend cuda;
   private static CudaAutoBackend auto;
 
   @BeforeAll
   static void setUp() {
-    assumeTrue(HostKernelCompiler.unavailableReason() == null,
-        "no host compiler: " + HostKernelCompiler.unavailableReason());
-    driver = new EmulatedDriver();
-    CudaDevice device = CudaDevice.on(driver, new HostKernelCompiler());
+    driver = GPU.driver();
+    CudaDevice device = GPU.device();
     cuda = new CudaBackend(device, CudaOptions.defaults().withGemm("generated")
         .withPrecision(GemmPrecision.FP32));
     auto = new CudaAutoBackend(cuda, new CpuJaninoBackend());
-  }
-
-  @AfterAll
-  static void tearDown() {
-    if (driver != null) {
-      driver.close();
-    }
   }
 
   private static Map<String, Tensor> interpret(Graph g, Map<String, Tensor> in) {

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.executor.backend.CompiledVariant;
 import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
-import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
+import dev.ember.executor.backend.cuda.emu.EmulatedGpu;
 import dev.ember.executor.backend.interp.Interpreter;
 import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.executor.dispatch.CompileWrapper;
@@ -22,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link CudaProfile} on the host emulator: every step of a MiniLM variant is timed, captured and
@@ -33,23 +32,17 @@ import org.junit.jupiter.api.Test;
  */
 class CudaProfileEmulatedTest {
   private static Graph miniLm;
+  @RegisterExtension
+  static final EmulatedGpu GPU = EmulatedGpu.standard();
+
   private static EmulatedDriver driver;
   private static CudaDevice device;
 
   @BeforeAll
   static void setUp() {
-    assumeTrue(HostKernelCompiler.unavailableReason() == null,
-        "no host compiler: " + HostKernelCompiler.unavailableReason());
     miniLm = MiniLmFixture.graph();
-    driver = new EmulatedDriver();
-    device = CudaDevice.on(driver, new HostKernelCompiler());
-  }
-
-  @AfterAll
-  static void tearDown() {
-    if (driver != null) {
-      driver.close();
-    }
+    driver = GPU.driver();
+    device = GPU.device();
   }
 
   private static CompileWrapper wrapper(CudaOptions o) {

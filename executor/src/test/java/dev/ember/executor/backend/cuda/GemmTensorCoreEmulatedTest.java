@@ -2,9 +2,9 @@ package dev.ember.executor.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
+import dev.ember.executor.backend.cuda.emu.EmulatedGpu;
 import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
 import dev.ember.executor.ir.Half;
 import java.nio.ByteBuffer;
@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -27,20 +27,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  * at their edges, read B transposed, broadcast a bias and run a batch.
  */
 class GemmTensorCoreEmulatedTest {
+  @RegisterExtension
+  static final EmulatedGpu GPU = EmulatedGpu.standard();
+
   private static EmulatedDriver driver;
 
   @BeforeAll
   static void setUp() {
-    assumeTrue(HostKernelCompiler.unavailableReason() == null,
-        "no host compiler: " + HostKernelCompiler.unavailableReason());
-    driver = new EmulatedDriver();
-  }
-
-  @AfterAll
-  static void tearDown() {
-    if (driver != null) {
-      driver.close();
-    }
+    driver = GPU.driver();
   }
 
   /** Shapes by what they exercise; each lists every route GeneratedGemm offers it. */

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.executor.backend.CompiledVariant;
 import dev.ember.executor.backend.VariantArtifacts;
 import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
+import dev.ember.executor.backend.cuda.emu.EmulatedGpu;
 import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
 import dev.ember.executor.backend.interp.Interpreter;
 import dev.ember.executor.errors.EmberException;
@@ -30,9 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Measured GEMM routes on the host emulator: split-K routes agree with the whole product and
@@ -47,22 +47,16 @@ class GemmTunerEmulatedTest {
   private static final GemmShape THIN = new GemmShape(1, 40, 24, 256, 0, 256, 1, 0, 1, 256,
       0, 32, 0.5f, 2f, true, 0, 1);
 
+  @RegisterExtension
+  static final EmulatedGpu GPU = EmulatedGpu.standard();
+
   private static EmulatedDriver driver;
   private static CudaDevice device;
 
   @BeforeAll
   static void setUp() {
-    assumeTrue(HostKernelCompiler.unavailableReason() == null,
-        "no host compiler: " + HostKernelCompiler.unavailableReason());
-    driver = new EmulatedDriver();
-    device = CudaDevice.on(driver, new HostKernelCompiler());
-  }
-
-  @AfterAll
-  static void tearDown() {
-    if (driver != null) {
-      driver.close();
-    }
+    driver = GPU.driver();
+    device = GPU.device();
   }
 
   private static GeneratedGemm fp32() {

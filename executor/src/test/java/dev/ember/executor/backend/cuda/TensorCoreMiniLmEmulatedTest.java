@@ -2,12 +2,11 @@ package dev.ember.executor.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.executor.backend.CompiledVariant;
 import dev.ember.executor.backend.VariantKey;
 import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
-import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
+import dev.ember.executor.backend.cuda.emu.EmulatedGpu;
 import dev.ember.executor.backend.interp.Interpreter;
 import dev.ember.executor.ir.Graph;
 import dev.ember.executor.ir.Tensor;
@@ -19,8 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,23 +32,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TensorCoreMiniLmEmulatedTest {
   private static final String OUT = "last_hidden_state";
   private static Graph miniLm;
+  @RegisterExtension
+  static final EmulatedGpu GPU = EmulatedGpu.standard();
+
   private static EmulatedDriver driver;
   private static CudaDevice device;
 
   @BeforeAll
   static void setUp() {
-    assumeTrue(HostKernelCompiler.unavailableReason() == null,
-        "no host compiler: " + HostKernelCompiler.unavailableReason());
     miniLm = MiniLmFixture.graph();
-    driver = new EmulatedDriver();
-    device = CudaDevice.on(driver, new HostKernelCompiler());
-  }
-
-  @AfterAll
-  static void tearDown() {
-    if (driver != null) {
-      driver.close();
-    }
+    driver = GPU.driver();
+    device = GPU.device();
   }
 
   @ParameterizedTest
