@@ -23,7 +23,8 @@ import struct
 import sys
 import time
 
-# Must match dev.ember.bench.gpu.GpuCheck.
+# Must match dev.ember.bench.gpu.CheckSize.DEVICE (TorchReferenceAgreementTest checks them and
+# length_sorted against Embed.lengthSorted).
 CAPTURE_SIZES = [8, 16, 32, 64]
 SEQ_BUCKETS = [16, 24, 32, 48, 64, 96, 128, 256]
 TIMED_PASSES = 5  # best of five, as Throughput

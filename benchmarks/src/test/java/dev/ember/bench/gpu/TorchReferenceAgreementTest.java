@@ -1,0 +1,83 @@
+package dev.ember.bench.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench/gpu/torch_reference.py} runs what the device check's throughput rows run, so that
+ * their ratio compares like with like: the capture sizes, sequence buckets and timed passes of
+ * {@link CheckSize#DEVICE}, and the same length-sorted batches as {@link Embed#lengthSorted}
+ * (python's own {@code length_sorted} run on a token-id file Java wrote).
+ */
+class TorchReferenceAgreementTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void constantsAreTheDeviceChecks() throws Exception {
+    String py = Files.readString(script());
+    assertEquals(CheckSize.DEVICE.captureSizes(), intList(py, "CAPTURE_SIZES"));
+    assertEquals(CheckSize.DEVICE.seqBuckets(), intList(py, "SEQ_BUCKETS"));
+    assertEquals(List.of(CheckSize.DEVICE.timedPasses()), intList(py, "TIMED_PASSES"));
+  }
+
+  @Test
+  void lengthSortedBatchesAreEmbeds() throws Exception {
+    Random rnd = new Random(7);
+    List<long[]> ids = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      ids.add(new long[1 + rnd.nextInt(rnd.nextBoolean() ? 40 : 256)]);
+    }
+    Path file = tmp.resolve("ids.bin");
+    TokenIds.write(file, ids);
+    List<Integer> buckets = CheckSize.DEVICE.seqBuckets();
+    IntUnaryOperator bucket = len -> buckets.stream().filter(b -> b >= len).findFirst()
+        .orElse(len);
+    for (int size : CheckSize.DEVICE.batches()) {
+      String want = Embed.lengthSorted(ids, size, bucket).stream().map(Arrays::toString)
+          .reduce((a, b) -> a + ";" + b).orElse("");
+      assertEquals(want, python(file, size), "length-sorted x" + size);
+    }
+  }
+
+  private String python(Path ids, int size) throws Exception {
+    String code = "import importlib.util, sys\n"
+        + "spec = importlib.util.spec_from_file_location('tr', sys.argv[1])\n"
+        + "tr = importlib.util.module_from_spec(spec); spec.loader.exec_module(tr)\n"
+        + "plan = tr.length_sorted(tr.read_ids(sys.argv[2]), int(sys.argv[3]))\n"
+        + "print(';'.join('[' + ', '.join(map(str, b)) + ']' for b in plan))\n";
+    Process p = new ProcessBuilder("python3", "-c", code, script().toString(), ids.toString(),
+        String.valueOf(size)).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    return out;
+  }
+
+  private static List<Integer> intList(String py, String name) {
+    Matcher m = Pattern.compile("(?m)^" + name + " = \\[?([0-9, ]+)\\]?").matcher(py);
+    assertTrue(m.find(), name + " not found");
+    return Arrays.stream(m.group(1).split(",")).map(String::strip).map(Integer::valueOf)
+        .toList();
+  }
+
+  private static Path script() {
+    Path cwd = Path.of("").toAbsolutePath();
+    Path root = Files.isDirectory(cwd.resolve("bin/lib")) ? cwd : cwd.getParent();
+    return root.resolve("bench/gpu/torch_reference.py");
+  }
+}
