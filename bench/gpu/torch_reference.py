@@ -4,10 +4,10 @@
 Runs sentence-transformers' all-MiniLM-L6-v2 architecture -- a 6-layer BERT (hidden 384, 12 heads,
 FFN 1536, GELU, 512 positions, vocab 30522), mean pooling over the attention mask, then L2
 normalisation -- on the same pre-tokenized corpus (.gpu/corpus-ids.bin, written by GpuPrepare) and
-the same batch plans as dev.ember.bench.gpu.Throughput, padded to the same captured sizes: eager
-fp32 and eager fp16 (autocast) as baselines, then torch.compile(mode="reduce-overhead", which
-replays CUDA graphs) at each precision the device check runs Ember at: fp32 (TF32 off), tf32
-(TF32 matmuls), fp16 and bf16 (autocast). Every compiled mode starts from a reset Dynamo cache, so
+the same batch plans as dev.ember.bench.gpu.Throughput, each batch cut into chunks and padded to
+the captured sizes as Ember's level-3 wrapper does: eager fp32 and eager fp16 (autocast) as
+baselines, then torch.compile(mode="reduce-overhead", which replays CUDA graphs) at each precision
+the device check runs Ember at: fp32 (TF32 off), tf32 (TF32 matmuls), fp16 and bf16 (autocast). Every compiled mode starts from a reset Dynamo cache, so
 one mode's guards never decide another's.
 
 The weights are seeded random (torch.manual_seed(0), BERT's own init), NOT Ember's regenerated
@@ -58,6 +58,38 @@ def capture_size(rows):
         if rows <= c:
             return c
     return rows
+
+
+# Must match dev.ember.executor.dispatch.CaptureGrid.CHUNK_COST_ROWS.
+CHUNK_COST_ROWS = 1.0
+
+
+def chunks(rows):
+    """How Ember's level-3 wrapper cuts a call of `rows` rows (CaptureGrid.cut): full chunks of
+    the largest capture size, then the rest cut into the chunks that cost least, each chunk's rows
+    padded up to its capture size plus CHUNK_COST_ROWS a chunk (17 rows: 16 + 1 padded to 8)."""
+    top = CAPTURE_SIZES[-1]
+    cost, first = [0.0] * top, [0] * top
+    for r in range(1, top):
+        cost[r] = float("inf")
+        for size in CAPTURE_SIZES:
+            take = min(size, r)
+            c = size + CHUNK_COST_ROWS + cost[r - take]
+            if c <= cost[r]:  # ties go to the larger chunk
+                cost[r], first[r] = c, take
+            if size >= r:
+                break
+    out = [top] * (rows // top)
+    r = rows % top
+    while r > 0:
+        out.append(first[r])
+        r -= first[r]
+    return out
+
+
+def padded_tokens(rows, seq):
+    """Tokens a call of `rows` rows of at most `seq` tokens computes, padding included."""
+    return sum(capture_size(c) for c in chunks(rows)) * bucket(seq)
 
 
 def length_sorted(ids, size):
@@ -138,8 +170,7 @@ def main():
             return torch.nn.functional.normalize(pooled.float(), p=2, dim=1)
         return embed
 
-    def batch_tensors(rows):
-        seq = bucket(max(len(ids[r]) for r in rows))
+    def batch_tensors(rows, seq):
         n = capture_size(len(rows))
         tok = torch.zeros((n, seq), dtype=torch.long)
         mask = torch.zeros((n, seq), dtype=torch.long)
@@ -149,6 +180,8 @@ def main():
         return tok, mask
 
     def run_plan(fn, plan, precision):
+        """Each batch cut into chunks as Ember's wrapper cuts it, each padded to its capture size
+        and its batch's bucket, so both engines compute the same padded tokens."""
         vectors = []
         torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
         torch.backends.cudnn.allow_tf32 = precision == "tf32"
@@ -156,9 +189,14 @@ def main():
         with torch.inference_mode(), torch.autocast("cuda", dtype=dtype or torch.float16,
                                                     enabled=dtype is not None):
             for rows in plan:
-                tok, mask = batch_tensors(rows)
-                v = fn(tok.cuda(non_blocking=True), mask.cuda(non_blocking=True))
-                vectors.append(v[:len(rows)].cpu())
+                seq = bucket(max(len(ids[r]) for r in rows))
+                at = 0
+                for n in chunks(len(rows)):
+                    part = rows[at:at + n]
+                    at += n
+                    tok, mask = batch_tensors(part, seq)
+                    v = fn(tok.cuda(non_blocking=True), mask.cuda(non_blocking=True))
+                    vectors.append(v[:len(part)].cpu())
         torch.cuda.synchronize()
         return vectors
 
@@ -196,7 +234,9 @@ def main():
                     best = min(best, time.perf_counter() - t0)
                 sentences = sum(len(r) for r in plan)
                 tokens = sum(len(ids[i]) for r in plan for i in r)
+                padded = sum(padded_tokens(len(r), max(len(ids[i]) for i in r)) for r in plan)
                 row.update(sentences=sentences, batches=len(plan), realTokens=tokens,
+                           paddedTokens=padded,
                            bestSeconds=best, sentencesPerSecond=sentences / best,
                            realTokensPerSecond=tokens / best)
             except Exception as e:

@@ -3,6 +3,9 @@ package dev.ember.bench.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ember.executor.dispatch.CompileOptions;
+import dev.ember.executor.dispatch.CompileWrapper;
+import dev.ember.executor.models.MiniLmFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bench/gpu/torch_reference.py} runs what the device check's throughput rows run, so that
  * their ratio compares like with like: the capture sizes, sequence buckets and timed passes of
- * {@link CheckSize#DEVICE}, and the same length-sorted batches as {@link Embed#lengthSorted}
- * (python's own {@code length_sorted} run on a token-id file Java wrote).
+ * {@link CheckSize#DEVICE}, the same length-sorted batches as {@link Embed#lengthSorted}
+ * (python's own {@code length_sorted} run on a token-id file Java wrote), and each batch cut into
+ * the chunks the level-3 wrapper cuts it into, padded alike ({@code padded_tokens} against {@link
+ * CompileWrapper#paddedTokens}).
  */
 class TorchReferenceAgreementTest {
   @TempDir
@@ -54,14 +59,39 @@ class TorchReferenceAgreementTest {
     }
   }
 
+  @Test
+  void batchesArePaddedAsTheLevel3WrapperPadsThem() throws Exception {
+    CheckSize d = CheckSize.DEVICE;
+    CompileWrapper w = CompileWrapper.builder(CompileOptions.level(3)
+        .withCaptureSizes(d.captureSizes()).withSeqBuckets(d.seqBuckets()))
+        .build(MiniLmFixture.graph());
+    StringBuilder want = new StringBuilder();
+    for (int rows = 1; rows <= 200; rows++) {
+      for (int seq : List.of(7, 20, 100)) {
+        want.append(w.paddedTokens(rows, seq)).append(' ');
+      }
+    }
+    String code = "for rows in range(1, 201):\n"
+        + "    for seq in (7, 20, 100):\n"
+        + "        print(tr.padded_tokens(rows, seq), end=' ')\n";
+    assertEquals(want.toString().strip(), python(code));
+  }
+
   private String python(Path ids, int size) throws Exception {
-    String code = "import importlib.util, sys\n"
+    return python("plan = tr.length_sorted(tr.read_ids(sys.argv[2]), int(sys.argv[3]))\n"
+        + "print(';'.join('[' + ', '.join(map(str, b)) + ']' for b in plan))\n",
+        ids.toString(), String.valueOf(size));
+  }
+
+  /** Output of {@code code} run with the reference script loaded as {@code tr}. */
+  private String python(String code, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("python3", "-c",
+        "import importlib.util, sys\n"
         + "spec = importlib.util.spec_from_file_location('tr', sys.argv[1])\n"
-        + "tr = importlib.util.module_from_spec(spec); spec.loader.exec_module(tr)\n"
-        + "plan = tr.length_sorted(tr.read_ids(sys.argv[2]), int(sys.argv[3]))\n"
-        + "print(';'.join('[' + ', '.join(map(str, b)) + ']' for b in plan))\n";
-    Process p = new ProcessBuilder("python3", "-c", code, script().toString(), ids.toString(),
-        String.valueOf(size)).redirectErrorStream(true).start();
+        + "tr = importlib.util.module_from_spec(spec); spec.loader.exec_module(tr)\n" + code,
+        script().toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);
