@@ -18,11 +18,15 @@ import java.util.Map;
  * The MiniLM architecture (regenerated weights) on the device at every GEMM precision against the
  * CPU interpreter, on the first {@link CheckSize#miniLmSentences} sentences in batches of the
  * smallest {@link CheckSize#batches} size at compile level 3
- * (graphs on): the smallest and mean cosine similarity of the embeddings per precision.
- * FP32 and TF32 must reach {@link #TARGET}; FP16 and BF16 are reported.
+ * (graphs on): the smallest and mean cosine similarity of the embeddings per precision, which
+ * must reach {@link #target}: far enough below what the H200 measured (1.0 fp32, 0.9999995 tf32
+ * and fp16, 0.99997 bf16) that only a real loss of accuracy fails it.
  */
 final class MiniLmCheck {
-  static final double TARGET = 0.9999;
+  /** The smallest cosine a precision must reach: bf16 keeps 8 bits of mantissa, the rest 10+. */
+  static double target(GemmPrecision p) {
+    return p == GemmPrecision.BF16 ? 0.999 : 0.9999;
+  }
 
   private MiniLmCheck() {}
 
@@ -59,9 +63,8 @@ final class MiniLmCheck {
         row.put("sentences", n);
         row.put("minCosine", min);
         row.put("meanCosine", sum / n);
-        boolean gated = p == GemmPrecision.FP32 || p == GemmPrecision.TF32;
-        row.put("target", gated ? TARGET : null);
-        row.put("passed", gated ? min >= TARGET : null);
+        row.put("target", target(p));
+        row.put("passed", min >= target(p));
       } catch (RuntimeException e) {
         row.put("error", String.valueOf(e));
         row.put("passed", false);
