@@ -65,12 +65,29 @@ public final class Nvrtc implements KernelCompiler {
 
   @Override
   public byte[] compile(String source, String arch, String program) {
+    return build(source, arch, program, false).cubin();
+  }
+
+  /**
+   * What ptxas reports compiling {@code source} ({@code -Xptxas=-v}): per kernel its registers,
+   * stack frame and spills, and any performance note (such as wgmma instructions it serialised).
+   */
+  String resourceReport(String source, String arch, String program) {
+    return build(source, arch, program, true).log();
+  }
+
+  private record Built(byte[] cubin, String log) {}
+
+  private Built build(String source, String arch, String program, boolean verbose) {
     version();
     nvrtcProgram prog = new nvrtcProgram();
     check(JNvrtc.nvrtcCreateProgram(prog, source, program, 0, null, null), "create", program);
     try {
-      String[] opts = {"--gpu-architecture=" + arch, "-default-device", "--std=c++17",
-          "-lineinfo"};
+      String[] opts = verbose
+          ? new String[] {"--gpu-architecture=" + arch, "-default-device", "--std=c++17",
+              "-lineinfo", "-Xptxas=-v"}
+          : new String[] {"--gpu-architecture=" + arch, "-default-device", "--std=c++17",
+              "-lineinfo"};
       int rc = JNvrtc.nvrtcCompileProgram(prog, opts.length, opts);
       if (rc != nvrtcResult.NVRTC_SUCCESS) {
         String log = log(prog);
@@ -84,7 +101,7 @@ public final class Nvrtc implements KernelCompiler {
       check(JNvrtc.nvrtcGetCUBINSize(prog, size), "get the CUBIN size of", program);
       byte[] cubin = new byte[(int) size[0]];
       check(JNvrtc.nvrtcGetCUBIN(prog, cubin), "get the CUBIN of", program);
-      return cubin;
+      return new Built(cubin, verbose ? log(prog) : "");
     } finally {
       JNvrtc.nvrtcDestroyProgram(prog);
     }

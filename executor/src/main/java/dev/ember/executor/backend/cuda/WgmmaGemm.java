@@ -17,10 +17,26 @@ public final class WgmmaGemm implements GpuGemm {
   private final GemmPrecision precision;
   /** Whether A and B are 16-bit in memory (B given as B^T): {@link WgmmaHalfDataSource}. */
   private final boolean halfData;
-  /** Kernels by warpgroups per block (1: 64x128 tiles, 2: 128x128) and epilogue. */
+  /** Kernels by tile and epilogue. */
   private final Map<Key, Object> kernels = new ConcurrentHashMap<>();
 
-  private record Key(int warpgroups, GemmEpilogue epilogue) {}
+  /**
+   * A block's tile: {@code warpgroups} x 64 rows (1 or 2) by {@code n} columns (128; 256 on
+   * 16-bit data, where cp.async keeps the operands out of registers).
+   */
+  private record Tile(int warpgroups, int n) {
+    int m() {
+      return WgmmaGemmSource.TILE_M * warpgroups;
+    }
+
+    String label() {
+      return m() + "x" + n;
+    }
+  }
+
+  private record Key(Tile tile, GemmEpilogue epilogue) {}
+
+  private static final Tile T128 = new Tile(2, WgmmaGemmSource.TILE_N);
 
   public WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
     this(driver, compiler, precision, false);
@@ -87,13 +103,13 @@ public final class WgmmaGemm implements GpuGemm {
     return GemmKernels.whyNot(s);
   }
 
-  /** Runs {@code s} on 128 x 128 tiles (two warpgroups); {@link #routes} offers 64 x 128 too. */
+  /** Runs {@code s} on 128 x 128 tiles (two warpgroups); {@link #routes} offers others too. */
   @Override
   public void enqueue(GemmShape s, long a, long b, long c, long bias) {
-    enqueue(s, 2, a, b, c, bias);
+    enqueue(s, T128, a, b, c, bias);
   }
 
-  private void enqueue(GemmShape s, int warpgroups, long a, long b, long c, long bias) {
+  private void enqueue(GemmShape s, Tile tile, long a, long b, long c, long bias) {
     String why = whyNot(s);
     if (why != null) {
       throw new IllegalArgumentException(name() + " cannot run " + s + ": " + why);
@@ -101,11 +117,11 @@ public final class WgmmaGemm implements GpuGemm {
     if (halfData && ((a | b) & 15) != 0) {
       throw new IllegalArgumentException(name() + ": A and B must be 16-byte aligned");
     }
-    Dim3 grid = Dim3.of(GemmKernels.ceilDiv(s.n(), WgmmaGemmSource.TILE_N),
-        GemmKernels.ceilDiv(s.m(), WgmmaGemmSource.TILE_M * warpgroups), s.batch());
-    driver.launch(kernel(warpgroups, s.epilogue()), grid,
-        Dim3.of(WgmmaGemmSource.THREADS * warpgroups),
-        halfData ? WgmmaHalfDataSource.sharedBytes(warpgroups) : 0,
+    Dim3 grid = Dim3.of(GemmKernels.ceilDiv(s.n(), tile.n()),
+        GemmKernels.ceilDiv(s.m(), tile.m()), s.batch());
+    driver.launch(kernel(tile, s.epilogue()), grid,
+        Dim3.of(WgmmaGemmSource.THREADS * tile.warpgroups()),
+        halfData ? WgmmaHalfDataSource.sharedBytes(tile.warpgroups(), tile.n()) : 0,
         GemmKernels.args(a, b, c, bias, s));
   }
 
@@ -114,30 +130,37 @@ public final class WgmmaGemm implements GpuGemm {
     if (whyNot(s) != null) {
       return List.of();
     }
+    List<Tile> tiles = new ArrayList<>(List.of(T128));
+    if (halfData) {
+      tiles.add(new Tile(2, 2 * WgmmaGemmSource.TILE_N));
+    }
+    tiles.add(new Tile(1, WgmmaGemmSource.TILE_N));
     List<GemmRoute> routes = new ArrayList<>();
-    for (int wg : new int[] {2, 1}) {
-      routes.add(GemmRoute.of(name() + "-t" + WgmmaGemmSource.TILE_M * wg + "x"
-          + WgmmaGemmSource.TILE_N, s, precision, () -> image(wg, s.epilogue()),
-          (a, b, c, bias) -> enqueue(s, wg, a, b, c, bias)));
+    for (Tile tile : tiles) {
+      routes.add(GemmRoute.of(name() + "-t" + tile.label(), s, precision,
+          () -> image(tile, s.epilogue()), (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias)));
     }
     return routes;
   }
 
-  private String name(int warpgroups, GemmEpilogue e) {
-    return kernelName(precision, warpgroups, e) + (halfData ? "_data" : "");
+  private String name(Tile tile, GemmEpilogue e) {
+    return halfData
+        ? "ember_gemm_" + precision.confName() + "_wgmma_t" + tile.label() + e.suffix() + "_data"
+        : kernelName(precision, tile.warpgroups(), e);
   }
 
-  private byte[] image(int warpgroups, GemmEpilogue e) {
+  private byte[] image(Tile tile, GemmEpilogue e) {
     String source = halfData
-        ? e.function() + WgmmaHalfDataSource.source(precision, name(warpgroups, e), warpgroups)
-        : source(precision, warpgroups, e);
-    return compiler.compile(source, "sm_90a", name(warpgroups, e) + ".cu");
+        ? e.function() + WgmmaHalfDataSource.source(precision, name(tile, e), tile.warpgroups(),
+            tile.n())
+        : source(precision, tile.warpgroups(), e);
+    return compiler.compile(source, "sm_90a", name(tile, e) + ".cu");
   }
 
-  private Object kernel(int warpgroups, GemmEpilogue e) {
-    return kernels.computeIfAbsent(new Key(warpgroups, e), k -> {
-      String name = name(warpgroups, e);
-      return driver.load(image(warpgroups, e), List.of(name)).get(name);
+  private Object kernel(Tile tile, GemmEpilogue e) {
+    return kernels.computeIfAbsent(new Key(tile, e), k -> {
+      String name = name(tile, e);
+      return driver.load(image(tile, e), List.of(name)).get(name);
     });
   }
 }

@@ -88,10 +88,10 @@ public final class WgmmaGemmSource {
         .append("x128 tiles, ").append(warpgroups).append(" warpgroup(s), K slices of 32 in two"
             + " shared stages; needs sm_90a\n");
     s.append(MmaGemmSource.wordHelper(p));
-    s.append(wgmmaHelpers(p));
+    s.append(wgmmaHelpers(p, TILE_N));
     s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
         .append(name).append('(').append(GemmKernels.PARAMS).append(") {\n");
-    s.append(blockSetup(2, aWords, bWords, tileM, false));
+    s.append(blockSetup(2, aWords, bWords, tileM, TILE_N, false));
     s.append(line("unsigned ra[%d];", aPairs));
     s.append(line("unsigned rb[%d];", bPairs));
     s.append(line("const int kTiles = (K + %d) / %d;", SLICE_K - 1, SLICE_K));
@@ -115,19 +115,22 @@ public final class WgmmaGemmSource {
     s.append(line("  __syncthreads();"));
     s.append(line("}"));
     s.append("#undef EMBER_LOAD\n#undef EMBER_STORE\n");
-    s.append(storeAccumulators());
+    s.append(storeAccumulators(TILE_N));
     s.append("}\n");
     return s.toString();
   }
 
-  /** {@code ember_desc} (a shared-memory matrix descriptor) and {@code ember_wgmma} at p. */
-  static String wgmmaHelpers(GemmPrecision p) {
+  /**
+   * {@code ember_desc} (a shared-memory matrix descriptor) and {@code ember_wgmma} at p, whose
+   * wgmma is m64n{@code tileN}k16 ({@code tileN / 2} accumulators a thread).
+   */
+  static String wgmmaHelpers(GemmPrecision p, int tileN) {
     String type = switch (p) {
       case FP16 -> "f16";
       case BF16 -> "bf16";
       default -> throw new IllegalArgumentException("wgmma GEMM is fp16 or bf16, not " + p);
     };
-    int regs = TILE_N / 2;
+    int regs = tileN / 2;
     StringBuilder operands = new StringBuilder();
     StringBuilder outs = new StringBuilder();
     for (int i = 0; i < regs; i++) {
@@ -151,15 +154,16 @@ public final class WgmmaGemmSource {
               : %9$s
               : "l"(da), "l"(db), "r"(1));
         }
-        """.formatted(type, LBO, SBO, regs + 2, TILE_N, operands, regs, regs + 1, outs);
+        """.formatted(type, LBO, SBO, regs + 2, tileN, operands, regs, regs + 1, outs);
   }
 
   /**
-     * Stages of both operands in shared memory ({@code words} each per stage; static, or in dynamic
+   * Stages of both operands in shared memory ({@code words} each per stage; static, or in dynamic
    * shared memory for more than 48 KB), thread and warp coordinates, the block's tile origin and
    * batch offsets, and zeroed accumulators.
    */
-  static String blockSetup(int stages, int aWords, int bWords, int tileM, boolean dynamic) {
+  static String blockSetup(int stages, int aWords, int bWords, int tileM, int tileN,
+      boolean dynamic) {
     String arrays = dynamic
         ? line("extern __shared__ __align__(128) unsigned ember_smem[];")
             + line("unsigned (*As)[%d] = reinterpret_cast<unsigned (*)[%d]>(ember_smem);", aWords,
@@ -173,12 +177,15 @@ public final class WgmmaGemmSource {
         + line("const int tid = threadIdx.x;")
         + line("const int wg = tid >> 7, warp = (tid >> 5) & 3;")
         + line("const int g = (tid & 31) >> 2, t = tid & 3;")
-        + line("const int m0 = blockIdx.y * %d, n0 = blockIdx.x * %d;", tileM, TILE_N)
+        + line("const int m0 = blockIdx.y * %d, n0 = blockIdx.x * %d;", tileM, tileN)
         + line("const long long aOff = blockIdx.z * aBatch;")
         + line("const long long bOff = blockIdx.z * bBatch;")
         + line("const long long cOff = blockIdx.z * cBatch;")
-        + line("float acc[%d];", TILE_N / 2)
-        + line("for (int i = 0; i < %d; i++) { acc[i] = 0.0f; }", TILE_N / 2);
+        + line("float acc[%d];", tileN / 2)
+        // Unrolled, so the accumulators stay registers: with 128 of them (256-wide tiles) a
+        // rolled loop puts them on the stack, and ptxas then serialises every wgmma.
+        + line("#pragma unroll")
+        + line("for (int i = 0; i < %d; i++) { acc[i] = 0.0f; }", tileN / 2);
   }
 
   /**
@@ -201,8 +208,9 @@ public final class WgmmaGemmSource {
    * The block's accumulators into C through the shared store: accumulator i of a thread is
    * column 8 (i / 4) + 2t + (i % 2), row g + 8 ((i / 2) % 2) of its warp's 16 rows.
    */
-  static String storeAccumulators() {
-    return line("for (int i = 0; i < %d; i++) {", TILE_N / 2)
+  static String storeAccumulators(int tileN) {
+    return line("#pragma unroll")
+        + line("for (int i = 0; i < %d; i++) {", tileN / 2)
         + line("  const int gm = m0 + wg * %d + warp * 16 + g + 8 * ((i >> 1) & 1);", TILE_M)
         + line("  const int gn = n0 + 8 * (i >> 2) + 2 * t + (i & 1);")
         + MmaGemmSource.storeC("    ", "acc[i]")

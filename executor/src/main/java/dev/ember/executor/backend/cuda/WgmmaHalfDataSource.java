@@ -13,9 +13,10 @@ import static dev.ember.executor.backend.cuda.WgmmaGemmSource.line;
  * CUDA C of the experimental Hopper GEMM on 16-bit operands in memory: {@link WgmmaGemmSource}'s
  * warpgroups, descriptors, products and store, with A ([M, K]) and B (given as B^T, [N, K]) read
  * as fp16 or bf16 and copied by {@code cp.async} straight into the core-matrix layout, 16 bytes
- * (eight K values of one row) per copy, three (128x128 tiles, five stages) or four (64x128, six
- * stages) K slices ahead of the tensor cores, which keep one slice's products running while the
- * next slice's are issued. The stages live in dynamic shared memory (80 KB at most). Staging
+ * (eight K values of one row) per copy, three (128x128 tiles, five stages), four (64x128, six
+ * stages) or two (128x256, four stages) K slices ahead of the tensor cores, which keep one
+ * slice's products running while the next slice's are issued. The stages live in dynamic shared
+ * memory ({@link #sharedBudget}). Staging
  * float32 operands through registers, as the float32 kernel must, leaves the tensor cores idle
  * while each slice is converted; with 16-bit data nothing is converted.
  *
@@ -25,25 +26,26 @@ import static dev.ember.executor.backend.cuda.WgmmaGemmSource.line;
  */
 final class WgmmaHalfDataSource {
   /**
-   * Shared memory a block's stages may take, dynamic (the launch opts in past 48 KB): two blocks
-   * of 128x128 tiles still fit a multiprocessor's 227 KB.
+   * Shared memory a block's stages may take, dynamic (the launch opts in past 48 KB): 80 KB for
+   * 128-wide tiles (two blocks of 128x128 still fit a multiprocessor's 227 KB), 96 KB for 256-wide
+   * ones (four stages of 24 KB; their 128 accumulators a thread allow one block anyway).
    */
-  static final int SHARED_BUDGET = 80 * 1024;
-
-  private WgmmaHalfDataSource() {}
-
-  /** Stages of the pipeline for {@code warpgroups}: as many as the budget holds, at most six. */
-  static int stages(int warpgroups) {
-    return Math.min(6, SHARED_BUDGET / stageBytes(warpgroups));
+  static int sharedBudget(int tileN) {
+    return (tileN > TILE_N ? 96 : 80) * 1024;
   }
 
-  /** The dynamic shared memory a block of {@code warpgroups} is launched with. */
-  static int sharedBytes(int warpgroups) {
-    return stages(warpgroups) * stageBytes(warpgroups);
+  /** Stages of the pipeline for a tile: as many as the budget holds, at most six. */
+  static int stages(int warpgroups, int tileN) {
+    return Math.min(6, sharedBudget(tileN) / stageBytes(warpgroups, tileN));
   }
 
-  private static int stageBytes(int warpgroups) {
-    return (TILE_M * warpgroups + TILE_N) * SLICE_K * 2;
+  /** The dynamic shared memory a block of the tile is launched with. */
+  static int sharedBytes(int warpgroups, int tileN) {
+    return stages(warpgroups, tileN) * stageBytes(warpgroups, tileN);
+  }
+
+  private static int stageBytes(int warpgroups, int tileN) {
+    return (TILE_M * warpgroups + tileN) * SLICE_K * 2;
   }
 
   /**
@@ -56,25 +58,29 @@ final class WgmmaHalfDataSource {
     return stages >= 4 ? 1 : 0;
   }
 
-  static String source(GemmPrecision p, String name, int warpgroups) {
+  /** The kernel of {@code warpgroups} x 64 by {@code tileN} (128 or 256) tiles. */
+  static String source(GemmPrecision p, String name, int warpgroups, int tileN) {
+    if (tileN != TILE_N && tileN != 2 * TILE_N) {
+      throw new IllegalArgumentException("tiles 128 or 256 wide, not " + tileN);
+    }
     int tileM = TILE_M * warpgroups;
     int threads = THREADS * warpgroups;
-    int stages = stages(warpgroups);
+    int stages = stages(warpgroups, tileN);
     int chunksPerRow = SLICE_K / 8;
     int aCopies = tileM * chunksPerRow / threads;
-    int bCopies = TILE_N * chunksPerRow / threads;
+    int bCopies = tileN * chunksPerRow / threads;
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" wgmma GEMM on 16-bit data (experimental): ")
-        .append(tileM).append("x128 tiles, ").append(stages)
+        .append(tileM).append('x').append(tileN).append(" tiles, ").append(stages)
         .append("-stage cp.async pipeline; needs sm_90a\n");
-    s.append(WgmmaGemmSource.wgmmaHelpers(p));
+    s.append(WgmmaGemmSource.wgmmaHelpers(p, tileN));
     s.append(MmaAsyncGemmSource.CP16);
     s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
         .append(name).append('(').append(GemmKernels.PARAMS.replace("const float* __restrict__ A,"
             + " const float* __restrict__ B", "const unsigned short* __restrict__ A,"
             + " const unsigned short* __restrict__ B")).append(") {\n");
-    s.append(WgmmaGemmSource.blockSetup(stages, tileM * SLICE_K / 2, TILE_N * SLICE_K / 2,
-        tileM, true));
+    s.append(WgmmaGemmSource.blockSetup(stages, tileM * SLICE_K / 2, tileN * SLICE_K / 2,
+        tileM, tileN, true));
     s.append(line("const int kTiles = (K + %d) / %d;", SLICE_K - 1, SLICE_K));
     // Chunk u of a stage: row u / 4, K chunk u % 4 (4 threads read a row's 64 bytes); it lands
     // on row r % 8 of core matrix (r / 8, chunk), 16 bytes per row.
@@ -107,7 +113,7 @@ final class WgmmaHalfDataSource {
     s.append(line("}"));
     s.append(line("asm volatile(\"wgmma.wait_group.sync.aligned 0;\" ::: \"memory\");"));
     s.append("#undef EMBER_LOAD\n");
-    s.append(WgmmaGemmSource.storeAccumulators());
+    s.append(WgmmaGemmSource.storeAccumulators(tileN));
     s.append("}\n");
     return s.toString();
   }

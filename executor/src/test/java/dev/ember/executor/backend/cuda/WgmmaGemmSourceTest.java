@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,13 +103,43 @@ class WgmmaGemmSourceTest {
     assertTrue(name.endsWith("_" + gelu.id()) && src.contains(name + "(")
         && src.contains("ember_erf(v0)"), name);
     assertTrue(new Nvrtc().compile(src, "sm_90a", name).length > 0);
-    // On 16-bit data: cp.async straight into the core matrices, three or four stages.
-    for (int warpgroups : new int[] {1, 2}) {
-      String data = "ember_gemm_" + p.confName() + "_wgmma_data_" + warpgroups;
+    // On 16-bit data: cp.async straight into the core matrices, 64x128, 128x128 and 128x256.
+    for (int[] tile : new int[][] {{1, 128}, {2, 128}, {2, 256}}) {
+      String data = "ember_gemm_" + p.confName() + "_wgmma_data_" + tile[0] + "_" + tile[1];
       String dataSrc = GemmEpilogue.NONE.function()
-          + WgmmaHalfDataSource.source(p, data, warpgroups);
-      assertTrue(dataSrc.contains(WgmmaHalfDataSource.stages(warpgroups) + "-stage cp.async"));
+          + WgmmaHalfDataSource.source(p, data, tile[0], tile[1]);
+      int stages = WgmmaHalfDataSource.stages(tile[0], tile[1]);
+      assertTrue(dataSrc.contains(stages + "-stage cp.async"));
+      assertTrue(WgmmaHalfDataSource.sharedBytes(tile[0], tile[1])
+          <= WgmmaHalfDataSource.sharedBudget(tile[1]), data);
       assertTrue(new Nvrtc().compile(dataSrc, "sm_90a", data).length > 0, data);
     }
+    assertEquals(4, WgmmaHalfDataSource.stages(2, 256), "four 24 KB stages of 128x256");
+  }
+
+  /**
+   * Every wgmma kernel keeps its accumulators in registers: no stack frame, no spills, and no
+   * wgmma that ptxas serialises because other instructions touch its accumulators (a 256-wide
+   * tile with rolled accumulator loops had all three).
+   */
+  @Test
+  void wgmmaKernelsKeepTheirAccumulatorsInRegisters() {
+    String why = Nvrtc.unavailableReason();
+    assumeTrue(why == null, () -> "NVRTC is not available: " + why);
+    GemmPrecision p = GemmPrecision.FP16;
+    Map<String, String> sources = new LinkedHashMap<>();
+    for (int warpgroups : new int[] {1, 2}) {
+      sources.put(WgmmaGemm.kernelName(p, warpgroups), WgmmaGemm.source(p, warpgroups));
+    }
+    for (int[] tile : new int[][] {{1, 128}, {2, 128}, {2, 256}}) {
+      String name = "data_" + tile[0] + "_" + tile[1];
+      sources.put(name, GemmEpilogue.NONE.function()
+          + WgmmaHalfDataSource.source(p, name, tile[0], tile[1]));
+    }
+    sources.forEach((name, source) -> {
+      String report = new Nvrtc().resourceReport(source, "sm_90a", name);
+      assertTrue(report.contains("0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads")
+          && !report.contains("serialized"), name + ":\n" + report);
+    });
   }
 }
