@@ -62,6 +62,9 @@ final class CudaAttention {
     b.append(line("}"));
     b.append(line("float m[%d], l[%d], acc[%d][%d];", ROWS_PER_WARP, ROWS_PER_WARP,
         ROWS_PER_WARP, perLane));
+    // Loops over a warp's rows unrolled, so m, l and acc stay registers (rolled, ptxas kept
+    // them in a 48-byte stack frame on MiniLM).
+    b.append(line("#pragma unroll"));
     b.append(line("for (int r = 0; r < %d; r++) {", ROWS_PER_WARP));
     b.append(line("  m[r] = __int_as_float(0xff800000);"));
     b.append(line("  l[r] = 0.0f;"));
@@ -78,6 +81,7 @@ final class CudaAttention {
     b.append(line("  __syncthreads();"));
     b.append(line("  const int kj = j0 + lane;"));
     b.append(line("  const int kc = kj < %d ? kj : %d;", seq, seq - 1));
+    b.append(line("  #pragma unroll"));
     b.append(line("  for (int rr = 0; rr < %d; rr++) {", ROWS_PER_WARP));
     b.append(line("    const int r = warp * %d + rr;", ROWS_PER_WARP));
     b.append(line("    const int qc = q0 + r < %d ? q0 + r : %d;", seq, seq - 1));
@@ -113,6 +117,7 @@ final class CudaAttention {
     b.append(line("    }"));
     b.append(line("  }"));
     b.append(line("}"));
+    b.append(line("#pragma unroll"));
     b.append(line("for (int rr = 0; rr < %d; rr++) {", ROWS_PER_WARP));
     b.append(line("  const int qi = q0 + warp * %d + rr;", ROWS_PER_WARP));
     b.append(line("  if (qi >= %d) continue;", seq));
