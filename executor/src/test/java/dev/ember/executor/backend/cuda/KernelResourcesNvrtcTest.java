@@ -1,0 +1,55 @@
+package dev.ember.executor.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ember.executor.models.MiniLmFixture;
+import dev.ember.executor.passes.Specializer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What ptxas makes of the generated kernels: none keeps a stack frame or spills (a per-thread
+ * array indexed in a loop the compiler did not unroll lands on the stack, in local memory, as
+ * the fused attention kernel's running max, sum and accumulators once did). MiniLM's program
+ * (fused attention, layer norms, elementwise loops) and every GEMM tile kernel, for sm_80 and
+ * sm_90. WgmmaGemmSourceTest checks the wgmma kernels.
+ */
+class KernelResourcesNvrtcTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"sm_80", "sm_90"})
+  void noKernelKeepsAStackFrameOrSpills(String arch) {
+    String why = Nvrtc.unavailableReason();
+    assumeTrue(why == null, () -> "NVRTC is not available: " + why);
+    Map<String, String> sources = new LinkedHashMap<>();
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    for (String input : List.of("input_ids", "attention_mask", "token_type_ids")) {
+      shapes.put(input, new int[] {64, 32});
+    }
+    sources.put("minilm-64x32", new CudaCodegen(CudaBackend.lower(
+        Specializer.specialize(MiniLmFixture.graph(), shapes))).generate().source());
+    sources.put(GemmKernels.kernelName(GemmPrecision.FP32),
+        GemmKernels.source(GemmPrecision.FP32));
+    for (MmaTile tile : MmaTile.values()) {
+      sources.put(GemmKernels.kernelName(GemmPrecision.FP16, tile),
+          GemmKernels.source(GemmPrecision.FP16, tile));
+    }
+    List<String> bad = new ArrayList<>();
+    sources.forEach((name, source) -> {
+      String kernel = "?";
+      for (String line : new Nvrtc().resourceReport(source, arch, name).split("\n")) {
+        if (line.contains("Compiling entry function")) {
+          kernel = line.replaceAll(".*function '([^']*)'.*", "$1");
+        } else if (line.contains("stack frame")
+            && !line.contains(" 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads")) {
+          bad.add(name + " " + kernel + ": " + line.strip());
+        }
+      }
+    });
+    assertTrue(bad.isEmpty(), String.join("\n", bad));
+  }
+}
