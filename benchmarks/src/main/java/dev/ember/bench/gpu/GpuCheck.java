@@ -164,10 +164,7 @@ public final class GpuCheck {
     if (graph != null) {
       try {
         r.progress("(c) throughput over the corpus at level 3");
-        List<Map<String, Object>> rows = new java.util.ArrayList<>();
-        r.put("throughput", rows);
-        rows.addAll(Throughput.run(device, size, graph, ids, store, r, r::save));
-        r.put("throughput", rows);
+        List<Map<String, Object>> rows = Throughput.run(device, size, graph, ids, store, r);
         r.put("variants", Map.of("compiled", store.misses(), "loaded", store.hits()));
         StringBuilder md = new StringBuilder("## (c) Throughput, level 3 (capture sizes "
             + size.captureSizes() + ", seq buckets " + size.seqBuckets() + ")\n\n"

@@ -40,9 +40,10 @@ final class Throughput {
   private Throughput() {}
 
   static List<Map<String, Object>> run(CudaDevice device, CheckSize size, Graph graph,
-      List<long[]> ids, InMemoryVariantStore store, Results r, Runnable save) throws Exception {
+      List<long[]> ids, InMemoryVariantStore store, Results r) throws Exception {
     String output = Embed.hiddenOutput(graph);
     List<Map<String, Object>> rows = new ArrayList<>();
+    r.put("throughput", rows); // saved after each configuration, so a timeout keeps those done
     for (GemmPrecision p : List.of(GemmPrecision.TF32, GemmPrecision.FP16, GemmPrecision.BF16,
         GemmPrecision.FP32)) {
       for (boolean graphs : p == GemmPrecision.FP16 ? new boolean[] {true, false}
@@ -80,7 +81,7 @@ final class Throughput {
           rows.add(row);
           r.progress("throughput " + row);
         }
-        save.run();
+        r.save();
       }
     }
     return rows;
