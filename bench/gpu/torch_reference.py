@@ -7,8 +7,8 @@ normalisation -- on the same pre-tokenized corpus (.gpu/corpus-ids.bin, written 
 the same batch plans as dev.ember.bench.gpu.Throughput, each batch cut into chunks and padded to
 the captured sizes as Ember's level-3 wrapper does: eager fp32 and eager fp16 (autocast) as
 baselines, then torch.compile(mode="reduce-overhead", which replays CUDA graphs) at each precision
-the device check runs Ember at: fp32 (TF32 off), tf32 (TF32 matmuls), fp16 and bf16 (autocast). Every compiled mode starts from a reset Dynamo cache, so
-one mode's guards never decide another's.
+the device check runs Ember at: fp32 (TF32 off), tf32 (TF32 matmuls), fp16 and bf16 (autocast).
+Every compiled mode starts from a reset Dynamo cache, so one mode's guards never decide another's.
 
 The weights are seeded random (torch.manual_seed(0), BERT's own init), NOT Ember's regenerated
 ones and not the trained ones: this is a speed reference only; the embeddings are not compared.

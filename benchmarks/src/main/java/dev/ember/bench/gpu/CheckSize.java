@@ -68,19 +68,19 @@ record CheckSize(int miniLmSentences, int corpusSentences, List<Integer> capture
 
   /** Section (d)'s square GEMMs and those of the model at {@link #gemmTokens} rows. */
   Map<String, GemmShape> squareAndFullBatch() {
-    return select(true, true);
+    return fullBatch(true);
   }
 
   /** Section (d)'s model GEMMs at {@link #gemmTokens} rows. */
   Map<String, GemmShape> fullBatch() {
-    return select(false, true);
+    return fullBatch(false);
   }
 
-  private Map<String, GemmShape> select(boolean square, boolean fullBatch) {
+  private Map<String, GemmShape> fullBatch(boolean withSquare) {
     Map<String, GemmShape> out = new LinkedHashMap<>();
     gemmShapes.forEach((name, s) -> {
-      boolean isSquare = name.startsWith("square");
-      if (isSquare ? square : fullBatch && s.batch() == 1 && s.m() == gemmTokens) {
+      boolean square = name.startsWith("square");
+      if (square ? withSquare : s.batch() == 1 && s.m() == gemmTokens) {
         out.put(name, s);
       }
     });

@@ -17,10 +17,10 @@ import java.util.Map;
 /**
  * The MiniLM architecture (regenerated weights) on the device at every GEMM precision against the
  * CPU interpreter, on the first {@link CheckSize#miniLmSentences} sentences in batches of the
- * smallest {@link CheckSize#batches} size at compile level 3
- * (graphs on): the smallest and mean cosine similarity of the embeddings per precision, which
- * must reach {@link #target}: far enough below what the H200 measured (1.0 fp32, 0.9999995 tf32
- * and fp16, 0.99997 bf16) that only a real loss of accuracy fails it.
+ * smallest {@link CheckSize#batches} size at compile level 3 (graphs on): the smallest and mean
+ * cosine similarity of the embeddings per precision, which must reach {@link #target}: far enough
+ * below what the H200 measured (1.0 fp32, 0.9999995 tf32 and fp16, 0.99997 bf16) that only a real
+ * loss of accuracy fails it.
  */
 final class MiniLmCheck {
   /** The smallest cosine a precision must reach: bf16 keeps 8 bits of mantissa, the rest 10+. */

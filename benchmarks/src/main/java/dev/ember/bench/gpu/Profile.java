@@ -22,9 +22,8 @@ import java.util.Map;
 /**
  * (e) Where the time goes, per GEMM precision with graphs on: the level-3 variant for {@link
  * CheckSize#profileRows} x {@link CheckSize#profileSeq} (64 x 32 on a device) on corpus sentences
- * of at most that many tokens. Device ms per graph
- * replay against wall ms per whole {@code call} (padding, copies, replay, output tensors), and
- * every step timed alone ({@link CudaProfile#steps}), summed by kind (GEMMs by shape) with the
+ * of at most that many tokens. Device ms per graph replay against wall ms per whole {@code call}
+ * (padding, copies, replay, output tensors), and every step timed alone ({@link CudaProfile#steps}), summed by kind (GEMMs by shape) with the
  * slowest steps. A few seconds of device time per precision.
  */
 final class Profile {
@@ -164,10 +163,10 @@ final class Profile {
           row.get("attentionPathMicros")));
     }
     // A row that failed has no attention path: then there is no ratio, and the rest still prints.
-    Object fused = rows.stream().filter(x -> "fp16".equals(x.get("precision")))
-        .map(x -> x.getOrDefault("attentionPathMicros", "")).findFirst().orElse(null);
-    Object unfused = rows.stream().filter(x -> UNFUSED.equals(x.get("precision")))
-        .map(x -> x.getOrDefault("attentionPathMicros", "")).findFirst().orElse(null);
+    Object fused = rows.stream().filter(x -> "fp16".equals(x.get("precision"))).findFirst()
+        .map(x -> x.get("attentionPathMicros")).orElse(null);
+    Object unfused = rows.stream().filter(x -> UNFUSED.equals(x.get("precision"))).findFirst()
+        .map(x -> x.get("attentionPathMicros")).orElse(null);
     if (fused instanceof Double f && unfused instanceof Double u && f > 0) {
       md.append(String.format(Locale.ROOT, "%nAttention path at fp16: fused %.1f µs, unfused"
           + " %.1f µs per replay: %.2fx (target: 5x)%n", f, u, u / f));

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
 import dev.ember.executor.onnx.wire.OnnxWire.ModelProto;
 import dev.ember.executor.onnx.wire.OnnxWire.NodeProto;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,10 +43,9 @@ class GpuCheckRehearsalTest {
   void everySectionAndSideCheckRunsAndAgreesOnTheEmulator() throws Exception {
     assumeTrue(HostKernelCompiler.unavailableReason() == null,
         "no host compiler: " + HostKernelCompiler.unavailableReason());
-    Path root = repoRoot();
     Path data = tmp.resolve("data");
     GpuPrepare.main(new String[] {data.toString(),
-        root.resolve("data/sample/wordnet-glosses.txt").toString()});
+        RepoFiles.of("data/sample/wordnet-glosses.txt").toString()});
     Path skeleton = data.resolve(GpuPrepare.SKELETON_FILE);
     Files.write(skeleton, firstLayerOnly(Files.readAllBytes(skeleton)));
     Path ids = data.resolve(GpuPrepare.IDS_FILE);
@@ -56,7 +53,7 @@ class GpuCheckRehearsalTest {
     Path nodeTests = Files.createDirectories(tmp.resolve("node-tests"));
     for (String t : NODE_TESTS) {
       Files.createSymbolicLink(nodeTests.resolve(t),
-          root.resolve("executor/src/test/resources/onnx-node-tests").resolve(t));
+          RepoFiles.of("executor/src/test/resources/onnx-node-tests").resolve(t));
     }
     Path out = Files.createDirectories(tmp.resolve("out"));
 
@@ -73,12 +70,7 @@ class GpuCheckRehearsalTest {
       assertChecked(r, md);
     }
 
-    Process p = new ProcessBuilder("python3", root.resolve("bench/gpu/summary.py").toString(),
-        out.toString()).redirectErrorStream(true).start();
-    String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), log);
-    String summary = Files.readString(out.resolve("summary.md"));
+    String summary = RepoFiles.summary(out);
     assertTrue(summary.contains("- torch-reference:"), "torch's missing file is named: " + summary);
     assertTrue(summary.contains("- device: host emulator"), summary);
     assertTrue(summary.contains("Attention path at fp16 (2x16 batch, per replay)"), summary);
@@ -183,10 +175,5 @@ class GpuCheckRehearsalTest {
             || read.contains(e.getKey().substring(ModelSkeleton.STATS_PREFIX.length())))
         .forEach(b::addMetadataProps);
     return b.build().toByteArray();
-  }
-
-  private static Path repoRoot() {
-    Path cwd = Path.of("").toAbsolutePath();
-    return Files.isDirectory(cwd.resolve("bin/lib")) ? cwd : cwd.getParent();
   }
 }

@@ -3,13 +3,11 @@ package dev.ember.bench.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,19 +60,13 @@ class GpuCheckScriptTest {
 
   /** {@code step_limit ARGS} with the run started {@code ago} seconds before, budget 520 s. */
   private String stepLimit(int ago, String args) throws Exception {
-    String script = "source '" + repoRoot().resolve("bin/lib/gpu-check") + "'\n"
-        + "unset EMBER_GPU_BUDGET\n"
+    return sourced("unset EMBER_GPU_BUDGET\n"
         + "run_started=$(($(date +%s) - " + ago + "))\n"
-        + "step_limit " + args + "\n";
-    Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), out);
-    return out;
+        + "step_limit " + args + "\n");
   }
 
   /** {@code find_cublas}'s output with {@code libs} listed and the check's JVM exiting {@code rc}. */
-  private String findCublas(String libs, int rc) throws IOException, InterruptedException {
+  private String findCublas(String libs, int rc) throws Exception {
     Path stub = tmp.resolve("jre/bin/java");
     Files.createDirectories(stub.getParent());
     Files.writeString(stub, "#!/bin/sh\necho \"LD=$LD_LIBRARY_PATH $*\"\nexit " + rc + "\n");
@@ -83,20 +75,14 @@ class GpuCheckScriptTest {
     Files.createDirectories(tmp.resolve("out"));
     Path listing = tmp.resolve("libs.txt");
     Files.writeString(listing, libs);
-    String script = "source '" + repoRoot().resolve("bin/lib/gpu-check") + "'\n"
-        + "cublas_libraries() { cat '" + listing + "'; }\n"
+    return sourced("cublas_libraries() { cat '" + listing + "'; }\n"
         + "unset LD_LIBRARY_PATH\n"
-        + "find_cublas '" + tmp + "' '" + tmp.resolve("out") + "'\n";
-    Process p = new ProcessBuilder("bash", "-c", script).redirectError(
-        ProcessBuilder.Redirect.DISCARD).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), out);
-    return out;
+        + "find_cublas '" + tmp + "' '" + tmp.resolve("out") + "'\n");
   }
 
-  private static Path repoRoot() {
-    Path cwd = Path.of("").toAbsolutePath();
-    return Files.isDirectory(cwd.resolve("bin/lib")) ? cwd : cwd.getParent();
+  /** What {@code commands} print with the script's functions defined (its logs, on stderr, go). */
+  private static String sourced(String commands) throws Exception {
+    return RepoFiles.output(List.of("bash", "-c",
+        "source '" + RepoFiles.of("bin/lib/gpu-check") + "'\n" + commands), false);
   }
 }

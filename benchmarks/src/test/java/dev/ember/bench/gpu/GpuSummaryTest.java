@@ -1,13 +1,10 @@
 package dev.ember.bench.gpu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,17 +66,6 @@ class GpuSummaryTest {
   }
 
   private String run() throws Exception {
-    Path script = repoRoot().resolve("bench/gpu/summary.py");
-    Process p = new ProcessBuilder("python3", script.toString(), out.toString())
-        .redirectErrorStream(true).start();
-    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), text);
-    return Files.readString(out.resolve("summary.md"));
-  }
-
-  private static Path repoRoot() {
-    Path cwd = Path.of("").toAbsolutePath();
-    return Files.isDirectory(cwd.resolve("bin/lib")) ? cwd : cwd.getParent();
+    return RepoFiles.summary(out);
   }
 }

@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ember.executor.dispatch.CompileOptions;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.models.MiniLmFixture;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -91,11 +89,7 @@ class TorchReferenceAgreementTest {
         + "tr = importlib.util.module_from_spec(spec); spec.loader.exec_module(tr)\n" + code,
         script().toString()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), out);
-    return out;
+    return RepoFiles.output(cmd, true);
   }
 
   private static List<Integer> intList(String py, String name) {
@@ -106,8 +100,6 @@ class TorchReferenceAgreementTest {
   }
 
   private static Path script() {
-    Path cwd = Path.of("").toAbsolutePath();
-    Path root = Files.isDirectory(cwd.resolve("bin/lib")) ? cwd : cwd.getParent();
-    return root.resolve("bench/gpu/torch_reference.py");
+    return RepoFiles.of("bench/gpu/torch_reference.py");
   }
 }

@@ -83,11 +83,12 @@ public final class Nvrtc implements KernelCompiler {
     nvrtcProgram prog = new nvrtcProgram();
     check(JNvrtc.nvrtcCreateProgram(prog, source, program, 0, null, null), "create", program);
     try {
-      String[] opts = verbose
-          ? new String[] {"--gpu-architecture=" + arch, "-default-device", "--std=c++17",
-              "-lineinfo", "-Xptxas=-v"}
-          : new String[] {"--gpu-architecture=" + arch, "-default-device", "--std=c++17",
-              "-lineinfo"};
+      List<String> options = new ArrayList<>(List.of("--gpu-architecture=" + arch,
+          "-default-device", "--std=c++17", "-lineinfo"));
+      if (verbose) {
+        options.add("-Xptxas=-v");
+      }
+      String[] opts = options.toArray(String[]::new);
       int rc = JNvrtc.nvrtcCompileProgram(prog, opts.length, opts);
       if (rc != nvrtcResult.NVRTC_SUCCESS) {
         String log = log(prog);

@@ -16,9 +16,9 @@ import static dev.ember.executor.backend.cuda.WgmmaGemmSource.line;
  * (eight K values of one row) per copy, three (128x128 tiles, five stages), four (64x128, six
  * stages) or two (128x256, four stages) K slices ahead of the tensor cores, which keep one
  * slice's products running while the next slice's are issued. The stages live in dynamic shared
- * memory ({@link #sharedBudget}). Staging
- * float32 operands through registers, as the float32 kernel must, leaves the tensor cores idle
- * while each slice is converted; with 16-bit data nothing is converted.
+ * memory ({@link #sharedBudget}). Staging float32 operands through registers, as the float32
+ * kernel must, leaves the tensor cores idle while each slice is converted; with 16-bit data
+ * nothing is converted.
  *
  * <p>Every row read must hold whole 16-byte chunks: A contiguous along K, B^T contiguous along K,
  * K, the row strides and both pointers multiples of 8 halves ({@link WgmmaGemm#onHalfData}).
@@ -33,6 +33,8 @@ final class WgmmaHalfDataSource {
   static int sharedBudget(int tileN) {
     return (tileN > TILE_N ? 96 : 80) * 1024;
   }
+
+  private WgmmaHalfDataSource() {}
 
   /** Stages of the pipeline for a tile: as many as the budget holds, at most six. */
   static int stages(int warpgroups, int tileN) {
