@@ -161,7 +161,8 @@ final class GemmTflops {
    * first device runs showed the 2048x384x384 GEMMs at half the rate the model's graph gives).
    */
   static double measure(GemmRoute route, GpuDriver d, GemmShape s, GemmOperands o, int iters) {
-    Runnable launch = () -> route.enqueue(o.a(), o.b(), o.c(), 0L);
+    long b = o.b(d, route);
+    Runnable launch = () -> route.enqueue(o.a(), b, o.c(), 0L);
     launch.run();
     d.synchronize();
     double micros = CudaProfile.microsInGraph(d, launch, iters);

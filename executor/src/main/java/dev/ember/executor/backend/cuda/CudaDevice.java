@@ -4,7 +4,9 @@ import dev.ember.executor.errors.EmberException;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
 import dev.ember.executor.ir.Tensor;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,8 @@ public final class CudaDevice implements AutoCloseable {
   private final KernelCompiler compiler;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<Tensor, Long> weights = new IdentityHashMap<>();
+  /** 16-bit B^T copies of weights, by tensor, then by layout and precision ({@link #halfWeight}). */
+  private final Map<Tensor, Map<String, Long>> halfWeights = new IdentityHashMap<>();
   private final Map<String, GpuGemm> gemms = new ConcurrentHashMap<>();
   private final List<GemmFactory> offered = new CopyOnWriteArrayList<>();
   private GemmTuner tuner; // guarded by the lock
@@ -107,6 +111,28 @@ public final class CudaDevice implements AutoCloseable {
       weightBytes += bytes.remaining();
     }
     return p;
+  }
+
+  /**
+   * The device address of a GEMM's B read in 16 bits ({@link HalfWeights}): initializer {@code t}
+   * from {@code offsetBytes} on, laid out as {@code s}'s B, converted at {@code p} and uploaded
+   * on first use (under the lock), then shared like the weight itself.
+   */
+  long halfWeight(Tensor t, long offsetBytes, GemmShape s, GemmPrecision p) {
+    String layout = p.confName() + " " + offsetBytes + " " + s.k() + "x" + s.n() + " ("
+        + s.bRow() + "," + s.bCol() + ")";
+    Map<String, Long> copies = halfWeights.computeIfAbsent(t, k -> new HashMap<>());
+    Long ptr = copies.get(layout);
+    if (ptr == null) {
+      float[] v = t.rawFloats();
+      long from = offsetBytes / 4;
+      ByteBuffer bytes = HalfWeights.convert(s, p, i -> v[Math.toIntExact(from + i)]);
+      ptr = driver.alloc(bytes.remaining());
+      driver.upload(ptr, bytes);
+      copies.put(layout, ptr);
+      weightBytes += bytes.remaining();
+    }
+    return ptr;
   }
 
   /** Scratch memory of at least {@code bytes}, shared by variants that hold no graph. */

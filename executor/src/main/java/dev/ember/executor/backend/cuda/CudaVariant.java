@@ -19,9 +19,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,11 +85,7 @@ final class CudaVariant implements DeviceVariant {
     this.kernels = device.exclusive(() -> {
       Map<String, Object> k = program.kernelNames().isEmpty() ? Map.of()
           : device.driver().load(image, program.kernelNames());
-      for (Buffer b : program.buffers()) {
-        if (b.kind() == Kind.WEIGHT) {
-          device.weight(b.weight()); // uploads happen here, never inside a capture
-        }
-      }
+      uploadWeights(); // uploads happen here, never inside a capture
       return k;
     });
     if (wantsGraph) {
@@ -453,10 +451,63 @@ final class CudaVariant implements DeviceVariant {
     } else {
       CudaProgram.Gemm gm = (CudaProgram.Gemm) s;
       long bias = gm.bias() == null ? 0 : address(base, gm.bias().index()) + gm.bias().offset();
-      routes.get(gm.shape()).enqueue(address(base, gm.a().index()) + gm.a().offset(),
-          address(base, gm.b().index()) + gm.b().offset(),
+      GemmRoute route = routes.get(gm.shape());
+      long b = route.readsHalfB() ? halfB(gm) : address(base, gm.b().index()) + gm.b().offset();
+      route.enqueue(address(base, gm.a().index()) + gm.a().offset(), b,
           address(base, gm.c().index()) + gm.c().offset(), bias);
     }
+  }
+
+  /**
+   * Uploads the weights the steps read: float32, and a 16-bit copy for each GEMM whose route reads
+   * B so ({@link HalfWeights}). A weight that only such GEMMs read is not uploaded as float32.
+   */
+  private void uploadWeights() {
+    Set<Integer> halfOnly = new HashSet<>();
+    Set<Integer> asFloat = new HashSet<>();
+    for (Step s : program.steps()) {
+      if (s instanceof CudaProgram.Launch l) {
+        l.args().forEach(a -> {
+          if (a instanceof BufferArg ba) {
+            asFloat.add(ba.index());
+          }
+        });
+      } else if (s instanceof CudaProgram.Gemm gm) {
+        asFloat.add(gm.a().index());
+        asFloat.add(gm.c().index());
+        if (gm.bias() != null) {
+          asFloat.add(gm.bias().index());
+        }
+        if (routes.get(gm.shape()).readsHalfB()) {
+          halfB(gm);
+          halfOnly.add(gm.b().index());
+        } else {
+          asFloat.add(gm.b().index());
+        }
+      }
+    }
+    program.outputs().forEach(o -> asFloat.add(program.bufferOf().get(o)));
+    for (int i = 0; i < program.buffers().size(); i++) {
+      Buffer b = program.buffers().get(i);
+      // Host steps may read any buffer: with them every weight stays as float32 too.
+      if (b.kind() == Kind.WEIGHT && (!halfOnly.contains(i) || asFloat.contains(i)
+          || host != null)) {
+        device.weight(b.weight());
+      }
+    }
+  }
+
+  /** The address of the 16-bit copy of GEMM {@code gm}'s B (made on first use). */
+  private long halfB(CudaProgram.Gemm gm) {
+    Buffer b = program.buffers().get(gm.b().index());
+    Tensor t = b.kind() == Kind.WEIGHT ? b.weight() : b.kind() == Kind.CONSTANT ? b.constant()
+        : null;
+    if (t == null) {
+      throw new IllegalStateException(gm.label() + ": B (" + b.name() + ", " + b.kind()
+          + ") is not a weight, so its route cannot read it as a 16-bit copy");
+    }
+    GemmRoute r = routes.get(gm.shape());
+    return device.halfWeight(t, gm.b().offset(), gm.shape(), r.precision());
   }
 
   private long address(long base, int buffer) {

@@ -42,8 +42,14 @@ public final class GemmKernels {
 
   /** The kernel's name for {@code tile} and epilogue {@code e}: "ember_gemm_fp16_t64k16_e..". */
   static String kernelName(GemmPrecision p, MmaTile tile, GemmEpilogue e) {
+    return kernelName(p, tile, e, false);
+  }
+
+  /** Like {@link #kernelName(GemmPrecision, MmaTile, GemmEpilogue)}; "_hb" reads B in halves. */
+  static String kernelName(GemmPrecision p, MmaTile tile, GemmEpilogue e, boolean halfB) {
     String base = "ember_gemm_" + p.confName();
-    return (p == GemmPrecision.FP32 ? base : base + "_" + tile.suffix()) + e.suffix();
+    return (p == GemmPrecision.FP32 ? base : base + "_" + tile.suffix()) + (halfB ? "_hb" : "")
+        + e.suffix();
   }
 
   /** The full translation unit for {@code p}'s kernel with the largest tile. */
@@ -58,11 +64,22 @@ public final class GemmKernels {
 
   /** Like {@link #source(GemmPrecision, MmaTile)}, storing through epilogue {@code e}. */
   static String source(GemmPrecision p, MmaTile tile, GemmEpilogue e) {
-    String name = kernelName(p, tile, e);
+    return source(p, tile, e, false);
+  }
+
+  /**
+   * Like {@link #source(GemmPrecision, MmaTile, GemmEpilogue)}; with {@code halfB} B is read as
+   * its 16-bit copy ({@link HalfWeights}), which only pipelined fp16 and bf16 tiles do.
+   */
+  static String source(GemmPrecision p, MmaTile tile, GemmEpilogue e, boolean halfB) {
+    String name = kernelName(p, tile, e, halfB);
+    if (halfB && (p == GemmPrecision.FP32 || tile.stages() == 0)) {
+      throw new IllegalArgumentException("B in 16 bits needs a pipelined fp16 or bf16 tile");
+    }
     if (p == GemmPrecision.FP32) {
       return e.function() + SimtGemmSource.source(name);
     }
-    return e.function() + (tile.stages() > 0 ? MmaAsyncGemmSource.source(p, tile, name)
+    return e.function() + (tile.stages() > 0 ? MmaAsyncGemmSource.source(p, tile, name, halfB)
         : MmaGemmSource.source(p, tile, name));
   }
 
@@ -101,8 +118,14 @@ public final class GemmKernels {
    * one) at precision {@code p}: pipelined tiles past 48 KB take their stages dynamically.
    */
   static Geometry geometry(GemmPrecision p, GemmShape s, MmaTile t) {
+    return geometry(p, s, t, false);
+  }
+
+  /** Like {@link #geometry(GemmPrecision, GemmShape, MmaTile)}, B in halves where {@code halfB}. */
+  static Geometry geometry(GemmPrecision p, GemmShape s, MmaTile t, boolean halfB) {
     Geometry g = geometry(s, t);
-    int dynamic = t == null || t.stages() == 0 ? 0 : MmaAsyncGemmSource.dynamicSharedBytes(p, t);
+    int dynamic = t == null || t.stages() == 0 ? 0
+        : MmaAsyncGemmSource.dynamicSharedBytes(p, t, halfB);
     return new Geometry(g.grid(), g.block(), dynamic);
   }
 
@@ -127,6 +150,25 @@ public final class GemmKernels {
     if (s.k() % 4 != 0 || s.n() % 4 != 0 || s.aRow() % 4 != 0 || s.bRow() % 4 != 0
         || s.aBatch() % 4 != 0 || s.bBatch() % 4 != 0) {
       return "rows do not start on 16 bytes";
+    }
+    return null;
+  }
+
+  /**
+   * Null when the pipelined kernel can run {@code s} at {@code p} with B read as its 16-bit copy
+   * ({@link HalfWeights#whyNot}) and A copied by 16-byte cp.async (along K, every row and batch
+   * start on 16 bytes, K a multiple of 4), else why not.
+   */
+  static String asyncHalfBWhyNot(GemmPrecision p, GemmShape s) {
+    String why = HalfWeights.whyNot(p, s);
+    if (why != null) {
+      return why;
+    }
+    if (s.aCol() != 1) {
+      return "A is not contiguous along K";
+    }
+    if (s.k() % 4 != 0 || s.aRow() % 4 != 0 || s.aBatch() % 4 != 0) {
+      return "A's rows do not start on 16 bytes";
     }
     return null;
   }

@@ -19,8 +19,20 @@ public interface GemmRoute {
   /** The input rounding, which sets how far the route may stray from the float32 reference. */
   GemmPrecision precision();
 
-  /** Enqueues {@code C = alpha * A B + beta * bias} for {@link #shape} on the driver's stream. */
+  /**
+   * Enqueues {@code C = alpha * A B + beta * bias} for {@link #shape} on the driver's stream;
+   * {@code b} is B's 16-bit copy where {@link #readsHalfB}.
+   */
   void enqueue(long a, long b, long c, long bias);
+
+  /**
+   * Whether the route reads B as its 16-bit B^T copy ({@link HalfWeights#convert}, at the route's
+   * precision) instead of B: the caller converts B once (a weight, per device) and passes the
+   * copy's address as {@code b}.
+   */
+  default boolean readsHalfB() {
+    return false;
+  }
 
   /** Frees what the route holds (a split-K workspace); it must not be enqueued afterwards. */
   default void release() {}
@@ -39,7 +51,13 @@ public interface GemmRoute {
   /** Like {@link #of(String, GemmShape, GemmPrecision, Enqueue)}, with its {@link #compile}. */
   static GemmRoute of(String name, GemmShape shape, GemmPrecision precision, Runnable compile,
       Enqueue enqueue) {
-    return new Stateless(name, shape, precision, compile, enqueue);
+    return new Stateless(name, shape, precision, compile, enqueue, false);
+  }
+
+  /** Like {@link #of(String, GemmShape, GemmPrecision, Runnable, Enqueue)}, reading B in halves. */
+  static GemmRoute ofHalfB(String name, GemmShape shape, GemmPrecision precision,
+      Runnable compile, Enqueue enqueue) {
+    return new Stateless(name, shape, precision, compile, enqueue, true);
   }
 
   /** The launches of one route on device pointers. */
@@ -50,7 +68,7 @@ public interface GemmRoute {
 
   /** What {@link #of} makes. */
   record Stateless(String name, GemmShape shape, GemmPrecision precision, Runnable compiles,
-      Enqueue launches) implements GemmRoute {
+      Enqueue launches, boolean readsHalfB) implements GemmRoute {
     @Override
     public void enqueue(long a, long b, long c, long bias) {
       launches.run(a, b, c, bias);

@@ -135,7 +135,8 @@ final class GemmTuner {
           TIMING_MICROS * ASSUMED_FLOPS_PER_MICRO / s.flops()));
       for (GemmRoute r : routes) {
         try {
-          r.enqueue(o.a(), o.b(), o.c(), o.bias()); // compiles and allocates before any capture
+          long b = o.b(driver, r); // a 16-bit copy is made here, before any capture
+          r.enqueue(o.a(), b, o.c(), o.bias()); // compiles and allocates before any capture
           double err = GemmOperands.relError(want, o.outputs(driver, s));
           if (!(err <= r.precision().tolerance())) {
             refused.put(r.name(), String.format(Locale.ROOT,
@@ -144,7 +145,7 @@ final class GemmTuner {
             continue;
           }
           double us = CudaProfile.microsInGraph(driver,
-              () -> r.enqueue(o.a(), o.b(), o.c(), o.bias()), repeats);
+              () -> r.enqueue(o.a(), b, o.c(), o.bias()), repeats);
           if (Double.isNaN(us)) {
             refused.put(r.name(), "its launches could not be captured into a CUDA graph");
             continue;

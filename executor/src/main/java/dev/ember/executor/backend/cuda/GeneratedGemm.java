@@ -32,10 +32,17 @@ public final class GeneratedGemm implements GpuGemm {
   private final Map<GemmEpilogue, Object> reduceKernels = new HashMap<>();
   private final Set<Long> workspaces = new HashSet<>();
 
-  /** One compiled GEMM kernel: its tile (T128_K32 for FP32's SIMT one) and epilogue. */
-  private record KernelKey(MmaTile tile, GemmEpilogue epilogue) {
+  /**
+   * One compiled GEMM kernel: its tile (T128_K32 for FP32's SIMT one), epilogue, and whether it
+   * reads B as a 16-bit copy ({@link HalfWeights}).
+   */
+  private record KernelKey(MmaTile tile, GemmEpilogue epilogue, boolean halfB) {
     static KernelKey of(MmaTile tile, GemmEpilogue epilogue) {
-      return new KernelKey(tile == null ? MmaTile.T128_K32 : tile, epilogue);
+      return of(tile, epilogue, false);
+    }
+
+    static KernelKey of(MmaTile tile, GemmEpilogue epilogue, boolean halfB) {
+      return new KernelKey(tile == null ? MmaTile.T128_K32 : tile, epilogue, halfB);
     }
   }
 
@@ -84,10 +91,38 @@ public final class GeneratedGemm implements GpuGemm {
   }
 
   /**
-   * The routes for {@code s}, {@link MmaTile#forShape}'s tile first: every other tile that can
-   * run it (cp.async tiles only where its operands allow), and where the first tile makes fewer
-   * than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that fits, on
-   * the tile its slices pick. Empty when {@link #whyNot} refuses {@code s}.
+   * Runs {@code s} on pipelined tile {@code tile} with B read from {@code b16}, B's 16-bit copy
+   * ({@link HalfWeights#convert}) instead of B itself: what {@link #routes}' "-hb" routes run.
+   */
+  public void enqueueHalfB(GemmShape s, MmaTile tile, long a, long b16, long c, long bias) {
+    String why = whyNot(s);
+    if (why == null) {
+      why = GemmKernels.asyncHalfBWhyNot(precision, s);
+    }
+    if (why == null && tile.stages() == 0) {
+      why = tile + " is not a pipelined tile";
+    }
+    if (why != null) {
+      throw new IllegalArgumentException(name() + " cannot read B in 16 bits for " + s + ": "
+          + why);
+    }
+    if (((a | b16) & 15) != 0) {
+      throw new IllegalArgumentException(name() + ": A and B's 16-bit copy must be 16-byte"
+          + " aligned for cp.async");
+    }
+    Geometry geo = GemmKernels.geometry(precision, s, tile, true);
+    driver.launch(kernel(KernelKey.of(tile, s.epilogue(), true)), geo.grid(), geo.block(),
+        geo.sharedBytes(), GemmKernels.args(a, b16, c, bias, HalfWeights.kernelShape(s)));
+  }
+
+  /**
+   * The routes for {@code s}, {@link MmaTile#forShape}'s tile first, read with B in 16 bits
+   * where that tile is pipelined and B is a weight at fp16 or bf16 ({@link HalfWeights}), then
+   * as float32: every
+   * other tile that can run it (cp.async tiles only where its operands allow, each also with B
+   * in 16 bits where it may be), and where the first tile makes fewer than {@link
+   * MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that fits, on the tile its
+   * slices pick. Empty when {@link #whyNot} refuses {@code s}.
    */
   @Override
   public List<GemmRoute> routes(GemmShape s) {
@@ -96,11 +131,19 @@ public final class GeneratedGemm implements GpuGemm {
     }
     List<GemmRoute> routes = new ArrayList<>();
     MmaTile first = GemmKernels.tile(precision, s);
+    boolean halfB = first != null && GemmKernels.asyncHalfBWhyNot(precision, s) == null;
+    if (halfB && first.stages() > 0) {
+      routes.add(halfBRoute(s, first)); // the rule's tile, reading half the bytes of B
+    }
     routes.add(tileRoute(s, first));
     if (first != null) {
       for (MmaTile t : MmaTile.values()) {
         if (t != first && (t.stages() == 0 || GemmKernels.asyncWhyNot(s) == null)) {
           routes.add(tileRoute(s, t));
+        }
+        if (halfB && t.stages() > 0 && routes.stream().noneMatch(
+            r -> r.name().equals(routeName(t) + HALF_B_SUFFIX))) {
+          routes.add(halfBRoute(s, t));
         }
       }
     }
@@ -127,6 +170,16 @@ public final class GeneratedGemm implements GpuGemm {
       driver.free(w);
     }
     workspaces.clear();
+  }
+
+  /** What the name of a route that reads B in 16 bits ends with: "nvrtc-fp16-t64k16s4-hb". */
+  public static final String HALF_B_SUFFIX = "-hb";
+
+  /** One pipelined tile's kernel over the whole shape, B read as its 16-bit copy. */
+  private GemmRoute halfBRoute(GemmShape s, MmaTile tile) {
+    return GemmRoute.ofHalfB(routeName(tile) + HALF_B_SUFFIX, s, precision,
+        () -> image(KernelKey.of(tile, s.epilogue(), true)),
+        (a, b16, c, bias) -> enqueueHalfB(s, tile, a, b16, c, bias));
   }
 
   /** One tile's kernel over the whole shape. */
@@ -221,14 +274,14 @@ public final class GeneratedGemm implements GpuGemm {
   /** The compiled image of one kernel, made once. */
   private byte[] image(KernelKey key) {
     return images.computeIfAbsent(key, k -> compiler.compile(
-        GemmKernels.source(precision, k.tile(), k.epilogue()), driver.device().arch(),
-        GemmKernels.kernelName(precision, k.tile(), k.epilogue()) + ".cu"));
+        GemmKernels.source(precision, k.tile(), k.epilogue(), k.halfB()), driver.device().arch(),
+        GemmKernels.kernelName(precision, k.tile(), k.epilogue(), k.halfB()) + ".cu"));
   }
 
   private synchronized Object kernel(KernelKey key) {
     Object k = kernels.get(key);
     if (k == null) {
-      String name = GemmKernels.kernelName(precision, key.tile(), key.epilogue());
+      String name = GemmKernels.kernelName(precision, key.tile(), key.epilogue(), key.halfB());
       k = driver.load(image(key), List.of(name)).get(name);
       kernels.put(key, k);
     }

@@ -11,6 +11,10 @@ package dev.ember.executor.backend.cuda;
  * global memory, 16 bytes per copy), and fragments are rounded to tf32, fp16 or bf16 as they are
  * read. Needs A contiguous along K and B along N, 16-byte aligned rows and pointers and K and N
  * multiples of 4 ({@link GemmKernels#asyncWhyNot}); a copy outside the matrix zero-fills.
+ *
+ * <p>With {@code halfB} (fp16, bf16) B is a weight's 16-bit copy ({@link HalfWeights}: B^T, rows
+ * along K): its stages hold [n][k] words of two halves, eight K values a copy, and a fragment
+ * register is one shared word read as it is, where float32 B takes two reads and a rounding.
  */
 final class MmaAsyncGemmSource {
   /**
@@ -28,6 +32,11 @@ final class MmaAsyncGemmSource {
   private MmaAsyncGemmSource() {}
 
   static String source(GemmPrecision p, MmaTile t, String name) {
+    return source(p, t, name, false);
+  }
+
+  /** The kernel of tile {@code t}, reading B as a 16-bit copy where {@code halfB}. */
+  static String source(GemmPrecision p, MmaTile t, String name, boolean halfB) {
     MmaLayout l = MmaLayout.of(p);
     int pw = l.perWord();
     int tile = t.size();
@@ -39,10 +48,14 @@ final class MmaAsyncGemmSource {
     if (aChunks * threads * 4 != tile * tk || tk % l.k() != 0) {
       throw new IllegalStateException(t + " does not split over its threads");
     }
+    if (halfB && pw != 2) {
+      throw new IllegalArgumentException("B in 16 bits is fp16 or bf16, not " + p.confName());
+    }
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" tensor-core GEMM, ").append(tile)
         .append('x').append(tile).append(" tiles, ").append(stages)
-        .append("-stage cp.async pipeline; needs sm_80\n");
+        .append("-stage cp.async pipeline")
+        .append(halfB ? ", B a 16-bit B^T copy" : "").append("; needs sm_80\n");
     s.append(MmaGemmSource.helpers(p));
     s.append(CP16);
     if (pw == 2) {
@@ -54,21 +67,27 @@ final class MmaAsyncGemmSource {
           }
           """);
     }
-    s.append("extern \"C\" __global__ void ").append(name).append('(').append(GemmKernels.PARAMS)
+    String params = halfB ? GemmKernels.PARAMS.replace("const float* __restrict__ B",
+        "const unsigned short* __restrict__ B") : GemmKernels.PARAMS;
+    s.append("extern \"C\" __global__ void ").append(name).append('(').append(params)
         .append(") {\n");
     int aRow = tk + aPad(pw);
-    int bRow = tile + bPad(pw);
-    if (dynamicSharedBytes(p, t) == 0) {
+    int bRow = halfB ? tk / 2 + HALF_B_PAD : tile + bPad(pw);
+    // B's stage: float [k][n], or with halfB words [n][k word]
+    String bType = halfB ? "unsigned" : "float";
+    int bOuter = halfB ? tile : tk;
+    String bComment = halfB ? "[stage][n][k word]: B^T in halves" : "[stage][k][n]";
+    if (dynamicSharedBytes(p, t, halfB) == 0) {
       s.append(line("__shared__ __align__(16) float As[%d][%d][%d];  // [stage][m][k]", stages,
           tile, aRow));
-      s.append(line("__shared__ __align__(16) float Bs[%d][%d][%d];  // [stage][k][n]", stages,
-          tk, bRow));
+      s.append(line("__shared__ __align__(16) %s Bs[%d][%d][%d];  // %s", bType, stages, bOuter,
+          bRow, bComment));
     } else { // the same arrays in dynamic shared memory, indexed alike
       s.append(line("extern __shared__ __align__(16) float ember_smem[];"));
       s.append(line("float (*As)[%d][%d] = reinterpret_cast<float (*)[%d][%d]>(ember_smem);",
           tile, aRow, tile, aRow));
-      s.append(line("float (*Bs)[%d][%d] = reinterpret_cast<float (*)[%d][%d]>(ember_smem + %d);",
-          tk, bRow, tk, bRow, stages * tile * aRow));
+      s.append(line("%s (*Bs)[%d][%d] = reinterpret_cast<%s (*)[%d][%d]>(ember_smem + %d);  // %s",
+          bType, bOuter, bRow, bType, bOuter, bRow, stages * tile * aRow, bComment));
     }
     s.append(MmaGemmSource.blockSetup(t));
     s.append(line("const int kTiles = (K + %d) / %d;", tk - 1, tk));
@@ -83,14 +102,15 @@ final class MmaAsyncGemmSource {
     s.append(macroLine("  ember_cp16(&As[st][row][kc], ok ? A + aOff + (long long)gm * aRow"
         + " + gk : A, ok);"));
     s.append(macroLine("}"));
-    s.append(macroLine("_Pragma(\"unroll\") for(int i = 0; i < %d; i++) {", bChunks));
-    s.append(macroLine("  const int c = tid + i * %d;", threads));
-    s.append(macroLine("  const int kr = c / %d, nc = (c %% %d) * 4;", tile / 4, tile / 4));
-    s.append(macroLine("  const int gk = (k0) + kr, gn = n0 + nc;"));
-    s.append(macroLine("  const bool ok = gk < K && gn < N;"));
-    s.append(macroLine("  ember_cp16(&Bs[st][kr][nc], ok ? B + bOff + (long long)gk * bRow"
-        + " + gn : B, ok);"));
-    s.append("  }\n");
+    s.append(halfB ? halfBCopies(tile, tk, threads) : macroLine(
+        "_Pragma(\"unroll\") for(int i = 0; i < %d; i++) {", bChunks)
+        + macroLine("  const int c = tid + i * %d;", threads)
+        + macroLine("  const int kr = c / %d, nc = (c %% %d) * 4;", tile / 4, tile / 4)
+        + macroLine("  const int gk = (k0) + kr, gn = n0 + nc;")
+        + macroLine("  const bool ok = gk < K && gn < N;")
+        + macroLine("  ember_cp16(&Bs[st][kr][nc], ok ? B + bOff + (long long)gk * bRow"
+            + " + gn : B, ok);")
+        + "  }\n");
     s.append(line("for (int st = 0; st < %d; st++) {", stages - 1));
     s.append(line("  if (st < kTiles) { EMBER_LOAD(st, st * %d) }", tk));
     s.append(line("  asm volatile(\"cp.async.commit_group;\");"));
@@ -104,7 +124,7 @@ final class MmaAsyncGemmSource {
     s.append(line("    asm volatile(\"cp.async.commit_group;\");  // empty groups keep the count"));
     s.append(line("  }"));
     s.append(line("  const int st = kt %% %d;", stages));
-    s.append(multiply(l, t, tk, pw));
+    s.append(multiply(l, t, tk, pw, halfB));
     s.append("  }\n");
     s.append("#undef EMBER_LOAD\n");
     s.append(MmaGemmSource.epilogue(l, t));
@@ -114,8 +134,14 @@ final class MmaAsyncGemmSource {
 
   /** Shared memory the stages take, in bytes. */
   static int sharedBytes(GemmPrecision p, MmaTile t) {
+    return sharedBytes(p, t, false);
+  }
+
+  /** Shared memory the stages take, in bytes, with B in 16 bits where {@code halfB}. */
+  static int sharedBytes(GemmPrecision p, MmaTile t, boolean halfB) {
     int pw = MmaLayout.of(p).perWord();
-    return 4 * t.stages() * (t.size() * (t.k() + aPad(pw)) + t.k() * (t.size() + bPad(pw)));
+    int bWords = halfB ? t.size() * (t.k() / 2 + HALF_B_PAD) : t.k() * (t.size() + bPad(pw));
+    return 4 * t.stages() * (t.size() * (t.k() + aPad(pw)) + bWords);
   }
 
   /**
@@ -123,8 +149,46 @@ final class MmaAsyncGemmSource {
    * 48 KB of static shared memory a block gets by default, else all of them.
    */
   static int dynamicSharedBytes(GemmPrecision p, MmaTile t) {
-    int bytes = sharedBytes(p, t);
+    return dynamicSharedBytes(p, t, false);
+  }
+
+  /** Like {@link #dynamicSharedBytes(GemmPrecision, MmaTile)}, B in 16 bits where {@code halfB}. */
+  static int dynamicSharedBytes(GemmPrecision p, MmaTile t, boolean halfB) {
+    int bytes = sharedBytes(p, t, halfB);
     return bytes <= GpuDriver.DEFAULT_SHARED_BYTES ? 0 : bytes;
+  }
+
+  /**
+   * Words added to each shared row of a 16-bit B^T stage: lane (g, t) reads row g, word t (or t +
+   * 4), and rows of K/2 + 4 words (12 for 16-deep slices) start g on banks 0, 12, 24, 4, 16, 28,
+   * 8 and 20, so the 32 lanes meet 32 distinct banks; 48-byte rows keep every copy on 16 bytes.
+   */
+  static final int HALF_B_PAD = 4;
+
+  /**
+   * The macro lines that copy one slice of the 16-bit B^T into stage st: per row of the tile
+   * ({@code n}), K/8 copies of eight halves each. Past N, or from K on, the copy zero-fills; a
+   * row's last copy may straddle K, where the padding of the copy holds zeros.
+   */
+  private static String halfBCopies(int tile, int tk, int threads) {
+    int perRow = tk / 8;
+    int chunks = tile * perRow;
+    int rounds = (chunks + threads - 1) / threads;
+    if (chunks > threads && chunks % threads != 0) {
+      throw new IllegalStateException(chunks + " B copies do not split over " + threads
+          + " threads");
+    }
+    String guard = chunks < threads ? "  if (c < " + chunks + ") {" : "  {";
+    return macroLine("_Pragma(\"unroll\") for(int i = 0; i < %d; i++) {", rounds)
+        + macroLine("  const int c = tid + i * %d;", threads)
+        + macroLine(guard)
+        + macroLine("    const int nr = c / %d, kc = (c %% %d) * 8;", perRow, perRow)
+        + macroLine("    const int gn = n0 + nr, gk = (k0) + kc;")
+        + macroLine("    const bool ok = gn < N && gk < K;")
+        + macroLine("    ember_cp16(&Bs[st][nr][kc / 2], ok ? B + bOff + (long long)gn * bCol"
+            + " + gk : B, ok);")
+        + macroLine("  }")
+        + "  }\n";
   }
 
   /**
@@ -148,8 +212,11 @@ final class MmaAsyncGemmSource {
     return pw == 2 ? 4 : 8;
   }
 
-  /** Fragments read from the float32 stage and rounded, then the warp's mma tiles. */
-  private static String multiply(MmaLayout l, MmaTile t, int tk, int pw) {
+  /**
+   * Fragments read from the float32 stage and rounded (B, with {@code halfB}, read as stored),
+   * then the warp's mma tiles.
+   */
+  private static String multiply(MmaLayout l, MmaTile t, int tk, int pw, boolean halfB) {
     StringBuilder s = new StringBuilder();
     s.append(line("  for (int kk = 0; kk < %d; kk += %d) {", tk, l.k()));
     s.append(line("    unsigned af[%d][%d];", t.fragsM(), MmaLayout.A_REGS));
@@ -166,6 +233,10 @@ final class MmaAsyncGemmSource {
     s.append(line("    for (int ni = 0; ni < %d; ni++) {", t.fragsN()));
     s.append(line("      const int c = wn + ni * %d + g;", MmaLayout.N));
     for (int reg = 0; reg < MmaLayout.B_REGS; reg++) {
+      if (halfB) {
+        s.append(line("      bf[ni][%d] = Bs[st][c][kk / 2 + t + %d];", reg, l.bRegWord(reg)));
+        continue;
+      }
       String k = "kk + " + pw + " * t + " + l.bRow(0, reg * pw);
       s.append(line("      {"));
       s.append(line("        const int k = %s;", k));

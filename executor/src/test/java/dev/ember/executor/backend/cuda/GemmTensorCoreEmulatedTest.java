@@ -51,6 +51,12 @@ class GemmTensorCoreEmulatedTest {
     // Three attention-like products with a broadcast bias column and a wide C row.
     s.put("batched", new GemmShape(3, 20, 16, 32, 20 * 32, 32, 1, 32 * 16, 16, 1, 20 * 20, 20,
         0.125f, 1f, true, 1, 0));
+    // A weight B (no batch stride) with K 100: a 16-bit copy's last copy of a row straddles K.
+    s.put("weight, K not a multiple of 8", new GemmShape(1, 70, 136, 100, 0, 100, 1, 0, 136, 1,
+        0, 136, 1f, 0f, false, 0, 0));
+    // One weight under two batches of A, as a weight GEMM over a rank-3 A would be if not folded.
+    s.put("weight under a batch", new GemmShape(2, 20, 40, 32, 20 * 32, 32, 1, 0, 40, 1,
+        20 * 40, 40, 1f, 1f, true, 0, 1));
     return s;
   }
 
@@ -58,8 +64,11 @@ class GemmTensorCoreEmulatedTest {
   @EnumSource(value = GemmPrecision.class, names = {"TF32", "FP16", "BF16"})
   void everyRouteAgreesWithTheFp32Kernel(GemmPrecision p) {
     try (GeneratedGemm gemm = new GeneratedGemm(driver, new HostKernelCompiler(), p)) {
-      int routes = assertEveryRouteAgrees(driver, gemm, p);
-      assertTrue(routes >= 20, "only " + routes + " routes ran");
+      List<String> ran = assertEveryRouteAgrees(driver, gemm, p);
+      assertTrue(ran.size() >= 20, "only " + ran.size() + " routes ran");
+      // fp16 and bf16 also read each weight B as its 16-bit copy, on every pipelined tile.
+      long halfB = ran.stream().filter(r -> r.endsWith(GeneratedGemm.HALF_B_SUFFIX)).count();
+      assertEquals(p == GemmPrecision.TF32 ? 0 : 4 * 3, halfB, String.valueOf(ran));
     }
   }
 
@@ -73,7 +82,7 @@ class GemmTensorCoreEmulatedTest {
   void wgmmaRoutesAgreeWithTheFp32Kernel(GemmPrecision p) {
     try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0);
         WgmmaGemm gemm = new WgmmaGemm(hopper, new HostKernelCompiler(), p)) {
-      assertEquals(2 * shapes().size(), assertEveryRouteAgrees(hopper, gemm, p),
+      assertEquals(2 * shapes().size(), assertEveryRouteAgrees(hopper, gemm, p).size(),
           "two tiles per shape");
     }
   }
@@ -160,11 +169,11 @@ class GemmTensorCoreEmulatedTest {
   /**
    * Runs every route {@code gemm} offers for every shape against the FP32 SIMT kernel on the same
    * operands, C poisoned with NaN before each (an output left unwritten fails); returns how many
-   * ran. Each shape must offer more than one route.
+   * ran (shape / route). Each shape must offer more than one route.
    */
-  private static int assertEveryRouteAgrees(GpuDriver d, GpuGemm gemm, GemmPrecision p) {
+  private static List<String> assertEveryRouteAgrees(GpuDriver d, GpuGemm gemm, GemmPrecision p) {
     List<String> failures = new ArrayList<>();
-    int routes = 0;
+    List<String> routes = new ArrayList<>();
     try (GeneratedGemm reference = new GeneratedGemm(d, new HostKernelCompiler(),
         GemmPrecision.FP32)) {
       for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
@@ -178,9 +187,9 @@ class GemmTensorCoreEmulatedTest {
               + gemm.whyNot(shape));
           for (GemmRoute r : offered) {
             poison(d, o);
-            r.enqueue(o.a(), o.b(), o.c(), o.bias());
+            r.enqueue(o.a(), o.b(d, r), o.c(), o.bias());
             double err = GemmOperands.relError(want, o.outputs(d, shape));
-            routes++;
+            routes.add(e.getKey() + " / " + r.name());
             if (!(err <= p.tolerance())) {
               failures.add(e.getKey() + " / " + r.name() + ": relative error " + err);
             }
