@@ -53,16 +53,17 @@ record CheckSize(int miniLmSentences, int corpusSentences, List<Integer> capture
     gemmShapes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(gemmShapes));
   }
 
+  /** The model's projections and the square GEMM multiply by a weight; the scores do not. */
   private static Map<String, GemmShape> deviceGemms() {
     Map<String, GemmShape> s = new LinkedHashMap<>();
-    s.put("minilm qkv/out 2048x384x384", GemmShape.rowMajor(1, 2048, 384, 384));
-    s.put("minilm ffn-up 2048x1536x384", GemmShape.rowMajor(1, 2048, 1536, 384));
-    s.put("minilm ffn-down 2048x384x1536", GemmShape.rowMajor(1, 2048, 384, 1536));
-    s.put("minilm qkv/out 256x384x384", GemmShape.rowMajor(1, 256, 384, 384));
-    s.put("minilm ffn-down 256x384x1536", GemmShape.rowMajor(1, 256, 384, 1536));
+    s.put("minilm qkv/out 2048x384x384", GemmShape.onWeight(2048, 384, 384));
+    s.put("minilm ffn-up 2048x1536x384", GemmShape.onWeight(2048, 1536, 384));
+    s.put("minilm ffn-down 2048x384x1536", GemmShape.onWeight(2048, 384, 1536));
+    s.put("minilm qkv/out 256x384x384", GemmShape.onWeight(256, 384, 384));
+    s.put("minilm ffn-down 256x384x1536", GemmShape.onWeight(256, 384, 1536));
     s.put("minilm scores 768x(32x32x32)", GemmShape.rowMajor(768, 32, 32, 32));
     s.put("minilm scores 384x(64x64x32)", GemmShape.rowMajor(384, 64, 64, 32));
-    s.put("square 4096^3", GemmShape.rowMajor(1, 4096, 4096, 4096));
+    s.put("square 4096^3", GemmShape.onWeight(4096, 4096, 4096));
     return s;
   }
 

@@ -32,10 +32,10 @@ final class EmulatedRig implements CheckRig, AutoCloseable {
    */
   private static Map<String, GemmShape> gemms() {
     Map<String, GemmShape> s = new LinkedHashMap<>();
-    s.put("rows 32x128x96", GemmShape.rowMajor(1, 32, 128, 96));
-    s.put("long k 16x64x512", GemmShape.rowMajor(1, 16, 64, 512));
+    s.put("rows 32x128x96", GemmShape.onWeight(32, 128, 96));
+    s.put("long k 16x64x512", GemmShape.onWeight(16, 64, 512));
     s.put("heads 8x(16x16x32)", GemmShape.rowMajor(8, 16, 16, 32));
-    s.put("square 64^3", GemmShape.rowMajor(1, 64, 64, 64));
+    s.put("square 64^3", GemmShape.onWeight(64, 64, 64));
     return s;
   }
 

@@ -53,7 +53,9 @@ public final class CudaConf {
               "Input rounding of matrix multiplications on CUDA; all accumulate in float32."
                   + " `tf32` (tensor cores, 10-bit mantissa) is close to float32 and fast;"
                   + " `fp32` is exact float32 on the plain CUDA cores; `fp16` and `bf16` round"
-                  + " inputs to half precision for the most speed.")
+                  + " inputs to half precision for the most speed, and may keep a weight that"
+                  + " only matrix multiplications read on the GPU as a 16-bit copy, half its"
+                  + " float32 bytes.")
           .since("0.1.0")
           .startupOnly()
           .choiceConf("tf32", "fp32", "fp16", "bf16")

@@ -60,6 +60,16 @@ public record GemmShape(
         1f, 0f, false, 0, 0);
   }
 
+  /**
+   * A row-major {@code [m, k]} A times a weight B {@code [k, n]}: one B for every call (no batch
+   * stride), as {@link CudaCodegen} gives a MatMul on an initializer, which fp16 and bf16 routes
+   * may read as its 16-bit copy ({@link HalfWeights}).
+   */
+  public static GemmShape onWeight(int m, int n, int k) {
+    return new GemmShape(1, m, n, k, (long) m * k, k, 1, 0, n, 1, (long) m * n, n, 1f, 0f, false,
+        0, 0);
+  }
+
   /** Floating-point operations of the product (2 m n k per matrix). */
   public double flops() {
     return 2.0 * batch * m * n * k;

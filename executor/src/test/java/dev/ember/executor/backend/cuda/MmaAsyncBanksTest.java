@@ -48,6 +48,32 @@ class MmaAsyncBanksTest {
   }
 
   /**
+   * B read as its 16-bit copy ({@code halfB}): each register is one word of row (column of B) g
+   * at word {@code kk / 2 + t + bRegWord(reg)}, rows {@code k / 2 + HALF_B_PAD} words long.
+   */
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
+  void halfBReadsHitDistinctBanks(GemmPrecision p) {
+    MmaLayout l = MmaLayout.of(p);
+    for (MmaTile t : MmaTile.values()) {
+      if (t.stages() == 0) {
+        continue;
+      }
+      int row = t.k() / 2 + MmaAsyncGemmSource.HALF_B_PAD;
+      for (int kk = 0; kk < t.k(); kk += l.k()) {
+        for (int reg = 0; reg < MmaLayout.B_REGS; reg++) {
+          int[] words = new int[32];
+          for (int lane = 0; lane < 32; lane++) {
+            words[lane] = l.bCol(lane, reg * 2) * row + kk / 2 + l.bWordRow(lane & 3, reg);
+          }
+          assertEquals(1, ways(words, 1), p + " " + t + " half B register " + reg);
+        }
+      }
+      assertEquals(0, row * 4 % 16, "rows must keep each 16-byte copy aligned");
+    }
+  }
+
+  /**
    * The most distinct addresses one bank serves in one request: 32 lanes per request for
    * {@code width} 1 (4-byte reads), 16 for width 2 (8-byte reads covering two banks).
    */
