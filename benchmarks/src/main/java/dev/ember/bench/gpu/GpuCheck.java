@@ -38,8 +38,9 @@ import java.util.TreeMap;
  */
 public final class GpuCheck {
   /**
-   * System property: offer the experimental wgmma GEMM to the tuner ({@link CudaDevice#offer}),
-   * which {@code bin/lib/gpu-check} sets only after {@link WgmmaCheck} ran it without a fault.
+   * System property: offer the experimental wgmma GEMMs (on float32 data, and by a weight's
+   * 16-bit copy) to the tuner ({@link CudaDevice#offer}), which {@code bin/lib/gpu-check} sets
+   * only after {@link WgmmaCheck} ran both without a fault.
    */
   static final String OFFER_WGMMA = "ember.gpucheck.wgmma";
 
@@ -92,7 +93,9 @@ public final class GpuCheck {
     CudaDevice device = rig.device();
     if (Boolean.getBoolean(OFFER_WGMMA)) { // set by bin/lib/gpu-check once WgmmaCheck passed
       device.offer(WgmmaGemm::new);
-      r.progress("the tuner may take the experimental wgmma GEMM where it agrees and is faster");
+      device.offer(WgmmaGemm::onWeights); // on the fp16/bf16 variants' GEMMs by a weight
+      r.progress("the tuner may take the experimental wgmma GEMMs where they agree and are"
+          + " faster");
     }
     r.put("wgmmaOffered", Boolean.getBoolean(OFFER_WGMMA));
     InMemoryVariantStore store = InMemoryVariantStore.sharedAcrossBackends();

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The experimental Hopper GEMM ({@link WgmmaGemm}) on the device, in a JVM of its own so that a
- * fault costs the main check nothing: fp16 and bf16, each result
+ * The experimental Hopper GEMMs ({@link WgmmaGemm}: on float32 data, and float32 A by a weight's
+ * 16-bit copy) on the device, in a JVM of its own so that a fault costs the main check nothing:
+ * fp16 and bf16, each result
  * against the generated FP32 kernel, TFLOP/s timed inside a CUDA graph. Rows of other
  * precisions say why they were skipped; off sm_90 every row does. The shapes are the main
  * check's GEMM table's, and one whose sides are no multiple of any tile.
@@ -34,9 +35,10 @@ public final class WgmmaCheck {
     Map<String, GemmShape> shapes = new LinkedHashMap<>(rig.size().gemmShapes());
     // 1000 on a device: no multiple of any tile, so every edge tile runs
     int odd = rig.size().gemmTokens() * 125 / 256;
-    shapes.put("odd " + odd + "x" + odd + "x" + odd, GemmShape.rowMajor(1, odd, odd, odd));
+    shapes.put("odd " + odd + "x" + odd + "x" + odd, GemmShape.onWeight(odd, odd, odd));
     return GemmTflops.sideCheck(rig, r, shapes, (driver, compiler, p) ->
         p == GemmPrecision.FP16 || p == GemmPrecision.BF16
-            ? List.of(new WgmmaGemm(driver, compiler, p)) : List.of());
+            ? List.of(new WgmmaGemm(driver, compiler, p), WgmmaGemm.onWeights(driver, compiler, p))
+            : List.of());
   }
 }

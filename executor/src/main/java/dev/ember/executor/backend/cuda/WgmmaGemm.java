@@ -7,16 +7,27 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The experimental Hopper GEMM ({@link WgmmaGemmSource}) as a {@link GpuGemm}: fp16 or bf16,
- * sm_90 only (compiled for sm_90a, whose wgmma later architectures lack). No variant uses it:
- * the device check measures it apart ({@code WgmmaCheck}) until a device run has shown it right.
+ * The experimental Hopper GEMMs as a {@link GpuGemm}: fp16 or bf16, sm_90 only (compiled for
+ * sm_90a, whose wgmma later architectures lack), on float32 data ({@link WgmmaGemmSource}), on
+ * 16-bit data ({@link #onHalfData}) or by a weight's 16-bit copy ({@link #onWeights}). No Spark
+ * setting uses them: the device check measures them apart ({@code WgmmaCheck}) and only then lets
+ * its own tuner weigh them, until a device run has shown them right.
  */
 public final class WgmmaGemm implements GpuGemm {
   private final GpuDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
-  /** Whether A and B are 16-bit in memory (B given as B^T): {@link WgmmaHalfDataSource}. */
-  private final boolean halfData;
+  private final Operands operands;
+
+  /** What the kernels read. */
+  private enum Operands {
+    /** float32 A and B, rounded as they are staged ({@link WgmmaGemmSource}). */
+    FLOAT32,
+    /** 16-bit A and B^T in memory ({@link WgmmaHalfDataSource}). */
+    HALF_DATA,
+    /** float32 A times a weight's 16-bit B^T copy ({@link WgmmaWeightsSource}). */
+    HALF_WEIGHTS
+  }
   /** Kernels by tile and epilogue. */
   private final Map<Key, Object> kernels = new ConcurrentHashMap<>();
 
@@ -39,15 +50,15 @@ public final class WgmmaGemm implements GpuGemm {
   private static final Tile T128 = new Tile(2, WgmmaGemmSource.TILE_N);
 
   public WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
-    this(driver, compiler, precision, false);
+    this(driver, compiler, precision, Operands.FLOAT32);
   }
 
   private WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision,
-      boolean halfData) {
+      Operands operands) {
     this.driver = driver;
     this.compiler = compiler;
     this.precision = precision;
-    this.halfData = halfData;
+    this.operands = operands;
   }
 
   /**
@@ -57,12 +68,26 @@ public final class WgmmaGemm implements GpuGemm {
    */
   public static WgmmaGemm onHalfData(GpuDriver driver, KernelCompiler compiler,
       GemmPrecision precision) {
-    return new WgmmaGemm(driver, compiler, precision, true);
+    return new WgmmaGemm(driver, compiler, precision, Operands.HALF_DATA);
+  }
+
+  /**
+   * The GEMM of float32 A by a weight read as its 16-bit B^T copy ({@link HalfWeights}): its
+   * routes {@link GemmRoute#readsHalfB}, so a variant gives them the copy it keeps per device, as
+   * it does the generated "-hb" routes. A contiguous along K, K and A's strides multiples of 4.
+   */
+  public static WgmmaGemm onWeights(GpuDriver driver, KernelCompiler compiler,
+      GemmPrecision precision) {
+    return new WgmmaGemm(driver, compiler, precision, Operands.HALF_WEIGHTS);
   }
 
   @Override
   public String name() {
-    return "wgmma-" + precision.confName() + (halfData ? "-data" : "");
+    return "wgmma-" + precision.confName() + switch (operands) {
+      case FLOAT32 -> "";
+      case HALF_DATA -> "-data";
+      case HALF_WEIGHTS -> "-weights";
+    };
   }
 
   /** The kernel's name, e.g. "ember_gemm_fp16_wgmma_t128" for two warpgroups. */
@@ -95,10 +120,17 @@ public final class WgmmaGemm implements GpuGemm {
     if (GemmKernels.capability(arch) != 90) {
       return "wgmma needs sm_90 (sm_90a code), but " + driver.device() + " is " + arch;
     }
-    if (halfData && (s.aCol() != 1 || s.bRow() != 1 || s.k() % 8 != 0 || s.aRow() % 8 != 0
-        || s.bCol() % 8 != 0 || s.aBatch() % 8 != 0 || s.bBatch() % 8 != 0)) {
+    if (operands == Operands.HALF_DATA && (s.aCol() != 1 || s.bRow() != 1 || s.k() % 8 != 0
+        || s.aRow() % 8 != 0 || s.bCol() % 8 != 0 || s.aBatch() % 8 != 0
+        || s.bBatch() % 8 != 0)) {
       return "16-bit data needs A and B^T contiguous along K and K, row strides and batch"
           + " strides in multiples of 8 elements (16-byte copies)";
+    }
+    if (operands == Operands.HALF_WEIGHTS) {
+      String why = GemmKernels.asyncHalfBWhyNot(precision, s);
+      if (why != null) {
+        return why;
+      }
     }
     return GemmKernels.whyNot(s);
   }
@@ -114,15 +146,20 @@ public final class WgmmaGemm implements GpuGemm {
     if (why != null) {
       throw new IllegalArgumentException(name() + " cannot run " + s + ": " + why);
     }
-    if (halfData && ((a | b) & 15) != 0) {
+    if (operands != Operands.FLOAT32 && ((a | b) & 15) != 0) {
       throw new IllegalArgumentException(name() + ": A and B must be 16-byte aligned");
     }
     Dim3 grid = Dim3.of(GemmKernels.ceilDiv(s.n(), tile.n()),
         GemmKernels.ceilDiv(s.m(), tile.m()), s.batch());
+    int shared = switch (operands) {
+      case FLOAT32 -> 0;
+      case HALF_DATA -> WgmmaHalfDataSource.sharedBytes(tile.warpgroups(), tile.n());
+      case HALF_WEIGHTS -> WgmmaWeightsSource.sharedBytes(tile.warpgroups(), tile.n());
+    };
     driver.launch(kernel(tile, s.epilogue()), grid,
-        Dim3.of(WgmmaGemmSource.THREADS * tile.warpgroups()),
-        halfData ? WgmmaHalfDataSource.sharedBytes(tile.warpgroups(), tile.n()) : 0,
-        GemmKernels.args(a, b, c, bias, s));
+        Dim3.of(WgmmaGemmSource.THREADS * tile.warpgroups()), shared,
+        GemmKernels.args(a, b, c, bias,
+            operands == Operands.HALF_WEIGHTS ? HalfWeights.kernelShape(s) : s));
   }
 
   @Override
@@ -131,29 +168,39 @@ public final class WgmmaGemm implements GpuGemm {
       return List.of();
     }
     List<Tile> tiles = new ArrayList<>(List.of(T128));
-    if (halfData) {
+    if (operands == Operands.HALF_DATA) {
       tiles.add(new Tile(2, 2 * WgmmaGemmSource.TILE_N));
     }
     tiles.add(new Tile(1, WgmmaGemmSource.TILE_N));
     List<GemmRoute> routes = new ArrayList<>();
     for (Tile tile : tiles) {
-      routes.add(GemmRoute.of(name() + "-t" + tile.label(), s, precision,
-          () -> image(tile, s.epilogue()), (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias)));
+      String route = name() + "-t" + tile.label();
+      Runnable compile = () -> image(tile, s.epilogue());
+      GemmRoute.Enqueue enqueue = (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias);
+      routes.add(operands == Operands.HALF_WEIGHTS
+          ? GemmRoute.ofHalfB(route, s, precision, compile, enqueue)
+          : GemmRoute.of(route, s, precision, compile, enqueue));
     }
     return routes;
   }
 
   private String name(Tile tile, GemmEpilogue e) {
-    return halfData
-        ? "ember_gemm_" + precision.confName() + "_wgmma_t" + tile.label() + e.suffix() + "_data"
-        : kernelName(precision, tile.warpgroups(), e);
+    String base = "ember_gemm_" + precision.confName() + "_wgmma_t" + tile.label() + e.suffix();
+    return switch (operands) {
+      case FLOAT32 -> kernelName(precision, tile.warpgroups(), e);
+      case HALF_DATA -> base + "_data";
+      case HALF_WEIGHTS -> base + "_weights";
+    };
   }
 
   private byte[] image(Tile tile, GemmEpilogue e) {
-    String source = halfData
-        ? e.function() + WgmmaHalfDataSource.source(precision, name(tile, e), tile.warpgroups(),
-            tile.n())
-        : source(precision, tile.warpgroups(), e);
+    String source = switch (operands) {
+      case FLOAT32 -> source(precision, tile.warpgroups(), e);
+      case HALF_DATA -> e.function() + WgmmaHalfDataSource.source(precision, name(tile, e),
+          tile.warpgroups(), tile.n());
+      case HALF_WEIGHTS -> e.function() + WgmmaWeightsSource.source(precision, name(tile, e),
+          tile.warpgroups(), tile.n());
+    };
     return compiler.compile(source, "sm_90a", name(tile, e) + ".cu");
   }
 

@@ -173,8 +173,15 @@ public final class WgmmaGemmSource {
         : line("__shared__ __align__(128) unsigned As[%d][%d];  // [stage][core matrices]",
             stages, aWords)
             + line("__shared__ __align__(128) unsigned Bs[%d][%d];", stages, bWords);
-    return arrays
-        + line("const int tid = threadIdx.x;")
+    return arrays + blockCoordinates(tileM, tileN);
+  }
+
+  /**
+   * Thread and warp coordinates, the block's tile origin and batch offsets, and zeroed
+   * accumulators: every wgmma kernel's setup after its shared arrays.
+   */
+  static String blockCoordinates(int tileM, int tileN) {
+    return line("const int tid = threadIdx.x;")
         + line("const int wg = tid >> 7, warp = (tid >> 5) & 3;")
         + line("const int g = (tid & 31) >> 2, t = tid & 3;")
         + line("const int m0 = blockIdx.y * %d, n0 = blockIdx.x * %d;", tileM, tileN)

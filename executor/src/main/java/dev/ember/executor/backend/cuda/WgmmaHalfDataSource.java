@@ -121,7 +121,7 @@ final class WgmmaHalfDataSource {
   }
 
   /** The macro lines that copy one operand's chunks of the slice at {@code k0} into stage st. */
-  private static String copies(String smem, String ptr, String off, String origin, String bound,
+  static String copies(String smem, String ptr, String off, String origin, String bound,
       String rowStride, int count, int threads) {
     return macroLine("for (int i = 0; i < %d; i++) {", count)
         + macroLine("  const int u = tid + i * %d, r = u >> 2, c = u & 3;", threads)

@@ -88,6 +88,24 @@ class GemmTensorCoreEmulatedTest {
   }
 
   /**
+   * The Hopper GEMM by a weight (float32 A read into wgmma's A registers, the weight's 16-bit B^T
+   * copy from shared memory), both tiles, on every shape whose B is a weight; the others are
+   * refused with the reason.
+   */
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
+  void wgmmaByAWeightAgreesWithTheFp32Kernel(GemmPrecision p) {
+    try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0);
+        WgmmaGemm gemm = WgmmaGemm.onWeights(hopper, new HostKernelCompiler(), p)) {
+      List<String> ran = assertEveryRouteAgrees(hopper, gemm, p);
+      assertEquals(2 * 4, ran.stream().filter(r -> r.contains("-weights-t")).count(),
+          String.valueOf(ran));
+      assertEquals(2, ran.stream().filter(r -> r.contains("not a weight")).count(),
+          String.valueOf(ran));
+    }
+  }
+
+  /**
    * The Hopper GEMM on 16-bit operands in memory (A [M, K], B^T [N, K], copied by cp.async into
    * the core-matrix layout through a multi-stage pipeline), every tile (64x128, 128x128,
    * 128x256), against a float32 product of the same values: multiples of 1/8 up to 8, exact in
@@ -169,7 +187,8 @@ class GemmTensorCoreEmulatedTest {
   /**
    * Runs every route {@code gemm} offers for every shape against the FP32 SIMT kernel on the same
    * operands, C poisoned with NaN before each (an output left unwritten fails); returns how many
-   * ran (shape / route). Each shape must offer more than one route.
+   * ran (shape / route), and each shape {@code gemm} refuses with its reason. Each shape it
+   * takes must offer more than one route.
    */
   private static List<String> assertEveryRouteAgrees(GpuDriver d, GpuGemm gemm, GemmPrecision p) {
     List<String> failures = new ArrayList<>();
@@ -178,6 +197,10 @@ class GemmTensorCoreEmulatedTest {
         GemmPrecision.FP32)) {
       for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
         GemmShape shape = e.getValue();
+        if (gemm.whyNot(shape) != null) {
+          routes.add(e.getKey() + ": refused (" + gemm.whyNot(shape) + ")");
+          continue;
+        }
         GemmOperands o = GemmOperands.random(d, shape);
         try {
           reference.enqueue(shape, o.a(), o.b(), o.c(), o.bias());

@@ -116,6 +116,18 @@ class WgmmaGemmSourceTest {
       assertTrue(new Nvrtc().compile(dataSrc, "sm_90a", data).length > 0, data);
     }
     assertEquals(4, WgmmaHalfDataSource.stages(2, 256), "four 24 KB stages of 128x256");
+    // By a weight: float32 A into wgmma's registers, the 16-bit B^T copy through cp.async.
+    for (int warpgroups : new int[] {1, 2}) {
+      String weights = "ember_gemm_" + p.confName() + "_wgmma_weights_" + warpgroups;
+      String src2 = GemmEpilogue.NONE.function()
+          + WgmmaWeightsSource.source(p, weights, warpgroups, 128);
+      assertTrue(src2.contains(WgmmaWeightsSource.stages(warpgroups, 128) + "-stage cp.async"));
+      assertTrue(WgmmaWeightsSource.sharedBytes(warpgroups, 128)
+          <= WgmmaWeightsSource.SHARED_BUDGET, weights);
+      assertTrue(new Nvrtc().compile(src2, "sm_90a", weights).length > 0, weights);
+    }
+    assertEquals(5, WgmmaWeightsSource.stages(1, 128), "five 18 KB stages of 64x128");
+    assertEquals(3, WgmmaWeightsSource.stages(2, 128), "three 28 KB stages of 128x128");
   }
 
   /**
@@ -136,6 +148,11 @@ class WgmmaGemmSourceTest {
       String name = "data_" + tile[0] + "_" + tile[1];
       sources.put(name, GemmEpilogue.NONE.function()
           + WgmmaHalfDataSource.source(p, name, tile[0], tile[1]));
+    }
+    for (int warpgroups : new int[] {1, 2}) {
+      String name = "weights_" + warpgroups;
+      sources.put(name, GemmEpilogue.NONE.function()
+          + WgmmaWeightsSource.source(p, name, warpgroups, 128));
     }
     sources.forEach((name, source) -> {
       List<String> bad = KernelResourcesNvrtcTest.problems(name, source, "sm_90a");

@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * Turns each inline PTX statement of generated CUDA C ({@code asm volatile("..." : outs : ins)})
  * into a call of its host model in {@code emu_ptx.h}, so the emulator runs the tensor-core GEMMs:
  * {@code mma.sync} (m16n8k8 tf32, m16n8k16 f16/bf16), {@code cvt} to tf32, f16x2 and bf16x2, and
- * {@code cp.async} with its commit and wait, {@code wgmma.mma_async} (m64nNk16 from shared-memory
- * descriptors, scale-d given by the {@code setp} idiom) with its fences, commit and wait. Any other
+ * {@code cp.async} with its commit and wait, {@code wgmma.mma_async} (m64nNk16 with A from
+ * shared-memory descriptors or from registers, B from a descriptor, scale-d given by the {@code
+ * setp} idiom) with its fences, commit and wait. Any other
  * PTX is refused with KERNEL_COMPILE_FAILED naming the instruction and its line.
  *
  * <p>The replacement keeps the statement's line count, so g++'s line numbers still point into the
@@ -166,6 +167,16 @@ final class EmuPtx {
       }
       List<String> args = args(instr.split("\\s+", 2)[1]);
       int n = Integer.parseInt(wg.group(1));
+      if (args.size() == 7 && args.get(1).startsWith("{") && args.get(3).equals(decl.group(1))) {
+        // A from registers: {d}, {a0..a3}, db, p, scale-a, scale-b, trans-b
+        List<String> d = registers(args.get(0), n / 2, all);
+        return "{ float* const emu_d[" + d.size() + "] = {" + join(d, "&") + "};"
+            + " const unsigned emu_a[4] = {" + join(registers(args.get(1), 4, all), "(unsigned)")
+            + "}; emu_wgmma_rs(" + wg.group(2).equals("bf16") + ", " + n + ", emu_d, emu_a, "
+            + ref(args.get(2), all) + ", " + ref(set.group(2), all) + " != 0, "
+            + ref(args.get(4), all) + ", " + ref(args.get(5), all) + ", " + ref(args.get(6), all)
+            + "); }";
+      }
       if (args.size() != 8 || !args.get(3).equals(decl.group(1))) {
         throw refused(all);
       }
@@ -240,8 +251,9 @@ final class EmuPtx {
           "host emulator has no model of this inline PTX (" + program + " line " + line + "): '"
               + instr + "'",
           "run it on a GPU; the emulator models mma.sync (m16n8k8 tf32, m16n8k16 f16/bf16),"
-              + " cvt to tf32/f16x2/bf16x2, cp.async and wgmma.mma_async (m64nNk16 f16/bf16 from"
-              + " unswizzled shared memory) with their groups (emu_ptx.h)");
+              + " cvt to tf32/f16x2/bf16x2, cp.async and wgmma.mma_async (m64nNk16 f16/bf16, A from"
+              + " registers or unswizzled shared memory, B from unswizzled shared memory) with"
+              + " their groups (emu_ptx.h)");
     }
   }
 

@@ -28,6 +28,20 @@ class EmuPtxTest {
   }
 
   @Test
+  void wgmmaWithARegistersPassesThemToItsModel() {
+    String src = "asm volatile(\"{\\n.reg .pred p;\\nsetp.ne.b32 p, %9, 0;\\n"
+        + "wgmma.mma_async.sync.aligned.m64n8k16.f32.bf16.bf16 {%0, %1, %2, %3},"
+        + " {%4, %5, %6, %7}, %8, p, 1, 1, 0;\\n}\\n\" : \"+f\"(d[0]), \"+f\"(d[1]),"
+        + " \"+f\"(d[2]), \"+f\"(d[3]) : \"r\"(a[0]), \"r\"(a[1]), \"r\"(a[2]), \"r\"(a[3]),"
+        + " \"l\"(db), \"r\"(1));";
+    String out = EmuPtx.translate(src, "rs.cu");
+    assertTrue(out.contains("const unsigned emu_a[4] = {(unsigned)(a[0]), (unsigned)(a[1]),"
+        + " (unsigned)(a[2]), (unsigned)(a[3])};"), out);
+    assertTrue(out.contains("emu_wgmma_rs(true, 8, emu_d, emu_a, (db), (1) != 0, 1, 1, 0);"),
+        out);
+  }
+
+  @Test
   void ptxWithoutAModelIsRefusedByNameAndLine() {
     String src = "void f() {\n  asm volatile(\"ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1,"
         + " %2, %3}, [%4];\" : \"=r\"(a), \"=r\"(b), \"=r\"(c), \"=r\"(d) : \"r\"(s));\n}\n";

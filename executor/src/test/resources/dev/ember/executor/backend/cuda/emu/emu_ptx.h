@@ -15,11 +15,12 @@
 //   kernel that reads a stage before waiting for it reads stale data here too. Both addresses must
 //   be aligned to the copy size, as on the GPU, and a copy may not target shared memory that a
 //   wgmma of the block still in flight reads (checked at issue, since copies land late here).
-// - wgmma.mma_async.sync.aligned m64nNk16, f32 += f16/bf16, both operands from shared memory
-//   through matrix descriptors without swizzle, K-major (no transpose): queued per thread and run
-//   when wgmma.wait_group retires its group, each thread computing its own accumulators from the
-//   shared memory of that moment (a stage overwritten before the wait is read overwritten). The
-//   fences (wgmma.fence, fence.proxy.async) have nothing to order here.
+// - wgmma.mma_async.sync.aligned m64nNk16, f32 += f16/bf16, B (and A, unless A comes from
+//   registers) from shared memory through matrix descriptors without swizzle, K-major (no
+//   transpose): queued per thread and run when wgmma.wait_group retires its group, each thread
+//   computing its own accumulators from the shared memory of that moment (a stage overwritten
+//   before the wait is read overwritten); A from registers is gathered at issue. The fences
+//   (wgmma.fence, fence.proxy.async) have nothing to order here.
 // - __cvta_generic_to_shared: a 32-bit handle that only these models decode; its low 18 bits are
 //   the offset in a 256 KiB window, as a wgmma descriptor keeps them.
 #pragma once
@@ -140,6 +141,8 @@ struct EmuWgmma {
   int n;          // N of m64nNk16
   bool bf16;
   EmuWgmmaOperand a, b;
+  bool a_regs;            // A came from registers: a_vals, not the descriptor a
+  float a_vals[64 * 16];  // then the warpgroup's A, row-major, as issued
   bool accumulate;  // scale-d: D = A B + D, else D = A B
   int scale_a, scale_b;
 };
@@ -309,6 +312,7 @@ static inline void emu_check_no_product_reads(const char* to, unsigned bytes) {
   for (unsigned t = 0; t < emu_cur->block->threads; t++) {
     for (const EmuWgmma& op : emu_states[t].products.ops) {
       for (const EmuWgmmaOperand* x : {&op.a, &op.b}) {
+        if (x == &op.a && op.a_regs) continue;  // read from registers at issue
         if (to < x->end() && x->start < to + bytes) {
           emu_fail("cp.async into shared memory that an in-flight wgmma.mma_async reads (retire"
                    " its group with wgmma.wait_group before copying into that stage)");
@@ -371,7 +375,9 @@ static inline void emu_wgmma_run(const EmuWgmma& op) {
     const int col = 8 * (i >> 2) + 2 * tig + (i & 1);
     double s = 0;
     for (int k = 0; k < 16; k++) {
-      s += emu_wgmma_element(op.a, op.bf16, row, k) * emu_wgmma_element(op.b, op.bf16, col, k);
+      const double a = op.a_regs ? (double)op.a_vals[row * 16 + k]
+                                 : emu_wgmma_element(op.a, op.bf16, row, k);
+      s += a * emu_wgmma_element(op.b, op.bf16, col, k);
     }
     s *= op.scale_a * op.scale_b;
     *op.d[i] = (float)((op.accumulate ? (double)*op.d[i] : 0.0) + s);
@@ -391,12 +397,57 @@ static inline void emu_wgmma(bool bf16, int n, float* const* d, unsigned long lo
   for (int i = 0; i < n / 2; i++) op.d[i] = d[i];
   op.n = n;
   op.bf16 = bf16;
+  op.a_regs = false;
   op.a = emu_wgmma_operand(da, 64);
   op.b = emu_wgmma_operand(db, n);
   op.accumulate = accumulate;
   op.scale_a = scale_a;
   op.scale_b = scale_b;
   emu_self().products.ops.push_back(op);
+}
+
+// wgmma with A from registers. Warp w of a warpgroup holds rows 16w to 16w + 15 of A as
+// mma.m16n8k16 holds its A: register 0 row g at K 2t and 2t + 1 (the even K in the low half),
+// register 1 row g + 8, registers 2 and 3 the same at K + 8. The product needs all 128 threads'
+// registers, so every thread publishes its four, the block meets at a barrier, each copies its
+// warpgroup's 64 x 16 A into its queued op, and a second barrier keeps the next publication from
+// overwriting what a slower thread still reads. Every thread of the block must therefore issue the
+// same products together, as Ember's kernels do (a GPU needs only the warpgroup to).
+static inline void emu_wgmma_rs(bool bf16, int n, float* const* d, const unsigned a[4],
+                                unsigned long long db, bool accumulate, int scale_a, int scale_b,
+                                int trans_b) {
+  if (n % 8 != 0 || n < 8 || n > 256) emu_fail("wgmma N must be a multiple of 8 up to 256");
+  if (emu_cur->block->threads % 128 != 0) emu_fail("wgmma needs whole warpgroups of 128 threads");
+  if (trans_b != 0) emu_fail("wgmma with a transposed B has no model");
+  if ((scale_a != 1 && scale_a != -1) || (scale_b != 1 && scale_b != -1)) {
+    emu_fail("wgmma imm-scale-a/b must be 1 or -1");
+  }
+  const unsigned linear = emu_cur->linear;
+  memcpy(emu_state(linear).frag, a, 4 * sizeof(unsigned));
+  __syncthreads();
+  EmuWgmma op;
+  for (int i = 0; i < n / 2; i++) op.d[i] = d[i];
+  op.n = n;
+  op.bf16 = bf16;
+  op.a_regs = true;
+  op.a = {nullptr, 0, 0, 0};
+  const unsigned base = linear & ~127u;
+  for (unsigned lane = 0; lane < 128; lane++) {
+    const unsigned* regs = emu_state(base + lane).frag;
+    const int warp = (int)(lane >> 5), g = (int)((lane & 31u) >> 2), t = (int)(lane & 3u);
+    for (int i = 0; i < 8; i++) {
+      const int row = 16 * warp + g + ((i & 2) ? 8 : 0);
+      const int col = 2 * t + (i & 1) + (i >= 4 ? 8 : 0);
+      const unsigned h = (regs[i / 2] >> (16 * (i % 2))) & 0xffffu;
+      op.a_vals[row * 16 + col] = bf16 ? emu_bf16_to_f32(h) : emu_f16_to_f32(h);
+    }
+  }
+  __syncthreads();
+  op.b = emu_wgmma_operand(db, n);
+  op.accumulate = accumulate;
+  op.scale_a = scale_a;
+  op.scale_b = scale_b;
+  emu_state(linear).products.ops.push_back(op);
 }
 
 static inline void emu_wgmma_commit() { emu_self().products.commit(); }
