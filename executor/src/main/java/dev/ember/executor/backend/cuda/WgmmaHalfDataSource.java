@@ -99,10 +99,12 @@ final class WgmmaHalfDataSource {
     s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
     s.append(line("  asm volatile(\"cp.async.wait_group %d;\");  // slice kt has landed",
         ahead - 1));
+    // cp.async writes through the generic proxy and wgmma reads through the async one: each
+    // thread fences its own landed copies before the barrier, so no product is issued before
+    // every copy of the slice is visible to it.
+    s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
     s.append(line("  __syncthreads();  // for every thread, and no product still reads the stage"
         + " loaded next"));
-    // cp.async writes through the generic proxy; wgmma reads through the async one.
-    s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
     s.append(line("  {"));
     s.append(line("    const int nk = kt + %d;", ahead));
     s.append(line("    if (nk < kTiles) { EMBER_LOAD(nk %% %d, nk * %d) }", stages, SLICE_K));

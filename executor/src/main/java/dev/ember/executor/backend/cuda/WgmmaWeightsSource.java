@@ -105,9 +105,12 @@ final class WgmmaWeightsSource {
     s.append(line("const int r0 = wg * %d + warp * 16 + g;", TILE_M));
     s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
     s.append(line("  asm volatile(\"cp.async.wait_group %d;\");  // slice kt has landed", ahead - 1));
+    // cp.async writes through the generic proxy and wgmma reads through the async one: each
+    // thread fences its own landed copies before the barrier, so no product is issued before
+    // every copy of the slice is visible to it.
+    s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
     s.append(line("  __syncthreads();  // for every thread, and no thread still reads the stage"
         + " loaded next"));
-    s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
     s.append(line("  {"));
     s.append(line("    const int nk = kt + %d;", ahead));
     s.append(line("    if (nk < kTiles) { EMBER_LOAD(nk %% %d, nk * %d) }", stages, SLICE_K));

@@ -131,6 +131,24 @@ class WgmmaGemmSourceTest {
   }
 
   /**
+   * Copies that wgmma reads are fenced into the async proxy by the threads that waited for them,
+   * before the barrier after which any warpgroup may issue products on them: a fence after the
+   * barrier could come after another warpgroup's wgmma already read the stage.
+   */
+  @Test
+  void copiesAreFencedBeforeTheBarrierThatReleasesTheProducts() {
+    java.util.regex.Pattern order = java.util.regex.Pattern.compile(
+        "cp\\.async\\.wait_group[^\\n]*\\n[^\\n]*fence\\.proxy\\.async[^\\n]*\\n"
+            + "[^\\n]*__syncthreads\\(\\)");
+    for (int warpgroups : new int[] {1, 2}) {
+      String data = WgmmaHalfDataSource.source(GemmPrecision.FP16, "d", warpgroups, 128);
+      String weights = WgmmaWeightsSource.source(GemmPrecision.BF16, "w", warpgroups, 128);
+      assertTrue(order.matcher(data).find(), data);
+      assertTrue(order.matcher(weights).find(), weights);
+    }
+  }
+
+  /**
    * Every wgmma kernel keeps its accumulators in registers: no stack frame, no spills, and no
    * wgmma that ptxas serialises because other instructions touch its accumulators (a 256-wide
    * tile with rolled accumulator loops had all three).
