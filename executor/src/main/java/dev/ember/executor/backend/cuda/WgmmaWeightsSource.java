@@ -22,7 +22,9 @@ import static dev.ember.executor.backend.cuda.WgmmaGemmSource.line;
  * mma.m16n8k16} ({@link MmaLayout}): warp w holds rows 16w to 16w + 15, register 0 row g at K 2t
  * and 2t + 1, register 1 row g + 8, registers 2 and 3 the same at K + 8. Registers a wgmma reads
  * may not change until it retires, so each slice waits for its products before the next slice's
- * fragments are read; the copies ahead keep memory busy meanwhile.
+ * fragments are read; the copies ahead keep memory busy meanwhile. (Alternating two register sets
+ * to keep one slice's products in flight does not help: ptxas then serialises every wgmma,
+ * C7513, because other instructions define wgmma inputs inside the pipeline stage.)
  *
  * <p>Needs A contiguous along K, K and A's row and batch strides multiples of 4 floats, and both
  * pointers on 16 bytes ({@link WgmmaGemm#onWeights}).
