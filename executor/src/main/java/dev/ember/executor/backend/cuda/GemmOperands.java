@@ -14,7 +14,7 @@ import java.util.Random;
  *
  * <pre>{@code
  * GemmOperands o = GemmOperands.random(driver, shape);
- * route.enqueue(o.a(), o.b(route), o.c(), o.bias());
+ * route.enqueue(o.a(), o.b(driver, route), o.c(), o.bias());
  * double err = GemmOperands.relError(want, o.outputs(driver, shape));
  * o.free(driver);
  * }</pre>

@@ -20,6 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * GemmRoute#release} or {@link #close}.
  */
 public final class GeneratedGemm implements GpuGemm {
+  /** What the name of a route that reads B in 16 bits ends with: "nvrtc-fp16-t64k16s4-hb". */
+  public static final String HALF_B_SUFFIX = "-hb";
+
   private final GpuDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
@@ -116,13 +119,12 @@ public final class GeneratedGemm implements GpuGemm {
   }
 
   /**
-   * The routes for {@code s}, {@link MmaTile#forShape}'s tile first, read with B in 16 bits
-   * where that tile is pipelined and B is a weight at fp16 or bf16 ({@link HalfWeights}), then
-   * as float32: every
-   * other tile that can run it (cp.async tiles only where its operands allow, each also with B
-   * in 16 bits where it may be), and where the first tile makes fewer than {@link
-   * MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that fits, on the tile its
-   * slices pick. Empty when {@link #whyNot} refuses {@code s}.
+   * The routes for {@code s}: {@link MmaTile#forShape}'s tile first (read with B in 16 bits
+   * where that tile is pipelined and B is a weight at fp16 or bf16, {@link HalfWeights}, then
+   * with float32 B); every other tile that can run it (cp.async tiles only where its operands
+   * allow, each pipelined tile also with B in 16 bits where it may); and where the first tile
+   * makes fewer than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that
+   * fits, on the tile its slices pick. Empty when {@link #whyNot} refuses {@code s}.
    */
   @Override
   public List<GemmRoute> routes(GemmShape s) {
@@ -141,8 +143,7 @@ public final class GeneratedGemm implements GpuGemm {
         if (t != first && (t.stages() == 0 || GemmKernels.asyncWhyNot(s) == null)) {
           routes.add(tileRoute(s, t));
         }
-        if (halfB && t.stages() > 0 && routes.stream().noneMatch(
-            r -> r.name().equals(routeName(t) + HALF_B_SUFFIX))) {
+        if (halfB && t.stages() > 0 && t != first) { // the first's came first
           routes.add(halfBRoute(s, t));
         }
       }
@@ -171,9 +172,6 @@ public final class GeneratedGemm implements GpuGemm {
     }
     workspaces.clear();
   }
-
-  /** What the name of a route that reads B in 16 bits ends with: "nvrtc-fp16-t64k16s4-hb". */
-  public static final String HALF_B_SUFFIX = "-hb";
 
   /** One pipelined tile's kernel over the whole shape, B read as its 16-bit copy. */
   private GemmRoute halfBRoute(GemmShape s, MmaTile tile) {

@@ -125,36 +125,60 @@ public final class WgmmaGemmSource {
    * wgmma is m64n{@code tileN}k16 ({@code tileN / 2} accumulators a thread).
    */
   static String wgmmaHelpers(GemmPrecision p, int tileN) {
-    String type = switch (p) {
+    int regs = tileN / 2;
+    return DESCRIPTOR + """
+        __device__ __forceinline__ void ember_wgmma(float* d, unsigned long long da,
+            unsigned long long db) {
+          asm volatile("{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%2$d, 0;\\n"
+              "wgmma.mma_async.sync.aligned.m64n%3$dk16.f32.%1$s.%1$s {%4$s}, %%%5$d, %%%6$d,"
+              " p, 1, 1, 0, 0;\\n}\\n"
+              : %7$s
+              : "l"(da), "l"(db), "r"(1));
+        }
+        """.formatted(inputType(p), regs + 2, tileN, accumulatorOperands(regs), regs, regs + 1,
+        accumulatorOutputs(regs));
+  }
+
+  /**
+   * {@code ember_desc}: the matrix descriptor of the stage at {@code p}: start address, leading
+   * (K) and stride (M/N) byte offsets, all in 16-byte units; no swizzle.
+   */
+  static final String DESCRIPTOR = """
+      // Matrix descriptor: start address, leading (K) and stride (M/N) byte offsets, all in
+      // 16-byte units; no swizzle.
+      __device__ __forceinline__ unsigned long long ember_desc(const unsigned* p) {
+        const unsigned a = (unsigned) __cvta_generic_to_shared(p);
+        return (unsigned long long) ((a & 0x3FFFF) >> 4)
+            | ((unsigned long long) (%d >> 4) << 16)
+            | ((unsigned long long) (%d >> 4) << 32);
+      }
+      """.formatted(LBO, SBO);
+
+  /** PTX's name of the 16-bit input type of a wgmma at {@code p}. */
+  static String inputType(GemmPrecision p) {
+    return switch (p) {
       case FP16 -> "f16";
       case BF16 -> "bf16";
       default -> throw new IllegalArgumentException("wgmma GEMM is fp16 or bf16, not " + p);
     };
-    int regs = tileN / 2;
-    StringBuilder operands = new StringBuilder();
-    StringBuilder outs = new StringBuilder();
+  }
+
+  /** "%0, %1, ..." for {@code regs} accumulators, the first operands of the asm statement. */
+  static String accumulatorOperands(int regs) {
+    StringBuilder s = new StringBuilder();
     for (int i = 0; i < regs; i++) {
-      operands.append(i == 0 ? "" : ", ").append('%').append(i);
-      outs.append(i == 0 ? "" : ", ").append("\"+f\"(d[").append(i).append("])");
+      s.append(i == 0 ? "" : ", ").append('%').append(i);
     }
-    return """
-        // Matrix descriptor: start address, leading (K) and stride (M/N) byte offsets, all in
-        // 16-byte units; no swizzle.
-        __device__ __forceinline__ unsigned long long ember_desc(const unsigned* p) {
-          const unsigned a = (unsigned) __cvta_generic_to_shared(p);
-          return (unsigned long long) ((a & 0x3FFFF) >> 4)
-              | ((unsigned long long) (%2$d >> 4) << 16)
-              | ((unsigned long long) (%3$d >> 4) << 32);
-        }
-        __device__ __forceinline__ void ember_wgmma(float* d, unsigned long long da,
-            unsigned long long db) {
-          asm volatile("{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%4$d, 0;\\n"
-              "wgmma.mma_async.sync.aligned.m64n%5$dk16.f32.%1$s.%1$s {%6$s}, %%%7$d, %%%8$d,"
-              " p, 1, 1, 0, 0;\\n}\\n"
-              : %9$s
-              : "l"(da), "l"(db), "r"(1));
-        }
-        """.formatted(type, LBO, SBO, regs + 2, tileN, operands, regs, regs + 1, outs);
+    return s.toString();
+  }
+
+  /** The asm outputs that bind those operands to {@code d[0..regs)}, read and written. */
+  static String accumulatorOutputs(int regs) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < regs; i++) {
+      s.append(i == 0 ? "" : ", ").append("\"+f\"(d[").append(i).append("])");
+    }
+    return s.toString();
   }
 
   /**

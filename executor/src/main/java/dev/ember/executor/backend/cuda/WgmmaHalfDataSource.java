@@ -92,25 +92,7 @@ final class WgmmaHalfDataSource {
         " \\\\\n$", "\n"));
     int inFlight = inFlight(stages);
     int ahead = stages - 1 - inFlight;
-    s.append(line("for (int s = 0; s < %d; s++) {", ahead));
-    s.append(line("  if (s < kTiles) { EMBER_LOAD(s, s * %d) }", SLICE_K));
-    s.append(line("  asm volatile(\"cp.async.commit_group;\");"));
-    s.append(line("}"));
-    s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
-    s.append(line("  asm volatile(\"cp.async.wait_group %d;\");  // slice kt has landed",
-        ahead - 1));
-    // cp.async writes through the generic proxy and wgmma reads through the async one: each
-    // thread fences its own landed copies before the barrier, so no product is issued before
-    // every copy of the slice is visible to it.
-    s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
-    s.append(line("  __syncthreads();  // for every thread, and no product still reads the stage"
-        + " loaded next"));
-    s.append(line("  {"));
-    s.append(line("    const int nk = kt + %d;", ahead));
-    s.append(line("    if (nk < kTiles) { EMBER_LOAD(nk %% %d, nk * %d) }", stages, SLICE_K));
-    s.append(line("    asm volatile(\"cp.async.commit_group;\");  // empty groups keep the count"));
-    s.append(line("  }"));
-    s.append(line("  const int st = kt %% %d;", stages));
+    s.append(pipelineStart(stages, ahead));
     s.append(WgmmaGemmSource.sliceProducts());
     s.append(line("  asm volatile(\"wgmma.wait_group.sync.aligned %d;\" ::: \"memory\");",
         inFlight));
@@ -120,6 +102,33 @@ final class WgmmaHalfDataSource {
     s.append(WgmmaGemmSource.storeAccumulators(tileN));
     s.append("}\n");
     return s.toString();
+  }
+
+  /**
+   * The cp.async pipeline of a wgmma kernel up to its products, over an {@code EMBER_LOAD(st,
+   * k0)} macro: the first {@code ahead} slices copied, then the K loop opened, and for slice kt
+   * its copies waited for and fenced, the copies {@code ahead} slices on issued, and {@code st}
+   * its stage. The caller adds the products and closes the loop.
+   */
+  static String pipelineStart(int stages, int ahead) {
+    return line("for (int s = 0; s < %d; s++) {", ahead)
+        + line("  if (s < kTiles) { EMBER_LOAD(s, s * %d) }", SLICE_K)
+        + line("  asm volatile(\"cp.async.commit_group;\");")
+        + line("}")
+        + line("for (int kt = 0; kt < kTiles; kt++) {")
+        + line("  asm volatile(\"cp.async.wait_group %d;\");  // slice kt has landed", ahead - 1)
+        // cp.async writes through the generic proxy and wgmma reads through the async one: each
+        // thread fences its own landed copies before the barrier, so no product is issued before
+        // every copy of the slice is visible to it.
+        + line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");")
+        + line("  __syncthreads();  // for every thread, and no product still reads the stage"
+            + " loaded next")
+        + line("  {")
+        + line("    const int nk = kt + %d;", ahead)
+        + line("    if (nk < kTiles) { EMBER_LOAD(nk %% %d, nk * %d) }", stages, SLICE_K)
+        + line("    asm volatile(\"cp.async.commit_group;\");  // empty groups keep the count")
+        + line("  }")
+        + line("  const int st = kt %% %d;", stages);
   }
 
   /** The macro lines that copy one operand's chunks of the slice at {@code k0} into stage st. */

@@ -99,26 +99,8 @@ final class WgmmaWeightsSource {
     s.append(macroLine("}"));
     s.append(WgmmaHalfDataSource.copies("Bs", "B", "bOff", "n0", "N", "bCol", bCopies, threads)
         .replaceAll(" \\\\\n$", "\n"));
-    int ahead = stages - 1;
-    s.append(line("for (int s = 0; s < %d; s++) {", ahead));
-    s.append(line("  if (s < kTiles) { EMBER_LOAD(s, s * %d) }", SLICE_K));
-    s.append(line("  asm volatile(\"cp.async.commit_group;\");"));
-    s.append(line("}"));
     s.append(line("const int r0 = wg * %d + warp * 16 + g;", TILE_M));
-    s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
-    s.append(line("  asm volatile(\"cp.async.wait_group %d;\");  // slice kt has landed", ahead - 1));
-    // cp.async writes through the generic proxy and wgmma reads through the async one: each
-    // thread fences its own landed copies before the barrier, so no product is issued before
-    // every copy of the slice is visible to it.
-    s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
-    s.append(line("  __syncthreads();  // for every thread, and no thread still reads the stage"
-        + " loaded next"));
-    s.append(line("  {"));
-    s.append(line("    const int nk = kt + %d;", ahead));
-    s.append(line("    if (nk < kTiles) { EMBER_LOAD(nk %% %d, nk * %d) }", stages, SLICE_K));
-    s.append(line("    asm volatile(\"cp.async.commit_group;\");  // empty groups keep the count"));
-    s.append(line("  }"));
-    s.append(line("  const int st = kt %% %d;", stages));
+    s.append(WgmmaHalfDataSource.pipelineStart(stages, stages - 1));
     s.append(line("  unsigned af[%d][4];", SLICE_K / 16));
     s.append(line("  #pragma unroll"));
     s.append(line("  for (int step = 0; step < %d; step++) {", SLICE_K / 16));
@@ -147,36 +129,18 @@ final class WgmmaWeightsSource {
    * registers (no transpose flag for A: registers have no layout choice).
    */
   private static String helpers(GemmPrecision p, int tileN) {
-    String type = switch (p) {
-      case FP16 -> "f16";
-      case BF16 -> "bf16";
-      default -> throw new IllegalArgumentException("wgmma GEMM is fp16 or bf16, not " + p);
-    };
     int regs = tileN / 2;
-    StringBuilder operands = new StringBuilder();
-    StringBuilder outs = new StringBuilder();
-    for (int i = 0; i < regs; i++) {
-      operands.append(i == 0 ? "" : ", ").append('%').append(i);
-      outs.append(i == 0 ? "" : ", ").append("\"+f\"(d[").append(i).append("])");
-    }
-    return """
-        // Matrix descriptor: start address, leading (K) and stride (N) byte offsets, all in
-        // 16-byte units; no swizzle.
-        __device__ __forceinline__ unsigned long long ember_desc(const unsigned* p) {
-          const unsigned a = (unsigned) __cvta_generic_to_shared(p);
-          return (unsigned long long) ((a & 0x3FFFF) >> 4)
-              | ((unsigned long long) (%2$d >> 4) << 16)
-              | ((unsigned long long) (%3$d >> 4) << 32);
-        }
+    return WgmmaGemmSource.DESCRIPTOR + """
         __device__ __forceinline__ void ember_wgmma_rs(float* d, const unsigned* a,
             unsigned long long db) {
-          asm volatile("{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%4$d, 0;\\n"
-              "wgmma.mma_async.sync.aligned.m64n%5$dk16.f32.%1$s.%1$s {%6$s},"
-              " {%%%7$d, %%%8$d, %%%9$d, %%%10$d}, %%%11$d, p, 1, 1, 0;\\n}\\n"
-              : %12$s
+          asm volatile("{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%2$d, 0;\\n"
+              "wgmma.mma_async.sync.aligned.m64n%3$dk16.f32.%1$s.%1$s {%4$s},"
+              " {%%%5$d, %%%6$d, %%%7$d, %%%8$d}, %%%9$d, p, 1, 1, 0;\\n}\\n"
+              : %10$s
               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db), "r"(1));
         }
-        """.formatted(type, LBO, SBO, regs + 5, tileN, operands, regs, regs + 1, regs + 2,
-        regs + 3, regs + 4, outs);
+        """.formatted(WgmmaGemmSource.inputType(p), regs + 5, tileN,
+        WgmmaGemmSource.accumulatorOperands(regs), regs, regs + 1, regs + 2, regs + 3, regs + 4,
+        WgmmaGemmSource.accumulatorOutputs(regs));
   }
 }
