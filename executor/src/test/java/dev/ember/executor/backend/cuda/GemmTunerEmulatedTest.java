@@ -114,6 +114,26 @@ class GemmTunerEmulatedTest {
     }
   }
 
+  /**
+   * At fp16 the tuner gives each route that reads B in 16 bits the 16-bit copy of its seeded B,
+   * so those routes agree and are timed beside the float32 ones (given float32 B they would be
+   * refused for their error).
+   */
+  @Test
+  void routesThatReadBInHalvesAreGivenItsCopy() {
+    CudaDevice fresh = CudaDevice.on(driver, new HostKernelCompiler());
+    try (GeneratedGemm g = new GeneratedGemm(driver, new HostKernelCompiler(),
+        GemmPrecision.FP16)) {
+      List<GemmRoute> routes = g.routes(THIN);
+      List<String> halfB = routes.stream().filter(GemmRoute::readsHalfB).map(GemmRoute::name)
+          .toList();
+      assertEquals(3, halfB.size(), "one per pipelined tile: " + halfB);
+      GemmTuner.Choice c = fresh.exclusive(() -> fresh.tuner().choose(routes, null));
+      assertTrue(c.refused().isEmpty(), c.refused().toString());
+      assertTrue(c.micros().keySet().containsAll(halfB), c.micros().toString());
+    }
+  }
+
   @Test
   void aRouteThatStraysOrThrowsIsRefusedWithItsReason() {
     CudaDevice fresh = CudaDevice.on(driver, new HostKernelCompiler());
