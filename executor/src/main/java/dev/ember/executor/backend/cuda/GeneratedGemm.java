@@ -119,10 +119,11 @@ public final class GeneratedGemm implements GpuGemm {
   }
 
   /**
-   * The routes for {@code s}: {@link MmaTile#forShape}'s tile first (read with B in 16 bits
-   * where that tile is pipelined and B is a weight at fp16 or bf16, {@link HalfWeights}, then
-   * with float32 B); every other tile that can run it (cp.async tiles only where its operands
-   * allow, each pipelined tile also with B in 16 bits where it may); and where the first tile
+   * The routes for {@code s}: {@link MmaTile#forShape}'s tile first (where B is a weight at fp16
+   * or bf16, {@link HalfWeights}, first its pipelined version reading B in 16 bits, unless it is
+   * the register-loaded 128x128 tile, then the rule's tile with float32 B); every other tile that
+   * can run it (cp.async tiles only where its operands allow, each pipelined tile also with B in
+   * 16 bits where it may); and where the first tile
    * makes fewer than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that
    * fits, on the tile its slices pick. Empty when {@link #whyNot} refuses {@code s}.
    */
@@ -134,8 +135,12 @@ public final class GeneratedGemm implements GpuGemm {
     List<GemmRoute> routes = new ArrayList<>();
     MmaTile first = GemmKernels.tile(precision, s);
     boolean halfB = first != null && GemmKernels.asyncHalfBWhyNot(precision, s) == null;
-    if (halfB && first.stages() > 0) {
-      routes.add(halfBRoute(s, first)); // the rule's tile, reading half the bytes of B
+    // The rule's tile, pipelined, reading half the bytes of B: also where float32 B kept the
+    // rule off cp.async (B transposed, as Gemm's transB gives it), but not for the 128x128 tile
+    // of large outputs, whose register-loaded kernel beat the pipelined 64x64 one on a GPU.
+    MmaTile halfFirst = halfB && first != MmaTile.T128_K32 ? first.pipelined() : null;
+    if (halfFirst != null) {
+      routes.add(halfBRoute(s, halfFirst));
     }
     routes.add(tileRoute(s, first));
     if (first != null) {
@@ -143,7 +148,7 @@ public final class GeneratedGemm implements GpuGemm {
         if (t != first && (t.stages() == 0 || GemmKernels.asyncWhyNot(s) == null)) {
           routes.add(tileRoute(s, t));
         }
-        if (halfB && t.stages() > 0 && t != first) { // the first's came first
+        if (halfB && t.stages() > 0 && t != halfFirst) {
           routes.add(halfBRoute(s, t));
         }
       }

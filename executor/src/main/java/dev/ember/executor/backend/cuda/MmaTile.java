@@ -59,6 +59,15 @@ public enum MmaTile {
     };
   }
 
+  /** The pipelined tile of the same size: the one a B read in 16 bits takes instead of this. */
+  MmaTile pipelined() {
+    return switch (size) {
+      case 128 -> T128_ASYNC;
+      case 64 -> T64_ASYNC;
+      default -> T32_ASYNC;
+    };
+  }
+
   /**
    * K per shared-memory slice: 64 where the tile is small enough (registers and 48 KB of shared
    * memory), since each slice pays one global-memory latency and the blocks of small shapes have

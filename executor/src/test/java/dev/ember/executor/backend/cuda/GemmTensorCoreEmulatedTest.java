@@ -1,6 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -69,6 +71,26 @@ class GemmTensorCoreEmulatedTest {
       // fp16 and bf16 also read each weight B as its 16-bit copy, on every pipelined tile.
       long halfB = ran.stream().filter(r -> r.endsWith(GeneratedGemm.HALF_B_SUFFIX)).count();
       assertEquals(p == GemmPrecision.TF32 ? 0 : 4 * 3, halfB, String.valueOf(ran));
+    }
+  }
+
+  /**
+   * Where B is a weight at fp16 or bf16 the rule's route reads it in halves, on the pipelined
+   * version of the rule's tile (B transposed kept float32 B off cp.async); not at tf32, not for
+   * a B that is no weight, and not for large outputs, whose register-loaded 128x128 tile stays.
+   */
+  @Test
+  void theRulesRouteReadsAWeightInHalves() {
+    try (GeneratedGemm fp16 = new GeneratedGemm(driver, new HostKernelCompiler(),
+        GemmPrecision.FP16);
+        GeneratedGemm tf32 = new GeneratedGemm(driver, new HostKernelCompiler(),
+            GemmPrecision.TF32)) {
+      GemmShape transposed = shapes().get("B transposed");
+      assertEquals("nvrtc-fp16-t32k16s4-hb", fp16.routes(transposed).get(0).name());
+      assertEquals("nvrtc-tf32-t32k32", tf32.routes(transposed).get(0).name());
+      assertFalse(fp16.routes(shapes().get("batched")).get(0).readsHalfB());
+      assertEquals("nvrtc-fp16-t128k32",
+          fp16.routes(GemmShape.onWeight(4096, 4096, 4096)).get(0).name());
     }
   }
 
