@@ -123,9 +123,9 @@ public final class GeneratedGemm implements GpuGemm {
    * or bf16, {@link HalfWeights}, first its pipelined version reading B in 16 bits, unless it is
    * the register-loaded 128x128 tile, then the rule's tile with float32 B); every other tile that
    * can run it (cp.async tiles only where its operands allow, each pipelined tile also with B in
-   * 16 bits where it may); and where the first tile
-   * makes fewer than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that
-   * fits, on the tile its slices pick. Empty when {@link #whyNot} refuses {@code s}.
+   * 16 bits where it may); and where the first tile makes fewer than {@link
+   * MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that fits, on the tile its
+   * slices pick. Empty when {@link #whyNot} refuses {@code s}.
    */
   @Override
   public List<GemmRoute> routes(GemmShape s) {
