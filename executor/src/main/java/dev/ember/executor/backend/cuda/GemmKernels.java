@@ -68,19 +68,19 @@ public final class GemmKernels {
   }
 
   /**
-   * Like {@link #source(GemmPrecision, MmaTile, GemmEpilogue)}; with {@code halfB} B is read as
-   * its 16-bit copy ({@link HalfWeights}), which only pipelined fp16 and bf16 tiles do.
+   * Like {@link #source(GemmPrecision, MmaTile, GemmEpilogue)}; with {@code halfB} (fp16, bf16)
+   * B is read as its 16-bit copy ({@link HalfWeights}).
    */
   static String source(GemmPrecision p, MmaTile tile, GemmEpilogue e, boolean halfB) {
     String name = kernelName(p, tile, e, halfB);
-    if (halfB && (p == GemmPrecision.FP32 || tile.stages() == 0)) {
-      throw new IllegalArgumentException("B in 16 bits needs a pipelined fp16 or bf16 tile");
+    if (halfB && p != GemmPrecision.FP16 && p != GemmPrecision.BF16) {
+      throw new IllegalArgumentException("B in 16 bits is fp16 or bf16, not " + p.confName());
     }
     if (p == GemmPrecision.FP32) {
       return e.function() + SimtGemmSource.source(name);
     }
     return e.function() + (tile.stages() > 0 ? MmaAsyncGemmSource.source(p, tile, name, halfB)
-        : MmaGemmSource.source(p, tile, name));
+        : MmaGemmSource.source(p, tile, name, halfB));
   }
 
   /** The tile {@code p}'s kernel uses for {@code s}; null for FP32 (fixed 64x64 SIMT tiles). */

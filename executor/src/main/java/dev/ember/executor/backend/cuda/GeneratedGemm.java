@@ -94,22 +94,20 @@ public final class GeneratedGemm implements GpuGemm {
   }
 
   /**
-   * Runs {@code s} on pipelined tile {@code tile} with B read from {@code b16}, B's 16-bit copy
-   * ({@link HalfWeights#convert}) instead of B itself: what {@link #routes}' "-hb" routes run.
+   * Runs {@code s} on {@code tile} with B read from {@code b16}, B's 16-bit copy ({@link
+   * HalfWeights#convert}) instead of B itself: what {@link #routes}' "-hb" routes run.
    */
   public void enqueueHalfB(GemmShape s, MmaTile tile, long a, long b16, long c, long bias) {
     String why = whyNot(s);
     if (why == null) {
-      why = GemmKernels.asyncHalfBWhyNot(precision, s);
-    }
-    if (why == null && tile.stages() == 0) {
-      why = tile + " is not a pipelined tile";
+      why = tile.stages() > 0 ? GemmKernels.asyncHalfBWhyNot(precision, s)
+          : HalfWeights.whyNot(precision, s);
     }
     if (why != null) {
       throw new IllegalArgumentException(name() + " cannot read B in 16 bits for " + s + ": "
           + why);
     }
-    if (((a | b16) & 15) != 0) {
+    if (tile.stages() > 0 && ((a | b16) & 15) != 0) {
       throw new IllegalArgumentException(name() + ": A and B's 16-bit copy must be 16-byte"
           + " aligned for cp.async");
     }
@@ -122,10 +120,10 @@ public final class GeneratedGemm implements GpuGemm {
    * The routes for {@code s}: {@link MmaTile#forShape}'s tile first (where B is a weight at fp16
    * or bf16, {@link HalfWeights}, first its pipelined version reading B in 16 bits, unless it is
    * the register-loaded 128x128 tile, then the rule's tile with float32 B); every other tile that
-   * can run it (cp.async tiles only where its operands allow, each pipelined tile also with B in
-   * 16 bits where it may); and where the first tile makes fewer than {@link
-   * MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that fits, on the tile its
-   * slices pick. Empty when {@link #whyNot} refuses {@code s}.
+   * can run it (cp.async tiles only where its operands allow), each also with B in 16 bits where
+   * B is a weight (pipelined ones where A allows cp.async); and where the first tile makes fewer
+   * than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that fits, on
+   * the tile its slices pick. Empty when {@link #whyNot} refuses {@code s}.
    */
   @Override
   public List<GemmRoute> routes(GemmShape s) {
@@ -134,6 +132,7 @@ public final class GeneratedGemm implements GpuGemm {
     }
     List<GemmRoute> routes = new ArrayList<>();
     MmaTile first = GemmKernels.tile(precision, s);
+    boolean weight = first != null && HalfWeights.whyNot(precision, s) == null;
     boolean halfB = first != null && GemmKernels.asyncHalfBWhyNot(precision, s) == null;
     // The rule's tile, pipelined, reading half the bytes of B: also where float32 B kept the
     // rule off cp.async (B transposed, as Gemm's transB gives it), but not for the 128x128 tile
@@ -148,7 +147,7 @@ public final class GeneratedGemm implements GpuGemm {
         if (t != first && (t.stages() == 0 || GemmKernels.asyncWhyNot(s) == null)) {
           routes.add(tileRoute(s, t));
         }
-        if (halfB && t.stages() > 0 && t != halfFirst) {
+        if (weight && t != halfFirst && (t.stages() == 0 || halfB)) {
           routes.add(halfBRoute(s, t));
         }
       }
@@ -178,7 +177,7 @@ public final class GeneratedGemm implements GpuGemm {
     workspaces.clear();
   }
 
-  /** One pipelined tile's kernel over the whole shape, B read as its 16-bit copy. */
+  /** One tile's kernel over the whole shape, B read as its 16-bit copy. */
   private GemmRoute halfBRoute(GemmShape s, MmaTile tile) {
     return GemmRoute.ofHalfB(routeName(tile) + HALF_B_SUFFIX, s, precision,
         () -> image(KernelKey.of(tile, s.epilogue(), true)),

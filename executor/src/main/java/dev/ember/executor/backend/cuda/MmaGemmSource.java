@@ -19,13 +19,27 @@ final class MmaGemmSource {
   static final int TILE_K = 32;
 
   static String source(GemmPrecision p, MmaTile tile, String name) {
-    return new MmaGemmSource(tile).generate(p, name);
+    return source(p, tile, name, false);
+  }
+
+  /**
+   * The kernel of {@code tile}; with {@code halfB} (fp16, bf16) B is a weight's 16-bit copy
+   * ({@link HalfWeights}), whose words (two K neighbours of one column) are loaded and stored as
+   * they are, where float32 B takes two loads and a rounding per word.
+   */
+  static String source(GemmPrecision p, MmaTile tile, String name, boolean halfB) {
+    if (halfB && MmaLayout.of(p).perWord() != 2) {
+      throw new IllegalArgumentException("B in 16 bits is fp16 or bf16, not " + p.confName());
+    }
+    return new MmaGemmSource(tile, halfB).generate(p, name);
   }
 
   private final MmaTile tile;
+  private final boolean halfB;
 
-  private MmaGemmSource(MmaTile tile) {
+  private MmaGemmSource(MmaTile tile, boolean halfB) {
     this.tile = tile;
+    this.halfB = halfB;
   }
 
   private String generate(GemmPrecision p, String name) {
@@ -42,9 +56,12 @@ final class MmaGemmSource {
     s.append("// Ember ").append(p.confName()).append(" tensor-core GEMM: C = alpha * A B + beta")
         .append(" * bias, ").append(tile.size()).append('x').append(tile.size())
         .append(" tiles, mma.sync.")
-        .append(l == MmaLayout.M16N8K8_TF32 ? "m16n8k8" : "m16n8k16").append(", needs sm_80\n");
+        .append(l == MmaLayout.M16N8K8_TF32 ? "m16n8k8" : "m16n8k16")
+        .append(halfB ? ", B a 16-bit B^T copy" : "").append(", needs sm_80\n");
     s.append(helpers(p));
-    s.append("extern \"C\" __global__ void ").append(name).append('(').append(GemmKernels.PARAMS)
+    String params = halfB ? GemmKernels.PARAMS.replace("const float* __restrict__ B",
+        "const unsigned short* __restrict__ B") : GemmKernels.PARAMS;
+    s.append("extern \"C\" __global__ void ").append(name).append('(').append(params)
         .append(") {\n");
     s.append(line("__shared__ unsigned As[%d][%d];  // [m][k word]", tile.size(), words + 4));
     s.append(line("__shared__ unsigned Bs[%d][%d];  // [n][k word]: B^T, read along K",
@@ -56,7 +73,8 @@ final class MmaGemmSource {
           const bool bAlongK = bRow == 1 && bCol != 1;
         """);
     s.append(line("float ra[%d];", units * perWord));
-    s.append(line("float rb[%d];", units * perWord));
+    s.append(halfB ? line("unsigned rb[%d];  // words of the copy", units)
+        : line("float rb[%d];", units * perWord));
     s.append(load("0", units, words, perWord));
     s.append("  for (int k0 = 0; k0 < K; k0 += ").append(tile.k()).append(") {\n");
     s.append(store(units, words, perWord));
@@ -129,10 +147,17 @@ final class MmaGemmSource {
     s.append(line("    ra[i * %d + e] = (m0 + am < M && ka < K)", perWord));
     s.append(line("        ? A[aOff + (long long)(m0 + am) * aRow + (long long)ka * aCol]"
         + " : 0.0f;"));
-    s.append(line("    rb[i * %d + e] = (n0 + bn < N && kb < K)", perWord));
-    s.append(line("        ? B[bOff + (long long)kb * bRow + (long long)(n0 + bn) * bCol]"
-        + " : 0.0f;"));
+    if (!halfB) {
+      s.append(line("    rb[i * %d + e] = (n0 + bn < N && kb < K)", perWord));
+      s.append(line("        ? B[bOff + (long long)kb * bRow + (long long)(n0 + bn) * bCol]"
+          + " : 0.0f;"));
+    }
     s.append(line("  }"));
+    if (halfB) { // K even; a word straddling K holds the copy's zero padding
+      s.append(line("  const int kb = %s + bw * 2;", k0));
+      s.append(line("  rb[i] = (n0 + bn < N && kb < K) ? *reinterpret_cast<const unsigned*>("
+          + "B + bOff + (long long)(n0 + bn) * bCol + kb) : 0u;"));
+    }
     s.append(line("}"));
     return s.toString();
   }
@@ -145,7 +170,8 @@ final class MmaGemmSource {
     s.append(position("a", "m", units, words).indent(2));
     s.append(position("b", "n", units, words).indent(2));
     String a = perWord == 1 ? "ember_word(ra[i])" : "ember_word(ra[2 * i], ra[2 * i + 1])";
-    String b = perWord == 1 ? "ember_word(rb[i])" : "ember_word(rb[2 * i], rb[2 * i + 1])";
+    String b = halfB ? "rb[i]" : perWord == 1 ? "ember_word(rb[i])"
+        : "ember_word(rb[2 * i], rb[2 * i + 1])";
     s.append(line("    As[am][aw] = %s;", a));
     s.append(line("    Bs[bn][bw] = %s;", b));
     s.append(line("  }"));

@@ -37,10 +37,9 @@ class KernelResourcesNvrtcTest {
     for (MmaTile tile : MmaTile.values()) {
       sources.put(GemmKernels.kernelName(GemmPrecision.FP16, tile),
           GemmKernels.source(GemmPrecision.FP16, tile));
-      if (tile.stages() > 0) { // and reading B as its 16-bit copy
-        sources.put(GemmKernels.kernelName(GemmPrecision.BF16, tile, GemmEpilogue.NONE, true),
-            GemmKernels.source(GemmPrecision.BF16, tile, GemmEpilogue.NONE, true));
-      }
+      // and reading B as its 16-bit copy
+      sources.put(GemmKernels.kernelName(GemmPrecision.BF16, tile, GemmEpilogue.NONE, true),
+          GemmKernels.source(GemmPrecision.BF16, tile, GemmEpilogue.NONE, true));
     }
     List<String> bad = new ArrayList<>();
     sources.forEach((name, source) -> bad.addAll(problems(name, source, arch)));
