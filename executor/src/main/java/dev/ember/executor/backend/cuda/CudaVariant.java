@@ -20,6 +20,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,8 @@ final class CudaVariant implements DeviceVariant {
   private final boolean wantsGraph;
   private final long graphLimit;
   private final HostRunner host;
+  /** Per GEMM step whose route reads B in 16 bits, its copy's address ({@link #uploadWeights}). */
+  private final Map<CudaProgram.Gemm, Long> halfBs = new IdentityHashMap<>();
 
   // Guarded by the device lock.
   private HostStaging staging;
@@ -452,7 +455,8 @@ final class CudaVariant implements DeviceVariant {
       CudaProgram.Gemm gm = (CudaProgram.Gemm) s;
       long bias = gm.bias() == null ? 0 : address(base, gm.bias().index()) + gm.bias().offset();
       GemmRoute route = routes.get(gm.shape());
-      long b = route.readsHalfB() ? halfB(gm) : address(base, gm.b().index()) + gm.b().offset();
+      long b = route.readsHalfB() ? halfBs.get(gm)
+          : address(base, gm.b().index()) + gm.b().offset();
       route.enqueue(address(base, gm.a().index()) + gm.a().offset(), b,
           address(base, gm.c().index()) + gm.c().offset(), bias);
     }
@@ -478,8 +482,9 @@ final class CudaVariant implements DeviceVariant {
         if (gm.bias() != null) {
           asFloat.add(gm.bias().index());
         }
-        if (routes.get(gm.shape()).readsHalfB()) {
-          halfB(gm);
+        GemmRoute route = routes.get(gm.shape());
+        if (route.readsHalfB()) {
+          halfBs.put(gm, halfB(gm, route.precision()));
           halfOnly.add(gm.b().index());
         } else {
           asFloat.add(gm.b().index());
@@ -497,8 +502,8 @@ final class CudaVariant implements DeviceVariant {
     }
   }
 
-  /** The address of the 16-bit copy of GEMM {@code gm}'s B (made on first use). */
-  private long halfB(CudaProgram.Gemm gm) {
+  /** The address of the 16-bit copy at {@code p} of GEMM {@code gm}'s B (made on first use). */
+  private long halfB(CudaProgram.Gemm gm, GemmPrecision p) {
     Buffer b = program.buffers().get(gm.b().index());
     Tensor t = b.kind() == Kind.WEIGHT ? b.weight() : b.kind() == Kind.CONSTANT ? b.constant()
         : null;
@@ -506,8 +511,7 @@ final class CudaVariant implements DeviceVariant {
       throw new IllegalStateException(gm.label() + ": B (" + b.name() + ", " + b.kind()
           + ") is not a weight, so its route cannot read it as a 16-bit copy");
     }
-    GemmRoute r = routes.get(gm.shape());
-    return device.halfWeight(t, gm.b().offset(), gm.shape(), r.precision());
+    return device.halfWeight(t, gm.b().offset(), gm.shape(), p);
   }
 
   private long address(long base, int buffer) {

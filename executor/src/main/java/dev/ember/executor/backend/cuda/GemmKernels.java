@@ -19,6 +19,10 @@ public final class GemmKernels {
       + " long long aBatch, int aRow, int aCol, long long bBatch, int bRow, int bCol,"
       + " long long cBatch, int ldc, float alpha, float beta, int biasRow, int biasCol";
 
+  /** {@link #PARAMS} of a kernel that reads B as its 16-bit copy ({@link HalfWeights}). */
+  static final String PARAMS_HALF_B = PARAMS.replace("const float* __restrict__ B",
+      "const unsigned short* __restrict__ B");
+
   /** The largest batch: grid.z is limited to 65535 blocks. */
   static final int MAX_BATCH = 65535;
 

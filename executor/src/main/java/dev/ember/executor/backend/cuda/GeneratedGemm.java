@@ -88,9 +88,7 @@ public final class GeneratedGemm implements GpuGemm {
     if (t != null && t.stages() > 0 && ((a | b) & 15) != 0) {
       t = t.synchronous(); // cp.async copies 16 aligned bytes
     }
-    Geometry geo = GemmKernels.geometry(precision, s, t);
-    driver.launch(kernel(KernelKey.of(t, s.epilogue())), geo.grid(), geo.block(),
-        geo.sharedBytes(), GemmKernels.args(a, b, c, bias, s));
+    launch(s, t, false, a, b, c, bias);
   }
 
   /**
@@ -111,9 +109,15 @@ public final class GeneratedGemm implements GpuGemm {
       throw new IllegalArgumentException(name() + ": A and B's 16-bit copy must be 16-byte"
           + " aligned for cp.async");
     }
-    Geometry geo = GemmKernels.geometry(precision, s, tile, true);
-    driver.launch(kernel(KernelKey.of(tile, s.epilogue(), true)), geo.grid(), geo.block(),
-        geo.sharedBytes(), GemmKernels.args(a, b16, c, bias, HalfWeights.kernelShape(s)));
+    launch(s, tile, true, a, b16, c, bias);
+  }
+
+  /** Launches tile {@code t}'s kernel over {@code s}, B in 16 bits where {@code halfB}. */
+  private void launch(GemmShape s, MmaTile t, boolean halfB, long a, long b, long c, long bias) {
+    Geometry geo = GemmKernels.geometry(precision, s, t, halfB);
+    driver.launch(kernel(KernelKey.of(t, s.epilogue(), halfB)), geo.grid(), geo.block(),
+        geo.sharedBytes(), GemmKernels.args(a, b, c, bias,
+            halfB ? HalfWeights.kernelShape(s) : s));
   }
 
   /**

@@ -55,8 +55,9 @@ final class HalfWeights {
    * element at an element index from B's start ({@code k * bRow + n * bCol}).
    */
   static ByteBuffer convert(GemmShape s, GemmPrecision p, LongToDoubleFunction b) {
-    if (whyNot(p, s) != null) {
-      throw new IllegalArgumentException(whyNot(p, s));
+    String why = whyNot(p, s);
+    if (why != null) {
+      throw new IllegalArgumentException(why);
     }
     int ld = rowStride(s.k());
     ByteBuffer out = DeviceData.direct(bytes(s));

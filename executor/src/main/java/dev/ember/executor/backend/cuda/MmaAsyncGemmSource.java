@@ -31,11 +31,10 @@ final class MmaAsyncGemmSource {
 
   private MmaAsyncGemmSource() {}
 
-  static String source(GemmPrecision p, MmaTile t, String name) {
-    return source(p, t, name, false);
-  }
-
-  /** The kernel of tile {@code t}, reading B as a 16-bit copy where {@code halfB}. */
+  /**
+   * The kernel of tile {@code t}, reading B as a 16-bit copy where {@code halfB} (fp16, bf16:
+   * {@link GemmKernels#source} checks).
+   */
   static String source(GemmPrecision p, MmaTile t, String name, boolean halfB) {
     MmaLayout l = MmaLayout.of(p);
     int pw = l.perWord();
@@ -47,9 +46,6 @@ final class MmaAsyncGemmSource {
     int bChunks = tk * tile / 4 / threads;
     if (aChunks * threads * 4 != tile * tk || tk % l.k() != 0) {
       throw new IllegalStateException(t + " does not split over its threads");
-    }
-    if (halfB && pw != 2) {
-      throw new IllegalArgumentException("B in 16 bits is fp16 or bf16, not " + p.confName());
     }
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" tensor-core GEMM, ").append(tile)
@@ -67,8 +63,7 @@ final class MmaAsyncGemmSource {
           }
           """);
     }
-    String params = halfB ? GemmKernels.PARAMS.replace("const float* __restrict__ B",
-        "const unsigned short* __restrict__ B") : GemmKernels.PARAMS;
+    String params = halfB ? GemmKernels.PARAMS_HALF_B : GemmKernels.PARAMS;
     s.append("extern \"C\" __global__ void ").append(name).append('(').append(params)
         .append(") {\n");
     int aRow = tk + aPad(pw);
@@ -145,14 +140,10 @@ final class MmaAsyncGemmSource {
   }
 
   /**
-   * The dynamic shared memory {@code t}'s kernel is launched with: 0 where its stages fit in the
-   * 48 KB of static shared memory a block gets by default, else all of them.
+   * The dynamic shared memory {@code t}'s kernel (B in 16 bits where {@code halfB}) is launched
+   * with: 0 where its stages fit in the 48 KB of static shared memory a block gets by default,
+   * else all of them.
    */
-  static int dynamicSharedBytes(GemmPrecision p, MmaTile t) {
-    return dynamicSharedBytes(p, t, false);
-  }
-
-  /** Like {@link #dynamicSharedBytes(GemmPrecision, MmaTile)}, B in 16 bits where {@code halfB}. */
   static int dynamicSharedBytes(GemmPrecision p, MmaTile t, boolean halfB) {
     int bytes = sharedBytes(p, t, halfB);
     return bytes <= GpuDriver.DEFAULT_SHARED_BYTES ? 0 : bytes;

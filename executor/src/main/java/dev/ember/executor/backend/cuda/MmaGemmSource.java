@@ -18,19 +18,13 @@ final class MmaGemmSource {
   /** K per slice of the largest tile (smaller tiles take deeper slices: {@link MmaTile#k}). */
   static final int TILE_K = 32;
 
-  static String source(GemmPrecision p, MmaTile tile, String name) {
-    return source(p, tile, name, false);
-  }
-
   /**
-   * The kernel of {@code tile}; with {@code halfB} (fp16, bf16) B is a weight's 16-bit copy
-   * ({@link HalfWeights}), whose words (two K neighbours of one column) are loaded and stored as
-   * they are, where float32 B takes two loads and a rounding per word.
+   * The kernel of {@code tile}; with {@code halfB} (fp16, bf16: {@link GemmKernels#source}
+   * checks) B is a weight's 16-bit copy ({@link HalfWeights}), whose words (two K neighbours of
+   * one column) are loaded and stored as they are, where float32 B takes two loads and a rounding
+   * per word.
    */
   static String source(GemmPrecision p, MmaTile tile, String name, boolean halfB) {
-    if (halfB && MmaLayout.of(p).perWord() != 2) {
-      throw new IllegalArgumentException("B in 16 bits is fp16 or bf16, not " + p.confName());
-    }
     return new MmaGemmSource(tile, halfB).generate(p, name);
   }
 
@@ -59,8 +53,7 @@ final class MmaGemmSource {
         .append(l == MmaLayout.M16N8K8_TF32 ? "m16n8k8" : "m16n8k16")
         .append(halfB ? ", B a 16-bit B^T copy" : "").append(", needs sm_80\n");
     s.append(helpers(p));
-    String params = halfB ? GemmKernels.PARAMS.replace("const float* __restrict__ B",
-        "const unsigned short* __restrict__ B") : GemmKernels.PARAMS;
+    String params = halfB ? GemmKernels.PARAMS_HALF_B : GemmKernels.PARAMS;
     s.append("extern \"C\" __global__ void ").append(name).append('(').append(params)
         .append(") {\n");
     s.append(line("__shared__ unsigned As[%d][%d];  // [m][k word]", tile.size(), words + 4));

@@ -80,8 +80,7 @@ final class WgmmaWeightsSource {
     s.append(MmaAsyncGemmSource.CP16);
     s.append(helpers(p, tileN));
     s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
-        .append(name).append('(').append(GemmKernels.PARAMS.replace("const float* __restrict__ B",
-            "const unsigned short* __restrict__ B")).append(") {\n");
+        .append(name).append('(').append(GemmKernels.PARAMS_HALF_B).append(") {\n");
     s.append(line("extern __shared__ __align__(128) float ember_smem[];"));
     s.append(line("float (*As)[%d][%d] = reinterpret_cast<float (*)[%d][%d]>(ember_smem);", tileM,
         aRow, tileM, aRow));

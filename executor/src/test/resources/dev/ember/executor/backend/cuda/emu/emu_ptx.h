@@ -384,12 +384,12 @@ static inline void emu_wgmma_run(const EmuWgmma& op) {
   }
 }
 
-static inline void emu_wgmma(bool bf16, int n, float* const* d, unsigned long long da,
-                             unsigned long long db, bool accumulate, int scale_a, int scale_b,
-                             int trans_a, int trans_b) {
+// What both forms of wgmma check and queue alike: D, N, the type, B's descriptor, scale-d and the
+// immediate scales; A is the caller's.
+static inline EmuWgmma emu_wgmma_op(bool bf16, int n, float* const* d, unsigned long long db,
+                                    bool accumulate, int scale_a, int scale_b) {
   if (n % 8 != 0 || n < 8 || n > 256) emu_fail("wgmma N must be a multiple of 8 up to 256");
   if (emu_cur->block->threads % 128 != 0) emu_fail("wgmma needs whole warpgroups of 128 threads");
-  if (trans_a != 0 || trans_b != 0) emu_fail("wgmma with transposed operands has no model");
   if ((scale_a != 1 && scale_a != -1) || (scale_b != 1 && scale_b != -1)) {
     emu_fail("wgmma imm-scale-a/b must be 1 or -1");
   }
@@ -397,12 +397,20 @@ static inline void emu_wgmma(bool bf16, int n, float* const* d, unsigned long lo
   for (int i = 0; i < n / 2; i++) op.d[i] = d[i];
   op.n = n;
   op.bf16 = bf16;
-  op.a_regs = false;
-  op.a = emu_wgmma_operand(da, 64);
   op.b = emu_wgmma_operand(db, n);
   op.accumulate = accumulate;
   op.scale_a = scale_a;
   op.scale_b = scale_b;
+  return op;
+}
+
+static inline void emu_wgmma(bool bf16, int n, float* const* d, unsigned long long da,
+                             unsigned long long db, bool accumulate, int scale_a, int scale_b,
+                             int trans_a, int trans_b) {
+  if (trans_a != 0 || trans_b != 0) emu_fail("wgmma with transposed operands has no model");
+  EmuWgmma op = emu_wgmma_op(bf16, n, d, db, accumulate, scale_a, scale_b);
+  op.a_regs = false;
+  op.a = emu_wgmma_operand(da, 64);
   emu_self().products.ops.push_back(op);
 }
 
@@ -416,21 +424,13 @@ static inline void emu_wgmma(bool bf16, int n, float* const* d, unsigned long lo
 static inline void emu_wgmma_rs(bool bf16, int n, float* const* d, const unsigned a[4],
                                 unsigned long long db, bool accumulate, int scale_a, int scale_b,
                                 int trans_b) {
-  if (n % 8 != 0 || n < 8 || n > 256) emu_fail("wgmma N must be a multiple of 8 up to 256");
-  if (emu_cur->block->threads % 128 != 0) emu_fail("wgmma needs whole warpgroups of 128 threads");
   if (trans_b != 0) emu_fail("wgmma with a transposed B has no model");
-  if ((scale_a != 1 && scale_a != -1) || (scale_b != 1 && scale_b != -1)) {
-    emu_fail("wgmma imm-scale-a/b must be 1 or -1");
-  }
+  EmuWgmma op = emu_wgmma_op(bf16, n, d, db, accumulate, scale_a, scale_b);
+  op.a_regs = true;
+  op.a = {nullptr, 0, 0, 0};
   const unsigned linear = emu_cur->linear;
   memcpy(emu_state(linear).frag, a, 4 * sizeof(unsigned));
   __syncthreads();
-  EmuWgmma op;
-  for (int i = 0; i < n / 2; i++) op.d[i] = d[i];
-  op.n = n;
-  op.bf16 = bf16;
-  op.a_regs = true;
-  op.a = {nullptr, 0, 0, 0};
   const unsigned base = linear & ~127u;
   for (unsigned lane = 0; lane < 128; lane++) {
     const unsigned* regs = emu_state(base + lane).frag;
@@ -443,10 +443,6 @@ static inline void emu_wgmma_rs(bool bf16, int n, float* const* d, const unsigne
     }
   }
   __syncthreads();
-  op.b = emu_wgmma_operand(db, n);
-  op.accumulate = accumulate;
-  op.scale_a = scale_a;
-  op.scale_b = scale_b;
   emu_state(linear).products.ops.push_back(op);
 }
 
