@@ -52,7 +52,9 @@ public final class CudaConf {
           .doc(
               "Input rounding of matrix multiplications on CUDA; all accumulate in float32."
                   + " `tf32` (tensor cores, 10-bit mantissa) is close to float32 and fast;"
-                  + " `fp32` is exact float32 on the plain CUDA cores; `fp16` and `bf16` round"
+                  + " `fp32` keeps float32 accuracy: plain CUDA cores, or on sm_80 and newer,"
+                  + " where the tuner measures it faster, tensor cores with each input split into"
+                  + " two tf32 parts (three products); `fp16` and `bf16` round"
                   + " inputs to half precision for the most speed, and may keep a weight that"
                   + " only matrix multiplications read on the GPU as a 16-bit copy, half its"
                   + " float32 bytes.")

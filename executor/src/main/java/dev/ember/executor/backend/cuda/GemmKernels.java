@@ -52,8 +52,18 @@ public final class GemmKernels {
   /** Like {@link #kernelName(GemmPrecision, MmaTile, GemmEpilogue)}; "_hb" reads B in halves. */
   static String kernelName(GemmPrecision p, MmaTile tile, GemmEpilogue e, boolean halfB) {
     String base = "ember_gemm_" + p.confName();
-    return (p == GemmPrecision.FP32 ? base : base + "_" + tile.suffix()) + (halfB ? "_hb" : "")
-        + e.suffix();
+    String tiled = p != GemmPrecision.FP32 ? base + "_" + tile.suffix()
+        : splitsTf32(p, tile) ? base + "_3xtf32_" + tile.suffix() : base;
+    return tiled + (halfB ? "_hb" : "") + e.suffix();
+  }
+
+  /**
+   * Whether {@code p}'s kernel with {@code tile} runs fp32 on tensor cores, each input split into
+   * two tf32 words (3xTF32, sm_80 and later): fp32 on a pipelined tile. Fp32's other kernel, for
+   * every other tile, is the SIMT one.
+   */
+  static boolean splitsTf32(GemmPrecision p, MmaTile tile) {
+    return p == GemmPrecision.FP32 && tile != null && tile.stages() > 0;
   }
 
   /** The full translation unit for {@code p}'s kernel with the largest tile. */
@@ -61,7 +71,10 @@ public final class GemmKernels {
     return source(p, MmaTile.T128_K32);
   }
 
-  /** The full translation unit for {@code p}'s kernel with {@code tile} (FP32: its only one). */
+  /**
+   * The full translation unit for {@code p}'s kernel with {@code tile} (FP32: the SIMT kernel,
+   * or on a pipelined tile the 3xTF32 one).
+   */
   static String source(GemmPrecision p, MmaTile tile) {
     return source(p, tile, GemmEpilogue.NONE);
   }
@@ -80,7 +93,7 @@ public final class GemmKernels {
     if (halfB && p != GemmPrecision.FP16 && p != GemmPrecision.BF16) {
       throw new IllegalArgumentException("B in 16 bits is fp16 or bf16, not " + p.confName());
     }
-    if (p == GemmPrecision.FP32) {
+    if (p == GemmPrecision.FP32 && !splitsTf32(p, tile)) {
       return e.function() + SimtGemmSource.source(name);
     }
     return e.function() + (tile.stages() > 0 ? MmaAsyncGemmSource.source(p, tile, name, halfB)

@@ -5,7 +5,11 @@ package dev.ember.executor.backend.cuda;
  * in float32; the tensor-core kinds round A and B to their input type first.
  */
 public enum GemmPrecision {
-  /** Plain CUDA cores, float32 throughout: the exact reference on the device. */
+  /**
+   * Float32 accuracy: plain CUDA cores (the exact reference on the device), or on sm_80+, where
+   * the tuner measures it faster, tensor cores with each input split into two TF32 parts and
+   * three products (3xTF32).
+   */
   FP32("fp32"),
   /** Tensor cores, inputs rounded to TF32 (10-bit mantissa). */
   TF32("tf32"),

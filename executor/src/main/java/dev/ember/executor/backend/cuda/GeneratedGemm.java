@@ -77,18 +77,34 @@ public final class GeneratedGemm implements GpuGemm {
 
   /**
    * Like {@link #enqueue(GemmShape, long, long, long, long)} with a given tile instead of the one
-   * {@link MmaTile#forShape} picks (ignored for FP32): for measuring that choice.
+   * {@link MmaTile#forShape} picks: for measuring that choice. FP32 runs its SIMT kernel, or on a
+   * pipelined tile its 3xTF32 one ({@link GemmKernels#splitsTf32}, sm_80 and later).
    */
   public void enqueue(GemmShape s, MmaTile tile, long a, long b, long c, long bias) {
     String why = whyNot(s);
-    if (why != null) {
-      throw new IllegalArgumentException(name() + " cannot run " + s + ": " + why);
+    boolean split = GemmKernels.splitsTf32(precision, tile);
+    if (why == null && split) {
+      why = splitWhyNot(s);
     }
-    MmaTile t = precision == GemmPrecision.FP32 ? null : tile;
+    if (why != null) {
+      throw new IllegalArgumentException(name() + " cannot run " + s
+          + (split ? " on " + tile.suffix() : "") + ": " + why);
+    }
+    MmaTile t = precision == GemmPrecision.FP32 && !split ? null : tile;
     if (t != null && t.stages() > 0 && ((a | b) & 15) != 0) {
-      t = t.synchronous(); // cp.async copies 16 aligned bytes
+      t = split ? null : t.synchronous(); // cp.async copies 16 aligned bytes
     }
     launch(s, t, false, a, b, c, bias);
+  }
+
+  /** Null when FP32's 3xTF32 kernels can run {@code s} here (sm_80, cp.async operands). */
+  private String splitWhyNot(GemmShape s) {
+    String arch = driver.device().arch();
+    if (!GemmKernels.runsOn(GemmPrecision.TF32, arch)) {
+      return "fp32 on tensor cores (3xTF32) needs " + GemmKernels.minimumArch(GemmPrecision.TF32)
+          + " or newer, but " + driver.device() + " is " + arch;
+    }
+    return GemmKernels.asyncWhyNot(s);
   }
 
   /**
@@ -127,7 +143,10 @@ public final class GeneratedGemm implements GpuGemm {
    * can run it (cp.async tiles only where its operands allow), each also with B in 16 bits where
    * B is a weight (pipelined ones where A allows cp.async); and where the first tile makes fewer
    * than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that fits, on
-   * the tile its slices pick. Empty when {@link #whyNot} refuses {@code s}.
+   * the tile its slices pick. FP32 offers its SIMT kernel first, then on sm_80 and later, where
+   * cp.async can copy the operands, the 3xTF32 kernel on each pipelined tile: the tuner takes
+   * it where it is faster and within fp32's tolerance. Empty when {@link #whyNot} refuses {@code
+   * s}.
    */
   @Override
   public List<GemmRoute> routes(GemmShape s) {
@@ -156,6 +175,13 @@ public final class GeneratedGemm implements GpuGemm {
         }
       }
     }
+    if (first == null && splitWhyNot(s) == null) { // fp32 on tensor cores, for the tuner
+      for (MmaTile t : MmaTile.values()) {
+        if (GemmKernels.splitsTf32(precision, t)) {
+          routes.add(tileRoute(s, t));
+        }
+      }
+    }
     long blocks = first == null ? GemmKernels.simtBlocks(s) : first.blocks(s);
     if (blocks < MmaTile.ENOUGH_BLOCKS) {
       for (int splits : SplitK.COUNTS) {
@@ -168,9 +194,10 @@ public final class GeneratedGemm implements GpuGemm {
     return routes;
   }
 
-  /** "nvrtc-tf32-t64k16s4"; "nvrtc-fp32" for the one SIMT kernel. */
+  /** "nvrtc-tf32-t64k16s4"; "nvrtc-fp32" for the SIMT kernel, "nvrtc-fp32-3xtf32-t64k16s4". */
   private String routeName(MmaTile tile) {
-    return tile == null ? name() : name() + "-" + tile.suffix();
+    return tile == null ? name() : GemmKernels.splitsTf32(precision, tile)
+        ? name() + "-3xtf32-" + tile.suffix() : name() + "-" + tile.suffix();
   }
 
   @Override

@@ -12,6 +12,10 @@ package dev.ember.executor.backend.cuda;
  * read. Needs A contiguous along K and B along N, 16-byte aligned rows and pointers and K and N
  * multiples of 4 ({@link GemmKernels#asyncWhyNot}); a copy outside the matrix zero-fills.
  *
+ * <p>At fp32 (sm_80 and later) each fragment value is split into two tf32 words ({@link
+ * MmaGemmSource#SPLIT}) and each tile takes three products, small-by-big, big-by-small and
+ * big-by-big: float32's accuracy on tensor cores, for three times tf32's work.
+ *
  * <p>With {@code halfB} (fp16, bf16) B is a weight's 16-bit copy ({@link HalfWeights}: B^T, rows
  * along K): its stages hold [n][k] words of two halves, eight K values a copy, and a fragment
  * register is one shared word read as it is, where float32 B takes two reads and a rounding.
@@ -48,7 +52,8 @@ final class MmaAsyncGemmSource {
       throw new IllegalStateException(t + " does not split over its threads");
     }
     StringBuilder s = new StringBuilder();
-    s.append("// Ember ").append(p.confName()).append(" tensor-core GEMM, ").append(tile)
+    s.append("// Ember ").append(p.confName())
+        .append(p == GemmPrecision.FP32 ? " (3xTF32)" : "").append(" tensor-core GEMM, ").append(tile)
         .append('x').append(tile).append(" tiles, ").append(stages)
         .append("-stage cp.async pipeline")
         .append(halfB ? ", B a 16-bit B^T copy" : "").append("; needs sm_80\n");
@@ -119,7 +124,7 @@ final class MmaAsyncGemmSource {
     s.append(line("    asm volatile(\"cp.async.commit_group;\");  // empty groups keep the count"));
     s.append(line("  }"));
     s.append(line("  const int st = kt %% %d;", stages));
-    s.append(multiply(l, t, tk, pw, halfB));
+    s.append(multiply(l, t, tk, pw, halfB, p == GemmPrecision.FP32));
     s.append("  }\n");
     s.append("#undef EMBER_LOAD\n");
     s.append(MmaGemmSource.epilogue(l, t));
@@ -204,21 +209,28 @@ final class MmaAsyncGemmSource {
   }
 
   /**
-   * Fragments read from the float32 stage and rounded (B, with {@code halfB}, read as stored),
+   * Fragments read from the float32 stage and rounded (B, with {@code halfB}, read as stored; with
+   * {@code split}, each value as two tf32 words, the small ones in {@code afs} and {@code bfs}),
    * then the warp's mma tiles.
    */
-  private static String multiply(MmaLayout l, MmaTile t, int tk, int pw, boolean halfB) {
+  private static String multiply(MmaLayout l, MmaTile t, int tk, int pw, boolean halfB,
+      boolean split) {
     StringBuilder s = new StringBuilder();
     s.append(line("  for (int kk = 0; kk < %d; kk += %d) {", tk, l.k()));
     s.append(line("    unsigned af[%d][%d];", t.fragsM(), MmaLayout.A_REGS));
     s.append(line("    unsigned bf[%d][%d];", t.fragsN(), MmaLayout.B_REGS));
+    if (split) {
+      s.append(line("    unsigned afs[%d][%d];", t.fragsM(), MmaLayout.A_REGS));
+      s.append(line("    unsigned bfs[%d][%d];", t.fragsN(), MmaLayout.B_REGS));
+    }
     s.append(line("    for (int mi = 0; mi < %d; mi++) {", t.fragsM()));
     s.append(line("      const int r = wm + mi * %d + g;", MmaLayout.M));
     for (int reg = 0; reg < MmaLayout.A_REGS; reg++) {
       String at = "As[st][r + " + l.aRegRow(reg) + "][kk + " + pw + " * t + "
           + l.aCol(0, reg * pw) + "]";
-      s.append(line("      af[mi][%d] = %s;", reg, pw == 1 ? "ember_word(" + at + ")"
-          : "ember_pair(&" + at + ")"));
+      s.append(split ? line("      ember_split(%s, af[mi][%d], afs[mi][%d]);", at, reg, reg)
+          : line("      af[mi][%d] = %s;", reg, pw == 1 ? "ember_word(" + at + ")"
+              : "ember_pair(&" + at + ")"));
     }
     s.append(line("    }"));
     s.append(line("    for (int ni = 0; ni < %d; ni++) {", t.fragsN()));
@@ -231,12 +243,14 @@ final class MmaAsyncGemmSource {
       String k = "kk + " + pw + " * t + " + l.bRow(0, reg * pw);
       s.append(line("      {"));
       s.append(line("        const int k = %s;", k));
-      s.append(line("        bf[ni][%d] = %s;", reg, pw == 1 ? "ember_word(Bs[st][k][c])"
-          : "ember_word(Bs[st][k][c], Bs[st][k + 1][c])"));
+      s.append(split ? line("        ember_split(Bs[st][k][c], bf[ni][%d], bfs[ni][%d]);", reg, reg)
+          : line("        bf[ni][%d] = %s;", reg, pw == 1 ? "ember_word(Bs[st][k][c])"
+              : "ember_word(Bs[st][k][c], Bs[st][k + 1][c])"));
       s.append(line("      }"));
     }
     s.append(line("    }"));
-    s.append(MmaGemmSource.mmaAll(t));
+    s.append(split ? MmaGemmSource.mmaAll(t, "afs", "bf") + MmaGemmSource.mmaAll(t, "af", "bfs")
+        + MmaGemmSource.mmaAll(t, "af", "bf") : MmaGemmSource.mmaAll(t));
     s.append(line("  }"));
     return s.toString();
   }

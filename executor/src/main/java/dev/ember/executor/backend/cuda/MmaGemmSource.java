@@ -84,16 +84,31 @@ final class MmaGemmSource {
     return s.toString().replaceAll("(?m)^( *)for \\((?!int k0)", "$1#pragma unroll\n$1for (");
   }
 
-  /** The word conversion and the mma instruction, as inline PTX (NVRTC has no headers). */
+  /**
+   * {@code ember_split(x, big, small)}: float32 {@code x} as two tf32 words whose sum is {@code
+   * x} to about 21 mantissa bits, {@code big} the tf32 nearest {@code x} and {@code small} the
+   * tf32 nearest what {@code big} misses: a product of two such sums, less the small-by-small
+   * term (about 2^-22 of it), is float32's product. How fp32 runs on tensor cores (3xTF32).
+   */
+  static final String SPLIT = """
+      __device__ __forceinline__ void ember_split(float x, unsigned& big, unsigned& small) {
+        big = ember_word(x);
+        small = ember_word(x - __uint_as_float(big));
+      }
+      """;
+
+  /**
+   * The word conversion and the mma instruction, as inline PTX (NVRTC has no headers); fp32 has
+   * tf32's instruction and {@link #SPLIT}.
+   */
   static String helpers(GemmPrecision p) {
     String convert = wordHelper(p);
     String mma = switch (p) {
-      case TF32 -> "m16n8k8.row.col.f32.tf32.tf32.f32";
+      case TF32, FP32 -> "m16n8k8.row.col.f32.tf32.tf32.f32";
       case FP16 -> "m16n8k16.row.col.f32.f16.f16.f32";
       case BF16 -> "m16n8k16.row.col.f32.bf16.bf16.f32";
-      case FP32 -> throw new IllegalArgumentException("fp32 has no mma instruction");
     };
-    return convert + """
+    return convert + (p == GemmPrecision.FP32 ? SPLIT : "") + """
         __device__ __forceinline__ void ember_mma(float* d, const unsigned* a, const unsigned* b) {
           asm volatile("mma.sync.aligned.%s "
               "{%%0, %%1, %%2, %%3}, {%%4, %%5, %%6, %%7}, {%%8, %%9}, {%%0, %%1, %%2, %%3};"
@@ -108,7 +123,7 @@ final class MmaGemmSource {
    * or two halves (fp16, bf16) packed even K low, as mma and wgmma take them.
    */
   static String wordHelper(GemmPrecision p) {
-    return p == GemmPrecision.TF32
+    return p == GemmPrecision.TF32 || p == GemmPrecision.FP32
         ? """
         __device__ __forceinline__ unsigned ember_word(float x) {
           unsigned w;
@@ -231,9 +246,14 @@ final class MmaGemmSource {
 
   /** One mma per accumulator tile of the warp, from fragments af[mi] and bf[ni]. */
   static String mmaAll(MmaTile t) {
+    return mmaAll(t, "af", "bf");
+  }
+
+  /** One mma per accumulator tile of the warp, from fragment arrays {@code a} and {@code b}. */
+  static String mmaAll(MmaTile t, String a, String b) {
     return line("    for (int mi = 0; mi < %d; mi++) {", t.fragsM())
         + line("      for (int ni = 0; ni < %d; ni++) {", t.fragsN())
-        + line("        ember_mma(acc[mi][ni], af[mi], bf[ni]);")
+        + line("        ember_mma(acc[mi][ni], %s[mi], %s[ni]);", a, b)
         + line("      }")
         + line("    }");
   }

@@ -35,11 +35,14 @@ enum MmaLayout {
     this.perWord = perWord;
   }
 
+  /**
+   * The instruction of {@code p}'s tensor-core kernels: fp32 reaches the tensor cores only as
+   * three tf32 products of each input split in two ({@link MmaAsyncGemmSource}).
+   */
   static MmaLayout of(GemmPrecision p) {
     return switch (p) {
-      case TF32 -> M16N8K8_TF32;
+      case TF32, FP32 -> M16N8K8_TF32;
       case FP16, BF16 -> M16N8K16_16BIT;
-      case FP32 -> throw new IllegalArgumentException("fp32 GEMM uses no tensor cores");
     };
   }
 

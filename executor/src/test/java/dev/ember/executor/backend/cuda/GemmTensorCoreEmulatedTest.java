@@ -2,6 +2,7 @@ package dev.ember.executor.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.executor.backend.cuda.emu.EmulatedDriver;
@@ -92,6 +93,67 @@ class GemmTensorCoreEmulatedTest {
       assertFalse(fp16.routes(shapes().get("batched")).get(0).readsHalfB());
       assertEquals("nvrtc-fp16-t128k32",
           fp16.routes(GemmShape.onWeight(4096, 4096, 4096)).get(0).name());
+    }
+  }
+
+  /**
+   * fp32 on tensor cores: every 3xTF32 route (each pipelined tile, on every shape cp.async can
+   * copy) agrees with the SIMT kernel to float32's accuracy, far closer than tf32 on the same
+   * operands; a route that dropped one of its three products would be as far off as tf32.
+   */
+  @Test
+  void fp32OnTensorCoresKeepsFloat32Accuracy() {
+    List<String> failures = new ArrayList<>();
+    List<String> ran = new ArrayList<>();
+    try (GeneratedGemm fp32 = new GeneratedGemm(driver, new HostKernelCompiler(),
+        GemmPrecision.FP32);
+        GeneratedGemm tf32 = new GeneratedGemm(driver, new HostKernelCompiler(),
+            GemmPrecision.TF32)) {
+      for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
+        GemmShape shape = e.getValue();
+        GemmOperands o = GemmOperands.random(driver, shape);
+        try {
+          tf32.enqueue(shape, o.a(), o.b(), o.c(), o.bias());
+          float[] rounded = o.outputs(driver, shape);
+          fp32.enqueue(shape, o.a(), o.b(), o.c(), o.bias());
+          float[] want = o.outputs(driver, shape);
+          double tf32Error = GemmOperands.relError(want, rounded);
+          List<GemmRoute> routes = fp32.routes(shape);
+          assertEquals("nvrtc-fp32", routes.get(0).name(), "the SIMT kernel stays the rule's");
+          for (GemmRoute r : routes) {
+            if (!r.name().contains("-3xtf32-")) {
+              continue;
+            }
+            poison(driver, o);
+            r.enqueue(o.a(), o.b(), o.c(), o.bias());
+            double err = GemmOperands.relError(want, o.outputs(driver, shape));
+            ran.add(e.getKey() + " / " + r.name() + ": " + err + " (tf32 " + tf32Error + ")");
+            if (!(err <= GemmPrecision.FP32.tolerance() / 10 && err <= tf32Error / 100)) {
+              failures.add(ran.get(ran.size() - 1));
+            }
+          }
+        } finally {
+          o.free(driver);
+        }
+      }
+    }
+    assertEquals(List.of(), failures);
+    // Three pipelined tiles on each of the five shapes whose operands cp.async can copy.
+    assertEquals(15, ran.size(), String.join("\n", ran));
+  }
+
+  /** Before sm_80 fp32 offers no 3xTF32 route, and a pipelined tile is refused with the reason. */
+  @Test
+  void fp32StaysOnCudaCoresBeforeAmpere() {
+    try (EmulatedDriver turing = EmulatedDriver.reporting(7, 5);
+        GeneratedGemm fp32 = new GeneratedGemm(turing, new HostKernelCompiler(),
+            GemmPrecision.FP32)) {
+      GemmShape shape = shapes().get("ragged edges");
+      assertTrue(fp32.routes(shape).stream().noneMatch(r -> r.name().contains("3xtf32")),
+          String.valueOf(fp32.routes(shape)));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> fp32.enqueue(shape, MmaTile.T64_ASYNC, 0L, 0L, 0L, 0L));
+      assertTrue(e.getMessage().contains("needs sm_80"), e.getMessage());
     }
   }
 

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * What ptxas makes of the generated kernels: none keeps a stack frame or spills (a per-thread
  * array indexed in a loop the compiler did not unroll lands on the stack, in local memory, as
  * the fused attention kernel's running max, sum and accumulators once did). MiniLM's program
- * (fused attention, layer norms, elementwise loops) and every GEMM tile kernel, for sm_80 and
- * sm_90. WgmmaGemmSourceTest checks the wgmma kernels.
+ * (fused attention, layer norms, elementwise loops) and every GEMM tile kernel (fp32's 3xTF32 ones
+ * too), for sm_80 and sm_90. WgmmaGemmSourceTest checks the wgmma kernels.
  */
 class KernelResourcesNvrtcTest {
   @ParameterizedTest
@@ -40,6 +40,10 @@ class KernelResourcesNvrtcTest {
       // and reading B as its 16-bit copy
       sources.put(GemmKernels.kernelName(GemmPrecision.BF16, tile, GemmEpilogue.NONE, true),
           GemmKernels.source(GemmPrecision.BF16, tile, GemmEpilogue.NONE, true));
+      if (GemmKernels.splitsTf32(GemmPrecision.FP32, tile)) { // twice the fragments of tf32
+        sources.put(GemmKernels.kernelName(GemmPrecision.FP32, tile),
+            GemmKernels.source(GemmPrecision.FP32, tile));
+      }
     }
     List<String> bad = new ArrayList<>();
     sources.forEach((name, source) -> bad.addAll(problems(name, source, arch)));
