@@ -54,8 +54,11 @@ final class Profile {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("precision", UNFUSED);
     try {
+      // A store of its own: the shared one keys variants without the backend, and this source
+      // differs from the fused fp16 variants', so their saved entries would only fail to load.
       profile(CudaBackend.withoutAttentionFusion(device,
-          size.options(GemmPrecision.FP16, true)), size, graph, ids, store, row);
+          size.options(GemmPrecision.FP16, true)), size, graph, ids, new InMemoryVariantStore(),
+          row);
     } catch (RuntimeException e) {
       row.put("error", String.valueOf(e));
     }

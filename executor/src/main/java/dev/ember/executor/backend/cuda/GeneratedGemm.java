@@ -144,9 +144,11 @@ public final class GeneratedGemm implements GpuGemm {
    * B is a weight (pipelined ones where A allows cp.async); and where the first tile makes fewer
    * than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that fits, on
    * the tile its slices pick. FP32 offers its SIMT kernel first, then on sm_80 and later, where
-   * cp.async can copy the operands, the 3xTF32 kernel on each pipelined tile: the tuner takes
-   * it where it is faster and within fp32's tolerance. Empty when {@link #whyNot} refuses {@code
-   * s}.
+   * cp.async can copy the operands, the 3xTF32 kernel on the (pipelined) tile tf32 picks for
+   * {@code s}, and each split also as 3xTF32 slices: the tuner takes one where it is faster and
+   * within fp32's tolerance. One 3xTF32 tile per shape, not every tile as at tf32: each route
+   * offered is one more the tuner compiles and times for every fp32 shape. Empty when {@link
+   * #whyNot} refuses {@code s}.
    */
   @Override
   public List<GemmRoute> routes(GemmShape s) {
@@ -176,11 +178,8 @@ public final class GeneratedGemm implements GpuGemm {
       }
     }
     if (first == null && splitWhyNot(s) == null) { // fp32 on tensor cores, for the tuner
-      for (MmaTile t : MmaTile.values()) {
-        if (GemmKernels.splitsTf32(precision, t)) {
-          routes.add(tileRoute(s, t));
-        }
-      }
+      // On tf32's tile for s alone: with cp.async allowed its rule picks a pipelined one.
+      routes.add(tileRoute(s, MmaTile.forShape(GemmPrecision.TF32, s)));
     }
     long blocks = first == null ? GemmKernels.simtBlocks(s) : first.blocks(s);
     if (blocks < MmaTile.ENOUGH_BLOCKS) {
@@ -188,6 +187,9 @@ public final class GeneratedGemm implements GpuGemm {
         if (SplitK.whyNot(s, splits) == null) {
           GemmShape part = SplitK.partial(s, splits);
           routes.add(new SplitRoute(s, splits, GemmKernels.tile(precision, part)));
+          if (first == null && splitWhyNot(part) == null) { // the slices as 3xTF32
+            routes.add(new SplitRoute(s, splits, MmaTile.forShape(GemmPrecision.TF32, part)));
+          }
         }
       }
     }

@@ -43,9 +43,10 @@ class CudaAutoNodeTestsEmulatedTest {
     Map<String, String> notRun = new TreeMap<>();
     int hostStepRuns = 0;
     try (EmulatedDriver driver = new EmulatedDriver()) {
+      // The SIMT kernel, untuned: the tuner's emulated timing of tensor-core routes takes minutes.
       CudaBackend cuda = new CudaBackend(CudaDevice.on(driver, new HostKernelCompiler()),
           CudaOptions.defaults().withGemm("generated").withPrecision(GemmPrecision.FP32)
-              .withGraphs(false));
+              .withGraphs(false).withGemmTuning(false));
       CudaAutoBackend auto = new CudaAutoBackend(cuda, new CpuJaninoBackend());
       for (Path folder : folders()) {
         String name = folder.getFileName().toString();

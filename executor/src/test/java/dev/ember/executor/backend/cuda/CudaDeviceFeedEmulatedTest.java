@@ -49,8 +49,9 @@ class CudaDeviceFeedEmulatedTest {
   @BeforeAll
   static void setUp() {
     driver = GPU.driver();
-    cuda = new CudaBackend(GPU.device(),
-        CudaOptions.defaults().withGemm("generated").withPrecision(GemmPrecision.FP32));
+    // The SIMT kernel, untuned: the tuner's emulated timing of tensor-core routes takes minutes.
+    cuda = new CudaBackend(GPU.device(), CudaOptions.defaults().withGemm("generated")
+        .withPrecision(GemmPrecision.FP32).withGemmTuning(false));
   }
 
   /** {@code y = Relu(x @ w + z)}, {@code s = z + c}: x [batch, 3], z [batch, 4]. */

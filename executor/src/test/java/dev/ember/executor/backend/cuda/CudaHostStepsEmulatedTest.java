@@ -45,8 +45,9 @@ class CudaHostStepsEmulatedTest {
   static void setUp() {
     driver = GPU.driver();
     CudaDevice device = GPU.device();
+    // The SIMT kernel, untuned: the tuner's emulated timing of tensor-core routes takes minutes.
     cuda = new CudaBackend(device, CudaOptions.defaults().withGemm("generated")
-        .withPrecision(GemmPrecision.FP32));
+        .withPrecision(GemmPrecision.FP32).withGemmTuning(false));
     auto = new CudaAutoBackend(cuda, new CpuJaninoBackend());
   }
 

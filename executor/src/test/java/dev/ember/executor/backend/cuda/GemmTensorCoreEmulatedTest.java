@@ -12,6 +12,7 @@ import dev.ember.executor.ir.Half;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -97,9 +98,11 @@ class GemmTensorCoreEmulatedTest {
   }
 
   /**
-   * fp32 on tensor cores: every 3xTF32 route (each pipelined tile, on every shape cp.async can
-   * copy) agrees with the SIMT kernel to float32's accuracy, far closer than tf32 on the same
-   * operands; a route that dropped one of its three products would be as far off as tf32.
+   * fp32 on tensor cores: the 3xTF32 kernel on each pipelined tile, on every shape cp.async can
+   * copy, and the split-K routes of a thin shape, agree with the SIMT kernel to float32's
+   * accuracy, far closer than tf32 on the same operands (a kernel that dropped one of its three
+   * products would be as far off as tf32); the routes offer 3xTF32 on tf32's tile alone, after
+   * the SIMT kernel.
    */
   @Test
   void fp32OnTensorCoresKeepsFloat32Accuracy() {
@@ -111,6 +114,15 @@ class GemmTensorCoreEmulatedTest {
             GemmPrecision.TF32)) {
       for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
         GemmShape shape = e.getValue();
+        List<String> names = fp32.routes(shape).stream().map(GemmRoute::name).toList();
+        assertEquals("nvrtc-fp32", names.get(0), "the SIMT kernel stays the rule's");
+        if (GemmKernels.asyncWhyNot(shape) != null) {
+          assertTrue(names.stream().noneMatch(n -> n.contains("3xtf32")), names.toString());
+          continue;
+        }
+        assertEquals(List.of("nvrtc-fp32-3xtf32-"
+                + MmaTile.forShape(GemmPrecision.TF32, shape).suffix()),
+            names.stream().filter(n -> n.contains("3xtf32") && !n.contains("split")).toList());
         GemmOperands o = GemmOperands.random(driver, shape);
         try {
           tf32.enqueue(shape, o.a(), o.b(), o.c(), o.bias());
@@ -118,16 +130,22 @@ class GemmTensorCoreEmulatedTest {
           fp32.enqueue(shape, o.a(), o.b(), o.c(), o.bias());
           float[] want = o.outputs(driver, shape);
           double tf32Error = GemmOperands.relError(want, rounded);
-          List<GemmRoute> routes = fp32.routes(shape);
-          assertEquals("nvrtc-fp32", routes.get(0).name(), "the SIMT kernel stays the rule's");
-          for (GemmRoute r : routes) {
-            if (!r.name().contains("-3xtf32-")) {
-              continue;
+          Map<String, Runnable> runs = new LinkedHashMap<>();
+          for (MmaTile t : MmaTile.values()) {
+            if (t.stages() > 0) {
+              runs.put(t.suffix(), () -> fp32.enqueue(shape, t, o.a(), o.b(), o.c(), o.bias()));
             }
+          }
+          for (GemmRoute r : fp32.routes(shape)) {
+            if (r.name().contains("3xtf32") && r.name().contains("-split")) {
+              runs.put(r.name(), () -> r.enqueue(o.a(), o.b(), o.c(), o.bias()));
+            }
+          }
+          for (Map.Entry<String, Runnable> run : runs.entrySet()) {
             poison(driver, o);
-            r.enqueue(o.a(), o.b(), o.c(), o.bias());
+            run.getValue().run();
             double err = GemmOperands.relError(want, o.outputs(driver, shape));
-            ran.add(e.getKey() + " / " + r.name() + ": " + err + " (tf32 " + tf32Error + ")");
+            ran.add(e.getKey() + " / " + run.getKey() + ": " + err + " (tf32 " + tf32Error + ")");
             if (!(err <= GemmPrecision.FP32.tolerance() / 10 && err <= tf32Error / 100)) {
               failures.add(ran.get(ran.size() - 1));
             }
@@ -138,8 +156,11 @@ class GemmTensorCoreEmulatedTest {
       }
     }
     assertEquals(List.of(), failures);
-    // Three pipelined tiles on each of the five shapes whose operands cp.async can copy.
-    assertEquals(15, ran.size(), String.join("\n", ran));
+    // Three pipelined tiles on each of the five shapes whose operands cp.async can copy, and the
+    // thin shape's 2 and 4 K slices as 3xTF32 slices.
+    assertEquals(17, ran.size(), String.join("\n", ran));
+    assertEquals(2, ran.stream().filter(r -> r.contains("-split")).count(),
+        String.join("\n", ran));
   }
 
   /** Before sm_80 fp32 offers no 3xTF32 route, and a pipelined tile is refused with the reason. */
