@@ -8,11 +8,13 @@ length-sorted x32 and x64), plus the host share of each engine's pass where it i
 rows are listed as missing, never skipped. The GEMM table reads the fastest 4096^3 routes (any, and
 Ember's generated ones, wgmma included) against the device's nominal dense tensor peak and against
 cuBLAS on fp16/bf16 data (OUT/sixteen-bit, where cuBLAS loads): what this device reaches with
-16-bit operands in memory; the wgmma GEMM on the same data counts as generated.
+16-bit operands in memory; the wgmma GEMM on the same data counts as generated. Last, the GEMM
+routes each profiled variant's tuner took and refused (at fp32: SIMT or 3xTF32 tensor cores).
 """
 import json
 import os
 import sys
+from collections import Counter
 
 TARGETS = {"fp16": 1.0, "bf16": 1.0, "tf32": 1.0, "fp32": 0.8}
 # Dense fp16/bf16 tensor-core TFLOP/s from NVIDIA's datasheets (half the "with sparsity" figure),
@@ -110,6 +112,31 @@ def gemm_table(ember, data, wgmma):
     return lines
 
 
+def routes_taken(ember):
+    """Per profiled variant, the GEMM routes its tuner took (how many shapes each) and the routes
+    it refused for disagreeing with the fp32 kernel or failing: at fp32, whether the 3xTF32 routes
+    won, and whether this device kept them within float32's tolerance."""
+    lines = ["", "| profiled variant | GEMM routes taken (shapes) | refused (shapes) |",
+             "|---|---|---|"]
+    for row in ember.get("profile", []):
+        text = row.get("gemmRoutes")
+        if not text:
+            continue
+        try:
+            entries = json.loads(text).get("routes", [])
+        except ValueError as e:
+            lines.append(f"| {row.get('precision')} | unreadable: {e} | |")
+            continue
+        taken = Counter(e.get("route") for e in entries)
+        refused = Counter(name for e in entries for name in e.get("refused", {}))
+        lines.append(f"| {row.get('precision')} | {counts(taken)} | {counts(refused) or 'none'} |")
+    return lines if len(lines) > 3 else []
+
+
+def counts(counter):
+    return ", ".join(f"{name} x{n}" for name, n in sorted(counter.items(), key=lambda kv: -kv[1]))
+
+
 def fmt1(v):
     return "missing" if v is None else f"{v:.1f}"
 
@@ -142,6 +169,7 @@ def main():
         shape = profile.get("fp16", {}).get("shape")
         lines += ["", f"Attention path at fp16 ({shape} batch, per replay): fused {fused:.1f} us,"
                   f" unfused {unfused:.1f} us: {unfused / fused:.2f}x (target 5x)"]
+    lines += routes_taken(ember)
     with open(os.path.join(out, "summary.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

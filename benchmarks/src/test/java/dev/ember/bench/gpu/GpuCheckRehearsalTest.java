@@ -74,6 +74,8 @@ class GpuCheckRehearsalTest {
     assertTrue(summary.contains("- torch-reference:"), "torch's missing file is named: " + summary);
     assertTrue(summary.contains("- device: host emulator"), summary);
     assertTrue(summary.contains("Attention path at fp16 (2x16 batch, per replay)"), summary);
+    // Untuned here, so each fp32 shape takes the SIMT kernel, and nothing is refused.
+    assertTrue(summary.contains("| fp32 | nvrtc-fp32 x"), summary);
   }
 
   /** Each section left rows, and none of them an error or a disagreement. */

@@ -1,5 +1,6 @@
 package dev.ember.bench.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bench/gpu/summary.py} on made-up results of one run: the GEMM table reads the fastest
  * 4096^3 route per precision (any, and generated) against the device's nominal dense peak and
  * against cuBLAS on 16-bit data, and says whether the fp16 target is met; a missing torch file is
- * reported, not skipped.
+ * reported, not skipped; the routes each profiled variant's tuner took and refused are counted.
  */
 class GpuSummaryTest {
   @TempDir
@@ -63,6 +64,32 @@ class GpuSummaryTest {
     assertTrue(summary.contains("No nominal peak known for 'Some GPU'"), summary);
     Files.writeString(out.resolve("gpu-check.json"), "{}");
     assertTrue(run().contains("GEMM at 4096^3: missing from gpu-check.json"));
+  }
+
+  @Test
+  void routesTakenAndRefusedAreCountedPerProfiledVariant() throws Exception {
+    // gemmRoutes is the variant's gemm-routes.json as a string, as Profile saves it.
+    String routes = """
+        {"routes": [
+          {"shape": "a", "route": "nvrtc-fp32-3xtf32-t64k16s4", "micros": {}, "refused": {}},
+          {"shape": "b", "route": "nvrtc-fp32-3xtf32-t64k16s4", "micros": {}, "refused": {}},
+          {"shape": "c", "route": "nvrtc-fp32-split2", "micros": {},
+           "refused": {"nvrtc-fp32-3xtf32-t32k16s4-split2": "relative error 2.00e-05"}}
+        ]}
+        """;
+    Files.writeString(out.resolve("gpu-check.json"), "{\"profile\": [{\"precision\": \"fp32\","
+        + " \"gemmRoutes\": " + quoted(routes) + "}, {\"precision\": \"fp16\"}]}");
+    String summary = run();
+    assertTrue(summary.contains("| fp32 | nvrtc-fp32-3xtf32-t64k16s4 x2, nvrtc-fp32-split2 x1 |"
+        + " nvrtc-fp32-3xtf32-t32k16s4-split2 x1 |"), summary);
+    String table = summary.substring(summary.indexOf("| profiled variant |"));
+    assertEquals(3, table.lines().filter(l -> l.startsWith("|")).count(),
+        "header, rule and the fp32 row; the fp16 row, without routes, is left out: " + table);
+  }
+
+  /** {@code text} as a JSON string literal. */
+  private static String quoted(String text) {
+    return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
   }
 
   private String run() throws Exception {
