@@ -53,8 +53,8 @@ final class MmaAsyncGemmSource {
     }
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName())
-        .append(p == GemmPrecision.FP32 ? " (3xTF32)" : "").append(" tensor-core GEMM, ").append(tile)
-        .append('x').append(tile).append(" tiles, ").append(stages)
+        .append(p == GemmPrecision.FP32 ? " (3xTF32)" : "").append(" tensor-core GEMM, ")
+        .append(tile).append('x').append(tile).append(" tiles, ").append(stages)
         .append("-stage cp.async pipeline")
         .append(halfB ? ", B a 16-bit B^T copy" : "").append("; needs sm_80\n");
     s.append(MmaGemmSource.helpers(p));
