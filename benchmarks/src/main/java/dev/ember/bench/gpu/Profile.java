@@ -32,6 +32,9 @@ final class Profile {
   /** The row of the fp16 variant compiled without the fused attention kernel. */
   static final String UNFUSED = "fp16, attention unfused";
 
+  /** The row of the fp16 variant whose fused attention runs in float32 on the CUDA cores. */
+  static final String FLOAT32_ATTENTION = "fp16, attention fused in float32";
+
   private Profile() {}
 
   static List<Map<String, Object>> run(CudaDevice device, CheckSize size, Graph graph,
@@ -50,22 +53,29 @@ final class Profile {
       r.progress("profile " + p.confName() + ": " + row.getOrDefault("error",
           row.get("deviceMsPerReplay") + " ms/replay, " + row.get("msPerCall") + " ms/call"));
     }
-    // The attention path as it was before the fused kernel, for the "5x today's".
+    // The attention path as it was before the fused kernel, for the "5x today's", and
+    // with the fused kernel before its products moved to tensor cores.
+    // Stores of their own: the shared one keys variants without the backend, and these sources
+    // differ from the fused fp16 variants', so their saved entries would only fail to load.
+    rows.add(attentionRow(UNFUSED, CudaBackend.withoutAttentionFusion(device,
+        size.options(GemmPrecision.FP16, true)), size, graph, ids, r));
+    rows.add(attentionRow(FLOAT32_ATTENTION, CudaBackend.withFloat32Attention(device,
+        size.options(GemmPrecision.FP16, true)), size, graph, ids, r));
+    return rows;
+  }
+
+  private static Map<String, Object> attentionRow(String name, CudaBackend cuda, CheckSize size,
+      Graph graph, List<long[]> ids, Results r) {
     Map<String, Object> row = new LinkedHashMap<>();
-    row.put("precision", UNFUSED);
+    row.put("precision", name);
     try {
-      // A store of its own: the shared one keys variants without the backend, and this source
-      // differs from the fused fp16 variants', so their saved entries would only fail to load.
-      profile(CudaBackend.withoutAttentionFusion(device,
-          size.options(GemmPrecision.FP16, true)), size, graph, ids, new InMemoryVariantStore(),
-          row);
+      profile(cuda, size, graph, ids, new InMemoryVariantStore(), row);
     } catch (RuntimeException e) {
       row.put("error", String.valueOf(e));
     }
-    rows.add(row);
-    r.progress("profile " + UNFUSED + ": " + row.getOrDefault("error",
+    r.progress("profile " + name + ": " + row.getOrDefault("error",
         row.get("attentionPathMicros") + " us of attention path"));
-    return rows;
+    return row;
   }
 
   private static void profile(CudaBackend cuda, CheckSize size, Graph graph, List<long[]> ids,
@@ -110,6 +120,11 @@ final class Profile {
     row.put("top", top);
     byte[] routes = v.artifacts().get(CudaBackend.ROUTES_FILE);
     row.put("gemmRoutes", routes == null ? "" : new String(routes, StandardCharsets.UTF_8));
+  }
+
+  private static Object attentionMicros(List<Map<String, Object>> rows, String precision) {
+    return rows.stream().filter(x -> precision.equals(x.get("precision"))).findFirst()
+        .map(x -> x.get("attentionPathMicros")).orElse(null);
   }
 
   /** Total µs and count per group, largest first. */
@@ -166,13 +181,16 @@ final class Profile {
           row.get("attentionPathMicros")));
     }
     // A row that failed has no attention path: then there is no ratio, and the rest still prints.
-    Object fused = rows.stream().filter(x -> "fp16".equals(x.get("precision"))).findFirst()
-        .map(x -> x.get("attentionPathMicros")).orElse(null);
-    Object unfused = rows.stream().filter(x -> UNFUSED.equals(x.get("precision"))).findFirst()
-        .map(x -> x.get("attentionPathMicros")).orElse(null);
+    Object fused = attentionMicros(rows, "fp16");
+    Object unfused = attentionMicros(rows, UNFUSED);
     if (fused instanceof Double f && unfused instanceof Double u && f > 0) {
       md.append(String.format(Locale.ROOT, "%nAttention path at fp16: fused %.1f µs, unfused"
           + " %.1f µs per replay: %.2fx (target: 5x)%n", f, u, u / f));
+      if (attentionMicros(rows, FLOAT32_ATTENTION) instanceof Double f32) {
+        md.append(String.format(Locale.ROOT, "Fused in float32 on the CUDA cores: %.1f µs"
+            + " (%.2fx unfused); on tensor cores %.2fx faster than that.%n", f32, u / f32,
+            f32 / f));
+      }
     }
     for (Map<String, Object> row : rows) {
       if (row.containsKey("error")) {

@@ -87,6 +87,22 @@ class GpuSummaryTest {
         "header, rule and the fp32 row; the fp16 row, without routes, is left out: " + table);
   }
 
+  @Test
+  void theAttentionPathComparesTensorCoresWithFloat32AndUnfused() throws Exception {
+    Files.writeString(out.resolve("gpu-check.json"), """
+        {"profile": [
+          {"precision": "fp16", "shape": "64x32", "attentionPathMicros": 40.0},
+          {"precision": "fp16, attention unfused", "attentionPathMicros": 400.0},
+          {"precision": "fp16, attention fused in float32", "attentionPathMicros": 100.0}
+        ]}
+        """);
+    String summary = run();
+    assertTrue(summary.contains("Attention path at fp16 (64x32 batch, per replay): fused 40.0 us,"
+        + " unfused 400.0 us: 10.00x (target 5x)"), summary);
+    assertTrue(summary.contains("in float32 on the CUDA cores: 100.0 us (4.00x unfused); on"
+        + " tensor cores it is 2.50x faster than that."), summary);
+  }
+
   /** {@code text} as a JSON string literal. */
   private static String quoted(String text) {
     return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";

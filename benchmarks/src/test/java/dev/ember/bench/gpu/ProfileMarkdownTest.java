@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Section (e)'s table when a precision's profile failed on the device. */
+/** Section (e)'s table: a failed row, and the attention path's comparisons. */
 class ProfileMarkdownTest {
   @Test
   void aFailedRowIsReportedAndTheOtherRowsStillPrint() {
@@ -31,5 +31,31 @@ class ProfileMarkdownTest {
     assertTrue(md.contains("| " + Profile.UNFUSED + " | 1.500 | 1.750 | 0.250 | 1.250 | 80 |"
         + " 400.0 |"), md);
     assertFalse(md.contains("target: 5x"), "no ratio without the fused row: " + md);
+  }
+
+  @Test
+  void theFusedKernelIsComparedWithItsFloat32FormAndTheUnfusedPath() {
+    List<Map<String, Object>> rows = List.of(row("fp16", 40.0), row(Profile.UNFUSED, 400.0),
+        row(Profile.FLOAT32_ATTENTION, 100.0));
+    String md = Profile.markdown(CheckSize.DEVICE, rows);
+    assertTrue(md.contains("fused 40.0 µs, unfused 400.0 µs per replay: 10.00x (target: 5x)"),
+        md);
+    assertTrue(md.contains("Fused in float32 on the CUDA cores: 100.0 µs (4.00x unfused); on"
+        + " tensor cores 2.50x faster than that."), md);
+  }
+
+  private static Map<String, Object> row(String precision, double attentionMicros) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("precision", precision);
+    row.put("deviceMsPerReplay", 1.0);
+    row.put("msPerCall", 1.0);
+    row.put("hostMsPerCall", 0.0);
+    row.put("stepSumMs", 1.0);
+    row.put("steps", 10);
+    row.put("attentionPathMicros", attentionMicros);
+    row.put("byKind", List.of());
+    row.put("top", List.of());
+    row.put("gemmRoutes", "");
+    return row;
   }
 }

@@ -15,8 +15,9 @@ import java.util.Map;
  *
  * <p>The scale and mask between the scores and softmax are the graph's own nodes, emitted as
  * they are ({@link CudaKernels#compute}), at the score's coordinates (batch, head, query, key).
- * Float32 throughout: for the short sequences of sentence encoders the kernel is bound by memory
- * and latency, not by arithmetic.
+ * Float32 throughout, on the CUDA cores: the kernel at fp32, on devices before sm_80 and for heads
+ * the tensor-core kernel does not take; at tf32, fp16 and bf16 {@link MmaAttentionSource} runs
+ * the products on tensor cores.
  */
 final class CudaAttention {
   static final int WARPS = 4;
@@ -26,7 +27,42 @@ final class CudaAttention {
 
   private CudaAttention() {}
 
-  static Emitted emit(CudaKernels ks, CudaCodegen cg, String name, Kernel.Attention a) {
+  /**
+   * The kernel for {@code a}: on tensor cores ({@link MmaAttentionSource}) where {@code
+   * tensorCores} names a precision that takes its heads, else float32 on the CUDA cores.
+   */
+  static Emitted emit(CudaKernels ks, CudaCodegen cg, String name, Kernel.Attention a,
+      GemmPrecision tensorCores) {
+    int d = cg.dims(a.q())[3];
+    if (tensorCores != null && MmaAttentionSource.whyNot(tensorCores, d) == null) {
+      cg.once(MmaAttentionSource.helpers(tensorCores));
+      return MmaAttentionSource.emit(ks, cg, name, a, tensorCores);
+    }
+    return float32(ks, cg, name, a);
+  }
+
+  /** The scale and mask's statements at (b, h, qc, kc), and the softmax input they leave. */
+  record Score(String code, String value) {}
+
+  /**
+   * {@link Score} of the score held in local {@code seed}, each statement at {@code indent}; the
+   * statements declare {@code i}, the flat index of full-shape operands, and need b, h, qc, kc.
+   */
+  static Score score(CudaKernels ks, CudaCodegen cg, Kernel.Attention a, String seed,
+      String indent) {
+    int[] sd = cg.dims(a.scores());
+    StringBuilder code = new StringBuilder(indent).append(
+        "const int i = ((b * %d + h) * %d + qc) * %d + kc;  // full-shape operands\n"
+            .formatted(sd[1], sd[2], sd[3]));
+    CudaKernels.Domain dom = ks.new Domain(sd, "b", "h", "qc", "kc");
+    Map<String, String> locals = ks.compute(a.scoreOps(), dom, code, indent,
+        Map.of(a.scores(), seed));
+    String x = locals.get(a.softmaxInput());
+    return new Score(code.toString(), x == null ? seed : x);
+  }
+
+  private static Emitted float32(CudaKernels ks, CudaCodegen cg, String name,
+      Kernel.Attention a) {
     int[] qd = cg.dims(a.q());
     int batch = qd[0];
     int seq = qd[1];
@@ -43,11 +79,7 @@ final class CudaAttention {
     String out = ks.pointer(a.output(), true);
     // Scale and mask: the prologue at (batch, head, query, key), query and key clamped in range
     // so that loads stay inside the mask even for the tile's padding rows and keys.
-    StringBuilder score = new StringBuilder();
-    CudaKernels.Domain dom = ks.new Domain(cg.dims(a.scores()), "b", "h", "qc", "kc");
-    Map<String, String> locals = ks.compute(a.scoreOps(), dom, score, "      ",
-        Map.of(a.scores(), "s"));
-    String x = locals.get(a.softmaxInput());
+    Score score = score(ks, cg, a, "s", "      ");
     StringBuilder b = new StringBuilder();
     b.append(line("__shared__ float Ks[%d][%d];  // +1: lane j reads row j without conflicts",
         KEY_TILE, d + 1));
@@ -88,11 +120,8 @@ final class CudaAttention {
     b.append(line("    float s = 0.0f;"));
     b.append(line("    for (int e = 0; e < %d; e++) s = fmaf(Qs[r][e], Ks[lane][e], s);", d));
     b.append(line("    {"));
-    b.append(line("      const int i = ((b * %d + h) * %d + qc) * %d + kc;  // full-shape operands",
-        heads, seq, seq));
-    b.append(score);
-    b.append(line("      s = kj < %d ? %s : __int_as_float(0xff800000);", seq,
-        x == null ? "s" : x));
+    b.append(score.code());
+    b.append(line("      s = kj < %d ? %s : __int_as_float(0xff800000);", seq, score.value()));
     b.append(line("    }"));
     b.append(line("    float mt = s;"));
     b.append(line("    for (int o = 16; o > 0; o >>= 1) mt = fmaxf(mt, __shfl_xor_sync(0xffffffffu,"

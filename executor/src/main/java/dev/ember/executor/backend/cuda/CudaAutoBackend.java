@@ -45,7 +45,7 @@ public final class CudaAutoBackend implements Backend {
 
   @Override
   public CompiledVariant compile(Graph graph, VariantKey key) {
-    CudaPlacement p = CudaPlacement.decide(graph);
+    CudaPlacement p = CudaPlacement.decide(graph, cuda.tensorCoreAttention());
     LOG.info("Ember variant {} of graph '{}' runs {}", label(key), graph.name(), p.describe());
     if (p.program() != null) {
       try {
@@ -63,7 +63,7 @@ public final class CudaAutoBackend implements Backend {
 
   @Override
   public CompiledVariant load(Graph graph, VariantKey key, VariantArtifacts artifacts) {
-    CudaPlacement p = CudaPlacement.decide(graph);
+    CudaPlacement p = CudaPlacement.decide(graph, cuda.tensorCoreAttention());
     if (p.program() != null && artifacts.get(CudaBackend.SOURCE_FILE) != null) {
       LOG.info("Ember variant {} of graph '{}' loads from the cache and runs {}", label(key),
           graph.name(), p.describe());
@@ -78,7 +78,7 @@ public final class CudaAutoBackend implements Backend {
 
   @Override
   public String placement(Graph graph) {
-    return CudaPlacement.decide(graph).describe();
+    return CudaPlacement.decide(graph, cuda.tensorCoreAttention()).describe();
   }
 
   private static boolean refusal(EmberException e) {

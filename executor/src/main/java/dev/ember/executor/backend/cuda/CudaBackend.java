@@ -39,7 +39,7 @@ public final class CudaBackend implements Backend {
   public static final String NAME = "cuda-nvrtc";
 
   /** Bump when generated code changes, so cached CUBINs of older code are not loaded. */
-  public static final int CODEGEN_VERSION = 8;
+  public static final int CODEGEN_VERSION = 9;
 
   /** Widest attention head the fused kernel takes: its shared tiles grow with the head. */
   static final int MAX_FUSED_HEAD_DIM = 128;
@@ -49,20 +49,36 @@ public final class CudaBackend implements Backend {
   /** The route each GEMM shape takes, with what the tuner measured ({@link GemmRoutes}). */
   public static final String ROUTES_FILE = "gemm-routes.json";
 
+  /** How attention runs: what the backend does, and two older forms the device check measures. */
+  private enum Attention {
+    /** One fused kernel per layer, its products at the GEMM precision (tensor cores on sm_80+). */
+    FUSED(""),
+    /** One fused kernel per layer, in float32 on the CUDA cores at every precision. */
+    FUSED_FLOAT32(".float32Attention"),
+    /** Batched GEMMs and kernels of their own, as before fusion. */
+    UNFUSED(".unfusedAttention");
+
+    final String suffix;
+
+    Attention(String suffix) {
+      this.suffix = suffix;
+    }
+  }
+
   private final CudaDevice device;
   private final CudaOptions options;
   private final GpuGemm gemm;
-  private final boolean fuseAttention;
+  private final Attention attention;
 
   public CudaBackend(CudaDevice device, CudaOptions options) {
-    this(device, options, true);
+    this(device, options, Attention.FUSED);
   }
 
-  private CudaBackend(CudaDevice device, CudaOptions options, boolean fuseAttention) {
+  private CudaBackend(CudaDevice device, CudaOptions options, Attention attention) {
     this.device = device;
     this.options = options;
     this.gemm = device.gemm(options);
-    this.fuseAttention = fuseAttention;
+    this.attention = attention;
   }
 
   /**
@@ -72,13 +88,31 @@ public final class CudaBackend implements Backend {
    * attention kernel against that path in one device run (the device check); no setting uses it.
    */
   public static CudaBackend withoutAttentionFusion(CudaDevice device, CudaOptions options) {
-    return new CudaBackend(device, options, false);
+    return new CudaBackend(device, options, Attention.UNFUSED);
+  }
+
+  /**
+   * The backend with fused attention in float32 on the CUDA cores at every precision, as it ran
+   * before its products moved to tensor cores. For measuring the two kernels in one device run
+   * (the device check); no setting uses it.
+   */
+  public static CudaBackend withFloat32Attention(CudaDevice device, CudaOptions options) {
+    return new CudaBackend(device, options, Attention.FUSED_FLOAT32);
   }
 
   @Override
   public String name() {
     return NAME + "." + device.info().arch() + "." + gemm.name()
-        + (options.gemmTuning() ? ".tuned" : "") + (fuseAttention ? "" : ".unfusedAttention");
+        + (options.gemmTuning() ? ".tuned" : "") + attention.suffix;
+  }
+
+  /**
+   * The precision fused attention multiplies at on tensor cores: the GEMMs' where it rounds
+   * inputs (tf32, fp16, bf16) and the device has their mma; null: float32 on the CUDA cores.
+   */
+  GemmPrecision tensorCoreAttention() {
+    GemmPrecision p = device.precision(options);
+    return attention == Attention.FUSED && p != GemmPrecision.FP32 ? p : null;
   }
 
   /** The device this backend runs on. */
@@ -151,8 +185,9 @@ public final class CudaBackend implements Backend {
   }
 
   private CudaProgram generate(Graph graph) {
-    LoweredGraph lowered = fuseAttention ? lower(graph) : Fusions.gemmBias(Lowering.lower(graph));
-    return new CudaCodegen(lowered).generate();
+    LoweredGraph lowered = attention == Attention.UNFUSED
+        ? Fusions.gemmBias(Lowering.lower(graph)) : lower(graph);
+    return new CudaCodegen(lowered, false, tensorCoreAttention()).generate();
   }
 
   /** The kernels the CUDA backend generates for {@code graph}. */

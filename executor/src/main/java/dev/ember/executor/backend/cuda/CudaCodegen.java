@@ -20,9 +20,11 @@ import dev.ember.executor.lower.Kernel;
 import dev.ember.executor.lower.LoweredGraph;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Generates a {@link CudaProgram} from a lowered graph with static shapes: one CUDA C kernel per
@@ -40,6 +42,7 @@ final class CudaCodegen {
   private final Graph g;
   private final BufferPlan plan;
   private final boolean hostSteps;
+  private final GemmPrecision tensorCoreAttention;
   private final HostValues hostValues;
   private final List<Buffer> buffers = new ArrayList<>();
   private final Map<String, Integer> bufferOf = new LinkedHashMap<>();
@@ -48,6 +51,7 @@ final class CudaCodegen {
   private final List<Step> steps = new ArrayList<>();
   private final List<String> kernelNames = new ArrayList<>();
   private final StringBuilder src = new StringBuilder();
+  private final Set<String> helpers = new HashSet<>();
   private int errorBuffer = -1;
   private final List<String> errorSources = new ArrayList<>();
   private String emitting;
@@ -58,10 +62,19 @@ final class CudaCodegen {
 
   /** With {@code hostSteps}, nodes without a generated kernel run on the host between steps. */
   CudaCodegen(LoweredGraph lowered, boolean hostSteps) {
+    this(lowered, hostSteps, null);
+  }
+
+  /**
+   * Like the above; fused attention runs its products on tensor cores at {@code
+   * tensorCoreAttention} (tf32, fp16 or bf16, on sm_80 and later), or null: in float32.
+   */
+  CudaCodegen(LoweredGraph lowered, boolean hostSteps, GemmPrecision tensorCoreAttention) {
     this.lowered = lowered;
     this.g = lowered.graph();
     this.plan = BufferPlan.of(lowered);
     this.hostSteps = hostSteps;
+    this.tensorCoreAttention = tensorCoreAttention;
     this.hostValues = new HostValues(lowered);
     this.columns = columnBlocks(lowered);
   }
@@ -320,7 +333,7 @@ final class CudaCodegen {
     } else if (k instanceof Kernel.Transpose tr) {
       e = new CudaKernels(this).transpose(name, tr);
     } else if (k instanceof Kernel.Attention at) {
-      e = CudaAttention.emit(new CudaKernels(this), this, name, at);
+      e = CudaAttention.emit(new CudaKernels(this), this, name, at, tensorCoreAttention);
     } else if (k instanceof Kernel.MatMul mm) {
       steps.add(gemm(mm, label));
       return;
@@ -347,6 +360,13 @@ final class CudaCodegen {
     kernelNames.add(name);
     List<Arg> args = new ArrayList<>(e.args());
     steps.add(new CudaProgram.Launch(name, e.grid(), e.block(), 0, args, label));
+  }
+
+  /** Appends {@code helper} (device functions kernels call) the first time it is asked for. */
+  void once(String helper) {
+    if (helpers.add(helper)) {
+      src.append('\n').append(helper);
+    }
   }
 
   private static String nodeNames(Kernel k) {

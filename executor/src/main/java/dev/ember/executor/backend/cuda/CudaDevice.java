@@ -171,13 +171,21 @@ public final class CudaDevice implements AutoCloseable {
     return weightBytes;
   }
 
+  /**
+   * The precision products run at here: {@code options}', or fp32 where this device has no
+   * tensor-core mma of it.
+   */
+  GemmPrecision precision(CudaOptions options) {
+    GemmPrecision p = options.precision();
+    return GemmKernels.runsOn(p, info().arch()) ? p : GemmPrecision.FP32;
+  }
+
   /** The GEMM for {@code options} on this device, made once per (choice, precision). */
   GpuGemm gemm(CudaOptions options) {
-    GemmPrecision p = options.precision();
-    if (!GemmKernels.runsOn(p, info().arch())) {
+    GemmPrecision p = precision(options);
+    if (p != options.precision()) {
       LOG.warn("{} has no {} tensor-core mma (needs {}); GEMMs run in fp32", info(),
-          p.confName(), GemmKernels.minimumArch(p));
-      p = GemmPrecision.FP32;
+          options.precision().confName(), GemmKernels.minimumArch(options.precision()));
     }
     String choice = options.gemm();
     if (choice.equals("auto")) {

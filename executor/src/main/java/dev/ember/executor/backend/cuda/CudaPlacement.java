@@ -20,12 +20,15 @@ record CudaPlacement(Where where, String reason, CudaProgram program, HostStepCo
     CPU
   }
 
-  /** Decides for {@code graph}; never throws for a graph the CPU backend can run. */
-  static CudaPlacement decide(Graph graph) {
+  /**
+   * Decides for {@code graph}, fused attention on tensor cores at {@code tensorCoreAttention}
+   * (null: float32); never throws for a graph the CPU backend can run.
+   */
+  static CudaPlacement decide(Graph graph, GemmPrecision tensorCoreAttention) {
     LoweredGraph lowered = CudaBackend.lower(graph);
     CudaProgram program;
     try {
-      program = new CudaCodegen(lowered, true).generate();
+      program = new CudaCodegen(lowered, true, tensorCoreAttention).generate();
     } catch (EmberException e) {
       if (e.code() != ErrorCode.UNSUPPORTED_OP) {
         throw e;

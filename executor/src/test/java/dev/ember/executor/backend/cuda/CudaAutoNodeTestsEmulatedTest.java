@@ -71,7 +71,7 @@ class CudaAutoNodeTestsEmulatedTest {
         feeds.forEach((k, v) -> shapes.put(k, v.shape()));
         try {
           Graph s = Specializer.specialize(g, shapes);
-          CudaPlacement p = CudaPlacement.decide(s);
+          CudaPlacement p = CudaPlacement.decide(s, null);
           placed.merge(p.where().name(), 1, Integer::sum);
           check(name + " (auto, " + p.where() + ")", want,
               auto.compile(s, new VariantKey(name, auto.name(), Map.of(), Map.of())).run(feeds),

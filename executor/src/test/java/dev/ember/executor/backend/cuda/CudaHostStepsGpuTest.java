@@ -31,7 +31,7 @@ class CudaHostStepsGpuTest {
     CudaAutoBackend auto = new CudaAutoBackend(cuda, cpu);
     for (int rows : new int[] {64, 512}) {
       Graph g = HostStepModels.at(HostStepModels.mixed(512, 512), rows, 512);
-      CudaPlacement p = CudaPlacement.decide(g);
+      CudaPlacement p = CudaPlacement.decide(g, null);
       CompiledVariant onGpu = auto.compile(g, new VariantKey("gpu" + rows, auto.name(), Map.of(),
           Map.of()));
       assertInstanceOf(CudaVariant.class, onGpu, p.describe());

@@ -40,7 +40,7 @@ class CudaPlacementTest {
   @Test
   void aBigGemmAmongHostOpsRunsOnTheGpuWithHostSteps() {
     Graph g = HostStepModels.at(HostStepModels.mixed(512, 512), 64, 512);
-    CudaPlacement p = CudaPlacement.decide(g);
+    CudaPlacement p = CudaPlacement.decide(g, null);
     assertEquals(Where.GPU_WITH_HOST_STEPS, p.where(), p.describe());
     // Clip and Greater each copy h [64, 512] down; Clip's float and Greater's bool output go up;
     // Concat copies Where's output down, reads x from the call and sends z up (a graph output).
@@ -59,7 +59,7 @@ class CudaPlacementTest {
   @Test
   void aTinyGraphWhoseCopiesCostMoreThanItsWorkRunsOnTheCpu() {
     Graph g = HostStepModels.at(HostStepModels.mixed(16, 32), 2, 16);
-    CudaPlacement p = CudaPlacement.decide(g);
+    CudaPlacement p = CudaPlacement.decide(g, null);
     assertEquals(Where.CPU, p.where());
     assertNull(p.program());
     assertTrue(p.describe().startsWith("whole model on the CPU (cpu-janino): ops without CUDA"
@@ -71,7 +71,7 @@ class CudaPlacementTest {
   @Test
   void aGraphOfMostlyHostOpsRunsOnTheCpuHoweverLarge() {
     Graph g = HostStepModels.at(HostStepModels.mostlyHost(4096), 256, 4096);
-    CudaPlacement p = CudaPlacement.decide(g);
+    CudaPlacement p = CudaPlacement.decide(g, null);
     assertEquals(Where.CPU, p.where(), p.describe());
     assertTrue(p.describe().contains("Clip x1, Concat x1, Greater x1, Not x1"), p.describe());
     assertTrue(p.describe().contains("4 of 5 compute nodes on the host (more than half)"),
@@ -82,7 +82,7 @@ class CudaPlacementTest {
   void aGraphWithAKernelForEveryOpStaysOnTheGpu() {
     Graph g = dev.ember.executor.passes.Specializer.specialize(
         TestModels.graph(TestModels.mlp()), java.util.Map.of("x", new int[] {2, 4}));
-    CudaPlacement p = CudaPlacement.decide(g);
+    CudaPlacement p = CudaPlacement.decide(g, null);
     assertEquals(Where.GPU, p.where());
     assertNotNull(p.program());
     assertFalse(p.program().hasHostSteps());
@@ -91,7 +91,7 @@ class CudaPlacementTest {
   @Test
   void symbolicShapesGoToTheCpuWithTheReason() {
     Graph g = HostStepModels.mixed(16, 32); // batch left symbolic
-    CudaPlacement p = CudaPlacement.decide(g);
+    CudaPlacement p = CudaPlacement.decide(g, null);
     assertEquals(Where.CPU, p.where());
     assertTrue(p.reason().contains("not static"), p.reason());
   }

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * What ptxas makes of the generated kernels: none keeps a stack frame or spills (a per-thread
  * array indexed in a loop the compiler did not unroll lands on the stack, in local memory, as
  * the fused attention kernel's running max, sum and accumulators once did). MiniLM's program
- * (fused attention, layer norms, elementwise loops) and every GEMM tile kernel (fp32's 3xTF32 ones
+ * (fused attention, in float32 and on tensor cores at tf32, fp16 and bf16, layer norms,
+ * elementwise loops) and every GEMM tile kernel (fp32's 3xTF32 ones
  * too), for sm_80 and sm_90. WgmmaGemmSourceTest checks the wgmma kernels.
  */
 class KernelResourcesNvrtcTest {
@@ -30,8 +31,13 @@ class KernelResourcesNvrtcTest {
     for (String input : List.of("input_ids", "attention_mask", "token_type_ids")) {
       shapes.put(input, new int[] {64, 32});
     }
-    sources.put("minilm-64x32", new CudaCodegen(CudaBackend.lower(
-        Specializer.specialize(MiniLmFixture.graph(), shapes))).generate().source());
+    var lowered = CudaBackend.lower(Specializer.specialize(MiniLmFixture.graph(), shapes));
+    sources.put("minilm-64x32", new CudaCodegen(lowered).generate().source());
+    for (GemmPrecision p : List.of(GemmPrecision.TF32, GemmPrecision.FP16, GemmPrecision.BF16)) {
+      // attention on tensor cores: Q fragments, score and output accumulators in registers
+      sources.put("minilm-64x32-" + p.confName(),
+          new CudaCodegen(lowered, false, p).generate().source());
+    }
     sources.put(GemmKernels.kernelName(GemmPrecision.FP32),
         GemmKernels.source(GemmPrecision.FP32));
     for (MmaTile tile : MmaTile.values()) {

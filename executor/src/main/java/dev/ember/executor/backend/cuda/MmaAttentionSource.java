@@ -1,0 +1,269 @@
+package dev.ember.executor.backend.cuda;
+
+import dev.ember.executor.backend.cuda.CudaKernels.Emitted;
+import dev.ember.executor.lower.Kernel;
+
+/**
+ * CUDA C of a fused {@link Kernel.Attention} on tensor cores ({@code mma.sync}, sm_80 and later)
+ * at a GEMM precision that rounds a product's inputs (tf32, fp16, bf16), as the unfused path's
+ * batched score and context GEMMs do at that precision. One block per (query tile, head, batch
+ * row); each warp owns {@link #ROWS_PER_WARP} query rows, the row block of one mma.
+ *
+ * <p>Per key tile of {@link #KEY_TILE}: K (row-major) and V (transposed) go to shared memory once
+ * as the tensor cores' input words; each warp multiplies its Q fragments, held in registers for
+ * the whole kernel, by K^T into score fragments; scale and mask run on each score element at its
+ * (batch, head, query, key); the online softmax (running max and sum, as flash attention does)
+ * reduces each row across the four lanes that hold it; and the probabilities multiply V straight
+ * from the score registers: an m16n8 accumulator pair is the A fragment of the next product
+ * (fp16, bf16), or is after reading the keys in the order (0, 2, 4, 6, 1, 3, 5, 7) of each
+ * eight (tf32), which V's fragments read in the same order. tf32 reads head dims in that order
+ * too, so a lane loads each of its A and B words as one 8-byte pair.
+ *
+ * <p>Shared rows are padded so that a warp's fragment loads hit 32 different banks.
+ */
+final class MmaAttentionSource {
+  /** Query rows per warp: the M of one mma. */
+  static final int ROWS_PER_WARP = 16;
+  /** At most this many warps per block; fewer for short sequences. */
+  static final int MAX_WARPS = 4;
+  static final int KEY_TILE = 32;
+
+  private MmaAttentionSource() {}
+
+  /** Null when this kernel takes heads of {@code d} at {@code p}, else why not. */
+  static String whyNot(GemmPrecision p, int d) {
+    if (p == GemmPrecision.FP32) {
+      return "fp32 keeps attention on the float32 kernel";
+    }
+    int step = kStep(p);
+    return d % step == 0 ? null : "a head of " + d + " is not a multiple of " + step
+        + ", the K of a " + p.confName() + " mma";
+  }
+
+  /** Warps per block for a sequence of {@code seq}: enough to cover it, at most four. */
+  static int warps(int seq) {
+    return Math.min(MAX_WARPS, (seq + ROWS_PER_WARP - 1) / ROWS_PER_WARP);
+  }
+
+  private static int kStep(GemmPrecision p) {
+    return p == GemmPrecision.TF32 ? 8 : 16;
+  }
+
+  /** The mma helpers the kernels call ({@code ember_word}, {@code ember_mma}), once a program. */
+  static String helpers(GemmPrecision p) {
+    return MmaGemmSource.helpers(p);
+  }
+
+  static Emitted emit(CudaKernels ks, CudaCodegen cg, String name, Kernel.Attention a,
+      GemmPrecision p) {
+    int[] qd = cg.dims(a.q());
+    int batch = qd[0];
+    int seq = qd[1];
+    int heads = qd[2];
+    int d = qd[3];
+    String why = whyNot(p, d);
+    if (why != null) {
+      throw new IllegalArgumentException(why);
+    }
+    boolean tf32 = p == GemmPrecision.TF32;
+    int warps = warps(seq);
+    int threads = warps * 32;
+    int dSlices = d / kStep(p);
+    int keyBlocks = KEY_TILE / 8;
+    int dBlocks = d / 8;
+    // Words per shared row. fp16/bf16 lanes load one word at (row g, word t): a stride of 4 mod 8
+    // words spreads a warp over 32 banks. tf32 lanes load a word pair at (g, 2t), half a warp at
+    // a time: 8 mod 16.
+    int kWords = tf32 ? d : d / 2;
+    int kStride = kWords + (tf32 ? (24 - d % 16) % 16 : 4);
+    int vWords = tf32 ? KEY_TILE : KEY_TILE / 2;
+    int vStride = vWords + (tf32 ? 8 : 4);
+    String q = ks.rows(a.q());
+    String k = ks.rows(a.k());
+    String v = ks.rows(a.v());
+    int qRow = cg.rowStride(a.q(), heads * d);
+    int kRow = cg.rowStride(a.k(), heads * d);
+    int vRow = cg.rowStride(a.v(), heads * d);
+    String out = ks.pointer(a.output(), true);
+    CudaAttention.Score score = CudaAttention.score(ks, cg, a, "sv", "        ");
+    String neg = "__int_as_float(0xff800000)";
+
+    StringBuilder b = new StringBuilder();
+    b.append(line("__shared__ %s Ks[%d][%d];  // K's words, a key a row",
+        tf32 ? "__align__(8) unsigned" : "unsigned", KEY_TILE, kStride));
+    b.append(line("__shared__ %s Vt[%d][%d];  // V's words, a head dim a row",
+        tf32 ? "__align__(8) unsigned" : "unsigned", d, vStride));
+    b.append(line("const int b = blockIdx.z, h = blockIdx.y;"));
+    b.append(line("const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;"));
+    b.append(line("const int g = lane >> 2, t = lane & 3;"));
+    b.append(line("// This lane's rows of the warp's 16: r0 and r0 + 8 (clamped for the mask)."));
+    b.append(line("const int r0 = blockIdx.x * %d + warp * %d + g;", warps * ROWS_PER_WARP,
+        ROWS_PER_WARP));
+    b.append(line("const int rc0 = min(r0, %d), rc1 = min(r0 + 8, %d);", seq - 1, seq - 1));
+    b.append(line("const float* q0 = r0 < %d ? %s + (long long)(b * %d + r0) * %d + h * %d : 0;",
+        seq, q, seq, qRow, d));
+    b.append(line("const float* q1 = r0 + 8 < %d ? %s + (long long)(b * %d + r0 + 8) * %d"
+        + " + h * %d : 0;", seq, q, seq, qRow, d));
+    b.append(line("unsigned qa[%d][4];", dSlices));
+    b.append(line("#pragma unroll"));
+    b.append(line("for (int kk = 0; kk < %d; kk++) {", dSlices));
+    if (tf32) {
+      // Head dims 2t and 2t + 1 stand at K positions t and t + 4.
+      b.append(line("  const int c = kk * 8 + 2 * t;"));
+      b.append(line("  qa[kk][0] = ember_word(q0 ? q0[c] : 0.0f);"));
+      b.append(line("  qa[kk][1] = ember_word(q1 ? q1[c] : 0.0f);"));
+      b.append(line("  qa[kk][2] = ember_word(q0 ? q0[c + 1] : 0.0f);"));
+      b.append(line("  qa[kk][3] = ember_word(q1 ? q1[c + 1] : 0.0f);"));
+    } else {
+      b.append(line("  const int c = kk * 16 + 2 * t;"));
+      b.append(line("  qa[kk][0] = q0 ? ember_word(q0[c], q0[c + 1]) : 0u;"));
+      b.append(line("  qa[kk][1] = q1 ? ember_word(q1[c], q1[c + 1]) : 0u;"));
+      b.append(line("  qa[kk][2] = q0 ? ember_word(q0[c + 8], q0[c + 9]) : 0u;"));
+      b.append(line("  qa[kk][3] = q1 ? ember_word(q1[c + 8], q1[c + 9]) : 0u;"));
+    }
+    b.append(line("}"));
+    b.append(line("float o[%d][4];", dBlocks));
+    b.append(line("#pragma unroll"));
+    b.append(line("for (int n = 0; n < %d; n++) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.0f;",
+        dBlocks));
+    b.append(line("float m0 = %s, m1 = %s, l0 = 0.0f, l1 = 0.0f;", neg, neg));
+    b.append(line("for (int j0 = 0; j0 < %d; j0 += %d) {", seq, KEY_TILE));
+    b.append(line("  __syncthreads();  // every warp is done with the previous tile"));
+    if (tf32) {
+      b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", KEY_TILE * d, threads));
+      b.append(line("    const int r = u / %d, e = u %% %d, kj = j0 + r;", d, d));
+      b.append(line("    const long long row = (long long)(b * %d + min(kj, %d));", seq, seq - 1));
+      b.append(line("    Ks[r][e] = ember_word(kj < %d ? %s[row * %d + h * %d + e] : 0.0f);", seq,
+          k, kRow, d));
+      b.append(line("    Vt[e][r] = ember_word(kj < %d ? %s[row * %d + h * %d + e] : 0.0f);", seq,
+          v, vRow, d));
+      b.append(line("  }"));
+    } else {
+      // K: a word holds head dims 2w and 2w + 1; V^T: keys 2w and 2w + 1 of one head dim.
+      b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", KEY_TILE * d / 2, threads));
+      b.append(line("    const int r = u / %d, w = u %% %d, kj = j0 + r;", d / 2, d / 2));
+      b.append(line("    const float* kp = %s + (long long)(b * %d + min(kj, %d)) * %d + h * %d"
+          + " + 2 * w;", k, seq, seq - 1, kRow, d));
+      b.append(line("    Ks[r][w] = kj < %d ? ember_word(kp[0], kp[1]) : 0u;", seq));
+      b.append(line("  }"));
+      b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", KEY_TILE / 2 * d, threads));
+      b.append(line("    const int w = u / %d, e = u %% %d, kj = j0 + 2 * w;", d, d));
+      b.append(line("    const float* vp = %s + (long long)(b * %d + min(kj, %d)) * %d + h * %d"
+          + " + e;", v, seq, seq - 1, vRow, d));
+      b.append(line("    Vt[e][w] = ember_word(kj < %d ? vp[0] : 0.0f, kj + 1 < %d ? vp[%d] :"
+          + " 0.0f);", seq, seq, vRow));
+      b.append(line("  }"));
+    }
+    b.append(line("  __syncthreads();"));
+    b.append(line("  float s[%d][4];", keyBlocks));
+    b.append(line("  #pragma unroll"));
+    b.append(line("  for (int jn = 0; jn < %d; jn++) {", keyBlocks));
+    b.append(line("    s[jn][0] = s[jn][1] = s[jn][2] = s[jn][3] = 0.0f;"));
+    b.append(line("    #pragma unroll"));
+    b.append(line("    for (int kk = 0; kk < %d; kk++) {", dSlices));
+    if (tf32) {
+      b.append(line("      const uint2 kw = *(const uint2*)&Ks[jn * 8 + g][kk * 8 + 2 * t];"));
+      b.append(line("      const unsigned kb[2] = {kw.x, kw.y};"));
+    } else {
+      b.append(line("      const unsigned kb[2] = {Ks[jn * 8 + g][kk * 8 + t],"
+          + " Ks[jn * 8 + g][kk * 8 + 4 + t]};"));
+    }
+    b.append(line("      ember_mma(s[jn], qa[kk], kb);"));
+    b.append(line("    }"));
+    b.append(line("    // Scale and mask at each element's (query, key); keys past the end: -inf."));
+    b.append(line("    #pragma unroll"));
+    b.append(line("    for (int e = 0; e < 4; e++) {"));
+    b.append(line("      const int qc = e < 2 ? rc0 : rc1;"));
+    b.append(line("      const int kj = j0 + jn * 8 + 2 * t + (e & 1);"));
+    b.append(line("      const int kc = min(kj, %d);", seq - 1));
+    b.append(line("      const float sv = s[jn][e];"));
+    b.append(line("      {"));
+    b.append(score.code());
+    b.append(line("        s[jn][e] = kj < %d ? %s : %s;", seq, score.value(), neg));
+    b.append(line("      }"));
+    b.append(line("    }"));
+    b.append(line("  }"));
+    // Online softmax: each row's four lanes (one quad) hold its scores.
+    b.append(line("  float mt0 = %s, mt1 = %s;", neg, neg));
+    b.append(line("  #pragma unroll"));
+    b.append(line("  for (int jn = 0; jn < %d; jn++) {", keyBlocks));
+    b.append(line("    mt0 = fmaxf(mt0, fmaxf(s[jn][0], s[jn][1]));"));
+    b.append(line("    mt1 = fmaxf(mt1, fmaxf(s[jn][2], s[jn][3]));"));
+    b.append(line("  }"));
+    b.append(line("  for (int x = 1; x < 4; x <<= 1) {"));
+    b.append(line("    mt0 = fmaxf(mt0, __shfl_xor_sync(0xffffffffu, mt0, x));"));
+    b.append(line("    mt1 = fmaxf(mt1, __shfl_xor_sync(0xffffffffu, mt1, x));"));
+    b.append(line("  }"));
+    b.append(line("  const float mn0 = fmaxf(m0, mt0), mn1 = fmaxf(m1, mt1);"));
+    b.append(line("  // Masked-out keys (-inf) and a row still at -inf contribute nothing."));
+    b.append(line("  const float c0 = m0 == %s ? 0.0f : expf(m0 - mn0);", neg));
+    b.append(line("  const float c1 = m1 == %s ? 0.0f : expf(m1 - mn1);", neg));
+    b.append(line("  float ps0 = 0.0f, ps1 = 0.0f;"));
+    b.append(line("  #pragma unroll"));
+    b.append(line("  for (int jn = 0; jn < %d; jn++) {", keyBlocks));
+    b.append(line("    #pragma unroll"));
+    b.append(line("    for (int e = 0; e < 4; e++) {"));
+    b.append(line("      const float mn = e < 2 ? mn0 : mn1;"));
+    b.append(line("      s[jn][e] = s[jn][e] == %s ? 0.0f : expf(s[jn][e] - mn);", neg));
+    b.append(line("    }"));
+    b.append(line("    ps0 += s[jn][0] + s[jn][1];"));
+    b.append(line("    ps1 += s[jn][2] + s[jn][3];"));
+    b.append(line("  }"));
+    b.append(line("  for (int x = 1; x < 4; x <<= 1) {"));
+    b.append(line("    ps0 += __shfl_xor_sync(0xffffffffu, ps0, x);"));
+    b.append(line("    ps1 += __shfl_xor_sync(0xffffffffu, ps1, x);"));
+    b.append(line("  }"));
+    b.append(line("  l0 = l0 * c0 + ps0;"));
+    b.append(line("  l1 = l1 * c1 + ps1;"));
+    b.append(line("  m0 = mn0;"));
+    b.append(line("  m1 = mn1;"));
+    b.append(line("  #pragma unroll"));
+    b.append(line("  for (int n = 0; n < %d; n++) {", dBlocks));
+    b.append(line("    o[n][0] *= c0; o[n][1] *= c0; o[n][2] *= c1; o[n][3] *= c1;"));
+    b.append(line("  }"));
+    b.append(line("  // O += P V: the probabilities' accumulators are the A fragments."));
+    b.append(line("  #pragma unroll"));
+    if (tf32) {
+      b.append(line("  for (int kk = 0; kk < %d; kk++) {", keyBlocks));
+      b.append(line("    const unsigned pa[4] = {ember_word(s[kk][0]), ember_word(s[kk][2]),"
+          + " ember_word(s[kk][1]), ember_word(s[kk][3])};"));
+      b.append(line("    #pragma unroll"));
+      b.append(line("    for (int n = 0; n < %d; n++) {", dBlocks));
+      b.append(line("      const uint2 vw = *(const uint2*)&Vt[n * 8 + g][kk * 8 + 2 * t];"));
+      b.append(line("      const unsigned vb[2] = {vw.x, vw.y};"));
+    } else {
+      b.append(line("  for (int kk = 0; kk < %d; kk++) {", KEY_TILE / 16));
+      b.append(line("    const unsigned pa[4] = {ember_word(s[2 * kk][0], s[2 * kk][1]),"
+          + " ember_word(s[2 * kk][2], s[2 * kk][3]),"));
+      b.append(line("        ember_word(s[2 * kk + 1][0], s[2 * kk + 1][1]),"
+          + " ember_word(s[2 * kk + 1][2], s[2 * kk + 1][3])};"));
+      b.append(line("    #pragma unroll"));
+      b.append(line("    for (int n = 0; n < %d; n++) {", dBlocks));
+      b.append(line("      const unsigned vb[2] = {Vt[n * 8 + g][kk * 8 + t],"
+          + " Vt[n * 8 + g][kk * 8 + 4 + t]};"));
+    }
+    b.append(line("      ember_mma(o[n], pa, vb);"));
+    b.append(line("    }"));
+    b.append(line("  }"));
+    b.append(line("}"));
+    b.append(line("const long long o0 = ((long long)(b * %d + r0) * %d + h) * %d;", seq, heads,
+        d));
+    b.append(line("const long long o1 = o0 + %d;", 8L * heads * d));
+    b.append(line("#pragma unroll"));
+    b.append(line("for (int n = 0; n < %d; n++) {", dBlocks));
+    b.append(line("  const int c = n * 8 + 2 * t;"));
+    b.append(line("  if (r0 < %d) { %s[o0 + c] = o[n][0] / l0; %s[o0 + c + 1] = o[n][1] / l0; }",
+        seq, out, out));
+    b.append(line("  if (r0 + 8 < %d) { %s[o1 + c] = o[n][2] / l1; %s[o1 + c + 1] = o[n][3] / l1;"
+        + " }", seq, out, out));
+    b.append(line("}"));
+    String source = ks.signature(name) + " {\n" + b + "}\n";
+    GpuDriver.Dim3 grid = GpuDriver.Dim3.of(
+        (seq + warps * ROWS_PER_WARP - 1) / (warps * ROWS_PER_WARP), heads, batch);
+    return new Emitted(source, grid, GpuDriver.Dim3.of(threads), ks.args());
+  }
+
+  private static String line(String format, Object... args) {
+    return "  " + format.formatted(args) + "\n";
+  }
+}

@@ -1,0 +1,152 @@
+package dev.ember.executor.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.executor.backend.CompiledVariant;
+import dev.ember.executor.backend.VariantKey;
+import dev.ember.executor.backend.cuda.emu.EmulatedGpu;
+import dev.ember.executor.backend.interp.Interpreter;
+import dev.ember.executor.ir.Graph;
+import dev.ember.executor.ir.Node;
+import dev.ember.executor.ir.Tensor;
+import dev.ember.executor.ir.ValueInfo;
+import dev.ember.executor.lower.Kernel;
+import dev.ember.executor.models.MiniLmFixture;
+import dev.ember.executor.ops.OpRegistry;
+import dev.ember.executor.passes.Specializer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The fused attention kernel on tensor cores ({@link MmaAttentionSource}) on the host emulator's
+ * mma model: MiniLM cut after its first attention kernel, so the value compared is that kernel's
+ * output, against the interpreter in float64-free float32. Sequences of 13, 40 and 70 tokens take
+ * one, two and three key tiles (the last partly past the end) and one to four warps, two query
+ * tiles at 70; each batch's second row has a padding token the mask must hide.
+ */
+class MmaAttentionEmulatedTest {
+  @RegisterExtension
+  static final EmulatedGpu GPU = EmulatedGpu.standard();
+
+  private static Graph miniLm;
+
+  @BeforeAll
+  static void setUp() {
+    miniLm = MiniLmFixture.graph();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "TF32, 13", "TF32, 40", "TF32, 70",
+    "FP16, 13", "FP16, 40", "FP16, 70",
+    "BF16, 13", "BF16, 40", "BF16, 70"})
+  void attentionOnTensorCoresAgreesWithTheInterpreter(GemmPrecision p, int seq) {
+    Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(2, seq, seq);
+    Graph g = firstAttention(in);
+    String out = g.outputs().get(0).name();
+    CudaBackend backend = backend(p, false);
+    assertEquals(p, backend.tensorCoreAttention());
+    CudaVariant v = compile(backend, g);
+    assertTrue(v.program().source().contains("ember_mma(o[n], pa, vb)"),
+        "the attention kernel multiplies on tensor cores");
+    Tensor want = new Interpreter(g, OpRegistry.standard()).run(in).get(out);
+    Tensor got = v.run(in).get(out);
+    double err = relativeError(want, got);
+    // Float32 attention at the same precision: the error of the projections' GEMMs alone.
+    double float32 = relativeError(want, compile(backend(p, true), g).run(in).get(out));
+    System.out.printf("%s seq %d: attention output max error / max |output| %.2e"
+        + " (float32 attention %.2e)%n", p, seq, err, float32);
+    // Q, K, P and V rounded to the precision: error of the order of its unit roundoff.
+    assertTrue(err < bound(p), p + " seq " + seq + ": relative error " + err);
+  }
+
+  @Test
+  void fp32AndTheFloat32FormKeepAttentionOnTheCudaCores() {
+    assertNull(backend(GemmPrecision.FP32, false).tensorCoreAttention());
+    assertNull(backend(GemmPrecision.FP16, true).tensorCoreAttention());
+    assertTrue(backend(GemmPrecision.FP16, true).name().endsWith(".float32Attention"));
+    CudaVariant v = compile(backend(GemmPrecision.FP32, false),
+        firstAttention(MiniLmFixture.syntheticFeeds(1, 13, 1)));
+    assertTrue(!v.program().source().contains("ember_mma"), "no mma in the fp32 program");
+  }
+
+  @Test
+  void headsTheMmaCannotStepThroughStayInFloat32() {
+    assertNull(MmaAttentionSource.whyNot(GemmPrecision.FP16, 32));
+    assertNull(MmaAttentionSource.whyNot(GemmPrecision.TF32, 24));
+    assertNotNull(MmaAttentionSource.whyNot(GemmPrecision.FP16, 24));
+    assertNotNull(MmaAttentionSource.whyNot(GemmPrecision.TF32, 12));
+    assertNotNull(MmaAttentionSource.whyNot(GemmPrecision.FP32, 32));
+    assertEquals(1, MmaAttentionSource.warps(13));
+    assertEquals(3, MmaAttentionSource.warps(40));
+    assertEquals(4, MmaAttentionSource.warps(70));
+  }
+
+  private static double bound(GemmPrecision p) {
+    return switch (p) {
+      case TF32, FP16 -> 2e-3;
+      case BF16 -> 1.5e-2;
+      case FP32 -> 1e-5;
+    };
+  }
+
+  private static CudaBackend backend(GemmPrecision p, boolean float32Attention) {
+    CudaOptions o = CudaOptions.defaults().withGemm("generated").withPrecision(p)
+        .withGemmTuning(false).withGraphs(false);
+    return float32Attention ? CudaBackend.withFloat32Attention(GPU.device(), o)
+        : new CudaBackend(GPU.device(), o);
+  }
+
+  private static CudaVariant compile(CudaBackend b, Graph g) {
+    CompiledVariant v = b.compile(g, new VariantKey("minilm", b.name(), Map.of(),
+        Map.of("variant", "static")));
+    return (CudaVariant) v;
+  }
+
+  /** MiniLM at the feeds' shapes, its output the first fused attention kernel's. */
+  private static Graph firstAttention(Map<String, Tensor> feeds) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    feeds.forEach((k, v) -> shapes.put(k, v.shape()));
+    Graph g = Specializer.specialize(miniLm, shapes);
+    Kernel.Attention first = CudaBackend.lower(g).kernels().stream()
+        .filter(k -> k instanceof Kernel.Attention).map(k -> (Kernel.Attention) k)
+        .findFirst().orElseThrow();
+    Set<String> needed = new HashSet<>(Set.of(first.output()));
+    List<Node> kept = new ArrayList<>();
+    for (int i = g.nodes().size() - 1; i >= 0; i--) {
+      Node n = g.nodes().get(i);
+      if (n.outputs().stream().anyMatch(needed::contains)) {
+        kept.add(0, n);
+        needed.addAll(n.inputs());
+      }
+    }
+    return g.with(kept, List.of(new ValueInfo(first.output(), g.typeOf(first.output()))),
+        g.initializers(), g.valueTypes());
+  }
+
+  /** max |got - want| / max |want|. */
+  private static double relativeError(Tensor want, Tensor got) {
+    float[] w = want.rawFloats();
+    float[] a = got.rawFloats();
+    assertEquals(w.length, a.length);
+    double maxDiff = 0;
+    double maxAbs = 0;
+    for (int i = 0; i < w.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs((double) w[i] - a[i]));
+      maxAbs = Math.max(maxAbs, Math.abs(w[i]));
+    }
+    return maxDiff / maxAbs;
+  }
+}
