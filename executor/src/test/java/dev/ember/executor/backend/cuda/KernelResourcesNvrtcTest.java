@@ -38,6 +38,13 @@ class KernelResourcesNvrtcTest {
       sources.put("minilm-64x32-" + p.confName(),
           new CudaCodegen(lowered, false, p).generate().source());
     }
+    // heads of 128: the most registers the tensor-core attention holds (tf32: 64 for Q)
+    var wide = CudaBackend.lower(Specializer.specialize(
+        MmaAttentionEmulatedTest.withHeads(MiniLmFixture.graph(), 3), shapes));
+    for (GemmPrecision p : List.of(GemmPrecision.TF32, GemmPrecision.FP16)) {
+      sources.put("minilm-64x32-3-heads-" + p.confName(),
+          new CudaCodegen(wide, false, p).generate().source());
+    }
     sources.put(GemmKernels.kernelName(GemmPrecision.FP32),
         GemmKernels.source(GemmPrecision.FP32));
     for (MmaTile tile : MmaTile.values()) {
