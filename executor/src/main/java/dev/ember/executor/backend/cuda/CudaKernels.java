@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Emits the CUDA C of one kernel: a fused elementwise loop (one thread per output element), a
- * row kernel (one block per row, block-wide reductions through warp shuffles), a gather or a
- * transpose. Operands are kernel parameters; initializers are named {@code const_...} so that the
+ * row kernel (one warp per row held in registers, reductions through warp shuffles; one block per
+ * row past {@link #WARP_ROW_MAX}), a gather or a transpose. Operands are kernel parameters; initializers are named {@code const_...} so that the
  * buffer-mutation check can see writes into them. Broadcast operands are indexed through the
  * output's coordinates with literal strides.
  */
@@ -38,28 +38,37 @@ final class CudaKernels {
   static final String PRELUDE =
       """
 
-      // Every thread of the block calls these with its partial value and gets the block's total;
-      // sh holds one float per warp. All lanes shuffle in both rounds, so no lane idles at a
-      // shuffle.
-      __device__ __forceinline__ float ember_block_sum(float v, float* sh) {
-        for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-        __syncthreads();
-        if ((threadIdx.x & 31) == 0) sh[threadIdx.x >> 5] = v;
-        __syncthreads();
-        v = (threadIdx.x & 31) < (blockDim.x >> 5) ? sh[threadIdx.x & 31] : 0.0f;
+      // Every lane of a warp calls these with its partial value and gets the warp's total.
+      __device__ __forceinline__ float ember_warp_sum(float v) {
         for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
         return v;
       }
 
-      __device__ __forceinline__ float ember_block_max(float v, float* sh) {
+      __device__ __forceinline__ float ember_warp_max(float v) {
         for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+        return v;
+      }
+
+      // Every thread of the block calls these with its partial value and gets the block's total;
+      // sh holds one float per warp. All lanes shuffle in both rounds, so no lane idles at a
+      // shuffle.
+      __device__ __forceinline__ float ember_block_sum(float v, float* sh) {
+        v = ember_warp_sum(v);
+        __syncthreads();
+        if ((threadIdx.x & 31) == 0) sh[threadIdx.x >> 5] = v;
+        __syncthreads();
+        v = (threadIdx.x & 31) < (blockDim.x >> 5) ? sh[threadIdx.x & 31] : 0.0f;
+        return ember_warp_sum(v);
+      }
+
+      __device__ __forceinline__ float ember_block_max(float v, float* sh) {
+        v = ember_warp_max(v);
         __syncthreads();
         if ((threadIdx.x & 31) == 0) sh[threadIdx.x >> 5] = v;
         __syncthreads();
         v = (threadIdx.x & 31) < (blockDim.x >> 5) ? sh[threadIdx.x & 31]
             : __int_as_float(0xff800000);
-        for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-        return v;
+        return ember_warp_max(v);
       }
 
       """
@@ -297,27 +306,112 @@ final class CudaKernels {
     return new Emitted(source, flatGrid(n), GpuDriver.Dim3.of(CudaCodegen.FLAT_BLOCK), args);
   }
 
-  /** One block per row of x: softmax, layer norm, or a last-axis mean/sum. */
+  /** One warp per row of x up to {@link #WARP_ROW_MAX} elements, else one block per row. */
   Emitted row(String name, Kernel.Row k) {
+    int[] xd = cg.dims(k.x());
+    int len = xd.length == 0 ? 1 : xd[xd.length - 1];
+    return len <= WARP_ROW_MAX ? warpRow(name, k) : blockRow(name, k);
+  }
+
+  /**
+   * Rows this long or shorter take a warp each, their elements held in registers (at most 32 a
+   * lane): one read and one write of the row, and reductions by shuffles alone, where a block per
+   * row re-reads its output and meets at four barriers.
+   */
+  static final int WARP_ROW_MAX = 1024;
+
+  /** Warps per block of {@link #warpRow}. */
+  static final int ROWS_PER_BLOCK = ROW_BLOCK / 32;
+
+  /** The row's element {@code j} at flat index {@code i = ob + j}, after the prologue. */
+  private String rowElement(Kernel.Row k, StringBuilder loop, String indent) {
+    Domain d = new Domain(cg.dims(k.x()));
+    loop.append(indent).append("int i = ob + j;\n");
+    loop.append(coords(d, "i", indent));
+    Map<String, String> locals = compute(k.prologue(), d, loop, indent);
+    String x = locals.get(k.x());
+    return x != null ? x : load(k.x(), d, new LinkedHashMap<>(), loop, indent);
+  }
+
+  /** Softmax, layer norm or a last-axis mean/sum with one warp per row. */
+  private Emitted warpRow(String name, Kernel.Row k) {
     String out = pointer(k.output(), true);
     int[] xd = cg.dims(k.x());
     int len = xd.length == 0 ? 1 : xd[xd.length - 1];
     int rows = total(xd) / Math.max(1, len);
-    Domain d = new Domain(xd);
+    int per = (len + 31) / 32;
+    boolean softmax = k.op() == Kernel.RowOp.SOFTMAX;
+    StringBuilder loop = new StringBuilder();
+    String x = rowElement(k, loop, "      ");
+    StringBuilder b = new StringBuilder();
+    b.append("  const int lane = threadIdx.x & 31;\n");
+    b.append("  const int r = blockIdx.x * ").append(ROWS_PER_BLOCK)
+        .append(" + (threadIdx.x >> 5);\n");
+    b.append("  if (r >= ").append(rows).append(") return;  // the whole warp: no barrier below\n");
+    b.append("  const int ob = r * ").append(len).append(";\n");
+    b.append("  float v[").append(per).append("];\n");
+    String each = "  #pragma unroll\n  for (int t = 0; t < " + per + "; t++) {\n"
+        + "    const int j = lane + 32 * t;\n";
+    String inRow = "    if (j < " + len + ") ";
+    // Lanes past the end hold what leaves the reduction unchanged.
+    b.append(each).append("    v[t] = ").append(softmax ? "__int_as_float(0xff800000)" : "0.0f")
+        .append(";\n").append(inRow).append("{\n").append(loop).append("      v[t] = (float) ")
+        .append(x).append(";\n    }\n  }\n");
+    switch (k.op()) {
+      case REDUCE_MEAN, REDUCE_SUM -> {
+        b.append("  float acc = 0.0f;\n");
+        b.append("  #pragma unroll\n  for (int t = 0; t < ").append(per)
+            .append("; t++) acc += v[t];\n");
+        b.append("  acc = ember_warp_sum(acc);\n");
+        b.append("  if (lane == 0) ").append(out).append("[r] = ")
+            .append(k.op() == Kernel.RowOp.REDUCE_MEAN ? "acc / " + len + ".0f" : "acc")
+            .append(";\n");
+      }
+      case SOFTMAX -> {
+        b.append("  float mx = v[0];\n");
+        b.append("  #pragma unroll\n  for (int t = 1; t < ").append(per)
+            .append("; t++) mx = fmaxf(mx, v[t]);\n");
+        b.append("  mx = ember_warp_max(mx);\n");
+        b.append("  float sum = 0.0f;\n");
+        b.append(each).append(inRow).append("{ v[t] = expf(v[t] - mx); sum += v[t]; }\n  }\n");
+        b.append("  const float inv = 1.0f / ember_warp_sum(sum);\n");
+        b.append(each).append(inRow).append(out).append("[ob + j] = v[t] * inv;\n  }\n");
+      }
+      case LAYER_NORM -> {
+        b.append("  float s = 0.0f;\n");
+        b.append("  #pragma unroll\n  for (int t = 0; t < ").append(per)
+            .append("; t++) s += v[t];\n");
+        b.append("  const float mu = ember_warp_sum(s) / ").append(len).append(".0f;\n");
+        b.append("  float sq = 0.0f;\n");
+        b.append(each).append(inRow).append("sq += (v[t] - mu) * (v[t] - mu);\n  }\n");
+        b.append("  const float inv = rsqrtf(ember_warp_sum(sq) / ").append(len).append(".0f + ")
+            .append(CudaTypes.floatLiteral((float) k.epsilon())).append(");\n");
+        String scale = k.scale() == null ? null : pointer(k.scale(), false);
+        String bias = k.bias() == null ? null : pointer(k.bias(), false);
+        b.append(each).append(inRow).append(out).append("[ob + j] = (v[t] - mu) * inv")
+            .append(scale == null ? "" : " * " + scale + "[j]")
+            .append(bias == null ? "" : " + " + bias + "[j]").append(";\n  }\n");
+      }
+      default -> throw new IllegalStateException("no row kernel for " + k.op());
+    }
+    String source = signature(name) + " {\n" + b + "}\n";
+    return new Emitted(source, GpuDriver.Dim3.of((rows + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK),
+        GpuDriver.Dim3.of(ROW_BLOCK), args);
+  }
+
+  /** Softmax, layer norm or a last-axis mean/sum with one block per row. */
+  private Emitted blockRow(String name, Kernel.Row k) {
+    String out = pointer(k.output(), true);
+    int[] xd = cg.dims(k.x());
+    int len = xd.length == 0 ? 1 : xd[xd.length - 1];
+    int rows = total(xd) / Math.max(1, len);
     boolean reduce = k.op() == Kernel.RowOp.REDUCE_MEAN || k.op() == Kernel.RowOp.REDUCE_SUM;
     StringBuilder body = new StringBuilder();
     body.append("  __shared__ float sh[32];\n");
     body.append("  int r = blockIdx.x;\n");
     body.append("  int ob = r * ").append(len).append(";\n");
     StringBuilder loop = new StringBuilder();
-    loop.append("    int i = ob + j;\n");
-    loop.append(coords(d, "i", "    "));
-    Map<String, String> locals = compute(k.prologue(), d, loop, "    ");
-    Map<String, String> loaded = new LinkedHashMap<>();
-    String x = locals.get(k.x());
-    if (x == null) {
-      x = load(k.x(), d, loaded, loop, "    ");
-    }
+    String x = rowElement(k, loop, "    ");
     String each = "  for (int j = threadIdx.x; j < " + len + "; j += blockDim.x) {\n";
     if (reduce) {
       body.append("  float acc = 0.0f;\n");
