@@ -174,6 +174,11 @@ def main():
             lines += [f"The fused kernel in float32 on the CUDA cores: {float32:.1f} us"
                       f" ({unfused / float32:.2f}x unfused); on tensor cores it is"
                       f" {float32 / fused:.2f}x faster than that."]
+    split = profile.get("fp32", {}).get("attentionPathMicros")
+    float32 = profile.get("fp32, attention fused in float32", {}).get("attentionPathMicros")
+    if split and float32:
+        lines += ["", f"Attention path at fp32: 3xTF32 on tensor cores {split:.1f} us, float32 on"
+                  f" the CUDA cores {float32:.1f} us: {float32 / split:.2f}x."]
     lines += routes_taken(ember)
     with open(os.path.join(out, "summary.md"), "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -35,6 +35,9 @@ final class Profile {
   /** The row of the fp16 variant whose fused attention runs in float32 on the CUDA cores. */
   static final String FLOAT32_ATTENTION = "fp16, attention fused in float32";
 
+  /** The same at fp32, where the fused kernel otherwise runs as 3xTF32 on tensor cores. */
+  static final String FP32_FLOAT32_ATTENTION = "fp32, attention fused in float32";
+
   private Profile() {}
 
   static List<Map<String, Object>> run(CudaDevice device, CheckSize size, Graph graph,
@@ -61,6 +64,8 @@ final class Profile {
         size.options(GemmPrecision.FP16, true)), size, graph, ids, r));
     rows.add(attentionRow(FLOAT32_ATTENTION, CudaBackend.withFloat32Attention(device,
         size.options(GemmPrecision.FP16, true)), size, graph, ids, r));
+    rows.add(attentionRow(FP32_FLOAT32_ATTENTION, CudaBackend.withFloat32Attention(device,
+        size.options(GemmPrecision.FP32, true)), size, graph, ids, r));
     return rows;
   }
 
@@ -191,6 +196,11 @@ final class Profile {
             + " (%.2fx unfused); on tensor cores %.2fx faster than that.%n", f32, u / f32,
             f32 / f));
       }
+    }
+    if (attentionMicros(rows, "fp32") instanceof Double f
+        && attentionMicros(rows, FP32_FLOAT32_ATTENTION) instanceof Double f32 && f > 0) {
+      md.append(String.format(Locale.ROOT, "Attention path at fp32: 3xTF32 on tensor cores %.1f"
+          + " µs, float32 on the CUDA cores %.1f µs: %.2fx.%n", f, f32, f32 / f));
     }
     for (Map<String, Object> row : rows) {
       if (row.containsKey("error")) {

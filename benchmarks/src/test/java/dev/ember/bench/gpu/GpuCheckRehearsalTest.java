@@ -75,6 +75,7 @@ class GpuCheckRehearsalTest {
     assertTrue(summary.contains("- device: host emulator"), summary);
     assertTrue(summary.contains("Attention path at fp16 (2x16 batch, per replay)"), summary);
     assertTrue(summary.contains("The fused kernel in float32 on the CUDA cores:"), summary);
+    assertTrue(summary.contains("Attention path at fp32: 3xTF32 on tensor cores"), summary);
     // Untuned here, so each fp32 shape takes the SIMT kernel, and nothing is refused.
     assertTrue(summary.contains("| fp32 | nvrtc-fp32 x"), summary);
   }
@@ -99,7 +100,8 @@ class GpuCheckRehearsalTest {
     gemms.stream().filter(g -> g.containsKey("tflops"))
         .forEach(g -> assertEquals(true, g.get("passed"), g.toString()));
     List<Map<String, Object>> profile = rows(r, "profile");
-    assertEquals(List.of("fp16", "tf32", "fp32", Profile.UNFUSED, Profile.FLOAT32_ATTENTION),
+    assertEquals(List.of("fp16", "tf32", "fp32", Profile.UNFUSED, Profile.FLOAT32_ATTENTION,
+        Profile.FP32_FLOAT32_ATTENTION),
         profile.stream().map(x -> x.get("precision")).toList(), md);
     for (Map<String, Object> row : profile) {
       assertNull(row.get("error"), row.toString());

@@ -93,7 +93,9 @@ class GpuSummaryTest {
         {"profile": [
           {"precision": "fp16", "shape": "64x32", "attentionPathMicros": 40.0},
           {"precision": "fp16, attention unfused", "attentionPathMicros": 400.0},
-          {"precision": "fp16, attention fused in float32", "attentionPathMicros": 100.0}
+          {"precision": "fp16, attention fused in float32", "attentionPathMicros": 100.0},
+          {"precision": "fp32", "attentionPathMicros": 60.0},
+          {"precision": "fp32, attention fused in float32", "attentionPathMicros": 90.0}
         ]}
         """);
     String summary = run();
@@ -101,6 +103,8 @@ class GpuSummaryTest {
         + " unfused 400.0 us: 10.00x (target 5x)"), summary);
     assertTrue(summary.contains("in float32 on the CUDA cores: 100.0 us (4.00x unfused); on"
         + " tensor cores it is 2.50x faster than that."), summary);
+    assertTrue(summary.contains("Attention path at fp32: 3xTF32 on tensor cores 60.0 us, float32"
+        + " on the CUDA cores 90.0 us: 1.50x."), summary);
   }
 
   /** {@code text} as a JSON string literal. */

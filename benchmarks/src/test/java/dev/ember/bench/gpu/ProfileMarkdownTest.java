@@ -35,13 +35,16 @@ class ProfileMarkdownTest {
 
   @Test
   void theFusedKernelIsComparedWithItsFloat32FormAndTheUnfusedPath() {
-    List<Map<String, Object>> rows = List.of(row("fp16", 40.0), row(Profile.UNFUSED, 400.0),
-        row(Profile.FLOAT32_ATTENTION, 100.0));
+    List<Map<String, Object>> rows = List.of(row("fp16", 40.0), row("fp32", 60.0),
+        row(Profile.UNFUSED, 400.0), row(Profile.FLOAT32_ATTENTION, 100.0),
+        row(Profile.FP32_FLOAT32_ATTENTION, 90.0));
     String md = Profile.markdown(CheckSize.DEVICE, rows);
     assertTrue(md.contains("fused 40.0 µs, unfused 400.0 µs per replay: 10.00x (target: 5x)"),
         md);
     assertTrue(md.contains("Fused in float32 on the CUDA cores: 100.0 µs (4.00x unfused); on"
         + " tensor cores 2.50x faster than that."), md);
+    assertTrue(md.contains("Attention path at fp32: 3xTF32 on tensor cores 60.0 µs, float32 on"
+        + " the CUDA cores 90.0 µs: 1.50x."), md);
   }
 
   private static Map<String, Object> row(String precision, double attentionMicros) {

@@ -57,9 +57,9 @@ public final class CudaConf {
                   + " two tf32 parts (three products); `fp16` and `bf16` round"
                   + " inputs to half precision for the most speed, and may keep a weight that"
                   + " only matrix multiplications read on the GPU as a 16-bit copy, half its"
-                  + " float32 bytes. Fused attention's two products (scores, weighted sum) take"
-                  + " the same rounding on tensor cores at `tf32`, `fp16` and `bf16` (sm_80 and"
-                  + " newer), and stay float32 at `fp32`.")
+                  + " float32 bytes. Fused attention's two products (scores, weighted sum) run"
+                  + " on tensor cores too on sm_80 and newer, with the same rounding (at `fp32`,"
+                  + " as three tf32 products).")
           .since("0.1.0")
           .startupOnly()
           .choiceConf("tf32", "fp32", "fp16", "bf16")

@@ -15,9 +15,9 @@ import java.util.Map;
  *
  * <p>The scale and mask between the scores and softmax are the graph's own nodes, emitted as
  * they are ({@link CudaKernels#compute}), at the score's coordinates (batch, head, query, key).
- * Float32 throughout, on the CUDA cores: the kernel at fp32, on devices before sm_80 and for heads
- * the tensor-core kernel does not take; at tf32, fp16 and bf16 {@link MmaAttentionSource} runs
- * the products on tensor cores.
+ * Float32 throughout, on the CUDA cores: the kernel on devices before sm_80 and for heads the
+ * tensor-core kernel ({@link MmaAttentionSource}, which runs the products on tensor cores at every
+ * precision, fp32 as 3xTF32) does not take.
  */
 final class CudaAttention {
   static final int WARPS = 4;

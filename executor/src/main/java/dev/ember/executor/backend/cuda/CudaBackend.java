@@ -107,12 +107,12 @@ public final class CudaBackend implements Backend {
   }
 
   /**
-   * The precision fused attention multiplies at on tensor cores: the GEMMs' where it rounds
-   * inputs (tf32, fp16, bf16) and the device has their mma; null: float32 on the CUDA cores.
+   * The precision fused attention multiplies at on tensor cores: the GEMMs' (fp32 as 3xTF32)
+   * where the device has tf32's mma, sm_80 and later; null: float32 on the CUDA cores.
    */
   GemmPrecision tensorCoreAttention() {
-    GemmPrecision p = device.precision(options);
-    return attention == Attention.FUSED && p != GemmPrecision.FP32 ? p : null;
+    boolean mma = GemmKernels.runsOn(GemmPrecision.TF32, device.info().arch());
+    return attention == Attention.FUSED && mma ? device.precision(options) : null;
   }
 
   /** The device this backend runs on. */

@@ -5,8 +5,9 @@ import dev.ember.executor.lower.Kernel;
 
 /**
  * CUDA C of a fused {@link Kernel.Attention} on tensor cores ({@code mma.sync}, sm_80 and later)
- * at a GEMM precision that rounds a product's inputs (tf32, fp16, bf16), as the unfused path's
- * batched score and context GEMMs do at that precision. One block per (query tile, head, batch
+ * at a GEMM precision: inputs rounded to tf32, fp16 or bf16, as the unfused path's batched score
+ * and context GEMMs round them at that precision, or at fp32 each input split into two tf32 words
+ * and three products (3xTF32, {@link MmaGemmSource#SPLIT}), float32's accuracy. One block per (query tile, head, batch
  * row); each warp owns {@link #ROWS_PER_WARP} query rows, the row block of one mma.
  *
  * <p>Per key tile of {@link #KEY_TILE}: K (row-major) and V (transposed) go to shared memory once
@@ -30,10 +31,14 @@ final class MmaAttentionSource {
 
   private MmaAttentionSource() {}
 
+  /** The widest head fp32 takes: Q's fragments are twice tf32's (big and small words). */
+  static final int MAX_FP32_HEAD = 64;
+
   /** Null when this kernel takes heads of {@code d} at {@code p}, else why not. */
   static String whyNot(GemmPrecision p, int d) {
-    if (p == GemmPrecision.FP32) {
-      return "fp32 keeps attention on the float32 kernel";
+    if (p == GemmPrecision.FP32 && d > MAX_FP32_HEAD) {
+      return "a head of " + d + " at fp32 would hold its Q split in " + d + " registers; at most "
+          + MAX_FP32_HEAD;
     }
     int step = kStep(p);
     return d % step == 0 ? null : "a head of " + d + " is not a multiple of " + step
@@ -46,7 +51,7 @@ final class MmaAttentionSource {
   }
 
   private static int kStep(GemmPrecision p) {
-    return p == GemmPrecision.TF32 ? 8 : 16;
+    return p == GemmPrecision.TF32 || p == GemmPrecision.FP32 ? 8 : 16;
   }
 
   /** The mma helpers the kernels call ({@code ember_word}, {@code ember_mma}), once a program. */
@@ -65,7 +70,8 @@ final class MmaAttentionSource {
     if (why != null) {
       throw new IllegalArgumentException(why);
     }
-    boolean tf32 = p == GemmPrecision.TF32;
+    boolean split = p == GemmPrecision.FP32; // 3xTF32: tf32's fragments, each split in two
+    boolean tf32 = p == GemmPrecision.TF32 || split;
     int warps = warps(seq);
     int threads = warps * 32;
     int dSlices = d / kStep(p);
@@ -74,7 +80,7 @@ final class MmaAttentionSource {
     // Words per shared row. fp16/bf16 lanes load one word at (row g, word t): a stride of 4 mod 8
     // words spreads a warp over 32 banks. tf32 lanes load a word pair at (g, 2t), half a warp at
     // a time: 8 mod 16.
-    int kWords = tf32 ? d : d / 2;
+    int kWords = tf32 ? d : d / 2; // fp32 keeps floats, split as fragments are loaded
     int kStride = kWords + (tf32 ? (24 - d % 16) % 16 : 4);
     int vWords = tf32 ? KEY_TILE : KEY_TILE / 2;
     int vStride = vWords + (tf32 ? 8 : 4);
@@ -89,10 +95,10 @@ final class MmaAttentionSource {
     String neg = "__int_as_float(0xff800000)";
 
     StringBuilder b = new StringBuilder();
-    b.append(line("__shared__ %s Ks[%d][%d];  // K's words, a key a row",
-        tf32 ? "__align__(8) unsigned" : "unsigned", KEY_TILE, kStride));
-    b.append(line("__shared__ %s Vt[%d][%d];  // V's words, a head dim a row",
-        tf32 ? "__align__(8) unsigned" : "unsigned", d, vStride));
+    String word = split ? "__align__(8) float" : tf32 ? "__align__(8) unsigned" : "unsigned";
+    b.append(line("__shared__ %s Ks[%d][%d];  // K's words, a key a row", word, KEY_TILE,
+        kStride));
+    b.append(line("__shared__ %s Vt[%d][%d];  // V's words, a head dim a row", word, d, vStride));
     b.append(line("const int b = blockIdx.z, h = blockIdx.y;"));
     b.append(line("const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;"));
     b.append(line("const int g = lane >> 2, t = lane & 3;"));
@@ -105,9 +111,18 @@ final class MmaAttentionSource {
     b.append(line("const float* q1 = r0 + 8 < %d ? %s + (long long)(b * %d + r0 + 8) * %d"
         + " + h * %d : 0;", seq, q, seq, qRow, d));
     b.append(line("unsigned qa[%d][4];", dSlices));
+    if (split) {
+      b.append(line("unsigned qs[%d][4];  // what qa's tf32 words miss", dSlices));
+    }
     b.append(line("#pragma unroll"));
     b.append(line("for (int kk = 0; kk < %d; kk++) {", dSlices));
-    if (tf32) {
+    if (split) {
+      b.append(line("  const int c = kk * 8 + 2 * t;"));
+      b.append(line("  ember_split(q0 ? q0[c] : 0.0f, qa[kk][0], qs[kk][0]);"));
+      b.append(line("  ember_split(q1 ? q1[c] : 0.0f, qa[kk][1], qs[kk][1]);"));
+      b.append(line("  ember_split(q0 ? q0[c + 1] : 0.0f, qa[kk][2], qs[kk][2]);"));
+      b.append(line("  ember_split(q1 ? q1[c + 1] : 0.0f, qa[kk][3], qs[kk][3]);"));
+    } else if (tf32) {
       // Head dims 2t and 2t + 1 stand at K positions t and t + 4.
       b.append(line("  const int c = kk * 8 + 2 * t;"));
       b.append(line("  qa[kk][0] = ember_word(q0 ? q0[c] : 0.0f);"));
@@ -133,10 +148,11 @@ final class MmaAttentionSource {
       b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", KEY_TILE * d, threads));
       b.append(line("    const int r = u / %d, e = u %% %d, kj = j0 + r;", d, d));
       b.append(line("    const long long row = (long long)(b * %d + min(kj, %d));", seq, seq - 1));
-      b.append(line("    Ks[r][e] = ember_word(kj < %d ? %s[row * %d + h * %d + e] : 0.0f);", seq,
-          k, kRow, d));
-      b.append(line("    Vt[e][r] = ember_word(kj < %d ? %s[row * %d + h * %d + e] : 0.0f);", seq,
-          v, vRow, d));
+      String stored = split ? "" : "ember_word";
+      b.append(line("    Ks[r][e] = %s(kj < %d ? %s[row * %d + h * %d + e] : 0.0f);", stored,
+          seq, k, kRow, d));
+      b.append(line("    Vt[e][r] = %s(kj < %d ? %s[row * %d + h * %d + e] : 0.0f);", stored,
+          seq, v, vRow, d));
       b.append(line("  }"));
     } else {
       // K: a word holds head dims 2w and 2w + 1; V^T: keys 2w and 2w + 1 of one head dim.
@@ -161,7 +177,14 @@ final class MmaAttentionSource {
     b.append(line("    s[jn][0] = s[jn][1] = s[jn][2] = s[jn][3] = 0.0f;"));
     b.append(line("    #pragma unroll"));
     b.append(line("    for (int kk = 0; kk < %d; kk++) {", dSlices));
-    if (tf32) {
+    if (split) {
+      b.append(line("      const float2 kf = *(const float2*)&Ks[jn * 8 + g][kk * 8 + 2 * t];"));
+      b.append(line("      unsigned kb[2], ks[2];"));
+      b.append(line("      ember_split(kf.x, kb[0], ks[0]);"));
+      b.append(line("      ember_split(kf.y, kb[1], ks[1]);"));
+      b.append(line("      ember_mma(s[jn], qs[kk], kb);"));
+      b.append(line("      ember_mma(s[jn], qa[kk], ks);"));
+    } else if (tf32) {
       b.append(line("      const uint2 kw = *(const uint2*)&Ks[jn * 8 + g][kk * 8 + 2 * t];"));
       b.append(line("      const unsigned kb[2] = {kw.x, kw.y};"));
     } else {
@@ -223,7 +246,22 @@ final class MmaAttentionSource {
     b.append(line("  }"));
     b.append(line("  // O += P V: the probabilities' accumulators are the A fragments."));
     b.append(line("  #pragma unroll"));
-    if (tf32) {
+    if (split) {
+      b.append(line("  for (int kk = 0; kk < %d; kk++) {", keyBlocks));
+      b.append(line("    unsigned pa[4], ps[4];"));
+      b.append(line("    ember_split(s[kk][0], pa[0], ps[0]);"));
+      b.append(line("    ember_split(s[kk][2], pa[1], ps[1]);"));
+      b.append(line("    ember_split(s[kk][1], pa[2], ps[2]);"));
+      b.append(line("    ember_split(s[kk][3], pa[3], ps[3]);"));
+      b.append(line("    #pragma unroll"));
+      b.append(line("    for (int n = 0; n < %d; n++) {", dBlocks));
+      b.append(line("      const float2 vf = *(const float2*)&Vt[n * 8 + g][kk * 8 + 2 * t];"));
+      b.append(line("      unsigned vb[2], vs[2];"));
+      b.append(line("      ember_split(vf.x, vb[0], vs[0]);"));
+      b.append(line("      ember_split(vf.y, vb[1], vs[1]);"));
+      b.append(line("      ember_mma(o[n], ps, vb);"));
+      b.append(line("      ember_mma(o[n], pa, vs);"));
+    } else if (tf32) {
       b.append(line("  for (int kk = 0; kk < %d; kk++) {", keyBlocks));
       b.append(line("    const unsigned pa[4] = {ember_word(s[kk][0]), ember_word(s[kk][2]),"
           + " ember_word(s[kk][1]), ember_word(s[kk][3])};"));

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * What ptxas makes of the generated kernels: none keeps a stack frame or spills (a per-thread
  * array indexed in a loop the compiler did not unroll lands on the stack, in local memory, as
  * the fused attention kernel's running max, sum and accumulators once did). MiniLM's program
- * (fused attention, in float32 and on tensor cores at tf32, fp16 and bf16, layer norms,
+ * (fused attention, in float32 and on tensor cores at each precision, layer norms,
  * elementwise loops) and every GEMM tile kernel (fp32's 3xTF32 ones
  * too), for sm_80 and sm_90. WgmmaGemmSourceTest checks the wgmma kernels.
  */
@@ -33,18 +33,22 @@ class KernelResourcesNvrtcTest {
     }
     var lowered = CudaBackend.lower(Specializer.specialize(MiniLmFixture.graph(), shapes));
     sources.put("minilm-64x32", new CudaCodegen(lowered).generate().source());
-    for (GemmPrecision p : List.of(GemmPrecision.TF32, GemmPrecision.FP16, GemmPrecision.BF16)) {
+    for (GemmPrecision p : GemmPrecision.values()) {
       // attention on tensor cores: Q fragments, score and output accumulators in registers
       sources.put("minilm-64x32-" + p.confName(),
           new CudaCodegen(lowered, false, p).generate().source());
     }
-    // heads of 128: the most registers the tensor-core attention holds (tf32: 64 for Q)
+    // The widest heads each precision takes, the most registers the tensor-core attention holds:
+    // 128 (tf32: 64 for Q), and 64 at fp32 (its Q split in two: 64 too).
     var wide = CudaBackend.lower(Specializer.specialize(
         MmaAttentionEmulatedTest.withHeads(MiniLmFixture.graph(), 3), shapes));
     for (GemmPrecision p : List.of(GemmPrecision.TF32, GemmPrecision.FP16)) {
       sources.put("minilm-64x32-3-heads-" + p.confName(),
           new CudaCodegen(wide, false, p).generate().source());
     }
+    sources.put("minilm-64x32-6-heads-fp32", new CudaCodegen(CudaBackend.lower(
+        Specializer.specialize(MmaAttentionEmulatedTest.withHeads(MiniLmFixture.graph(), 6),
+            shapes)), false, GemmPrecision.FP32).generate().source());
     sources.put(GemmKernels.kernelName(GemmPrecision.FP32),
         GemmKernels.source(GemmPrecision.FP32));
     for (MmaTile tile : MmaTile.values()) {

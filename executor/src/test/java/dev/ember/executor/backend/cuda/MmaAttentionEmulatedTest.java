@@ -1,6 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,7 +60,9 @@ class MmaAttentionEmulatedTest {
     "FP16, 13, 12", "FP16, 40, 12", "FP16, 70, 12",
     "BF16, 13, 12", "BF16, 40, 12", "BF16, 70, 12",
     // heads of 64 and 128 (BERT-base, larger models), and of 24, which only tf32's k8 steps
-    "FP16, 40, 6", "TF32, 70, 6", "BF16, 40, 3", "TF32, 40, 3", "TF32, 40, 16", "FP16, 13, 16"})
+    "FP16, 40, 6", "TF32, 70, 6", "BF16, 40, 3", "TF32, 40, 3", "TF32, 40, 16", "FP16, 13, 16",
+    // fp32 as 3xTF32, on heads up to 64; 128 keeps the float32 kernel
+    "FP32, 13, 12", "FP32, 70, 12", "FP32, 40, 6", "FP32, 40, 16", "FP32, 40, 3"})
   void attentionOnTensorCoresAgreesWithTheInterpreter(GemmPrecision p, int seq, int heads) {
     Map<String, Tensor> in = MiniLmFixture.syntheticFeeds(2, seq, seq);
     Graph g = firstAttention(withHeads(miniLm, heads), in);
@@ -82,13 +85,12 @@ class MmaAttentionEmulatedTest {
   }
 
   @Test
-  void fp32AndTheFloat32FormKeepAttentionOnTheCudaCores() {
-    assertNull(backend(GemmPrecision.FP32, false).tensorCoreAttention());
-    assertNull(backend(GemmPrecision.FP16, true).tensorCoreAttention());
+  void theFloat32FormKeepsAttentionOnTheCudaCores() {
+    assertNull(backend(GemmPrecision.FP32, true).tensorCoreAttention());
     assertTrue(backend(GemmPrecision.FP16, true).name().endsWith(".float32Attention"));
-    CudaVariant v = compile(backend(GemmPrecision.FP32, false),
+    CudaVariant v = compile(backend(GemmPrecision.FP16, true),
         firstAttention(miniLm, MiniLmFixture.syntheticFeeds(1, 13, 1)));
-    assertTrue(!v.program().source().contains("ember_mma"), "no mma in the fp32 program");
+    assertFalse(v.program().source().contains("ember_mma"), "no mma in the program");
   }
 
   @Test
@@ -97,7 +99,8 @@ class MmaAttentionEmulatedTest {
     assertNull(MmaAttentionSource.whyNot(GemmPrecision.TF32, 24));
     assertNotNull(MmaAttentionSource.whyNot(GemmPrecision.FP16, 24));
     assertNotNull(MmaAttentionSource.whyNot(GemmPrecision.TF32, 12));
-    assertNotNull(MmaAttentionSource.whyNot(GemmPrecision.FP32, 32));
+    assertNull(MmaAttentionSource.whyNot(GemmPrecision.FP32, 64));
+    assertNotNull(MmaAttentionSource.whyNot(GemmPrecision.FP32, 128));
     assertEquals(1, MmaAttentionSource.warps(13));
     assertEquals(3, MmaAttentionSource.warps(40));
     assertEquals(4, MmaAttentionSource.warps(70));
