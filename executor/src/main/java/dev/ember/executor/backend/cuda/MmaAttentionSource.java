@@ -29,8 +29,6 @@ final class MmaAttentionSource {
   static final int MAX_WARPS = 4;
   static final int KEY_TILE = 32;
 
-  private MmaAttentionSource() {}
-
   /** The widest head fp32 takes: Q's fragments are twice tf32's (big and small words). */
   static final int MAX_FP32_HEAD = 64;
 
@@ -61,22 +59,87 @@ final class MmaAttentionSource {
 
   static Emitted emit(CudaKernels ks, CudaCodegen cg, String name, Kernel.Attention a,
       GemmPrecision p) {
+    return new MmaAttentionSource(ks, cg, a, p).emit(name);
+  }
+
+  private static final String NEG = "__int_as_float(0xff800000)";
+
+  private final CudaKernels ks;
+  private final int batch;
+  private final int seq;
+  private final int heads;
+  private final int d;
+  /** fp32 as 3xTF32: tf32's fragments, each split in two. */
+  private final boolean split;
+  /** tf32's k8 mma (fp32 too); else fp16/bf16's k16. */
+  private final boolean tf32;
+  private final int warps;
+  private final int dSlices;
+  private final int keyBlocks = KEY_TILE / 8;
+  private final int dBlocks;
+  private final String q;
+  private final String k;
+  private final String v;
+  private final int qRow;
+  private final int kRow;
+  private final int vRow;
+  private final String out;
+  private final CudaAttention.Score score;
+  private final StringBuilder b = new StringBuilder();
+
+  private MmaAttentionSource(CudaKernels ks, CudaCodegen cg, Kernel.Attention a,
+      GemmPrecision p) {
     int[] qd = cg.dims(a.q());
-    int batch = qd[0];
-    int seq = qd[1];
-    int heads = qd[2];
-    int d = qd[3];
+    this.ks = ks;
+    this.batch = qd[0];
+    this.seq = qd[1];
+    this.heads = qd[2];
+    this.d = qd[3];
     String why = whyNot(p, d);
     if (why != null) {
       throw new IllegalArgumentException(why);
     }
-    boolean split = p == GemmPrecision.FP32; // 3xTF32: tf32's fragments, each split in two
-    boolean tf32 = p == GemmPrecision.TF32 || split;
-    int warps = warps(seq);
-    int threads = warps * 32;
-    int dSlices = d / kStep(p);
-    int keyBlocks = KEY_TILE / 8;
-    int dBlocks = d / 8;
+    this.split = p == GemmPrecision.FP32;
+    this.tf32 = p == GemmPrecision.TF32 || split;
+    this.warps = warps(seq);
+    this.dSlices = d / kStep(p);
+    this.dBlocks = d / 8;
+    // Parameters in this order: Q, K, V, the output, what scale and mask read.
+    this.q = ks.rows(a.q());
+    this.k = ks.rows(a.k());
+    this.v = ks.rows(a.v());
+    this.qRow = cg.rowStride(a.q(), heads * d);
+    this.kRow = cg.rowStride(a.k(), heads * d);
+    this.vRow = cg.rowStride(a.v(), heads * d);
+    this.out = ks.pointer(a.output(), true);
+    this.score = CudaAttention.score(ks, cg, a, "sv", "        ");
+  }
+
+  private Emitted emit(String name) {
+    declare();
+    queryFragments();
+    b.append(line("float o[%d][4];", dBlocks));
+    b.append(line("#pragma unroll"));
+    b.append(line("for (int n = 0; n < %d; n++) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.0f;",
+        dBlocks));
+    b.append(line("float m0 = %s, m1 = %s, l0 = 0.0f, l1 = 0.0f;", NEG, NEG));
+    b.append(line("for (int j0 = 0; j0 < %d; j0 += %d) {", seq, KEY_TILE));
+    b.append(line("  __syncthreads();  // every warp is done with the previous tile"));
+    stageKeyTile();
+    b.append(line("  __syncthreads();"));
+    scores();
+    onlineSoftmax();
+    weightedSum();
+    b.append(line("}"));
+    store();
+    String source = ks.signature(name) + " {\n" + b + "}\n";
+    GpuDriver.Dim3 grid = GpuDriver.Dim3.of(
+        (seq + warps * ROWS_PER_WARP - 1) / (warps * ROWS_PER_WARP), heads, batch);
+    return new Emitted(source, grid, GpuDriver.Dim3.of(warps * 32), ks.args());
+  }
+
+  /** Shared tiles, this lane's coordinates and its two query rows. */
+  private void declare() {
     // Words per shared row. fp16/bf16 lanes load one word at (row g, word t): a stride of 4 mod 8
     // words spreads a warp over 32 banks. tf32 lanes load a word pair at (g, 2t), half a warp at
     // a time: 8 mod 16.
@@ -84,17 +147,6 @@ final class MmaAttentionSource {
     int kStride = kWords + (tf32 ? (24 - d % 16) % 16 : 4);
     int vWords = tf32 ? KEY_TILE : KEY_TILE / 2;
     int vStride = vWords + (tf32 ? 8 : 4);
-    String q = ks.rows(a.q());
-    String k = ks.rows(a.k());
-    String v = ks.rows(a.v());
-    int qRow = cg.rowStride(a.q(), heads * d);
-    int kRow = cg.rowStride(a.k(), heads * d);
-    int vRow = cg.rowStride(a.v(), heads * d);
-    String out = ks.pointer(a.output(), true);
-    CudaAttention.Score score = CudaAttention.score(ks, cg, a, "sv", "        ");
-    String neg = "__int_as_float(0xff800000)";
-
-    StringBuilder b = new StringBuilder();
     String word = split ? "__align__(8) float" : tf32 ? "__align__(8) unsigned" : "unsigned";
     b.append(line("__shared__ %s Ks[%d][%d];  // K's words, a key a row", word, KEY_TILE,
         kStride));
@@ -110,6 +162,10 @@ final class MmaAttentionSource {
         seq, q, seq, qRow, d));
     b.append(line("const float* q1 = r0 + 8 < %d ? %s + (long long)(b * %d + r0 + 8) * %d"
         + " + h * %d : 0;", seq, q, seq, qRow, d));
+  }
+
+  /** Q's A fragments for every head-dim slice, held in registers for the whole kernel. */
+  private void queryFragments() {
     b.append(line("unsigned qa[%d][4];", dSlices));
     if (split) {
       b.append(line("unsigned qs[%d][4];  // what qa's tf32 words miss", dSlices));
@@ -137,13 +193,11 @@ final class MmaAttentionSource {
       b.append(line("  qa[kk][3] = q1 ? ember_word(q1[c + 8], q1[c + 9]) : 0u;"));
     }
     b.append(line("}"));
-    b.append(line("float o[%d][4];", dBlocks));
-    b.append(line("#pragma unroll"));
-    b.append(line("for (int n = 0; n < %d; n++) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.0f;",
-        dBlocks));
-    b.append(line("float m0 = %s, m1 = %s, l0 = 0.0f, l1 = 0.0f;", neg, neg));
-    b.append(line("for (int j0 = 0; j0 < %d; j0 += %d) {", seq, KEY_TILE));
-    b.append(line("  __syncthreads();  // every warp is done with the previous tile"));
+  }
+
+  /** K (a key a row) and V (a head dim a row) of tile j0 into shared memory as mma words. */
+  private void stageKeyTile() {
+    int threads = warps * 32;
     if (tf32) {
       b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", KEY_TILE * d, threads));
       b.append(line("    const int r = u / %d, e = u %% %d, kj = j0 + r;", d, d));
@@ -170,7 +224,10 @@ final class MmaAttentionSource {
           + " 0.0f);", seq, seq, vRow));
       b.append(line("  }"));
     }
-    b.append(line("  __syncthreads();"));
+  }
+
+  /** s = Q K^T for the tile, then scale and mask at each element's (query, key). */
+  private void scores() {
     b.append(line("  float s[%d][4];", keyBlocks));
     b.append(line("  #pragma unroll"));
     b.append(line("  for (int jn = 0; jn < %d; jn++) {", keyBlocks));
@@ -202,12 +259,15 @@ final class MmaAttentionSource {
     b.append(line("      const float sv = s[jn][e];"));
     b.append(line("      {"));
     b.append(score.code());
-    b.append(line("        s[jn][e] = kj < %d ? %s : %s;", seq, score.value(), neg));
+    b.append(line("        s[jn][e] = kj < %d ? %s : %s;", seq, score.value(), NEG));
     b.append(line("      }"));
     b.append(line("    }"));
     b.append(line("  }"));
-    // Online softmax: each row's four lanes (one quad) hold its scores.
-    b.append(line("  float mt0 = %s, mt1 = %s;", neg, neg));
+  }
+
+  /** Running max and sum per row (each row's quad of lanes), the output rescaled, s now P. */
+  private void onlineSoftmax() {
+    b.append(line("  float mt0 = %s, mt1 = %s;", NEG, NEG));
     b.append(line("  #pragma unroll"));
     b.append(line("  for (int jn = 0; jn < %d; jn++) {", keyBlocks));
     b.append(line("    mt0 = fmaxf(mt0, fmaxf(s[jn][0], s[jn][1]));"));
@@ -219,15 +279,15 @@ final class MmaAttentionSource {
     b.append(line("  }"));
     b.append(line("  const float mn0 = fmaxf(m0, mt0), mn1 = fmaxf(m1, mt1);"));
     b.append(line("  // Masked-out keys (-inf) and a row still at -inf contribute nothing."));
-    b.append(line("  const float c0 = m0 == %s ? 0.0f : expf(m0 - mn0);", neg));
-    b.append(line("  const float c1 = m1 == %s ? 0.0f : expf(m1 - mn1);", neg));
+    b.append(line("  const float c0 = m0 == %s ? 0.0f : expf(m0 - mn0);", NEG));
+    b.append(line("  const float c1 = m1 == %s ? 0.0f : expf(m1 - mn1);", NEG));
     b.append(line("  float ps0 = 0.0f, ps1 = 0.0f;"));
     b.append(line("  #pragma unroll"));
     b.append(line("  for (int jn = 0; jn < %d; jn++) {", keyBlocks));
     b.append(line("    #pragma unroll"));
     b.append(line("    for (int e = 0; e < 4; e++) {"));
     b.append(line("      const float mn = e < 2 ? mn0 : mn1;"));
-    b.append(line("      s[jn][e] = s[jn][e] == %s ? 0.0f : expf(s[jn][e] - mn);", neg));
+    b.append(line("      s[jn][e] = s[jn][e] == %s ? 0.0f : expf(s[jn][e] - mn);", NEG));
     b.append(line("    }"));
     b.append(line("    ps0 += s[jn][0] + s[jn][1];"));
     b.append(line("    ps1 += s[jn][2] + s[jn][3];"));
@@ -244,6 +304,10 @@ final class MmaAttentionSource {
     b.append(line("  for (int n = 0; n < %d; n++) {", dBlocks));
     b.append(line("    o[n][0] *= c0; o[n][1] *= c0; o[n][2] *= c1; o[n][3] *= c1;"));
     b.append(line("  }"));
+  }
+
+  /** O += P V: the probabilities' accumulators are the A fragments. */
+  private void weightedSum() {
     b.append(line("  // O += P V: the probabilities' accumulators are the A fragments."));
     b.append(line("  #pragma unroll"));
     if (split) {
@@ -283,7 +347,10 @@ final class MmaAttentionSource {
     b.append(line("      ember_mma(o[n], pa, vb);"));
     b.append(line("    }"));
     b.append(line("  }"));
-    b.append(line("}"));
+  }
+
+  /** O / l into the output's [batch, seq, heads, headDim] rows that exist. */
+  private void store() {
     b.append(line("const long long o0 = ((long long)(b * %d + r0) * %d + h) * %d;", seq, heads,
         d));
     b.append(line("const long long o1 = o0 + %d;", 8L * heads * d));
@@ -295,10 +362,6 @@ final class MmaAttentionSource {
     b.append(line("  if (r0 + 8 < %d) { %s[o1 + c] = o[n][2] / l1; %s[o1 + c + 1] = o[n][3] / l1;"
         + " }", seq, out, out));
     b.append(line("}"));
-    String source = ks.signature(name) + " {\n" + b + "}\n";
-    GpuDriver.Dim3 grid = GpuDriver.Dim3.of(
-        (seq + warps * ROWS_PER_WARP - 1) / (warps * ROWS_PER_WARP), heads, batch);
-    return new Emitted(source, grid, GpuDriver.Dim3.of(threads), ks.args());
   }
 
   private static String line(String format, Object... args) {
