@@ -98,7 +98,8 @@ public final class GpuCheck {
           + " faster");
     }
     r.put("wgmmaOffered", Boolean.getBoolean(OFFER_WGMMA));
-    InMemoryVariantStore store = InMemoryVariantStore.sharedAcrossBackends();
+    // Keyed by backend: each precision's program has its own attention kernel.
+    InMemoryVariantStore store = new InMemoryVariantStore();
 
     try {
       r.progress("(a) node tests vs interpreter");

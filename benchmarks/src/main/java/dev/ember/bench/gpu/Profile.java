@@ -58,23 +58,21 @@ final class Profile {
     }
     // The attention path as it was before the fused kernel, for the "5x today's", and
     // with the fused kernel before its products moved to tensor cores.
-    // Stores of their own: the shared one keys variants without the backend, and these sources
-    // differ from the fused fp16 variants', so their saved entries would only fail to load.
     rows.add(attentionRow(UNFUSED, CudaBackend.withoutAttentionFusion(device,
-        size.options(GemmPrecision.FP16, true)), size, graph, ids, r));
+        size.options(GemmPrecision.FP16, true)), size, graph, ids, store, r));
     rows.add(attentionRow(FLOAT32_ATTENTION, CudaBackend.withFloat32Attention(device,
-        size.options(GemmPrecision.FP16, true)), size, graph, ids, r));
+        size.options(GemmPrecision.FP16, true)), size, graph, ids, store, r));
     rows.add(attentionRow(FP32_FLOAT32_ATTENTION, CudaBackend.withFloat32Attention(device,
-        size.options(GemmPrecision.FP32, true)), size, graph, ids, r));
+        size.options(GemmPrecision.FP32, true)), size, graph, ids, store, r));
     return rows;
   }
 
   private static Map<String, Object> attentionRow(String name, CudaBackend cuda, CheckSize size,
-      Graph graph, List<long[]> ids, Results r) {
+      Graph graph, List<long[]> ids, InMemoryVariantStore store, Results r) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("precision", name);
     try {
-      profile(cuda, size, graph, ids, new InMemoryVariantStore(), row);
+      profile(cuda, size, graph, ids, store, row);
     } catch (RuntimeException e) {
       row.put("error", String.valueOf(e));
     }

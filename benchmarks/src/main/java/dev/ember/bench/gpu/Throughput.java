@@ -58,8 +58,7 @@ final class Throughput {
         int largest = size.batches().get(size.batches().size() - 1);
         plans.put("corpus order x" + largest, Embed.corpusOrder(ids.size(), largest));
         // Every configuration makes its variants at once (NVRTC is single-threaded; a device
-        // machine has 16 cores): a MiniLM program takes about 1 s of NVRTC, and a variant
-        // loaded from another precision's artifacts still compiles its GEMM kernels.
+        // machine has 16 cores): a MiniLM program takes about 1 s of NVRTC.
         long t0 = System.nanoTime();
         long compiled = store.misses();
         long loaded = store.hits();

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +18,6 @@ import org.slf4j.LoggerFactory;
  * VariantKey#canonical()}: a second wrapper over the same store loads instead of compiling. For
  * tests, and for runs with the disk cache turned off. Two wrappers racing on one new key may both
  * compile it; the last artifacts win (they are equivalent).
- *
- * <p>{@link #sharedAcrossBackends()} keys entries without the backend name, for backends whose
- * settings do not change the saved code (a backend's {@code load} still checks what it gets, and
- * the store compiles again when that fails).
  */
 public final class InMemoryVariantStore implements VariantStore {
   private static final Logger LOG = LoggerFactory.getLogger(InMemoryVariantStore.class);
@@ -30,31 +25,16 @@ public final class InMemoryVariantStore implements VariantStore {
   /** The readable form of one variant. */
   public record Dump(VariantKey key, String source, String graph) {}
 
-  private final Function<VariantKey, String> identity;
   private final Map<String, VariantArtifacts> saved = new ConcurrentHashMap<>();
   private final Map<String, Dump> dumps = new ConcurrentHashMap<>();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder rebuilds = new LongAdder();
 
-  public InMemoryVariantStore() {
-    this(VariantKey::canonical);
-  }
-
-  private InMemoryVariantStore(Function<VariantKey, String> identity) {
-    this.identity = identity;
-  }
-
-  /** A store whose entries serve every backend for the same graph, shapes and options. */
-  public static InMemoryVariantStore sharedAcrossBackends() {
-    return new InMemoryVariantStore(k -> k.graphHash() + ";" + k.inputShapes() + ";"
-        + k.options());
-  }
-
   @Override
   public CompiledVariant obtain(
       VariantKey key, Graph graph, Backend backend, Supplier<CompiledVariant> compile) {
-    String id = identity.apply(key);
+    String id = key.canonical();
     VariantArtifacts a = saved.get(id);
     if (a != null) {
       try {

@@ -10,7 +10,8 @@ import dev.ember.executor.lower.Kernel;
  * and three products (3xTF32, {@link MmaGemmSource#SPLIT}), float32's accuracy. One block per (query tile, head, batch
  * row); each warp owns {@link #ROWS_PER_WARP} query rows, the row block of one mma.
  *
- * <p>Per key tile of {@link #KEY_TILE}: K (row-major) and V (transposed) go to shared memory once
+ * <p>Per key tile ({@link #keyTile}: 32 keys, 16 for sequences that short): K (row-major) and V
+ * (transposed) go to shared memory once
  * as the tensor cores' input words; each warp multiplies its Q fragments, held in registers for
  * the whole kernel, by K^T into score fragments; scale and mask run on each score element at its
  * (batch, head, query, key); the online softmax (running max and sum, as flash attention does)
@@ -28,6 +29,14 @@ final class MmaAttentionSource {
   /** At most this many warps per block; fewer for short sequences. */
   static final int MAX_WARPS = 4;
   static final int KEY_TILE = 32;
+
+  /**
+   * Keys per tile for a sequence of {@code seq}: {@link #KEY_TILE}, or 16 where the whole
+   * sequence fits (the k16 of one fp16 mma), so that short sentences do not multiply padding.
+   */
+  static int keyTile(int seq) {
+    return seq <= 16 ? 16 : KEY_TILE;
+  }
 
   /** The widest head fp32 takes: Q's fragments are twice tf32's (big and small words). */
   static final int MAX_FP32_HEAD = 64;
@@ -75,7 +84,8 @@ final class MmaAttentionSource {
   private final boolean tf32;
   private final int warps;
   private final int dSlices;
-  private final int keyBlocks = KEY_TILE / 8;
+  private final int keyTile;
+  private final int keyBlocks;
   private final int dBlocks;
   private final String q;
   private final String k;
@@ -104,6 +114,8 @@ final class MmaAttentionSource {
     this.warps = warps(seq);
     this.dSlices = d / kStep(p);
     this.dBlocks = d / 8;
+    this.keyTile = keyTile(seq);
+    this.keyBlocks = keyTile / 8;
     // Parameters in this order: Q, K, V, the output, what scale and mask read.
     this.q = ks.rows(a.q());
     this.k = ks.rows(a.k());
@@ -123,7 +135,7 @@ final class MmaAttentionSource {
     b.append(line("for (int n = 0; n < %d; n++) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.0f;",
         dBlocks));
     b.append(line("float m0 = %s, m1 = %s, l0 = 0.0f, l1 = 0.0f;", NEG, NEG));
-    b.append(line("for (int j0 = 0; j0 < %d; j0 += %d) {", seq, KEY_TILE));
+    b.append(line("for (int j0 = 0; j0 < %d; j0 += %d) {", seq, keyTile));
     b.append(line("  __syncthreads();  // every warp is done with the previous tile"));
     stageKeyTile();
     b.append(line("  __syncthreads();"));
@@ -145,10 +157,10 @@ final class MmaAttentionSource {
     // a time: 8 mod 16.
     int kWords = tf32 ? d : d / 2; // fp32 keeps floats, split as fragments are loaded
     int kStride = kWords + (tf32 ? (24 - d % 16) % 16 : 4);
-    int vWords = tf32 ? KEY_TILE : KEY_TILE / 2;
+    int vWords = tf32 ? keyTile : keyTile / 2;
     int vStride = vWords + (tf32 ? 8 : 4);
     String word = split ? "__align__(8) float" : tf32 ? "__align__(8) unsigned" : "unsigned";
-    b.append(line("__shared__ %s Ks[%d][%d];  // K's words, a key a row", word, KEY_TILE,
+    b.append(line("__shared__ %s Ks[%d][%d];  // K's words, a key a row", word, keyTile,
         kStride));
     b.append(line("__shared__ %s Vt[%d][%d];  // V's words, a head dim a row", word, d, vStride));
     b.append(line("const int b = blockIdx.z, h = blockIdx.y;"));
@@ -199,7 +211,7 @@ final class MmaAttentionSource {
   private void stageKeyTile() {
     int threads = warps * 32;
     if (tf32) {
-      b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", KEY_TILE * d, threads));
+      b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", keyTile * d, threads));
       b.append(line("    const int r = u / %d, e = u %% %d, kj = j0 + r;", d, d));
       b.append(line("    const long long row = (long long)(b * %d + min(kj, %d));", seq, seq - 1));
       String stored = split ? "" : "ember_word";
@@ -210,13 +222,13 @@ final class MmaAttentionSource {
       b.append(line("  }"));
     } else {
       // K: a word holds head dims 2w and 2w + 1; V^T: keys 2w and 2w + 1 of one head dim.
-      b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", KEY_TILE * d / 2, threads));
+      b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", keyTile * d / 2, threads));
       b.append(line("    const int r = u / %d, w = u %% %d, kj = j0 + r;", d / 2, d / 2));
       b.append(line("    const float* kp = %s + (long long)(b * %d + min(kj, %d)) * %d + h * %d"
           + " + 2 * w;", k, seq, seq - 1, kRow, d));
       b.append(line("    Ks[r][w] = kj < %d ? ember_word(kp[0], kp[1]) : 0u;", seq));
       b.append(line("  }"));
-      b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", KEY_TILE / 2 * d, threads));
+      b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", keyTile / 2 * d, threads));
       b.append(line("    const int w = u / %d, e = u %% %d, kj = j0 + 2 * w;", d, d));
       b.append(line("    const float* vp = %s + (long long)(b * %d + min(kj, %d)) * %d + h * %d"
           + " + e;", v, seq, seq - 1, vRow, d));
@@ -334,7 +346,7 @@ final class MmaAttentionSource {
       b.append(line("      const uint2 vw = *(const uint2*)&Vt[n * 8 + g][kk * 8 + 2 * t];"));
       b.append(line("      const unsigned vb[2] = {vw.x, vw.y};"));
     } else {
-      b.append(line("  for (int kk = 0; kk < %d; kk++) {", KEY_TILE / 16));
+      b.append(line("  for (int kk = 0; kk < %d; kk++) {", keyTile / 16));
       b.append(line("    const unsigned pa[4] = {ember_word(s[2 * kk][0], s[2 * kk][1]),"
           + " ember_word(s[2 * kk][2], s[2 * kk][3]),"));
       b.append(line("        ember_word(s[2 * kk + 1][0], s[2 * kk + 1][1]),"

@@ -38,8 +38,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The fused attention kernel on tensor cores ({@link MmaAttentionSource}) on the host emulator's
  * mma model: MiniLM cut after its first attention kernel, so the value compared is that kernel's
- * output, against the interpreter in float64-free float32. Sequences of 13, 40 and 70 tokens take
- * one, two and three key tiles (the last partly past the end) and one to four warps, two query
+ * output, against the interpreter. Sequences of 13 and 16 tokens take one key tile of 16, 17, 40
+ * and 70 one to three of 32 (the last partly past the end), with one to four warps, two query
  * tiles at 70; each batch's second row has a padding token the mask must hide. MiniLM's 384
  * hidden units split into 6, 3 and 16 heads give heads of 64, 128 and 24 dims.
  */
@@ -56,8 +56,8 @@ class MmaAttentionEmulatedTest {
 
   @ParameterizedTest
   @CsvSource({
-    "TF32, 13, 12", "TF32, 40, 12", "TF32, 70, 12",
-    "FP16, 13, 12", "FP16, 40, 12", "FP16, 70, 12",
+    "TF32, 13, 12", "TF32, 40, 12", "TF32, 70, 12", "TF32, 16, 12", "TF32, 17, 12",
+    "FP16, 13, 12", "FP16, 40, 12", "FP16, 70, 12", "FP16, 16, 12", "FP16, 17, 12",
     "BF16, 13, 12", "BF16, 40, 12", "BF16, 70, 12",
     // heads of 64 and 128 (BERT-base, larger models), and of 24, which only tf32's k8 steps
     "FP16, 40, 6", "TF32, 70, 6", "BF16, 40, 3", "TF32, 40, 3", "TF32, 40, 16", "FP16, 13, 16",
@@ -104,6 +104,8 @@ class MmaAttentionEmulatedTest {
     assertEquals(1, MmaAttentionSource.warps(13));
     assertEquals(3, MmaAttentionSource.warps(40));
     assertEquals(4, MmaAttentionSource.warps(70));
+    assertEquals(16, MmaAttentionSource.keyTile(16));
+    assertEquals(32, MmaAttentionSource.keyTile(17));
   }
 
   private static CudaBackend backend(GemmPrecision p, boolean float32Attention) {
