@@ -17,9 +17,9 @@ import java.util.Map;
 /**
  * Emits the CUDA C of one kernel: a fused elementwise loop (one thread per output element), a
  * row kernel (one warp per row held in registers, reductions through warp shuffles; one block per
- * row past {@link #WARP_ROW_MAX}), a gather or a transpose. Operands are kernel parameters; initializers are named {@code const_...} so that the
- * buffer-mutation check can see writes into them. Broadcast operands are indexed through the
- * output's coordinates with literal strides.
+ * row past {@link #WARP_ROW_MAX}), a gather or a transpose. Operands are kernel parameters;
+ * initializers are named {@code const_...} so that the buffer-mutation check can see writes into
+ * them. Broadcast operands are indexed through the output's coordinates with literal strides.
  */
 final class CudaKernels {
   /** Threads per block of row kernels: four warps. */

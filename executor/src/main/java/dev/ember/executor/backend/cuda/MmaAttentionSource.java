@@ -7,19 +7,19 @@ import dev.ember.executor.lower.Kernel;
  * CUDA C of a fused {@link Kernel.Attention} on tensor cores ({@code mma.sync}, sm_80 and later)
  * at a GEMM precision: inputs rounded to tf32, fp16 or bf16, as the unfused path's batched score
  * and context GEMMs round them at that precision, or at fp32 each input split into two tf32 words
- * and three products (3xTF32, {@link MmaGemmSource#SPLIT}), float32's accuracy. One block per (query tile, head, batch
- * row); each warp owns {@link #ROWS_PER_WARP} query rows, the row block of one mma.
+ * and three products (3xTF32, {@link MmaGemmSource#SPLIT}), float32's accuracy. One block per
+ * (query tile, head, batch row); each warp owns {@link #ROWS_PER_WARP} query rows, the row block
+ * of one mma.
  *
  * <p>Per key tile ({@link #keyTile}: 32 keys, 16 for sequences that short): K (row-major) and V
- * (transposed) go to shared memory once
- * as the tensor cores' input words; each warp multiplies its Q fragments, held in registers for
- * the whole kernel, by K^T into score fragments; scale and mask run on each score element at its
- * (batch, head, query, key); the online softmax (running max and sum, as flash attention does)
- * reduces each row across the four lanes that hold it; and the probabilities multiply V straight
- * from the score registers: an m16n8 accumulator pair is the A fragment of the next product
- * (fp16, bf16), or is after reading the keys in the order (0, 2, 4, 6, 1, 3, 5, 7) of each
- * eight (tf32), which V's fragments read in the same order. tf32 reads head dims in that order
- * too, so a lane loads each of its A and B words as one 8-byte pair.
+ * (transposed) go to shared memory once as the tensor cores' input words; each warp multiplies
+ * its Q fragments, held in registers for the whole kernel, by K^T into score fragments; scale and
+ * mask run on each score element at its (batch, head, query, key); the online softmax (running
+ * max and sum, as flash attention does) reduces each row across the four lanes that hold it; and
+ * the probabilities multiply V straight from the score registers: an m16n8 accumulator pair is
+ * the A fragment of the next product (fp16, bf16), or is after reading the keys in the order (0,
+ * 2, 4, 6, 1, 3, 5, 7) of each eight (tf32), which V's fragments read in the same order. tf32
+ * reads head dims in that order too, so a lane loads each of its A and B words as one 8-byte pair.
  *
  * <p>Shared rows are padded so that a warp's fragment loads hit 32 different banks.
  */
@@ -262,7 +262,8 @@ final class MmaAttentionSource {
     }
     b.append(line("      ember_mma(s[jn], qa[kk], kb);"));
     b.append(line("    }"));
-    b.append(line("    // Scale and mask at each element's (query, key); keys past the end: -inf."));
+    b.append(line("    // Scale and mask at each element's (query, key);"
+        + " keys past the end: -inf."));
     b.append(line("    #pragma unroll"));
     b.append(line("    for (int e = 0; e < 4; e++) {"));
     b.append(line("      const int qc = e < 2 ? rc0 : rc1;"));
