@@ -35,7 +35,7 @@ final class CudaAttention {
       GemmPrecision tensorCores) {
     int d = cg.dims(a.q())[3];
     if (tensorCores != null && MmaAttentionSource.whyNot(tensorCores, d) == null) {
-      cg.once(MmaAttentionSource.helpers(tensorCores));
+      cg.once(MmaGemmSource.helpers(tensorCores)); // ember_word, ember_mma (and ember_split)
       return MmaAttentionSource.emit(ks, cg, name, a, tensorCores);
     }
     return float32(ks, cg, name, a);

@@ -67,7 +67,7 @@ final class CudaCodegen {
 
   /**
    * Like the above; fused attention runs its products on tensor cores at {@code
-   * tensorCoreAttention} (tf32, fp16 or bf16, on sm_80 and later), or null: in float32.
+   * tensorCoreAttention} (on sm_80 and later; fp32 as 3xTF32), or null: in float32.
    */
   CudaCodegen(LoweredGraph lowered, boolean hostSteps, GemmPrecision tensorCoreAttention) {
     this.lowered = lowered;

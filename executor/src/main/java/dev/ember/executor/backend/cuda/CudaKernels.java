@@ -310,7 +310,8 @@ final class CudaKernels {
   Emitted row(String name, Kernel.Row k) {
     int[] xd = cg.dims(k.x());
     int len = xd.length == 0 ? 1 : xd[xd.length - 1];
-    return len <= WARP_ROW_MAX ? warpRow(name, k) : blockRow(name, k);
+    int rows = total(xd) / Math.max(1, len);
+    return len <= WARP_ROW_MAX ? warpRow(name, k, len, rows) : blockRow(name, k, len, rows);
   }
 
   /**
@@ -333,12 +334,9 @@ final class CudaKernels {
     return x != null ? x : load(k.x(), d, new LinkedHashMap<>(), loop, indent);
   }
 
-  /** Softmax, layer norm or a last-axis mean/sum with one warp per row. */
-  private Emitted warpRow(String name, Kernel.Row k) {
+  /** Softmax, layer norm or a last-axis mean/sum of {@code rows} rows, one warp each. */
+  private Emitted warpRow(String name, Kernel.Row k, int len, int rows) {
     String out = pointer(k.output(), true);
-    int[] xd = cg.dims(k.x());
-    int len = xd.length == 0 ? 1 : xd[xd.length - 1];
-    int rows = total(xd) / Math.max(1, len);
     int per = (len + 31) / 32;
     boolean softmax = k.op() == Kernel.RowOp.SOFTMAX;
     StringBuilder loop = new StringBuilder();
@@ -399,12 +397,9 @@ final class CudaKernels {
         GpuDriver.Dim3.of(ROW_BLOCK), args);
   }
 
-  /** Softmax, layer norm or a last-axis mean/sum with one block per row. */
-  private Emitted blockRow(String name, Kernel.Row k) {
+  /** Softmax, layer norm or a last-axis mean/sum of {@code rows} rows, one block each. */
+  private Emitted blockRow(String name, Kernel.Row k, int len, int rows) {
     String out = pointer(k.output(), true);
-    int[] xd = cg.dims(k.x());
-    int len = xd.length == 0 ? 1 : xd[xd.length - 1];
-    int rows = total(xd) / Math.max(1, len);
     boolean reduce = k.op() == Kernel.RowOp.REDUCE_MEAN || k.op() == Kernel.RowOp.REDUCE_SUM;
     StringBuilder body = new StringBuilder();
     body.append("  __shared__ float sh[32];\n");

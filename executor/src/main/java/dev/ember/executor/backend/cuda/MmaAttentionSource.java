@@ -61,11 +61,6 @@ final class MmaAttentionSource {
     return p == GemmPrecision.TF32 || p == GemmPrecision.FP32 ? 8 : 16;
   }
 
-  /** The mma helpers the kernels call ({@code ember_word}, {@code ember_mma}), once a program. */
-  static String helpers(GemmPrecision p) {
-    return MmaGemmSource.helpers(p);
-  }
-
   static Emitted emit(CudaKernels ks, CudaCodegen cg, String name, Kernel.Attention a,
       GemmPrecision p) {
     return new MmaAttentionSource(ks, cg, a, p).emit(name);
@@ -247,15 +242,9 @@ final class MmaAttentionSource {
     b.append(line("    #pragma unroll"));
     b.append(line("    for (int kk = 0; kk < %d; kk++) {", dSlices));
     if (split) {
-      b.append(line("      const float2 kf = *(const float2*)&Ks[jn * 8 + g][kk * 8 + 2 * t];"));
-      b.append(line("      unsigned kb[2], ks[2];"));
-      b.append(line("      ember_split(kf.x, kb[0], ks[0]);"));
-      b.append(line("      ember_split(kf.y, kb[1], ks[1]);"));
-      b.append(line("      ember_mma(s[jn], qs[kk], kb);"));
-      b.append(line("      ember_mma(s[jn], qa[kk], ks);"));
+      smallTerms("k", "Ks[jn * 8 + g][kk * 8 + 2 * t]", "s[jn]", "qa[kk]", "qs[kk]");
     } else if (tf32) {
-      b.append(line("      const uint2 kw = *(const uint2*)&Ks[jn * 8 + g][kk * 8 + 2 * t];"));
-      b.append(line("      const unsigned kb[2] = {kw.x, kw.y};"));
+      wordPair("k", "Ks[jn * 8 + g][kk * 8 + 2 * t]");
     } else {
       b.append(line("      const unsigned kb[2] = {Ks[jn * 8 + g][kk * 8 + t],"
           + " Ks[jn * 8 + g][kk * 8 + 4 + t]};"));
@@ -332,20 +321,14 @@ final class MmaAttentionSource {
       b.append(line("    ember_split(s[kk][3], pa[3], ps[3]);"));
       b.append(line("    #pragma unroll"));
       b.append(line("    for (int n = 0; n < %d; n++) {", dBlocks));
-      b.append(line("      const float2 vf = *(const float2*)&Vt[n * 8 + g][kk * 8 + 2 * t];"));
-      b.append(line("      unsigned vb[2], vs[2];"));
-      b.append(line("      ember_split(vf.x, vb[0], vs[0]);"));
-      b.append(line("      ember_split(vf.y, vb[1], vs[1]);"));
-      b.append(line("      ember_mma(o[n], ps, vb);"));
-      b.append(line("      ember_mma(o[n], pa, vs);"));
+      smallTerms("v", "Vt[n * 8 + g][kk * 8 + 2 * t]", "o[n]", "pa", "ps");
     } else if (tf32) {
       b.append(line("  for (int kk = 0; kk < %d; kk++) {", keyBlocks));
       b.append(line("    const unsigned pa[4] = {ember_word(s[kk][0]), ember_word(s[kk][2]),"
           + " ember_word(s[kk][1]), ember_word(s[kk][3])};"));
       b.append(line("    #pragma unroll"));
       b.append(line("    for (int n = 0; n < %d; n++) {", dBlocks));
-      b.append(line("      const uint2 vw = *(const uint2*)&Vt[n * 8 + g][kk * 8 + 2 * t];"));
-      b.append(line("      const unsigned vb[2] = {vw.x, vw.y};"));
+      wordPair("v", "Vt[n * 8 + g][kk * 8 + 2 * t]");
     } else {
       b.append(line("  for (int kk = 0; kk < %d; kk++) {", keyTile / 16));
       b.append(line("    const unsigned pa[4] = {ember_word(s[2 * kk][0], s[2 * kk][1]),"
@@ -360,6 +343,26 @@ final class MmaAttentionSource {
     b.append(line("      ember_mma(o[n], pa, vb);"));
     b.append(line("    }"));
     b.append(line("  }"));
+  }
+
+  /**
+   * fp32's two small terms of {@code acc += A B}: B's float pair at {@code at} split into {@code
+   * <x>b} (the tf32 words the big-by-big product that follows reads) and {@code <x>s}, then
+   * small A by big B and big A by small B.
+   */
+  private void smallTerms(String x, String at, String acc, String a, String aSmall) {
+    b.append(line("      const float2 %sf = *(const float2*)&%s;", x, at));
+    b.append(line("      unsigned %sb[2], %ss[2];", x, x));
+    b.append(line("      ember_split(%sf.x, %sb[0], %ss[0]);", x, x, x));
+    b.append(line("      ember_split(%sf.y, %sb[1], %ss[1]);", x, x, x));
+    b.append(line("      ember_mma(%s, %s, %sb);", acc, aSmall, x));
+    b.append(line("      ember_mma(%s, %s, %ss);", acc, a, x));
+  }
+
+  /** tf32's B fragment {@code <x>b}: the word pair at {@code at}, one 8-byte load. */
+  private void wordPair(String x, String at) {
+    b.append(line("      const uint2 %sw = *(const uint2*)&%s;", x, at));
+    b.append(line("      const unsigned %sb[2] = {%sw.x, %sw.y};", x, x, x));
   }
 
   /** O / l into the output's [batch, seq, heads, headDim] rows that exist. */
