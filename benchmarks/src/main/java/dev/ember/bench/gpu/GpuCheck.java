@@ -38,8 +38,8 @@ import java.util.TreeMap;
  */
 public final class GpuCheck {
   /**
-   * System property: offer the experimental wgmma GEMMs (on float32 data, and by a weight's
-   * 16-bit copy) to the tuner ({@link CudaDevice#offer}), which {@code bin/lib/gpu-check} sets
+   * System property: offer the experimental wgmma GEMMs (on float32 data, by a weight's 16-bit
+   * copy, and on A copied into 16-bit rows by that copy) to the tuner ({@link CudaDevice#offer}), which {@code bin/lib/gpu-check} sets
    * only after {@link WgmmaCheck} ran both without a fault.
    */
   static final String OFFER_WGMMA = "ember.gpucheck.wgmma";
@@ -94,6 +94,7 @@ public final class GpuCheck {
     if (Boolean.getBoolean(OFFER_WGMMA)) { // set by bin/lib/gpu-check once WgmmaCheck passed
       device.offer(WgmmaGemm::new);
       device.offer(WgmmaGemm::onWeights); // on the fp16/bf16 variants' GEMMs by a weight
+      device.offer(WgmmaGemm::onHalfRows); // the same GEMMs, A copied into 16-bit rows first
       r.progress("the tuner may take the experimental wgmma GEMMs where they agree and are"
           + " faster");
     }

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The experimental Hopper GEMMs ({@link WgmmaGemm}: on float32 data, and float32 A by a weight's
- * 16-bit copy) on the device, in a JVM of its own so that a fault costs the main check nothing:
+ * The experimental Hopper GEMMs ({@link WgmmaGemm}: on float32 data, float32 A by a weight's
+ * 16-bit copy, and A copied into 16-bit rows by the route, then on the 16-bit-data kernel by the
+ * weight's copy) on the device, in a JVM of its own so that a fault costs the main check nothing:
  * fp16 and bf16, each result
  * against the generated FP32 kernel, TFLOP/s timed inside a CUDA graph. Rows of other
  * precisions say why they were skipped; off sm_90 every row does. The shapes are the main
@@ -38,7 +39,8 @@ public final class WgmmaCheck {
     shapes.put("odd " + odd + "x" + odd + "x" + odd, GemmShape.onWeight(odd, odd, odd));
     return GemmTflops.sideCheck(rig, r, shapes, (driver, compiler, p) ->
         p == GemmPrecision.FP16 || p == GemmPrecision.BF16
-            ? List.of(new WgmmaGemm(driver, compiler, p), WgmmaGemm.onWeights(driver, compiler, p))
+            ? List.of(new WgmmaGemm(driver, compiler, p), WgmmaGemm.onWeights(driver, compiler, p),
+                WgmmaGemm.onHalfRows(driver, compiler, p))
             : List.of());
   }
 }

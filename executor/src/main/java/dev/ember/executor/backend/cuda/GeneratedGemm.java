@@ -3,10 +3,8 @@ package dev.ember.executor.backend.cuda;
 import dev.ember.executor.backend.cuda.GemmKernels.Geometry;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,7 +31,7 @@ public final class GeneratedGemm implements GpuGemm {
   /** Split-K reduce images per epilogue, made by any thread. */
   private final Map<GemmEpilogue, byte[]> reduceImages = new ConcurrentHashMap<>();
   private final Map<GemmEpilogue, Object> reduceKernels = new HashMap<>();
-  private final Set<Long> workspaces = new HashSet<>();
+  private final GemmWorkspaces workspaces;
 
   /**
    * One compiled GEMM kernel: its tile (T128_K32 for FP32's SIMT one), epilogue, and whether it
@@ -53,6 +51,7 @@ public final class GeneratedGemm implements GpuGemm {
     this.driver = driver;
     this.compiler = compiler;
     this.precision = precision;
+    this.workspaces = new GemmWorkspaces(driver);
   }
 
   @Override
@@ -203,11 +202,8 @@ public final class GeneratedGemm implements GpuGemm {
   }
 
   @Override
-  public synchronized void close() {
-    for (long w : workspaces) {
-      driver.free(w);
-    }
-    workspaces.clear();
+  public void close() {
+    workspaces.freeAll();
   }
 
   /** One tile's kernel over the whole shape, B read as its 16-bit copy. */
@@ -256,7 +252,7 @@ public final class GeneratedGemm implements GpuGemm {
     @Override
     public void enqueue(long a, long b, long c, long bias) {
       if (workspace == 0) {
-        workspace = allocWorkspace(SplitK.workspaceBytes(shape, splits));
+        workspace = workspaces.alloc(SplitK.workspaceBytes(shape, splits));
       }
       GeneratedGemm.this.enqueue(part, tile, a, b, workspace, 0L);
       Geometry geo = SplitK.reduceGeometry(shape);
@@ -272,22 +268,7 @@ public final class GeneratedGemm implements GpuGemm {
 
     @Override
     public void release() {
-      if (workspace != 0) {
-        freeWorkspace(workspace);
-        workspace = 0;
-      }
-    }
-  }
-
-  private synchronized long allocWorkspace(long bytes) {
-    long w = driver.alloc(bytes);
-    workspaces.add(w);
-    return w;
-  }
-
-  private synchronized void freeWorkspace(long w) {
-    if (workspaces.remove(w)) {
-      driver.free(w);
+      workspace = workspaces.free(workspace);
     }
   }
 

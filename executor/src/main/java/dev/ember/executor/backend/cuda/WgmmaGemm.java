@@ -2,6 +2,7 @@ package dev.ember.executor.backend.cuda;
 
 import dev.ember.executor.backend.cuda.GpuDriver.Dim3;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,7 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The experimental Hopper GEMMs as a {@link GpuGemm}: fp16 or bf16, sm_90 only (compiled for
  * sm_90a, whose wgmma later architectures lack), on float32 data ({@link WgmmaGemmSource}), on
- * 16-bit data ({@link #onHalfData}) or by a weight's 16-bit copy ({@link #onWeights}). No Spark
+ * 16-bit data ({@link #onHalfData}), by a weight's 16-bit copy ({@link #onWeights}) or on 16-bit
+ * rows each route copies A into before it multiplies them by a weight's copy ({@link
+ * #onHalfRows}). No Spark
  * setting uses them: the device check measures them apart ({@code WgmmaCheck}) and only then lets
  * its own tuner weigh them, until a device run has shown them right.
  */
@@ -26,7 +29,9 @@ public final class WgmmaGemm implements GpuGemm {
     /** 16-bit A and B^T in memory ({@link WgmmaHalfDataSource}). */
     HALF_DATA,
     /** float32 A times a weight's 16-bit B^T copy ({@link WgmmaWeightsSource}). */
-    HALF_WEIGHTS
+    HALF_WEIGHTS,
+    /** float32 A copied into 16-bit rows ({@link HalfRows}), then as HALF_DATA by a weight. */
+    HALF_ROWS
   }
   /** Kernels by tile and epilogue. */
   private final Map<Key, Object> kernels = new ConcurrentHashMap<>();
@@ -49,6 +54,13 @@ public final class WgmmaGemm implements GpuGemm {
 
   private static final Tile T128 = new Tile(2, WgmmaGemmSource.TILE_N);
 
+  /** HALF_ROWS: the copy kernel, loaded once; its routes' copies, freed by release or close. */
+  private Object copyKernel;
+  private final Map<GemmPrecision, byte[]> copyImages = new ConcurrentHashMap<>();
+  private final GemmWorkspaces copies;
+  /** HALF_ROWS: the route {@link #enqueue} runs per shape (it holds the shape's copy). */
+  private final Map<GemmShape, GemmRoute> direct = new HashMap<>();
+
   public WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
     this(driver, compiler, precision, Operands.FLOAT32);
   }
@@ -59,6 +71,7 @@ public final class WgmmaGemm implements GpuGemm {
     this.compiler = compiler;
     this.precision = precision;
     this.operands = operands;
+    this.copies = new GemmWorkspaces(driver);
   }
 
   /**
@@ -81,12 +94,25 @@ public final class WgmmaGemm implements GpuGemm {
     return new WgmmaGemm(driver, compiler, precision, Operands.HALF_WEIGHTS);
   }
 
+  /**
+   * The GEMM of float32 A by a weight whose every route first copies A into 16-bit rows ({@link
+   * HalfRows}, into a copy the route holds) and then runs {@link #onHalfData}'s kernel on that
+   * copy and the weight's 16-bit B^T copy ({@link GemmRoute#readsHalfB}): the tensor cores then
+   * read 16-bit data from shared memory, as torch's autocast GEMMs do, for one more pass over A.
+   * Any A strides; K is padded to a multiple of 8 with zeros on both sides.
+   */
+  public static WgmmaGemm onHalfRows(GpuDriver driver, KernelCompiler compiler,
+      GemmPrecision precision) {
+    return new WgmmaGemm(driver, compiler, precision, Operands.HALF_ROWS);
+  }
+
   @Override
   public String name() {
     return "wgmma-" + precision.confName() + switch (operands) {
       case FLOAT32 -> "";
       case HALF_DATA -> "-data";
       case HALF_WEIGHTS -> "-weights";
+      case HALF_ROWS -> "-rows";
     };
   }
 
@@ -132,12 +158,33 @@ public final class WgmmaGemm implements GpuGemm {
         return why;
       }
     }
+    if (operands == Operands.HALF_ROWS) {
+      String why = HalfWeights.whyNot(precision, s);
+      if (why == null) {
+        why = HalfRows.whyNot(s);
+      }
+      if (why != null) {
+        return why;
+      }
+    }
     return GemmKernels.whyNot(s);
   }
 
-  /** Runs {@code s} on 128 x 128 tiles (two warpgroups); {@link #routes} offers others too. */
+  /**
+   * Runs {@code s} on 128 x 128 tiles (two warpgroups); {@link #routes} offers others too. On
+   * 16-bit rows the first call of a shape allocates the shape's copy of A, kept until {@link
+   * #close}: make it before any capture.
+   */
   @Override
   public void enqueue(GemmShape s, long a, long b, long c, long bias) {
+    if (operands == Operands.HALF_ROWS) {
+      GemmRoute r;
+      synchronized (this) {
+        r = direct.computeIfAbsent(s, k -> new RowsRoute(k, T128));
+      }
+      r.enqueue(a, b, c, bias);
+      return;
+    }
     enqueue(s, T128, a, b, c, bias);
   }
 
@@ -149,11 +196,16 @@ public final class WgmmaGemm implements GpuGemm {
     if (operands != Operands.FLOAT32 && ((a | b) & 15) != 0) {
       throw new IllegalArgumentException(name() + ": A and B must be 16-byte aligned");
     }
+    launch(s, tile, a, b, c, bias);
+  }
+
+  /** The launch of {@code tile}'s kernel over {@code s}, as the kernel reads it. */
+  private void launch(GemmShape s, Tile tile, long a, long b, long c, long bias) {
     Dim3 grid = Dim3.of(GemmKernels.ceilDiv(s.n(), tile.n()),
         GemmKernels.ceilDiv(s.m(), tile.m()), s.batch());
     int shared = switch (operands) {
       case FLOAT32 -> 0;
-      case HALF_DATA -> WgmmaHalfDataSource.sharedBytes(tile.warpgroups(), tile.n());
+      case HALF_DATA, HALF_ROWS -> WgmmaHalfDataSource.sharedBytes(tile.warpgroups(), tile.n());
       case HALF_WEIGHTS -> WgmmaWeightsSource.sharedBytes(tile.warpgroups(), tile.n());
     };
     driver.launch(kernel(tile, s.epilogue()), grid,
@@ -168,12 +220,16 @@ public final class WgmmaGemm implements GpuGemm {
       return List.of();
     }
     List<Tile> tiles = new ArrayList<>(List.of(T128));
-    if (operands == Operands.HALF_DATA) {
+    if (operands == Operands.HALF_DATA || operands == Operands.HALF_ROWS) {
       tiles.add(new Tile(2, 2 * WgmmaGemmSource.TILE_N));
     }
     tiles.add(new Tile(1, WgmmaGemmSource.TILE_N));
     List<GemmRoute> routes = new ArrayList<>();
     for (Tile tile : tiles) {
+      if (operands == Operands.HALF_ROWS) {
+        routes.add(new RowsRoute(s, tile));
+        continue;
+      }
       String route = name() + "-t" + tile.label();
       Runnable compile = () -> image(tile, s.epilogue());
       GemmRoute.Enqueue enqueue = (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias);
@@ -188,7 +244,7 @@ public final class WgmmaGemm implements GpuGemm {
     String base = "ember_gemm_" + precision.confName() + "_wgmma_t" + tile.label() + e.suffix();
     return switch (operands) {
       case FLOAT32 -> kernelName(precision, tile.warpgroups(), e);
-      case HALF_DATA -> base + "_data";
+      case HALF_DATA, HALF_ROWS -> base + "_data";
       case HALF_WEIGHTS -> base + "_weights";
     };
   }
@@ -196,8 +252,8 @@ public final class WgmmaGemm implements GpuGemm {
   private byte[] image(Tile tile, GemmEpilogue e) {
     String source = switch (operands) {
       case FLOAT32 -> source(precision, tile.warpgroups(), e);
-      case HALF_DATA -> e.function() + WgmmaHalfDataSource.source(precision, name(tile, e),
-          tile.warpgroups(), tile.n());
+      case HALF_DATA, HALF_ROWS -> e.function() + WgmmaHalfDataSource.source(precision,
+          name(tile, e), tile.warpgroups(), tile.n());
       case HALF_WEIGHTS -> e.function() + WgmmaWeightsSource.source(precision, name(tile, e),
           tile.warpgroups(), tile.n());
     };
@@ -209,5 +265,90 @@ public final class WgmmaGemm implements GpuGemm {
       String name = name(tile, e);
       return driver.load(image(tile, e), List.of(name)).get(name);
     });
+  }
+
+  /**
+   * A HALF_ROWS route: A copied into 16-bit rows held by the route (allocated on its first
+   * enqueue, freed by {@link #release}), then the 16-bit-data kernel on {@code tile} over the
+   * copy and the weight's copy the caller passes as B.
+   */
+  private final class RowsRoute implements GemmRoute {
+    private final GemmShape shape;
+    private final Tile tile;
+    private long copy;
+
+    RowsRoute(GemmShape shape, Tile tile) {
+      this.shape = shape;
+      this.tile = tile;
+    }
+
+    @Override
+    public String name() {
+      return WgmmaGemm.this.name() + "-t" + tile.label();
+    }
+
+    @Override
+    public GemmShape shape() {
+      return shape;
+    }
+
+    @Override
+    public GemmPrecision precision() {
+      return precision;
+    }
+
+    @Override
+    public boolean readsHalfB() {
+      return true;
+    }
+
+    @Override
+    public void enqueue(long a, long b16, long c, long bias) {
+      String why = whyNot(shape);
+      if (why != null) {
+        throw new IllegalArgumentException(WgmmaGemm.this.name() + " cannot run " + shape + ": "
+            + why);
+      }
+      if ((b16 & 15) != 0) {
+        throw new IllegalArgumentException(name() + ": B's 16-bit copy must be 16-byte aligned");
+      }
+      if (copy == 0) {
+        copy = copies.alloc(HalfRows.bytes(shape));
+      }
+      driver.launch(copyKernel(), HalfRows.grid(shape), Dim3.of(HalfRows.THREADS), 0,
+          HalfRows.args(a, copy, shape));
+      launch(HalfRows.kernelShape(shape), tile, copy, b16, c, bias);
+    }
+
+    @Override
+    public void compile() {
+      image(tile, shape.epilogue());
+      copyImage();
+    }
+
+    @Override
+    public void release() {
+      copy = copies.free(copy);
+    }
+  }
+
+  private byte[] copyImage() {
+    return copyImages.computeIfAbsent(precision, p -> compiler.compile(HalfRows.source(p),
+        driver.device().arch(), HalfRows.kernelName(p) + ".cu"));
+  }
+
+  private synchronized Object copyKernel() {
+    if (copyKernel == null) {
+      String name = HalfRows.kernelName(precision);
+      copyKernel = driver.load(copyImage(), List.of(name)).get(name);
+    }
+    return copyKernel;
+  }
+
+  /** Frees the copies of A that HALF_ROWS routes and {@link #enqueue} still hold. */
+  @Override
+  public synchronized void close() {
+    direct.clear();
+    copies.freeAll();
   }
 }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -194,17 +195,21 @@ class GemmTensorCoreEmulatedTest {
   }
 
   /**
-   * The Hopper GEMM by a weight (float32 A read into wgmma's A registers, the weight's 16-bit B^T
-   * copy from shared memory), both tiles, on every shape whose B is a weight; the others are
-   * refused with the reason.
+   * The Hopper GEMMs by a weight, every tile, on every shape whose B is a weight; the others are
+   * refused with the reason. By a weight: float32 A read into wgmma's A registers, the weight's
+   * 16-bit B^T copy from shared memory (64x128, 128x128). On 16-bit rows: each route copies
+   * float32 A into fp16 or bf16 rows it holds, then multiplies them by the weight's copy on the
+   * 16-bit-data kernel (64x128, 128x128, 128x256), K 100 padded to 104 on both sides.
    */
   @ParameterizedTest
-  @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
-  void wgmmaByAWeightAgreesWithTheFp32Kernel(GemmPrecision p) {
+  @CsvSource({"FP16, weights, 2", "BF16, weights, 2", "FP16, rows, 3", "BF16, rows, 3"})
+  void wgmmaByAWeightAgreesWithTheFp32Kernel(GemmPrecision p, String operands, int tiles) {
     try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0);
-        WgmmaGemm gemm = WgmmaGemm.onWeights(hopper, new HostKernelCompiler(), p)) {
+        WgmmaGemm gemm = operands.equals("rows")
+            ? WgmmaGemm.onHalfRows(hopper, new HostKernelCompiler(), p)
+            : WgmmaGemm.onWeights(hopper, new HostKernelCompiler(), p)) {
       List<String> ran = assertEveryRouteAgrees(hopper, gemm, p);
-      assertEquals(2 * 4, ran.stream().filter(r -> r.contains("-weights-t")).count(),
+      assertEquals(tiles * 4, ran.stream().filter(r -> r.contains("-" + operands + "-t")).count(),
           String.valueOf(ran));
       assertEquals(2, ran.stream().filter(r -> r.contains("not a weight")).count(),
           String.valueOf(ran));

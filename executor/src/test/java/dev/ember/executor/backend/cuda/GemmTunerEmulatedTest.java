@@ -209,6 +209,53 @@ class GemmTunerEmulatedTest {
     assertEquals(1, other.exclusive(() -> other.tuner().measured()));
   }
 
+  /**
+   * The model path of the GEMM on 16-bit rows ({@link WgmmaGemm#onHalfRows}, offered as the
+   * device check offers it) on an emulated sm_90 at fp16: a variant whose record names one of its
+   * routes runs it, in a CUDA graph, with the weight's 16-bit copy as B and A copied afresh on
+   * each call (two calls, other inputs). The record is made untuned and edited, since the
+   * emulator's times would pick any route.
+   */
+  @Test
+  void aVariantRunsTheGemmOnSixteenBitRowsItsRecordNames() {
+    Graph graph = dense();
+    CudaOptions fp16 = CudaOptions.defaults().withGemm("generated")
+        .withPrecision(GemmPrecision.FP16);
+    try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0)) {
+      CudaBackend untuned = new CudaBackend(CudaDevice.on(hopper, new HostKernelCompiler()),
+          fp16.withGemmTuning(false));
+      VariantKey key = new VariantKey("dense", untuned.name(), Map.of("x", List.of(40L, 256L)),
+          Map.of());
+      CompiledVariant v = untuned.compile(graph, key);
+      String record = new String(v.artifacts().get(CudaBackend.ROUTES_FILE),
+          StandardCharsets.UTF_8);
+      String shape = GemmRoutes.parse(v.artifacts().get(CudaBackend.ROUTES_FILE)).keySet()
+          .iterator().next();
+
+      Map<String, ByteBuffer> files = new LinkedHashMap<>();
+      for (String name : v.artifacts().names()) {
+        files.put(name, v.artifacts().buffer(name));
+      }
+      String route = "wgmma-fp16-rows-t64x128";
+      files.put(CudaBackend.ROUTES_FILE, ByteBuffer.wrap(record.replaceAll(
+          "\"route\": \"[^\"]*\"", "\"route\": \"" + route + "\"")
+          .getBytes(StandardCharsets.UTF_8)));
+      CudaDevice warm = CudaDevice.on(hopper, new HostKernelCompiler());
+      warm.offer(WgmmaGemm::onHalfRows);
+      CudaVariant loaded = (CudaVariant) new CudaBackend(warm, fp16)
+          .load(graph, key, VariantArtifacts.views(files));
+      assertEquals(Map.of(shape, route), loaded.gemmRoutes().names());
+      assertEquals(0, warm.exclusive(() -> warm.tuner().measured()));
+      for (int seed = 5; seed < 7; seed++) {
+        Map<String, Tensor> feeds = Map.of("x",
+            TestModels.randomFloats(new int[] {40, 256}, seed));
+        Map<String, Tensor> want = new Interpreter(graph, OpRegistry.standard()).run(feeds);
+        assertNull(Tolerance.mismatch(want.get("y"), loaded.run(feeds).get("y"), 1e-2, 1e-2),
+            "call with inputs of seed " + seed);
+      }
+    }
+  }
+
   @Test
   void withoutTuningTheRuleTakesTheFirstRouteUnmeasured() {
     CudaDevice fresh = CudaDevice.on(driver, new HostKernelCompiler());

@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * array indexed in a loop the compiler did not unroll lands on the stack, in local memory, as
  * the fused attention kernel's running max, sum and accumulators once did). MiniLM's program
  * (fused attention, in float32 and on tensor cores at each precision, layer norms,
- * elementwise loops) and every GEMM tile kernel (fp32's 3xTF32 ones
- * too), for sm_80 and sm_90. WgmmaGemmSourceTest checks the wgmma kernels.
+ * elementwise loops), every GEMM tile kernel (fp32's 3xTF32 ones too) and the copy of A into
+ * 16-bit rows, for sm_80 and sm_90. WgmmaGemmSourceTest checks the wgmma kernels.
  */
 class KernelResourcesNvrtcTest {
   @ParameterizedTest
@@ -61,6 +61,9 @@ class KernelResourcesNvrtcTest {
         sources.put(GemmKernels.kernelName(GemmPrecision.FP32, tile),
             GemmKernels.source(GemmPrecision.FP32, tile));
       }
+    }
+    for (GemmPrecision p : List.of(GemmPrecision.FP16, GemmPrecision.BF16)) {
+      sources.put(HalfRows.kernelName(p), HalfRows.source(p)); // eight values a thread
     }
     List<String> bad = new ArrayList<>();
     sources.forEach((name, source) -> bad.addAll(problems(name, source, arch)));

@@ -80,6 +80,7 @@ static inline T __shfl_sync(unsigned int mask, T v, int src_lane, int width = 32
 struct __attribute__((aligned(8))) float2 { float x, y; };
 struct __attribute__((aligned(16))) float4 { float x, y, z, w; };
 struct __attribute__((aligned(8))) uint2 { unsigned int x, y; };
+struct __attribute__((aligned(16))) uint4 { unsigned int x, y, z, w; };
 
 // glibc already declares __expf and __logf, the fast-math names CUDA also has.
 static inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
