@@ -23,6 +23,19 @@ public final class GemmKernels {
   static final String PARAMS_HALF_B = PARAMS.replace("const float* __restrict__ B",
       "const unsigned short* __restrict__ B");
 
+  /** {@link #PARAMS} of a kernel that reads A and B as 16-bit copies ({@link HalfRows}). */
+  static final String PARAMS_HALF_AB = PARAMS_HALF_B.replace("const float* __restrict__ A",
+      "const unsigned short* __restrict__ A");
+
+  /** The parameters of a kernel reading {@code h} in 16 bits. */
+  static String params(HalfOperands h) {
+    return switch (h) {
+      case NONE -> PARAMS;
+      case B -> PARAMS_HALF_B;
+      case A_AND_B -> PARAMS_HALF_AB;
+    };
+  }
+
   /** The largest batch: grid.z is limited to 65535 blocks. */
   static final int MAX_BATCH = 65535;
 
@@ -46,15 +59,18 @@ public final class GemmKernels {
 
   /** The kernel's name for {@code tile} and epilogue {@code e}: "ember_gemm_fp16_t64k16_e..". */
   static String kernelName(GemmPrecision p, MmaTile tile, GemmEpilogue e) {
-    return kernelName(p, tile, e, false);
+    return kernelName(p, tile, e, HalfOperands.NONE);
   }
 
-  /** Like {@link #kernelName(GemmPrecision, MmaTile, GemmEpilogue)}; "_hb" reads B in halves. */
-  static String kernelName(GemmPrecision p, MmaTile tile, GemmEpilogue e, boolean halfB) {
+  /**
+   * Like {@link #kernelName(GemmPrecision, MmaTile, GemmEpilogue)}; "_hb" reads B in halves,
+   * "_hab" A too.
+   */
+  static String kernelName(GemmPrecision p, MmaTile tile, GemmEpilogue e, HalfOperands h) {
     String base = "ember_gemm_" + p.confName();
     String tiled = p != GemmPrecision.FP32 ? base + "_" + tile.suffix()
         : splitsTf32(p, tile) ? base + "_3xtf32_" + tile.suffix() : base;
-    return tiled + (halfB ? "_hb" : "") + e.suffix();
+    return tiled + h.kernelSuffix() + e.suffix();
   }
 
   /**
@@ -81,23 +97,28 @@ public final class GemmKernels {
 
   /** Like {@link #source(GemmPrecision, MmaTile)}, storing through epilogue {@code e}. */
   static String source(GemmPrecision p, MmaTile tile, GemmEpilogue e) {
-    return source(p, tile, e, false);
+    return source(p, tile, e, HalfOperands.NONE);
   }
 
   /**
-   * Like {@link #source(GemmPrecision, MmaTile, GemmEpilogue)}; with {@code halfB} (fp16, bf16)
-   * B is read as its 16-bit copy ({@link HalfWeights}).
+   * Like {@link #source(GemmPrecision, MmaTile, GemmEpilogue)}, reading {@code h} as 16-bit
+   * copies (fp16, bf16): B as its B^T copy ({@link HalfWeights}), and A as its rows' copy
+   * ({@link HalfRows}) on pipelined tiles only.
    */
-  static String source(GemmPrecision p, MmaTile tile, GemmEpilogue e, boolean halfB) {
-    String name = kernelName(p, tile, e, halfB);
-    if (halfB && p != GemmPrecision.FP16 && p != GemmPrecision.BF16) {
-      throw new IllegalArgumentException("B in 16 bits is fp16 or bf16, not " + p.confName());
+  static String source(GemmPrecision p, MmaTile tile, GemmEpilogue e, HalfOperands h) {
+    String name = kernelName(p, tile, e, h);
+    if (h != HalfOperands.NONE && p != GemmPrecision.FP16 && p != GemmPrecision.BF16) {
+      throw new IllegalArgumentException("operands in 16 bits are fp16 or bf16, not "
+          + p.confName());
+    }
+    if (h.a() && tile.stages() == 0) {
+      throw new IllegalArgumentException("A in 16 bits needs a pipelined tile, not " + tile);
     }
     if (p == GemmPrecision.FP32 && !splitsTf32(p, tile)) {
       return e.function() + SimtGemmSource.source(name);
     }
-    return e.function() + (tile.stages() > 0 ? MmaAsyncGemmSource.source(p, tile, name, halfB)
-        : MmaGemmSource.source(p, tile, name, halfB));
+    return e.function() + (tile.stages() > 0 ? MmaAsyncGemmSource.source(p, tile, name, h)
+        : MmaGemmSource.source(p, tile, name, h.b()));
   }
 
   /** The tile {@code p}'s kernel uses for {@code s}; null for FP32 (fixed 64x64 SIMT tiles). */
@@ -135,14 +156,14 @@ public final class GemmKernels {
    * one) at precision {@code p}: pipelined tiles past 48 KB take their stages dynamically.
    */
   static Geometry geometry(GemmPrecision p, GemmShape s, MmaTile t) {
-    return geometry(p, s, t, false);
+    return geometry(p, s, t, HalfOperands.NONE);
   }
 
-  /** Like {@link #geometry(GemmPrecision, GemmShape, MmaTile)}, B in halves where {@code halfB}. */
-  static Geometry geometry(GemmPrecision p, GemmShape s, MmaTile t, boolean halfB) {
+  /** Like {@link #geometry(GemmPrecision, GemmShape, MmaTile)}, {@code h} read in 16 bits. */
+  static Geometry geometry(GemmPrecision p, GemmShape s, MmaTile t, HalfOperands h) {
     Geometry g = geometry(s, t);
     int dynamic = t == null || t.stages() == 0 ? 0
-        : MmaAsyncGemmSource.dynamicSharedBytes(p, t, halfB);
+        : MmaAsyncGemmSource.dynamicSharedBytes(p, t, h);
     return new Geometry(g.grid(), g.block(), dynamic);
   }
 

@@ -32,18 +32,20 @@ public final class GeneratedGemm implements GpuGemm {
   private final Map<GemmEpilogue, byte[]> reduceImages = new ConcurrentHashMap<>();
   private final Map<GemmEpilogue, Object> reduceKernels = new HashMap<>();
   private final GemmWorkspaces workspaces;
+  /** Copies A into 16-bit rows for the "-hab" routes. */
+  private final HalfRowsRoute.Copier copier;
 
   /**
-   * One compiled GEMM kernel: its tile (T128_K32 for FP32's SIMT one), epilogue, and whether it
-   * reads B as a 16-bit copy ({@link HalfWeights}).
+   * One compiled GEMM kernel: its tile (T128_K32 for FP32's SIMT one), epilogue, and which
+   * operands it reads as 16-bit copies.
    */
-  private record KernelKey(MmaTile tile, GemmEpilogue epilogue, boolean halfB) {
+  private record KernelKey(MmaTile tile, GemmEpilogue epilogue, HalfOperands halves) {
     static KernelKey of(MmaTile tile, GemmEpilogue epilogue) {
-      return of(tile, epilogue, false);
+      return of(tile, epilogue, HalfOperands.NONE);
     }
 
-    static KernelKey of(MmaTile tile, GemmEpilogue epilogue, boolean halfB) {
-      return new KernelKey(tile == null ? MmaTile.T128_K32 : tile, epilogue, halfB);
+    static KernelKey of(MmaTile tile, GemmEpilogue epilogue, HalfOperands halves) {
+      return new KernelKey(tile == null ? MmaTile.T128_K32 : tile, epilogue, halves);
     }
   }
 
@@ -52,6 +54,7 @@ public final class GeneratedGemm implements GpuGemm {
     this.compiler = compiler;
     this.precision = precision;
     this.workspaces = new GemmWorkspaces(driver);
+    this.copier = new HalfRowsRoute.Copier(driver, compiler, precision);
   }
 
   @Override
@@ -93,7 +96,7 @@ public final class GeneratedGemm implements GpuGemm {
     if (t != null && t.stages() > 0 && ((a | b) & 15) != 0) {
       t = split ? null : t.synchronous(); // cp.async copies 16 aligned bytes
     }
-    launch(s, t, false, a, b, c, bias);
+    launch(s, t, HalfOperands.NONE, a, b, c, bias);
   }
 
   /** Null when FP32's 3xTF32 kernels can run {@code s} here (sm_80, cp.async operands). */
@@ -124,15 +127,23 @@ public final class GeneratedGemm implements GpuGemm {
       throw new IllegalArgumentException(name() + ": A and B's 16-bit copy must be 16-byte"
           + " aligned for cp.async");
     }
-    launch(s, tile, true, a, b16, c, bias);
+    launch(s, tile, HalfOperands.B, a, b16, c, bias);
   }
 
-  /** Launches tile {@code t}'s kernel over {@code s}, B in 16 bits where {@code halfB}. */
-  private void launch(GemmShape s, MmaTile t, boolean halfB, long a, long b, long c, long bias) {
-    Geometry geo = GemmKernels.geometry(precision, s, t, halfB);
-    driver.launch(kernel(KernelKey.of(t, s.epilogue(), halfB)), geo.grid(), geo.block(),
-        geo.sharedBytes(), GemmKernels.args(a, b, c, bias,
-            halfB ? HalfWeights.kernelShape(s) : s));
+  /**
+   * Launches tile {@code t}'s kernel over {@code s}, {@code h} read in 16 bits: B as its B^T copy
+   * at {@code b}, and A too as its rows' copy at {@code a} ({@link HalfRowsRoute}).
+   */
+  private void launch(GemmShape s, MmaTile t, HalfOperands h, long a, long b, long c,
+      long bias) {
+    GemmShape k = switch (h) {
+      case NONE -> s;
+      case B -> HalfWeights.kernelShape(s);
+      case A_AND_B -> HalfRows.kernelShape(s);
+    };
+    Geometry geo = GemmKernels.geometry(precision, k, t, h);
+    driver.launch(kernel(KernelKey.of(t, s.epilogue(), h)), geo.grid(), geo.block(),
+        geo.sharedBytes(), GemmKernels.args(a, b, c, bias, k));
   }
 
   /**
@@ -174,6 +185,9 @@ public final class GeneratedGemm implements GpuGemm {
         if (weight && t != halfFirst && (t.stages() == 0 || halfB)) {
           routes.add(halfBRoute(s, t));
         }
+        if (weight && t.stages() > 0 && HalfRows.whyNot(s) == null) {
+          routes.add(halfRowsRoute(s, t));
+        }
       }
     }
     if (first == null && splitWhyNot(s) == null) { // fp32 on tensor cores, for the tuner
@@ -208,9 +222,20 @@ public final class GeneratedGemm implements GpuGemm {
 
   /** One tile's kernel over the whole shape, B read as its 16-bit copy. */
   private GemmRoute halfBRoute(GemmShape s, MmaTile tile) {
-    return GemmRoute.ofHalfB(routeName(tile) + HALF_B_SUFFIX, s, precision,
-        () -> image(KernelKey.of(tile, s.epilogue(), true)),
+    return GemmRoute.ofHalfB(routeName(tile) + HalfOperands.B.routeSuffix(), s, precision,
+        () -> image(KernelKey.of(tile, s.epilogue(), HalfOperands.B)),
         (a, b16, c, bias) -> enqueueHalfB(s, tile, a, b16, c, bias));
+  }
+
+  /**
+   * One pipelined tile's kernel over the whole shape on 16-bit copies of both operands: A's rows
+   * copied by the route before each product ({@link HalfRowsRoute}), B the weight's copy.
+   */
+  private GemmRoute halfRowsRoute(GemmShape s, MmaTile tile) {
+    KernelKey key = KernelKey.of(tile, s.epilogue(), HalfOperands.A_AND_B);
+    return new HalfRowsRoute(routeName(tile) + HalfOperands.A_AND_B.routeSuffix(), s, precision,
+        copier, workspaces, () -> image(key),
+        (a16, b16, c, bias) -> launch(s, tile, HalfOperands.A_AND_B, a16, b16, c, bias));
   }
 
   /** One tile's kernel over the whole shape. */
@@ -290,14 +315,15 @@ public final class GeneratedGemm implements GpuGemm {
   /** The compiled image of one kernel, made once. */
   private byte[] image(KernelKey key) {
     return images.computeIfAbsent(key, k -> compiler.compile(
-        GemmKernels.source(precision, k.tile(), k.epilogue(), k.halfB()), driver.device().arch(),
-        GemmKernels.kernelName(precision, k.tile(), k.epilogue(), k.halfB()) + ".cu"));
+        GemmKernels.source(precision, k.tile(), k.epilogue(), k.halves()),
+        driver.device().arch(),
+        GemmKernels.kernelName(precision, k.tile(), k.epilogue(), k.halves()) + ".cu"));
   }
 
   private synchronized Object kernel(KernelKey key) {
     Object k = kernels.get(key);
     if (k == null) {
-      String name = GemmKernels.kernelName(precision, key.tile(), key.epilogue(), key.halfB());
+      String name = GemmKernels.kernelName(precision, key.tile(), key.epilogue(), key.halves());
       k = driver.load(image(key), List.of(name)).get(name);
       kernels.put(key, k);
     }

@@ -16,9 +16,12 @@ package dev.ember.executor.backend.cuda;
  * MmaGemmSource#SPLIT}) and each tile takes three products, small-by-big, big-by-small and
  * big-by-big: float32's accuracy on tensor cores, for three times tf32's work.
  *
- * <p>With {@code halfB} (fp16, bf16) B is a weight's 16-bit copy ({@link HalfWeights}: B^T, rows
- * along K): its stages hold [n][k] words of two halves, eight K values a copy, and a fragment
- * register is one shared word read as it is, where float32 B takes two reads and a rounding.
+ * <p>With B in halves ({@link HalfOperands#B}; fp16, bf16) B is a weight's 16-bit copy ({@link
+ * HalfWeights}: B^T, rows along K): its stages hold [n][k] words of two halves, eight K values a
+ * copy, and a fragment register is one shared word read as it is, where float32 B takes two
+ * reads and a rounding. With A in halves too ({@link HalfOperands#A_AND_B}) A is a copy of its
+ * rows the route makes before the product ({@link HalfRows}), staged and read the same way, so
+ * no fragment is rounded in the loop and A's stages take half the bytes.
  */
 final class MmaAsyncGemmSource {
   /**
@@ -36,10 +39,12 @@ final class MmaAsyncGemmSource {
   private MmaAsyncGemmSource() {}
 
   /**
-   * The kernel of tile {@code t}, reading B as a 16-bit copy where {@code halfB} (fp16, bf16:
-   * {@link GemmKernels#source} checks).
+   * The kernel of tile {@code t}, reading {@code h} as 16-bit copies (fp16, bf16: {@link
+   * GemmKernels#source} checks): B as its B^T copy, A as its rows' copy ({@link HalfRows}).
    */
-  static String source(GemmPrecision p, MmaTile t, String name, boolean halfB) {
+  static String source(GemmPrecision p, MmaTile t, String name, HalfOperands h) {
+    boolean halfA = h.a();
+    boolean halfB = h.b();
     MmaLayout l = MmaLayout.of(p);
     int pw = l.perWord();
     int tile = t.size();
@@ -48,7 +53,7 @@ final class MmaAsyncGemmSource {
     int threads = t.threads();
     int aChunks = tile * tk / 4 / threads;
     int bChunks = tk * tile / 4 / threads;
-    if (aChunks * threads * 4 != tile * tk || tk % l.k() != 0) {
+    if ((!halfA && aChunks * threads * 4 != tile * tk) || tk % l.k() != 0) {
       throw new IllegalStateException(t + " does not split over its threads");
     }
     StringBuilder s = new StringBuilder();
@@ -56,10 +61,11 @@ final class MmaAsyncGemmSource {
         .append(p == GemmPrecision.FP32 ? " (3xTF32)" : "").append(" tensor-core GEMM, ")
         .append(tile).append('x').append(tile).append(" tiles, ").append(stages)
         .append("-stage cp.async pipeline")
-        .append(halfB ? ", B a 16-bit B^T copy" : "").append("; needs sm_80\n");
+        .append(halfA ? ", A and B 16-bit copies (A's rows, B^T)"
+            : halfB ? ", B a 16-bit B^T copy" : "").append("; needs sm_80\n");
     s.append(MmaGemmSource.helpers(p));
     s.append(CP16);
-    if (pw == 2) {
+    if (pw == 2 && !halfA) {
       s.append("""
           // Two float32 neighbours along K (8-byte aligned: even K offset), packed even-low.
           __device__ __forceinline__ unsigned ember_pair(const float* p) {
@@ -68,24 +74,26 @@ final class MmaAsyncGemmSource {
           }
           """);
     }
-    String params = halfB ? GemmKernels.PARAMS_HALF_B : GemmKernels.PARAMS;
-    s.append("extern \"C\" __global__ void ").append(name).append('(').append(params)
-        .append(") {\n");
-    int aRow = tk + aPad(pw);
-    int bRow = halfB ? tk / 2 + HALF_B_PAD : tile + bPad(pw);
+    s.append("extern \"C\" __global__ void ").append(name).append('(')
+        .append(GemmKernels.params(h)).append(") {\n");
+    // A's stage: float [m][k], or with halfA words [m][k word]
+    int aRow = halfA ? tk / 2 + HALF_PAD : tk + aPad(pw);
+    String aType = halfA ? "unsigned" : "float";
+    String aComment = halfA ? "[stage][m][k word]: A's rows in halves" : "[stage][m][k]";
+    int bRow = halfB ? tk / 2 + HALF_PAD : tile + bPad(pw);
     // B's stage: float [k][n], or with halfB words [n][k word]
     String bType = halfB ? "unsigned" : "float";
     int bOuter = halfB ? tile : tk;
     String bComment = halfB ? "[stage][n][k word]: B^T in halves" : "[stage][k][n]";
-    if (dynamicSharedBytes(p, t, halfB) == 0) {
-      s.append(line("__shared__ __align__(16) float As[%d][%d][%d];  // [stage][m][k]", stages,
-          tile, aRow));
+    if (dynamicSharedBytes(p, t, h) == 0) {
+      s.append(line("__shared__ __align__(16) %s As[%d][%d][%d];  // %s", aType, stages, tile,
+          aRow, aComment));
       s.append(line("__shared__ __align__(16) %s Bs[%d][%d][%d];  // %s", bType, stages, bOuter,
           bRow, bComment));
     } else { // the same arrays in dynamic shared memory, indexed alike
       s.append(line("extern __shared__ __align__(16) float ember_smem[];"));
-      s.append(line("float (*As)[%d][%d] = reinterpret_cast<float (*)[%d][%d]>(ember_smem);",
-          tile, aRow, tile, aRow));
+      s.append(line("%s (*As)[%d][%d] = reinterpret_cast<%s (*)[%d][%d]>(ember_smem);  // %s",
+          aType, tile, aRow, aType, tile, aRow, aComment));
       s.append(line("%s (*Bs)[%d][%d] = reinterpret_cast<%s (*)[%d][%d]>(ember_smem + %d);  // %s",
           bType, bOuter, bRow, bType, bOuter, bRow, stages * tile * aRow, bComment));
     }
@@ -94,15 +102,17 @@ final class MmaAsyncGemmSource {
     // One K slice into stage st: 16-byte chunks, A along K, B along N.
     s.append("#define EMBER_LOAD(st, k0) \\\n");
     // Inside a macro: _Pragma, since the #pragma lines added below cannot continue one.
-    s.append(macroLine("_Pragma(\"unroll\") for(int i = 0; i < %d; i++) {", aChunks));
-    s.append(macroLine("  const int c = tid + i * %d;", threads));
-    s.append(macroLine("  const int row = c / %d, kc = (c %% %d) * 4;", tk / 4, tk / 4));
-    s.append(macroLine("  const int gm = m0 + row, gk = (k0) + kc;"));
-    s.append(macroLine("  const bool ok = gm < M && gk < K;"));
-    s.append(macroLine("  ember_cp16(&As[st][row][kc], ok ? A + aOff + (long long)gm * aRow"
-        + " + gk : A, ok);"));
-    s.append(macroLine("}"));
-    s.append(halfB ? halfBCopies(tile, tk, threads) : macroLine(
+    s.append(halfA ? halfCopies("As", "A", "aOff", "m0", "M", "aRow", tile, tk, threads)
+        : macroLine("_Pragma(\"unroll\") for(int i = 0; i < %d; i++) {", aChunks)
+        + macroLine("  const int c = tid + i * %d;", threads)
+        + macroLine("  const int row = c / %d, kc = (c %% %d) * 4;", tk / 4, tk / 4)
+        + macroLine("  const int gm = m0 + row, gk = (k0) + kc;")
+        + macroLine("  const bool ok = gm < M && gk < K;")
+        + macroLine("  ember_cp16(&As[st][row][kc], ok ? A + aOff + (long long)gm * aRow"
+            + " + gk : A, ok);")
+        + macroLine("}"));
+    s.append(halfB ? halfCopies("Bs", "B", "bOff", "n0", "N", "bCol", tile, tk, threads)
+        .replaceAll(" \\\\\n$", "\n") : macroLine(
         "_Pragma(\"unroll\") for(int i = 0; i < %d; i++) {", bChunks)
         + macroLine("  const int c = tid + i * %d;", threads)
         + macroLine("  const int kr = c / %d, nc = (c %% %d) * 4;", tile / 4, tile / 4)
@@ -124,7 +134,7 @@ final class MmaAsyncGemmSource {
     s.append(line("    asm volatile(\"cp.async.commit_group;\");  // empty groups keep the count"));
     s.append(line("  }"));
     s.append(line("  const int st = kt %% %d;", stages));
-    s.append(multiply(l, t, tk, pw, halfB, p == GemmPrecision.FP32));
+    s.append(multiply(l, t, tk, pw, h, p == GemmPrecision.FP32));
     s.append("  }\n");
     s.append("#undef EMBER_LOAD\n");
     s.append(MmaGemmSource.epilogue(l, t));
@@ -134,57 +144,63 @@ final class MmaAsyncGemmSource {
 
   /** Shared memory the stages take, in bytes. */
   static int sharedBytes(GemmPrecision p, MmaTile t) {
-    return sharedBytes(p, t, false);
+    return sharedBytes(p, t, HalfOperands.NONE);
   }
 
-  /** Shared memory the stages take, in bytes, with B in 16 bits where {@code halfB}. */
-  static int sharedBytes(GemmPrecision p, MmaTile t, boolean halfB) {
+  /** Shared memory the stages take, in bytes, with {@code h} in 16 bits. */
+  static int sharedBytes(GemmPrecision p, MmaTile t, HalfOperands h) {
     int pw = MmaLayout.of(p).perWord();
-    int bWords = halfB ? t.size() * (t.k() / 2 + HALF_B_PAD) : t.k() * (t.size() + bPad(pw));
-    return 4 * t.stages() * (t.size() * (t.k() + aPad(pw)) + bWords);
+    int halfRow = t.size() * (t.k() / 2 + HALF_PAD);
+    int aWords = h.a() ? halfRow : t.size() * (t.k() + aPad(pw));
+    int bWords = h.b() ? halfRow : t.k() * (t.size() + bPad(pw));
+    return 4 * t.stages() * (aWords + bWords);
   }
 
   /**
-   * The dynamic shared memory {@code t}'s kernel (B in 16 bits where {@code halfB}) is launched
-   * with: 0 where its stages fit in the 48 KB of static shared memory a block gets by default,
-   * else all of them.
+   * The dynamic shared memory {@code t}'s kernel ({@code h} in 16 bits) is launched with: 0
+   * where its stages fit in the 48 KB of static shared memory a block gets by default, else all
+   * of them.
    */
-  static int dynamicSharedBytes(GemmPrecision p, MmaTile t, boolean halfB) {
-    int bytes = sharedBytes(p, t, halfB);
+  static int dynamicSharedBytes(GemmPrecision p, MmaTile t, HalfOperands h) {
+    int bytes = sharedBytes(p, t, h);
     return bytes <= GpuDriver.DEFAULT_SHARED_BYTES ? 0 : bytes;
   }
 
   /**
-   * Words added to each shared row of a 16-bit B^T stage: lane (g, t) reads row g, word t (or t +
-   * 4), and rows of K/2 + 4 words (12 for 16-deep slices) start g on banks 0, 12, 24, 4, 16, 28,
-   * 8 and 20, so the 32 lanes meet 32 distinct banks; 48-byte rows keep every copy on 16 bytes.
+   * Words added to each shared row of a 16-bit stage (B^T, or A's rows): lane (g, t) reads row g
+   * (or g + 8), word t (or t + 4), and rows of K/2 + 4 words (12 for 16-deep slices) start g on
+   * banks 0, 12, 24, 4, 16, 28, 8 and 20, so the 32 lanes meet 32 distinct banks; 48-byte rows
+   * keep every copy on 16 bytes.
    */
-  static final int HALF_B_PAD = 4;
+  static final int HALF_PAD = 4;
 
   /**
-   * The macro lines that copy one slice of the 16-bit B^T into stage st: per row of the tile
-   * ({@code n}), K/8 copies of eight halves each. Past N, or from K on, the copy zero-fills; a
-   * row's last copy may straddle K, where the padding of the copy holds zeros.
+   * The macro lines that copy one slice of a 16-bit operand ({@code ptr}: B^T, or A's rows) into
+   * stage st of {@code smem}: per row of the tile (from {@code origin}, below {@code bound}), K/8
+   * copies of eight halves each, {@code rowStride} halves apart. Past the bound, or from K on,
+   * the copy zero-fills; a row's last copy may straddle K, where the padding of the copy holds
+   * zeros.
    */
-  private static String halfBCopies(int tile, int tk, int threads) {
+  private static String halfCopies(String smem, String ptr, String off, String origin,
+      String bound, String rowStride, int tile, int tk, int threads) {
     int perRow = tk / 8;
     int chunks = tile * perRow;
     int rounds = (chunks + threads - 1) / threads;
     if (chunks > threads && chunks % threads != 0) {
-      throw new IllegalStateException(chunks + " B copies do not split over " + threads
-          + " threads");
+      throw new IllegalStateException(chunks + " " + ptr + " copies do not split over "
+          + threads + " threads");
     }
     String guard = chunks < threads ? "  if (c < " + chunks + ") {" : "  {";
     return macroLine("_Pragma(\"unroll\") for(int i = 0; i < %d; i++) {", rounds)
         + macroLine("  const int c = tid + i * %d;", threads)
         + macroLine(guard)
-        + macroLine("    const int nr = c / %d, kc = (c %% %d) * 8;", perRow, perRow)
-        + macroLine("    const int gn = n0 + nr, gk = (k0) + kc;")
-        + macroLine("    const bool ok = gn < N && gk < K;")
-        + macroLine("    ember_cp16(&Bs[st][nr][kc / 2], ok ? B + bOff + (long long)gn * bCol"
-            + " + gk : B, ok);")
+        + macroLine("    const int r = c / %d, kc = (c %% %d) * 8;", perRow, perRow)
+        + macroLine("    const int gr = %s + r, gk = (k0) + kc;", origin)
+        + macroLine("    const bool ok = gr < %s && gk < K;", bound)
+        + macroLine("    ember_cp16(&%s[st][r][kc / 2], ok ? %s + %s + (long long)gr * %s"
+            + " + gk : %s, ok);", smem, ptr, off, rowStride, ptr)
         + macroLine("  }")
-        + "  }\n";
+        + macroLine("}");
   }
 
   /**
@@ -209,11 +225,11 @@ final class MmaAsyncGemmSource {
   }
 
   /**
-   * Fragments read from the float32 stage and rounded (B, with {@code halfB}, read as stored; with
+   * Fragments read from the float32 stage and rounded (operands in halves read as stored; with
    * {@code split}, each value as two tf32 words, the small ones in {@code afs} and {@code bfs}),
    * then the warp's mma tiles.
    */
-  private static String multiply(MmaLayout l, MmaTile t, int tk, int pw, boolean halfB,
+  private static String multiply(MmaLayout l, MmaTile t, int tk, int pw, HalfOperands h,
       boolean split) {
     StringBuilder s = new StringBuilder();
     s.append(line("  for (int kk = 0; kk < %d; kk += %d) {", tk, l.k()));
@@ -226,6 +242,11 @@ final class MmaAsyncGemmSource {
     s.append(line("    for (int mi = 0; mi < %d; mi++) {", t.fragsM()));
     s.append(line("      const int r = wm + mi * %d + g;", MmaLayout.M));
     for (int reg = 0; reg < MmaLayout.A_REGS; reg++) {
+      if (h.a()) {
+        s.append(line("      af[mi][%d] = As[st][r + %d][kk / 2 + t + %d];", reg, l.aRegRow(reg),
+            l.aRegWord(reg)));
+        continue;
+      }
       String at = "As[st][r + " + l.aRegRow(reg) + "][kk + " + pw + " * t + "
           + l.aCol(0, reg * pw) + "]";
       s.append(split ? line("      ember_split(%s, af[mi][%d], afs[mi][%d]);", at, reg, reg)
@@ -236,7 +257,7 @@ final class MmaAsyncGemmSource {
     s.append(line("    for (int ni = 0; ni < %d; ni++) {", t.fragsN()));
     s.append(line("      const int c = wn + ni * %d + g;", MmaLayout.N));
     for (int reg = 0; reg < MmaLayout.B_REGS; reg++) {
-      if (halfB) {
+      if (h.b()) {
         s.append(line("      bf[ni][%d] = Bs[st][c][kk / 2 + t + %d];", reg, l.bRegWord(reg)));
         continue;
       }

@@ -54,9 +54,8 @@ public final class WgmmaGemm implements GpuGemm {
 
   private static final Tile T128 = new Tile(2, WgmmaGemmSource.TILE_N);
 
-  /** HALF_ROWS: the copy kernel, loaded once; its routes' copies, freed by release or close. */
-  private Object copyKernel;
-  private final Map<GemmPrecision, byte[]> copyImages = new ConcurrentHashMap<>();
+  /** HALF_ROWS: the copy kernel; its routes' copies, freed by release or close. */
+  private final HalfRowsRoute.Copier copier;
   private final GemmWorkspaces copies;
   /** HALF_ROWS: the route {@link #enqueue} runs per shape (it holds the shape's copy). */
   private final Map<GemmShape, GemmRoute> direct = new HashMap<>();
@@ -71,6 +70,7 @@ public final class WgmmaGemm implements GpuGemm {
     this.compiler = compiler;
     this.precision = precision;
     this.operands = operands;
+    this.copier = new HalfRowsRoute.Copier(driver, compiler, precision);
     this.copies = new GemmWorkspaces(driver);
   }
 
@@ -178,9 +178,13 @@ public final class WgmmaGemm implements GpuGemm {
   @Override
   public void enqueue(GemmShape s, long a, long b, long c, long bias) {
     if (operands == Operands.HALF_ROWS) {
+      String why = whyNot(s);
+      if (why != null) {
+        throw new IllegalArgumentException(name() + " cannot run " + s + ": " + why);
+      }
       GemmRoute r;
       synchronized (this) {
-        r = direct.computeIfAbsent(s, k -> new RowsRoute(k, T128));
+        r = direct.computeIfAbsent(s, k -> rowsRoute(k, T128));
       }
       r.enqueue(a, b, c, bias);
       return;
@@ -227,7 +231,7 @@ public final class WgmmaGemm implements GpuGemm {
     List<GemmRoute> routes = new ArrayList<>();
     for (Tile tile : tiles) {
       if (operands == Operands.HALF_ROWS) {
-        routes.add(new RowsRoute(s, tile));
+        routes.add(rowsRoute(s, tile));
         continue;
       }
       String route = name() + "-t" + tile.label();
@@ -267,82 +271,11 @@ public final class WgmmaGemm implements GpuGemm {
     });
   }
 
-  /**
-   * A HALF_ROWS route: A copied into 16-bit rows held by the route (allocated on its first
-   * enqueue, freed by {@link #release}), then the 16-bit-data kernel on {@code tile} over the
-   * copy and the weight's copy the caller passes as B.
-   */
-  private final class RowsRoute implements GemmRoute {
-    private final GemmShape shape;
-    private final Tile tile;
-    private long copy;
-
-    RowsRoute(GemmShape shape, Tile tile) {
-      this.shape = shape;
-      this.tile = tile;
-    }
-
-    @Override
-    public String name() {
-      return WgmmaGemm.this.name() + "-t" + tile.label();
-    }
-
-    @Override
-    public GemmShape shape() {
-      return shape;
-    }
-
-    @Override
-    public GemmPrecision precision() {
-      return precision;
-    }
-
-    @Override
-    public boolean readsHalfB() {
-      return true;
-    }
-
-    @Override
-    public void enqueue(long a, long b16, long c, long bias) {
-      String why = whyNot(shape);
-      if (why != null) {
-        throw new IllegalArgumentException(WgmmaGemm.this.name() + " cannot run " + shape + ": "
-            + why);
-      }
-      if ((b16 & 15) != 0) {
-        throw new IllegalArgumentException(name() + ": B's 16-bit copy must be 16-byte aligned");
-      }
-      if (copy == 0) {
-        copy = copies.alloc(HalfRows.bytes(shape));
-      }
-      driver.launch(copyKernel(), HalfRows.grid(shape), Dim3.of(HalfRows.THREADS), 0,
-          HalfRows.args(a, copy, shape));
-      launch(HalfRows.kernelShape(shape), tile, copy, b16, c, bias);
-    }
-
-    @Override
-    public void compile() {
-      image(tile, shape.epilogue());
-      copyImage();
-    }
-
-    @Override
-    public void release() {
-      copy = copies.free(copy);
-    }
-  }
-
-  private byte[] copyImage() {
-    return copyImages.computeIfAbsent(precision, p -> compiler.compile(HalfRows.source(p),
-        driver.device().arch(), HalfRows.kernelName(p) + ".cu"));
-  }
-
-  private synchronized Object copyKernel() {
-    if (copyKernel == null) {
-      String name = HalfRows.kernelName(precision);
-      copyKernel = driver.load(copyImage(), List.of(name)).get(name);
-    }
-    return copyKernel;
+  /** A HALF_ROWS route: A copied into 16-bit rows, then the 16-bit-data kernel on {@code tile}. */
+  private GemmRoute rowsRoute(GemmShape s, Tile tile) {
+    return new HalfRowsRoute(name() + "-t" + tile.label(), s, precision, copier, copies,
+        () -> image(tile, s.epilogue()),
+        (a16, b16, c, bias) -> launch(HalfRows.kernelShape(s), tile, a16, b16, c, bias));
   }
 
   /** Frees the copies of A that HALF_ROWS routes and {@link #enqueue} still hold. */

@@ -31,10 +31,16 @@ class GemmKernelsNvrtcTest {
             arch, cubin.length, (System.nanoTime() - start) / 1_000_000);
         assertTrue(cubin.length > 0);
         if (p == GemmPrecision.FP16 || p == GemmPrecision.BF16) {
-          String name = GemmKernels.kernelName(p, tile, GemmEpilogue.NONE, true);
-          String src = GemmKernels.source(p, tile, GemmEpilogue.NONE, true);
+          String name = GemmKernels.kernelName(p, tile, GemmEpilogue.NONE, HalfOperands.B);
+          String src = GemmKernels.source(p, tile, GemmEpilogue.NONE, HalfOperands.B);
           assertTrue(src.contains("const unsigned short* __restrict__ B"), name);
           assertTrue(new Nvrtc().compile(src, arch, name).length > 0, name);
+          if (tile.stages() > 0) { // A's rows in 16 bits too
+            String ab = GemmKernels.kernelName(p, tile, GemmEpilogue.NONE, HalfOperands.A_AND_B);
+            String abSrc = GemmKernels.source(p, tile, GemmEpilogue.NONE, HalfOperands.A_AND_B);
+            assertTrue(abSrc.contains("const unsigned short* __restrict__ A"), ab);
+            assertTrue(new Nvrtc().compile(abSrc, arch, ab).length > 0, ab);
+          }
         }
       }
     }

@@ -75,6 +75,10 @@ class GemmTensorCoreEmulatedTest {
       long halfB = ran.stream().filter(r -> r.endsWith(GeneratedGemm.HALF_B_SUFFIX)).count();
       assertEquals(p == GemmPrecision.TF32 ? 0 : 4 * MmaTile.values().length, halfB,
           String.valueOf(ran));
+      // and A copied into 16-bit rows too, on each pipelined tile (3)
+      long halfRows = ran.stream().filter(r -> r.endsWith(HalfOperands.A_AND_B.routeSuffix()))
+          .count();
+      assertEquals(p == GemmPrecision.TF32 ? 0 : 4 * 3, halfRows, String.valueOf(ran));
     }
   }
 

@@ -117,8 +117,8 @@ class GemmTunerEmulatedTest {
   }
 
   /**
-   * At fp16 the tuner gives each route that reads B in 16 bits the 16-bit copy of its seeded B,
-   * so those routes agree and are timed beside the float32 ones (given float32 B they would be
+   * At fp16 the tuner gives each route that reads B in 16 bits (A too, on 16-bit rows, "-hab")
+   * the 16-bit copy of its seeded B, so those routes agree and are timed beside the float32 ones (given float32 B they would be
    * refused for their error).
    */
   @Test
@@ -129,7 +129,10 @@ class GemmTunerEmulatedTest {
       List<GemmRoute> routes = g.routes(THIN);
       List<String> halfB = routes.stream().filter(GemmRoute::readsHalfB).map(GemmRoute::name)
           .toList();
-      assertEquals(MmaTile.values().length, halfB.size(), "one per tile: " + halfB);
+      long pipelined = java.util.Arrays.stream(MmaTile.values()).filter(t -> t.stages() > 0)
+          .count();
+      assertEquals(MmaTile.values().length + pipelined, halfB.size(),
+          "one per tile, and A in 16-bit rows too on each pipelined tile: " + halfB);
       GemmTuner.Choice c = fresh.exclusive(() -> fresh.tuner().choose(routes, null));
       assertTrue(c.refused().isEmpty(), c.refused().toString());
       assertTrue(c.micros().keySet().containsAll(halfB), c.micros().toString());

@@ -55,8 +55,13 @@ class KernelResourcesNvrtcTest {
       sources.put(GemmKernels.kernelName(GemmPrecision.FP16, tile),
           GemmKernels.source(GemmPrecision.FP16, tile));
       // and reading B as its 16-bit copy
-      sources.put(GemmKernels.kernelName(GemmPrecision.BF16, tile, GemmEpilogue.NONE, true),
-          GemmKernels.source(GemmPrecision.BF16, tile, GemmEpilogue.NONE, true));
+      sources.put(GemmKernels.kernelName(GemmPrecision.BF16, tile, GemmEpilogue.NONE, HalfOperands.B),
+          GemmKernels.source(GemmPrecision.BF16, tile, GemmEpilogue.NONE, HalfOperands.B));
+      if (tile.stages() > 0) { // and A's rows too
+        sources.put(GemmKernels.kernelName(GemmPrecision.FP16, tile, GemmEpilogue.NONE,
+            HalfOperands.A_AND_B), GemmKernels.source(GemmPrecision.FP16, tile,
+            GemmEpilogue.NONE, HalfOperands.A_AND_B));
+      }
       if (GemmKernels.splitsTf32(GemmPrecision.FP32, tile)) { // twice the fragments of tf32
         sources.put(GemmKernels.kernelName(GemmPrecision.FP32, tile),
             GemmKernels.source(GemmPrecision.FP32, tile));

@@ -48,25 +48,32 @@ class MmaAsyncBanksTest {
   }
 
   /**
-   * B read as its 16-bit copy ({@code halfB}): each register is one word of row (column of B) g
-   * at word {@code kk / 2 + t + bRegWord(reg)}, rows {@code k / 2 + HALF_B_PAD} words long.
+   * Operands read as 16-bit copies ({@link HalfOperands}), rows {@code k / 2 + HALF_PAD} words
+   * long: register reg of lane (g, t) is one word, of B^T at row g (B's column) and word {@code
+   * kk / 2 + t + bRegWord(reg)}, of A's rows at row {@code aRow} (g or g + 8) and word {@code kk /
+   * 2 + aCol / 2} (t or t + 4): the same pattern, which the padding spreads over 32 banks.
    */
   @ParameterizedTest
   @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
-  void halfBReadsHitDistinctBanks(GemmPrecision p) {
+  void halfReadsHitDistinctBanks(GemmPrecision p) {
     MmaLayout l = MmaLayout.of(p);
     for (MmaTile t : MmaTile.values()) {
       if (t.stages() == 0) {
         continue;
       }
-      int row = t.k() / 2 + MmaAsyncGemmSource.HALF_B_PAD;
+      int row = t.k() / 2 + MmaAsyncGemmSource.HALF_PAD;
       for (int kk = 0; kk < t.k(); kk += l.k()) {
-        for (int reg = 0; reg < MmaLayout.B_REGS; reg++) {
-          int[] words = new int[32];
+        for (int reg = 0; reg < MmaLayout.A_REGS; reg++) {
+          int[] a = new int[32];
+          int[] b = new int[32];
           for (int lane = 0; lane < 32; lane++) {
-            words[lane] = l.bCol(lane, reg * 2) * row + kk / 2 + l.bWordRow(lane & 3, reg);
+            a[lane] = l.aRow(lane, reg * 2) * row + kk / 2 + l.aCol(lane, reg * 2) / 2;
+            b[lane] = l.bCol(lane, reg * 2) * row + kk / 2 + l.bWordRow(lane & 3, reg);
           }
-          assertEquals(1, ways(words, 1), p + " " + t + " half B register " + reg);
+          assertEquals(1, ways(a, 1), p + " " + t + " half A register " + reg);
+          if (reg < MmaLayout.B_REGS) {
+            assertEquals(1, ways(b, 1), p + " " + t + " half B register " + reg);
+          }
         }
       }
       assertEquals(0, row * 4 % 16, "rows must keep each 16-byte copy aligned");
