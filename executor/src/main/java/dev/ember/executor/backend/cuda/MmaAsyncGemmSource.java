@@ -21,7 +21,9 @@ package dev.ember.executor.backend.cuda;
  * copy, and a fragment register is one shared word read as it is, where float32 B takes two
  * reads and a rounding. With A in halves too ({@link HalfOperands#A_AND_B}) A is a copy of its
  * rows the route makes before the product ({@link HalfRows}), staged and read the same way, so
- * no fragment is rounded in the loop and A's stages take half the bytes.
+ * no fragment is rounded in the loop and A's stages take half the bytes. Fragments of a 16-bit
+ * stage are read by {@code ldmatrix.x4} ({@link #LDMATRIX}): one instruction a 16x16 A fragment
+ * or two 8-column B fragments, where single-word reads take four.
  */
 final class MmaAsyncGemmSource {
   /**
@@ -65,6 +67,9 @@ final class MmaAsyncGemmSource {
             : halfB ? ", B a 16-bit B^T copy" : "").append("; needs sm_80\n");
     s.append(MmaGemmSource.helpers(p));
     s.append(CP16);
+    if (halfB) {
+      s.append(LDMATRIX);
+    }
     if (pw == 2 && !halfA) {
       s.append("""
           // Two float32 neighbours along K (8-byte aligned: even K offset), packed even-low.
@@ -239,28 +244,35 @@ final class MmaAsyncGemmSource {
       s.append(line("    unsigned afs[%d][%d];", t.fragsM(), MmaLayout.A_REGS));
       s.append(line("    unsigned bfs[%d][%d];", t.fragsN(), MmaLayout.B_REGS));
     }
+    s.append(h.a() ? halfAFragments(l, t) : floatAFragments(l, t, pw, split));
+    s.append(h.b() ? halfBFragments(l, t) : floatBFragments(l, t, pw, split));
+    s.append(split ? MmaGemmSource.mmaAll(t, "afs", "bf") + MmaGemmSource.mmaAll(t, "af", "bfs")
+        + MmaGemmSource.mmaAll(t, "af", "bf") : MmaGemmSource.mmaAll(t));
+    s.append(line("  }"));
+    return s.toString();
+  }
+
+  /** A's fragments read from its float32 stage and rounded (split in two tf32 words). */
+  private static String floatAFragments(MmaLayout l, MmaTile t, int pw, boolean split) {
+    StringBuilder s = new StringBuilder();
     s.append(line("    for (int mi = 0; mi < %d; mi++) {", t.fragsM()));
     s.append(line("      const int r = wm + mi * %d + g;", MmaLayout.M));
     for (int reg = 0; reg < MmaLayout.A_REGS; reg++) {
-      if (h.a()) {
-        s.append(line("      af[mi][%d] = As[st][r + %d][kk / 2 + t + %d];", reg, l.aRegRow(reg),
-            l.aRegWord(reg)));
-        continue;
-      }
       String at = "As[st][r + " + l.aRegRow(reg) + "][kk + " + pw + " * t + "
           + l.aCol(0, reg * pw) + "]";
       s.append(split ? line("      ember_split(%s, af[mi][%d], afs[mi][%d]);", at, reg, reg)
           : line("      af[mi][%d] = %s;", reg, pw == 1 ? "ember_word(" + at + ")"
               : "ember_pair(&" + at + ")"));
     }
-    s.append(line("    }"));
+    return s.append(line("    }")).toString();
+  }
+
+  /** B's fragments read from its float32 stage ([k][n]) and rounded (split in two tf32 words). */
+  private static String floatBFragments(MmaLayout l, MmaTile t, int pw, boolean split) {
+    StringBuilder s = new StringBuilder();
     s.append(line("    for (int ni = 0; ni < %d; ni++) {", t.fragsN()));
     s.append(line("      const int c = wn + ni * %d + g;", MmaLayout.N));
     for (int reg = 0; reg < MmaLayout.B_REGS; reg++) {
-      if (h.b()) {
-        s.append(line("      bf[ni][%d] = Bs[st][c][kk / 2 + t + %d];", reg, l.bRegWord(reg)));
-        continue;
-      }
       String k = "kk + " + pw + " * t + " + l.bRow(0, reg * pw);
       s.append(line("      {"));
       s.append(line("        const int k = %s;", k));
@@ -269,12 +281,59 @@ final class MmaAsyncGemmSource {
               : "ember_word(Bs[st][k][c], Bs[st][k + 1][c])"));
       s.append(line("      }"));
     }
-    s.append(line("    }"));
-    s.append(split ? MmaGemmSource.mmaAll(t, "afs", "bf") + MmaGemmSource.mmaAll(t, "af", "bfs")
-        + MmaGemmSource.mmaAll(t, "af", "bf") : MmaGemmSource.mmaAll(t));
-    s.append(line("  }"));
-    return s.toString();
+    return s.append(line("    }")).toString();
   }
+
+  /**
+   * A's fragments from its 16-bit stage ([m][k word]) by one ldmatrix.x4 each: matrix j is
+   * register j, rows {@code aRegRow(j)} (0 or 8) on, words {@code aRegWord(j)} (0 or 4) on, and
+   * lane l gives the address of row l % 8 of matrix l / 8.
+   */
+  private static String halfAFragments(MmaLayout l, MmaTile t) {
+    for (int j = 0; j < MmaLayout.A_REGS; j++) {
+      if (l.aRegRow(j) != 8 * (j & 1) || l.aRegWord(j) != 4 * (j >> 1)) {
+        throw new IllegalStateException("A register " + j + " is no ldmatrix.x4 matrix " + j);
+      }
+    }
+    return line("    for (int mi = 0; mi < %d; mi++) {", t.fragsM())
+        + line("      const int r = wm + mi * %d + (lane & 7) + ((lane >> 3) & 1) * 8;",
+            MmaLayout.M)
+        + line("      ember_ldmatrix_x4(af[mi], &As[st][r][kk / 2 + (lane >> 4) * 4]);")
+        + line("    }");
+  }
+
+  /**
+   * B's fragments from its 16-bit B^T stage ([n][k word]), two column tiles per ldmatrix.x4:
+   * matrices 0 and 1 are registers 0 and 1 (words {@code bRegWord}: 0 and 4 on) of tile ni, 2
+   * and 3 those of tile ni + 1; lane l gives the address of row l % 8 of matrix l / 8.
+   */
+  private static String halfBFragments(MmaLayout l, MmaTile t) {
+    if (t.fragsN() % 2 != 0 || l.bRegWord(0) != 0 || l.bRegWord(1) != 4) {
+      throw new IllegalStateException(t + ": B's fragments are no pairs of ldmatrix.x4 halves");
+    }
+    return line("    for (int ni = 0; ni < %d; ni += 2) {", t.fragsN())
+        + line("      const int c = wn + (ni + (lane >> 4)) * %d + (lane & 7);", MmaLayout.N)
+        + line("      unsigned q[4];")
+        + line("      ember_ldmatrix_x4(q, &Bs[st][c][kk / 2 + ((lane >> 3) & 1) * 4]);")
+        + line("      bf[ni][0] = q[0];")
+        + line("      bf[ni][1] = q[1];")
+        + line("      bf[ni + 1][0] = q[2];")
+        + line("      bf[ni + 1][1] = q[3];")
+        + line("    }");
+  }
+
+  /**
+   * {@code ember_ldmatrix_x4(d, row)}: four 8x8 matrices of 16-bit values from shared memory,
+   * lane l giving the address of row l % 8 of matrix l / 8 and getting, of each matrix j, the
+   * word of its row l / 4, halves 2 (l % 4) and 2 (l % 4) + 1, as an mma fragment takes them.
+   */
+  static final String LDMATRIX = """
+      __device__ __forceinline__ void ember_ldmatrix_x4(unsigned* d, const void* row) {
+        const unsigned a = (unsigned) __cvta_generic_to_shared(row);
+        asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
+            : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3]) : "r"(a));
+      }
+      """;
 
   private static String line(String format, Object... args) {
     return "  " + format.formatted(args) + "\n";

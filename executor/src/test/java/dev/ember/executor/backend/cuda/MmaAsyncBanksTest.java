@@ -48,10 +48,10 @@ class MmaAsyncBanksTest {
   }
 
   /**
-   * Operands read as 16-bit copies ({@link HalfOperands}), rows {@code k / 2 + HALF_PAD} words
-   * long: register reg of lane (g, t) is one word, of B^T at row g (B's column) and word {@code
-   * kk / 2 + t + bRegWord(reg)}, of A's rows at row {@code aRow} (g or g + 8) and word {@code kk /
-   * 2 + aCol / 2} (t or t + 4): the same pattern, which the padding spreads over 32 banks.
+   * Operands read as 16-bit copies ({@link HalfOperands}) by ldmatrix.x4, rows {@code k / 2 +
+   * HALF_PAD} words long: each of its four matrices is one request of 8 rows of 16 bytes (A's
+   * matrix j: rows {@code aRegRow(j)} on, words {@code kk / 2 + aRegWord(j)} on; B^T's: rows of
+   * column tile ni or ni + 1, words {@code kk / 2} or 4 more), whose 32 words must meet 32 banks.
    */
   @ParameterizedTest
   @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
@@ -63,20 +63,21 @@ class MmaAsyncBanksTest {
       }
       int row = t.k() / 2 + MmaAsyncGemmSource.HALF_PAD;
       for (int kk = 0; kk < t.k(); kk += l.k()) {
-        for (int reg = 0; reg < MmaLayout.A_REGS; reg++) {
+        for (int j = 0; j < 4; j++) {
           int[] a = new int[32];
           int[] b = new int[32];
-          for (int lane = 0; lane < 32; lane++) {
-            a[lane] = l.aRow(lane, reg * 2) * row + kk / 2 + l.aCol(lane, reg * 2) / 2;
-            b[lane] = l.bCol(lane, reg * 2) * row + kk / 2 + l.bWordRow(lane & 3, reg);
+          for (int r = 0; r < 8; r++) {
+            for (int w = 0; w < 4; w++) {
+              a[4 * r + w] = (l.aRegRow(j) + r) * row + kk / 2 + l.aRegWord(j) + w;
+              b[4 * r + w] = ((j >> 1) * MmaLayout.N + r) * row + kk / 2
+                  + l.bRegWord(j & 1) + w;
+            }
           }
-          assertEquals(1, ways(a, 1), p + " " + t + " half A register " + reg);
-          if (reg < MmaLayout.B_REGS) {
-            assertEquals(1, ways(b, 1), p + " " + t + " half B register " + reg);
-          }
+          assertEquals(1, ways(a, 1), p + " " + t + " half A matrix " + j);
+          assertEquals(1, ways(b, 1), p + " " + t + " half B matrix " + j);
         }
       }
-      assertEquals(0, row * 4 % 16, "rows must keep each 16-byte copy aligned");
+      assertEquals(0, row * 4 % 16, "rows must keep each 16-byte copy (and ldmatrix row) aligned");
     }
   }
 

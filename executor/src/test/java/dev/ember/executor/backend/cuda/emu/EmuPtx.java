@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * Turns each inline PTX statement of generated CUDA C ({@code asm volatile("..." : outs : ins)})
  * into a call of its host model in {@code emu_ptx.h}, so the emulator runs the tensor-core GEMMs:
  * {@code mma.sync} (m16n8k8 tf32, m16n8k16 f16/bf16), {@code cvt} to tf32, f16x2 and bf16x2, and
- * {@code cp.async} with its commit and wait, {@code wgmma.mma_async} (m64nNk16 with A from
+ * {@code cp.async} with its commit and wait, {@code ldmatrix} (x1, x2, x4, no transpose),
+ * {@code wgmma.mma_async} (m64nNk16 with A from
  * shared-memory descriptors or from registers, B from a descriptor, scale-d given by the {@code
  * setp} idiom) with its fences, commit and wait. Any other
  * PTX is refused with KERNEL_COMPILE_FAILED naming the instruction and its line.
@@ -34,6 +35,8 @@ final class EmuPtx {
   private static final Pattern CP_ASYNC =
       Pattern.compile("cp\\.async\\.(ca|cg)\\.shared\\.global");
   private static final Pattern CVT_PAIR = Pattern.compile("cvt\\.rn\\.(f16|bf16)x2\\.f32");
+  private static final Pattern LDMATRIX =
+      Pattern.compile("ldmatrix\\.sync\\.aligned\\.m8n8\\.x([124])\\.shared\\.b16");
   private static final Pattern WGMMA = Pattern.compile(
       "wgmma\\.mma_async\\.sync\\.aligned\\.m64n(\\d+)k16\\.f32\\.(f16|bf16)\\.\\2");
   /** {@code .reg .pred p; setp.ne.b32 p, x, 0;}: how a scale-d predicate is made from a value. */
@@ -117,6 +120,17 @@ final class EmuPtx {
             + address(args.get(0), instr) + ", (const void*)" + address(args.get(1), instr)
             + ", " + ref(args.get(2), instr) + ", " + ref(args.get(args.size() - 1), instr)
             + ");";
+      }
+      Matcher ld = LDMATRIX.matcher(op);
+      if (ld.matches() && args.size() == 2) {
+        int count = Integer.parseInt(ld.group(1));
+        List<String> d = registers(args.get(0), count, instr);
+        StringBuilder out = new StringBuilder("{ unsigned emu_d[" + count + "]; emu_ldmatrix("
+            + count + ", (unsigned)" + address(args.get(1), instr) + ", emu_d);");
+        for (int i = 0; i < count; i++) {
+          out.append(' ').append(d.get(i)).append(" = emu_d[").append(i).append("];");
+        }
+        return out.append(" }").toString();
       }
       Matcher pair = CVT_PAIR.matcher(op);
       if (pair.matches() && args.size() == 3) {
@@ -251,7 +265,7 @@ final class EmuPtx {
           "host emulator has no model of this inline PTX (" + program + " line " + line + "): '"
               + instr + "'",
           "run it on a GPU; the emulator models mma.sync (m16n8k8 tf32, m16n8k16 f16/bf16),"
-              + " cvt to tf32/f16x2/bf16x2, cp.async and wgmma.mma_async (m64nNk16 f16/bf16, A from"
+              + " cvt to tf32/f16x2/bf16x2, cp.async, ldmatrix (no .trans) and wgmma.mma_async (m64nNk16 f16/bf16, A from"
               + " registers or unswizzled shared memory, B from unswizzled shared memory) with"
               + " their groups (emu_ptx.h)");
     }

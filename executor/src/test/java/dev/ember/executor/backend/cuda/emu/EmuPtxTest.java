@@ -43,12 +43,13 @@ class EmuPtxTest {
 
   @Test
   void ptxWithoutAModelIsRefusedByNameAndLine() {
-    String src = "void f() {\n  asm volatile(\"ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1,"
-        + " %2, %3}, [%4];\" : \"=r\"(a), \"=r\"(b), \"=r\"(c), \"=r\"(d) : \"r\"(s));\n}\n";
+    String src = "void f() {\n  asm volatile(\"ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16"
+        + " {%0, %1, %2, %3}, [%4];\" : \"=r\"(a), \"=r\"(b), \"=r\"(c), \"=r\"(d) :"
+        + " \"r\"(s));\n}\n";
     EmberException e = assertThrows(EmberException.class, () -> EmuPtx.translate(src, "w.cu"));
     assertEquals(ErrorCode.KERNEL_COMPILE_FAILED, e.code());
     assertTrue(e.getMessage().contains("w.cu line 2"), e.getMessage());
-    assertTrue(e.getMessage().contains("'ldmatrix.sync.aligned.m8n8.x4.shared.b16"),
+    assertTrue(e.getMessage().contains("'ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16"),
         e.getMessage());
     // Several instructions in one statement are refused whole, not run in part.
     EmberException block = assertThrows(EmberException.class, () -> EmuPtx.translate(
@@ -111,6 +112,50 @@ class EmuPtxTest {
         assertEquals(hex(upperF16[i]), hex(h >>> 16), at + " f16 of hi");
         assertEquals(hex((int) cases[i][3]), hex(out.getInt(12 * i + 4) & 0xffff), at + " bf16");
         assertEquals(hex((int) cases[i][4]), hex(out.getInt(12 * i + 8)), at + " tf32");
+      }
+    }
+  }
+
+  /**
+   * ldmatrix x1, x2 and x4 as the PTX ISA describes them: lane l receives, of matrix j, word l %
+   * 4 of the row whose address lane 8j + l / 4 gave. The lanes give the rows of each matrix in
+   * reverse, so a model that assumed a layout instead of reading the addresses fails.
+   */
+  @Test
+  void ldmatrixGivesEachLaneTheWordsOfTheRowsTheLanesAddressed() {
+    assumeTrue(HostKernelCompiler.unavailableReason() == null,
+        "no host compiler: " + HostKernelCompiler.unavailableReason());
+    String src = """
+        extern "C" __global__ void ld(unsigned* out) {
+          __shared__ __align__(16) unsigned short s[4][8][8];
+          const int l = threadIdx.x;
+          for (int i = l; i < 256; i += 32) s[i / 64][(i / 8) % 8][i % 8] = (unsigned short)i;
+          __syncthreads();
+          const unsigned a = (unsigned) __cvta_generic_to_shared(&s[l / 8][7 - l % 8][0]);
+          unsigned w[7];
+          asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
+              : "=r"(w[0]), "=r"(w[1]), "=r"(w[2]), "=r"(w[3]) : "r"(a));
+          asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0, %1}, [%2];"
+              : "=r"(w[4]), "=r"(w[5]) : "r"(a));
+          asm volatile("ldmatrix.sync.aligned.m8n8.x1.shared.b16 {%0}, [%1];"
+              : "=r"(w[6]) : "r"(a));
+          for (int i = 0; i < 7; i++) out[7 * l + i] = w[i];
+        }
+        """;
+    try (EmulatedDriver gpu = new EmulatedDriver()) {
+      Object k = gpu.load(new HostKernelCompiler().compile(src, gpu.device().arch(), "ld.cu"),
+          List.of("ld")).get("ld");
+      long dOut = gpu.alloc(4L * 7 * 32);
+      gpu.launch(k, Dim3.of(1), Dim3.of(32), 0, new Object[] {dOut});
+      ByteBuffer out = ByteBuffer.allocateDirect(4 * 7 * 32).order(ByteOrder.LITTLE_ENDIAN);
+      gpu.download(out, dOut);
+      int[] matrixOfSlot = {0, 1, 2, 3, 0, 1, 0};
+      for (int l = 0; l < 32; l++) {
+        for (int i = 0; i < 7; i++) {
+          int low = matrixOfSlot[i] * 64 + (7 - l / 4) * 8 + 2 * (l % 4);
+          assertEquals(hex(low | (low + 1) << 16), hex(out.getInt(4 * (7 * l + i))),
+              "lane " + l + " word " + i);
+        }
       }
     }
   }

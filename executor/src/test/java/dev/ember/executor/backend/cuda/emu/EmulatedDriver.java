@@ -28,7 +28,7 @@ import java.util.Map;
  * fails.
  *
  * <p>Inline PTX runs on host models of the instructions the tensor-core GEMMs use ({@code
- * mma.sync}, {@code cvt}, {@code cp.async}, {@code wgmma.mma_async}: {@link EmuPtx}, {@code
+ * mma.sync}, {@code cvt}, {@code cp.async}, {@code ldmatrix}, {@code wgmma.mma_async}: {@link EmuPtx}, {@code
  * emu_ptx.h}); a broken PTX rule (a misaligned {@code cp.async}, a copy into a stage an in-flight
  * wgmma reads) fails the launch like a fault, with its reason.
  *

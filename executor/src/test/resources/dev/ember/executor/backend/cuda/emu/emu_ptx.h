@@ -15,6 +15,8 @@
 //   kernel that reads a stage before waiting for it reads stale data here too. Both addresses must
 //   be aligned to the copy size, as on the GPU, and a copy may not target shared memory that a
 //   wgmma of the block still in flight reads (checked at issue, since copies land late here).
+// - ldmatrix.sync.aligned.m8n8.x{1,2,4}.shared.b16 (no .trans): a warp exchange of the lanes'
+//   row addresses, each lane then reading its words; rows must be 16-byte aligned.
 // - wgmma.mma_async.sync.aligned m64nNk16, f32 += f16/bf16, B (and A, unless A comes from
 //   registers) from shared memory through matrix descriptors without swizzle, K-major (no
 //   transpose): queued per thread and run when wgmma.wait_group retires its group, each thread
@@ -87,6 +89,21 @@ static inline const char* emu_shared_window(unsigned long long low) {
   long long off = (long long)(low & 0x3ffffu);
   if (off >= EMU_WINDOW) off -= 2 * EMU_WINDOW;
   return &emu_smem_anchor + off;
+}
+
+// ---- ldmatrix -------------------------------------------------------------------------------
+// ldmatrix.sync.aligned.m8n8.x{1,2,4}.shared.b16 (no .trans): lanes 8j to 8j + 7 give the
+// addresses of the eight 16-byte rows of matrix j; lane l receives, of each matrix j, the 32-bit
+// word l % 4 of row l / 4. The warp meets for each matrix, as for a shuffle.
+static inline void emu_ldmatrix(int count, unsigned addr, unsigned* d) {
+  const int lane = (int)(emu_cur->linear & 31u);
+  for (int j = 0; j < count; j++) {
+    unsigned row = emu_shuffle(0xffffffffu, addr, 8 * j + lane / 4);
+    if (row & 15u) {
+      emu_fail("ldmatrix row address not 16-byte aligned");
+    }
+    memcpy(&d[j], emu_shared_ptr(row) + 4 * (lane % 4), 4);
+  }
 }
 
 // ---- per-thread state ------------------------------------------------------------------------
