@@ -50,7 +50,7 @@ final class MmaAsyncGemmSource {
     MmaLayout l = MmaLayout.of(p);
     int pw = l.perWord();
     int tile = t.size();
-    int tk = t.k();
+    int tk = sliceK(t, h);
     int stages = t.stages();
     int threads = t.threads();
     int aChunks = tile * tk / 4 / threads;
@@ -155,10 +155,20 @@ final class MmaAsyncGemmSource {
   /** Shared memory the stages take, in bytes, with {@code h} in 16 bits. */
   static int sharedBytes(GemmPrecision p, MmaTile t, HalfOperands h) {
     int pw = MmaLayout.of(p).perWord();
-    int halfRow = t.size() * (t.k() / 2 + HALF_PAD);
-    int aWords = h.a() ? halfRow : t.size() * (t.k() + aPad(pw));
-    int bWords = h.b() ? halfRow : t.k() * (t.size() + bPad(pw));
+    int tk = sliceK(t, h);
+    int halfRow = t.size() * (tk / 2 + HALF_PAD);
+    int aWords = h.a() ? halfRow : t.size() * (tk + aPad(pw));
+    int bWords = h.b() ? halfRow : tk * (t.size() + bPad(pw));
     return 4 * t.stages() * (aWords + bWords);
+  }
+
+  /**
+   * K per stage of {@code t}'s kernel reading {@code h} in 16 bits: twice the tile's where both
+   * operands are 16-bit copies, whose stages then take no more shared memory than the tile's
+   * float32 ones, for half the barriers and waits per product; the tile's own otherwise.
+   */
+  static int sliceK(MmaTile t, HalfOperands h) {
+    return h.a() ? 2 * t.k() : t.k();
   }
 
   /**
@@ -172,10 +182,10 @@ final class MmaAsyncGemmSource {
   }
 
   /**
-   * Words added to each shared row of a 16-bit stage (B^T, or A's rows): lane (g, t) reads row g
-   * (or g + 8), word t (or t + 4), and rows of K/2 + 4 words (12 for 16-deep slices) start g on
-   * banks 0, 12, 24, 4, 16, 28, 8 and 20, so the 32 lanes meet 32 distinct banks; 48-byte rows
-   * keep every copy on 16 bytes.
+   * Words added to each shared row of a 16-bit stage (B^T, or A's rows). ldmatrix reads a matrix
+   * as 16 bytes (4 banks) of each of 8 rows; rows of K/2 + 4 words (12 for 16-deep slices, 20
+   * for 32-deep ones) start those rows on banks 0, 12, 24, 4, 16, 28, 8, 20 (or 0, 20, 8, 28,
+   * 16, 4, 24, 12), so each matrix meets 32 distinct banks, and keep every copy on 16 bytes.
    */
   static final int HALF_PAD = 4;
 

@@ -108,6 +108,27 @@ class GemmKernelsTest {
     assertEquals(MmaTile.T64_K32, MmaTile.T64_ASYNC.synchronous());
   }
 
+  /**
+   * Both operands in 16 bits, a pipelined tile's stages are twice as deep and take no more shared
+   * memory than its float32 ones, so no block fits fewer of itself on a multiprocessor.
+   */
+  @Test
+  void sixteenBitStagesAreTwiceAsDeepInNoMoreSharedMemory() {
+    for (GemmPrecision p : new GemmPrecision[] {GemmPrecision.FP16, GemmPrecision.BF16}) {
+      for (MmaTile t : MmaTile.values()) {
+        if (t.stages() == 0) {
+          continue;
+        }
+        assertEquals(2 * t.k(), MmaAsyncGemmSource.sliceK(t, HalfOperands.A_AND_B));
+        assertEquals(t.k(), MmaAsyncGemmSource.sliceK(t, HalfOperands.B));
+        assertTrue(MmaAsyncGemmSource.sharedBytes(p, t, HalfOperands.A_AND_B)
+            <= MmaAsyncGemmSource.sharedBytes(p, t), t + " " + p);
+        assertTrue(GemmKernels.source(p, t, GemmEpilogue.NONE, HalfOperands.A_AND_B)
+            .contains("kk < " + 2 * t.k() + ";"), t + " " + p);
+      }
+    }
+  }
+
   @Test
   void pipelinedTilesPastFortyEightKilobytesTakeTheirStagesDynamically() {
     GemmShape s = GemmShape.rowMajor(1, 4096, 4096, 4096);

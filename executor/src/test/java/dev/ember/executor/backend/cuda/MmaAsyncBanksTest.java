@@ -3,6 +3,7 @@ package dev.ember.executor.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -49,7 +50,8 @@ class MmaAsyncBanksTest {
 
   /**
    * Operands read as 16-bit copies ({@link HalfOperands}) by ldmatrix.x4, rows {@code k / 2 +
-   * HALF_PAD} words long: each of its four matrices is one request of 8 rows of 16 bytes (A's
+   * HALF_PAD} words long (stages of both operands in halves twice as deep: {@link
+   * MmaAsyncGemmSource#sliceK}): each of its four matrices is one request of 8 rows of 16 bytes (A's
    * matrix j: rows {@code aRegRow(j)} on, words {@code kk / 2 + aRegWord(j)} on; B^T's: rows of
    * column tile ni or ni + 1, words {@code kk / 2} or 4 more), whose 32 words must meet 32 banks.
    */
@@ -61,24 +63,31 @@ class MmaAsyncBanksTest {
       if (t.stages() == 0) {
         continue;
       }
-      int row = t.k() / 2 + MmaAsyncGemmSource.HALF_PAD;
-      for (int kk = 0; kk < t.k(); kk += l.k()) {
-        for (int j = 0; j < 4; j++) {
-          int[] a = new int[32];
-          int[] b = new int[32];
-          for (int r = 0; r < 8; r++) {
-            for (int w = 0; w < 4; w++) {
-              a[4 * r + w] = (l.aRegRow(j) + r) * row + kk / 2 + l.aRegWord(j) + w;
-              b[4 * r + w] = ((j >> 1) * MmaLayout.N + r) * row + kk / 2
-                  + l.bRegWord(j & 1) + w;
-            }
-          }
-          assertEquals(1, ways(a, 1), p + " " + t + " half A matrix " + j);
-          assertEquals(1, ways(b, 1), p + " " + t + " half B matrix " + j);
-        }
+      for (HalfOperands h : List.of(HalfOperands.B, HalfOperands.A_AND_B)) {
+        assertHalfReadsHitDistinctBanks(p, l, t, MmaAsyncGemmSource.sliceK(t, h));
       }
-      assertEquals(0, row * 4 % 16, "rows must keep each 16-byte copy (and ldmatrix row) aligned");
     }
+  }
+
+  /** {@link #halfReadsHitDistinctBanks} for stages {@code tk} deep. */
+  private static void assertHalfReadsHitDistinctBanks(GemmPrecision p, MmaLayout l, MmaTile t,
+      int tk) {
+    int row = tk / 2 + MmaAsyncGemmSource.HALF_PAD;
+    for (int kk = 0; kk < tk; kk += l.k()) {
+      for (int j = 0; j < 4; j++) {
+        int[] a = new int[32];
+        int[] b = new int[32];
+        for (int r = 0; r < 8; r++) {
+          for (int w = 0; w < 4; w++) {
+            a[4 * r + w] = (l.aRegRow(j) + r) * row + kk / 2 + l.aRegWord(j) + w;
+            b[4 * r + w] = ((j >> 1) * MmaLayout.N + r) * row + kk / 2 + l.bRegWord(j & 1) + w;
+          }
+        }
+        assertEquals(1, ways(a, 1), p + " " + t + " k" + tk + " half A matrix " + j);
+        assertEquals(1, ways(b, 1), p + " " + t + " k" + tk + " half B matrix " + j);
+      }
+    }
+    assertEquals(0, row * 4 % 16, "rows must keep each 16-byte copy (and ldmatrix row) aligned");
   }
 
   /**
