@@ -151,9 +151,10 @@ public final class GeneratedGemm implements GpuGemm {
    * or bf16, {@link HalfWeights}, first its pipelined version reading B in 16 bits, unless it is
    * the register-loaded 128x128 tile, then the rule's tile with float32 B); every other tile that
    * can run it (cp.async tiles only where its operands allow), each also with B in 16 bits where
-   * B is a weight (pipelined ones where A allows cp.async); and where the first tile makes fewer
-   * than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link SplitK#COUNTS} split that fits, on
-   * the tile its slices pick. FP32 offers its SIMT kernel first, then on sm_80 and later, where
+   * B is a weight (pipelined ones where A allows cp.async), and each pipelined one also on 16-bit
+   * rows of A the route copies first ("-hab", {@link HalfRowsRoute}, any A strides); and where
+   * the first tile makes fewer than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link
+   * SplitK#COUNTS} split that fits, on the tile its slices pick. FP32 offers its SIMT kernel first, then on sm_80 and later, where
    * cp.async can copy the operands, the 3xTF32 kernel on the (pipelined) tile tf32 picks for
    * {@code s}, and each split also as 3xTF32 slices: the tuner takes one where it is faster and
    * within fp32's tolerance. One 3xTF32 tile per shape, not every tile as at tf32: each route

@@ -3,12 +3,13 @@ package dev.ember.executor.backend.cuda;
 import dev.ember.executor.backend.cuda.GpuDriver.Dim3;
 
 /**
- * A GEMM's float32 A copied into 16-bit rows, the layout the GEMM on 16-bit data reads ({@link
- * WgmmaHalfDataSource}): [batch][M][ld] fp16 or bf16, ld K rounded up to 8 (16-byte rows), the
- * padding zero. A route that makes this copy before its product ({@link WgmmaGemm#onHalfRows})
- * lets a variant whose activations are float32 reach the kernel that needs no rounding on the
- * tensor cores' side; the tuner times the copy with the product, so it is taken only where the
- * two together beat the GEMMs that round A as they read it.
+ * A GEMM's float32 A copied into 16-bit rows, the layout the GEMMs on 16-bit data read ({@link
+ * WgmmaHalfDataSource}, and the pipelined mma.sync tiles with {@link HalfOperands#A_AND_B}):
+ * [batch][M][ld] fp16 or bf16, ld K rounded up to 8 (16-byte rows), the padding zero. A route
+ * that makes this copy before its product ({@link HalfRowsRoute}) lets a variant whose
+ * activations are float32 reach kernels that round nothing on the tensor cores' side; the tuner
+ * times the copy with the product, so it is taken only where the two together beat the GEMMs
+ * that round A as they read it.
  *
  * <p>Rounding is the same as theirs ({@link MmaGemmSource#wordHelper}: {@code cvt.rn}, to nearest
  * even), so the products do not change.

@@ -12,9 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * sm_90a, whose wgmma later architectures lack), on float32 data ({@link WgmmaGemmSource}), on
  * 16-bit data ({@link #onHalfData}), by a weight's 16-bit copy ({@link #onWeights}) or on 16-bit
  * rows each route copies A into before it multiplies them by a weight's copy ({@link
- * #onHalfRows}). No Spark
- * setting uses them: the device check measures them apart ({@code WgmmaCheck}) and only then lets
- * its own tuner weigh them, until a device run has shown them right.
+ * #onHalfRows}). No Spark setting uses them: the device check measures them apart ({@code
+ * WgmmaCheck}) and only then lets its own tuner weigh them, until a device run has shown them
+ * right.
  */
 public final class WgmmaGemm implements GpuGemm {
   private final GpuDriver driver;
