@@ -36,6 +36,9 @@ final class CudaAttention {
     int d = cg.dims(a.q())[3];
     if (tensorCores != null && MmaAttentionSource.whyNot(tensorCores, d) == null) {
       cg.once(MmaGemmSource.helpers(tensorCores)); // ember_word, ember_mma (and ember_split)
+      if (MmaLayout.of(tensorCores).perWord() == 2) {
+        cg.once(MmaAsyncGemmSource.LDMATRIX_X2); // K's and V's fragments at fp16 and bf16
+      }
       return MmaAttentionSource.emit(ks, cg, name, a, tensorCores);
     }
     return float32(ks, cg, name, a);

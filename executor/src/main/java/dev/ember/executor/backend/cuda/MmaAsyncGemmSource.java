@@ -345,6 +345,18 @@ final class MmaAsyncGemmSource {
       }
       """;
 
+  /**
+   * {@code ember_ldmatrix_x2(d, row)}: as {@link #LDMATRIX}, two matrices, from the addresses
+   * of lanes 0 to 15: one m16n8k16 B fragment (K words 0-3 and 4-7 of 8 rows).
+   */
+  static final String LDMATRIX_X2 = """
+      __device__ __forceinline__ void ember_ldmatrix_x2(unsigned* d, const void* row) {
+        const unsigned a = (unsigned) __cvta_generic_to_shared(row);
+        asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0, %1}, [%2];"
+            : "=r"(d[0]), "=r"(d[1]) : "r"(a));
+      }
+      """;
+
   private static String line(String format, Object... args) {
     return "  " + format.formatted(args) + "\n";
   }

@@ -147,14 +147,16 @@ final class MmaAttentionSource {
 
   /** Shared tiles, this lane's coordinates and its two query rows. */
   private void declare() {
-    // Words per shared row. fp16/bf16 lanes load one word at (row g, word t): a stride of 4 mod 8
-    // words spreads a warp over 32 banks. tf32 lanes load a word pair at (g, 2t), half a warp at
-    // a time: 8 mod 16.
+    // Words per shared row. fp16/bf16 fragments are read by ldmatrix, 16 bytes of each of 8 rows
+    // a matrix: a stride of 4 mod 8 words puts the 8 rows on 32 distinct banks. tf32 lanes load a
+    // word pair at (g, 2t), half a warp at a time: 8 mod 16.
     int kWords = tf32 ? d : d / 2; // fp32 keeps floats, split as fragments are loaded
     int kStride = kWords + (tf32 ? (24 - d % 16) % 16 : 4);
     int vWords = tf32 ? keyTile : keyTile / 2;
     int vStride = vWords + (tf32 ? 8 : 4);
-    String word = split ? "__align__(8) float" : tf32 ? "__align__(8) unsigned" : "unsigned";
+    // ldmatrix needs 16-byte aligned rows: the array aligned, strides of 4 mod 8 words.
+    String word = split ? "__align__(8) float" : tf32 ? "__align__(8) unsigned"
+        : "__align__(16) unsigned";
     b.append(line("__shared__ %s Ks[%d][%d];  // K's words, a key a row", word, keyTile,
         kStride));
     b.append(line("__shared__ %s Vt[%d][%d];  // V's words, a head dim a row", word, d, vStride));
@@ -246,8 +248,9 @@ final class MmaAttentionSource {
     } else if (tf32) {
       wordPair("k", "Ks[jn * 8 + g][kk * 8 + 2 * t]");
     } else {
-      b.append(line("      const unsigned kb[2] = {Ks[jn * 8 + g][kk * 8 + t],"
-          + " Ks[jn * 8 + g][kk * 8 + 4 + t]};"));
+      b.append(line("      unsigned kb[2];  // words t and 4 + t of key jn * 8 + g"));
+      b.append(line("      ember_ldmatrix_x2(kb, &Ks[jn * 8 + (lane & 7)][kk * 8 + ((lane >> 3)"
+          + " & 1) * 4]);"));
     }
     b.append(line("      ember_mma(s[jn], qa[kk], kb);"));
     b.append(line("    }"));
@@ -337,8 +340,9 @@ final class MmaAttentionSource {
           + " ember_word(s[2 * kk + 1][2], s[2 * kk + 1][3])};"));
       b.append(line("    #pragma unroll"));
       b.append(line("    for (int n = 0; n < %d; n++) {", dBlocks));
-      b.append(line("      const unsigned vb[2] = {Vt[n * 8 + g][kk * 8 + t],"
-          + " Vt[n * 8 + g][kk * 8 + 4 + t]};"));
+      b.append(line("      unsigned vb[2];  // words t and 4 + t of head dim n * 8 + g"));
+      b.append(line("      ember_ldmatrix_x2(vb, &Vt[n * 8 + (lane & 7)][kk * 8 + ((lane >> 3)"
+          + " & 1) * 4]);"));
     }
     b.append(line("      ember_mma(o[n], pa, vb);"));
     b.append(line("    }"));
