@@ -145,15 +145,25 @@ final class MmaAttentionSource {
     return new Emitted(source, grid, GpuDriver.Dim3.of(warps * 32), ks.args());
   }
 
+  /**
+   * Words per shared row of the K tile (a key a row) for heads of {@code d}. fp16/bf16 fragments
+   * are read by ldmatrix, 16 bytes of each of 8 rows a matrix: a stride of 4 mod 8 words puts the
+   * 8 rows on 32 distinct banks. tf32 (and fp32's floats) lanes load a word pair at (g, 2t), half
+   * a warp at a time: 8 mod 16.
+   */
+  static int kStride(boolean tf32, int d) {
+    return tf32 ? d + (24 - d % 16) % 16 : d / 2 + 4;
+  }
+
+  /** Words per shared row of the V^T tile (a head dim a row), as {@link #kStride}. */
+  static int vStride(boolean tf32, int keyTile) {
+    return tf32 ? keyTile + 8 : keyTile / 2 + 4;
+  }
+
   /** Shared tiles, this lane's coordinates and its two query rows. */
   private void declare() {
-    // Words per shared row. fp16/bf16 fragments are read by ldmatrix, 16 bytes of each of 8 rows
-    // a matrix: a stride of 4 mod 8 words puts the 8 rows on 32 distinct banks. tf32 lanes load a
-    // word pair at (g, 2t), half a warp at a time: 8 mod 16.
-    int kWords = tf32 ? d : d / 2; // fp32 keeps floats, split as fragments are loaded
-    int kStride = kWords + (tf32 ? (24 - d % 16) % 16 : 4);
-    int vWords = tf32 ? keyTile : keyTile / 2;
-    int vStride = vWords + (tf32 ? 8 : 4);
+    int kStride = kStride(tf32, d);
+    int vStride = vStride(tf32, keyTile);
     // ldmatrix needs 16-byte aligned rows: the array aligned, strides of 4 mod 8 words.
     String word = split ? "__align__(8) float" : tf32 ? "__align__(8) unsigned"
         : "__align__(16) unsigned";

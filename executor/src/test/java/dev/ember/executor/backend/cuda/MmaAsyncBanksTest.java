@@ -94,7 +94,7 @@ class MmaAsyncBanksTest {
    * The most distinct addresses one bank serves in one request: 32 lanes per request for
    * {@code width} 1 (4-byte reads), 16 for width 2 (8-byte reads covering two banks).
    */
-  private static int ways(int[] words, int width) {
+  static int ways(int[] words, int width) {
     int lanes = width == 1 ? 32 : 16;
     int worst = 0;
     for (int first = 0; first < 32; first += lanes) {
