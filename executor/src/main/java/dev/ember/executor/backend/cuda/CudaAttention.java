@@ -37,7 +37,7 @@ final class CudaAttention {
     if (tensorCores != null && MmaAttentionSource.whyNot(tensorCores, d) == null) {
       cg.once(MmaGemmSource.helpers(tensorCores)); // ember_word, ember_mma (and ember_split)
       if (MmaLayout.of(tensorCores).perWord() == 2) {
-        cg.once(MmaAsyncGemmSource.LDMATRIX_X2); // K's and V's fragments at fp16 and bf16
+        cg.once(MmaGemmSource.LDMATRIX_X2); // K's and V's fragments at fp16 and bf16
       }
       return MmaAttentionSource.emit(ks, cg, name, a, tensorCores);
     }

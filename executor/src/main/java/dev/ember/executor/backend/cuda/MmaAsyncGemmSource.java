@@ -22,8 +22,8 @@ package dev.ember.executor.backend.cuda;
  * reads and a rounding. With A in halves too ({@link HalfOperands#A_AND_B}) A is a copy of its
  * rows the route makes before the product ({@link HalfRows}), staged and read the same way, so
  * no fragment is rounded in the loop and A's stages take half the bytes. Fragments of a 16-bit
- * stage are read by {@code ldmatrix.x4} ({@link #LDMATRIX}): one instruction a 16x16 A fragment
- * or two 8-column B fragments, where single-word reads take four.
+ * stage are read by {@code ldmatrix.x4} ({@link MmaGemmSource#LDMATRIX}): one instruction a
+ * 16x16 A fragment or two 8-column B fragments, where single-word reads take four.
  */
 final class MmaAsyncGemmSource {
   /**
@@ -68,7 +68,7 @@ final class MmaAsyncGemmSource {
     s.append(MmaGemmSource.helpers(p));
     s.append(CP16);
     if (halfB) {
-      s.append(LDMATRIX);
+      s.append(MmaGemmSource.LDMATRIX);
     }
     if (pw == 2 && !halfA) {
       s.append("""
@@ -254,8 +254,10 @@ final class MmaAsyncGemmSource {
       s.append(line("    unsigned afs[%d][%d];", t.fragsM(), MmaLayout.A_REGS));
       s.append(line("    unsigned bfs[%d][%d];", t.fragsN(), MmaLayout.B_REGS));
     }
-    s.append(h.a() ? halfAFragments(l, t) : floatAFragments(l, t, pw, split));
-    s.append(h.b() ? halfBFragments(l, t) : floatBFragments(l, t, pw, split));
+    s.append(h.a() ? MmaGemmSource.ldmatrixA(l, t, "As[st]", "kk / 2")
+        : floatAFragments(l, t, pw, split));
+    s.append(h.b() ? MmaGemmSource.ldmatrixB(l, t, "Bs[st]", "kk / 2")
+        : floatBFragments(l, t, pw, split));
     s.append(split ? MmaGemmSource.mmaAll(t, "afs", "bf") + MmaGemmSource.mmaAll(t, "af", "bfs")
         + MmaGemmSource.mmaAll(t, "af", "bf") : MmaGemmSource.mmaAll(t));
     s.append(line("  }"));
@@ -293,69 +295,6 @@ final class MmaAsyncGemmSource {
     }
     return s.append(line("    }")).toString();
   }
-
-  /**
-   * A's fragments from its 16-bit stage ([m][k word]) by one ldmatrix.x4 each: matrix j is
-   * register j, rows {@code aRegRow(j)} (0 or 8) on, words {@code aRegWord(j)} (0 or 4) on, and
-   * lane l gives the address of row l % 8 of matrix l / 8.
-   */
-  private static String halfAFragments(MmaLayout l, MmaTile t) {
-    for (int j = 0; j < MmaLayout.A_REGS; j++) {
-      if (l.aRegRow(j) != 8 * (j & 1) || l.aRegWord(j) != 4 * (j >> 1)) {
-        throw new IllegalStateException("A register " + j + " is no ldmatrix.x4 matrix " + j);
-      }
-    }
-    return line("    for (int mi = 0; mi < %d; mi++) {", t.fragsM())
-        + line("      const int r = wm + mi * %d + (lane & 7) + ((lane >> 3) & 1) * 8;",
-            MmaLayout.M)
-        + line("      ember_ldmatrix_x4(af[mi], &As[st][r][kk / 2 + (lane >> 4) * 4]);")
-        + line("    }");
-  }
-
-  /**
-   * B's fragments from its 16-bit B^T stage ([n][k word]), two column tiles per ldmatrix.x4:
-   * matrices 0 and 1 are registers 0 and 1 (words {@code bRegWord}: 0 and 4 on) of tile ni, 2
-   * and 3 those of tile ni + 1; lane l gives the address of row l % 8 of matrix l / 8.
-   */
-  private static String halfBFragments(MmaLayout l, MmaTile t) {
-    if (t.fragsN() % 2 != 0 || l.bRegWord(0) != 0 || l.bRegWord(1) != 4) {
-      throw new IllegalStateException(t + ": B's fragments are no pairs of ldmatrix.x4 halves");
-    }
-    return line("    for (int ni = 0; ni < %d; ni += 2) {", t.fragsN())
-        + line("      const int c = wn + (ni + (lane >> 4)) * %d + (lane & 7);", MmaLayout.N)
-        + line("      unsigned q[4];")
-        + line("      ember_ldmatrix_x4(q, &Bs[st][c][kk / 2 + ((lane >> 3) & 1) * 4]);")
-        + line("      bf[ni][0] = q[0];")
-        + line("      bf[ni][1] = q[1];")
-        + line("      bf[ni + 1][0] = q[2];")
-        + line("      bf[ni + 1][1] = q[3];")
-        + line("    }");
-  }
-
-  /**
-   * {@code ember_ldmatrix_x4(d, row)}: four 8x8 matrices of 16-bit values from shared memory,
-   * lane l giving the address of row l % 8 of matrix l / 8 and getting, of each matrix j, the
-   * word of its row l / 4, halves 2 (l % 4) and 2 (l % 4) + 1, as an mma fragment takes them.
-   */
-  static final String LDMATRIX = """
-      __device__ __forceinline__ void ember_ldmatrix_x4(unsigned* d, const void* row) {
-        const unsigned a = (unsigned) __cvta_generic_to_shared(row);
-        asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
-            : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3]) : "r"(a));
-      }
-      """;
-
-  /**
-   * {@code ember_ldmatrix_x2(d, row)}: as {@link #LDMATRIX}, two matrices, from the addresses
-   * of lanes 0 to 15: one m16n8k16 B fragment (K words 0-3 and 4-7 of 8 rows).
-   */
-  static final String LDMATRIX_X2 = """
-      __device__ __forceinline__ void ember_ldmatrix_x2(unsigned* d, const void* row) {
-        const unsigned a = (unsigned) __cvta_generic_to_shared(row);
-        asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0, %1}, [%2];"
-            : "=r"(d[0]), "=r"(d[1]) : "r"(a));
-      }
-      """;
 
   private static String line(String format, Object... args) {
     return "  " + format.formatted(args) + "\n";

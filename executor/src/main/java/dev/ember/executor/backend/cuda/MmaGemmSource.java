@@ -11,8 +11,10 @@ package dev.ember.executor.backend.cuda;
  * B transposed as [n][k], so both fragments are read along K (see {@link MmaLayout}). The next
  * K slice is loaded into registers while the current one is multiplied.
  *
- * <p>Shared rows are padded by 4 words, which puts the 32 lanes of a fragment read (8 rows x 4
- * consecutive words) in 32 distinct banks.
+ * <p>Fragments are read by {@code ldmatrix.x4} ({@link #ldmatrixA}, {@link #ldmatrixB}): one
+ * instruction a 16-row A fragment or two 8-column B fragments, at every precision. Shared rows
+ * are padded by 4 words, which puts each of its matrices (8 rows x 4 consecutive words) on 32
+ * distinct banks and keeps every row on 16 bytes.
  */
 final class MmaGemmSource {
   /** K per slice of the largest tile (smaller tiles take deeper slices: {@link MmaTile#k}). */
@@ -53,12 +55,15 @@ final class MmaGemmSource {
         .append(l == MmaLayout.M16N8K8_TF32 ? "m16n8k8" : "m16n8k16")
         .append(halfB ? ", B a 16-bit B^T copy" : "").append(", needs sm_80\n");
     s.append(helpers(p));
+    s.append(LDMATRIX);
     String params = halfB ? GemmKernels.PARAMS_HALF_B : GemmKernels.PARAMS;
     s.append("extern \"C\" __global__ void ").append(name).append('(').append(params)
         .append(") {\n");
-    s.append(line("__shared__ unsigned As[%d][%d];  // [m][k word]", tile.size(), words + 4));
-    s.append(line("__shared__ unsigned Bs[%d][%d];  // [n][k word]: B^T, read along K",
-        tile.size(), words + 4));
+    // Rows of words + 4 (4 mod 8 words, on 16 bytes): each ldmatrix matrix meets 32 banks.
+    s.append(line("__shared__ __align__(16) unsigned As[%d][%d];  // [m][k word]", tile.size(),
+        words + 4));
+    s.append(line("__shared__ __align__(16) unsigned Bs[%d][%d];  // [n][k word]: B^T, read"
+        + " along K", tile.size(), words + 4));
     s.append(blockSetup(tile));
     s.append("""
           // Consecutive threads walk an operand's unit-stride dimension, so loads coalesce.
@@ -201,19 +206,8 @@ final class MmaGemmSource {
     s.append(line("  for (int kw = 0; kw < %d; kw += %d) {", words, step));
     s.append(line("    unsigned af[%d][%d];", tile.fragsM(), MmaLayout.A_REGS));
     s.append(line("    unsigned bf[%d][%d];", tile.fragsN(), MmaLayout.B_REGS));
-    s.append(line("    for (int mi = 0; mi < %d; mi++) {", tile.fragsM()));
-    s.append(line("      const int r = wm + mi * %d + g;", MmaLayout.M));
-    for (int r = 0; r < MmaLayout.A_REGS; r++) {
-      s.append(line("      af[mi][%d] = As[r + %d][kw + t + %d];", r, l.aRegRow(r),
-          l.aRegWord(r)));
-    }
-    s.append(line("    }"));
-    s.append(line("    for (int ni = 0; ni < %d; ni++) {", tile.fragsN()));
-    s.append(line("      const int c = wn + ni * %d + g;", MmaLayout.N));
-    for (int r = 0; r < MmaLayout.B_REGS; r++) {
-      s.append(line("      bf[ni][%d] = Bs[c][kw + t + %d];", r, l.bRegWord(r)));
-    }
-    s.append(line("    }"));
+    s.append(ldmatrixA(l, tile, "As", "kw"));
+    s.append(ldmatrixB(l, tile, "Bs", "kw"));
     s.append(mmaAll(tile));
     s.append(line("  }"));
     return s.toString();
@@ -292,6 +286,71 @@ final class MmaGemmSource {
         + indent + "  C[cOff + (long long)gm * ldc + gn] = ember_epilogue(v);\n"
         + indent + "}\n";
   }
+
+  /**
+   * A's fragments of the warp's rows from a shared tile of mma words ({@code stage}: [m][k word],
+   * rows on 16 bytes, 4 mod 8 words apart) at K word {@code word}, by one ldmatrix.x4 each:
+   * matrix j is register j, rows {@code aRegRow(j)} (0 or 8) on, words {@code aRegWord(j)} (0 or
+   * 4) on, and lane l gives the address of row l % 8 of matrix l / 8. A tf32 word is read as a
+   * pair of b16, which moves it whole: the same instruction serves every precision.
+   */
+  static String ldmatrixA(MmaLayout l, MmaTile t, String stage, String word) {
+    for (int j = 0; j < MmaLayout.A_REGS; j++) {
+      if (l.aRegRow(j) != 8 * (j & 1) || l.aRegWord(j) != 4 * (j >> 1)) {
+        throw new IllegalStateException("A register " + j + " is no ldmatrix.x4 matrix " + j);
+      }
+    }
+    return line("    for (int mi = 0; mi < %d; mi++) {", t.fragsM())
+        + line("      const int r = wm + mi * %d + (lane & 7) + ((lane >> 3) & 1) * 8;",
+            MmaLayout.M)
+        + line("      ember_ldmatrix_x4(af[mi], &%s[r][%s + (lane >> 4) * 4]);", stage, word)
+        + line("    }");
+  }
+
+  /**
+   * B's fragments from a shared tile of mma words ({@code stage}: B^T, [n][k word], as {@link
+   * #ldmatrixA}), two column tiles per ldmatrix.x4: matrices 0 and 1 are registers 0 and 1
+   * (words {@code bRegWord}: 0 and 4 on) of tile ni, 2 and 3 those of tile ni + 1.
+   */
+  static String ldmatrixB(MmaLayout l, MmaTile t, String stage, String word) {
+    if (t.fragsN() % 2 != 0 || l.bRegWord(0) != 0 || l.bRegWord(1) != 4) {
+      throw new IllegalStateException(t + ": B's fragments are no pairs of ldmatrix.x4 halves");
+    }
+    return line("    for (int ni = 0; ni < %d; ni += 2) {", t.fragsN())
+        + line("      const int c = wn + (ni + (lane >> 4)) * %d + (lane & 7);", MmaLayout.N)
+        + line("      unsigned q[4];")
+        + line("      ember_ldmatrix_x4(q, &%s[c][%s + ((lane >> 3) & 1) * 4]);", stage, word)
+        + line("      bf[ni][0] = q[0];")
+        + line("      bf[ni][1] = q[1];")
+        + line("      bf[ni + 1][0] = q[2];")
+        + line("      bf[ni + 1][1] = q[3];")
+        + line("    }");
+  }
+
+  /**
+   * {@code ember_ldmatrix_x4(d, row)}: four 8x8 matrices of 16-bit values from shared memory,
+   * lane l giving the address of row l % 8 of matrix l / 8 and getting, of each matrix j, the
+   * word of its row l / 4, halves 2 (l % 4) and 2 (l % 4) + 1, as an mma fragment takes them.
+   */
+  static final String LDMATRIX = """
+      __device__ __forceinline__ void ember_ldmatrix_x4(unsigned* d, const void* row) {
+        const unsigned a = (unsigned) __cvta_generic_to_shared(row);
+        asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
+            : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3]) : "r"(a));
+      }
+      """;
+
+  /**
+   * {@code ember_ldmatrix_x2(d, row)}: as {@link #LDMATRIX}, two matrices, from the addresses
+   * of lanes 0 to 15: one m16n8k16 B fragment (K words 0-3 and 4-7 of 8 rows).
+   */
+  static final String LDMATRIX_X2 = """
+      __device__ __forceinline__ void ember_ldmatrix_x2(unsigned* d, const void* row) {
+        const unsigned a = (unsigned) __cvta_generic_to_shared(row);
+        asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0, %1}, [%2];"
+            : "=r"(d[0]), "=r"(d[1]) : "r"(a));
+      }
+      """;
 
   private static String line(String format, Object... args) {
     return "  " + format.formatted(args) + "\n";

@@ -178,20 +178,25 @@ class GemmKernelsTest {
     assertTrue(tf32.contains("n0 = blockIdx.x * 128;"));
   }
 
+  /**
+   * The fragments are read by ldmatrix.x4, whose matrix j a lane receives as word (lane % 4) of
+   * row (lane / 4): the layout's register j must be that matrix, rows {@code 8 (j & 1)} and words
+   * {@code 4 (j >> 1)} on for A, words {@code 4 j} on for B, at every precision.
+   */
   @ParameterizedTest
   @EnumSource(value = GemmPrecision.class, names = {"TF32", "FP16", "BF16"})
   void emittedFragmentLoadsFollowTheLayout(GemmPrecision p) {
     String src = GemmKernels.source(p);
     MmaLayout l = MmaLayout.of(p);
-    for (int r = 0; r < MmaLayout.A_REGS; r++) {
-      String load = "af[mi][" + r + "] = As[r + " + l.aRegRow(r) + "][kw + t + " + l.aRegWord(r)
-          + "];";
-      assertTrue(src.contains(load), load);
+    for (int j = 0; j < MmaLayout.A_REGS; j++) {
+      assertEquals(8 * (j & 1), l.aRegRow(j), "A register " + j + "'s rows");
+      assertEquals(4 * (j >> 1), l.aRegWord(j), "A register " + j + "'s words");
     }
-    for (int r = 0; r < MmaLayout.B_REGS; r++) {
-      String load = "bf[ni][" + r + "] = Bs[c][kw + t + " + l.bRegWord(r) + "];";
-      assertTrue(src.contains(load), load);
+    for (int j = 0; j < MmaLayout.B_REGS; j++) {
+      assertEquals(4 * j, l.bRegWord(j), "B register " + j + "'s words");
     }
+    assertTrue(src.contains("ember_ldmatrix_x4(af[mi], &As[r][kw + (lane >> 4) * 4]);"), src);
+    assertTrue(src.contains("ember_ldmatrix_x4(q, &Bs[c][kw + ((lane >> 3) & 1) * 4]);"), src);
     for (int i = 0; i < MmaLayout.C_ELEMS; i++) {
       assertTrue(src.contains("g + " + l.cRow(0, i) + ";"));
       assertTrue(src.contains("2 * t + " + l.cCol(0, i) + ";"));

@@ -64,30 +64,54 @@ class MmaAsyncBanksTest {
         continue;
       }
       for (HalfOperands h : List.of(HalfOperands.B, HalfOperands.A_AND_B)) {
-        assertHalfReadsHitDistinctBanks(p, l, t, MmaAsyncGemmSource.sliceK(t, h));
+        int tk = MmaAsyncGemmSource.sliceK(t, h);
+        assertLdmatrixReadsHitDistinctBanks(p + " " + t + " k" + tk, l, tk / 2,
+            tk / 2 + MmaAsyncGemmSource.HALF_PAD);
       }
     }
   }
 
-  /** {@link #halfReadsHitDistinctBanks} for stages {@code tk} deep. */
-  private static void assertHalfReadsHitDistinctBanks(GemmPrecision p, MmaLayout l, MmaTile t,
-      int tk) {
-    int row = tk / 2 + MmaAsyncGemmSource.HALF_PAD;
-    for (int kk = 0; kk < tk; kk += l.k()) {
+  /**
+   * The register-loaded tiles ({@link MmaGemmSource}) stage both operands as mma words, [row][k
+   * word] in rows of K words + 4, and read them by ldmatrix.x4 at every precision (a tf32 word
+   * moved as a pair of b16): each matrix must meet 32 banks.
+   */
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"TF32", "FP16", "BF16"})
+  void registerLoadedTilesServeEachLdmatrixMatrixFromDistinctBanks(GemmPrecision p) {
+    MmaLayout l = MmaLayout.of(p);
+    for (MmaTile t : MmaTile.values()) {
+      if (t.stages() == 0) {
+        int words = t.k() / l.perWord();
+        assertLdmatrixReadsHitDistinctBanks(p + " " + t, l, words, words + 4);
+      }
+    }
+  }
+
+  /**
+   * Each ldmatrix.x4 matrix of a fragment read (A's matrix j: rows {@code aRegRow(j)} on, words
+   * {@code aRegWord(j)} on; B^T's: rows of column tile ni or ni + 1, words 0 or 4 on) from a
+   * tile of {@code words} K words a row, rows {@code row} words apart: 8 rows of 16 bytes whose
+   * 32 words must meet 32 banks, each row on 16 bytes.
+   */
+  private static void assertLdmatrixReadsHitDistinctBanks(String what, MmaLayout l, int words,
+      int row) {
+    int step = l.k() / l.perWord(); // K words per mma
+    for (int kw = 0; kw < words; kw += step) {
       for (int j = 0; j < 4; j++) {
         int[] a = new int[32];
         int[] b = new int[32];
         for (int r = 0; r < 8; r++) {
           for (int w = 0; w < 4; w++) {
-            a[4 * r + w] = (l.aRegRow(j) + r) * row + kk / 2 + l.aRegWord(j) + w;
-            b[4 * r + w] = ((j >> 1) * MmaLayout.N + r) * row + kk / 2 + l.bRegWord(j & 1) + w;
+            a[4 * r + w] = (l.aRegRow(j) + r) * row + kw + l.aRegWord(j) + w;
+            b[4 * r + w] = ((j >> 1) * MmaLayout.N + r) * row + kw + l.bRegWord(j & 1) + w;
           }
         }
-        assertEquals(1, ways(a, 1), p + " " + t + " k" + tk + " half A matrix " + j);
-        assertEquals(1, ways(b, 1), p + " " + t + " k" + tk + " half B matrix " + j);
+        assertEquals(1, ways(a, 1), what + " A matrix " + j + " at word " + kw);
+        assertEquals(1, ways(b, 1), what + " B matrix " + j + " at word " + kw);
       }
     }
-    assertEquals(0, row * 4 % 16, "rows must keep each 16-byte copy (and ldmatrix row) aligned");
+    assertEquals(0, row * 4 % 16, what + ": rows must start on 16 bytes (copies, ldmatrix)");
   }
 
   /**
