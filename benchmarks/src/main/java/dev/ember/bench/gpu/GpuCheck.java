@@ -39,8 +39,9 @@ import java.util.TreeMap;
 public final class GpuCheck {
   /**
    * System property: offer the experimental wgmma GEMMs (on float32 data, by a weight's 16-bit
-   * copy, and on A copied into 16-bit rows by that copy) to the tuner ({@link CudaDevice#offer}), which {@code bin/lib/gpu-check} sets
-   * only after {@link WgmmaCheck} ran both without a fault.
+   * copy, and on A copied into 16-bit rows by that copy) to the tuner ({@link CudaDevice#offer}),
+   * which {@code bin/lib/gpu-check} sets only after {@link WgmmaCheck} ran all three without a
+   * fault.
    */
   static final String OFFER_WGMMA = "ember.gpucheck.wgmma";
 

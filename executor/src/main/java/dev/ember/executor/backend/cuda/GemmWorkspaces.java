@@ -5,8 +5,8 @@ import java.util.Set;
 
 /**
  * The device buffers a GEMM's routes hold (split-K's partial sums, copies of A in 16 bits): each
- * freed by its route's {@link GemmRoute#release}, and whatever is left by the GEMM's close.
- * Thread-safe.
+ * route holds one {@link Lease}, freed by its {@link GemmRoute#release}, and whatever is left is
+ * freed by the GEMM's close. Thread-safe.
  */
 final class GemmWorkspaces {
   private final GpuDriver driver;
@@ -16,18 +16,9 @@ final class GemmWorkspaces {
     this.driver = driver;
   }
 
-  synchronized long alloc(long bytes) {
-    long w = driver.alloc(bytes);
-    held.add(w);
-    return w;
-  }
-
-  /** Frees {@code w} if it is still held (a close may have freed it already); returns 0. */
-  synchronized long free(long w) {
-    if (held.remove(w)) {
-      driver.free(w);
-    }
-    return 0L;
+  /** A buffer for one route, allocated on its first use. */
+  Lease lease() {
+    return new Lease();
   }
 
   synchronized void freeAll() {
@@ -35,5 +26,31 @@ final class GemmWorkspaces {
       driver.free(w);
     }
     held.clear();
+  }
+
+  /** One route's buffer: allocated by the first {@link #at}, freed by {@link #release}. */
+  final class Lease {
+    private long ptr;
+
+    /** The buffer's address, {@code bytes} long (every call of one route asks the same). */
+    long at(long bytes) {
+      synchronized (GemmWorkspaces.this) {
+        if (ptr == 0) {
+          ptr = driver.alloc(bytes);
+          held.add(ptr);
+        }
+        return ptr;
+      }
+    }
+
+    /** Frees the buffer, unless there is none or a close freed it already. */
+    void release() {
+      synchronized (GemmWorkspaces.this) {
+        if (ptr != 0 && held.remove(ptr)) {
+          driver.free(ptr);
+        }
+        ptr = 0;
+      }
+    }
   }
 }

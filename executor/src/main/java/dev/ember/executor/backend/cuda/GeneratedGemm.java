@@ -18,9 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * GemmRoute#release} or {@link #close}.
  */
 public final class GeneratedGemm implements GpuGemm {
-  /** What the name of a route that reads B in 16 bits ends with: "nvrtc-fp16-t64k16s4-hb". */
-  public static final String HALF_B_SUFFIX = "-hb";
-
   private final GpuDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
@@ -154,12 +151,12 @@ public final class GeneratedGemm implements GpuGemm {
    * B is a weight (pipelined ones where A allows cp.async), and each pipelined one also on 16-bit
    * rows of A the route copies first ("-hab", {@link HalfRowsRoute}, any A strides); and where
    * the first tile makes fewer than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link
-   * SplitK#COUNTS} split that fits, on the tile its slices pick. FP32 offers its SIMT kernel first, then on sm_80 and later, where
-   * cp.async can copy the operands, the 3xTF32 kernel on the (pipelined) tile tf32 picks for
-   * {@code s}, and each split also as 3xTF32 slices: the tuner takes one where it is faster and
-   * within fp32's tolerance. One 3xTF32 tile per shape, not every tile as at tf32: each route
-   * offered is one more the tuner compiles and times for every fp32 shape. Empty when {@link
-   * #whyNot} refuses {@code s}.
+   * SplitK#COUNTS} split that fits, on the tile its slices pick. FP32 offers its SIMT kernel
+   * first, then on sm_80 and later, where cp.async can copy the operands, the 3xTF32 kernel on
+   * the (pipelined) tile tf32 picks for {@code s}, and each split also as 3xTF32 slices: the tuner
+   * takes one where it is faster and within fp32's tolerance. One 3xTF32 tile per shape, not
+   * every tile as at tf32: each route offered is one more the tuner compiles and times for every
+   * fp32 shape. Empty when {@link #whyNot} refuses {@code s}.
    */
   @Override
   public List<GemmRoute> routes(GemmShape s) {
@@ -235,7 +232,7 @@ public final class GeneratedGemm implements GpuGemm {
   private GemmRoute halfRowsRoute(GemmShape s, MmaTile tile) {
     KernelKey key = KernelKey.of(tile, s.epilogue(), HalfOperands.A_AND_B);
     return new HalfRowsRoute(routeName(tile) + HalfOperands.A_AND_B.routeSuffix(), s, precision,
-        copier, workspaces, () -> image(key),
+        copier, workspaces.lease(), () -> image(key),
         (a16, b16, c, bias) -> launch(s, tile, HalfOperands.A_AND_B, a16, b16, c, bias));
   }
 
@@ -251,7 +248,7 @@ public final class GeneratedGemm implements GpuGemm {
     private final GemmShape part;
     private final int splits;
     private final MmaTile tile;
-    private long workspace;
+    private final GemmWorkspaces.Lease workspace = workspaces.lease();
 
     SplitRoute(GemmShape shape, int splits, MmaTile tile) {
       this.shape = shape;
@@ -277,13 +274,11 @@ public final class GeneratedGemm implements GpuGemm {
 
     @Override
     public void enqueue(long a, long b, long c, long bias) {
-      if (workspace == 0) {
-        workspace = workspaces.alloc(SplitK.workspaceBytes(shape, splits));
-      }
-      GeneratedGemm.this.enqueue(part, tile, a, b, workspace, 0L);
+      long w = workspace.at(SplitK.workspaceBytes(shape, splits));
+      GeneratedGemm.this.enqueue(part, tile, a, b, w, 0L);
       Geometry geo = SplitK.reduceGeometry(shape);
       driver.launch(reduceKernel(shape.epilogue()), geo.grid(), geo.block(), geo.sharedBytes(),
-          SplitK.reduceArgs(c, workspace, bias, shape, splits));
+          SplitK.reduceArgs(c, w, bias, shape, splits));
     }
 
     @Override
@@ -294,7 +289,7 @@ public final class GeneratedGemm implements GpuGemm {
 
     @Override
     public void release() {
-      workspace = workspaces.free(workspace);
+      workspace.release();
     }
   }
 

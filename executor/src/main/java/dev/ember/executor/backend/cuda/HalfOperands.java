@@ -8,7 +8,7 @@ package dev.ember.executor.backend.cuda;
  */
 enum HalfOperands {
   NONE("", ""),
-  B("_hb", GeneratedGemm.HALF_B_SUFFIX),
+  B("_hb", "-hb"),
   A_AND_B("_hab", "-hab");
 
   private final String kernelSuffix;
@@ -32,7 +32,7 @@ enum HalfOperands {
     return kernelSuffix;
   }
 
-  /** What a route's name ends with: "-hb". */
+  /** What a route's name ends with: "-hb", as in "nvrtc-fp16-t64k16s4-hb". */
   String routeSuffix() {
     return routeSuffix;
   }

@@ -7,9 +7,11 @@ import java.util.List;
  * A route that copies A into 16-bit rows it holds ({@link HalfRows}) and then runs a product on
  * that copy and the weight's 16-bit B^T copy its caller passes as B ({@link #readsHalfB}). The
  * copy is made on every enqueue, since A changes from call to call; its buffer is allocated on
- * the first and freed by {@link #release}.
+ * the first and freed by {@link #release}. {@code copy} is the route's own lease ({@link
+ * GemmWorkspaces#lease}); {@code compileProduct} compiles what {@code product} launches.
  */
-final class HalfRowsRoute implements GemmRoute {
+record HalfRowsRoute(String name, GemmShape shape, GemmPrecision precision, Copier copier,
+    GemmWorkspaces.Lease copy, Runnable compileProduct, Product product) implements GemmRoute {
   /** The launches of the product on the copies, over {@link HalfRows#kernelShape}. */
   @FunctionalInterface
   interface Product {
@@ -21,7 +23,7 @@ final class HalfRowsRoute implements GemmRoute {
     private final GpuDriver driver;
     private final KernelCompiler compiler;
     private final GemmPrecision precision;
-    private volatile byte[] image;
+    private byte[] image;
     private Object kernel;
 
     Copier(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
@@ -30,19 +32,13 @@ final class HalfRowsRoute implements GemmRoute {
       this.precision = precision;
     }
 
-    /** Compiles the kernel without touching the device; safe from any thread. */
-    byte[] image() {
-      byte[] i = image;
-      if (i == null) {
-        synchronized (this) {
-          if (image == null) {
-            image = compiler.compile(HalfRows.source(precision), driver.device().arch(),
-                HalfRows.kernelName(precision) + ".cu");
-          }
-          i = image;
-        }
+    /** Compiles the kernel once without touching the device; safe from any thread. */
+    synchronized byte[] image() {
+      if (image == null) {
+        image = compiler.compile(HalfRows.source(precision), driver.device().arch(),
+            HalfRows.kernelName(precision) + ".cu");
       }
-      return i;
+      return image;
     }
 
     /** Enqueues the copy of {@code s}'s A at {@code a} into {@code copy}. */
@@ -60,41 +56,6 @@ final class HalfRowsRoute implements GemmRoute {
     }
   }
 
-  private final String name;
-  private final GemmShape shape;
-  private final GemmPrecision precision;
-  private final Copier copier;
-  private final GemmWorkspaces workspaces;
-  private final Runnable compileProduct;
-  private final Product product;
-  private long copy;
-
-  HalfRowsRoute(String name, GemmShape shape, GemmPrecision precision, Copier copier,
-      GemmWorkspaces workspaces, Runnable compileProduct, Product product) {
-    this.name = name;
-    this.shape = shape;
-    this.precision = precision;
-    this.copier = copier;
-    this.workspaces = workspaces;
-    this.compileProduct = compileProduct;
-    this.product = product;
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public GemmShape shape() {
-    return shape;
-  }
-
-  @Override
-  public GemmPrecision precision() {
-    return precision;
-  }
-
   @Override
   public boolean readsHalfB() {
     return true;
@@ -105,11 +66,9 @@ final class HalfRowsRoute implements GemmRoute {
     if ((b16 & 15) != 0) {
       throw new IllegalArgumentException(name + ": B's 16-bit copy must be 16-byte aligned");
     }
-    if (copy == 0) {
-      copy = workspaces.alloc(HalfRows.bytes(shape));
-    }
-    copier.enqueue(a, copy, shape);
-    product.run(copy, b16, c, bias);
+    long a16 = copy.at(HalfRows.bytes(shape));
+    copier.enqueue(a, a16, shape);
+    product.run(a16, b16, c, bias);
   }
 
   @Override
@@ -120,6 +79,6 @@ final class HalfRowsRoute implements GemmRoute {
 
   @Override
   public void release() {
-    copy = workspaces.free(copy);
+    copy.release();
   }
 }

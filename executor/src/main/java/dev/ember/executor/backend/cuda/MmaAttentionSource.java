@@ -258,9 +258,7 @@ final class MmaAttentionSource {
     } else if (tf32) {
       wordPair("k", "Ks[jn * 8 + g][kk * 8 + 2 * t]");
     } else {
-      b.append(line("      unsigned kb[2];  // words t and 4 + t of key jn * 8 + g"));
-      b.append(line("      ember_ldmatrix_x2(kb, &Ks[jn * 8 + (lane & 7)][kk * 8 + ((lane >> 3)"
-          + " & 1) * 4]);"));
+      sixteenBitPair("k", "Ks", "jn * 8", "kk * 8");
     }
     b.append(line("      ember_mma(s[jn], qa[kk], kb);"));
     b.append(line("    }"));
@@ -350,9 +348,7 @@ final class MmaAttentionSource {
           + " ember_word(s[2 * kk + 1][2], s[2 * kk + 1][3])};"));
       b.append(line("    #pragma unroll"));
       b.append(line("    for (int n = 0; n < %d; n++) {", dBlocks));
-      b.append(line("      unsigned vb[2];  // words t and 4 + t of head dim n * 8 + g"));
-      b.append(line("      ember_ldmatrix_x2(vb, &Vt[n * 8 + (lane & 7)][kk * 8 + ((lane >> 3)"
-          + " & 1) * 4]);"));
+      sixteenBitPair("v", "Vt", "n * 8", "kk * 8");
     }
     b.append(line("      ember_mma(o[n], pa, vb);"));
     b.append(line("    }"));
@@ -371,6 +367,17 @@ final class MmaAttentionSource {
     b.append(line("      ember_split(%sf.y, %sb[1], %ss[1]);", x, x, x));
     b.append(line("      ember_mma(%s, %s, %sb);", acc, aSmall, x));
     b.append(line("      ember_mma(%s, %s, %ss);", acc, a, x));
+  }
+
+  /**
+   * fp16/bf16's B fragment {@code <x>b} of the 8 rows of {@code tile} from {@code row} on: words
+   * t and t + 4 from {@code word} on of row g, by one ldmatrix.x2 (lanes 0 to 7 address the rows
+   * of the first 4 words, lanes 8 to 15 those of the next).
+   */
+  private void sixteenBitPair(String x, String tile, String row, String word) {
+    b.append(line("      unsigned %sb[2];  // words t and 4 + t of row %s + g", x, row));
+    b.append(line("      ember_ldmatrix_x2(%sb, &%s[%s + (lane & 7)][%s + ((lane >> 3) & 1) * 4]);",
+        x, tile, row, word));
   }
 
   /** tf32's B fragment {@code <x>b}: the word pair at {@code at}, one 8-byte load. */

@@ -273,8 +273,8 @@ public final class WgmmaGemm implements GpuGemm {
 
   /** A HALF_ROWS route: A copied into 16-bit rows, then the 16-bit-data kernel on {@code tile}. */
   private GemmRoute rowsRoute(GemmShape s, Tile tile) {
-    return new HalfRowsRoute(name() + "-t" + tile.label(), s, precision, copier, copies,
-        () -> image(tile, s.epilogue()),
+    return new HalfRowsRoute(name() + "-t" + tile.label(), s, precision, copier,
+        copies.lease(), () -> image(tile, s.epilogue()),
         (a16, b16, c, bias) -> launch(HalfRows.kernelShape(s), tile, a16, b16, c, bias));
   }
 

@@ -72,7 +72,7 @@ class GemmTensorCoreEmulatedTest {
       List<String> ran = assertEveryRouteAgrees(driver, gemm, p);
       assertTrue(ran.size() >= 20, "only " + ran.size() + " routes ran");
       // fp16 and bf16 also read each weight B as its 16-bit copy, on every tile (8).
-      long halfB = ran.stream().filter(r -> r.endsWith(GeneratedGemm.HALF_B_SUFFIX)).count();
+      long halfB = ran.stream().filter(r -> r.endsWith(HalfOperands.B.routeSuffix())).count();
       assertEquals(p == GemmPrecision.TF32 ? 0 : 4 * MmaTile.values().length, halfB,
           String.valueOf(ran));
       // and A copied into 16-bit rows too, on each pipelined tile

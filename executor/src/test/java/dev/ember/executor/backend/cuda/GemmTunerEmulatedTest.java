@@ -118,8 +118,8 @@ class GemmTunerEmulatedTest {
 
   /**
    * At fp16 the tuner gives each route that reads B in 16 bits (A too, on 16-bit rows, "-hab")
-   * the 16-bit copy of its seeded B, so those routes agree and are timed beside the float32 ones (given float32 B they would be
-   * refused for their error).
+   * the 16-bit copy of its seeded B, so those routes agree and are timed beside the float32 ones
+   * (given float32 B they would be refused for their error).
    */
   @Test
   void routesThatReadBInHalvesAreGivenItsCopy() {

@@ -55,8 +55,9 @@ class KernelResourcesNvrtcTest {
       sources.put(GemmKernels.kernelName(GemmPrecision.FP16, tile),
           GemmKernels.source(GemmPrecision.FP16, tile));
       // and reading B as its 16-bit copy
-      sources.put(GemmKernels.kernelName(GemmPrecision.BF16, tile, GemmEpilogue.NONE, HalfOperands.B),
-          GemmKernels.source(GemmPrecision.BF16, tile, GemmEpilogue.NONE, HalfOperands.B));
+      sources.put(GemmKernels.kernelName(GemmPrecision.BF16, tile, GemmEpilogue.NONE,
+          HalfOperands.B), GemmKernels.source(GemmPrecision.BF16, tile, GemmEpilogue.NONE,
+          HalfOperands.B));
       if (tile.stages() > 0) { // and A's rows too
         sources.put(GemmKernels.kernelName(GemmPrecision.FP16, tile, GemmEpilogue.NONE,
             HalfOperands.A_AND_B), GemmKernels.source(GemmPrecision.FP16, tile,

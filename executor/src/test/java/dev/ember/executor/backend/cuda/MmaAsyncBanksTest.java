@@ -51,9 +51,8 @@ class MmaAsyncBanksTest {
   /**
    * Operands read as 16-bit copies ({@link HalfOperands}) by ldmatrix.x4, rows {@code k / 2 +
    * HALF_PAD} words long (stages of both operands in halves twice as deep: {@link
-   * MmaAsyncGemmSource#sliceK}): each of its four matrices is one request of 8 rows of 16 bytes (A's
-   * matrix j: rows {@code aRegRow(j)} on, words {@code kk / 2 + aRegWord(j)} on; B^T's: rows of
-   * column tile ni or ni + 1, words {@code kk / 2} or 4 more), whose 32 words must meet 32 banks.
+   * MmaAsyncGemmSource#sliceK}): each of its four matrices is one request of 8 rows of 16 bytes,
+   * whose 32 words must meet 32 banks ({@link #assertLdmatrixReadsHitDistinctBanks}).
    */
   @ParameterizedTest
   @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})

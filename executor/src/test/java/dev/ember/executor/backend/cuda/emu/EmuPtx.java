@@ -265,9 +265,9 @@ final class EmuPtx {
           "host emulator has no model of this inline PTX (" + program + " line " + line + "): '"
               + instr + "'",
           "run it on a GPU; the emulator models mma.sync (m16n8k8 tf32, m16n8k16 f16/bf16),"
-              + " cvt to tf32/f16x2/bf16x2, cp.async, ldmatrix (no .trans) and wgmma.mma_async (m64nNk16 f16/bf16, A from"
-              + " registers or unswizzled shared memory, B from unswizzled shared memory) with"
-              + " their groups (emu_ptx.h)");
+              + " cvt to tf32/f16x2/bf16x2, cp.async, ldmatrix (no .trans) and wgmma.mma_async"
+              + " (m64nNk16 f16/bf16, A from registers or unswizzled shared memory, B from"
+              + " unswizzled shared memory) with their groups (emu_ptx.h)");
     }
   }
 

@@ -28,9 +28,9 @@ import java.util.Map;
  * fails.
  *
  * <p>Inline PTX runs on host models of the instructions the tensor-core GEMMs use ({@code
- * mma.sync}, {@code cvt}, {@code cp.async}, {@code ldmatrix}, {@code wgmma.mma_async}: {@link EmuPtx}, {@code
- * emu_ptx.h}); a broken PTX rule (a misaligned {@code cp.async}, a copy into a stage an in-flight
- * wgmma reads) fails the launch like a fault, with its reason.
+ * mma.sync}, {@code cvt}, {@code cp.async}, {@code ldmatrix}, {@code wgmma.mma_async}: {@link
+ * EmuPtx}, {@code emu_ptx.h}); a broken PTX rule (a misaligned {@code cp.async}, a copy into a
+ * stage an in-flight wgmma reads) fails the launch like a fault, with its reason.
  *
  * <p>Limits: other PTX is refused at compile time; timings mean nothing; launches run
  * synchronously (the stream order is trivially kept); math is glibc's, so
