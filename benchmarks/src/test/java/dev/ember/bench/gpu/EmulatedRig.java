@@ -68,6 +68,11 @@ final class EmulatedRig implements CheckRig, AutoCloseable {
     return SIZE;
   }
 
+  /** Every driver this rig opened, in order ({@link #device}'s among them). */
+  synchronized List<EmulatedDriver> opened() {
+    return List.copyOf(opened);
+  }
+
   private synchronized EmulatedDriver open() {
     EmulatedDriver d = EmulatedDriver.reporting(9, 0);
     opened.add(d);

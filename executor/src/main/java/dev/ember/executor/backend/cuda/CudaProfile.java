@@ -75,6 +75,32 @@ public final class CudaProfile {
   }
 
   /**
+   * Each step of {@code v}'s forward pass, in program order: its kind ({@link StepTime#kind}) and
+   * label, "kernel #3 softmax ..." for generated kernel {@code k3}, a GEMM's shape for a GEMM.
+   */
+  public static List<String> stepLabels(CompiledVariant v) {
+    return cuda(v).program().steps().stream().map(s -> kind(s) + ": " + s.label()).toList();
+  }
+
+  /**
+   * One forward pass of {@code v} on {@code inputs} inside a profiler's range ({@link
+   * GpuDriver#profiled}), after one untimed pass outside it: a hardware profiler attached to the
+   * process then records this pass's kernels only (a captured variant's as its graph's nodes),
+   * not the compiling, tuning and capture before it.
+   */
+  public static void profiledPass(CompiledVariant v, Map<String, Tensor> inputs) {
+    CudaVariant cv = cuda(v);
+    cv.device().exclusive(() -> {
+      GpuDriver d = cv.device().driver();
+      long base = cv.prepare(inputs);
+      cv.pass(base);
+      d.synchronize();
+      d.profiled(() -> cv.pass(base));
+      return null;
+    });
+  }
+
+  /**
    * Every step of {@code v} timed alone, in program order. After one full pass (so each buffer
    * holds what a real run leaves there), step i is recorded {@code repeats} times into a CUDA
    * graph, replayed once untimed and {@link #ROUNDS} times timed. A graph, because a launch from

@@ -110,6 +110,17 @@ public interface GpuDriver extends AutoCloseable {
   /** Bytes of device memory free right now. */
   long freeBytes();
 
+  /**
+   * Runs {@code work} as the range a profiler started with {@code --profile-from-start off}
+   * records ({@code cuProfilerStart} before it, {@code cuProfilerStop} after the device has
+   * finished it), so that compiling, tuning and warm-up outside it are not profiled. Without a
+   * profiler attached the bracket does nothing.
+   */
+  default void profiled(Runnable work) {
+    work.run();
+    synchronize();
+  }
+
   @Override
   void close();
 

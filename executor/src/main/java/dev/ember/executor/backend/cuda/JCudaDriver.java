@@ -32,6 +32,8 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuPointerGetAttribute;
+import static jcuda.driver.JCudaDriver.cuProfilerStart;
+import static jcuda.driver.JCudaDriver.cuProfilerStop;
 import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
@@ -353,6 +355,21 @@ public final class JCudaDriver implements GpuDriver {
   public void replay(Object graph) {
     current();
     check(cuGraphLaunch((CUgraphExec) graph, stream), "cuGraphLaunch");
+  }
+
+  @Override
+  public void profiled(Runnable work) {
+    synchronize(); // nothing enqueued before the range runs inside it
+    // Their results are not checked: without a profiler attached they do nothing, and a
+    // profiler's own trouble must not fail the work.
+    cuProfilerStart();
+    try {
+      work.run();
+      synchronize();
+    } finally {
+      current();
+      cuProfilerStop();
+    }
   }
 
   @Override

@@ -63,6 +63,8 @@ public final class EmulatedDriver implements GpuDriver {
   private long downloads;
   private long downloadBytes;
   private long streamJoins;
+  private boolean profiling; // inside profiled(): kernels run are what a profiler would record
+  private final List<String> profiled = new ArrayList<>();
   private int major = 8;
   private int minor = 0;
 
@@ -135,6 +137,30 @@ public final class EmulatedDriver implements GpuDriver {
   /** Kernel launches run outside graphs so far. */
   public long launches() {
     return launches;
+  }
+
+  /**
+   * The kernels run inside {@link #profiled} ranges so far, by name in the order they ran (a
+   * graph's launches included): what a profiler started with {@code --profile-from-start off}
+   * would record.
+   */
+  public List<String> profiledKernels() {
+    return List.copyOf(profiled);
+  }
+
+  @Override
+  public void profiled(Runnable work) {
+    checkUsable();
+    refuseWhileCapturing("profiled");
+    if (profiling) {
+      throw new IllegalStateException("EmulatedDriver: profiled ranges do not nest");
+    }
+    profiling = true;
+    try {
+      work.run();
+    } finally {
+      profiling = false;
+    }
   }
 
   /** Graph replays run so far. */
@@ -360,6 +386,9 @@ public final class EmulatedDriver implements GpuDriver {
       return;
     }
     LaunchStep l = (LaunchStep) step;
+    if (profiling) {
+      profiled.add(l.kernel().name());
+    }
     String where = "kernel '" + l.kernel().name() + "' (grid " + l.grid() + ", block "
         + l.block() + ", " + l.shared() + " bytes of dynamic shared memory)";
     StringBuilder cmd = new StringBuilder("L ").append(hex(l.kernel().module())).append(' ')
