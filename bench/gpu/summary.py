@@ -9,8 +9,11 @@ rows are listed as missing, never skipped. The GEMM table reads the fastest 4096
 Ember's generated ones, wgmma included) against the device's nominal dense tensor peak and against
 cuBLAS on fp16/bf16 data (OUT/sixteen-bit, where cuBLAS loads): what this device reaches with
 16-bit operands in memory; the wgmma GEMM on the same data counts as generated. Last, the GEMM
-routes each profiled variant's tuner took and refused (at fp32: SIMT or 3xTF32 tensor cores).
+routes each profiled variant's tuner took and refused (at fp32: SIMT or 3xTF32 tensor cores), and
+the hardware counters Nsight Compute recorded where gpu-check's ncu step ran (OUT/ncu).
+With --ncu-only (gpu-check profile), that last part alone.
 """
+import csv
 import json
 import os
 import sys
@@ -133,6 +136,120 @@ def routes_taken(ember):
     return lines if len(lines) > 3 else []
 
 
+# Nsight Compute's details page: the metrics the tables show, by their display names.
+NCU_METRICS = [("Compute (SM) Throughput", "SM %"), ("Memory Throughput", "memory %"),
+               ("DRAM Throughput", "DRAM %"), ("Achieved Occupancy", "occupancy %"),
+               ("Registers Per Thread", "registers")]
+TO_MICROS = {"nsecond": 1e-3, "ns": 1e-3, "usecond": 1.0, "us": 1.0, "msecond": 1e3, "ms": 1e3,
+             "second": 1e6, "s": 1e6}
+# Kernels that serve a GEMM route's product: A's 16-bit copy before it, split-K's sums after it.
+AUXILIARY = ("ember_half_rows", "ember_gemm_splitk_reduce", "ember_gemm_bias_fill",
+             "ember_gemm_epilogue")
+
+
+def ncu_kernels(path):
+    """The kernels of an `ncu --csv --page details` export in profiling order: name, grid, block,
+    duration in us and the NCU_METRICS values; None when the file is missing or has no table."""
+    try:
+        with open(path, newline="") as f:
+            text = f.read().splitlines()
+    except OSError:
+        return None
+    start = next((i for i, line in enumerate(text) if line.startswith('"ID"')), None)
+    if start is None:
+        return None
+    kernels = {}
+    for row in csv.DictReader(text[start:]):
+        k = kernels.setdefault(row.get("ID"), {"name": row.get("Kernel Name", "?"),
+                                               "grid": row.get("Grid Size", ""),
+                                               "block": row.get("Block Size", ""),
+                                               "metrics": {}})
+        value = number(row.get("Metric Value"))
+        name, unit = row.get("Metric Name"), row.get("Metric Unit", "")
+        if name == "Duration" and value is not None and unit in TO_MICROS:
+            k["micros"] = value * TO_MICROS[unit]
+        elif value is not None:
+            k["metrics"][name] = value
+    return [kernels[i] for i in sorted(kernels, key=lambda i: int(number(i) or 0))]
+
+
+def number(text):
+    try:
+        return float(str(text).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def ncu_section(out):
+    """OUT/ncu, written by gpu-check's ncu_profile: its status, the GEMM routes of KernelProfile's
+    gemm part (each route's kernels by launch order, TFLOP/s from ncu's durations, the product
+    kernel's counters) and the first kernels of one fp16 MiniLM replay, named by their steps."""
+    lines = ["", "## Hardware counters (Nsight Compute)", ""]
+    try:
+        with open(os.path.join(out, "ncu", "status")) as f:
+            lines += [f"- {line.strip()}" for line in f if line.strip()]
+    except OSError:
+        return lines + ["Not run: no OUT/ncu/status."]
+    head = " | ".join(label for _, label in NCU_METRICS)
+    gemm = ncu_kernels(os.path.join(out, "ncu", "gemm-details.csv"))
+    if gemm:
+        routes = load(os.path.join(out, "ncu", "gemm", "gpu-check.json")).get("profiled", [])
+        groups = route_kernels(gemm, len(routes))
+        lines += ["", "GEMM routes at fp16, one launch each (the kernels a route launched are"
+                  " summed; counters of its product kernel):", "",
+                  f"| shape | route | kernels | us | TFLOP/s | {head} |",
+                  "|---|---|---|---:|---:|" + "---:|" * len(NCU_METRICS)]
+        if groups is None:
+            lines.append(f"| | {len(gemm)} kernels do not pair with {len(routes)} routes: see"
+                         " ncu/gemm-details.csv | | | |" + " |" * len(NCU_METRICS))
+        else:
+            for route, ks in zip(routes, groups):
+                micros = sum(k.get("micros", 0.0) for k in ks)
+                product = next(k for k in ks if not k["name"].startswith(AUXILIARY))
+                tflops = route.get("flops", 0) / (micros * 1e-6) / 1e12 if micros else None
+                lines.append(f"| {route.get('shape')} | {route.get('route')} | {len(ks)} |"
+                             f" {fmt1(micros)} | {fmt1(tflops)} | {counters(product)} |")
+    minilm = ncu_kernels(os.path.join(out, "ncu", "minilm-details.csv"))
+    if minilm:
+        steps = load(os.path.join(out, "ncu", "minilm", "gpu-check.json")).get("stepLabels", [])
+        by_kernel = {}
+        for label in steps:
+            words = label.split(" ")
+            if len(words) > 2 and words[1] == "kernel" and words[2].startswith("#"):
+                by_kernel["k" + words[2][1:]] = label
+        lines += ["", f"One fp16 MiniLM replay, its first {len(minilm)} kernels:", "",
+                  f"| kernel | step | grid | block | us | {head} |",
+                  "|---|---|---|---|---:|" + "---:|" * len(NCU_METRICS)]
+        for k in minilm:
+            step = by_kernel.get(k["name"], "")[:70].replace("|", "/")
+            lines.append(f"| {k['name'][:60]} | {step} | {k['grid']} | {k['block']} |"
+                         f" {fmt1(k.get('micros'))} | {counters(k)} |")
+    return lines
+
+
+def route_kernels(kernels, routes):
+    """The profiled kernels split into one group per route, in order: each product kernel opens a
+    group; an A copy joins the product after it, split-K's sums (and cuBLAS's own reduction) the
+    product before it. None when that does not give one group per route."""
+    groups, pending = [], []
+    for k in kernels:
+        name = k["name"]
+        if name.startswith("ember_half_rows"):
+            pending.append(k)
+        elif name.startswith(AUXILIARY) or ("reduce" in name.lower() and groups and not pending):
+            if not groups:
+                return None
+            groups[-1].append(k)
+        else:
+            groups.append(pending + [k])
+            pending = []
+    return groups if len(groups) == routes and not pending else None
+
+
+def counters(kernel):
+    return " | ".join(fmt1(kernel["metrics"].get(name)) for name, _ in NCU_METRICS)
+
+
 def counts(counter):
     return ", ".join(f"{name} x{n}" for name, n in sorted(counter.items(), key=lambda kv: -kv[1]))
 
@@ -146,7 +263,11 @@ def fmt(v):
 
 
 def main():
-    out = sys.argv[1]
+    out = sys.argv[-1]
+    if sys.argv[1:-1] == ["--ncu-only"]:  # gpu-check profile: no check ran beside it
+        lines = ["# Ember kernels under Nsight Compute, this run"] + ncu_section(out)
+        write(out, lines)
+        return 0
     ember = load(os.path.join(out, "gpu-check.json"))
     torch = load(os.path.join(out, "torch-reference.json"))
     lines = ["# Ember vs torch.compile, this run", ""]
@@ -180,10 +301,15 @@ def main():
         lines += ["", f"Attention path at fp32: 3xTF32 on tensor cores {split:.1f} us, float32 on"
                   f" the CUDA cores {float32:.1f} us: {float32 / split:.2f}x."]
     lines += routes_taken(ember)
+    lines += ncu_section(out)
+    write(out, lines)
+    return 0
+
+
+def write(out, lines):
     with open(os.path.join(out, "summary.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
-    return 0
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ import java.util.Map;
  * </ul>
  *
  * <p>Usage: {@code KernelProfile OUT_DIR DATA_DIR gemm|minilm}; writes {@code
- * OUT_DIR/gpu-check.{json,md}} with what the range held: the routes in launch order, or the
+ * OUT_DIR/gpu-check.{json,md}} with what the range held: the routes in launch order (shape,
+ * FLOPs, route), or the
  * variant's steps with their labels (generated kernel {@code kN} is "kernel #N ..."). Exits 0, or
  * 1 when the part failed.
  */
@@ -99,7 +100,7 @@ public final class KernelProfile {
   private record Launch(GemmRoute route, long b) {}
 
   private static void gemms(CheckRig rig, Results r) {
-    List<String> profiled = new ArrayList<>();
+    List<Map<String, Object>> profiled = new ArrayList<>();
     Map<String, String> refused = new LinkedHashMap<>();
     try (GpuDriver driver = rig.openDriver()) {
       List<GpuGemm> gemms = fp16Gemms(driver, rig.compiler());
@@ -129,7 +130,13 @@ public final class KernelProfile {
             r.progress(e.getKey() + ": " + launches.size() + " routes in the profiled range");
             driver.profiled(() -> launches.forEach(
                 l -> l.route().enqueue(o.a(), l.b(), o.c(), 0L)));
-            launches.forEach(l -> profiled.add(e.getKey() + ": " + l.route().name()));
+            for (Launch l : launches) {
+              Map<String, Object> row = new LinkedHashMap<>();
+              row.put("shape", e.getKey());
+              row.put("flops", s.flops());
+              row.put("route", l.route().name());
+              profiled.add(row);
+            }
           } finally {
             launches.forEach(l -> l.route().release());
             o.free(driver);
@@ -142,7 +149,8 @@ public final class KernelProfile {
     r.put("profiled", profiled);
     r.put("refused", refused);
     r.markdown("GEMM routes profiled, in launch order:\n\n" + String.join("\n",
-        profiled.stream().map(p -> "- " + p).toList()) + (refused.isEmpty() ? ""
+        profiled.stream().map(p -> "- " + p.get("shape") + ": " + p.get("route")).toList())
+        + (refused.isEmpty() ? ""
             : "\n\nRefused before the range: " + refused) + "\n");
   }
 

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * find_cublas}), with the machine's library list and the check's JVM stubbed: a {@code
  * libcublas.so.12} folder is taken as it is; CUDA 13's {@code .so.13} libraries are linked under
  * the {@code .so.12} names; either is kept only when CublasCheck exits 0. Also how a step's
- * timeout is cut to the run's budget ({@code step_limit}).
+ * timeout is cut to the run's budget ({@code step_limit}), and how Nsight Compute is run over
+ * KernelProfile's parts ({@code ncu_profile}, with ncu stubbed).
  */
 class GpuCheckScriptTest {
   @TempDir
@@ -58,6 +59,58 @@ class GpuCheckScriptTest {
     assertEquals("10", stepLimit(500, "90 10"), "out of time: 10 s to say so");
   }
 
+  @Test
+  void ncuProfilesEachPartOnItsOwnAndExportsBothPages() throws Exception {
+    // The stub records how it was called; a run writes the report -o names, an import a page.
+    Path ncu = executable(tmp.resolve("ncu"), """
+        #!/bin/sh
+        if [ "$1" = "--version" ]; then echo "Version 2025.3.1.0"; exit 0; fi
+        if [ "$1" = "-i" ]; then echo "\\"ID\\" $2 $5"; exit 0; fi
+        echo "$*" >>"$(dirname "$0")/ncu-calls"
+        while [ "$1" != "-o" ]; do shift; done
+        touch "$2.ncu-rep"
+        echo "==ERROR== ERR_NVGPUCTRPERM - no counters here" >&2
+        """);
+    Path out = Files.createDirectories(tmp.resolve("out"));
+    String status = sourced("NCU='" + ncu + "'\n"
+        + "ncu_profile '" + tmp + "' '" + out + "' 200 true >/dev/null\n"
+        + "cat '" + out.resolve("ncu/status") + "'\n");
+    assertEquals("gemm: exit 0, no permission to the GPU's performance counters"
+        + " (ERR_NVGPUCTRPERM)\nminilm: exit 0, no permission to the GPU's performance counters"
+        + " (ERR_NVGPUCTRPERM)", status);
+    List<String> calls = Files.readAllLines(tmp.resolve("ncu-calls"));
+    assertEquals(2, calls.size(), calls.toString());
+    for (String part : List.of("gemm", "minilm")) {
+      String call = calls.get(part.equals("gemm") ? 0 : 1);
+      assertTrue(call.contains("--profile-from-start off"), call);
+      assertTrue(call.contains("-o " + out.resolve("ncu/" + part) + " "), call);
+      assertTrue(call.contains("-Dember.gpucheck.wgmma=true"), call);
+      assertTrue(call.endsWith("dev.ember.bench.gpu.KernelProfile " + out.resolve("ncu/" + part)
+          + " " + RepoFiles.of(".gpu") + " " + part), call);
+      assertEquals(part.equals("minilm"), call.contains("--launch-count 40"), call);
+      assertEquals("\"ID\" " + out.resolve("ncu/" + part + ".ncu-rep") + " details",
+          Files.readString(out.resolve("ncu/" + part + "-details.csv")).strip());
+      assertTrue(Files.exists(out.resolve("ncu/" + part + "-raw.csv")));
+    }
+
+    assertEquals("gemm: not run: 20 s of the step's 20 s left\nminilm: not run: 20 s of the"
+        + " step's 20 s left", sourced("NCU='" + ncu + "'\n"
+        + "ncu_profile '" + tmp + "' '" + out + "' 20 false >/dev/null\n"
+        + "cat '" + out.resolve("ncu/status") + "'\n"));
+    assertEquals("not run: no ncu on this machine (set NCU to its path)", sourced(
+        "unset NCU\nfind_ncu() { :; }\nncu_profile '" + tmp + "' '" + out + "' 200 false\n"
+        + "cat '" + out.resolve("ncu/status") + "'\n"));
+  }
+
+  /** {@code path} written with {@code text} and made executable. */
+  private static Path executable(Path path, String text) throws Exception {
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, text);
+    Files.setPosixFilePermissions(path, Set.of(PosixFilePermission.OWNER_READ,
+        PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+    return path;
+  }
+
   /** {@code step_limit ARGS} with the run started {@code ago} seconds before, budget 520 s. */
   private String stepLimit(int ago, String args) throws Exception {
     return sourced("unset EMBER_GPU_BUDGET\n"
@@ -67,11 +120,8 @@ class GpuCheckScriptTest {
 
   /** {@code find_cublas}'s output with {@code libs} listed and the check's JVM exiting {@code rc}. */
   private String findCublas(String libs, int rc) throws Exception {
-    Path stub = tmp.resolve("jre/bin/java");
-    Files.createDirectories(stub.getParent());
-    Files.writeString(stub, "#!/bin/sh\necho \"LD=$LD_LIBRARY_PATH $*\"\nexit " + rc + "\n");
-    Files.setPosixFilePermissions(stub, Set.of(PosixFilePermission.OWNER_READ,
-        PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+    executable(tmp.resolve("jre/bin/java"),
+        "#!/bin/sh\necho \"LD=$LD_LIBRARY_PATH $*\"\nexit " + rc + "\n");
     Files.createDirectories(tmp.resolve("out"));
     Path listing = tmp.resolve("libs.txt");
     Files.writeString(listing, libs);

@@ -107,6 +107,82 @@ class GpuSummaryTest {
         + " on the CUDA cores 90.0 us: 1.50x."), summary);
   }
 
+  @Test
+  void nsightComputeRowsArePairedWithTheirRoutesAndSteps() throws Exception {
+    Path ncu = Files.createDirectories(out.resolve("ncu"));
+    Files.writeString(ncu.resolve("status"), "gemm: exit 0\nminilm: exit 0\n");
+    // As ncu's details page writes it: a profiler line, then one row per kernel and metric.
+    StringBuilder csv = new StringBuilder("==PROF== Disconnected from process 4242\n\"ID\","
+        + "\"Process ID\",\"Process Name\",\"Host Name\",\"Kernel Name\",\"Context\","
+        + "\"Stream\",\"Block Size\",\"Grid Size\",\"Device\",\"CC\",\"Section Name\","
+        + "\"Metric Name\",\"Metric Unit\",\"Metric Value\"\n");
+    kernel(csv, 0, "ember_gemm_fp16_t128k32", "(1, 1, 1)", "usecond", "1,374.40", "41.5");
+    kernel(csv, 1, "ember_half_rows_fp16", "(8, 1, 1)", "usecond", "30.00", "5.0");
+    kernel(csv, 2, "ember_gemm_fp16_t64k16s4_hab", "(2, 1, 1)", "msecond", "0.40", "80.25");
+    kernel(csv, 3, "ember_gemm_fp16_t32k16s4", "(3, 1, 1)", "usecond", "20.00", "12.0");
+    kernel(csv, 4, "ember_gemm_splitk_reduce", "(4, 1, 1)", "nsecond", "5,000", "2.0");
+    Files.writeString(ncu.resolve("gemm-details.csv"), csv);
+    Files.createDirectories(ncu.resolve("gemm"));
+    Files.writeString(ncu.resolve("gemm/gpu-check.json"), """
+        {"profiled": [
+          {"shape": "square 4096^3", "flops": 1.37438953472E11, "route": "nvrtc-fp16-t128k32"},
+          {"shape": "square 4096^3", "flops": 1.37438953472E11,
+           "route": "nvrtc-fp16-t64k16s4-hab"},
+          {"shape": "minilm ffn-up", "flops": 2.415919104E9, "route": "nvrtc-fp16-split2"}]}
+        """);
+    csv.setLength(csv.indexOf("\n", csv.indexOf("\"ID\"")) + 1);
+    kernel(csv, 0, "k2", "(16, 1, 1)", "usecond", "3.10", "9.0");
+    kernel(csv, 1, "ember_gemm_fp16_t64k32_hb", "(2, 1, 1)", "usecond", "12.00", "30.0");
+    Files.writeString(ncu.resolve("minilm-details.csv"), csv);
+    Files.createDirectories(ncu.resolve("minilm"));
+    Files.writeString(ncu.resolve("minilm/gpu-check.json"), """
+        {"stepLabels": ["elementwise: kernel #2 elementwise[3] (/Cast, /Sub, /Mul)",
+          "gemm: kernel #6 gemm(weights)+bias[x3] (/encoder/layer.0/attention/self/query)"]}
+        """);
+    Files.writeString(out.resolve("gpu-check.json"), "{}");
+
+    String summary = run();
+    assertTrue(summary.contains("- gemm: exit 0\n- minilm: exit 0"), summary);
+    // 137.4 GFLOP in 1,374.4 us; the copy and the product in 430 us; a product and its sums.
+    assertTrue(summary.contains("| square 4096^3 | nvrtc-fp16-t128k32 | 1 | 1374.4 | 100.0 |"
+        + " 41.5 | 20.8 | 10.4 | 20.8 | 128.0 |"), summary);
+    assertTrue(summary.contains("| square 4096^3 | nvrtc-fp16-t64k16s4-hab | 2 | 430.0 | 319.6 |"
+        + " 80.2 |"), summary);
+    assertTrue(summary.contains("| minilm ffn-up | nvrtc-fp16-split2 | 2 | 25.0 | 96.6 | 12.0 |"),
+        summary);
+    assertTrue(summary.contains("| k2 | elementwise: kernel #2 elementwise[3] (/Cast, /Sub, /Mul)"
+        + " | (16, 1, 1) | (128, 1, 1) | 3.1 | 9.0 |"), summary);
+    assertTrue(summary.contains("| ember_gemm_fp16_t64k32_hb |  | (2, 1, 1) |"), summary);
+
+    Files.delete(ncu.resolve("minilm-details.csv"));
+    Files.writeString(ncu.resolve("gemm/gpu-check.json"), "{\"profiled\": []}");
+    summary = run();
+    assertTrue(summary.contains("5 kernels do not pair with 0 routes"), summary);
+    assertFalse(summary.contains("One fp16 MiniLM replay"), summary);
+    Files.delete(ncu.resolve("status"));
+    assertTrue(run().contains("Not run: no OUT/ncu/status."));
+  }
+
+  /**
+   * One kernel's rows of ncu's details page: its duration in {@code unit}, SM throughput {@code
+   * sm} %, memory throughput half that, DRAM a quarter, occupancy half, 128 registers.
+   */
+  private static void kernel(StringBuilder csv, int id, String name, String grid, String unit,
+      String duration, String sm) {
+    double v = Double.parseDouble(sm);
+    String[][] metrics = {{"GPU Speed Of Light Throughput", "Duration", unit, duration},
+        {"GPU Speed Of Light Throughput", "Compute (SM) Throughput", "%", sm},
+        {"GPU Speed Of Light Throughput", "Memory Throughput", "%", String.valueOf(v / 2)},
+        {"GPU Speed Of Light Throughput", "DRAM Throughput", "%", String.valueOf(v / 4)},
+        {"Occupancy", "Achieved Occupancy", "%", String.valueOf(v / 2)},
+        {"Launch Statistics", "Registers Per Thread", "register/thread", "128"}};
+    for (String[] m : metrics) {
+      csv.append(String.format("\"%d\",\"4242\",\"java\",\"127.0.0.1\",\"%s\",\"1\","
+          + "\"7\",\"(128, 1, 1)\",\"%s\",\"0\",\"9.0\",\"%s\",\"%s\",\"%s\",\"%s\"%n",
+          id, name, grid, m[0], m[1], m[2], m[3]));
+    }
+  }
+
   /** {@code text} as a JSON string literal. */
   private static String quoted(String text) {
     return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";

@@ -9,6 +9,7 @@ import dev.ember.executor.backend.cuda.emu.HostKernelCompiler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,9 +40,10 @@ class KernelProfileEmulatedTest {
     try (EmulatedRig rig = new EmulatedRig()) {
       Results r = new Results(tmp.resolve("gemm"));
       assertEquals(0, KernelProfile.run(rig, r, tmp, "gemm"), String.valueOf(r.get("error")));
-      routes = strings(r.get("profiled"));
+      routes = ((List<?>) r.get("profiled")).stream().map(m -> (Map<?, ?>) m)
+          .map(m -> m.get("shape") + ": " + m.get("route")).toList();
       kernels = rig.opened().stream().flatMap(d -> d.profiledKernels().stream()).toList();
-      assertEquals(java.util.Map.of(), r.get("refused"));
+      assertEquals(Map.of(), r.get("refused"));
     }
     // Both shapes: the square one and the model's largest, every fp16 route of each.
     assertEquals(2 * 19, routes.size(), routes.toString());
