@@ -8,9 +8,10 @@ length-sorted x32 and x64), plus the host share of each engine's pass where it i
 rows are listed as missing, never skipped. The GEMM table reads the fastest 4096^3 routes (any, and
 Ember's generated ones, wgmma included) against the device's nominal dense tensor peak and against
 cuBLAS on fp16/bf16 data (OUT/sixteen-bit, where cuBLAS loads): what this device reaches with
-16-bit operands in memory; the wgmma GEMM on the same data counts as generated. Last, the GEMM
-routes each profiled variant's tuner took and refused (at fp32: SIMT or 3xTF32 tensor cores), and
-the hardware counters Nsight Compute recorded where gpu-check's ncu step ran (OUT/ncu).
+16-bit operands in memory; the wgmma GEMM on the same data counts as generated, and its stage
+sweep is tabulated per tile and depth. Last, the GEMM routes each profiled variant's tuner took
+and refused (at fp32: SIMT or 3xTF32 tensor cores), and the hardware counters Nsight Compute
+recorded where gpu-check's ncu step ran (OUT/ncu).
 With --ncu-only (gpu-check profile), that last part alone.
 """
 import csv
@@ -112,6 +113,29 @@ def gemm_table(ember, data, wgmma):
                      f" {'met' if met else 'not met'}")
     elif not peak:
         lines.append(f"\nNo nominal peak known for '{ember.get('probe', {}).get('name')}'")
+    return lines
+
+
+def stage_sweep(data):
+    """TFLOP/s of the wgmma GEMM on fp16 data at 4096^3 per tile and pipeline depth (3 to 8
+    stages: SixteenBitDataCheck's sweep), from which each tile's default depth is to be set;
+    rows that disagreed with the fp32 kernel show as FAILED."""
+    cells = {}
+    for r in data.get("gemmTflops", []):
+        route = str(r.get("route", ""))
+        if r.get("gemm") != "wgmma-fp16-data-stages" or not str(r.get("shape", "")).startswith(
+                "square") or "tflops" not in r or "-t" not in route:
+            continue
+        tile, _, stages = route.rsplit("-t", 1)[1].partition("s")
+        cells[(tile, int(stages))] = f"{r['tflops']:.1f}" if r.get("passed") else "FAILED"
+    if not cells:
+        return []
+    depths = sorted({d for _, d in cells})
+    lines = ["", "wgmma on fp16 data at 4096^3 by pipeline stages (TFLOP/s):", "",
+             "| tile | " + " | ".join(f"{d} stages" for d in depths) + " |",
+             "|---|" + "---:|" * len(depths)]
+    for tile in sorted({t for t, _ in cells}, key=lambda t: [int(x) for x in t.split("x")]):
+        lines.append(f"| {tile} | " + " | ".join(cells.get((tile, d), "") for d in depths) + " |")
     return lines
 
 
@@ -281,8 +305,9 @@ def main():
     lines += ["", f"All ratio targets met: {'yes' if met else 'no'}. torch's host side (Python,"
               " Dynamo guards) varies with the machine's CPU from run to run; compare ratios"
               " within one run only."]
-    lines += gemm_table(ember, load(os.path.join(out, "sixteen-bit", "gpu-check.json")),
-                        load(os.path.join(out, "wgmma-check", "gpu-check.json")))
+    data = load(os.path.join(out, "sixteen-bit", "gpu-check.json"))
+    lines += gemm_table(ember, data, load(os.path.join(out, "wgmma-check", "gpu-check.json")))
+    lines += stage_sweep(data)
     profile = {r.get("precision"): r for r in ember.get("profile", [])}
     fused = profile.get("fp16", {}).get("attentionPathMicros")
     unfused = profile.get("fp16, attention unfused", {}).get("attentionPathMicros")

@@ -65,6 +65,8 @@ final class GemmTflops {
             for (GpuGemm g : gemms.at(driver, compiler, p)) {
               try (g) {
                 List<GemmRoute> routes = g.routes(s);
+                // NVRTC on every core first; a kernel that does not compile fails its row below.
+                routes.parallelStream().forEach(GemmTflops::compileQuietly);
                 if (routes.isEmpty()) {
                   Map<String, Object> row = new LinkedHashMap<>();
                   row.put("gemm", g.name());
@@ -103,6 +105,14 @@ final class GemmTflops {
       }
     }
     return rows;
+  }
+
+  private static void compileQuietly(GemmRoute route) {
+    try {
+      route.compile();
+    } catch (RuntimeException e) {
+      // its enqueue meets the same error and records it in the route's row
+    }
   }
 
   /** The GEMMs measured at {@code p}: the generated one, and cuBLAS where it loads. */

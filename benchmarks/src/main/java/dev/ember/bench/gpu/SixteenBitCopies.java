@@ -61,7 +61,7 @@ final class SixteenBitCopies implements GpuGemm {
       return List.of();
     }
     return inner.routes(onCopies(s)).stream().map(r -> GemmRoute.of(r.name(), s, precision,
-        (a, b, c, bias) -> {
+        r::compile, (a, b, c, bias) -> {
           convert(s, a, b);
           r.enqueue(a16, b16, c, bias);
         })).toList();

@@ -15,7 +15,7 @@ import java.util.List;
  * GEMMs on fp16 and bf16 operands in memory, as torch stores them at those precisions, in a JVM of
  * its own: Ember's wgmma GEMM on 16-bit data ({@link WgmmaGemm#onHalfData}) and, where cuBLAS
  * loads, cuBLAS on the same copies ({@link CublasHalfData}), at 4096^3 and MiniLM's shapes at
- * 2,048 tokens. Each result is checked against the generated FP32 kernel on the float32
+ * 2,048 tokens; at fp16 also every wgmma tile in 3 to 8 stages ({@link WgmmaGemm#stageSweep}). Each result is checked against the generated FP32 kernel on the float32
  * originals. {@code summary.md} reads Ember's GEMMs against cuBLAS's figure here: what this device
  * reaches with 16-bit operands.
  *
@@ -39,13 +39,19 @@ public final class SixteenBitDataCheck {
         SixteenBitDataCheck::gemms);
   }
 
-  /** At fp16 and bf16: the wgmma GEMM (B read as B^T) and cuBLAS where it loads, on copies. */
+  /**
+   * At fp16 and bf16: the wgmma GEMM (B read as B^T), at fp16 its stage sweep too, and cuBLAS
+   * where it loads, on copies.
+   */
   static List<GpuGemm> gemms(GpuDriver driver, KernelCompiler compiler, GemmPrecision p) {
     List<GpuGemm> out = new ArrayList<>();
     if (p != GemmPrecision.FP16 && p != GemmPrecision.BF16) {
       return out;
     }
     out.add(new SixteenBitCopies(driver, WgmmaGemm.onHalfData(driver, compiler, p), p, true));
+    if (p == GemmPrecision.FP16) { // how deep a pipeline each tile wants, for its default
+      out.add(new SixteenBitCopies(driver, WgmmaGemm.stageSweep(driver, compiler, p), p, true));
+    }
     if (driver instanceof JCudaDriver jcuda && CublasGemm.unavailableReason() == null) {
       out.add(new SixteenBitCopies(driver, new CublasHalfData(jcuda, p), p, false));
     }

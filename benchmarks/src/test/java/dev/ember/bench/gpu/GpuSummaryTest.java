@@ -37,12 +37,23 @@ class GpuSummaryTest {
           {"gemm": "wgmma-fp16-data", "shape": "square 4096^3",
            "route": "wgmma-fp16-data-t64x128", "tflops": 310.0, "passed": true},
           {"gemm": "wgmma-bf16-data", "shape": "square 4096^3",
-           "route": "wgmma-bf16-data-t64x128", "tflops": 900.0, "passed": false}]}
+           "route": "wgmma-bf16-data-t64x128", "tflops": 900.0, "passed": false},
+          {"gemm": "wgmma-fp16-data-stages", "shape": "square 4096^3",
+           "route": "wgmma-fp16-data-stages-t128x256s3", "tflops": 280.0, "passed": true},
+          {"gemm": "wgmma-fp16-data-stages", "shape": "square 4096^3",
+           "route": "wgmma-fp16-data-stages-t128x256s8", "tflops": 330.0, "passed": true},
+          {"gemm": "wgmma-fp16-data-stages", "shape": "square 4096^3",
+           "route": "wgmma-fp16-data-stages-t64x128s8", "tflops": 990.0, "passed": false},
+          {"gemm": "wgmma-fp16-data-stages", "shape": "minilm ffn-up 2048x1536x384",
+           "route": "wgmma-fp16-data-stages-t64x128s3", "tflops": 50.0, "passed": true}]}
         """);
     String summary = run();
     // The wgmma GEMM on 16-bit data counts as generated; a row that disagreed counts as nothing.
-    assertTrue(summary.contains("| fp16 | cublas-fp16 | 520.0 | 53% | wgmma-fp16-data-t64x128 |"
-        + " 310.0 | 650.0 | 0.48 |"), summary);
+    assertTrue(summary.contains("| fp16 | cublas-fp16 | 520.0 | 53% |"
+        + " wgmma-fp16-data-stages-t128x256s8 | 330.0 | 650.0 | 0.51 |"), summary);
+    // The sweep per tile and depth at 4096^3 only; a row that disagreed says so.
+    assertTrue(summary.contains("| tile | 3 stages | 8 stages |\n|---|---:|---:|\n"
+        + "| 64x128 |  | FAILED |\n| 128x256 | 280.0 | 330.0 |"), summary);
     assertFalse(summary.contains("wgmma-bf16-data"), summary);
     assertTrue(summary.contains("| tf32 | nvrtc-tf32-t64k32 | 98.9 | 20% | nvrtc-tf32-t64k32 |"
         + " 98.9 | missing | n/a |"), summary);

@@ -21,6 +21,8 @@ public final class WgmmaGemm implements GpuGemm {
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
   private final Operands operands;
+  /** HALF_DATA: every tile in each of {@link WgmmaHalfDataSource#SWEEP}'s stage counts. */
+  private final boolean sweep;
 
   /** What the kernels read. */
   private enum Operands {
@@ -40,15 +42,30 @@ public final class WgmmaGemm implements GpuGemm {
    * A block's tile: {@code warpgroups} x 64 rows (1 or 2) by {@code n} columns (128; 256 on
    * 16-bit data, where cp.async keeps the operands out of registers).
    */
-  private record Tile(int warpgroups, int n) {
+  private record Tile(int warpgroups, int n, int stages) {
+    /** The tile with its kernel's own stage count. */
+    Tile(int warpgroups, int n) {
+      this(warpgroups, n, 0);
+    }
+
     int m() {
       return WgmmaGemmSource.TILE_M * warpgroups;
     }
 
     String label() {
-      return m() + "x" + n;
+      return m() + "x" + n + (stages == 0 ? "" : "s" + stages);
+    }
+
+    /** HALF_DATA and HALF_ROWS: the launch's dynamic shared memory. */
+    int halfDataShared() {
+      return stages == 0 ? WgmmaHalfDataSource.sharedBytes(warpgroups, n)
+          : WgmmaHalfDataSource.sharedBytes(warpgroups, n, stages);
     }
   }
+
+  /** The 16-bit-data tiles: 64x128, 128x128 and 128x256 (the others take the first two). */
+  private static final List<Tile> HALF_DATA_TILES = List.of(new Tile(1, WgmmaGemmSource.TILE_N),
+      new Tile(2, WgmmaGemmSource.TILE_N), new Tile(2, 2 * WgmmaGemmSource.TILE_N));
 
   private record Key(Tile tile, GemmEpilogue epilogue) {}
 
@@ -61,15 +78,16 @@ public final class WgmmaGemm implements GpuGemm {
   private final Map<GemmShape, GemmRoute> direct = new HashMap<>();
 
   public WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
-    this(driver, compiler, precision, Operands.FLOAT32);
+    this(driver, compiler, precision, Operands.FLOAT32, false);
   }
 
   private WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision,
-      Operands operands) {
+      Operands operands, boolean sweep) {
     this.driver = driver;
     this.compiler = compiler;
     this.precision = precision;
     this.operands = operands;
+    this.sweep = sweep;
     this.copier = new HalfRowsRoute.Copier(driver, compiler, precision);
     this.copies = new GemmWorkspaces(driver);
   }
@@ -81,7 +99,18 @@ public final class WgmmaGemm implements GpuGemm {
    */
   public static WgmmaGemm onHalfData(GpuDriver driver, KernelCompiler compiler,
       GemmPrecision precision) {
-    return new WgmmaGemm(driver, compiler, precision, Operands.HALF_DATA);
+    return new WgmmaGemm(driver, compiler, precision, Operands.HALF_DATA, false);
+  }
+
+  /**
+   * {@link #onHalfData} whose routes are every tile in every stage count of the device check's
+   * sweep (3 to 8, where they fit 227 KB; routes "...-t128x256s6"), for the check to measure
+   * which depth of cp.async pipeline each tile wants: more stages keep more copies in flight,
+   * fewer let more blocks share a multiprocessor.
+   */
+  public static WgmmaGemm stageSweep(GpuDriver driver, KernelCompiler compiler,
+      GemmPrecision precision) {
+    return new WgmmaGemm(driver, compiler, precision, Operands.HALF_DATA, true);
   }
 
   /**
@@ -91,7 +120,7 @@ public final class WgmmaGemm implements GpuGemm {
    */
   public static WgmmaGemm onWeights(GpuDriver driver, KernelCompiler compiler,
       GemmPrecision precision) {
-    return new WgmmaGemm(driver, compiler, precision, Operands.HALF_WEIGHTS);
+    return new WgmmaGemm(driver, compiler, precision, Operands.HALF_WEIGHTS, false);
   }
 
   /**
@@ -103,14 +132,14 @@ public final class WgmmaGemm implements GpuGemm {
    */
   public static WgmmaGemm onHalfRows(GpuDriver driver, KernelCompiler compiler,
       GemmPrecision precision) {
-    return new WgmmaGemm(driver, compiler, precision, Operands.HALF_ROWS);
+    return new WgmmaGemm(driver, compiler, precision, Operands.HALF_ROWS, false);
   }
 
   @Override
   public String name() {
     return "wgmma-" + precision.confName() + switch (operands) {
       case FLOAT32 -> "";
-      case HALF_DATA -> "-data";
+      case HALF_DATA -> sweep ? "-data-stages" : "-data";
       case HALF_WEIGHTS -> "-weights";
       case HALF_ROWS -> "-rows";
     };
@@ -209,7 +238,7 @@ public final class WgmmaGemm implements GpuGemm {
         GemmKernels.ceilDiv(s.m(), tile.m()), s.batch());
     int shared = switch (operands) {
       case FLOAT32 -> 0;
-      case HALF_DATA, HALF_ROWS -> WgmmaHalfDataSource.sharedBytes(tile.warpgroups(), tile.n());
+      case HALF_DATA, HALF_ROWS -> tile.halfDataShared();
       case HALF_WEIGHTS -> WgmmaWeightsSource.sharedBytes(tile.warpgroups(), tile.n());
     };
     driver.launch(kernel(tile, s.epilogue()), grid,
@@ -223,11 +252,18 @@ public final class WgmmaGemm implements GpuGemm {
     if (whyNot(s) != null) {
       return List.of();
     }
-    List<Tile> tiles = new ArrayList<>(List.of(T128));
-    if (operands == Operands.HALF_DATA || operands == Operands.HALF_ROWS) {
-      tiles.add(new Tile(2, 2 * WgmmaGemmSource.TILE_N));
+    List<Tile> tiles = new ArrayList<>();
+    if (sweep) {
+      for (Tile t : HALF_DATA_TILES) {
+        WgmmaHalfDataSource.SWEEP.stream()
+            .filter(st -> WgmmaHalfDataSource.fits(t.warpgroups(), t.n(), st))
+            .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st)));
+      }
+    } else if (operands == Operands.HALF_DATA || operands == Operands.HALF_ROWS) {
+      tiles.addAll(List.of(T128, HALF_DATA_TILES.get(2), HALF_DATA_TILES.get(0)));
+    } else {
+      tiles.addAll(List.of(T128, HALF_DATA_TILES.get(0)));
     }
-    tiles.add(new Tile(1, WgmmaGemmSource.TILE_N));
     List<GemmRoute> routes = new ArrayList<>();
     for (Tile tile : tiles) {
       if (operands == Operands.HALF_ROWS) {
@@ -256,8 +292,10 @@ public final class WgmmaGemm implements GpuGemm {
   private byte[] image(Tile tile, GemmEpilogue e) {
     String source = switch (operands) {
       case FLOAT32 -> source(precision, tile.warpgroups(), e);
-      case HALF_DATA, HALF_ROWS -> e.function() + WgmmaHalfDataSource.source(precision,
-          name(tile, e), tile.warpgroups(), tile.n());
+      case HALF_DATA, HALF_ROWS -> e.function() + (tile.stages() == 0
+          ? WgmmaHalfDataSource.source(precision, name(tile, e), tile.warpgroups(), tile.n())
+          : WgmmaHalfDataSource.source(precision, name(tile, e), tile.warpgroups(), tile.n(),
+              tile.stages()));
       case HALF_WEIGHTS -> e.function() + WgmmaWeightsSource.source(precision, name(tile, e),
           tile.warpgroups(), tile.n());
     };

@@ -9,6 +9,8 @@ import static dev.ember.executor.backend.cuda.WgmmaGemmSource.TILE_M;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.TILE_N;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.line;
 
+import java.util.List;
+
 /**
  * CUDA C of the experimental Hopper GEMM on 16-bit operands in memory: {@link WgmmaGemmSource}'s
  * warpgroups, descriptors, products and store, with A ([M, K]) and B (given as B^T, [N, K]) read
@@ -34,6 +36,12 @@ final class WgmmaHalfDataSource {
     return (tileN > TILE_N ? 96 : 80) * 1024;
   }
 
+  /** The most dynamic shared memory a block may opt in to on sm_90: 227 KB. */
+  static final int MAX_SHARED = 227 * 1024;
+
+  /** The stage counts the device check's sweep measures ({@link WgmmaGemm#stageSweep}). */
+  static final List<Integer> SWEEP = List.of(3, 4, 5, 6, 7, 8);
+
   private WgmmaHalfDataSource() {}
 
   /** Stages of the pipeline for a tile: as many as the budget holds, at most six. */
@@ -43,7 +51,17 @@ final class WgmmaHalfDataSource {
 
   /** The dynamic shared memory a block of the tile is launched with. */
   static int sharedBytes(int warpgroups, int tileN) {
-    return stages(warpgroups, tileN) * stageBytes(warpgroups, tileN);
+    return sharedBytes(warpgroups, tileN, stages(warpgroups, tileN));
+  }
+
+  /** The same with {@code stages} stages. */
+  static int sharedBytes(int warpgroups, int tileN, int stages) {
+    return stages * stageBytes(warpgroups, tileN);
+  }
+
+  /** Whether {@code stages} stages of the tile fit a block's shared memory on sm_90. */
+  static boolean fits(int warpgroups, int tileN, int stages) {
+    return stages >= 2 && sharedBytes(warpgroups, tileN, stages) <= MAX_SHARED;
   }
 
   private static int stageBytes(int warpgroups, int tileN) {
@@ -62,12 +80,21 @@ final class WgmmaHalfDataSource {
 
   /** The kernel of {@code warpgroups} x 64 by {@code tileN} (128 or 256) tiles. */
   static String source(GemmPrecision p, String name, int warpgroups, int tileN) {
+    return source(p, name, warpgroups, tileN, stages(warpgroups, tileN));
+  }
+
+  /** The same in {@code stages} stages, which must {@link #fits fit}. */
+  static String source(GemmPrecision p, String name, int warpgroups, int tileN, int stages) {
     if (tileN != TILE_N && tileN != 2 * TILE_N) {
       throw new IllegalArgumentException("tiles 128 or 256 wide, not " + tileN);
     }
+    if (!fits(warpgroups, tileN, stages)) {
+      throw new IllegalArgumentException(stages + " stages of " + TILE_M * warpgroups + "x"
+          + tileN + " take " + sharedBytes(warpgroups, tileN, stages) + " bytes of shared memory,"
+          + " more than a block's " + MAX_SHARED);
+    }
     int tileM = TILE_M * warpgroups;
     int threads = THREADS * warpgroups;
-    int stages = stages(warpgroups, tileN);
     int chunksPerRow = SLICE_K / 8;
     int aCopies = tileM * chunksPerRow / threads;
     int bCopies = tileN * chunksPerRow / threads;

@@ -234,52 +234,76 @@ class GemmTensorCoreEmulatedTest {
     // 300 columns: a 256-wide tile and a ragged second one.
     int[][] shapes = {{1, 70, 136, 96}, {1, 33, 40, 40}, {3, 20, 16, 32}, {1, 130, 8, 256},
         {1, 24, 300, 64}};
-    List<String> failures = new ArrayList<>();
     try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0);
         WgmmaGemm gemm = WgmmaGemm.onHalfData(hopper, new HostKernelCompiler(), p)) {
-      for (int[] d : shapes) {
-        int batch = d[0];
-        int m = d[1];
-        int n = d[2];
-        int k = d[3];
-        float[] a = eighths(batch * m * k, 21);
-        float[] b = eighths(batch * n * k, 22); // B^T: [batch][n][k]
-        GemmShape shape = new GemmShape(batch, m, n, k, (long) m * k, k, 1, (long) n * k, 1, k,
-            (long) m * n, n, 1f, 0f, false, 0, 0);
-        long da = sixteenBit(hopper, a, p);
-        long db = sixteenBit(hopper, b, p);
-        long dc = hopper.alloc(4L * batch * m * n);
-        try {
-          List<GemmRoute> routes = gemm.routes(shape);
-          assertEquals(3, routes.size(), gemm.whyNot(shape));
-          for (GemmRoute r : routes) {
-            r.enqueue(da, db, dc, 0L);
-            ByteBuffer out = ByteBuffer.allocateDirect(4 * batch * m * n)
-                .order(ByteOrder.nativeOrder());
-            hopper.download(out, dc);
-            for (int z = 0, at = 0; z < batch; z++) {
-              for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++, at++) {
-                  float want = 0;
-                  for (int q = 0; q < k; q++) {
-                    want += a[(z * m + i) * k + q] * b[(z * n + j) * k + q];
-                  }
-                  if (out.getFloat(4 * at) != want && failures.size() < 5) {
-                    failures.add(r.name() + " " + batch + "x" + m + "x" + n + "x" + k + " at ("
-                        + z + ", " + i + ", " + j + "): " + out.getFloat(4 * at) + " != " + want);
-                  }
+      assertEquals(List.of(), exactOnSixteenBitData(hopper, gemm, p, shapes, 3));
+    }
+  }
+
+  /**
+   * The device check's stage sweep: each tile in 3 to 8 stages (18 routes), on 8 and 2 K slices
+   * (the pipeline wraps its stages several times, or never fills), exact as above.
+   */
+  @Test
+  void everyStageCountOfTheSweepIsExact() {
+    int[][] shapes = {{1, 70, 136, 256}, {1, 24, 300, 64}};
+    try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0);
+        WgmmaGemm gemm = WgmmaGemm.stageSweep(hopper, new HostKernelCompiler(),
+            GemmPrecision.FP16)) {
+      assertEquals(List.of(), exactOnSixteenBitData(hopper, gemm, GemmPrecision.FP16, shapes,
+          18));
+    }
+  }
+
+  /**
+   * Up to five elements where a route of {@code gemm} (which offers {@code routes} per shape)
+   * differs from a float32 product of the same values on {@code shapes} ({batch, m, n, k}).
+   */
+  private static List<String> exactOnSixteenBitData(EmulatedDriver hopper, WgmmaGemm gemm,
+      GemmPrecision p, int[][] shapes, int routes) {
+    List<String> failures = new ArrayList<>();
+    for (int[] d : shapes) {
+      int batch = d[0];
+      int m = d[1];
+      int n = d[2];
+      int k = d[3];
+      float[] a = eighths(batch * m * k, 21);
+      float[] b = eighths(batch * n * k, 22); // B^T: [batch][n][k]
+      GemmShape shape = new GemmShape(batch, m, n, k, (long) m * k, k, 1, (long) n * k, 1, k,
+          (long) m * n, n, 1f, 0f, false, 0, 0);
+      long da = sixteenBit(hopper, a, p);
+      long db = sixteenBit(hopper, b, p);
+      long dc = hopper.alloc(4L * batch * m * n);
+      try {
+        List<GemmRoute> offered = gemm.routes(shape);
+        assertEquals(routes, offered.size(), gemm.whyNot(shape));
+        for (GemmRoute r : offered) {
+          r.enqueue(da, db, dc, 0L);
+          ByteBuffer out = ByteBuffer.allocateDirect(4 * batch * m * n)
+              .order(ByteOrder.nativeOrder());
+          hopper.download(out, dc);
+          for (int z = 0, at = 0; z < batch; z++) {
+            for (int i = 0; i < m; i++) {
+              for (int j = 0; j < n; j++, at++) {
+                float want = 0;
+                for (int q = 0; q < k; q++) {
+                  want += a[(z * m + i) * k + q] * b[(z * n + j) * k + q];
+                }
+                if (out.getFloat(4 * at) != want && failures.size() < 5) {
+                  failures.add(r.name() + " " + batch + "x" + m + "x" + n + "x" + k + " at ("
+                      + z + ", " + i + ", " + j + "): " + out.getFloat(4 * at) + " != " + want);
                 }
               }
             }
           }
-        } finally {
-          hopper.free(da);
-          hopper.free(db);
-          hopper.free(dc);
         }
+      } finally {
+        hopper.free(da);
+        hopper.free(db);
+        hopper.free(dc);
       }
     }
-    assertEquals(List.of(), failures);
+    return failures;
   }
 
   private static float[] eighths(int count, long seed) {

@@ -167,6 +167,12 @@ class WgmmaGemmSourceTest {
       sources.put(name, GemmEpilogue.NONE.function()
           + WgmmaHalfDataSource.source(p, name, tile[0], tile[1]));
     }
+    // The stage sweep's extremes: no product in flight at 3 stages, five slices ahead at 8.
+    for (int stages : new int[] {3, 8}) {
+      String name = "data_2_256_s" + stages;
+      sources.put(name, GemmEpilogue.NONE.function()
+          + WgmmaHalfDataSource.source(p, name, 2, 256, stages));
+    }
     for (int warpgroups : new int[] {1, 2}) {
       String name = "weights_" + warpgroups;
       sources.put(name, GemmEpilogue.NONE.function()

@@ -163,6 +163,11 @@ public final class EmulatedDriver implements GpuDriver {
     }
   }
 
+  /** The dynamic shared memory a block may opt in to on the reported device, as CUDA's. */
+  private int maxSharedBytes() {
+    return major >= 9 ? 227 * 1024 : major == 8 && minor == 0 ? 163 * 1024 : 99 * 1024;
+  }
+
   /** Graph replays run so far. */
   public long replays() {
     return replays;
@@ -302,6 +307,12 @@ public final class EmulatedDriver implements GpuDriver {
           + " is not a kernel handle from this driver's load()");
     }
     checkArgTypes(k, args);
+    if (sharedBytes > maxSharedBytes()) {
+      throw Errors.of(ErrorCode.KERNEL_FAILED, "kernel '" + k.name() + "' asks for " + sharedBytes
+          + " bytes of dynamic shared memory, more than a block may opt in to on sm_" + major
+          + minor + " (" + maxSharedBytes() + ")",
+          "this is an Ember code-generation or launch bug: report it with this message");
+    }
     LaunchStep step = new LaunchStep(k, grid, block, sharedBytes, args.clone());
     if (recording != null) {
       recording.add(step);

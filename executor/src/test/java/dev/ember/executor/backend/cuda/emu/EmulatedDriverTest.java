@@ -78,6 +78,18 @@ class EmulatedDriverTest {
       }
       """;
 
+  /** Writes n ints of dynamic shared memory, then counts per thread those that kept them. */
+  private static final String FILL_SHARED = """
+      extern "C" __global__ void fill_shared(int* __restrict__ out, int n) {
+        extern __shared__ __align__(16) int all[];
+        for (int i = threadIdx.x; i < n; i += blockDim.x) all[i] = i;
+        __syncthreads();
+        int kept = 0;
+        for (int i = threadIdx.x; i < n; i += blockDim.x) kept += all[n - 1 - i] == n - 1 - i;
+        out[threadIdx.x] = kept;
+      }
+      """;
+
   private static final String PIPELINE = """
       extern "C" __global__ void scale(const float* __restrict__ x, float* __restrict__ y,
                                        float k, int n) {
@@ -197,6 +209,36 @@ class EmulatedDriverTest {
         }
       }
       assertArrayEquals(expected, out);
+    }
+  }
+
+  /**
+   * A block gets what its device lets it opt in to, as CUDA's launch does: 227 KiB on sm_90, the
+   * whole of which a kernel can use; 163 KiB on sm_80; more fails the launch with the limit.
+   */
+  @Test
+  void dynamicSharedMemoryUpToTheReportedDevicesLimit() {
+    int ints = 227 * 1024 / 4;
+    try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0)) {
+      Object fill = kernel(hopper, FILL_SHARED, "fill_shared");
+      long dout = hopper.alloc(4L * 256);
+      hopper.launch(fill, Dim3.of(1), Dim3.of(256), 4 * ints, new Object[] {dout, ints});
+      int[] counts = new int[256];
+      ByteBuffer got = direct(4 * 256);
+      hopper.download(got, dout);
+      got.asIntBuffer().get(counts);
+      assertEquals(ints, Arrays.stream(counts).sum(), "every int of the 227 KiB kept its value");
+      EmberException e = assertThrows(EmberException.class, () -> hopper.launch(fill,
+          Dim3.of(1), Dim3.of(256), 4 * ints + 4, new Object[] {dout, ints + 1}));
+      assertEquals(ErrorCode.KERNEL_FAILED, e.code());
+      assertTrue(e.getMessage().contains("on sm_90 (232448)"), e.getMessage());
+    }
+    try (EmulatedDriver ampere = new EmulatedDriver()) {
+      Object fill = kernel(ampere, FILL_SHARED, "fill_shared");
+      long dout = ampere.alloc(4L * 256);
+      EmberException e = assertThrows(EmberException.class, () -> ampere.launch(fill,
+          Dim3.of(1), Dim3.of(256), 164 * 1024, new Object[] {dout, 164 * 256}));
+      assertTrue(e.getMessage().contains("on sm_80 (166912)"), e.getMessage());
     }
   }
 

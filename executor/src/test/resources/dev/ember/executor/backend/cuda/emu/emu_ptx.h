@@ -41,16 +41,16 @@
 // small), so their offsets from an anchor in that block are within 128 KiB; a handle is that
 // offset plus a base whose low 18 bits are zero, so a descriptor's 18-bit address field still
 // names it. A module whose kernel has `extern __shared__` (HostKernelCompiler defines
-// EMU_USES_DYNAMIC_SHARED) keeps its dynamic shared memory right after the anchor, within the
-// same reach; the runner's buffer goes unused.
-#define EMU_DYNAMIC_SHARED_MAX (96 * 1024)
+// EMU_USES_DYNAMIC_SHARED) keeps its dynamic shared memory, as much as sm_90 lets a block opt in
+// to, in a window whose middle is the anchor, so that all of it is within the same reach; the
+// runner's buffer goes unused.
+#define EMU_DYNAMIC_SHARED_MAX (227 * 1024)
 #ifdef EMU_USES_DYNAMIC_SHARED
 struct alignas(128) EmuSharedWindow {
-  char anchor[128];
   char dynamic[EMU_DYNAMIC_SHARED_MAX];
 };
 static thread_local EmuSharedWindow emu_window;
-#define emu_smem_anchor (emu_window.anchor[0])
+#define emu_smem_anchor (emu_window.dynamic[EMU_DYNAMIC_SHARED_MAX / 2])
 #else
 alignas(128) static thread_local char emu_smem_anchor;
 #endif
@@ -60,7 +60,7 @@ static const long long EMU_WINDOW = 1 << 17;
 static inline char* emu_dynamic_smem() {
 #ifdef EMU_USES_DYNAMIC_SHARED
   if (emu_cur->block->dyn_bytes > EMU_DYNAMIC_SHARED_MAX) {
-    emu_fail("more dynamic shared memory than the emulator's 96 KiB");
+    emu_fail("more dynamic shared memory than a block may have on sm_90 (227 KiB)");
   }
   return emu_window.dynamic;
 #else
