@@ -252,18 +252,26 @@ final class MmaGemmSource {
         + line("    }");
   }
 
-  /** alpha * acc + beta * bias into C, bounds-checked, from the warp's accumulator tiles. */
+  /**
+   * alpha * acc + beta * bias into C, bounds-checked, from the warp's accumulator tiles: each
+   * thread's two adjacent columns of a row as one pair ({@link #storePair}).
+   */
   static String epilogue(MmaLayout l, MmaTile t) {
-    StringBuilder s = new StringBuilder();
+    StringBuilder s = new StringBuilder(PAIRS_ALIGNED);
     s.append(line("for (int mi = 0; mi < %d; mi++) {", t.fragsM()));
     s.append(line("  for (int ni = 0; ni < %d; ni++) {", t.fragsN()));
-    for (int i = 0; i < MmaLayout.C_ELEMS; i++) {
+    for (int i = 0; i < MmaLayout.C_ELEMS; i += 2) {
+      if (l.cRow(0, i + 1) != l.cRow(0, i) || l.cCol(0, i + 1) != l.cCol(0, i) + 1
+          || l.cCol(0, i) % 2 != 0) {
+        throw new IllegalStateException("accumulators " + i + " and " + (i + 1)
+            + " are no pair of adjacent columns");
+      }
       s.append(line("    {"));
       s.append(line("      const int gm = m0 + wm + mi * %d + g + %d;", MmaLayout.M,
           l.cRow(0, i)));
       s.append(line("      const int gn = n0 + wn + ni * %d + 2 * t + %d;", MmaLayout.N,
           l.cCol(0, i)));
-      s.append(storeC("        ", "acc[mi][ni][" + i + "]"));
+      s.append(storePair("        ", "acc[mi][ni][" + i + "]", "acc[mi][ni][" + (i + 1) + "]"));
       s.append(line("    }"));
     }
     s.append(line("  }"));
@@ -272,18 +280,44 @@ final class MmaGemmSource {
   }
 
   /**
-   * The lines that write one output: {@code C[gm][gn] = ember_epilogue(alpha * value + beta *
-   * bias[gm][gn])} where {@code (gm, gn)} lies inside C, without the bias term when there is
-   * none ({@link GemmEpilogue}). Every tensor-core generator's epilogue ends here.
+   * Declares {@code pairs}: whether every even column of C is 8-byte aligned (C itself, the row
+   * stride and the batch stride even), so that a thread's two adjacent outputs from an even
+   * column can be one 8-byte store. Column origins of tiles and fragments are even.
    */
-  static String storeC(String indent, String value) {
+  static final String PAIRS_ALIGNED = line("const bool pairs = ((ldc | cBatch) & 1) == 0"
+      + " && ((unsigned long long)C & 7) == 0;");
+
+  /**
+   * The lines that write outputs {@code (gm, gn)} and {@code (gm, gn + 1)} ({@code gn} even):
+   * {@code C[gm][gn] = ember_epilogue(alpha * value + beta * bias[gm][gn])} for each that lies
+   * inside C, without the bias term when there is none ({@link GemmEpilogue}); one 8-byte store
+   * where both lie inside and {@code pairs} ({@link #PAIRS_ALIGNED}) holds, else each on its
+   * own: half as many store instructions as one output at a time, each warp's filling whole
+   * 32-byte sectors (8 rows by 4 threads' pairs). Every tensor-core generator's epilogue ends
+   * here.
+   */
+  static String storePair(String indent, String first, String second) {
+    String bias = "bias[(long long)gm * biasRow + (long long)(gn + %d) * biasCol]";
     return indent + "if (gm < M && gn < N) {\n"
-        + indent + "  float v = alpha * " + value + ";\n"
+        + indent + "  const bool both = gn + 1 < N;\n"
+        + indent + "  float v0 = alpha * " + first + ";\n"
+        + indent + "  float v1 = alpha * " + second + ";\n"
         + indent + "  if (bias != 0) {\n"
-        + indent + "    v = fmaf(beta, bias[(long long)gm * biasRow"
-        + " + (long long)gn * biasCol], v);\n"
+        + indent + "    v0 = fmaf(beta, " + bias.formatted(0) + ", v0);\n"
+        + indent + "    if (both) {\n"
+        + indent + "      v1 = fmaf(beta, " + bias.formatted(1) + ", v1);\n"
+        + indent + "    }\n"
         + indent + "  }\n"
-        + indent + "  C[cOff + (long long)gm * ldc + gn] = ember_epilogue(v);\n"
+        + indent + "  float* c = C + cOff + (long long)gm * ldc + gn;\n"
+        + indent + "  if (both && pairs) {\n"
+        + indent + "    *reinterpret_cast<float2*>(c) = make_float2(ember_epilogue(v0),"
+        + " ember_epilogue(v1));\n"
+        + indent + "  } else {\n"
+        + indent + "    c[0] = ember_epilogue(v0);\n"
+        + indent + "    if (both) {\n"
+        + indent + "      c[1] = ember_epilogue(v1);\n"
+        + indent + "    }\n"
+        + indent + "  }\n"
         + indent + "}\n";
   }
 

@@ -237,14 +237,16 @@ public final class WgmmaGemmSource {
 
   /**
    * The block's accumulators into C through the shared store: accumulator i of a thread is
-   * column 8 (i / 4) + 2t + (i % 2), row g + 8 ((i / 2) % 2) of its warp's 16 rows.
+   * column 8 (i / 4) + 2t + (i % 2), row g + 8 ((i / 2) % 2) of its warp's 16 rows, so i and
+   * i + 1 (i even) are a pair of adjacent columns, stored together where C allows.
    */
   static String storeAccumulators(int tileN) {
-    return line("#pragma unroll")
-        + line("for (int i = 0; i < %d; i++) {", tileN / 2)
+    return MmaGemmSource.PAIRS_ALIGNED
+        + line("#pragma unroll")
+        + line("for (int i = 0; i < %d; i += 2) {", tileN / 2)
         + line("  const int gm = m0 + wg * %d + warp * 16 + g + 8 * ((i >> 1) & 1);", TILE_M)
-        + line("  const int gn = n0 + 8 * (i >> 2) + 2 * t + (i & 1);")
-        + MmaGemmSource.storeC("    ", "acc[i]")
+        + line("  const int gn = n0 + 8 * (i >> 2) + 2 * t;")
+        + MmaGemmSource.storePair("    ", "acc[i]", "acc[i + 1]")
         + line("}");
   }
 

@@ -197,9 +197,15 @@ class GemmKernelsTest {
     }
     assertTrue(src.contains("ember_ldmatrix_x4(af[mi], &As[r][kw + (lane >> 4) * 4]);"), src);
     assertTrue(src.contains("ember_ldmatrix_x4(q, &Bs[c][kw + ((lane >> 3) & 1) * 4]);"), src);
-    for (int i = 0; i < MmaLayout.C_ELEMS; i++) {
-      assertTrue(src.contains("g + " + l.cRow(0, i) + ";"));
-      assertTrue(src.contains("2 * t + " + l.cCol(0, i) + ";"));
+    // Accumulators i and i + 1 (i even) are stored as the pair of columns at the row and even
+    // column of i.
+    for (int i = 0; i < MmaLayout.C_ELEMS; i += 2) {
+      assertTrue(src.contains("g + " + l.cRow(0, i) + ";"), src);
+      assertTrue(src.contains("2 * t + " + l.cCol(0, i) + ";"), src);
+      assertEquals(l.cRow(0, i), l.cRow(0, i + 1));
+      assertEquals(l.cCol(0, i) + 1, l.cCol(0, i + 1));
+      assertTrue(src.contains("float v0 = alpha * acc[mi][ni][" + i + "];\n"
+          + "          float v1 = alpha * acc[mi][ni][" + (i + 1) + "];"), src);
     }
   }
 

@@ -42,6 +42,12 @@ class GemmTensorCoreEmulatedTest {
     driver = GPU.driver();
   }
 
+  /**
+   * How many of {@link #shapes} multiply by a weight (B with no batch stride, rows on 16 bytes):
+   * all but "ragged edges" and "batched".
+   */
+  private static final int WEIGHT_SHAPES = 6;
+
   /** Shapes by what they exercise; each lists every route GeneratedGemm offers it. */
   private static Map<String, GemmShape> shapes() {
     Map<String, GemmShape> s = new TreeMap<>();
@@ -62,6 +68,14 @@ class GemmTensorCoreEmulatedTest {
     // One weight under two batches of A, as a weight GEMM over a rank-3 A would be if not folded.
     s.put("weight under a batch", new GemmShape(2, 20, 40, 32, 20 * 32, 32, 1, 0, 40, 1,
         20 * 40, 40, 1f, 1f, true, 0, 1));
+    // C's rows on an odd stride: no output pair is 8-byte aligned, so each is stored alone (a
+    // paired store there faults on the emulator as on the device); N odd, so a row's last
+    // output has no partner.
+    s.put("odd C stride", new GemmShape(1, 37, 45, 64, 0, 64, 1, 0, 48, 1, 0, 45, 1f, 0f,
+        false, 0, 0));
+    // Even strides with N odd: pairs stored whole up to the last column, which stands alone.
+    s.put("odd N, even C stride", new GemmShape(2, 20, 45, 32, 20 * 32, 32, 1, 0, 48, 1,
+        20 * 46, 46, 1f, 1f, true, 0, 1));
     return s;
   }
 
@@ -73,14 +87,15 @@ class GemmTensorCoreEmulatedTest {
       assertTrue(ran.size() >= 20, "only " + ran.size() + " routes ran");
       // fp16 and bf16 also read each weight B as its 16-bit copy, on every tile (8).
       long halfB = ran.stream().filter(r -> r.endsWith(HalfOperands.B.routeSuffix())).count();
-      assertEquals(p == GemmPrecision.TF32 ? 0 : 4 * MmaTile.values().length, halfB,
+      assertEquals(p == GemmPrecision.TF32 ? 0 : WEIGHT_SHAPES * MmaTile.values().length, halfB,
           String.valueOf(ran));
       // and A copied into 16-bit rows too, on each pipelined tile
       long halfRows = ran.stream().filter(r -> r.endsWith(HalfOperands.A_AND_B.routeSuffix()))
           .count();
       long pipelined = java.util.Arrays.stream(MmaTile.values()).filter(t -> t.stages() > 0)
           .count();
-      assertEquals(p == GemmPrecision.TF32 ? 0 : 4 * pipelined, halfRows, String.valueOf(ran));
+      assertEquals(p == GemmPrecision.TF32 ? 0 : WEIGHT_SHAPES * pipelined, halfRows,
+          String.valueOf(ran));
     }
   }
 
@@ -215,7 +230,8 @@ class GemmTensorCoreEmulatedTest {
             ? WgmmaGemm.onHalfRows(hopper, new HostKernelCompiler(), p)
             : WgmmaGemm.onWeights(hopper, new HostKernelCompiler(), p)) {
       List<String> ran = assertEveryRouteAgrees(hopper, gemm, p);
-      assertEquals(tiles * 4, ran.stream().filter(r -> r.contains("-" + operands + "-t")).count(),
+      assertEquals(tiles * WEIGHT_SHAPES,
+          ran.stream().filter(r -> r.contains("-" + operands + "-t")).count(),
           String.valueOf(ran));
       assertEquals(2, ran.stream().filter(r -> r.contains("not a weight")).count(),
           String.valueOf(ran));
@@ -357,6 +373,11 @@ class GemmTensorCoreEmulatedTest {
             if (!(err <= p.tolerance())) {
               failures.add(e.getKey() + " / " + r.name() + ": relative error " + err);
             }
+            int clobbered = gapsWritten(d, o, shape);
+            if (clobbered > 0) {
+              failures.add(e.getKey() + " / " + r.name() + ": wrote " + clobbered
+                  + " floats of C's span that are no output (past N in a row)");
+            }
             r.release();
           }
         } finally {
@@ -366,6 +387,26 @@ class GemmTensorCoreEmulatedTest {
     }
     assertEquals(List.of(), failures, gemm.name() + ": routes that disagree with the fp32 kernel");
     return routes;
+  }
+
+  /** How many floats of C's span between outputs (poisoned NaN) a route overwrote. */
+  private static int gapsWritten(GpuDriver d, GemmOperands o, GemmShape s) {
+    ByteBuffer span = ByteBuffer.allocateDirect(Math.toIntExact(o.cFloats() * 4))
+        .order(ByteOrder.nativeOrder());
+    d.download(span, o.c());
+    boolean[] output = new boolean[Math.toIntExact(o.cFloats())];
+    for (int z = 0; z < s.batch(); z++) {
+      for (int i = 0; i < s.m(); i++) {
+        for (int j = 0; j < s.n(); j++) {
+          output[Math.toIntExact(z * s.cBatch() + (long) i * s.ldc() + j)] = true;
+        }
+      }
+    }
+    int written = 0;
+    for (int i = 0; i < output.length; i++) {
+      written += !output[i] && !Float.isNaN(span.getFloat(4 * i)) ? 1 : 0;
+    }
+    return written;
   }
 
   private static void poison(GpuDriver d, GemmOperands o) {

@@ -77,7 +77,17 @@ static inline T __shfl_sync(unsigned int mask, T v, int src_lane, int width = 32
   return emu_shuffle(mask, v, lane - lane % width + src_lane % width);
 }
 
-struct __attribute__((aligned(8))) float2 { float x, y; };
+// A float2 stored through a pointer must be 8-byte aligned, as on the device (checked below).
+struct __attribute__((aligned(8))) float2 {
+  float x, y;
+  inline float2& operator=(const float2& o);
+};
+static inline float2 make_float2(float x, float y) {
+  float2 v;
+  v.x = x;
+  v.y = y;
+  return v;
+}
 struct __attribute__((aligned(16))) float4 { float x, y, z, w; };
 struct __attribute__((aligned(8))) uint2 { unsigned int x, y; };
 struct __attribute__((aligned(16))) uint4 { unsigned int x, y, z, w; };
@@ -114,3 +124,12 @@ static inline float emu_f32(uint64_t bits) {
 
 // Models of the inline PTX that EmuPtx.java translates asm statements into.
 #include "emu_ptx.h"
+
+inline float2& float2::operator=(const float2& o) {
+  if ((uintptr_t)this & 7) {
+    emu_fail("a float2 store to an address that is not 8-byte aligned (misaligned address)");
+  }
+  x = o.x;
+  y = o.y;
+  return *this;
+}
