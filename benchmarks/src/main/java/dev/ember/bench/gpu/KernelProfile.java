@@ -44,9 +44,8 @@ import java.util.Map;
  *
  * <p>Usage: {@code KernelProfile OUT_DIR DATA_DIR gemm|minilm}; writes {@code
  * OUT_DIR/gpu-check.{json,md}} with what the range held: the routes in launch order (shape,
- * FLOPs, route), or the
- * variant's steps with their labels (generated kernel {@code kN} is "kernel #N ..."). Exits 0, or
- * 1 when the part failed.
+ * FLOPs, route), or the variant's steps with their labels (generated kernel {@code kN} is
+ * "kernel #N ..."). Exits 0, or 1 when the part failed.
  */
 public final class KernelProfile {
   static final List<String> PARTS = List.of("gemm", "minilm");

@@ -40,7 +40,8 @@ public final class WgmmaGemm implements GpuGemm {
 
   /**
    * A block's tile: {@code warpgroups} x 64 rows (1 or 2) by {@code n} columns (128; 256 on
-   * 16-bit data, where cp.async keeps the operands out of registers).
+   * 16-bit data, where cp.async keeps the operands out of registers), its 16-bit-data pipeline
+   * {@code stages} deep (0: the kernel's own depth).
    */
   private record Tile(int warpgroups, int n, int stages) {
     /** The tile with its kernel's own stage count. */
@@ -56,20 +57,18 @@ public final class WgmmaGemm implements GpuGemm {
       return m() + "x" + n + (stages == 0 ? "" : "s" + stages);
     }
 
-    /** HALF_DATA and HALF_ROWS: the launch's dynamic shared memory. */
-    int halfDataShared() {
-      return stages == 0 ? WgmmaHalfDataSource.sharedBytes(warpgroups, n)
-          : WgmmaHalfDataSource.sharedBytes(warpgroups, n, stages);
+    /** HALF_DATA and HALF_ROWS: the stages of the tile's pipeline, its own or the sweep's. */
+    int halfDataStages() {
+      return stages == 0 ? WgmmaHalfDataSource.stages(warpgroups, n) : stages;
     }
   }
 
-  /** The 16-bit-data tiles: 64x128, 128x128 and 128x256 (the others take the first two). */
-  private static final List<Tile> HALF_DATA_TILES = List.of(new Tile(1, WgmmaGemmSource.TILE_N),
-      new Tile(2, WgmmaGemmSource.TILE_N), new Tile(2, 2 * WgmmaGemmSource.TILE_N));
-
   private record Key(Tile tile, GemmEpilogue epilogue) {}
 
+  private static final Tile T64 = new Tile(1, WgmmaGemmSource.TILE_N);
   private static final Tile T128 = new Tile(2, WgmmaGemmSource.TILE_N);
+  /** On 16-bit data only, where cp.async keeps the operands out of registers. */
+  private static final Tile T256 = new Tile(2, 2 * WgmmaGemmSource.TILE_N);
 
   /** HALF_ROWS: the copy kernel; its routes' copies, freed by release or close. */
   private final HalfRowsRoute.Copier copier;
@@ -238,7 +237,8 @@ public final class WgmmaGemm implements GpuGemm {
         GemmKernels.ceilDiv(s.m(), tile.m()), s.batch());
     int shared = switch (operands) {
       case FLOAT32 -> 0;
-      case HALF_DATA, HALF_ROWS -> tile.halfDataShared();
+      case HALF_DATA, HALF_ROWS -> WgmmaHalfDataSource.sharedBytes(tile.warpgroups(), tile.n(),
+          tile.halfDataStages());
       case HALF_WEIGHTS -> WgmmaWeightsSource.sharedBytes(tile.warpgroups(), tile.n());
     };
     driver.launch(kernel(tile, s.epilogue()), grid,
@@ -254,15 +254,15 @@ public final class WgmmaGemm implements GpuGemm {
     }
     List<Tile> tiles = new ArrayList<>();
     if (sweep) {
-      for (Tile t : HALF_DATA_TILES) {
+      for (Tile t : List.of(T64, T128, T256)) {
         WgmmaHalfDataSource.SWEEP.stream()
             .filter(st -> WgmmaHalfDataSource.fits(t.warpgroups(), t.n(), st))
             .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st)));
       }
     } else if (operands == Operands.HALF_DATA || operands == Operands.HALF_ROWS) {
-      tiles.addAll(List.of(T128, HALF_DATA_TILES.get(2), HALF_DATA_TILES.get(0)));
+      tiles.addAll(List.of(T128, T256, T64));
     } else {
-      tiles.addAll(List.of(T128, HALF_DATA_TILES.get(0)));
+      tiles.addAll(List.of(T128, T64));
     }
     List<GemmRoute> routes = new ArrayList<>();
     for (Tile tile : tiles) {
@@ -292,10 +292,8 @@ public final class WgmmaGemm implements GpuGemm {
   private byte[] image(Tile tile, GemmEpilogue e) {
     String source = switch (operands) {
       case FLOAT32 -> source(precision, tile.warpgroups(), e);
-      case HALF_DATA, HALF_ROWS -> e.function() + (tile.stages() == 0
-          ? WgmmaHalfDataSource.source(precision, name(tile, e), tile.warpgroups(), tile.n())
-          : WgmmaHalfDataSource.source(precision, name(tile, e), tile.warpgroups(), tile.n(),
-              tile.stages()));
+      case HALF_DATA, HALF_ROWS -> e.function() + WgmmaHalfDataSource.source(precision,
+          name(tile, e), tile.warpgroups(), tile.n(), tile.halfDataStages());
       case HALF_WEIGHTS -> e.function() + WgmmaWeightsSource.source(precision, name(tile, e),
           tile.warpgroups(), tile.n());
     };
