@@ -6,6 +6,7 @@ import dev.ember.executor.backend.cuda.CudaBackend;
 import dev.ember.executor.backend.cuda.CudaDevice;
 import dev.ember.executor.backend.cuda.GemmPrecision;
 import dev.ember.executor.backend.cuda.GpuDriver;
+import dev.ember.executor.backend.cuda.JCudaDriver;
 import dev.ember.executor.backend.cuda.WgmmaGemm;
 import dev.ember.executor.dispatch.InMemoryVariantStore;
 import dev.ember.executor.ir.Graph;
@@ -44,6 +45,12 @@ public final class GpuCheck {
    * fault.
    */
   static final String OFFER_WGMMA = "ember.gpucheck.wgmma";
+
+  /**
+   * System property: offer cuBLAS on 16-bit rows ({@link CublasGemm#onHalfRows}) to the tuner,
+   * which {@code bin/lib/gpu-check} sets only after {@code CublasCheck OUT rows} agreed.
+   */
+  static final String OFFER_CUBLAS_ROWS = "ember.gpucheck.cublasRows";
 
   private GpuCheck() {}
 
@@ -100,6 +107,11 @@ public final class GpuCheck {
           + " faster");
     }
     r.put("wgmmaOffered", Boolean.getBoolean(OFFER_WGMMA));
+    if (Boolean.getBoolean(OFFER_CUBLAS_ROWS)) { // set by bin/lib/gpu-check once it agreed
+      device.offer((d, c, p) -> CublasGemm.onHalfRows((JCudaDriver) d, c, p));
+      r.progress("the tuner may take cuBLAS on 16-bit rows where it agrees and is faster");
+    }
+    r.put("cublasRowsOffered", Boolean.getBoolean(OFFER_CUBLAS_ROWS));
     // Keyed by backend: each precision's program has its own attention kernel.
     InMemoryVariantStore store = new InMemoryVariantStore();
 

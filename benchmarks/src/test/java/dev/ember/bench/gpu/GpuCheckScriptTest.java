@@ -102,6 +102,16 @@ class GpuCheckScriptTest {
         + "cat '" + out.resolve("ncu/status") + "'\n"));
   }
 
+  @Test
+  void aSideCheckGetsItsOutputFolderThenItsArguments() throws Exception {
+    executable(tmp.resolve("jre/bin/java"), "#!/bin/sh\necho \"$*\"\n");
+    Path out = Files.createDirectories(tmp.resolve("out"));
+    sourced("side_check '" + tmp + "' '" + out + "' CublasCheck cublas-rows-check 30 rows\n");
+    String call = Files.readString(out.resolve("cublas-rows-check.log")).strip();
+    assertTrue(call.endsWith("dev.ember.bench.gpu.CublasCheck " + out.resolve("cublas-rows-check")
+        + " rows"), call);
+  }
+
   /** {@code path} written with {@code text} and made executable. */
   private static Path executable(Path path, String text) throws Exception {
     Files.createDirectories(path.getParent());

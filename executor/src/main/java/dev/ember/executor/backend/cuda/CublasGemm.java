@@ -8,6 +8,7 @@ import static jcuda.jcublas.cublasComputeType.CUBLAS_COMPUTE_32F_FAST_TF32;
 import dev.ember.executor.backend.cuda.GemmKernels.Geometry;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,8 @@ import jcuda.runtime.cudaStream_t;
 
 /**
  * A {@link GpuGemm} on cuBLAS ({@code cublasGemmStridedBatchedEx}, float32 data; the precision
- * picks the compute type, e.g. {@code CUBLAS_COMPUTE_32F_FAST_TF32}). Needs {@code
+ * picks the compute type, e.g. {@code CUBLAS_COMPUTE_32F_FAST_TF32}; or, {@link #onHalfRows},
+ * 16-bit copies of A and of a weight B). Needs {@code
  * libcublas.so.12}: {@link #unavailableReason()} says, without throwing, why it does not load.
  *
  * <p>cuBLAS is column-major, so the row-major product is run as {@code C^T = B^T A^T}: the
@@ -43,10 +45,16 @@ public final class CublasGemm implements GpuGemm {
   private final JCudaDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
+  /** Whether A is first copied into 16-bit rows and multiplied by the weight's 16-bit copy. */
+  private final boolean halfRows;
   private final cublasHandle handle = new cublasHandle();
   private volatile Object biasFill;
   private final Map<GemmEpilogue, Object> epilogues = new ConcurrentHashMap<>();
   private boolean closed;
+  /** Half rows: the copy kernel, the routes' copies, the route {@link #enqueue} runs per shape. */
+  private final HalfRowsRoute.Copier copier;
+  private final GemmWorkspaces copies;
+  private final Map<GemmShape, GemmRoute> direct = new HashMap<>();
 
   /**
    * Creates a cuBLAS handle on {@code driver}'s device. Every cuBLAS call first takes the driver's
@@ -57,6 +65,23 @@ public final class CublasGemm implements GpuGemm {
    *     or the handle cannot be created
    */
   public CublasGemm(JCudaDriver driver, KernelCompiler compiler, GemmPrecision precision) {
+    this(driver, compiler, precision, false);
+  }
+
+  /**
+   * cuBLAS on 16-bit data for fp16/bf16 GEMMs by a weight: each route copies float32 A into 16-bit
+   * rows it holds ({@link HalfRows}), then {@code cublasGemmStridedBatchedEx} multiplies that copy
+   * by the weight's 16-bit B^T copy ({@link GemmRoute#readsHalfB}), accumulating in float32, as
+   * torch's autocast GEMMs run. No Spark setting uses it: the device check offers it to its tuner
+   * ({@link CudaDevice#offer}) only after a run of its own agreed with the FP32 kernel.
+   */
+  public static CublasGemm onHalfRows(JCudaDriver driver, KernelCompiler compiler,
+      GemmPrecision precision) {
+    return new CublasGemm(driver, compiler, precision, true);
+  }
+
+  private CublasGemm(JCudaDriver driver, KernelCompiler compiler, GemmPrecision precision,
+      boolean halfRows) {
     String why = unavailableReason();
     if (why != null) {
       throw Errors.of(ErrorCode.DEVICE_UNAVAILABLE, "cuBLAS is not available: " + why,
@@ -65,6 +90,9 @@ public final class CublasGemm implements GpuGemm {
     this.driver = driver;
     this.compiler = compiler;
     this.precision = precision;
+    this.halfRows = halfRows;
+    this.copier = new HalfRowsRoute.Copier(driver, compiler, precision);
+    this.copies = new GemmWorkspaces(driver);
     driver.stream();
     check(JCublas2.cublasCreate(handle), "cublasCreate");
   }
@@ -85,11 +113,23 @@ public final class CublasGemm implements GpuGemm {
 
   @Override
   public String name() {
-    return "cublas-" + precision.confName();
+    return "cublas-" + precision.confName() + (halfRows ? "-rows" : "");
   }
 
   @Override
   public String whyNot(GemmShape s) {
+    if (halfRows) {
+      if (precision != GemmPrecision.FP16 && precision != GemmPrecision.BF16) {
+        return "16-bit rows are fp16 or bf16, not " + precision.confName();
+      }
+      String why = HalfWeights.whyNot(precision, s);
+      if (why == null) {
+        why = HalfRows.whyNot(s);
+      }
+      if (why != null) {
+        return why;
+      }
+    }
     if (s.batch() > GemmKernels.MAX_BATCH) {
       return "batch " + s.batch() + " exceeds the bias kernel's grid limit of "
           + GemmKernels.MAX_BATCH;
@@ -117,6 +157,23 @@ public final class CublasGemm implements GpuGemm {
     if (why != null) {
       throw new IllegalArgumentException(name() + " cannot run " + s + ": " + why);
     }
+    if (halfRows) {
+      GemmRoute r;
+      synchronized (this) {
+        r = direct.computeIfAbsent(s, this::rowsRoute);
+      }
+      r.enqueue(a, b, c, bias);
+      return;
+    }
+    product(s, a, b, c, bias, cudaDataType.CUDA_R_32F, computeType(precision));
+  }
+
+  /**
+   * The bias written into C, cuBLAS's product of A and B (both of {@code dataType}) added to it,
+   * then the epilogue over C.
+   */
+  private void product(GemmShape s, long a, long b, long c, long bias, int dataType,
+      int compute) {
     if (s.hasBias()) {
       Geometry geo = GemmKernels.biasFillGeometry(s);
       driver.launch(biasFill(), geo.grid(), geo.block(), geo.sharedBytes(),
@@ -127,11 +184,11 @@ public final class CublasGemm implements GpuGemm {
     check(JCublas2.cublasSetStream(handle, new cudaStream_t(driver.stream())), "cublasSetStream");
     check(JCublas2.cublasGemmStridedBatchedEx(handle, pb.op, pa.op, s.n(), s.m(), s.k(),
         Pointer.to(new float[] {s.alpha()}),
-        driver.pointer(b), cudaDataType.CUDA_R_32F, pb.ld, s.bBatch(),
-        driver.pointer(a), cudaDataType.CUDA_R_32F, pa.ld, s.aBatch(),
+        driver.pointer(b), dataType, pb.ld, s.bBatch(),
+        driver.pointer(a), dataType, pa.ld, s.aBatch(),
         Pointer.to(new float[] {s.hasBias() ? 1f : 0f}),
         driver.pointer(c), cudaDataType.CUDA_R_32F, s.m() > 1 ? s.ldc() : Math.max(s.ldc(), s.n()),
-        s.cBatch(), s.batch(), computeType(precision), cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
+        s.cBatch(), s.batch(), compute, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
         "cublasGemmStridedBatchedEx");
     if (!s.epilogue().isNone()) {
       Geometry geo = GemmKernels.biasFillGeometry(s);
@@ -146,12 +203,28 @@ public final class CublasGemm implements GpuGemm {
     if (whyNot(s) != null) {
       return List.of();
     }
-    return List.of(GemmRoute.of(name(), s, precision,
+    return List.of(halfRows ? rowsRoute(s) : GemmRoute.of(name(), s, precision,
         (a, b, c, bias) -> enqueue(s, a, b, c, bias)));
+  }
+
+  /**
+   * A's 16-bit rows copy, then cuBLAS on it and the weight's copy ({@link
+   * HalfRows#kernelShape}: A [batch][M][ld], B^T [N][ld], K padded to ld with zeros on both).
+   */
+  private GemmRoute rowsRoute(GemmShape s) {
+    int type = precision == GemmPrecision.FP16 ? cudaDataType.CUDA_R_16F
+        : cudaDataType.CUDA_R_16BF;
+    return new HalfRowsRoute(name(), s, precision, copier, copies.lease(), () -> { },
+        (a16, b16, c, bias) -> product(HalfRows.kernelShape(s), a16, b16, c, bias, type,
+            CUBLAS_COMPUTE_32F));
   }
 
   @Override
   public void close() {
+    synchronized (this) {
+      direct.clear();
+    }
+    copies.freeAll();
     if (!closed) {
       closed = true;
       driver.stream();

@@ -274,6 +274,14 @@ class GemmKernelsTest {
     // No unit stride, or a leading dimension that overlaps rows.
     assertNull(CublasGemm.operand(4, 4, 8, 2));
     assertNull(CublasGemm.operand(4, 4, 2, 1));
+    // cuBLAS on 16-bit rows: A's copy [m][ld] as it is, the weight's B^T copy [n][ld]
+    // transposed, K 100 padded to 104 on both.
+    GemmShape rows = HalfRows.kernelShape(GemmShape.onWeight(70, 136, 100));
+    assertEquals(104, rows.k());
+    assertEquals(new CublasGemm.Operand(cublasOperation.CUBLAS_OP_T, 104),
+        CublasGemm.operand(rows.k(), rows.n(), rows.bRow(), rows.bCol()));
+    assertEquals(new CublasGemm.Operand(cublasOperation.CUBLAS_OP_N, 104),
+        CublasGemm.operand(rows.m(), rows.k(), rows.aRow(), rows.aCol()));
   }
 
   @Test
