@@ -47,6 +47,13 @@ public final class GpuCheck {
   static final String OFFER_WGMMA = "ember.gpucheck.wgmma";
 
   /**
+   * The experimental wgmma GEMMs, as {@link WgmmaCheck} measures them and the tuner may take
+   * them: on float32 data, float32 A by a weight's 16-bit copy, A copied into 16-bit rows first.
+   */
+  static final List<CudaDevice.GemmFactory> WGMMA_GEMMS = List.of(WgmmaGemm::new,
+      WgmmaGemm::onWeights, WgmmaGemm::onHalfRows);
+
+  /**
    * System property: offer cuBLAS on 16-bit rows ({@link CublasGemm#onHalfRows}) to the tuner,
    * which {@code bin/lib/gpu-check} sets only after {@code CublasCheck OUT rows} agreed.
    */
@@ -100,9 +107,7 @@ public final class GpuCheck {
     boolean ok = true;
     CudaDevice device = rig.device();
     if (Boolean.getBoolean(OFFER_WGMMA)) { // set by bin/lib/gpu-check once WgmmaCheck passed
-      device.offer(WgmmaGemm::new);
-      device.offer(WgmmaGemm::onWeights); // on the fp16/bf16 variants' GEMMs by a weight
-      device.offer(WgmmaGemm::onHalfRows); // the same GEMMs, A copied into 16-bit rows first
+      WGMMA_GEMMS.forEach(device::offer);
       r.progress("the tuner may take the experimental wgmma GEMMs where they agree and are"
           + " faster");
     }

@@ -12,7 +12,6 @@ import dev.ember.executor.backend.cuda.GeneratedGemm;
 import dev.ember.executor.backend.cuda.GpuDriver;
 import dev.ember.executor.backend.cuda.GpuGemm;
 import dev.ember.executor.backend.cuda.KernelCompiler;
-import dev.ember.executor.backend.cuda.WgmmaGemm;
 import dev.ember.executor.dispatch.CompileWrapper;
 import dev.ember.executor.dispatch.InMemoryVariantStore;
 import dev.ember.executor.ir.Graph;
@@ -111,7 +110,7 @@ public final class KernelProfile {
           try {
             for (GpuGemm g : gemms) {
               for (GemmRoute route : g.routes(s)) {
-                if (route.name().contains("-t32") && s.m() >= 4096) {
+                if (GemmTflops.leftOut(route, s)) {
                   route.release();
                   continue;
                 }
@@ -160,9 +159,7 @@ public final class KernelProfile {
     out.add(new GeneratedGemm(driver, compiler, p));
     out.addAll(GemmTflops.cublas(driver, compiler, p));
     if (Boolean.getBoolean(GpuCheck.OFFER_WGMMA)) {
-      out.add(new WgmmaGemm(driver, compiler, p));
-      out.add(WgmmaGemm.onWeights(driver, compiler, p));
-      out.add(WgmmaGemm.onHalfRows(driver, compiler, p));
+      GpuCheck.WGMMA_GEMMS.forEach(g -> out.add(g.make(driver, compiler, p)));
     }
     return out;
   }
@@ -174,9 +171,7 @@ public final class KernelProfile {
     List<long[]> ids = TokenIds.read(data.resolve(GpuPrepare.IDS_FILE));
     CudaDevice device = rig.device();
     if (Boolean.getBoolean(GpuCheck.OFFER_WGMMA)) {
-      device.offer(WgmmaGemm::new);
-      device.offer(WgmmaGemm::onWeights);
-      device.offer(WgmmaGemm::onHalfRows);
+      GpuCheck.WGMMA_GEMMS.forEach(device::offer);
     }
     CudaBackend cuda = new CudaBackend(device, size.options(GemmPrecision.FP16, true));
     CompileWrapper w = size.wrapper(graph, cuda, new InMemoryVariantStore());

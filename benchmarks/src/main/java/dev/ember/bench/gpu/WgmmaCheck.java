@@ -39,8 +39,7 @@ public final class WgmmaCheck {
     shapes.put("odd " + odd + "x" + odd + "x" + odd, GemmShape.onWeight(odd, odd, odd));
     return GemmTflops.sideCheck(rig, r, shapes, (driver, compiler, p) ->
         p == GemmPrecision.FP16 || p == GemmPrecision.BF16
-            ? List.of(new WgmmaGemm(driver, compiler, p), WgmmaGemm.onWeights(driver, compiler, p),
-                WgmmaGemm.onHalfRows(driver, compiler, p))
+            ? GpuCheck.WGMMA_GEMMS.stream().map(g -> g.make(driver, compiler, p)).toList()
             : List.of());
   }
 }

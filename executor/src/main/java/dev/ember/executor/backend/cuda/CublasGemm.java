@@ -8,7 +8,6 @@ import static jcuda.jcublas.cublasComputeType.CUBLAS_COMPUTE_32F_FAST_TF32;
 import dev.ember.executor.backend.cuda.GemmKernels.Geometry;
 import dev.ember.executor.errors.ErrorCode;
 import dev.ember.executor.errors.Errors;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +53,7 @@ public final class CublasGemm implements GpuGemm {
   /** Half rows: the copy kernel, the routes' copies, the route {@link #enqueue} runs per shape. */
   private final HalfRowsRoute.Copier copier;
   private final GemmWorkspaces copies;
-  private final Map<GemmShape, GemmRoute> direct = new HashMap<>();
+  private final HalfRowsRoute.ByShape direct = new HalfRowsRoute.ByShape();
 
   /**
    * Creates a cuBLAS handle on {@code driver}'s device. Every cuBLAS call first takes the driver's
@@ -158,11 +157,7 @@ public final class CublasGemm implements GpuGemm {
       throw new IllegalArgumentException(name() + " cannot run " + s + ": " + why);
     }
     if (halfRows) {
-      GemmRoute r;
-      synchronized (this) {
-        r = direct.computeIfAbsent(s, this::rowsRoute);
-      }
-      r.enqueue(a, b, c, bias);
+      direct.get(s, this::rowsRoute).enqueue(a, b, c, bias);
       return;
     }
     product(s, a, b, c, bias, cudaDataType.CUDA_R_32F, computeType(precision));
@@ -221,9 +216,7 @@ public final class CublasGemm implements GpuGemm {
 
   @Override
   public void close() {
-    synchronized (this) {
-      direct.clear();
-    }
+    direct.clear();
     copies.freeAll();
     if (!closed) {
       closed = true;

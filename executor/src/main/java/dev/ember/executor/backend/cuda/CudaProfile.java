@@ -59,18 +59,35 @@ public final class CudaProfile {
    * other enqueues its steps launch by launch, so the host's launch cost is included.
    */
   public static double secondsPerPass(CompiledVariant v, Map<String, Tensor> inputs, int passes) {
-    CudaVariant cv = cuda(v);
-    return cv.device().exclusive(() -> {
-      GpuDriver d = cv.device().driver();
-      long base = cv.prepare(inputs);
-      cv.pass(base);
-      d.synchronize();
+    return afterOnePass(v, inputs, (cv, d, base) -> {
       long t0 = System.nanoTime();
       for (int i = 0; i < passes; i++) {
         cv.pass(base);
       }
       d.synchronize();
       return (System.nanoTime() - t0) / 1e9 / Math.max(1, passes);
+    });
+  }
+
+  /** What runs on a variant's buffers after {@link #afterOnePass}'s untimed pass. */
+  @FunctionalInterface
+  private interface OnBuffers<T> {
+    T run(CudaVariant cv, GpuDriver d, long base);
+  }
+
+  /**
+   * Under the device lock: {@code inputs} uploaded into {@code v}'s buffers, one untimed pass (so
+   * each buffer holds what a real run leaves there and everything is loaded), then {@code then}.
+   */
+  private static <T> T afterOnePass(CompiledVariant v, Map<String, Tensor> inputs,
+      OnBuffers<T> then) {
+    CudaVariant cv = cuda(v);
+    return cv.device().exclusive(() -> {
+      GpuDriver d = cv.device().driver();
+      long base = cv.prepare(inputs);
+      cv.pass(base);
+      d.synchronize();
+      return then.run(cv, d, base);
     });
   }
 
@@ -89,12 +106,7 @@ public final class CudaProfile {
    * not the compiling, tuning and capture before it.
    */
   public static void profiledPass(CompiledVariant v, Map<String, Tensor> inputs) {
-    CudaVariant cv = cuda(v);
-    cv.device().exclusive(() -> {
-      GpuDriver d = cv.device().driver();
-      long base = cv.prepare(inputs);
-      cv.pass(base);
-      d.synchronize();
+    afterOnePass(v, inputs, (cv, d, base) -> {
       d.profiled(() -> cv.pass(base));
       return null;
     });
@@ -109,13 +121,8 @@ public final class CudaProfile {
    * drift, the time does not.
    */
   public static List<StepTime> steps(CompiledVariant v, Map<String, Tensor> inputs, int repeats) {
-    CudaVariant cv = cuda(v);
     int r = Math.max(1, repeats);
-    return cv.device().exclusive(() -> {
-      GpuDriver d = cv.device().driver();
-      long base = cv.prepare(inputs);
-      cv.pass(base);
-      d.synchronize();
+    return afterOnePass(v, inputs, (cv, d, base) -> {
       List<Step> steps = cv.program().steps();
       List<StepTime> out = new ArrayList<>(steps.size());
       for (int i = 0; i < steps.size(); i++) {

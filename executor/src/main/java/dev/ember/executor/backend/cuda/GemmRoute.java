@@ -1,5 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
+import java.util.Collection;
+
 /**
  * One way to run one {@link GemmShape}: cuBLAS, or a generated kernel with a given output tile,
  * possibly cut along K ({@link SplitK}). A {@link GpuGemm} offers the routes it has for a shape
@@ -42,6 +44,20 @@ public interface GemmRoute {
    * many routes' kernels side by side before it runs them one by one; safe from any thread.
    */
   default void compile() {}
+
+  /**
+   * {@link #compile} of every route side by side on the host. A route whose kernel does not
+   * compile meets the same error again when it is enqueued, and is refused or reported there.
+   */
+  static void compileAll(Collection<? extends GemmRoute> routes) {
+    routes.parallelStream().forEach(r -> {
+      try {
+        r.compile();
+      } catch (RuntimeException e) {
+        // its enqueue fails with the same error, where the caller records it
+      }
+    });
+  }
 
   /** A route that holds nothing of its own: {@code enqueue} runs it. */
   static GemmRoute of(String name, GemmShape shape, GemmPrecision precision, Enqueue enqueue) {

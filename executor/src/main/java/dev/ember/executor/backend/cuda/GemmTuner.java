@@ -124,13 +124,7 @@ final class GemmTuner {
       float[] want = o.outputs(driver, s);
       // NVRTC side by side on the host first; a route whose kernel does not compile meets the
       // same error again when it is enqueued below, and is refused with it.
-      routes.parallelStream().forEach(r -> {
-        try {
-          r.compile();
-        } catch (RuntimeException e) {
-          LOG.debug("GEMM route {} did not compile: {}", r.name(), e.getMessage());
-        }
-      });
+      GemmRoute.compileAll(routes);
       int repeats = (int) Math.max(2, Math.min(MAX_REPEATS,
           TIMING_MICROS * ASSUMED_FLOPS_PER_MICRO / s.flops()));
       for (GemmRoute r : routes) {

@@ -1,7 +1,10 @@
 package dev.ember.executor.backend.cuda;
 
 import dev.ember.executor.backend.cuda.GpuDriver.Dim3;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A route that copies A into 16-bit rows it holds ({@link HalfRows}) and then runs a product on
@@ -53,6 +56,23 @@ record HalfRowsRoute(String name, GemmShape shape, GemmPrecision precision, Copi
         kernel = driver.load(image(), List.of(name)).get(name);
       }
       return kernel;
+    }
+  }
+
+  /**
+   * The route a GEMM's plain {@link GpuGemm#enqueue} runs for each shape, made on first use and
+   * kept (with its copy) until {@link #clear}; thread-safe.
+   */
+  static final class ByShape {
+    private final Map<GemmShape, GemmRoute> routes = new HashMap<>();
+
+    synchronized GemmRoute get(GemmShape s, Function<GemmShape, GemmRoute> make) {
+      return routes.computeIfAbsent(s, make);
+    }
+
+    /** Forgets the routes; their copies are freed with the GEMM's {@link GemmWorkspaces}. */
+    synchronized void clear() {
+      routes.clear();
     }
   }
 

@@ -2,7 +2,6 @@ package dev.ember.executor.backend.cuda;
 
 import dev.ember.executor.backend.cuda.GpuDriver.Dim3;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,7 +73,7 @@ public final class WgmmaGemm implements GpuGemm {
   private final HalfRowsRoute.Copier copier;
   private final GemmWorkspaces copies;
   /** HALF_ROWS: the route {@link #enqueue} runs per shape (it holds the shape's copy). */
-  private final Map<GemmShape, GemmRoute> direct = new HashMap<>();
+  private final HalfRowsRoute.ByShape direct = new HalfRowsRoute.ByShape();
 
   public WgmmaGemm(GpuDriver driver, KernelCompiler compiler, GemmPrecision precision) {
     this(driver, compiler, precision, Operands.FLOAT32, false);
@@ -210,11 +209,7 @@ public final class WgmmaGemm implements GpuGemm {
       if (why != null) {
         throw new IllegalArgumentException(name() + " cannot run " + s + ": " + why);
       }
-      GemmRoute r;
-      synchronized (this) {
-        r = direct.computeIfAbsent(s, k -> rowsRoute(k, T128));
-      }
-      r.enqueue(a, b, c, bias);
+      direct.get(s, k -> rowsRoute(k, T128)).enqueue(a, b, c, bias);
       return;
     }
     enqueue(s, T128, a, b, c, bias);
@@ -316,7 +311,7 @@ public final class WgmmaGemm implements GpuGemm {
 
   /** Frees the copies of A that HALF_ROWS routes and {@link #enqueue} still hold. */
   @Override
-  public synchronized void close() {
+  public void close() {
     direct.clear();
     copies.freeAll();
   }

@@ -49,12 +49,7 @@ final class WgmmaHalfDataSource {
     return Math.min(6, sharedBudget(tileN) / stageBytes(warpgroups, tileN));
   }
 
-  /** The dynamic shared memory a block of the tile is launched with. */
-  static int sharedBytes(int warpgroups, int tileN) {
-    return sharedBytes(warpgroups, tileN, stages(warpgroups, tileN));
-  }
-
-  /** The same with {@code stages} stages. */
+  /** The dynamic shared memory a block of the tile is launched with, in {@code stages} stages. */
   static int sharedBytes(int warpgroups, int tileN, int stages) {
     return stages * stageBytes(warpgroups, tileN);
   }

@@ -111,7 +111,7 @@ class WgmmaGemmSourceTest {
           + WgmmaHalfDataSource.source(p, data, tile[0], tile[1]);
       int stages = WgmmaHalfDataSource.stages(tile[0], tile[1]);
       assertTrue(dataSrc.contains(stages + "-stage cp.async"));
-      assertTrue(WgmmaHalfDataSource.sharedBytes(tile[0], tile[1])
+      assertTrue(WgmmaHalfDataSource.sharedBytes(tile[0], tile[1], stages)
           <= WgmmaHalfDataSource.sharedBudget(tile[1]), data);
       assertTrue(new Nvrtc().compile(dataSrc, "sm_90a", data).length > 0, data);
     }
