@@ -82,6 +82,22 @@ public final class GemmKernels {
     return p == GemmPrecision.FP32 && tile != null && tile.stages() > 0;
   }
 
+  /** The register-blocked fp32 SIMT kernel's name for {@code t} and {@code e}. */
+  static String kernelName(SimtTile t, GemmEpilogue e) {
+    return "ember_gemm_fp32_" + t.suffix() + e.suffix();
+  }
+
+  /** The register-blocked fp32 SIMT kernel for {@code t}, storing through {@code e}. */
+  static String source(SimtTile t, GemmEpilogue e) {
+    return e.function() + SimtTiledGemmSource.source(t, kernelName(t, e));
+  }
+
+  /** Grid and block of the register-blocked fp32 SIMT kernel for {@code t} over {@code s}. */
+  static Geometry geometry(GemmShape s, SimtTile t) {
+    return new Geometry(Dim3.of(ceilDiv(s.n(), t.cols()), ceilDiv(s.m(), t.rows()), s.batch()),
+        Dim3.of(t.threads()), 0);
+  }
+
   /** The full translation unit for {@code p}'s kernel with the largest tile. */
   public static String source(GemmPrecision p) {
     return source(p, MmaTile.T128_K32);

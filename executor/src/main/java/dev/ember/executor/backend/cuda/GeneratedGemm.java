@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * A {@link GpuGemm} running Ember's own kernel ({@link GemmKernels}) for one precision: the
@@ -21,10 +22,10 @@ public final class GeneratedGemm implements GpuGemm {
   private final GpuDriver driver;
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
-  /** Kernel per tile and epilogue, compiled on first use; FP32's one SIMT tile is T128_K32. */
-  private final Map<KernelKey, Object> kernels = new HashMap<>();
-  /** Compiled images per tile and epilogue, made by any thread (NVRTC needs no device). */
-  private final Map<KernelKey, byte[]> images = new ConcurrentHashMap<>();
+  /** Loaded kernels by name, on first use. */
+  private final Map<String, Object> kernels = new HashMap<>();
+  /** Compiled images by kernel name, made by any thread (NVRTC needs no device). */
+  private final Map<String, byte[]> images = new ConcurrentHashMap<>();
   /** Split-K reduce images per epilogue, made by any thread. */
   private final Map<GemmEpilogue, byte[]> reduceImages = new ConcurrentHashMap<>();
   private final Map<GemmEpilogue, Object> reduceKernels = new HashMap<>();
@@ -33,16 +34,19 @@ public final class GeneratedGemm implements GpuGemm {
   private final HalfRowsRoute.Copier copier;
 
   /**
-   * One compiled GEMM kernel: its tile (T128_K32 for FP32's SIMT one), epilogue, and which
-   * operands it reads as 16-bit copies.
+   * One kernel of this GEMM: its name, unique per tile, epilogue and operands read in 16 bits
+   * (the precision is the instance's), and how to write its source when it is first compiled.
    */
-  private record KernelKey(MmaTile tile, GemmEpilogue epilogue, HalfOperands halves) {
-    static KernelKey of(MmaTile tile, GemmEpilogue epilogue) {
-      return of(tile, epilogue, HalfOperands.NONE);
+  private record Kernel(String name, Supplier<String> source) {
+    /** A tensor-core tile's kernel, or FP32's reference SIMT kernel for a null tile. */
+    static Kernel of(GemmPrecision p, MmaTile tile, GemmEpilogue e, HalfOperands h) {
+      MmaTile t = tile == null ? MmaTile.T128_K32 : tile;
+      return new Kernel(GemmKernels.kernelName(p, t, e, h), () -> GemmKernels.source(p, t, e, h));
     }
 
-    static KernelKey of(MmaTile tile, GemmEpilogue epilogue, HalfOperands halves) {
-      return new KernelKey(tile == null ? MmaTile.T128_K32 : tile, epilogue, halves);
+    /** FP32's register-blocked SIMT kernel for {@code t}. */
+    static Kernel of(SimtTile t, GemmEpilogue e) {
+      return new Kernel(GemmKernels.kernelName(t, e), () -> GemmKernels.source(t, e));
     }
   }
 
@@ -139,7 +143,7 @@ public final class GeneratedGemm implements GpuGemm {
       case A_AND_B -> HalfRows.kernelShape(s);
     };
     Geometry geo = GemmKernels.geometry(precision, k, t, h);
-    driver.launch(kernel(KernelKey.of(t, s.epilogue(), h)), geo.grid(), geo.block(),
+    driver.launch(kernel(Kernel.of(precision, t, s.epilogue(), h)), geo.grid(), geo.block(),
         geo.sharedBytes(), GemmKernels.args(a, b, c, bias, k));
   }
 
@@ -151,8 +155,10 @@ public final class GeneratedGemm implements GpuGemm {
    * B is a weight (pipelined ones where A allows cp.async), and each pipelined one also on 16-bit
    * rows of A the route copies first ("-hab", {@link HalfRowsRoute}, any A strides); and where
    * the first tile makes fewer than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link
-   * SplitK#COUNTS} split that fits, on the tile its slices pick. FP32 offers its SIMT kernel
-   * first, then on sm_80 and later, where cp.async can copy the operands, the 3xTF32 kernel on
+   * SplitK#COUNTS} split that fits, on the tile its slices pick. FP32 offers its reference SIMT
+   * kernel first, then the register-blocked SIMT kernel on each {@link SimtTile} (the same sums,
+   * bit for bit, in fewer instructions), then on sm_80 and later, where cp.async can copy the
+   * operands, the 3xTF32 kernel on
    * the (pipelined) tile tf32 picks for {@code s}, and each split also as 3xTF32 slices: the tuner
    * takes one where it is faster and within fp32's tolerance. One 3xTF32 tile per shape, not
    * every tile as at tf32: each route offered is one more the tuner compiles and times for every
@@ -188,6 +194,11 @@ public final class GeneratedGemm implements GpuGemm {
         }
       }
     }
+    if (first == null) { // fp32's register-blocked SIMT tiles, for the tuner
+      for (SimtTile t : SimtTile.values()) {
+        routes.add(simtRoute(s, t));
+      }
+    }
     if (first == null && splitWhyNot(s) == null) { // fp32 on tensor cores, for the tuner
       // On tf32's tile for s alone: with cp.async allowed its rule picks a pipelined one.
       routes.add(tileRoute(s, MmaTile.forShape(GemmPrecision.TF32, s)));
@@ -221,7 +232,7 @@ public final class GeneratedGemm implements GpuGemm {
   /** One tile's kernel over the whole shape, B read as its 16-bit copy. */
   private GemmRoute halfBRoute(GemmShape s, MmaTile tile) {
     return GemmRoute.ofHalfB(routeName(tile) + HalfOperands.B.routeSuffix(), s, precision,
-        () -> image(KernelKey.of(tile, s.epilogue(), HalfOperands.B)),
+        () -> image(Kernel.of(precision, tile, s.epilogue(), HalfOperands.B)),
         (a, b16, c, bias) -> enqueueHalfB(s, tile, a, b16, c, bias));
   }
 
@@ -230,16 +241,25 @@ public final class GeneratedGemm implements GpuGemm {
    * copied by the route before each product ({@link HalfRowsRoute}), B the weight's copy.
    */
   private GemmRoute halfRowsRoute(GemmShape s, MmaTile tile) {
-    KernelKey key = KernelKey.of(tile, s.epilogue(), HalfOperands.A_AND_B);
+    Kernel key = Kernel.of(precision, tile, s.epilogue(), HalfOperands.A_AND_B);
     return new HalfRowsRoute(routeName(tile) + HalfOperands.A_AND_B.routeSuffix(), s, precision,
         copier, workspaces.lease(), () -> image(key),
         (a16, b16, c, bias) -> launch(s, tile, HalfOperands.A_AND_B, a16, b16, c, bias));
   }
 
+  /** FP32's register-blocked SIMT kernel on {@code t} over the shape ("nvrtc-fp32-s64x64"). */
+  private GemmRoute simtRoute(GemmShape s, SimtTile t) {
+    Kernel k = Kernel.of(t, s.epilogue());
+    Geometry geo = GemmKernels.geometry(s, t);
+    return GemmRoute.of(name() + "-" + t.suffix(), s, precision, () -> image(k),
+        (a, b, c, bias) -> driver.launch(kernel(k), geo.grid(), geo.block(), geo.sharedBytes(),
+            GemmKernels.args(a, b, c, bias, s)));
+  }
+
   /** One tile's kernel over the whole shape. */
   private GemmRoute tileRoute(GemmShape s, MmaTile tile) {
-    return GemmRoute.of(routeName(tile), s, precision, () -> image(KernelKey.of(tile,
-        s.epilogue())), (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias));
+    return GemmRoute.of(routeName(tile), s, precision, () -> image(Kernel.of(precision, tile,
+        s.epilogue(), HalfOperands.NONE)), (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias));
   }
 
   /** The shape's K cut into slices summed by the reduce kernel ({@link SplitK}). */
@@ -283,7 +303,7 @@ public final class GeneratedGemm implements GpuGemm {
 
     @Override
     public void compile() {
-      image(KernelKey.of(tile, part.epilogue()));
+      image(Kernel.of(precision, tile, part.epilogue(), HalfOperands.NONE));
       reduceImage(shape.epilogue());
     }
 
@@ -309,20 +329,17 @@ public final class GeneratedGemm implements GpuGemm {
   }
 
   /** The compiled image of one kernel, made once. */
-  private byte[] image(KernelKey key) {
-    return images.computeIfAbsent(key, k -> compiler.compile(
-        GemmKernels.source(precision, k.tile(), k.epilogue(), k.halves()),
-        driver.device().arch(),
-        GemmKernels.kernelName(precision, k.tile(), k.epilogue(), k.halves()) + ".cu"));
+  private byte[] image(Kernel k) {
+    return images.computeIfAbsent(k.name(), name -> compiler.compile(k.source().get(),
+        driver.device().arch(), name + ".cu"));
   }
 
-  private synchronized Object kernel(KernelKey key) {
-    Object k = kernels.get(key);
-    if (k == null) {
-      String name = GemmKernels.kernelName(precision, key.tile(), key.epilogue(), key.halves());
-      k = driver.load(image(key), List.of(name)).get(name);
-      kernels.put(key, k);
+  private synchronized Object kernel(Kernel k) {
+    Object loaded = kernels.get(k.name());
+    if (loaded == null) {
+      loaded = driver.load(image(k), List.of(k.name())).get(k.name());
+      kernels.put(k.name(), loaded);
     }
-    return k;
+    return loaded;
   }
 }

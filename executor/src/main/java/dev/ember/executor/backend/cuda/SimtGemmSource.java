@@ -12,6 +12,19 @@ final class SimtGemmSource {
   static final int TILE_K = 32;
   static final int THREADS = 256;
 
+  /**
+   * Statements both SIMT kernels open with: the offsets of this block's batch, and along which
+   * dimension each operand is read so that consecutive threads read adjacent floats.
+   */
+  static final String BATCH_AND_LAYOUT = """
+      const long long aOff = blockIdx.z * aBatch;
+      const long long bOff = blockIdx.z * bBatch;
+      const long long cOff = blockIdx.z * cBatch;
+      // Consecutive threads walk an operand's unit-stride dimension, so loads coalesce.
+      const bool aAlongK = aCol == 1;
+      const bool bAlongN = bCol == 1 || bRow != 1;
+      """;
+
   private SimtGemmSource() {}
 
   static String source(String name) {
@@ -31,12 +44,7 @@ final class SimtGemmSource {
           const int ty = tid >> 4;
           const int m0 = blockIdx.y * 64;
           const int n0 = blockIdx.x * 64;
-          const long long aOff = blockIdx.z * aBatch;
-          const long long bOff = blockIdx.z * bBatch;
-          const long long cOff = blockIdx.z * cBatch;
-          // Consecutive threads walk an operand's unit-stride dimension, so loads coalesce.
-          const bool aAlongK = aCol == 1;
-          const bool bAlongN = bCol == 1 || bRow != 1;
+        %3$s
           float acc[4][4];
           for (int i = 0; i < 4; i++) {
             for (int j = 0; j < 4; j++) {
@@ -103,6 +111,6 @@ final class SimtGemmSource {
             }
           }
         }
-        """.formatted(name, GemmKernels.PARAMS);
+        """.formatted(name, GemmKernels.PARAMS, BATCH_AND_LAYOUT.indent(2).stripTrailing());
   }
 }

@@ -390,7 +390,7 @@ class GemmTensorCoreEmulatedTest {
   }
 
   /** How many floats of C's span between outputs (poisoned NaN) a route overwrote. */
-  private static int gapsWritten(GpuDriver d, GemmOperands o, GemmShape s) {
+  static int gapsWritten(GpuDriver d, GemmOperands o, GemmShape s) {
     ByteBuffer span = ByteBuffer.allocateDirect(Math.toIntExact(o.cFloats() * 4))
         .order(ByteOrder.nativeOrder());
     d.download(span, o.c());
@@ -409,7 +409,8 @@ class GemmTensorCoreEmulatedTest {
     return written;
   }
 
-  private static void poison(GpuDriver d, GemmOperands o) {
+  /** Fills C's whole span with NaN. */
+  static void poison(GpuDriver d, GemmOperands o) {
     ByteBuffer nan = ByteBuffer.allocateDirect(Math.toIntExact(o.cFloats() * 4))
         .order(ByteOrder.nativeOrder());
     while (nan.hasRemaining()) {

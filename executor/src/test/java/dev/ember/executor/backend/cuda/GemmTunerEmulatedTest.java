@@ -66,7 +66,8 @@ class GemmTunerEmulatedTest {
   @Test
   void thinShapesAreOfferedSplitRoutesAndWideOnesAreNot() {
     try (GeneratedGemm g = fp32()) {
-      assertEquals(List.of("nvrtc-fp32", "nvrtc-fp32-split2", "nvrtc-fp32-split4"),
+      assertEquals(List.of("nvrtc-fp32", "nvrtc-fp32-s128x128", "nvrtc-fp32-s128x64",
+          "nvrtc-fp32-s64x64", "nvrtc-fp32-split2", "nvrtc-fp32-split4"),
           g.routes(THIN).stream().map(GemmRoute::name).toList());
       // 16 x 16 tiles of 64: enough blocks without a split (the 3xTF32 tiles are not splits).
       List<String> wide = g.routes(GemmShape.rowMajor(1, 1024, 1024, 256)).stream()
@@ -104,7 +105,8 @@ class GemmTunerEmulatedTest {
     try (GeneratedGemm g = fp32()) {
       GemmTuner tuner = fresh.exclusive(fresh::tuner);
       GemmTuner.Choice c = fresh.exclusive(() -> tuner.choose(g.routes(THIN), null));
-      assertEquals(List.of("nvrtc-fp32", "nvrtc-fp32-split2", "nvrtc-fp32-split4"),
+      assertEquals(List.of("nvrtc-fp32", "nvrtc-fp32-s128x128", "nvrtc-fp32-s128x64",
+          "nvrtc-fp32-s64x64", "nvrtc-fp32-split2", "nvrtc-fp32-split4"),
           new ArrayList<>(c.micros().keySet()));
       assertTrue(c.refused().isEmpty(), c.refused().toString());
       assertTrue(c.micros().values().stream().allMatch(us -> us > 0));
@@ -150,7 +152,7 @@ class GemmTunerEmulatedTest {
       assertTrue(c.refused().get("short-k").startsWith("relative error"), c.refused().toString());
       assertEquals("no kernel here", c.refused().get("throws"));
       assertTrue(c.route().name().startsWith("nvrtc-fp32"), c.route().name());
-      assertEquals(3, c.micros().size());
+      assertEquals(6, c.micros().size(), "the SIMT kernel, its 3 tiles and 2 splits");
     }
   }
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * array indexed in a loop the compiler did not unroll lands on the stack, in local memory, as
  * the fused attention kernel's running max, sum and accumulators once did). MiniLM's program
  * (fused attention, in float32 and on tensor cores at each precision, layer norms,
- * elementwise loops), every GEMM tile kernel (fp32's 3xTF32 ones too) and the copy of A into
- * 16-bit rows, for sm_80 and sm_90. WgmmaGemmSourceTest checks the wgmma kernels.
+ * elementwise loops), every GEMM tile kernel (fp32's SIMT and 3xTF32 ones too) and the copy of
+ * A into 16-bit rows, for sm_80 and sm_90. WgmmaGemmSourceTest checks the wgmma kernels.
  */
 class KernelResourcesNvrtcTest {
   @ParameterizedTest
@@ -51,6 +51,10 @@ class KernelResourcesNvrtcTest {
             shapes)), false, GemmPrecision.FP32).generate().source());
     sources.put(GemmKernels.kernelName(GemmPrecision.FP32),
         GemmKernels.source(GemmPrecision.FP32));
+    for (SimtTile tile : SimtTile.values()) { // 64 accumulators and the next slice in flight
+      sources.put(GemmKernels.kernelName(tile, GemmEpilogue.NONE),
+          GemmKernels.source(tile, GemmEpilogue.NONE));
+    }
     for (MmaTile tile : MmaTile.values()) {
       sources.put(GemmKernels.kernelName(GemmPrecision.FP16, tile),
           GemmKernels.source(GemmPrecision.FP16, tile));

@@ -88,7 +88,13 @@ static inline float2 make_float2(float x, float y) {
   v.y = y;
   return v;
 }
-struct __attribute__((aligned(16))) float4 { float x, y, z, w; };
+// A float4 loaded or stored through a pointer must be 16-byte aligned, as on the device.
+struct __attribute__((aligned(16))) float4 {
+  float x, y, z, w;
+  float4() = default;
+  inline float4(const float4& o);
+  inline float4& operator=(const float4& o);
+};
 struct __attribute__((aligned(8))) uint2 { unsigned int x, y; };
 struct __attribute__((aligned(16))) uint4 { unsigned int x, y, z, w; };
 
@@ -125,6 +131,25 @@ static inline float emu_f32(uint64_t bits) {
 // Models of the inline PTX that EmuPtx.java translates asm statements into.
 #include "emu_ptx.h"
 
+inline float4::float4(const float4& o) {
+  if ((uintptr_t)&o & 15) {
+    emu_fail("a float4 load from an address that is not 16-byte aligned (misaligned address)");
+  }
+  x = o.x;
+  y = o.y;
+  z = o.z;
+  w = o.w;
+}
+inline float4& float4::operator=(const float4& o) {
+  if ((uintptr_t)this & 15) {
+    emu_fail("a float4 store to an address that is not 16-byte aligned (misaligned address)");
+  }
+  x = o.x;
+  y = o.y;
+  z = o.z;
+  w = o.w;
+  return *this;
+}
 inline float2& float2::operator=(const float2& o) {
   if ((uintptr_t)this & 7) {
     emu_fail("a float2 store to an address that is not 8-byte aligned (misaligned address)");
