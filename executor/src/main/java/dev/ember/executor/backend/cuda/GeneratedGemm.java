@@ -155,14 +155,14 @@ public final class GeneratedGemm implements GpuGemm {
    * B is a weight (pipelined ones where A allows cp.async), and each pipelined one also on 16-bit
    * rows of A the route copies first ("-hab", {@link HalfRowsRoute}, any A strides); and where
    * the first tile makes fewer than {@link MmaTile#ENOUGH_BLOCKS} blocks, each {@link
-   * SplitK#COUNTS} split that fits, on the tile its slices pick. FP32 offers its reference SIMT
-   * kernel first, then the register-blocked SIMT kernel on each {@link SimtTile} (the same sums,
-   * bit for bit, in fewer instructions), then on sm_80 and later, where cp.async can copy the
-   * operands, the 3xTF32 kernel on
-   * the (pipelined) tile tf32 picks for {@code s}, and each split also as 3xTF32 slices: the tuner
-   * takes one where it is faster and within fp32's tolerance. One 3xTF32 tile per shape, not
-   * every tile as at tf32: each route offered is one more the tuner compiles and times for every
-   * fp32 shape. Empty when {@link #whyNot} refuses {@code s}.
+   * SplitK#COUNTS} split that fits, on the tile its slices pick (at fp32 also on each SIMT tile).
+   * FP32 offers its reference SIMT kernel first, then the register-blocked SIMT kernel on each
+   * {@link SimtTile} (the same sums, bit for bit, in fewer instructions), then on sm_80 and
+   * later, where cp.async can copy the operands, the 3xTF32 kernel on the (pipelined) tile tf32
+   * picks for {@code s}, and each split also as 3xTF32 slices: the tuner takes one where it is
+   * faster and within fp32's tolerance. One 3xTF32 tile per shape, not every tile as at tf32:
+   * each route offered is one more the tuner compiles and times for every fp32 shape. Empty when
+   * {@link #whyNot} refuses {@code s}.
    */
   @Override
   public List<GemmRoute> routes(GemmShape s) {
@@ -208,9 +208,16 @@ public final class GeneratedGemm implements GpuGemm {
       for (int splits : SplitK.COUNTS) {
         if (SplitK.whyNot(s, splits) == null) {
           GemmShape part = SplitK.partial(s, splits);
-          routes.add(new SplitRoute(s, splits, GemmKernels.tile(precision, part)));
+          routes.add(new SplitRoute(s, splits, tileRoute(part, GemmKernels.tile(precision,
+              part))));
+          if (first == null) { // the slices on each register-blocked SIMT tile
+            for (SimtTile t : SimtTile.values()) {
+              routes.add(new SplitRoute(s, splits, simtRoute(part, t)));
+            }
+          }
           if (first == null && splitWhyNot(part) == null) { // the slices as 3xTF32
-            routes.add(new SplitRoute(s, splits, MmaTile.forShape(GemmPrecision.TF32, part)));
+            routes.add(new SplitRoute(s, splits, tileRoute(part, MmaTile.forShape(
+                GemmPrecision.TF32, part))));
           }
         }
       }
@@ -262,24 +269,26 @@ public final class GeneratedGemm implements GpuGemm {
         s.epilogue(), HalfOperands.NONE)), (a, b, c, bias) -> enqueue(s, tile, a, b, c, bias));
   }
 
-  /** The shape's K cut into slices summed by the reduce kernel ({@link SplitK}). */
+  /**
+   * The shape's K cut into slices, each multiplied by {@code part} (a route over {@link
+   * SplitK#partial}'s batch of slices) into a workspace that the reduce kernel sums ({@link
+   * SplitK}).
+   */
   private final class SplitRoute implements GemmRoute {
     private final GemmShape shape;
-    private final GemmShape part;
     private final int splits;
-    private final MmaTile tile;
+    private final GemmRoute part;
     private final GemmWorkspaces.Lease workspace = workspaces.lease();
 
-    SplitRoute(GemmShape shape, int splits, MmaTile tile) {
+    SplitRoute(GemmShape shape, int splits, GemmRoute part) {
       this.shape = shape;
-      this.part = SplitK.partial(shape, splits);
       this.splits = splits;
-      this.tile = tile;
+      this.part = part;
     }
 
     @Override
     public String name() {
-      return routeName(tile) + "-split" + splits;
+      return part.name() + "-split" + splits;
     }
 
     @Override
@@ -295,7 +304,7 @@ public final class GeneratedGemm implements GpuGemm {
     @Override
     public void enqueue(long a, long b, long c, long bias) {
       long w = workspace.at(SplitK.workspaceBytes(shape, splits));
-      GeneratedGemm.this.enqueue(part, tile, a, b, w, 0L);
+      part.enqueue(a, b, w, 0L);
       Geometry geo = SplitK.reduceGeometry(shape);
       driver.launch(reduceKernel(shape.epilogue()), geo.grid(), geo.block(), geo.sharedBytes(),
           SplitK.reduceArgs(c, w, bias, shape, splits));
@@ -303,12 +312,13 @@ public final class GeneratedGemm implements GpuGemm {
 
     @Override
     public void compile() {
-      image(Kernel.of(precision, tile, part.epilogue(), HalfOperands.NONE));
+      part.compile();
       reduceImage(shape.epilogue());
     }
 
     @Override
     public void release() {
+      part.release();
       workspace.release();
     }
   }

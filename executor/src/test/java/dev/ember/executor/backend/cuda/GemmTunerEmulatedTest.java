@@ -59,6 +59,24 @@ class GemmTunerEmulatedTest {
     device = GPU.device();
   }
 
+  /**
+   * What fp32 offers {@link #THIN}: the reference SIMT kernel and each register-blocked tile,
+   * whole and cut into 2 and 4 K slices.
+   */
+  private static final List<String> THIN_ROUTES = thinRoutes();
+
+  private static List<String> thinRoutes() {
+    List<String> whole = new ArrayList<>(List.of("nvrtc-fp32"));
+    for (SimtTile t : SimtTile.values()) {
+      whole.add("nvrtc-fp32-" + t.suffix());
+    }
+    List<String> all = new ArrayList<>(whole);
+    for (int splits : new int[] {2, 4}) {
+      whole.forEach(r -> all.add(r + "-split" + splits));
+    }
+    return all;
+  }
+
   private static GeneratedGemm fp32() {
     return new GeneratedGemm(driver, new HostKernelCompiler(), GemmPrecision.FP32);
   }
@@ -66,9 +84,7 @@ class GemmTunerEmulatedTest {
   @Test
   void thinShapesAreOfferedSplitRoutesAndWideOnesAreNot() {
     try (GeneratedGemm g = fp32()) {
-      assertEquals(List.of("nvrtc-fp32", "nvrtc-fp32-s128x128", "nvrtc-fp32-s128x64",
-          "nvrtc-fp32-s64x64", "nvrtc-fp32-split2", "nvrtc-fp32-split4"),
-          g.routes(THIN).stream().map(GemmRoute::name).toList());
+      assertEquals(THIN_ROUTES, g.routes(THIN).stream().map(GemmRoute::name).toList());
       // 16 x 16 tiles of 64: enough blocks without a split (the 3xTF32 tiles are not splits).
       List<String> wide = g.routes(GemmShape.rowMajor(1, 1024, 1024, 256)).stream()
           .map(GemmRoute::name).toList();
@@ -105,9 +121,7 @@ class GemmTunerEmulatedTest {
     try (GeneratedGemm g = fp32()) {
       GemmTuner tuner = fresh.exclusive(fresh::tuner);
       GemmTuner.Choice c = fresh.exclusive(() -> tuner.choose(g.routes(THIN), null));
-      assertEquals(List.of("nvrtc-fp32", "nvrtc-fp32-s128x128", "nvrtc-fp32-s128x64",
-          "nvrtc-fp32-s64x64", "nvrtc-fp32-split2", "nvrtc-fp32-split4"),
-          new ArrayList<>(c.micros().keySet()));
+      assertEquals(THIN_ROUTES, new ArrayList<>(c.micros().keySet()));
       assertTrue(c.refused().isEmpty(), c.refused().toString());
       assertTrue(c.micros().values().stream().allMatch(us -> us > 0));
       assertEquals(1, tuner.measured());
@@ -152,7 +166,7 @@ class GemmTunerEmulatedTest {
       assertTrue(c.refused().get("short-k").startsWith("relative error"), c.refused().toString());
       assertEquals("no kernel here", c.refused().get("throws"));
       assertTrue(c.route().name().startsWith("nvrtc-fp32"), c.route().name());
-      assertEquals(6, c.micros().size(), "the SIMT kernel, its 3 tiles and 2 splits");
+      assertEquals(THIN_ROUTES.size(), c.micros().size(), c.micros().toString());
     }
   }
 
