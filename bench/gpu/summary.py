@@ -17,6 +17,7 @@ With --ncu-only (gpu-check profile), that last part alone.
 import csv
 import json
 import os
+import re
 import sys
 from collections import Counter
 
@@ -116,26 +117,31 @@ def gemm_table(ember, data, wgmma):
     return lines
 
 
+# A sweep route's tile, K per stage (absent: 32) and stage count: "...-t128x256k64s3".
+SWEEP_ROUTE = re.compile(r"-t(\d+)x(\d+)(?:k(\d+))?s(\d+)$")
+
+
 def stage_sweep(data):
-    """TFLOP/s of the wgmma GEMM on fp16 data at 4096^3 per tile and pipeline depth (3 to 8
-    stages: SixteenBitDataCheck's sweep), from which each tile's default depth is to be set;
-    rows that disagreed with the fp32 kernel show as FAILED."""
+    """TFLOP/s of the wgmma GEMM on fp16 data at 4096^3 per tile, K per stage (32 or 64) and
+    pipeline depth (3 to 8 stages: SixteenBitDataCheck's sweep), from which each tile's default
+    depth is to be set; rows that disagreed with the fp32 kernel show as FAILED."""
     cells = {}
     for r in data.get("gemmTflops", []):
-        route = str(r.get("route", ""))
+        match = SWEEP_ROUTE.search(str(r.get("route", "")))
         if r.get("gemm") != "wgmma-fp16-data-stages" or not str(r.get("shape", "")).startswith(
-                "square") or "tflops" not in r or "-t" not in route:
+                "square") or "tflops" not in r or not match:
             continue
-        tile, _, stages = route.rsplit("-t", 1)[1].partition("s")
-        cells[(tile, int(stages))] = f"{r['tflops']:.1f}" if r.get("passed") else "FAILED"
+        m, n, k, stages = (int(g) if g else 32 for g in match.groups())
+        cells[((m, n, k), stages)] = f"{r['tflops']:.1f}" if r.get("passed") else "FAILED"
     if not cells:
         return []
     depths = sorted({d for _, d in cells})
     lines = ["", "wgmma on fp16 data at 4096^3 by pipeline stages (TFLOP/s):", "",
-             "| tile | " + " | ".join(f"{d} stages" for d in depths) + " |",
-             "|---|" + "---:|" * len(depths)]
-    for tile in sorted({t for t, _ in cells}, key=lambda t: [int(x) for x in t.split("x")]):
-        lines.append(f"| {tile} | " + " | ".join(cells.get((tile, d), "") for d in depths) + " |")
+             "| tile | K a stage | " + " | ".join(f"{d} stages" for d in depths) + " |",
+             "|---|---:|" + "---:|" * len(depths)]
+    for tile in sorted({t for t, _ in cells}):
+        lines.append(f"| {tile[0]}x{tile[1]} | {tile[2]} | "
+                     + " | ".join(cells.get((tile, d), "") for d in depths) + " |")
     return lines
 
 

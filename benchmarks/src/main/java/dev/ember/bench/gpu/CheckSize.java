@@ -77,11 +77,16 @@ record CheckSize(int miniLmSentences, int corpusSentences, List<Integer> capture
     return fullBatch(false);
   }
 
+  /** The square GEMMs first: the side checks' most wanted rows, should their time run out. */
   private Map<String, GemmShape> fullBatch(boolean withSquare) {
     Map<String, GemmShape> out = new LinkedHashMap<>();
     gemmShapes.forEach((name, s) -> {
-      boolean square = name.startsWith("square");
-      if (square ? withSquare : s.batch() == 1 && s.m() == gemmTokens) {
+      if (name.startsWith("square") && withSquare) {
+        out.put(name, s);
+      }
+    });
+    gemmShapes.forEach((name, s) -> {
+      if (!name.startsWith("square") && s.batch() == 1 && s.m() == gemmTokens) {
         out.put(name, s);
       }
     });

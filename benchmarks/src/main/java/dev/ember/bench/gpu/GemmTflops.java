@@ -47,11 +47,14 @@ final class GemmTflops {
 
   /**
    * Like {@link #run(CheckRig, GpuDriver, Results)} over {@code shapes} and the GEMMs {@code
-   * gemms} makes per precision (the generated FP32 kernel gives the reference either way).
+   * gemms} makes per precision (the generated FP32 kernel gives the reference either way). The
+   * rows stand under "gemmTflops" in {@code r} from the start and are saved after each shape, so
+   * a check its timeout cuts short keeps the shapes it finished.
    */
   static List<Map<String, Object>> run(CheckRig rig, GpuDriver driver, Results r,
       Map<String, GemmShape> shapes, GemmSet gemms) {
     List<Map<String, Object>> rows = new ArrayList<>();
+    r.put("gemmTflops", rows);
     KernelCompiler compiler = rig.compiler();
     try (GeneratedGemm reference = new GeneratedGemm(driver, compiler, GemmPrecision.FP32)) {
       for (Map.Entry<String, GemmShape> e : shapes.entrySet()) {
@@ -102,6 +105,7 @@ final class GemmTflops {
         } finally {
           o.free(driver);
         }
+        r.save();
       }
     }
     return rows;

@@ -20,7 +20,10 @@ public final class WgmmaGemm implements GpuGemm {
   private final KernelCompiler compiler;
   private final GemmPrecision precision;
   private final Operands operands;
-  /** HALF_DATA: every tile in each of {@link WgmmaHalfDataSource#SWEEP}'s stage counts. */
+  /**
+   * HALF_DATA: every tile in each of {@link WgmmaHalfDataSource#SWEEP}'s stage counts and {@link
+   * WgmmaHalfDataSource#SLICES}' depths.
+   */
   private final boolean sweep;
 
   /** What the kernels read. */
@@ -40,20 +43,22 @@ public final class WgmmaGemm implements GpuGemm {
   /**
    * A block's tile: {@code warpgroups} x 64 rows (1 or 2) by {@code n} columns (128; 256 on
    * 16-bit data, where cp.async keeps the operands out of registers), its 16-bit-data pipeline
-   * {@code stages} deep (0: the kernel's own depth).
+   * {@code stages} deep (0: the kernel's own depth) in stages of {@code sliceK} K values.
    */
-  private record Tile(int warpgroups, int n, int stages) {
-    /** The tile with its kernel's own stage count. */
+  private record Tile(int warpgroups, int n, int stages, int sliceK) {
+    /** The tile with its kernel's own stage count and depth. */
     Tile(int warpgroups, int n) {
-      this(warpgroups, n, 0);
+      this(warpgroups, n, 0, WgmmaGemmSource.SLICE_K);
     }
 
     int m() {
       return WgmmaGemmSource.TILE_M * warpgroups;
     }
 
+    /** "128x128", "128x128s6" in the sweep, "128x128k64s4" in stages 64 deep. */
     String label() {
-      return m() + "x" + n + (stages == 0 ? "" : "s" + stages);
+      return m() + "x" + n + (sliceK == WgmmaGemmSource.SLICE_K ? "" : "k" + sliceK)
+          + (stages == 0 ? "" : "s" + stages);
     }
 
     /** HALF_DATA and HALF_ROWS: the stages of the tile's pipeline, its own or the sweep's. */
@@ -102,9 +107,10 @@ public final class WgmmaGemm implements GpuGemm {
 
   /**
    * {@link #onHalfData} whose routes are every tile in every stage count of the device check's
-   * sweep (3 to 8, where they fit 227 KB; routes "...-t128x256s6"), for the check to measure
-   * which depth of cp.async pipeline each tile wants: more stages keep more copies in flight,
-   * fewer let more blocks share a multiprocessor.
+   * sweep (3 to 8, where they fit 227 KB; routes "...-t128x256s6"), in stages 32 and 64 deep
+   * ("...-t128x256k64s3"), for the check to measure which depth of cp.async pipeline each tile
+   * wants: more stages keep more copies in flight, fewer let more blocks share a multiprocessor,
+   * deeper stages halve the barriers per K.
    */
   public static WgmmaGemm stageSweep(GpuDriver driver, KernelCompiler compiler,
       GemmPrecision precision) {
@@ -233,7 +239,7 @@ public final class WgmmaGemm implements GpuGemm {
     int shared = switch (operands) {
       case FLOAT32 -> 0;
       case HALF_DATA, HALF_ROWS -> WgmmaHalfDataSource.sharedBytes(tile.warpgroups(), tile.n(),
-          tile.halfDataStages());
+          tile.halfDataStages(), tile.sliceK());
       case HALF_WEIGHTS -> WgmmaWeightsSource.sharedBytes(tile.warpgroups(), tile.n());
     };
     driver.launch(kernel(tile, s.epilogue()), grid,
@@ -249,10 +255,12 @@ public final class WgmmaGemm implements GpuGemm {
     }
     List<Tile> tiles = new ArrayList<>();
     if (sweep) {
-      for (Tile t : List.of(T64, T128, T256)) {
-        WgmmaHalfDataSource.SWEEP.stream()
-            .filter(st -> WgmmaHalfDataSource.fits(t.warpgroups(), t.n(), st))
-            .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st)));
+      for (int k : WgmmaHalfDataSource.SLICES) {
+        for (Tile t : List.of(T64, T128, T256)) {
+          WgmmaHalfDataSource.SWEEP.stream()
+              .filter(st -> WgmmaHalfDataSource.fits(t.warpgroups(), t.n(), st, k))
+              .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st, k)));
+        }
       }
     } else if (operands == Operands.HALF_DATA || operands == Operands.HALF_ROWS) {
       tiles.addAll(List.of(T128, T256, T64));
@@ -288,7 +296,7 @@ public final class WgmmaGemm implements GpuGemm {
     String source = switch (operands) {
       case FLOAT32 -> source(precision, tile.warpgroups(), e);
       case HALF_DATA, HALF_ROWS -> e.function() + WgmmaHalfDataSource.source(precision,
-          name(tile, e), tile.warpgroups(), tile.n(), tile.halfDataStages());
+          name(tile, e), tile.warpgroups(), tile.n(), tile.halfDataStages(), tile.sliceK());
       case HALF_WEIGHTS -> e.function() + WgmmaWeightsSource.source(precision, name(tile, e),
           tile.warpgroups(), tile.n());
     };

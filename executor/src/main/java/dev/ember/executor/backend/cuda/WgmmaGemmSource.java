@@ -30,7 +30,15 @@ public final class WgmmaGemmSource {
   /** Bytes between core matrices adjacent along K. */
   static final int LBO = 128;
   /** Bytes between core matrices adjacent along M (A) or N (B): four along K per 8 rows. */
-  static final int SBO = 128 * SLICE_K / 8;
+  static final int SBO = sbo(SLICE_K);
+
+  /**
+   * The stride byte offset of stages {@code sliceK} deep: the core matrices of an 8-row group,
+   * {@code sliceK / 8} of them along K, lie back to back.
+   */
+  static int sbo(int sliceK) {
+    return LBO * sliceK / 8;
+  }
 
   private WgmmaGemmSource() {}
 
@@ -125,8 +133,13 @@ public final class WgmmaGemmSource {
    * wgmma is m64n{@code tileN}k16 ({@code tileN / 2} accumulators a thread).
    */
   static String wgmmaHelpers(GemmPrecision p, int tileN) {
+    return wgmmaHelpers(p, tileN, SLICE_K);
+  }
+
+  /** Like {@link #wgmmaHelpers(GemmPrecision, int)}, the descriptor for stages sliceK deep. */
+  static String wgmmaHelpers(GemmPrecision p, int tileN, int sliceK) {
     int regs = tileN / 2;
-    return DESCRIPTOR + """
+    return descriptor(sliceK) + """
         __device__ __forceinline__ void ember_wgmma(float* d, unsigned long long da,
             unsigned long long db) {
           asm volatile("{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%2$d, 0;\\n"
@@ -143,7 +156,11 @@ public final class WgmmaGemmSource {
    * {@code ember_desc}: the matrix descriptor of the stage at {@code p}: start address, leading
    * (K) and stride (M/N) byte offsets, all in 16-byte units; no swizzle.
    */
-  static final String DESCRIPTOR = """
+  static final String DESCRIPTOR = descriptor(SLICE_K);
+
+  /** {@link #DESCRIPTOR} for stages {@code sliceK} deep ({@link #sbo}). */
+  static String descriptor(int sliceK) {
+    return """
       // Matrix descriptor: start address, leading (K) and stride (M/N) byte offsets, all in
       // 16-byte units; no swizzle.
       __device__ __forceinline__ unsigned long long ember_desc(const unsigned* p) {
@@ -152,7 +169,8 @@ public final class WgmmaGemmSource {
             | ((unsigned long long) (%d >> 4) << 16)
             | ((unsigned long long) (%d >> 4) << 32);
       }
-      """.formatted(LBO, SBO);
+      """.formatted(LBO, sbo(sliceK));
+  }
 
   /** PTX's name of the 16-bit input type of a wgmma at {@code p}. */
   static String inputType(GemmPrecision p) {
@@ -224,12 +242,17 @@ public final class WgmmaGemmSource {
    * matrices further along K, and each warpgroup's A its 64 rows (8 row groups) further in.
    */
   static String sliceProducts() {
+    return sliceProducts(SLICE_K);
+  }
+
+  /** Like {@link #sliceProducts()} for stages {@code sliceK} deep: {@code sliceK / 16} wgmma. */
+  static String sliceProducts(int sliceK) {
     StringBuilder s = new StringBuilder();
     s.append(line("  asm volatile(\"wgmma.fence.sync.aligned;\" ::: \"memory\");"));
-    for (int step = 0; step < SLICE_K / 16; step++) {
+    for (int step = 0; step < sliceK / 16; step++) {
       int offset = step * 2 * LBO / 4; // in words
       s.append(line("  ember_wgmma(acc, ember_desc(&As[st][wg * %d + %d]),"
-          + " ember_desc(&Bs[st][%d]));", TILE_M / 8 * SBO / 4, offset, offset));
+          + " ember_desc(&Bs[st][%d]));", TILE_M / 8 * sbo(sliceK) / 4, offset, offset));
     }
     s.append(line("  asm volatile(\"wgmma.commit_group.sync.aligned;\" ::: \"memory\");"));
     return s.toString();

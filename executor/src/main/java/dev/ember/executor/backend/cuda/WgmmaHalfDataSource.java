@@ -2,7 +2,6 @@ package dev.ember.executor.backend.cuda;
 
 import static dev.ember.executor.backend.cuda.MmaAsyncGemmSource.macroLine;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.LBO;
-import static dev.ember.executor.backend.cuda.WgmmaGemmSource.SBO;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.SLICE_K;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.THREADS;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.TILE_M;
@@ -42,25 +41,36 @@ final class WgmmaHalfDataSource {
   /** The stage counts the device check's sweep measures ({@link WgmmaGemm#stageSweep}). */
   static final List<Integer> SWEEP = List.of(3, 4, 5, 6, 7, 8);
 
+  /**
+   * The K depths of a stage the sweep measures: 32 (two wgmma per barrier, the kernel's own) and
+   * 64 (four, half the barriers and waits per K, twice the shared memory a stage).
+   */
+  static final List<Integer> SLICES = List.of(SLICE_K, 2 * SLICE_K);
+
   private WgmmaHalfDataSource() {}
 
   /** Stages of the pipeline for a tile: as many as the budget holds, at most six. */
   static int stages(int warpgroups, int tileN) {
-    return Math.min(6, sharedBudget(tileN) / stageBytes(warpgroups, tileN));
+    return Math.min(6, sharedBudget(tileN) / stageBytes(warpgroups, tileN, SLICE_K));
   }
 
   /** The dynamic shared memory a block of the tile is launched with, in {@code stages} stages. */
   static int sharedBytes(int warpgroups, int tileN, int stages) {
-    return stages * stageBytes(warpgroups, tileN);
+    return sharedBytes(warpgroups, tileN, stages, SLICE_K);
   }
 
-  /** Whether {@code stages} stages of the tile fit a block's shared memory on sm_90. */
-  static boolean fits(int warpgroups, int tileN, int stages) {
-    return stages >= 2 && sharedBytes(warpgroups, tileN, stages) <= MAX_SHARED;
+  /** The same for stages {@code sliceK} deep. */
+  static int sharedBytes(int warpgroups, int tileN, int stages, int sliceK) {
+    return stages * stageBytes(warpgroups, tileN, sliceK);
   }
 
-  private static int stageBytes(int warpgroups, int tileN) {
-    return (TILE_M * warpgroups + tileN) * SLICE_K * 2;
+  /** Whether {@code stages} stages {@code sliceK} deep of the tile fit a block on sm_90. */
+  static boolean fits(int warpgroups, int tileN, int stages, int sliceK) {
+    return stages >= 2 && sharedBytes(warpgroups, tileN, stages, sliceK) <= MAX_SHARED;
+  }
+
+  private static int stageBytes(int warpgroups, int tileN, int sliceK) {
+    return (TILE_M * warpgroups + tileN) * sliceK * 2;
   }
 
   /**
@@ -80,42 +90,50 @@ final class WgmmaHalfDataSource {
 
   /** The same in {@code stages} stages, which must {@link #fits fit}. */
   static String source(GemmPrecision p, String name, int warpgroups, int tileN, int stages) {
+    return source(p, name, warpgroups, tileN, stages, SLICE_K);
+  }
+
+  /** The same with stages {@code sliceK} (32 or 64) deep. */
+  static String source(GemmPrecision p, String name, int warpgroups, int tileN, int stages,
+      int sliceK) {
     if (tileN != TILE_N && tileN != 2 * TILE_N) {
       throw new IllegalArgumentException("tiles 128 or 256 wide, not " + tileN);
     }
-    if (!fits(warpgroups, tileN, stages)) {
+    if (!SLICES.contains(sliceK)) {
+      throw new IllegalArgumentException("stages " + SLICES + " deep, not " + sliceK);
+    }
+    if (!fits(warpgroups, tileN, stages, sliceK)) {
       throw new IllegalArgumentException(stages + " stages of " + TILE_M * warpgroups + "x"
-          + tileN + " take " + sharedBytes(warpgroups, tileN, stages) + " bytes of shared memory,"
-          + " more than a block's " + MAX_SHARED);
+          + tileN + " by " + sliceK + " take " + sharedBytes(warpgroups, tileN, stages, sliceK)
+          + " bytes of shared memory, more than a block's " + MAX_SHARED);
     }
     int tileM = TILE_M * warpgroups;
     int threads = THREADS * warpgroups;
-    int chunksPerRow = SLICE_K / 8;
+    int chunksPerRow = sliceK / 8;
     int aCopies = tileM * chunksPerRow / threads;
     int bCopies = tileN * chunksPerRow / threads;
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" wgmma GEMM on 16-bit data (experimental): ")
         .append(tileM).append('x').append(tileN).append(" tiles, ").append(stages)
-        .append("-stage cp.async pipeline; needs sm_90a\n");
-    s.append(WgmmaGemmSource.wgmmaHelpers(p, tileN));
+        .append("-stage cp.async pipeline, K ").append(sliceK)
+        .append(" a stage; needs sm_90a\n");
+    s.append(WgmmaGemmSource.wgmmaHelpers(p, tileN, sliceK));
     s.append(MmaAsyncGemmSource.CP16);
     s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
         .append(name).append('(').append(GemmKernels.PARAMS.replace("const float* __restrict__ A,"
             + " const float* __restrict__ B", "const unsigned short* __restrict__ A,"
             + " const unsigned short* __restrict__ B")).append(") {\n");
-    s.append(WgmmaGemmSource.blockSetup(stages, tileM * SLICE_K / 2, tileN * SLICE_K / 2,
+    s.append(WgmmaGemmSource.blockSetup(stages, tileM * sliceK / 2, tileN * sliceK / 2,
         tileM, tileN, true));
-    s.append(line("const int kTiles = (K + %d) / %d;", SLICE_K - 1, SLICE_K));
-    // Chunk u of a stage: row u / 4, K chunk u % 4 (4 threads read a row's 64 bytes); it lands
-    // on row r % 8 of core matrix (r / 8, chunk), 16 bytes per row.
+    s.append(line("const int kTiles = (K + %d) / %d;", sliceK - 1, sliceK));
     s.append("#define EMBER_LOAD(st, k0) \\\n");
-    s.append(copies("As", "A", "aOff", "m0", "M", "aRow", aCopies, threads));
-    s.append(copies("Bs", "B", "bOff", "n0", "N", "bCol", bCopies, threads).replaceAll(
+    s.append(copies("As", "A", "aOff", "m0", "M", "aRow", aCopies, threads, sliceK));
+    s.append(copies("Bs", "B", "bOff", "n0", "N", "bCol", bCopies, threads, sliceK).replaceAll(
         " \\\\\n$", "\n"));
     int inFlight = inFlight(stages);
     int ahead = stages - 1 - inFlight;
-    s.append(pipelineStart(stages, ahead));
-    s.append(WgmmaGemmSource.sliceProducts());
+    s.append(pipelineStart(stages, ahead, sliceK));
+    s.append(WgmmaGemmSource.sliceProducts(sliceK));
     s.append(line("  asm volatile(\"wgmma.wait_group.sync.aligned %d;\" ::: \"memory\");",
         inFlight));
     s.append(line("}"));
@@ -133,8 +151,13 @@ final class WgmmaHalfDataSource {
    * its stage. The caller adds the products and closes the loop.
    */
   static String pipelineStart(int stages, int ahead) {
+    return pipelineStart(stages, ahead, SLICE_K);
+  }
+
+  /** Like {@link #pipelineStart(int, int)} for stages {@code sliceK} deep. */
+  static String pipelineStart(int stages, int ahead, int sliceK) {
     return line("for (int s = 0; s < %d; s++) {", ahead)
-        + line("  if (s < kTiles) { EMBER_LOAD(s, s * %d) }", SLICE_K)
+        + line("  if (s < kTiles) { EMBER_LOAD(s, s * %d) }", sliceK)
         + line("  asm volatile(\"cp.async.commit_group;\");")
         + line("}")
         + line("for (int kt = 0; kt < kTiles; kt++) {")
@@ -147,7 +170,7 @@ final class WgmmaHalfDataSource {
             + " loaded next")
         + line("  {")
         + line("    const int nk = kt + %d;", ahead)
-        + line("    if (nk < kTiles) { EMBER_LOAD(nk %% %d, nk * %d) }", stages, SLICE_K)
+        + line("    if (nk < kTiles) { EMBER_LOAD(nk %% %d, nk * %d) }", stages, sliceK)
         + line("    asm volatile(\"cp.async.commit_group;\");  // empty groups keep the count")
         + line("  }")
         + line("  const int st = kt %% %d;", stages);
@@ -156,12 +179,28 @@ final class WgmmaHalfDataSource {
   /** The macro lines that copy one operand's chunks of the slice at {@code k0} into stage st. */
   static String copies(String smem, String ptr, String off, String origin, String bound,
       String rowStride, int count, int threads) {
+    return copies(smem, ptr, off, origin, bound, rowStride, count, threads, SLICE_K);
+  }
+
+  /**
+   * The same for slices {@code sliceK} deep. Chunk u of a stage (16 bytes, 8 K values of a row)
+   * lands on row r % 8 of core matrix (r / 8, c): each warp copies 8 rows by 4 chunks, 4 whole
+   * core matrices back to back in shared memory (512 bytes, every bank 4 times: no conflict) and
+   * 64 bytes of each row from global memory; the warps after it take the row's next 4 chunks,
+   * where a slice has them, then the next 8 rows.
+   */
+  static String copies(String smem, String ptr, String off, String origin, String bound,
+      String rowStride, int count, int threads, int sliceK) {
+    int quarters = sliceK / 32; // groups of 4 chunks in a row
+    String rowAndChunk = quarters == 1 ? "r = u >> 2, c = u & 3"
+        : String.format("r = ((u >> 5) / %1$d) * 8 + ((u >> 2) & 7), c = ((u >> 5) %% %1$d) * 4"
+            + " + (u & 3)", quarters);
     return macroLine("for (int i = 0; i < %d; i++) {", count)
-        + macroLine("  const int u = tid + i * %d, r = u >> 2, c = u & 3;", threads)
+        + macroLine("  const int u = tid + i * %d, %s;", threads, rowAndChunk)
         + macroLine("  const int gr = %s + r, gk = (k0) + 8 * c;", origin)
         + macroLine("  const bool ok = gr < %s && gk < K;", bound)
-        + macroLine("  ember_cp16(&%s[st][((r >> 3) * %d + c * %d) / 4 + (r & 7) * 4],", smem, SBO,
-            LBO)
+        + macroLine("  ember_cp16(&%s[st][((r >> 3) * %d + c * %d) / 4 + (r & 7) * 4],", smem,
+            WgmmaGemmSource.sbo(sliceK), LBO)
         + macroLine("      ok ? %s + %s + (long long)gr * %s + gk : %s, ok);", ptr, off, rowStride,
             ptr)
         + macroLine("}");

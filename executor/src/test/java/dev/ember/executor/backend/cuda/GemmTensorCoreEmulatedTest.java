@@ -257,17 +257,22 @@ class GemmTensorCoreEmulatedTest {
   }
 
   /**
-   * The device check's stage sweep: each tile in 3 to 8 stages (18 routes), on 8 and 2 K slices
-   * (the pipeline wraps its stages several times, or never fills), exact as above.
+   * The device check's stage sweep: each tile in 3 to 8 stages 32 deep (18 routes) and in as
+   * many of those as fit 64 deep (13), on K 576 (18 or 9 slices: the pipeline wraps its stages)
+   * and K 40 (one slice, partly past K: the pipeline never fills), exact as above.
    */
   @Test
   void everyStageCountOfTheSweepIsExact() {
-    int[][] shapes = {{1, 70, 136, 256}, {1, 24, 300, 64}};
+    int[][] shapes = {{1, 70, 136, 576}, {1, 24, 300, 40}};
     try (EmulatedDriver hopper = EmulatedDriver.reporting(9, 0);
         WgmmaGemm gemm = WgmmaGemm.stageSweep(hopper, new HostKernelCompiler(),
             GemmPrecision.FP16)) {
+      GemmShape onData = new GemmShape(1, 64, 128, 64, 0, 64, 1, 0, 1, 64, 0, 128, 1f, 0f,
+          false, 0, 0);
+      assertEquals(13, gemm.routes(onData).stream().filter(r -> r.name().contains("k64s"))
+          .count(), gemm.whyNot(onData));
       assertEquals(List.of(), exactOnSixteenBitData(hopper, gemm, GemmPrecision.FP16, shapes,
-          18));
+          31));
     }
   }
 

@@ -173,6 +173,12 @@ class WgmmaGemmSourceTest {
       sources.put(name, GemmEpilogue.NONE.function()
           + WgmmaHalfDataSource.source(p, name, 2, 256, stages));
     }
+    // Stages 64 deep: four wgmma a slice, each tile at the sweep's deepest pipeline that fits.
+    for (int[] tile : new int[][] {{1, 128, 8}, {2, 128, 7}, {2, 256, 4}}) {
+      String name = "data_" + tile[0] + "_" + tile[1] + "_k64s" + tile[2];
+      sources.put(name, GemmEpilogue.NONE.function()
+          + WgmmaHalfDataSource.source(p, name, tile[0], tile[1], tile[2], 64));
+    }
     for (int warpgroups : new int[] {1, 2}) {
       String name = "weights_" + warpgroups;
       sources.put(name, GemmEpilogue.NONE.function()
