@@ -236,13 +236,38 @@ final class MmaAttentionSource {
       b.append(line("    Ks[r][w] = kj < %d ? ember_word(kp[0], kp[1]) : 0u;", seq));
       b.append(line("  }"));
       b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", keyTile / 2 * d, threads));
-      b.append(line("    const int w = u / %d, e = u %% %d, kj = j0 + 2 * w;", d, d));
+      b.append(line("    const int e = %s, w = %s, kj = j0 + 2 * w;", vDimExpr("u", d),
+          vPairExpr("u", d)));
       b.append(line("    const float* vp = %s + (long long)(b * %d + min(kj, %d)) * %d + h * %d"
           + " + e;", v, seq, seq - 1, vRow, d));
       b.append(line("    Vt[e][w] = ember_word(kj < %d ? vp[0] : 0.0f, kj + 1 < %d ? vp[%d] :"
           + " 0.0f);", seq, seq, vRow));
       b.append(line("  }"));
     }
+  }
+
+  /**
+   * The head dim of the {@code u}-th word a block stages into the 16-bit V^T tile: each warp
+   * takes 8 head dims by 4 key pairs, so that its stores ({@code Vt[e][w]}, rows {@link #vStride}
+   * words apart, 4 mod 8) hit 32 banks, and its loads read 32 bytes of each of 8 rows of V.
+   */
+  static int vDim(int u, int d) {
+    return ((u >> 5) % (d / 8)) * 8 + (u & 7);
+  }
+
+  /** The key pair of the {@code u}-th V^T word; see {@link #vDim}. */
+  static int vPair(int u, int d) {
+    return ((u >> 5) / (d / 8)) * 4 + ((u >> 3) & 3);
+  }
+
+  /** {@link #vDim} as CUDA C over {@code u}. */
+  private static String vDimExpr(String u, int d) {
+    return "((" + u + " >> 5) % " + d / 8 + ") * 8 + (" + u + " & 7)";
+  }
+
+  /** {@link #vPair} as CUDA C over {@code u}. */
+  private static String vPairExpr(String u, int d) {
+    return "((" + u + " >> 5) / " + d / 8 + ") * 4 + ((" + u + " >> 3) & 3)";
   }
 
   /** s = Q K^T for the tile, then scale and mask at each element's (query, key). */

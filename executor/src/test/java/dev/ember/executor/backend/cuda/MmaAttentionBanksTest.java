@@ -1,6 +1,7 @@
 package dev.ember.executor.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,35 @@ class MmaAttentionBanksTest {
     for (int keys : new int[] {16, 32}) {
       assertMatricesHitDistinctBanks(MmaAttentionSource.vStride(false, keys), keys / 2,
           "V^T, key tile " + keys);
+    }
+  }
+
+  /**
+   * The 16-bit V^T tile is staged a warp at a time as 8 head dims by 4 key pairs ({@link
+   * MmaAttentionSource#vDim}, {@link MmaAttentionSource#vPair}): every word once, each warp's 32
+   * stores on 32 banks (32 head dims of one key pair, as before, hit 8).
+   */
+  @Test
+  void sixteenBitVTransposeStoresHitDistinctBanks() {
+    for (int d = 16; d <= CudaBackend.MAX_FUSED_HEAD_DIM; d += 16) {
+      for (int keys : new int[] {16, 32}) {
+        int stride = MmaAttentionSource.vStride(false, keys);
+        int words = keys / 2 * d;
+        boolean[] seen = new boolean[words];
+        for (int warp = 0; warp < words / 32; warp++) {
+          int[] stored = new int[32];
+          for (int lane = 0; lane < 32; lane++) {
+            int u = warp * 32 + lane;
+            int e = MmaAttentionSource.vDim(u, d);
+            int w = MmaAttentionSource.vPair(u, d);
+            assertTrue(e < d && w < keys / 2 && !seen[e * keys / 2 + w], "d " + d + " u " + u);
+            seen[e * keys / 2 + w] = true;
+            stored[lane] = e * stride + w;
+          }
+          assertEquals(1, MmaAsyncBanksTest.ways(stored, 1), "d " + d + ", keys " + keys
+              + ", warp " + warp);
+        }
+      }
     }
   }
 
