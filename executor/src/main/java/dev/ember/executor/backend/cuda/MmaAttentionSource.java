@@ -218,15 +218,20 @@ final class MmaAttentionSource {
   private void stageKeyTile() {
     int threads = warps * 32;
     if (tf32) {
-      b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", keyTile * d, threads));
-      b.append(line("    const int r = u / %d, e = u %% %d, kj = j0 + r;", d, d));
-      b.append(line("    const long long row = (long long)(b * %d + min(kj, %d));", seq, seq - 1));
       String stored = split ? "" : "ember_word";
-      b.append(line("    Ks[r][e] = %s(kj < %d ? %s[row * %d + h * %d + e] : 0.0f);", stored,
-          seq, k, kRow, d));
-      b.append(line("    Vt[e][r] = %s(kj < %d ? %s[row * %d + h * %d + e] : 0.0f);", stored,
-          seq, v, vRow, d));
-      b.append(line("  }"));
+      for (int operand = 0; operand < 2; operand++) {
+        // K a key a row, consecutive lanes along it; V^T as vDim and vColumn place it.
+        boolean isK = operand == 0;
+        b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", keyTile * d, threads));
+        b.append(isK ? line("    const int r = u / %d, e = u %% %d, kj = j0 + r;", d, d)
+            : line("    const int e = %s, r = %s, kj = j0 + r;", vDimExpr("u", d),
+                vColumnExpr("u", d)));
+        b.append(line("    const long long row = (long long)(b * %d + min(kj, %d));", seq,
+            seq - 1));
+        b.append(line("    %s = %s(kj < %d ? %s[row * %d + h * %d + e] : 0.0f);",
+            isK ? "Ks[r][e]" : "Vt[e][r]", stored, seq, isK ? k : v, isK ? kRow : vRow, d));
+        b.append(line("  }"));
+      }
     } else {
       // K: a word holds head dims 2w and 2w + 1; V^T: keys 2w and 2w + 1 of one head dim.
       b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", keyTile * d / 2, threads));
@@ -237,7 +242,7 @@ final class MmaAttentionSource {
       b.append(line("  }"));
       b.append(line("  for (int u = threadIdx.x; u < %d; u += %d) {", keyTile / 2 * d, threads));
       b.append(line("    const int e = %s, w = %s, kj = j0 + 2 * w;", vDimExpr("u", d),
-          vPairExpr("u", d)));
+          vColumnExpr("u", d)));
       b.append(line("    const float* vp = %s + (long long)(b * %d + min(kj, %d)) * %d + h * %d"
           + " + e;", v, seq, seq - 1, vRow, d));
       b.append(line("    Vt[e][w] = ember_word(kj < %d ? vp[0] : 0.0f, kj + 1 < %d ? vp[%d] :"
@@ -247,16 +252,18 @@ final class MmaAttentionSource {
   }
 
   /**
-   * The head dim of the {@code u}-th word a block stages into the 16-bit V^T tile: each warp
-   * takes 8 head dims by 4 key pairs, so that its stores ({@code Vt[e][w]}, rows {@link #vStride}
-   * words apart, 4 mod 8) hit 32 banks, and its loads read 32 bytes of each of 8 rows of V.
+   * The head dim of the {@code u}-th word a block stages into the V^T tile: each warp takes 8
+   * head dims by 4 columns ({@link #vColumn}: key pairs at fp16 and bf16, keys at tf32), so that
+   * its stores into {@code Vt[e][column]} ({@link #vStride} words a row) hit 32 banks at 16
+   * bits (rows 4 mod 8 words apart) and 16 at tf32 (8 mod 16: two ways, where a row of 32 head
+   * dims hit 4, eight ways), and its loads read 32 bytes of each row of V they touch.
    */
   static int vDim(int u, int d) {
     return ((u >> 5) % (d / 8)) * 8 + (u & 7);
   }
 
-  /** The key pair of the {@code u}-th V^T word; see {@link #vDim}. */
-  static int vPair(int u, int d) {
+  /** The V^T column (key pair, or key at tf32) of the {@code u}-th word; see {@link #vDim}. */
+  static int vColumn(int u, int d) {
     return ((u >> 5) / (d / 8)) * 4 + ((u >> 3) & 3);
   }
 
@@ -265,8 +272,8 @@ final class MmaAttentionSource {
     return "((" + u + " >> 5) % " + d / 8 + ") * 8 + (" + u + " & 7)";
   }
 
-  /** {@link #vPair} as CUDA C over {@code u}. */
-  private static String vPairExpr(String u, int d) {
+  /** {@link #vColumn} as CUDA C over {@code u}. */
+  private static String vColumnExpr(String u, int d) {
     return "((" + u + " >> 5) / " + d / 8 + ") * 4 + ((" + u + " >> 3) & 3)";
   }
 

@@ -25,29 +25,33 @@ class MmaAttentionBanksTest {
   }
 
   /**
-   * The 16-bit V^T tile is staged a warp at a time as 8 head dims by 4 key pairs ({@link
-   * MmaAttentionSource#vDim}, {@link MmaAttentionSource#vPair}): every word once, each warp's 32
-   * stores on 32 banks (32 head dims of one key pair, as before, hit 8).
+   * The V^T tile is staged a warp at a time as 8 head dims by 4 columns ({@link
+   * MmaAttentionSource#vDim}, {@link MmaAttentionSource#vColumn}): every word once, each warp's
+   * 32 stores on 32 banks at 16 bits and two ways at tf32, whose rows are 8 mod 16 words apart for
+   * its reads (32 head dims of one column hit 8 banks at 16 bits, 4 at tf32).
    */
   @Test
-  void sixteenBitVTransposeStoresHitDistinctBanks() {
-    for (int d = 16; d <= CudaBackend.MAX_FUSED_HEAD_DIM; d += 16) {
-      for (int keys : new int[] {16, 32}) {
-        int stride = MmaAttentionSource.vStride(false, keys);
-        int words = keys / 2 * d;
-        boolean[] seen = new boolean[words];
-        for (int warp = 0; warp < words / 32; warp++) {
-          int[] stored = new int[32];
-          for (int lane = 0; lane < 32; lane++) {
-            int u = warp * 32 + lane;
-            int e = MmaAttentionSource.vDim(u, d);
-            int w = MmaAttentionSource.vPair(u, d);
-            assertTrue(e < d && w < keys / 2 && !seen[e * keys / 2 + w], "d " + d + " u " + u);
-            seen[e * keys / 2 + w] = true;
-            stored[lane] = e * stride + w;
+  void vTransposeStoresSpreadOverTheBanks() {
+    for (boolean tf32 : new boolean[] {false, true}) {
+      for (int d = tf32 ? 8 : 16; d <= CudaBackend.MAX_FUSED_HEAD_DIM; d += tf32 ? 8 : 16) {
+        for (int keys : new int[] {16, 32}) {
+          int stride = MmaAttentionSource.vStride(tf32, keys);
+          int columns = tf32 ? keys : keys / 2;
+          boolean[] seen = new boolean[columns * d];
+          for (int warp = 0; warp < columns * d / 32; warp++) {
+            int[] stored = new int[32];
+            for (int lane = 0; lane < 32; lane++) {
+              int u = warp * 32 + lane;
+              int e = MmaAttentionSource.vDim(u, d);
+              int c = MmaAttentionSource.vColumn(u, d);
+              String at = (tf32 ? "tf32" : "16-bit") + ", d " + d + ", u " + u;
+              assertTrue(e < d && c < columns && !seen[e * columns + c], at);
+              seen[e * columns + c] = true;
+              stored[lane] = e * stride + c;
+            }
+            assertEquals(tf32 ? 2 : 1, MmaAsyncBanksTest.ways(stored, 1), (tf32 ? "tf32" : "16")
+                + ", d " + d + ", keys " + keys + ", warp " + warp);
           }
-          assertEquals(1, MmaAsyncBanksTest.ways(stored, 1), "d " + d + ", keys " + keys
-              + ", warp " + warp);
         }
       }
     }
