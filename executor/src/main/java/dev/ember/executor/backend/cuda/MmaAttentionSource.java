@@ -418,18 +418,33 @@ final class MmaAttentionSource {
     b.append(line("      const unsigned %sb[2] = {%sw.x, %sw.y};", x, x, x));
   }
 
-  /** O / l into the output's [batch, seq, heads, headDim] rows that exist. */
+  /**
+   * O / l into the output's [batch, seq, heads, headDim] rows that exist: each lane's two
+   * adjacent head dims of a row as one 8-byte store where the output starts on 8 bytes (every
+   * pair then does: rows and c are even), half the store instructions.
+   */
   private void store() {
     b.append(line("const long long o0 = ((long long)(b * %d + r0) * %d + h) * %d;", seq, heads,
         d));
     b.append(line("const long long o1 = o0 + %d;", 8L * heads * d));
+    b.append(line("const bool pairs = ((unsigned long long)%s & 7) == 0;", out));
     b.append(line("#pragma unroll"));
     b.append(line("for (int n = 0; n < %d; n++) {", dBlocks));
     b.append(line("  const int c = n * 8 + 2 * t;"));
-    b.append(line("  if (r0 < %d) { %s[o0 + c] = o[n][0] / l0; %s[o0 + c + 1] = o[n][1] / l0; }",
-        seq, out, out));
-    b.append(line("  if (r0 + 8 < %d) { %s[o1 + c] = o[n][2] / l1; %s[o1 + c + 1] = o[n][3] / l1;"
-        + " }", seq, out, out));
+    for (int half = 0; half < 2; half++) {
+      String at = out + "[o" + half + " + c]";
+      String first = "o[n][" + 2 * half + "] / l" + half;
+      String second = "o[n][" + (2 * half + 1) + "] / l" + half;
+      b.append(line("  if (r0%s < %d) {", half == 0 ? "" : " + 8", seq));
+      b.append(line("    if (pairs) {"));
+      b.append(line("      *reinterpret_cast<float2*>(&%s) = make_float2(%s, %s);", at, first,
+          second));
+      b.append(line("    } else {"));
+      b.append(line("      %s = %s;", at, first));
+      b.append(line("      %s[o%d + c + 1] = %s;", out, half, second));
+      b.append(line("    }"));
+      b.append(line("  }"));
+    }
     b.append(line("}"));
   }
 
