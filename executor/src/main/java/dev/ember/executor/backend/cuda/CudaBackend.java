@@ -39,7 +39,7 @@ public final class CudaBackend implements Backend {
   public static final String NAME = "cuda-nvrtc";
 
   /** Bump when generated code changes, so cached CUBINs of older code are not loaded. */
-  public static final int CODEGEN_VERSION = 11;
+  public static final int CODEGEN_VERSION = 12;
 
   /** Widest attention head the fused kernel takes: its shared tiles grow with the head. */
   static final int MAX_FUSED_HEAD_DIM = 128;
