@@ -69,6 +69,9 @@ final class MmaGemmSource {
           // Consecutive threads walk an operand's unit-stride dimension, so loads coalesce.
           const bool aAlongK = aCol == 1;
           const bool bAlongK = bRow == 1 && bCol != 1;
+          // A's K pairs start on 8 bytes: every row, batch and the pointer at an even float.
+          const bool aPairs = aAlongK && ((aRow | aBatch) & 1) == 0
+              && ((unsigned long long)A & 7) == 0;
         """);
     s.append(line("float ra[%d];", units * perWord));
     s.append(halfB ? line("unsigned rb[%d];  // words of the copy", units)
@@ -154,12 +157,27 @@ final class MmaGemmSource {
     s.append(line("  const int u = tid + i * %d;", tile.threads()));
     s.append(position("a", "m", units, words));
     s.append(position("b", "n", units, words));
+    if (perWord == 2) { // a word's two K neighbours of A's row, as one 8-byte load if it can
+      s.append(line("  const int ka = %s + aw * 2;", k0));
+      s.append(line("  const float* ap = A + aOff + (long long)(m0 + am) * aRow"
+          + " + (long long)ka * aCol;"));
+      s.append(line("  if (aPairs && m0 + am < M && ka + 1 < K) {"));
+      s.append(line("    const float2 a2 = *reinterpret_cast<const float2*>(ap);"));
+      s.append(line("    ra[i * 2] = a2.x;"));
+      s.append(line("    ra[i * 2 + 1] = a2.y;"));
+      s.append(line("  } else {"));
+      s.append(line("    ra[i * 2] = m0 + am < M && ka < K ? ap[0] : 0.0f;"));
+      s.append(line("    ra[i * 2 + 1] = m0 + am < M && ka + 1 < K ? ap[aCol] : 0.0f;"));
+      s.append(line("  }"));
+    }
     s.append(line("  for (int e = 0; e < %d; e++) {", perWord));
     s.append(line("    const int ka = %s + aw * %d + e;", k0, perWord));
     s.append(line("    const int kb = %s + bw * %d + e;", k0, perWord));
-    s.append(line("    ra[i * %d + e] = (m0 + am < M && ka < K)", perWord));
-    s.append(line("        ? A[aOff + (long long)(m0 + am) * aRow + (long long)ka * aCol]"
-        + " : 0.0f;"));
+    if (perWord == 1) {
+      s.append(line("    ra[i] = (m0 + am < M && ka < K)"));
+      s.append(line("        ? A[aOff + (long long)(m0 + am) * aRow + (long long)ka * aCol]"
+          + " : 0.0f;"));
+    }
     if (!halfB) {
       s.append(line("    rb[i * %d + e] = (n0 + bn < N && kb < K)", perWord));
       s.append(line("        ? B[bOff + (long long)kb * bRow + (long long)(n0 + bn) * bCol]"

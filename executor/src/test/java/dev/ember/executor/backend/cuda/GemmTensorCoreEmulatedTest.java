@@ -100,6 +100,31 @@ class GemmTensorCoreEmulatedTest {
   }
 
   /**
+   * The register-loaded tiles read a word's two K neighbours of A as one 8-byte load where A's
+   * rows, batch and pointer keep them aligned, else one at a time: A rows of 45 floats (no pair
+   * aligned) and of 46 over K 45 (the last pair of a row half past K) agree with the fp32 kernel
+   * on every route, as the emulator faults a misaligned 8-byte load.
+   */
+  @ParameterizedTest
+  @EnumSource(value = GemmPrecision.class, names = {"FP16", "BF16"})
+  void aIsReadInPairsOnlyWhereTheyAlign(GemmPrecision p) {
+    Map<String, GemmShape> odd = new TreeMap<>();
+    odd.put("A rows of 45", new GemmShape(1, 37, 40, 45, 0, 45, 1, 0, 40, 1, 0, 40, 1f, 0f,
+        false, 0, 0));
+    odd.put("A rows of 46, K 45", new GemmShape(2, 37, 40, 45, 37 * 46, 46, 1, 0, 40, 1,
+        37 * 40, 40, 1f, 0f, false, 0, 0));
+    try (GeneratedGemm gemm = new GeneratedGemm(driver, new HostKernelCompiler(), p)) {
+      List<String> ran = assertEveryRouteAgrees(driver, gemm, p, odd);
+      for (MmaTile t : MmaTile.values()) {
+        if (t.stages() == 0) {
+          assertTrue(ran.contains("A rows of 45 / " + gemm.name() + "-" + t.suffix()), ran
+              + " lacks " + t);
+        }
+      }
+    }
+  }
+
+  /**
    * Where B is a weight at fp16 or bf16 the rule's route reads it in halves, on the pipelined
    * version of the rule's tile (B transposed kept float32 B off cp.async); not at tf32, not for
    * a B that is no weight, and not for large outputs, whose register-loaded 128x128 tile stays.
@@ -353,11 +378,17 @@ class GemmTensorCoreEmulatedTest {
    * takes must offer more than one route.
    */
   private static List<String> assertEveryRouteAgrees(GpuDriver d, GpuGemm gemm, GemmPrecision p) {
+    return assertEveryRouteAgrees(d, gemm, p, shapes());
+  }
+
+  /** Like {@link #assertEveryRouteAgrees(GpuDriver, GpuGemm, GemmPrecision)} on {@code shapes}. */
+  private static List<String> assertEveryRouteAgrees(GpuDriver d, GpuGemm gemm, GemmPrecision p,
+      Map<String, GemmShape> shapes) {
     List<String> failures = new ArrayList<>();
     List<String> routes = new ArrayList<>();
     try (GeneratedGemm reference = new GeneratedGemm(d, new HostKernelCompiler(),
         GemmPrecision.FP32)) {
-      for (Map.Entry<String, GemmShape> e : shapes().entrySet()) {
+      for (Map.Entry<String, GemmShape> e : shapes.entrySet()) {
         GemmShape shape = e.getValue();
         if (gemm.whyNot(shape) != null) {
           routes.add(e.getKey() + ": refused (" + gemm.whyNot(shape) + ")");

@@ -77,9 +77,12 @@ static inline T __shfl_sync(unsigned int mask, T v, int src_lane, int width = 32
   return emu_shuffle(mask, v, lane - lane % width + src_lane % width);
 }
 
-// A float2 stored through a pointer must be 8-byte aligned, as on the device (checked below).
+// A float2 loaded or stored through a pointer must be 8-byte aligned, as on the device (checked
+// below).
 struct __attribute__((aligned(8))) float2 {
   float x, y;
+  float2() = default;
+  inline float2(const float2& o);
   inline float2& operator=(const float2& o);
 };
 static inline float2 make_float2(float x, float y) {
@@ -149,6 +152,13 @@ inline float4& float4::operator=(const float4& o) {
   z = o.z;
   w = o.w;
   return *this;
+}
+inline float2::float2(const float2& o) {
+  if ((uintptr_t)&o & 7) {
+    emu_fail("a float2 load from an address that is not 8-byte aligned (misaligned address)");
+  }
+  x = o.x;
+  y = o.y;
 }
 inline float2& float2::operator=(const float2& o) {
   if ((uintptr_t)this & 7) {
