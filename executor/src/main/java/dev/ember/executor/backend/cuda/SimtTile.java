@@ -51,11 +51,6 @@ enum SimtTile {
     return blocksPerSm;
   }
 
-  /** Blocks a launch over {@code s} makes with this tile. */
-  long blocks(GemmShape s) {
-    return (long) s.batch() * GemmKernels.ceilDiv(s.m(), rows) * GemmKernels.ceilDiv(s.n(), cols);
-  }
-
   /** "s128x64": the suffix of kernel and route names. */
   String suffix() {
     return "s" + rows + "x" + cols;

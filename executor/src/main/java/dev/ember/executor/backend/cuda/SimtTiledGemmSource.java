@@ -21,6 +21,10 @@ final class SimtTiledGemmSource {
    */
   static final int PAD = 4;
 
+  /** Whether A, and B, are read along K: the kernel's flags as C expressions. */
+  private static final String A_ALONG_K = "aAlongK";
+  private static final String B_ALONG_K = "!bAlongN";
+
   private SimtTiledGemmSource() {}
 
   static String source(SimtTile t, String name) {
@@ -87,8 +91,8 @@ final class SimtTiledGemmSource {
             __syncthreads();
             buf ^= 1;
           }
-        """, k, indent(load(t, "k0 + " + k, aLoads, bLoads)), rows / 2, cols / 2,
-        indent(store(t, "buf ^ 1", aLoads, bLoads))));
+        """, k, load(t, "k0 + " + k, aLoads, bLoads).indent(4), rows / 2, cols / 2,
+        store(t, "buf ^ 1", aLoads, bLoads).indent(4)));
     s.append(String.format("""
           // Four adjacent outputs go out as one 16-byte store where C's rows allow it.
           const bool vector = (ldc & 3) == 0 && (((unsigned long long)(C + cOff)) & 15) == 0;
@@ -136,28 +140,28 @@ final class SimtTiledGemmSource {
 
   /**
    * Statements loading the K slice starting at {@code k0} into {@code ra} and {@code rb}: element
-   * e of a slice is (row e / 8, k e % 8) of A read along K, (row e % rows, k e / rows) of A read
-   * along M; likewise for B's columns.
+   * {@code e} of a slice lies at {@link #row} and {@link #k} of its operand.
    */
   private static String load(SimtTile t, String k0, int aLoads, int bLoads) {
     return String.format("""
           #pragma unroll
           for (int i = 0; i < %1$d; i++) {
             const int e = tid + i * %3$d;
-            const int gm = m0 + (aAlongK ? e / %6$d : e %% %4$d);
-            const int gk = %7$s + (aAlongK ? e %% %6$d : e / %4$d);
+            const int gm = m0 + %4$s;
+            const int gk = %8$s + %5$s;
             ra[i] = gm < M && gk < K
                 ? A[aOff + (long long)gm * aRow + (long long)gk * aCol] : 0.0f;
           }
           #pragma unroll
           for (int i = 0; i < %2$d; i++) {
             const int e = tid + i * %3$d;
-            const int gn = n0 + (bAlongN ? e %% %5$d : e / %6$d);
-            const int gk = %7$s + (bAlongN ? e / %5$d : e %% %6$d);
+            const int gn = n0 + %6$s;
+            const int gk = %8$s + %7$s;
             rb[i] = gn < N && gk < K
                 ? B[bOff + (long long)gk * bRow + (long long)gn * bCol] : 0.0f;
           }
-        """, aLoads, bLoads, t.threads(), t.rows(), t.cols(), SimtTile.K, k0);
+        """, aLoads, bLoads, t.threads(), row(A_ALONG_K, t.rows()), k(A_ALONG_K, t.rows()),
+        row(B_ALONG_K, t.cols()), k(B_ALONG_K, t.cols()), k0);
   }
 
   /** Statements storing {@code ra} and {@code rb} into shared buffer {@code buf}. */
@@ -166,17 +170,28 @@ final class SimtTiledGemmSource {
           #pragma unroll
           for (int i = 0; i < %1$d; i++) {
             const int e = tid + i * %3$d;
-            As[%7$s][aAlongK ? e %% %6$d : e / %4$d][aAlongK ? e / %6$d : e %% %4$d] = ra[i];
+            As[%8$s][%5$s][%4$s] = ra[i];
           }
           #pragma unroll
           for (int i = 0; i < %2$d; i++) {
             const int e = tid + i * %3$d;
-            Bs[%7$s][bAlongN ? e / %5$d : e %% %6$d][bAlongN ? e %% %5$d : e / %6$d] = rb[i];
+            Bs[%8$s][%7$s][%6$s] = rb[i];
           }
-        """, aLoads, bLoads, t.threads(), t.rows(), t.cols(), SimtTile.K, buf);
+        """, aLoads, bLoads, t.threads(), row(A_ALONG_K, t.rows()), k(A_ALONG_K, t.rows()),
+        row(B_ALONG_K, t.cols()), k(B_ALONG_K, t.cols()), buf);
   }
 
-  private static String indent(String lines) {
-    return lines.indent(4);
+  /**
+   * The tile row (A's m, B's n) of slice element {@code e} of an operand with {@code rows} tile
+   * rows: read along K, 8 consecutive elements are one row's K values; else {@code rows}
+   * consecutive elements are one K value's rows.
+   */
+  private static String row(String alongK, int rows) {
+    return "(" + alongK + " ? e / " + SimtTile.K + " : e % " + rows + ")";
+  }
+
+  /** The K (within the slice) of slice element {@code e}; see {@link #row}. */
+  private static String k(String alongK, int rows) {
+    return "(" + alongK + " ? e % " + SimtTile.K + " : e / " + rows + ")";
   }
 }

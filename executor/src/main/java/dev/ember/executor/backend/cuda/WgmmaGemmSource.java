@@ -96,7 +96,7 @@ public final class WgmmaGemmSource {
         .append("x128 tiles, ").append(warpgroups).append(" warpgroup(s), K slices of 32 in two"
             + " shared stages; needs sm_90a\n");
     s.append(MmaGemmSource.wordHelper(p));
-    s.append(wgmmaHelpers(p, TILE_N));
+    s.append(wgmmaHelpers(p, TILE_N, SLICE_K));
     s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
         .append(name).append('(').append(GemmKernels.PARAMS).append(") {\n");
     s.append(blockSetup(2, aWords, bWords, tileM, TILE_N, false));
@@ -116,7 +116,7 @@ public final class WgmmaGemmSource {
     s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
     s.append(line("  const int st = kt & 1;"));
     s.append(line("  if (kt + 1 < kTiles) { EMBER_LOAD((kt + 1) * %d) }", SLICE_K));
-    s.append(sliceProducts());
+    s.append(sliceProducts(SLICE_K));
     s.append(line("  if (kt + 1 < kTiles) { EMBER_STORE(st ^ 1) }  // the stage read last slice"));
     s.append(line("  asm volatile(\"wgmma.wait_group.sync.aligned 0;\" ::: \"memory\");"));
     s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
@@ -129,14 +129,10 @@ public final class WgmmaGemmSource {
   }
 
   /**
-   * {@code ember_desc} (a shared-memory matrix descriptor) and {@code ember_wgmma} at p, whose
-   * wgmma is m64n{@code tileN}k16 ({@code tileN / 2} accumulators a thread).
+   * {@code ember_desc} (a shared-memory matrix descriptor of stages {@code sliceK} deep) and
+   * {@code ember_wgmma} at p, whose wgmma is m64n{@code tileN}k16 ({@code tileN / 2}
+   * accumulators a thread).
    */
-  static String wgmmaHelpers(GemmPrecision p, int tileN) {
-    return wgmmaHelpers(p, tileN, SLICE_K);
-  }
-
-  /** Like {@link #wgmmaHelpers(GemmPrecision, int)}, the descriptor for stages sliceK deep. */
   static String wgmmaHelpers(GemmPrecision p, int tileN, int sliceK) {
     int regs = tileN / 2;
     return descriptor(sliceK) + """
@@ -238,14 +234,9 @@ public final class WgmmaGemmSource {
   }
 
   /**
-   * The two wgmma of a 32-deep K slice in stage {@code st}: each k16 step starts two core
-   * matrices further along K, and each warpgroup's A its 64 rows (8 row groups) further in.
+   * The {@code sliceK / 16} wgmma of a K slice in stage {@code st}: each k16 step starts two
+   * core matrices further along K, and each warpgroup's A its 64 rows (8 row groups) further in.
    */
-  static String sliceProducts() {
-    return sliceProducts(SLICE_K);
-  }
-
-  /** Like {@link #sliceProducts()} for stages {@code sliceK} deep: {@code sliceK / 16} wgmma. */
   static String sliceProducts(int sliceK) {
     StringBuilder s = new StringBuilder();
     s.append(line("  asm volatile(\"wgmma.fence.sync.aligned;\" ::: \"memory\");"));

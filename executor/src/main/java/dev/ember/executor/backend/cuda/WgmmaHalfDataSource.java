@@ -54,12 +54,10 @@ final class WgmmaHalfDataSource {
     return Math.min(6, sharedBudget(tileN) / stageBytes(warpgroups, tileN, SLICE_K));
   }
 
-  /** The dynamic shared memory a block of the tile is launched with, in {@code stages} stages. */
-  static int sharedBytes(int warpgroups, int tileN, int stages) {
-    return sharedBytes(warpgroups, tileN, stages, SLICE_K);
-  }
-
-  /** The same for stages {@code sliceK} deep. */
+  /**
+   * The dynamic shared memory a block of the tile is launched with, in {@code stages} stages
+   * {@code sliceK} deep.
+   */
   static int sharedBytes(int warpgroups, int tileN, int stages, int sliceK) {
     return stages * stageBytes(warpgroups, tileN, sliceK);
   }
@@ -148,13 +146,8 @@ final class WgmmaHalfDataSource {
    * The cp.async pipeline of a wgmma kernel up to its products, over an {@code EMBER_LOAD(st,
    * k0)} macro: the first {@code ahead} slices copied, then the K loop opened, and for slice kt
    * its copies waited for and fenced, the copies {@code ahead} slices on issued, and {@code st}
-   * its stage. The caller adds the products and closes the loop.
+   * its stage, slices {@code sliceK} deep. The caller adds the products and closes the loop.
    */
-  static String pipelineStart(int stages, int ahead) {
-    return pipelineStart(stages, ahead, SLICE_K);
-  }
-
-  /** Like {@link #pipelineStart(int, int)} for stages {@code sliceK} deep. */
   static String pipelineStart(int stages, int ahead, int sliceK) {
     return line("for (int s = 0; s < %d; s++) {", ahead)
         + line("  if (s < kTiles) { EMBER_LOAD(s, s * %d) }", sliceK)
@@ -176,27 +169,21 @@ final class WgmmaHalfDataSource {
         + line("  const int st = kt %% %d;", stages);
   }
 
-  /** The macro lines that copy one operand's chunks of the slice at {@code k0} into stage st. */
-  static String copies(String smem, String ptr, String off, String origin, String bound,
-      String rowStride, int count, int threads) {
-    return copies(smem, ptr, off, origin, bound, rowStride, count, threads, SLICE_K);
-  }
-
   /**
-   * The same for slices {@code sliceK} deep. Chunk u of a stage (16 bytes, 8 K values of a row)
-   * lands on row r % 8 of core matrix (r / 8, c): each warp copies 8 rows by 4 chunks, 4 whole
-   * core matrices back to back in shared memory (512 bytes, every bank 4 times: no conflict) and
-   * 64 bytes of each row from global memory; the warps after it take the row's next 4 chunks,
-   * where a slice has them, then the next 8 rows.
+   * The macro lines that copy one operand's chunks of the slice at {@code k0}, {@code sliceK}
+   * deep, into stage st. Chunk u of a stage (16 bytes, 8 K values of a row) lands on row r % 8
+   * of core matrix (r / 8, c): each warp copies 8 rows by 4 chunks, 4 whole core matrices back to
+   * back in shared memory (512 bytes, every bank 4 times: no conflict) and 64 bytes of each row
+   * from global memory; the warps after it take the row's next 4 chunks, where a slice has them,
+   * then the next 8 rows.
    */
   static String copies(String smem, String ptr, String off, String origin, String bound,
       String rowStride, int count, int threads, int sliceK) {
     int quarters = sliceK / 32; // groups of 4 chunks in a row
-    String rowAndChunk = quarters == 1 ? "r = u >> 2, c = u & 3"
-        : String.format("r = ((u >> 5) / %1$d) * 8 + ((u >> 2) & 7), c = ((u >> 5) %% %1$d) * 4"
-            + " + (u & 3)", quarters);
     return macroLine("for (int i = 0; i < %d; i++) {", count)
-        + macroLine("  const int u = tid + i * %d, %s;", threads, rowAndChunk)
+        + macroLine("  const int u = tid + i * %d;", threads)
+        + macroLine("  const int r = ((u >> 5) / %1$d) * 8 + ((u >> 2) & 7),"
+            + " c = ((u >> 5) %% %1$d) * 4 + (u & 3);", quarters)
         + macroLine("  const int gr = %s + r, gk = (k0) + 8 * c;", origin)
         + macroLine("  const bool ok = gr < %s && gk < K;", bound)
         + macroLine("  ember_cp16(&%s[st][((r >> 3) * %d + c * %d) / 4 + (r & 7) * 4],", smem,

@@ -111,8 +111,8 @@ class WgmmaGemmSourceTest {
           + WgmmaHalfDataSource.source(p, data, tile[0], tile[1]);
       int stages = WgmmaHalfDataSource.stages(tile[0], tile[1]);
       assertTrue(dataSrc.contains(stages + "-stage cp.async"));
-      assertTrue(WgmmaHalfDataSource.sharedBytes(tile[0], tile[1], stages)
-          <= WgmmaHalfDataSource.sharedBudget(tile[1]), data);
+      assertTrue(WgmmaHalfDataSource.sharedBytes(tile[0], tile[1], stages,
+          WgmmaGemmSource.SLICE_K) <= WgmmaHalfDataSource.sharedBudget(tile[1]), data);
       assertTrue(new Nvrtc().compile(dataSrc, "sm_90a", data).length > 0, data);
     }
     assertEquals(4, WgmmaHalfDataSource.stages(2, 256), "four 24 KB stages of 128x256");

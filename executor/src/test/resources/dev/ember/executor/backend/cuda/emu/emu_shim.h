@@ -134,19 +134,23 @@ static inline float emu_f32(uint64_t bits) {
 // Models of the inline PTX that EmuPtx.java translates asm statements into.
 #include "emu_ptx.h"
 
-inline float4::float4(const float4& o) {
-  if ((uintptr_t)&o & 15) {
-    emu_fail("a float4 load from an address that is not 16-byte aligned (misaligned address)");
+// Fails with `what` where a vector access at p would fault on the device: not `bytes` aligned.
+static inline void emu_aligned(const void* p, uintptr_t bytes, const char* what) {
+  if ((uintptr_t)p & (bytes - 1)) {
+    emu_fail(what);
   }
+}
+inline float4::float4(const float4& o) {
+  emu_aligned(&o, 16, "a float4 load from an address that is not 16-byte aligned (misaligned"
+      " address)");
   x = o.x;
   y = o.y;
   z = o.z;
   w = o.w;
 }
 inline float4& float4::operator=(const float4& o) {
-  if ((uintptr_t)this & 15) {
-    emu_fail("a float4 store to an address that is not 16-byte aligned (misaligned address)");
-  }
+  emu_aligned(this, 16, "a float4 store to an address that is not 16-byte aligned (misaligned"
+      " address)");
   x = o.x;
   y = o.y;
   z = o.z;
@@ -154,16 +158,14 @@ inline float4& float4::operator=(const float4& o) {
   return *this;
 }
 inline float2::float2(const float2& o) {
-  if ((uintptr_t)&o & 7) {
-    emu_fail("a float2 load from an address that is not 8-byte aligned (misaligned address)");
-  }
+  emu_aligned(&o, 8, "a float2 load from an address that is not 8-byte aligned (misaligned"
+      " address)");
   x = o.x;
   y = o.y;
 }
 inline float2& float2::operator=(const float2& o) {
-  if ((uintptr_t)this & 7) {
-    emu_fail("a float2 store to an address that is not 8-byte aligned (misaligned address)");
-  }
+  emu_aligned(this, 8, "a float2 store to an address that is not 8-byte aligned (misaligned"
+      " address)");
   x = o.x;
   y = o.y;
   return *this;
