@@ -122,9 +122,10 @@ SWEEP_ROUTE = re.compile(r"-t(\d+)x(\d+)(?:k(\d+))?s(\d+)$")
 
 
 def stage_sweep(data):
-    """TFLOP/s of the wgmma GEMM on fp16 data at 4096^3 per tile, K per stage (32 or 64) and
-    pipeline depth (3 to 8 stages: SixteenBitDataCheck's sweep), from which each tile's default
-    depth is to be set; rows that disagreed with the fp32 kernel show as FAILED."""
+    """TFLOP/s of the wgmma GEMM on fp16 data at 4096^3 per tile, K per stage (32, or 64 in the
+    128-byte swizzle) and pipeline depth (3 to 8 stages: SixteenBitDataCheck's sweep), from which
+    each tile's default depth is to be set; rows that disagreed with the fp32 kernel show as
+    FAILED."""
     cells = {}
     for r in data.get("gemmTflops", []):
         match = SWEEP_ROUTE.search(str(r.get("route", "")))

@@ -108,9 +108,9 @@ public final class WgmmaGemm implements GpuGemm {
   /**
    * {@link #onHalfData} whose routes are every tile in every stage count of the device check's
    * sweep (3 to 8, where they fit 227 KB; routes "...-t128x256s6"), in stages 32 and 64 deep
-   * ("...-t128x256k64s3"), for the check to measure which depth of cp.async pipeline each tile
-   * wants: more stages keep more copies in flight, fewer let more blocks share a multiprocessor,
-   * deeper stages halve the barriers per K.
+   * ("...-t128x256k64s3", 128-byte swizzled), for the check to measure which depth of cp.async
+   * pipeline each tile wants: more stages keep more copies in flight, fewer let more blocks share
+   * a multiprocessor, deeper stages halve the barriers per K.
    */
   public static WgmmaGemm stageSweep(GpuDriver driver, KernelCompiler compiler,
       GemmPrecision precision) {

@@ -40,6 +40,22 @@ public final class WgmmaGemmSource {
     return LBO * sliceK / 8;
   }
 
+  /** Bytes of a stage's row 64 K deep, the span of wgmma's 128-byte swizzle. */
+  static final int SWIZZLE_SPAN = 128;
+  /** The shared-address period of that swizzle: its pattern is bits 4-6 XOR bits 7-9. */
+  static final int SWIZZLE_PERIOD = 1024;
+
+  /**
+   * Whether stages {@code sliceK} deep are laid out with 128-byte swizzling: where a row's K
+   * values fill exactly one span, the stage is plain rows of 128 bytes whose 16-byte chunk c of
+   * row r lies at chunk {@code c ^ (r % 8)}: the layout TMA's 128-byte swizzle writes and
+   * CUTLASS's Hopper GEMMs feed wgmma. Whether wgmma reads it faster than the interleaved core
+   * matrices of stages 32 deep is for the device check's sweep to show.
+   */
+  static boolean swizzled(int sliceK) {
+    return 2 * sliceK == SWIZZLE_SPAN;
+  }
+
   private WgmmaGemmSource() {}
 
   /**
@@ -154,18 +170,24 @@ public final class WgmmaGemmSource {
    */
   static final String DESCRIPTOR = descriptor(SLICE_K);
 
-  /** {@link #DESCRIPTOR} for stages {@code sliceK} deep ({@link #sbo}). */
+  /**
+   * {@link #DESCRIPTOR} for stages {@code sliceK} deep ({@link #sbo}); {@link #swizzled} ones
+   * name the 128-byte swizzle (mode 1 in bits 62-63), whose K-major operands never step over a
+   * span within a k16 step, so their leading offset is unused (1 by convention).
+   */
   static String descriptor(int sliceK) {
+    boolean swizzled = swizzled(sliceK);
     return """
       // Matrix descriptor: start address, leading (K) and stride (M/N) byte offsets, all in
-      // 16-byte units; no swizzle.
+      // 16-byte units; %s.
       __device__ __forceinline__ unsigned long long ember_desc(const unsigned* p) {
         const unsigned a = (unsigned) __cvta_generic_to_shared(p);
         return (unsigned long long) ((a & 0x3FFFF) >> 4)
             | ((unsigned long long) (%d >> 4) << 16)
-            | ((unsigned long long) (%d >> 4) << 32);
+            | ((unsigned long long) (%d >> 4) << 32)%s;
       }
-      """.formatted(LBO, sbo(sliceK));
+      """.formatted(swizzled ? "128-byte swizzle" : "no swizzle", swizzled ? 16 : LBO,
+        sbo(sliceK), swizzled ? "\n      | (1ull << 62)" : "");
   }
 
   /** PTX's name of the 16-bit input type of a wgmma at {@code p}. */
@@ -202,11 +224,27 @@ public final class WgmmaGemmSource {
    */
   static String blockSetup(int stages, int aWords, int bWords, int tileM, int tileN,
       boolean dynamic) {
+    return blockSetup(stages, aWords, bWords, tileM, tileN, dynamic, false);
+  }
+
+  /**
+   * The same, with {@code swizzled} dynamic stages starting on a {@link #SWIZZLE_PERIOD}
+   * boundary of shared address (the swizzle is a function of address bits, and its stages are
+   * whole periods), which the launch pays for with that many more bytes.
+   */
+  static String blockSetup(int stages, int aWords, int bWords, int tileM, int tileN,
+      boolean dynamic, boolean swizzled) {
+    String base = swizzled
+        ? line("unsigned* const ember_stages = ember_smem + ((%d - ((unsigned)"
+            + " __cvta_generic_to_shared(ember_smem) & %d)) & %d) / 4;", SWIZZLE_PERIOD,
+            SWIZZLE_PERIOD - 1, SWIZZLE_PERIOD - 1)
+        : line("unsigned* const ember_stages = ember_smem;");
     String arrays = dynamic
         ? line("extern __shared__ __align__(128) unsigned ember_smem[];")
-            + line("unsigned (*As)[%d] = reinterpret_cast<unsigned (*)[%d]>(ember_smem);", aWords,
-                aWords)
-            + line("unsigned (*Bs)[%d] = reinterpret_cast<unsigned (*)[%d]>(ember_smem + %d);",
+            + base
+            + line("unsigned (*As)[%d] = reinterpret_cast<unsigned (*)[%d]>(ember_stages);",
+                aWords, aWords)
+            + line("unsigned (*Bs)[%d] = reinterpret_cast<unsigned (*)[%d]>(ember_stages + %d);",
                 bWords, bWords, stages * aWords)
         : line("__shared__ __align__(128) unsigned As[%d][%d];  // [stage][core matrices]",
             stages, aWords)
@@ -235,13 +273,15 @@ public final class WgmmaGemmSource {
 
   /**
    * The {@code sliceK / 16} wgmma of a K slice in stage {@code st}: each k16 step starts two
-   * core matrices further along K, and each warpgroup's A its 64 rows (8 row groups) further in.
+   * core matrices further along K (32 bytes further into the rows where {@link #swizzled}: the
+   * hardware swizzles the addresses it forms from there), and each warpgroup's A its 64 rows (8
+   * row groups) further in.
    */
   static String sliceProducts(int sliceK) {
     StringBuilder s = new StringBuilder();
     s.append(line("  asm volatile(\"wgmma.fence.sync.aligned;\" ::: \"memory\");"));
     for (int step = 0; step < sliceK / 16; step++) {
-      int offset = step * 2 * LBO / 4; // in words
+      int offset = step * (swizzled(sliceK) ? 32 : 2 * LBO) / 4; // in words
       s.append(line("  ember_wgmma(acc, ember_desc(&As[st][wg * %d + %d]),"
           + " ember_desc(&Bs[st][%d]));", TILE_M / 8 * sbo(sliceK) / 4, offset, offset));
     }

@@ -19,7 +19,8 @@ import java.util.List;
  * slice's products running while the next slice's are issued. The stages live in dynamic shared
  * memory ({@link #sharedBudget}). Staging float32 operands through registers, as the float32
  * kernel must, leaves the tensor cores idle while each slice is converted; with 16-bit data
- * nothing is converted.
+ * nothing is converted. Stages 64 K deep (the device check's sweep) are laid out in rows of 128
+ * bytes under wgmma's 128-byte swizzle instead ({@link WgmmaGemmSource#swizzled}).
  *
  * <p>Every row read must hold whole 16-byte chunks: A contiguous along K, B^T contiguous along K,
  * K, the row strides and both pointers multiples of 8 halves ({@link WgmmaGemm#onHalfData}).
@@ -59,7 +60,8 @@ final class WgmmaHalfDataSource {
    * {@code sliceK} deep.
    */
   static int sharedBytes(int warpgroups, int tileN, int stages, int sliceK) {
-    return stages * stageBytes(warpgroups, tileN, sliceK);
+    int alignment = WgmmaGemmSource.swizzled(sliceK) ? WgmmaGemmSource.SWIZZLE_PERIOD : 0;
+    return stages * stageBytes(warpgroups, tileN, sliceK) + alignment;
   }
 
   /** Whether {@code stages} stages {@code sliceK} deep of the tile fit a block on sm_90. */
@@ -113,8 +115,9 @@ final class WgmmaHalfDataSource {
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" wgmma GEMM on 16-bit data (experimental): ")
         .append(tileM).append('x').append(tileN).append(" tiles, ").append(stages)
-        .append("-stage cp.async pipeline, K ").append(sliceK)
-        .append(" a stage; needs sm_90a\n");
+        .append("-stage cp.async pipeline, K ").append(sliceK).append(" a stage")
+        .append(WgmmaGemmSource.swizzled(sliceK) ? " (128-byte swizzle)" : "")
+        .append("; needs sm_90a\n");
     s.append(WgmmaGemmSource.wgmmaHelpers(p, tileN, sliceK));
     s.append(MmaAsyncGemmSource.CP16);
     s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
@@ -122,7 +125,7 @@ final class WgmmaHalfDataSource {
             + " const float* __restrict__ B", "const unsigned short* __restrict__ A,"
             + " const unsigned short* __restrict__ B")).append(") {\n");
     s.append(WgmmaGemmSource.blockSetup(stages, tileM * sliceK / 2, tileN * sliceK / 2,
-        tileM, tileN, true));
+        tileM, tileN, true, WgmmaGemmSource.swizzled(sliceK)));
     s.append(line("const int kTiles = (K + %d) / %d;", sliceK - 1, sliceK));
     s.append("#define EMBER_LOAD(st, k0) \\\n");
     s.append(copies("As", "A", "aOff", "m0", "M", "aRow", aCopies, threads, sliceK));
@@ -175,7 +178,9 @@ final class WgmmaHalfDataSource {
    * of core matrix (r / 8, c): each warp copies 8 rows by 4 chunks, 4 whole core matrices back to
    * back in shared memory (512 bytes, every bank 4 times: no conflict) and 64 bytes of each row
    * from global memory; the warps after it take the row's next 4 chunks, where a slice has them,
-   * then the next 8 rows.
+   * then the next 8 rows. In {@link WgmmaGemmSource#swizzled} stages chunk c of row r lands at
+   * chunk {@code c ^ (r % 8)} of the row's 128 bytes instead: a warp's 8 rows then cover each
+   * bank 4 times too.
    */
   static String copies(String smem, String ptr, String off, String origin, String bound,
       String rowStride, int count, int threads, int sliceK) {
@@ -186,8 +191,10 @@ final class WgmmaHalfDataSource {
             + " c = ((u >> 5) %% %1$d) * 4 + (u & 3);", quarters)
         + macroLine("  const int gr = %s + r, gk = (k0) + 8 * c;", origin)
         + macroLine("  const bool ok = gr < %s && gk < K;", bound)
-        + macroLine("  ember_cp16(&%s[st][((r >> 3) * %d + c * %d) / 4 + (r & 7) * 4],", smem,
-            WgmmaGemmSource.sbo(sliceK), LBO)
+        + macroLine("  ember_cp16(&%s[st][%s],", smem, WgmmaGemmSource.swizzled(sliceK)
+            ? "(r * %d + ((c ^ (r & 7)) << 4)) / 4".formatted(WgmmaGemmSource.SWIZZLE_SPAN)
+            : "((r >> 3) * %d + c * %d) / 4 + (r & 7) * 4".formatted(WgmmaGemmSource.sbo(sliceK),
+                LBO))
         + macroLine("      ok ? %s + %s + (long long)gr * %s + gk : %s, ok);", ptr, off, rowStride,
             ptr)
         + macroLine("}");

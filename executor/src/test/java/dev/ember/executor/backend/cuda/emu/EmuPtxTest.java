@@ -160,6 +160,97 @@ class EmuPtxTest {
     }
   }
 
+  /**
+   * wgmma on 128-byte-swizzled operands: the kernel lays A (64 rows) and B^T (16 rows) out as rows
+   * of 64 bf16 values (128 bytes) from a 1024-byte boundary of shared address, each byte offset's
+   * bits 4-6 XORed with its bits 7-9 (CuTe's Swizzle<3,4,3>, the layout TMA's 128-byte swizzle
+   * writes), and multiplies K 16s to 16s + 15 through descriptors 32 s bytes in (SBO 1024 bytes,
+   * mode 1). B^T picks column k % 16 == n, so D is A's 16 columns of that step; a model that read
+   * the rows unswizzled, or stepped K another way, gives other columns. An operand moved 128 bytes
+   * into the period fails the launch, since the base offset that would shift it has no model.
+   */
+  @Test
+  void swizzledWgmmaReadsTheRowsThe128ByteSwizzleLaysOut() {
+    assumeTrue(HostKernelCompiler.unavailableReason() == null,
+        "no host compiler: " + HostKernelCompiler.unavailableReason());
+    String src = """
+        __device__ unsigned long long desc(const unsigned char* p) {
+          const unsigned a = (unsigned) __cvta_generic_to_shared(p);
+          return (unsigned long long) ((a & 0x3FFFF) >> 4) | (1ull << 16) | (64ull << 32)
+              | (1ull << 62);
+        }
+        __device__ unsigned swizzled(unsigned off) { return off ^ (((off >> 7) & 7u) << 4); }
+        extern "C" __global__ void sw(const unsigned short* in, float* out, int shift) {
+          __shared__ __align__(128) unsigned char raw[80 * 128 + 1024 + 128];
+          const unsigned base = (unsigned) __cvta_generic_to_shared(raw);
+          unsigned char* a = raw + ((1024 - (base & 1023)) & 1023) + shift;
+          unsigned char* b = a + 64 * 128;
+          const int t = threadIdx.x;
+          for (int i = t; i < 80 * 64; i += 128) {  // rows 0-63 A, 64-79 B^T
+            *(unsigned short*) (a + swizzled((i / 64) * 128 + (i % 64) * 2)) = in[i];
+          }
+          asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+          __syncthreads();
+          const int warp = t >> 5, g = (t & 31) >> 2, q = t & 3;
+          for (int step = 0; step < 4; step++) {
+            float d[8];
+            asm volatile("wgmma.fence.sync.aligned;" ::: "memory");
+            asm volatile("{\\n.reg .pred p;\\nsetp.ne.b32 p, %10, 0;\\n"
+                "wgmma.mma_async.sync.aligned.m64n16k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5,"
+                " %6, %7}, %8, %9, p, 1, 1, 0, 0;\\n}\\n"
+                : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]),
+                  "+f"(d[6]), "+f"(d[7])
+                : "l"(desc(a + 32 * step)), "l"(desc(b + 32 * step)), "r"(0));
+            asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory");
+            asm volatile("wgmma.wait_group.sync.aligned 0;" ::: "memory");
+            for (int i = 0; i < 8; i++) {
+              const int row = 16 * warp + g + 8 * ((i >> 1) & 1);
+              const int col = 8 * (i >> 2) + 2 * q + (i & 1);
+              out[(step * 64 + row) * 16 + col] = d[i];
+            }
+          }
+        }
+        """;
+    ByteBuffer in = ByteBuffer.allocateDirect(2 * 80 * 64).order(ByteOrder.LITTLE_ENDIAN);
+    for (int r = 0; r < 80; r++) {
+      for (int k = 0; k < 64; k++) {
+        float v = r < 64 ? (7 * r + 3 * k) % 199 + 1 : (k % 16 == r - 64 ? 1 : 0);
+        in.putShort(2 * (r * 64 + k), (short) (Float.floatToIntBits(v) >>> 16)); // bf16, exact
+      }
+    }
+    try (EmulatedDriver gpu = new EmulatedDriver()) {
+      Object k = gpu.load(new HostKernelCompiler().compile(src, gpu.device().arch(), "sw.cu"),
+          List.of("sw")).get("sw");
+      long dIn = gpu.alloc(in.capacity());
+      long dOut = gpu.alloc(4L * 4 * 64 * 16);
+      gpu.upload(dIn, in);
+      gpu.launch(k, Dim3.of(1), Dim3.of(128), 0, new Object[] {dIn, dOut, 0});
+      ByteBuffer out = ByteBuffer.allocateDirect(4 * 4 * 64 * 16).order(ByteOrder.LITTLE_ENDIAN);
+      gpu.download(out, dOut);
+      for (int step = 0; step < 4; step++) {
+        for (int r = 0; r < 64; r++) {
+          for (int n = 0; n < 16; n++) {
+            assertEquals((7 * r + 3 * (16 * step + n)) % 199 + 1,
+                out.getFloat(4 * ((step * 64 + r) * 16 + n)), "step " + step + " (" + r + ", "
+                + n + ")");
+          }
+        }
+      }
+    }
+    try (EmulatedDriver gpu = new EmulatedDriver()) {
+      Object k = gpu.load(new HostKernelCompiler().compile(src, gpu.device().arch(), "sw.cu"),
+          List.of("sw")).get("sw");
+      long dIn = gpu.alloc(in.capacity());
+      long dOut = gpu.alloc(4L * 4 * 64 * 16);
+      EmberException e = assertThrows(EmberException.class, () -> {
+        gpu.launch(k, Dim3.of(1), Dim3.of(128), 0, new Object[] {dIn, dOut, 128});
+        gpu.synchronize();
+      });
+      assertEquals(ErrorCode.KERNEL_FAILED, e.code());
+      assertTrue(e.getMessage().contains("first 128 bytes of a 1024-byte period"), e.getMessage());
+    }
+  }
+
   @Test
   void aMisalignedCpAsyncFailsTheLaunchWithItsReason() {
     assumeTrue(HostKernelCompiler.unavailableReason() == null,

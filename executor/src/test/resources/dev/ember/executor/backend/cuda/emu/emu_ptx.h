@@ -18,11 +18,12 @@
 // - ldmatrix.sync.aligned.m8n8.x{1,2,4}.shared.b16 (no .trans): a warp exchange of the lanes'
 //   row addresses, each lane then reading its words; rows must be 16-byte aligned.
 // - wgmma.mma_async.sync.aligned m64nNk16, f32 += f16/bf16, B (and A, unless A comes from
-//   registers) from shared memory through matrix descriptors without swizzle, K-major (no
-//   transpose): queued per thread and run when wgmma.wait_group retires its group, each thread
-//   computing its own accumulators from the shared memory of that moment (a stage overwritten
-//   before the wait is read overwritten); A from registers is gathered at issue. The fences
-//   (wgmma.fence, fence.proxy.async) have nothing to order here.
+//   registers) from shared memory through matrix descriptors without swizzle or with the 128-byte
+//   one (from a 1024-byte period's first 128 bytes), K-major (no transpose): queued per thread
+//   and run when wgmma.wait_group retires its group, each thread computing its own accumulators
+//   from the shared memory of that moment (a stage overwritten before the wait is read
+//   overwritten); A from registers is gathered at issue. The fences (wgmma.fence,
+//   fence.proxy.async) have nothing to order here.
 // - __cvta_generic_to_shared: a 32-bit handle that only these models decode; its low 18 bits are
 //   the offset in a 256 KiB window, as a wgmma descriptor keeps them.
 #pragma once
@@ -139,18 +140,29 @@ struct EmuCopy {
   unsigned src_bytes;
 };
 
-// One operand of a wgmma as its descriptor lays it out, K-major without swizzle: 8 x 8 core
-// matrices of 128 contiguous bytes (row-major inside), LBO bytes apart along K and SBO bytes apart
-// along the rows; `rows` rows by 16 K.
+// One operand of a wgmma as its descriptor lays it out, K-major, `rows` rows by 16 K. Without
+// swizzle: 8 x 8 core matrices of 128 contiguous bytes (row-major inside), LBO bytes apart along K
+// and SBO bytes apart along the rows. With the 128-byte swizzle: 8-row groups SBO bytes apart, row
+// r % 8 of a group 128 bytes after the one before, K contiguous from the start address, and then
+// the 16-byte chunk bits of each address (4-6) XORed with its bits 7-9 (LBO unused).
 struct EmuWgmmaOperand {
   const char* start;
   unsigned long long lbo, sbo;
   int rows;
+  unsigned addr;   // the start as a shared address (its low 18 bits), whose bits the swizzle uses
+  bool swizzle128;
 
   const char* at(int row, int k) const {
-    return start + (row >> 3) * sbo + (k >> 3) * lbo + (row & 7) * 16 + (k & 7) * 2;
+    if (!swizzle128) {
+      return start + (row >> 3) * sbo + (k >> 3) * lbo + (row & 7) * 16 + (k & 7) * 2;
+    }
+    unsigned long long a = addr + (row >> 3) * sbo + (row & 7) * 128 + k * 2;
+    return emu_shared_window(a ^ (((a >> 7) & 7u) << 4));
   }
-  const char* end() const { return at(rows - 1, 15) + 2; }  // past the last byte read
+  const char* end() const {  // past the last byte read: a swizzled row is read anywhere in its span
+    return swizzle128 ? emu_shared_window((addr & ~127u) + ((rows - 1) >> 3) * sbo + 8 * 128)
+                      : at(rows - 1, 15) + 2;
+  }
 };
 
 struct EmuWgmma {
@@ -370,10 +382,20 @@ static inline void emu_cp_async_wait_all() {
 // ---- wgmma ----------------------------------------------------------------------------------
 // An operand's descriptor read once, at issue: start address, LBO and SBO (all in 16-byte units).
 static inline EmuWgmmaOperand emu_wgmma_operand(unsigned long long desc, int rows) {
-  if ((desc >> 62) != 0) emu_fail("wgmma descriptor with a swizzle mode has no model");
+  const unsigned mode = (unsigned)(desc >> 62);
+  if (mode > 1) emu_fail("wgmma descriptor with a 64- or 32-byte swizzle has no model");
   if (((desc >> 49) & 7u) != 0) emu_fail("wgmma descriptor with a base offset has no model");
-  return {emu_shared_window((desc & 0x3fffu) << 4), ((desc >> 16) & 0x3fffu) << 4,
-          ((desc >> 32) & 0x3fffu) << 4, rows};
+  const unsigned addr = (unsigned)((desc & 0x3fffu) << 4);
+  if (mode == 1 && (addr & 0x380u) != 0) {
+    // The pattern repeats every 1024 bytes of address; a start in another 128 bytes of its period
+    // needs the base offset field, which has no model (and Ember's kernels align their stages).
+    emu_fail("128-byte-swizzled wgmma operand not in the first 128 bytes of a 1024-byte period");
+  }
+  if (mode == 1 && (addr & 0x70u) > 0x60u) {
+    emu_fail("128-byte-swizzled wgmma operand whose k16 step crosses its 128-byte span");
+  }
+  return {emu_shared_window(addr), ((desc >> 16) & 0x3fffu) << 4, ((desc >> 32) & 0x3fffu) << 4,
+          rows, addr, mode == 1};
 }
 
 static inline double emu_wgmma_element(const EmuWgmmaOperand& x, bool bf16, int row, int k) {
