@@ -117,23 +117,25 @@ def gemm_table(ember, data, wgmma):
     return lines
 
 
-# A sweep route's tile, K per stage (absent: 32) and stage count: "...-t128x256k64s3".
-SWEEP_ROUTE = re.compile(r"-t(\d+)x(\d+)(?:k(\d+))?s(\d+)$")
+# A sweep route's tile, K per stage (absent: 32), stage count and "ws" where warp-specialised:
+# "...-t128x256k64s3", "...-t128x128k64s4ws".
+SWEEP_ROUTE = re.compile(r"-t(\d+)x(\d+)(?:k(\d+))?s(\d+)(ws)?$")
 
 
 def stage_sweep(data):
     """TFLOP/s of the wgmma GEMM on fp16 data at 4096^3 per tile, K per stage (32, or 64 in the
-    128-byte swizzle) and pipeline depth (3 to 8 stages: SixteenBitDataCheck's sweep), from which
-    each tile's default depth is to be set; rows that disagreed with the fp32 kernel show as
-    FAILED."""
+    128-byte swizzle) and pipeline depth (3 to 8 stages: SixteenBitDataCheck's sweep; "ws" after
+    a tile: warp-specialised), from which each tile's default depth is to be set; rows that
+    disagreed with the fp32 kernel show as FAILED."""
     cells = {}
     for r in data.get("gemmTflops", []):
         match = SWEEP_ROUTE.search(str(r.get("route", "")))
         if r.get("gemm") != "wgmma-fp16-data-stages" or not str(r.get("shape", "")).startswith(
                 "square") or "tflops" not in r or not match:
             continue
-        m, n, k, stages = (int(g) if g else 32 for g in match.groups())
-        cells[((m, n, k), stages)] = f"{r['tflops']:.1f}" if r.get("passed") else "FAILED"
+        m, n, k, stages = (int(g) if g else 32 for g in match.groups()[:4])
+        tile = (m, n, k, match.group(5) is not None)
+        cells[(tile, stages)] = f"{r['tflops']:.1f}" if r.get("passed") else "FAILED"
     if not cells:
         return []
     depths = sorted({d for _, d in cells})
@@ -141,7 +143,7 @@ def stage_sweep(data):
              "| tile | K a stage | " + " | ".join(f"{d} stages" for d in depths) + " |",
              "|---|---:|" + "---:|" * len(depths)]
     for tile in sorted({t for t, _ in cells}):
-        lines.append(f"| {tile[0]}x{tile[1]} | {tile[2]} | "
+        lines.append(f"| {tile[0]}x{tile[1]}{' ws' if tile[3] else ''} | {tile[2]} | "
                      + " | ".join(cells.get((tile, d), "") for d in depths) + " |")
     return lines
 

@@ -46,6 +46,8 @@ class GpuSummaryTest {
            "route": "wgmma-fp16-data-stages-t64x128s8", "tflops": 990.0, "passed": false},
           {"gemm": "wgmma-fp16-data-stages", "shape": "square 4096^3",
            "route": "wgmma-fp16-data-stages-t128x256k64s3", "tflops": 300.0, "passed": true},
+          {"gemm": "wgmma-fp16-data-stages", "shape": "square 4096^3",
+           "route": "wgmma-fp16-data-stages-t128x128k64s8ws", "tflops": 320.0, "passed": true},
           {"gemm": "wgmma-fp16-data-stages", "shape": "minilm ffn-up 2048x1536x384",
            "route": "wgmma-fp16-data-stages-t64x128s3", "tflops": 50.0, "passed": true}]}
         """);
@@ -53,10 +55,11 @@ class GpuSummaryTest {
     // The wgmma GEMM on 16-bit data counts as generated; a row that disagreed counts as nothing.
     assertTrue(summary.contains("| fp16 | cublas-fp16 | 520.0 | 53% |"
         + " wgmma-fp16-data-stages-t128x256s8 | 330.0 | 650.0 | 0.51 |"), summary);
-    // The sweep per tile, K a stage and depth at 4096^3 only; a row that disagreed says so.
+    // The sweep per tile, K a stage and depth at 4096^3 only; a row that disagreed says so, and
+    // the warp-specialised kernel has rows of its own.
     assertTrue(summary.contains("| tile | K a stage | 3 stages | 8 stages |\n|---|---:|---:|---:|\n"
-        + "| 64x128 | 32 |  | FAILED |\n| 128x256 | 32 | 280.0 | 330.0 |\n"
-        + "| 128x256 | 64 | 300.0 |  |\n"), summary);
+        + "| 64x128 | 32 |  | FAILED |\n| 128x128 ws | 64 |  | 320.0 |\n"
+        + "| 128x256 | 32 | 280.0 | 330.0 |\n| 128x256 | 64 | 300.0 |  |\n"), summary);
     assertFalse(summary.contains("wgmma-bf16-data"), summary);
     assertTrue(summary.contains("| tf32 | nvrtc-tf32-t64k32 | 98.9 | 20% | nvrtc-tf32-t64k32 |"
         + " 98.9 | missing | n/a |"), summary);

@@ -43,22 +43,32 @@ public final class WgmmaGemm implements GpuGemm {
   /**
    * A block's tile: {@code warpgroups} x 64 rows (1 or 2) by {@code n} columns (128; 256 on
    * 16-bit data, where cp.async keeps the operands out of registers), its 16-bit-data pipeline
-   * {@code stages} deep (0: the kernel's own depth) in stages of {@code sliceK} K values.
+   * {@code stages} deep (0: the kernel's own depth) in stages of {@code sliceK} K values, fed by
+   * a producer warpgroup of its own where {@code specialised} ({@link
+   * WgmmaHalfDataSource#specialisedSource}).
    */
-  private record Tile(int warpgroups, int n, int stages, int sliceK) {
+  private record Tile(int warpgroups, int n, int stages, int sliceK, boolean specialised) {
     /** The tile with its kernel's own stage count and depth. */
     Tile(int warpgroups, int n) {
-      this(warpgroups, n, 0, WgmmaGemmSource.SLICE_K);
+      this(warpgroups, n, 0, WgmmaGemmSource.SLICE_K, false);
     }
 
     int m() {
       return WgmmaGemmSource.TILE_M * warpgroups;
     }
 
-    /** "128x128", "128x128s6" in the sweep, "128x128k64s4" in stages 64 deep. */
+    /** Threads a block: the consumers' warpgroups and the producer's. */
+    int threads() {
+      return WgmmaGemmSource.THREADS * (warpgroups + (specialised ? 1 : 0));
+    }
+
+    /**
+     * "128x128", "128x128s6" in the sweep, "128x128k64s4" in stages 64 deep, "128x128k64s4ws"
+     * warp-specialised.
+     */
     String label() {
       return m() + "x" + n + (sliceK == WgmmaGemmSource.SLICE_K ? "" : "k" + sliceK)
-          + (stages == 0 ? "" : "s" + stages);
+          + (stages == 0 ? "" : "s" + stages) + (specialised ? "ws" : "");
     }
 
     /** HALF_DATA and HALF_ROWS: the stages of the tile's pipeline, its own or the sweep's. */
@@ -110,7 +120,9 @@ public final class WgmmaGemm implements GpuGemm {
    * sweep (3 to 8, where they fit 227 KB; routes "...-t128x256s6"), in stages 32 and 64 deep
    * ("...-t128x256k64s3", 128-byte swizzled), for the check to measure which depth of cp.async
    * pipeline each tile wants: more stages keep more copies in flight, fewer let more blocks share
-   * a multiprocessor, deeper stages halve the barriers per K.
+   * a multiprocessor, deeper stages halve the barriers per K. The 128-wide tiles also come
+   * warp-specialised, in 4 and 6 stages 64 deep ("...-t128x128k64s4ws"): copies by a producer
+   * warpgroup, no block-wide barrier in the loop.
    */
   public static WgmmaGemm stageSweep(GpuDriver driver, KernelCompiler compiler,
       GemmPrecision precision) {
@@ -242,8 +254,7 @@ public final class WgmmaGemm implements GpuGemm {
           tile.halfDataStages(), tile.sliceK());
       case HALF_WEIGHTS -> WgmmaWeightsSource.sharedBytes(tile.warpgroups(), tile.n());
     };
-    driver.launch(kernel(tile, s.epilogue()), grid,
-        Dim3.of(WgmmaGemmSource.THREADS * tile.warpgroups()), shared,
+    driver.launch(kernel(tile, s.epilogue()), grid, Dim3.of(tile.threads()), shared,
         GemmKernels.args(a, b, c, bias,
             operands == Operands.HALF_WEIGHTS ? HalfWeights.kernelShape(s) : s));
   }
@@ -259,7 +270,13 @@ public final class WgmmaGemm implements GpuGemm {
         for (Tile t : List.of(T64, T128, T256)) {
           WgmmaHalfDataSource.SWEEP.stream()
               .filter(st -> WgmmaHalfDataSource.fits(t.warpgroups(), t.n(), st, k))
-              .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st, k)));
+              .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st, k, false)));
+        }
+      }
+      for (Tile t : List.of(T64, T128)) {
+        for (int st : WgmmaHalfDataSource.SPECIALISED_SWEEP) {
+          tiles.add(new Tile(t.warpgroups(), t.n(), st, WgmmaHalfDataSource.SPECIALISED_SLICE_K,
+              true));
         }
       }
     } else if (operands == Operands.HALF_DATA || operands == Operands.HALF_ROWS) {
@@ -295,8 +312,11 @@ public final class WgmmaGemm implements GpuGemm {
   private byte[] image(Tile tile, GemmEpilogue e) {
     String source = switch (operands) {
       case FLOAT32 -> source(precision, tile.warpgroups(), e);
-      case HALF_DATA, HALF_ROWS -> e.function() + WgmmaHalfDataSource.source(precision,
-          name(tile, e), tile.warpgroups(), tile.n(), tile.halfDataStages(), tile.sliceK());
+      case HALF_DATA, HALF_ROWS -> e.function() + (tile.specialised()
+          ? WgmmaHalfDataSource.specialisedSource(precision, name(tile, e), tile.warpgroups(),
+              tile.stages())
+          : WgmmaHalfDataSource.source(precision, name(tile, e), tile.warpgroups(), tile.n(),
+              tile.halfDataStages(), tile.sliceK()));
       case HALF_WEIGHTS -> e.function() + WgmmaWeightsSource.source(precision, name(tile, e),
           tile.warpgroups(), tile.n());
     };

@@ -20,7 +20,8 @@ import java.util.List;
  * memory ({@link #sharedBudget}). Staging float32 operands through registers, as the float32
  * kernel must, leaves the tensor cores idle while each slice is converted; with 16-bit data
  * nothing is converted. Stages 64 K deep (the device check's sweep) are laid out in rows of 128
- * bytes under wgmma's 128-byte swizzle instead ({@link WgmmaGemmSource#swizzled}).
+ * bytes under wgmma's 128-byte swizzle instead ({@link WgmmaGemmSource#swizzled}), and {@link
+ * #specialisedSource} feeds them from a producer warpgroup of their own.
  *
  * <p>Every row read must hold whole 16-byte chunks: A contiguous along K, B^T contiguous along K,
  * K, the row strides and both pointers multiples of 8 halves ({@link WgmmaGemm#onHalfData}).
@@ -102,11 +103,7 @@ final class WgmmaHalfDataSource {
     if (!SLICES.contains(sliceK)) {
       throw new IllegalArgumentException("stages " + SLICES + " deep, not " + sliceK);
     }
-    if (!fits(warpgroups, tileN, stages, sliceK)) {
-      throw new IllegalArgumentException(stages + " stages of " + TILE_M * warpgroups + "x"
-          + tileN + " by " + sliceK + " take " + sharedBytes(warpgroups, tileN, stages, sliceK)
-          + " bytes of shared memory, more than a block's " + MAX_SHARED);
-    }
+    requireFit(warpgroups, tileN, stages, sliceK);
     int tileM = TILE_M * warpgroups;
     int threads = THREADS * warpgroups;
     int chunksPerRow = sliceK / 8;
@@ -120,10 +117,7 @@ final class WgmmaHalfDataSource {
         .append("; needs sm_90a\n");
     s.append(WgmmaGemmSource.wgmmaHelpers(p, tileN, sliceK));
     s.append(MmaAsyncGemmSource.CP16);
-    s.append("extern \"C\" __global__ void __launch_bounds__(").append(threads).append(") ")
-        .append(name).append('(').append(GemmKernels.PARAMS.replace("const float* __restrict__ A,"
-            + " const float* __restrict__ B", "const unsigned short* __restrict__ A,"
-            + " const unsigned short* __restrict__ B")).append(") {\n");
+    s.append(signature(name, threads));
     s.append(WgmmaGemmSource.blockSetup(stages, tileM * sliceK / 2, tileN * sliceK / 2,
         tileM, tileN, true, WgmmaGemmSource.swizzled(sliceK)));
     s.append(line("const int kTiles = (K + %d) / %d;", sliceK - 1, sliceK));
@@ -143,6 +137,139 @@ final class WgmmaHalfDataSource {
     s.append(WgmmaGemmSource.storeAccumulators(tileN));
     s.append("}\n");
     return s.toString();
+  }
+
+  /** The mbarrier operations of a warp-specialised pipeline, on barriers in shared memory. */
+  static final String MBARRIERS = """
+      __device__ __forceinline__ unsigned ember_bar(const unsigned long long* b) {
+        return (unsigned) __cvta_generic_to_shared(b);
+      }
+      __device__ __forceinline__ void ember_bar_init(unsigned long long* b, unsigned count) {
+        asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" :: "r"(ember_bar(b)), "r"(count)
+            : "memory");
+      }
+      // Spins until the phase of parity `parity` of the barrier has completed.
+      __device__ __forceinline__ void ember_bar_wait(unsigned long long* b, unsigned parity) {
+        unsigned done;
+        do {
+          asm volatile("{\\n.reg .pred p;\\n"
+              "mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\\n"
+              "selp.u32 %0, 1, 0, p;\\n}\\n"
+              : "=r"(done) : "r"(ember_bar(b)), "r"(parity) : "memory");
+        } while (!done);
+      }
+      __device__ __forceinline__ void ember_bar_arrive(unsigned long long* b) {
+        asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" :: "r"(ember_bar(b)) : "memory");
+      }
+      // One arrival (counted in the barrier's init) once this thread's earlier cp.async landed.
+      __device__ __forceinline__ void ember_bar_arrive_on_copies(unsigned long long* b) {
+        asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];" :: "r"(ember_bar(b))
+            : "memory");
+      }
+      """;
+
+  /**
+   * The stage counts the sweep measures the warp-specialised kernel in, for each 128-wide tile:
+   * its producer runs ahead by up to all of them.
+   */
+  static final List<Integer> SPECIALISED_SWEEP = List.of(4, 6);
+
+  /** Stage depth of the warp-specialised kernel: 64 K, the 128-byte swizzle's rows. */
+  static final int SPECIALISED_SLICE_K = 2 * SLICE_K;
+
+  /**
+   * The warp-specialised kernel: {@code warpgroups} (1 or 2) consumer warpgroups multiply, as in
+   * {@link #source}, while one more, the producer, only copies. The producer fills stage kt %
+   * stages with slice kt once the consumers have released the slice that stage held, and each of
+   * its threads has the stage's "full" barrier arrive when its copies have landed; each consumer
+   * waits for that phase, issues the slice's products, and once the products of the slice before
+   * have retired releases that slice's stage on its "empty" barrier. No block-wide barrier in the
+   * loop: copies are issued by threads that never wait for the tensor cores, and a consumer
+   * warpgroup waits only for the data it reads. Stages 64 deep, 128-byte swizzled; 128 wide
+   * tiles (a 256-wide consumer's accumulators leave a producer no registers).
+   */
+  static String specialisedSource(GemmPrecision p, String name, int warpgroups, int stages) {
+    int tileN = TILE_N;
+    int sliceK = SPECIALISED_SLICE_K;
+    if (warpgroups != 1 && warpgroups != 2) {
+      throw new IllegalArgumentException("1 or 2 consumer warpgroups, not " + warpgroups);
+    }
+    requireFit(warpgroups, tileN, stages, sliceK);
+    int tileM = TILE_M * warpgroups;
+    int consumers = THREADS * warpgroups;
+    int chunksPerRow = sliceK / 8;
+    StringBuilder s = new StringBuilder();
+    s.append("// Ember ").append(p.confName()).append(" warp-specialised wgmma GEMM on 16-bit data"
+        + " (experimental): ").append(tileM).append('x').append(tileN).append(" tiles, ")
+        .append(warpgroups).append(" consumer warpgroup(s) and a producer, ").append(stages)
+        .append(" stages of K ").append(sliceK).append(" (128-byte swizzle) on mbarriers; needs"
+            + " sm_90a\n");
+    s.append(WgmmaGemmSource.wgmmaHelpers(p, tileN, sliceK));
+    s.append(MmaAsyncGemmSource.CP16);
+    s.append(MBARRIERS);
+    s.append(signature(name, consumers + THREADS));
+    s.append(WgmmaGemmSource.blockSetup(stages, tileM * sliceK / 2, tileN * sliceK / 2,
+        tileM, tileN, true, true));
+    s.append(line("__shared__ __align__(8) unsigned long long ember_full[%d], ember_empty[%d];",
+        stages, stages));
+    s.append(line("if (tid == 0) {"));
+    s.append(line("  for (int i = 0; i < %d; i++) {", stages));
+    s.append(line("    ember_bar_init(&ember_full[i], %d);  // each producer thread", THREADS));
+    s.append(line("    ember_bar_init(&ember_empty[i], %d);  // each consumer thread", consumers));
+    s.append(line("  }"));
+    s.append(line("  asm volatile(\"fence.mbarrier_init.release.cluster;\" ::: \"memory\");"));
+    s.append(line("}"));
+    s.append(line("__syncthreads();"));
+    s.append(line("const int kTiles = (K + %d) / %d;", sliceK - 1, sliceK));
+    s.append(line("if (wg == %d) {  // the producer", warpgroups));
+    s.append(line("  const int tid = threadIdx.x - %d;", consumers));
+    s.append("#define EMBER_LOAD(st, k0) \\\n");
+    s.append(copies("As", "A", "aOff", "m0", "M", "aRow", tileM * chunksPerRow / THREADS,
+        THREADS, sliceK));
+    s.append(copies("Bs", "B", "bOff", "n0", "N", "bCol", tileN * chunksPerRow / THREADS,
+        THREADS, sliceK).replaceAll(" \\\\\n$", "\n"));
+    s.append(line("  for (int kt = 0; kt < kTiles; kt++) {"));
+    s.append(line("    const int st = kt %% %d;", stages));
+    s.append(line("    if (kt >= %d) { ember_bar_wait(&ember_empty[st], (kt / %d - 1) & 1); }",
+        stages, stages));
+    s.append(line("    EMBER_LOAD(st, kt * %d)", sliceK));
+    s.append(line("    ember_bar_arrive_on_copies(&ember_full[st]);"));
+    s.append(line("  }"));
+    s.append(line("  asm volatile(\"cp.async.wait_all;\" ::: \"memory\");"));
+    s.append(line("  return;"));
+    s.append(line("}"));
+    s.append("#undef EMBER_LOAD\n");
+    s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
+    s.append(line("  const int st = kt %% %d;", stages));
+    s.append(line("  ember_bar_wait(&ember_full[st], (kt / %d) & 1);", stages));
+    // The producer's copies wrote through the generic proxy; this thread's products read through
+    // the async one.
+    s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
+    s.append(WgmmaGemmSource.sliceProducts(sliceK));
+    s.append(line("  asm volatile(\"wgmma.wait_group.sync.aligned 1;\" ::: \"memory\");"));
+    s.append(line("  if (kt > 0) { ember_bar_arrive(&ember_empty[(kt - 1) %% %d]); }  // retired",
+        stages));
+    s.append(line("}"));
+    s.append(line("asm volatile(\"wgmma.wait_group.sync.aligned 0;\" ::: \"memory\");"));
+    s.append(WgmmaGemmSource.storeAccumulators(tileN));
+    s.append("}\n");
+    return s.toString();
+  }
+
+  private static void requireFit(int warpgroups, int tileN, int stages, int sliceK) {
+    if (!fits(warpgroups, tileN, stages, sliceK)) {
+      throw new IllegalArgumentException(stages + " stages of " + TILE_M * warpgroups + "x"
+          + tileN + " by " + sliceK + " take " + sharedBytes(warpgroups, tileN, stages, sliceK)
+          + " bytes of shared memory, more than a block's " + MAX_SHARED);
+    }
+  }
+
+  /** The kernel's opening line: GEMM parameters with A and B as 16-bit data. */
+  private static String signature(String name, int threads) {
+    return "extern \"C\" __global__ void __launch_bounds__(" + threads + ") " + name + "("
+        + GemmKernels.PARAMS.replace("const float* __restrict__ A, const float* __restrict__ B",
+            "const unsigned short* __restrict__ A, const unsigned short* __restrict__ B")
+        + ") {\n";
   }
 
   /**

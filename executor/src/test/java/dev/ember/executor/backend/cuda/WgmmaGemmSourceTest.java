@@ -179,6 +179,12 @@ class WgmmaGemmSourceTest {
       sources.put(name, GemmEpilogue.NONE.function()
           + WgmmaHalfDataSource.source(p, name, tile[0], tile[1], tile[2], 64));
     }
+    // Warp-specialised: the producer warpgroup shares the consumers' register budget.
+    for (int warpgroups : new int[] {1, 2}) {
+      String name = "specialised_" + warpgroups;
+      sources.put(name, GemmEpilogue.NONE.function()
+          + WgmmaHalfDataSource.specialisedSource(p, name, warpgroups, 6));
+    }
     for (int warpgroups : new int[] {1, 2}) {
       String name = "weights_" + warpgroups;
       sources.put(name, GemmEpilogue.NONE.function()

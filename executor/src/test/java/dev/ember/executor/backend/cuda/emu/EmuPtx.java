@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * {@code cp.async} with its commit and wait, {@code ldmatrix} (x1, x2, x4, no transpose),
  * {@code wgmma.mma_async} (m64nNk16 with A from
  * shared-memory descriptors or from registers, B from a descriptor, scale-d given by the {@code
- * setp} idiom) with its fences, commit and wait. Any other
+ * setp} idiom) with its fences, commit and wait, and the {@code mbarrier} a warp-specialised
+ * pipeline waits on (init, arrive, a {@code try_wait.parity} poll given as a value by the {@code
+ * selp} idiom, and {@code cp.async.mbarrier.arrive.noinc}). Any other
  * PTX is refused with KERNEL_COMPILE_FAILED naming the instruction and its line.
  *
  * <p>The replacement keeps the statement's line count, so g++'s line numbers still point into the
@@ -100,6 +102,9 @@ final class EmuPtx {
           instructions.add(i.strip());
         }
       }
+      if (instructions.size() == 3 && instructions.get(1).startsWith("mbarrier.try_wait")) {
+        return tryWait(instructions);
+      }
       if (instructions.size() == 3) {
         return predicatedWgmma(instructions);
       }
@@ -146,11 +151,23 @@ final class EmuPtx {
           case "wgmma.commit_group.sync.aligned":
             return "emu_wgmma_commit();";
           // Every access runs in program order here: fences have nothing to order.
-          case "wgmma.fence.sync.aligned", "fence.proxy.async.shared::cta":
+          case "wgmma.fence.sync.aligned", "fence.proxy.async.shared::cta",
+              "fence.mbarrier_init.release.cluster":
             return ";";
           default:
             break;
         }
+      }
+      if (args.size() == 2 && op.equals("mbarrier.init.shared::cta.b64")) {
+        return "emu_mbarrier_init((unsigned)" + address(args.get(0), instr) + ", "
+            + ref(args.get(1), instr) + ");";
+      }
+      if (args.size() == 2 && args.get(0).equals("_")
+          && op.equals("mbarrier.arrive.shared::cta.b64")) {
+        return "emu_mbarrier_arrive((unsigned)" + address(args.get(1), instr) + ");";
+      }
+      if (args.size() == 1 && op.equals("cp.async.mbarrier.arrive.noinc.shared::cta.b64")) {
+        return "emu_cp_async_mbarrier_arrive((unsigned)" + address(args.get(0), instr) + ");";
       }
       if (args.size() == 1 && op.equals("cp.async.wait_group")) {
         return "emu_cp_async_wait(" + ref(args.get(0), instr) + ");";
@@ -200,6 +217,30 @@ final class EmuPtx {
           + ref(args.get(2), all) + ", " + ref(set.group(2), all) + " != 0, "
           + ref(args.get(4), all) + ", " + ref(args.get(5), all) + ", " + ref(args.get(6), all)
           + ", " + ref(args.get(7), all) + "); }";
+    }
+
+    /**
+     * {@code .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [bar], parity; selp.u32
+     * done, 1, 0, p;}: one poll of a barrier phase, its answer as a value for a C loop.
+     */
+    private String tryWait(List<String> instructions) {
+      String all = String.join("; ", instructions);
+      Matcher decl = PRED_DECL.matcher(instructions.get(0));
+      String[] wait = instructions.get(1).split("\\s+", 2);
+      String[] selp = instructions.get(2).split("\\s+", 2);
+      if (!decl.matches() || !wait[0].equals("mbarrier.try_wait.parity.shared::cta.b64")
+          || !selp[0].equals("selp.u32") || wait.length < 2 || selp.length < 2) {
+        throw refused(all);
+      }
+      String p = decl.group(1);
+      List<String> w = args(wait[1]);
+      List<String> sel = args(selp[1]);
+      if (w.size() != 3 || !w.get(0).equals(p) || sel.size() != 4 || !sel.get(1).equals("1")
+          || !sel.get(2).equals("0") || !sel.get(3).equals(p)) {
+        throw refused(all);
+      }
+      return "{ " + ref(sel.get(0), all) + " = emu_mbarrier_try_wait((unsigned)"
+          + address(w.get(1), all) + ", " + ref(w.get(2), all) + "); }";
     }
 
     /** D, A, B, C as four braced register lists of 4, 4, 2 and 4 operands. */
@@ -265,9 +306,10 @@ final class EmuPtx {
           "host emulator has no model of this inline PTX (" + program + " line " + line + "): '"
               + instr + "'",
           "run it on a GPU; the emulator models mma.sync (m16n8k8 tf32, m16n8k16 f16/bf16),"
-              + " cvt to tf32/f16x2/bf16x2, cp.async, ldmatrix (no .trans) and wgmma.mma_async"
-              + " (m64nNk16 f16/bf16, A from registers or unswizzled shared memory, B from"
-              + " unswizzled shared memory) with their groups (emu_ptx.h)");
+              + " cvt to tf32/f16x2/bf16x2, cp.async, ldmatrix (no .trans), wgmma.mma_async"
+              + " (m64nNk16 f16/bf16, A from registers or shared memory, B from shared memory,"
+              + " unswizzled or 128-byte swizzled) with their groups, and mbarrier init, arrive,"
+              + " try_wait.parity and cp.async.mbarrier.arrive.noinc (emu_ptx.h)");
     }
   }
 

@@ -251,6 +251,95 @@ class EmuPtxTest {
     }
   }
 
+  /**
+   * A producer warp copies 8 rounds of 32 floats through a ring of two shared stages, each copy's
+   * arrival on the stage's "full" barrier queued behind it; a consumer warp waits for each round's
+   * phase (the parity flips every second round), reads the stage and releases it on its "empty"
+   * barrier, which the producer waits for before reusing it. Copies land only when a waiter polls
+   * here, so a consumer that skipped its wait never sees them (and its early releases leave the
+   * producer waiting on phases that have already flipped back). A block whose threads all wait on
+   * a phase nobody completes fails instead of hanging.
+   */
+  @Test
+  void mbarrierPhasesOrderAProducersCopiesBeforeTheirConsumer() {
+    assumeTrue(HostKernelCompiler.unavailableReason() == null,
+        "no host compiler: " + HostKernelCompiler.unavailableReason());
+    String src = """
+        __device__ unsigned bar(unsigned long long* b) {
+          return (unsigned) __cvta_generic_to_shared(b);
+        }
+        __device__ void wait(unsigned long long* b, unsigned parity) {
+          unsigned done;
+          do {
+            asm volatile("{\\n.reg .pred p;\\n"
+                "mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\\n"
+                "selp.u32 %0, 1, 0, p;\\n}\\n" : "=r"(done) : "r"(bar(b)), "r"(parity));
+          } while (!done);
+        }
+        extern "C" __global__ void ring(const float* in, float* out, int hang) {
+          __shared__ __align__(16) float stage[2][32];
+          __shared__ __align__(8) unsigned long long full[2], empty[2];
+          const int t = threadIdx.x;
+          if (t == 0) {
+            for (int i = 0; i < 2; i++) {
+              asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" :: "r"(bar(&full[i])),
+                  "r"(8));
+              asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" :: "r"(bar(&empty[i])),
+                  "r"(32));
+            }
+            asm volatile("fence.mbarrier_init.release.cluster;");
+          }
+          __syncthreads();
+          if (hang) {
+            wait(&full[0], 0);
+            return;
+          }
+          if (t >= 32) {  // the producer: 8 lanes, 16 bytes each
+            const int l = t - 32;
+            if (l >= 8) return;
+            for (int r = 0; r < 8; r++) {
+              if (r >= 2) wait(&empty[r % 2], (r / 2 - 1) & 1);
+              const unsigned d = (unsigned) __cvta_generic_to_shared(&stage[r % 2][4 * l]);
+              asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(d),
+                  "l"(in + 32 * r + 4 * l));
+              asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];"
+                  :: "r"(bar(&full[r % 2])));
+            }
+            asm volatile("cp.async.wait_all;");
+            return;
+          }
+          for (int r = 0; r < 8; r++) {
+            wait(&full[r % 2], (r / 2) & 1);
+            out[32 * r + t] = stage[r % 2][t];
+            asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" :: "r"(bar(&empty[r % 2])));
+          }
+        }
+        """;
+    ByteBuffer in = ByteBuffer.allocateDirect(4 * 256).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 256; i++) {
+      in.putFloat(4 * i, i + 0.5f);
+    }
+    try (EmulatedDriver gpu = new EmulatedDriver()) {
+      Object k = gpu.load(new HostKernelCompiler().compile(src, gpu.device().arch(), "ring.cu"),
+          List.of("ring")).get("ring");
+      long dIn = gpu.alloc(4 * 256);
+      long dOut = gpu.alloc(4 * 256);
+      gpu.upload(dIn, in);
+      gpu.launch(k, Dim3.of(2), Dim3.of(64), 0, new Object[] {dIn, dOut, 0});
+      ByteBuffer out = ByteBuffer.allocateDirect(4 * 256).order(ByteOrder.LITTLE_ENDIAN);
+      gpu.download(out, dOut);
+      for (int i = 0; i < 256; i++) {
+        assertEquals(i + 0.5f, out.getFloat(4 * i), "element " + i);
+      }
+      EmberException e = assertThrows(EmberException.class, () -> {
+        gpu.launch(k, Dim3.of(1), Dim3.of(64), 0, new Object[] {dIn, dOut, 1});
+        gpu.synchronize();
+      });
+      assertEquals(ErrorCode.KERNEL_FAILED, e.code());
+      assertTrue(e.getMessage().contains("no arrival completes"), e.getMessage());
+    }
+  }
+
   @Test
   void aMisalignedCpAsyncFailsTheLaunchWithItsReason() {
     assumeTrue(HostKernelCompiler.unavailableReason() == null,

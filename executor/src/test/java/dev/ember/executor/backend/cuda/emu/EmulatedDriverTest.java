@@ -390,6 +390,33 @@ class EmulatedDriverTest {
     }
   }
 
+  /**
+   * A barrier after some threads have returned completes among those still running, as on a
+   * GPU (a warp-specialised kernel's producer returns first): the returned ones are not resumed.
+   */
+  @Test
+  void barrierAfterSomeThreadsReturnedCountsTheRest() {
+    String src = """
+        extern "C" __global__ void rest(float* out) {
+          __shared__ float s[64];
+          const int i = threadIdx.x;
+          if (i < 32) return;
+          s[i - 32] = (float) i;
+          __syncthreads();
+          out[i] = s[95 - i];  // written by thread 127 - i
+        }
+        """;
+    try (EmulatedDriver gpu = new EmulatedDriver()) {
+      Object k = kernel(gpu, src, "rest");
+      long out = gpu.alloc(4L * 96);
+      gpu.launch(k, Dim3.of(3), Dim3.of(96), 0, new Object[] {out});
+      float[] got = download(gpu, out, 96);
+      for (int i = 32; i < 96; i++) {
+        assertEquals(127 - i, got[i], "thread " + i);
+      }
+    }
+  }
+
   private static Object kernel(EmulatedDriver gpu, String source, String name) {
     byte[] image = COMPILER.compile(source, gpu.device().arch(), name + ".cu");
     return gpu.load(image, List.of(name)).get(name);

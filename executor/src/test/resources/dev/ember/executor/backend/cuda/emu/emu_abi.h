@@ -28,6 +28,7 @@ struct EmuHost {
   void (*sync_block)();  // __syncthreads
   void (*sync_warp)(unsigned int mask);  // barrier among the calling thread's warp
   void (*fail)(const char* why);  // a fault the module detected: reported with why, never returns
+  void (*yield)();  // lets the block's other threads run: a spin wait (mbarrier.try_wait)
 };
 
 // One kernel of a module. sig has one letter per parameter: p pointer, l 64-bit integer,
@@ -46,4 +47,4 @@ struct EmuModule {
   void (*bind)(const EmuThread* current);  // called before a fiber resumes
 };
 
-#define EMU_ABI_VERSION 2
+#define EMU_ABI_VERSION 3

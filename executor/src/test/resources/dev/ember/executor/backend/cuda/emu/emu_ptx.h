@@ -127,18 +127,82 @@ struct EmuGroups {
     ends.erase(ends.begin(), ends.begin() + (long)groups);
     for (size_t& end : ends) end -= done;
   }
+  // Runs f on the oldest `done` ops and drops them, with the groups they complete.
+  template <class F>
+  void retire_first(size_t done, F f) {
+    for (size_t i = 0; i < done; i++) f(ops[i]);
+    ops.erase(ops.begin(), ops.begin() + (long)done);
+    size_t gone = 0;
+    while (gone < ends.size() && ends[gone] <= done) gone++;
+    ends.erase(ends.begin(), ends.begin() + (long)gone);
+    for (size_t& end : ends) end -= done;
+  }
   void clear() {
     ops.clear();
     ends.clear();
   }
 };
 
+// ---- mbarrier -------------------------------------------------------------------------------
+// An mbarrier's 8 bytes of shared memory hold its state here: the arrivals each phase expects,
+// those still pending in the current phase, and the current phase's parity. A phase completes
+// when its last pending arrival comes; try_wait.parity(p) is true once the phase of parity p has
+// completed, that is while the current phase's parity is not p.
+struct EmuMbarrier {
+  unsigned expected;
+  unsigned pending : 31;
+  unsigned phase : 1;
+};
+static_assert(sizeof(EmuMbarrier) == 8, "an mbarrier is 8 bytes");
+
+// Polls since the block's last arrival: a block whose every thread spins on phases no arrival can
+// complete hangs a GPU; here it fails once this passes a bound.
+static thread_local unsigned long long emu_idle_polls;
+
+static inline EmuMbarrier* emu_mbarrier(unsigned addr) {
+  if (addr & 7u) emu_fail("mbarrier address not 8-byte aligned");
+  return (EmuMbarrier*)emu_shared_ptr(addr);
+}
+
+static inline void emu_mbarrier_init(unsigned addr, unsigned count) {
+  if (count == 0 || count >= (1u << 20)) emu_fail("mbarrier.init count must be 1 to 2^20 - 1");
+  EmuMbarrier* b = emu_mbarrier(addr);
+  b->expected = count;
+  b->pending = count;
+  b->phase = 0;
+}
+
+static inline void emu_mbarrier_arrive_on(EmuMbarrier* b) {
+  if (b->expected == 0 || b->pending == 0) emu_fail("arrive on an mbarrier never initialised");
+  if (--b->pending == 0) {
+    b->phase ^= 1u;
+    b->pending = b->expected;
+  }
+  emu_idle_polls = 0;
+}
+
+static inline void emu_mbarrier_arrive(unsigned addr) {
+  emu_mbarrier_arrive_on(emu_mbarrier(addr));
+}
+
+// A cp.async, or (arrive set) the arrival cp.async.mbarrier.arrive.noinc queues behind the
+// thread's earlier copies: it happens when they have landed.
 struct EmuCopy {
   char* dst;
   const char* src;
   unsigned bytes;
   unsigned src_bytes;
+  EmuMbarrier* arrive;
 };
+
+static inline void emu_land(const EmuCopy& c) {
+  if (c.arrive != nullptr) {
+    emu_mbarrier_arrive_on(c.arrive);
+    return;
+  }
+  memcpy(c.dst, c.src, c.src_bytes);
+  memset(c.dst + c.src_bytes, 0, c.bytes - c.src_bytes);
+}
 
 // One operand of a wgmma as its descriptor lays it out, K-major, `rows` rows by 16 K. Without
 // swizzle: 8 x 8 core matrices of 128 contiguous bytes (row-major inside), LBO bytes apart along K
@@ -362,17 +426,41 @@ static inline void emu_cp_async(bool global_only_l2, unsigned dst, const void* s
     emu_fail("cp.async address not aligned to the copy size (misaligned address on a GPU)");
   }
   emu_check_no_product_reads(to, bytes);
-  emu_self().copies.ops.push_back({to, (const char*)src, bytes, src_bytes});
+  emu_self().copies.ops.push_back({to, (const char*)src, bytes, src_bytes, nullptr});
+}
+
+// cp.async.mbarrier.arrive.noinc: one arrival on the barrier (counted in its init count) once
+// every cp.async this thread issued before it has landed.
+static inline void emu_cp_async_mbarrier_arrive(unsigned addr) {
+  emu_self().copies.ops.push_back({nullptr, nullptr, 0, 0, emu_mbarrier(addr)});
+}
+
+// mbarrier.try_wait.parity. Copies land late here: a thread polling a phase that has not
+// completed first lands, in every thread of the block, the copies queued before an arrival on
+// this barrier, with those arrivals; if the phase is still open it lets the others run.
+static inline bool emu_mbarrier_try_wait(unsigned addr, unsigned parity) {
+  EmuMbarrier* b = emu_mbarrier(addr);
+  if (b->phase == (parity & 1u) && emu_states != nullptr) {
+    for (unsigned t = 0; t < emu_cur->block->threads; t++) {
+      EmuGroups<EmuCopy>& q = emu_states[t].copies;
+      size_t upto = 0;
+      for (size_t i = 0; i < q.ops.size(); i++)
+        if (q.ops[i].arrive == b) upto = i + 1;
+      q.retire_first(upto, emu_land);
+    }
+  }
+  if (b->phase != (parity & 1u)) return true;
+  if (++emu_idle_polls > 1000ull * emu_cur->block->threads) {
+    emu_fail("every thread waits on an mbarrier phase that no arrival completes (a hang on a"
+             " GPU)");
+  }
+  emu_host->yield();
+  return false;
 }
 
 static inline void emu_cp_async_commit() { emu_self().copies.commit(); }
 
-static inline void emu_cp_async_wait(unsigned n) {
-  emu_self().copies.retire(n, [](const EmuCopy& c) {
-    memcpy(c.dst, c.src, c.src_bytes);
-    memset(c.dst + c.src_bytes, 0, c.bytes - c.src_bytes);
-  });
-}
+static inline void emu_cp_async_wait(unsigned n) { emu_self().copies.retire(n, emu_land); }
 
 static inline void emu_cp_async_wait_all() {
   emu_cp_async_commit();

@@ -184,11 +184,12 @@ void suspend(State why, unsigned mask) {
 }
 void sync_block() { suspend(WAIT_BLOCK, 0); }
 void sync_warp(unsigned mask) { suspend(WAIT_WARP, mask); }
+void yield() { suspend(READY, 0); }
 [[noreturn]] void fail(const char* why) {
   snprintf(g_reason, sizeof g_reason, "%s", why);
   abort();  // the fault handler reports it, with the kernel, block and thread
 }
-const EmuHost kHost = {sync_block, sync_warp, fail};
+const EmuHost kHost = {sync_block, sync_warp, fail, yield};
 
 std::string fmt_dim(const uint3& d) {
   return "(" + std::to_string(d.x) + ", " + std::to_string(d.y) + ", " + std::to_string(d.z) + ")";
@@ -204,7 +205,9 @@ bool release_barriers(Worker* w, unsigned n, std::string* why) {
   }
   bool released = false;
   if (at_block > 0 && at_block == live) {
-    for (unsigned t = 0; t < n; t++) w->fibers[t].state = READY;
+    // Threads that returned stay returned: a GPU's barrier counts only those still running.
+    for (unsigned t = 0; t < n; t++)
+      if (w->fibers[t].state == WAIT_BLOCK) w->fibers[t].state = READY;
     return true;
   }
   for (unsigned base = 0; base < n; base += 32) {
@@ -258,8 +261,10 @@ void run_block(Worker* w, uint64_t linear) {
       }
     }
     if (live == 0) break;
+    bool spinning = false;  // a thread that yielded runs again in the next round
+    for (unsigned t = 0; t < n; t++) spinning |= w->fibers[t].state == READY;
     std::string why;
-    if (!release_barriers(w, n, &why)) {
+    if (!release_barriers(w, n, &why) && !spinning) {
       L->fail("block " + fmt_dim(w->block.block_idx) + ": " + why);
       // The suspended fibers are abandoned; their stacks go back to the pool.
       for (unsigned t = 0; t < n; t++)
