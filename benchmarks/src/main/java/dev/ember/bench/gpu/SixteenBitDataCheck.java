@@ -16,7 +16,7 @@ import java.util.List;
  * its own: Ember's wgmma GEMM on 16-bit data ({@link WgmmaGemm#onHalfData}) and, where cuBLAS
  * loads, cuBLAS on the same copies ({@link CublasHalfData}), at 4096^3 and MiniLM's shapes at
  * 2,048 tokens; at fp16 also every wgmma tile in 3 to 8 stages 32 or 64 deep, the latter
- * 128-byte swizzled, and the 128-wide tiles warp-specialised ({@link WgmmaGemm#stageSweep}). Each
+ * 128-byte swizzled, and each tile warp-specialised ({@link WgmmaGemm#stageSweep}). Each
  * result is checked against the generated FP32 kernel on the float32 originals. {@code
  * summary.md} reads Ember's GEMMs against cuBLAS's figure here: what this device reaches with
  * 16-bit operands.

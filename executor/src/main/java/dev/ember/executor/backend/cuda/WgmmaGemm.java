@@ -120,9 +120,9 @@ public final class WgmmaGemm implements GpuGemm {
    * sweep (3 to 8, where they fit 227 KB; routes "...-t128x256s6"), in stages 32 and 64 deep
    * ("...-t128x256k64s3", 128-byte swizzled), for the check to measure which depth of cp.async
    * pipeline each tile wants: more stages keep more copies in flight, fewer let more blocks share
-   * a multiprocessor, deeper stages halve the barriers per K. The 128-wide tiles also come
-   * warp-specialised, in 4 and 6 stages 64 deep ("...-t128x128k64s4ws"): copies by a producer
-   * warpgroup, no block-wide barrier in the loop.
+   * a multiprocessor, deeper stages halve the barriers per K. Every tile also comes
+   * warp-specialised, in 4 and 6 stages 64 deep where they fit ("...-t128x128k64s4ws"): copies
+   * by a producer warpgroup, no block-wide barrier in the loop.
    */
   public static WgmmaGemm stageSweep(GpuDriver driver, KernelCompiler compiler,
       GemmPrecision precision) {
@@ -273,11 +273,11 @@ public final class WgmmaGemm implements GpuGemm {
               .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st, k, false)));
         }
       }
-      for (Tile t : List.of(T64, T128)) {
-        for (int st : WgmmaHalfDataSource.SPECIALISED_SWEEP) {
-          tiles.add(new Tile(t.warpgroups(), t.n(), st, WgmmaHalfDataSource.SPECIALISED_SLICE_K,
-              true));
-        }
+      int k = WgmmaHalfDataSource.SPECIALISED_SLICE_K;
+      for (Tile t : List.of(T64, T128, T256)) {
+        WgmmaHalfDataSource.SPECIALISED_SWEEP.stream()
+            .filter(st -> WgmmaHalfDataSource.fits(t.warpgroups(), t.n(), st, k))
+            .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st, k, true)));
       }
     } else if (operands == Operands.HALF_DATA || operands == Operands.HALF_ROWS) {
       tiles.addAll(List.of(T128, T256, T64));
@@ -314,7 +314,7 @@ public final class WgmmaGemm implements GpuGemm {
       case FLOAT32 -> source(precision, tile.warpgroups(), e);
       case HALF_DATA, HALF_ROWS -> e.function() + (tile.specialised()
           ? WgmmaHalfDataSource.specialisedSource(precision, name(tile, e), tile.warpgroups(),
-              tile.stages())
+              tile.n(), tile.stages())
           : WgmmaHalfDataSource.source(precision, name(tile, e), tile.warpgroups(), tile.n(),
               tile.halfDataStages(), tile.sliceK()));
       case HALF_WEIGHTS -> e.function() + WgmmaWeightsSource.source(precision, name(tile, e),

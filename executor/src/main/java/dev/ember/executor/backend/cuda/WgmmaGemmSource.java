@@ -234,6 +234,13 @@ public final class WgmmaGemmSource {
    */
   static String blockSetup(int stages, int aWords, int bWords, int tileM, int tileN,
       boolean dynamic, boolean swizzled) {
+    return stageArrays(stages, aWords, bWords, dynamic, swizzled)
+        + blockCoordinates(tileM, tileN);
+  }
+
+  /** The stages of {@link #blockSetup}: shared arrays {@code As} and {@code Bs}. */
+  static String stageArrays(int stages, int aWords, int bWords, boolean dynamic,
+      boolean swizzled) {
     String base = swizzled
         ? line("unsigned* const ember_stages = ember_smem + ((%d - ((unsigned)"
             + " __cvta_generic_to_shared(ember_smem) & %d)) & %d) / 4;", SWIZZLE_PERIOD,
@@ -249,7 +256,7 @@ public final class WgmmaGemmSource {
         : line("__shared__ __align__(128) unsigned As[%d][%d];  // [stage][core matrices]",
             stages, aWords)
             + line("__shared__ __align__(128) unsigned Bs[%d][%d];", stages, bWords);
-    return arrays + blockCoordinates(tileM, tileN);
+    return arrays;
   }
 
   /**
@@ -257,14 +264,23 @@ public final class WgmmaGemmSource {
    * accumulators: every wgmma kernel's setup after its shared arrays.
    */
   static String blockCoordinates(int tileM, int tileN) {
+    return coordinates(tileM, tileN) + accumulators(tileN);
+  }
+
+  /** Thread and warp coordinates, the block's tile origin and batch offsets. */
+  static String coordinates(int tileM, int tileN) {
     return line("const int tid = threadIdx.x;")
         + line("const int wg = tid >> 7, warp = (tid >> 5) & 3;")
         + line("const int g = (tid & 31) >> 2, t = tid & 3;")
         + line("const int m0 = blockIdx.y * %d, n0 = blockIdx.x * %d;", tileM, tileN)
         + line("const long long aOff = blockIdx.z * aBatch;")
         + line("const long long bOff = blockIdx.z * bBatch;")
-        + line("const long long cOff = blockIdx.z * cBatch;")
-        + line("float acc[%d];", tileN / 2)
+        + line("const long long cOff = blockIdx.z * cBatch;");
+  }
+
+  /** A thread's {@code tileN / 2} accumulators of an m64n{@code tileN} wgmma, zeroed. */
+  static String accumulators(int tileN) {
+    return line("float acc[%d];", tileN / 2)
         // Unrolled, so the accumulators stay registers: with 128 of them (256-wide tiles) a
         // rolled loop puts them on the stack, and ptxas then serialises every wgmma.
         + line("#pragma unroll")

@@ -169,10 +169,20 @@ final class WgmmaHalfDataSource {
       """;
 
   /**
-   * The stage counts the sweep measures the warp-specialised kernel in, for each 128-wide tile:
-   * its producer runs ahead by up to all of them.
+   * The stage counts the sweep measures the warp-specialised kernel in, for each tile, where they
+   * fit: its producer runs ahead by up to all of them.
    */
   static final List<Integer> SPECIALISED_SWEEP = List.of(4, 6);
+
+  /**
+   * Registers a producer thread keeps, and a consumer thread takes, where two 256-wide consumers
+   * share a block with it: 128 x 56 + 256 x 224 = 64,512 of the multiprocessor's 65,536
+   * (multiples of 8). ptxas spills the producer's 24 copies a slice at 40, and fits the consumers
+   * (216 registers without a producer) in 224.
+   */
+  static final int PRODUCER_REGISTERS = 56;
+
+  static final int CONSUMER_REGISTERS = 224;
 
   /** Stage depth of the warp-specialised kernel: 64 K, the 128-byte swizzle's rows. */
   static final int SPECIALISED_SLICE_K = 2 * SLICE_K;
@@ -185,15 +195,21 @@ final class WgmmaHalfDataSource {
    * waits for that phase, issues the slice's products, and once the products of the slice before
    * have retired releases that slice's stage on its "empty" barrier. No block-wide barrier in the
    * loop: copies are issued by threads that never wait for the tensor cores, and a consumer
-   * warpgroup waits only for the data it reads. Stages 64 deep, 128-byte swizzled; 128 wide
-   * tiles (a 256-wide consumer's accumulators leave a producer no registers).
+   * warpgroup waits only for the data it reads. Stages 64 deep, 128-byte swizzled; tiles 128 or
+   * 256 wide. Two 256-wide consumers need more registers (128 accumulators each) than an even
+   * share of the 384 threads' 64K: the producer gives its surplus up ({@link #PRODUCER_REGISTERS},
+   * {@code setmaxnreg}) and they take it ({@link #CONSUMER_REGISTERS}).
    */
-  static String specialisedSource(GemmPrecision p, String name, int warpgroups, int stages) {
-    int tileN = TILE_N;
+  static String specialisedSource(GemmPrecision p, String name, int warpgroups, int tileN,
+      int stages) {
     int sliceK = SPECIALISED_SLICE_K;
     if (warpgroups != 1 && warpgroups != 2) {
       throw new IllegalArgumentException("1 or 2 consumer warpgroups, not " + warpgroups);
     }
+    if (tileN != TILE_N && tileN != 2 * TILE_N) {
+      throw new IllegalArgumentException("tiles 128 or 256 wide, not " + tileN);
+    }
+    boolean rebalance = warpgroups == 2 && tileN == 2 * TILE_N;
     requireFit(warpgroups, tileN, stages, sliceK);
     int tileM = TILE_M * warpgroups;
     int consumers = THREADS * warpgroups;
@@ -208,8 +224,9 @@ final class WgmmaHalfDataSource {
     s.append(MmaAsyncGemmSource.CP16);
     s.append(MBARRIERS);
     s.append(signature(name, consumers + THREADS));
-    s.append(WgmmaGemmSource.blockSetup(stages, tileM * sliceK / 2, tileN * sliceK / 2,
-        tileM, tileN, true, true));
+    s.append(WgmmaGemmSource.stageArrays(stages, tileM * sliceK / 2, tileN * sliceK / 2, true,
+        true));
+    s.append(WgmmaGemmSource.coordinates(tileM, tileN));
     s.append(line("__shared__ __align__(8) unsigned long long ember_full[%d], ember_empty[%d];",
         stages, stages));
     s.append(line("if (tid == 0) {"));
@@ -222,6 +239,10 @@ final class WgmmaHalfDataSource {
     s.append(line("__syncthreads();"));
     s.append(line("const int kTiles = (K + %d) / %d;", sliceK - 1, sliceK));
     s.append(line("if (wg == %d) {  // the producer", warpgroups));
+    if (rebalance) {
+      s.append(line("  asm volatile(\"setmaxnreg.dec.sync.aligned.u32 %d;\");",
+          PRODUCER_REGISTERS));
+    }
     s.append(line("  const int tid = threadIdx.x - %d;", consumers));
     s.append("#define EMBER_LOAD(st, k0) \\\n");
     s.append(copies("As", "A", "aOff", "m0", "M", "aRow", tileM * chunksPerRow / THREADS,
@@ -239,6 +260,13 @@ final class WgmmaHalfDataSource {
     s.append(line("  return;"));
     s.append(line("}"));
     s.append("#undef EMBER_LOAD\n");
+    if (rebalance) {
+      s.append(line("asm volatile(\"setmaxnreg.inc.sync.aligned.u32 %d;\");",
+          CONSUMER_REGISTERS));
+    }
+    // Only now: accumulators live before the producer gives up its registers would be held
+    // under the launch's even share.
+    s.append(WgmmaGemmSource.accumulators(tileN));
     s.append(line("for (int kt = 0; kt < kTiles; kt++) {"));
     s.append(line("  const int st = kt %% %d;", stages));
     s.append(line("  ember_bar_wait(&ember_full[st], (kt / %d) & 1);", stages));

@@ -179,11 +179,12 @@ class WgmmaGemmSourceTest {
       sources.put(name, GemmEpilogue.NONE.function()
           + WgmmaHalfDataSource.source(p, name, tile[0], tile[1], tile[2], 64));
     }
-    // Warp-specialised: the producer warpgroup shares the consumers' register budget.
-    for (int warpgroups : new int[] {1, 2}) {
-      String name = "specialised_" + warpgroups;
+    // Warp-specialised: the producer warpgroup shares the consumers' register budget, which
+    // two 256-wide consumers take most of (setmaxnreg).
+    for (int[] tile : new int[][] {{1, 128, 6}, {2, 128, 6}, {2, 256, 4}}) {
+      String name = "specialised_" + tile[0] + "_" + tile[1];
       sources.put(name, GemmEpilogue.NONE.function()
-          + WgmmaHalfDataSource.specialisedSource(p, name, warpgroups, 6));
+          + WgmmaHalfDataSource.specialisedSource(p, name, tile[0], tile[1], tile[2]));
     }
     for (int warpgroups : new int[] {1, 2}) {
       String name = "weights_" + warpgroups;

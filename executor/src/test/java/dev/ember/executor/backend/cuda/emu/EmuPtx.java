@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * shared-memory descriptors or from registers, B from a descriptor, scale-d given by the {@code
  * setp} idiom) with its fences, commit and wait, and the {@code mbarrier} a warp-specialised
  * pipeline waits on (init, arrive, a {@code try_wait.parity} poll given as a value by the {@code
- * selp} idiom, and {@code cp.async.mbarrier.arrive.noinc}). Any other
+ * selp} idiom, and {@code cp.async.mbarrier.arrive.noinc}) and {@code setmaxnreg} (its count
+ * checked). Any other
  * PTX is refused with KERNEL_COMPILE_FAILED naming the instruction and its line.
  *
  * <p>The replacement keeps the statement's line count, so g++'s line numbers still point into the
@@ -169,6 +170,15 @@ final class EmuPtx {
       if (args.size() == 1 && op.equals("cp.async.mbarrier.arrive.noinc.shared::cta.b64")) {
         return "emu_cp_async_mbarrier_arrive((unsigned)" + address(args.get(0), instr) + ");";
       }
+      if (args.size() == 1 && (op.equals("setmaxnreg.inc.sync.aligned.u32")
+          || op.equals("setmaxnreg.dec.sync.aligned.u32"))) {
+        // Registers are the host's here; only the count's rule is checked.
+        int n = Integer.parseInt(ref(args.get(0), instr));
+        if (n < 24 || n > 256 || n % 8 != 0) {
+          throw refused(instr + " (setmaxnreg takes a multiple of 8 from 24 to 256)");
+        }
+        return ";";
+      }
       if (args.size() == 1 && op.equals("cp.async.wait_group")) {
         return "emu_cp_async_wait(" + ref(args.get(0), instr) + ");";
       }
@@ -308,8 +318,9 @@ final class EmuPtx {
           "run it on a GPU; the emulator models mma.sync (m16n8k8 tf32, m16n8k16 f16/bf16),"
               + " cvt to tf32/f16x2/bf16x2, cp.async, ldmatrix (no .trans), wgmma.mma_async"
               + " (m64nNk16 f16/bf16, A from registers or shared memory, B from shared memory,"
-              + " unswizzled or 128-byte swizzled) with their groups, and mbarrier init, arrive,"
-              + " try_wait.parity and cp.async.mbarrier.arrive.noinc (emu_ptx.h)");
+              + " unswizzled or 128-byte swizzled) with their groups, mbarrier init, arrive,"
+              + " try_wait.parity and cp.async.mbarrier.arrive.noinc, and setmaxnreg"
+              + " (emu_ptx.h)");
     }
   }
 
