@@ -193,7 +193,8 @@ final class WgmmaHalfDataSource {
    * stages with slice kt once the consumers have released the slice that stage held, and each of
    * its threads has the stage's "full" barrier arrive when its copies have landed; each consumer
    * waits for that phase, issues the slice's products, and once the products of the slice before
-   * have retired releases that slice's stage on its "empty" barrier. No block-wide barrier in the
+   * have retired releases that slice's stage on its "empty" barrier (one arrival a warp, not a
+   * thread: 8 a slice, not 256, on the 128-row tiles). No block-wide barrier in the
    * loop: copies are issued by threads that never wait for the tensor cores, and a consumer
    * warpgroup waits only for the data it reads. Stages 64 deep, 128-byte swizzled; tiles 128 or
    * 256 wide. Two 256-wide consumers need more registers (128 accumulators each) than an even
@@ -232,7 +233,8 @@ final class WgmmaHalfDataSource {
     s.append(line("if (tid == 0) {"));
     s.append(line("  for (int i = 0; i < %d; i++) {", stages));
     s.append(line("    ember_bar_init(&ember_full[i], %d);  // each producer thread", THREADS));
-    s.append(line("    ember_bar_init(&ember_empty[i], %d);  // each consumer thread", consumers));
+    s.append(line("    ember_bar_init(&ember_empty[i], %d);  // each consumer warp",
+        consumers / 32));
     s.append(line("  }"));
     s.append(line("  asm volatile(\"fence.mbarrier_init.release.cluster;\" ::: \"memory\");"));
     s.append(line("}"));
@@ -275,8 +277,11 @@ final class WgmmaHalfDataSource {
     s.append(line("  asm volatile(\"fence.proxy.async.shared::cta;\" ::: \"memory\");"));
     s.append(WgmmaGemmSource.sliceProducts(sliceK));
     s.append(line("  asm volatile(\"wgmma.wait_group.sync.aligned 1;\" ::: \"memory\");"));
-    s.append(line("  if (kt > 0) { ember_bar_arrive(&ember_empty[(kt - 1) %% %d]); }  // retired",
-        stages));
+    // wait_group is warp-synchronous (.sync): when it returns in lane 0, every lane's products
+    // of slice kt - 1 have retired, so one arrival a warp releases the warp's share.
+    s.append(line("  if (kt > 0 && (tid & 31) == 0) {"));
+    s.append(line("    ember_bar_arrive(&ember_empty[(kt - 1) %% %d]);", stages));
+    s.append(line("  }"));
     s.append(line("}"));
     s.append(line("asm volatile(\"wgmma.wait_group.sync.aligned 0;\" ::: \"memory\");"));
     s.append(WgmmaGemmSource.storeAccumulators(tileN));

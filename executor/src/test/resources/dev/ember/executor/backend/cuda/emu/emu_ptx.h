@@ -20,10 +20,10 @@
 // - wgmma.mma_async.sync.aligned m64nNk16, f32 += f16/bf16, B (and A, unless A comes from
 //   registers) from shared memory through matrix descriptors without swizzle or with the 128-byte
 //   one (from a 1024-byte period's first 128 bytes), K-major (no transpose): queued per thread
-//   and run when wgmma.wait_group retires its group, each thread computing its own accumulators
-//   from the shared memory of that moment (a stage overwritten before the wait is read
-//   overwritten); A from registers is gathered at issue. The fences (wgmma.fence,
-//   fence.proxy.async) have nothing to order here.
+//   and run when wgmma.wait_group retires its group (where, being .sync, the warp meets), each
+//   thread computing its own accumulators from the shared memory of that moment (a stage
+//   overwritten before the wait is read overwritten); A from registers is gathered at issue. The
+//   fences (wgmma.fence, fence.proxy.async) have nothing to order here.
 // - __cvta_generic_to_shared: a 32-bit handle that only these models decode; its low 18 bits are
 //   the offset in a 256 KiB window, as a wgmma descriptor keeps them.
 #pragma once
@@ -575,4 +575,8 @@ static inline void emu_wgmma_rs(bool bf16, int n, float* const* d, const unsigne
 
 static inline void emu_wgmma_commit() { emu_self().products.commit(); }
 
-static inline void emu_wgmma_wait(unsigned n) { emu_self().products.retire(n, emu_wgmma_run); }
+// .sync: no lane returns before every lane of its warp has retired its groups.
+static inline void emu_wgmma_wait(unsigned n) {
+  emu_self().products.retire(n, emu_wgmma_run);
+  __syncwarp();
+}
