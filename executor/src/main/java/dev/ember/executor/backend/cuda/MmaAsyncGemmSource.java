@@ -116,8 +116,8 @@ final class MmaAsyncGemmSource {
         + macroLine("  ember_cp16(&As[st][row][kc], ok ? A + aOff + (long long)gm * aRow"
             + " + gk : A, ok);")
         + macroLine("}"));
-    s.append(halfB ? halfCopies("Bs", "B", "bOff", "n0", "N", "bCol", tile, tk, threads)
-        .replaceAll(" \\\\\n$", "\n") : macroLine(
+    s.append(halfB ? lastLine(halfCopies("Bs", "B", "bOff", "n0", "N", "bCol", tile, tk,
+        threads)) : macroLine(
         "_Pragma(\"unroll\") for(int i = 0; i < %d; i++) {", bChunks)
         + macroLine("  const int c = tid + i * %d;", threads)
         + macroLine("  const int kr = c / %d, nc = (c %% %d) * 4;", tile / 4, tile / 4)
@@ -303,5 +303,10 @@ final class MmaAsyncGemmSource {
   /** A line of a multi-line macro: indented, ending in a continuing backslash. */
   static String macroLine(String format, Object... args) {
     return "  " + format.formatted(args) + " \\\n";
+  }
+
+  /** {@link #macroLine} lines whose last one ends the macro (no continuing backslash). */
+  static String lastLine(String macroLines) {
+    return macroLines.substring(0, macroLines.length() - " \\\n".length()) + "\n";
   }
 }

@@ -267,18 +267,10 @@ public final class WgmmaGemm implements GpuGemm {
     List<Tile> tiles = new ArrayList<>();
     if (sweep) {
       for (int k : WgmmaHalfDataSource.SLICES) {
-        for (Tile t : List.of(T64, T128, T256)) {
-          WgmmaHalfDataSource.SWEEP.stream()
-              .filter(st -> WgmmaHalfDataSource.fits(t.warpgroups(), t.n(), st, k))
-              .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st, k, false)));
-        }
+        tiles.addAll(sweep(WgmmaHalfDataSource.SWEEP, k, false));
       }
-      int k = WgmmaHalfDataSource.SPECIALISED_SLICE_K;
-      for (Tile t : List.of(T64, T128, T256)) {
-        WgmmaHalfDataSource.SPECIALISED_SWEEP.stream()
-            .filter(st -> WgmmaHalfDataSource.fits(t.warpgroups(), t.n(), st, k))
-            .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st, k, true)));
-      }
+      tiles.addAll(sweep(WgmmaHalfDataSource.SPECIALISED_SWEEP,
+          WgmmaHalfDataSource.SPECIALISED_SLICE_K, true));
     } else if (operands == Operands.HALF_DATA || operands == Operands.HALF_ROWS) {
       tiles.addAll(List.of(T128, T256, T64));
     } else {
@@ -298,6 +290,17 @@ public final class WgmmaGemm implements GpuGemm {
           : GemmRoute.of(route, s, precision, compile, enqueue));
     }
     return routes;
+  }
+
+  /** Each tile in each of {@code stageCounts} that fits, stages {@code sliceK} deep. */
+  private static List<Tile> sweep(List<Integer> stageCounts, int sliceK, boolean specialised) {
+    List<Tile> tiles = new ArrayList<>();
+    for (Tile t : List.of(T64, T128, T256)) {
+      stageCounts.stream()
+          .filter(st -> WgmmaHalfDataSource.fits(t.warpgroups(), t.n(), st, sliceK))
+          .forEach(st -> tiles.add(new Tile(t.warpgroups(), t.n(), st, sliceK, specialised)));
+    }
+    return tiles;
   }
 
   private String name(Tile tile, GemmEpilogue e) {

@@ -1,5 +1,6 @@
 package dev.ember.executor.backend.cuda;
 
+import static dev.ember.executor.backend.cuda.MmaAsyncGemmSource.lastLine;
 import static dev.ember.executor.backend.cuda.MmaAsyncGemmSource.macroLine;
 
 /**
@@ -358,11 +359,6 @@ public final class WgmmaGemmSource {
       new Operand("A", "aOff", "m0", "M", "aRow", "aCol", "ra", "As", "gm", "row", "x");
   private static final Operand B =
       new Operand("B", "bOff", "n0", "N", "bCol", "bRow", "rb", "Bs", "gn", "col", "y");
-
-  /** {@code macro} lines whose last one ends the macro (no continuing backslash). */
-  private static String lastLine(String macroLines) {
-    return macroLines.substring(0, macroLines.length() - " \\\n".length()) + "\n";
-  }
 
   static String line(String format, Object... args) {
     return "  " + format.formatted(args) + "\n";

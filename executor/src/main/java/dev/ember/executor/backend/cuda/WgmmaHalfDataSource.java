@@ -1,5 +1,6 @@
 package dev.ember.executor.backend.cuda;
 
+import static dev.ember.executor.backend.cuda.MmaAsyncGemmSource.lastLine;
 import static dev.ember.executor.backend.cuda.MmaAsyncGemmSource.macroLine;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.LBO;
 import static dev.ember.executor.backend.cuda.WgmmaGemmSource.SLICE_K;
@@ -97,18 +98,12 @@ final class WgmmaHalfDataSource {
   /** The same with stages {@code sliceK} (32 or 64) deep. */
   static String source(GemmPrecision p, String name, int warpgroups, int tileN, int stages,
       int sliceK) {
-    if (tileN != TILE_N && tileN != 2 * TILE_N) {
-      throw new IllegalArgumentException("tiles 128 or 256 wide, not " + tileN);
-    }
     if (!SLICES.contains(sliceK)) {
       throw new IllegalArgumentException("stages " + SLICES + " deep, not " + sliceK);
     }
-    requireFit(warpgroups, tileN, stages, sliceK);
+    requireTile(warpgroups, tileN, stages, sliceK);
     int tileM = TILE_M * warpgroups;
     int threads = THREADS * warpgroups;
-    int chunksPerRow = sliceK / 8;
-    int aCopies = tileM * chunksPerRow / threads;
-    int bCopies = tileN * chunksPerRow / threads;
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" wgmma GEMM on 16-bit data (experimental): ")
         .append(tileM).append('x').append(tileN).append(" tiles, ").append(stages)
@@ -121,10 +116,7 @@ final class WgmmaHalfDataSource {
     s.append(WgmmaGemmSource.blockSetup(stages, tileM * sliceK / 2, tileN * sliceK / 2,
         tileM, tileN, true, WgmmaGemmSource.swizzled(sliceK)));
     s.append(line("const int kTiles = (K + %d) / %d;", sliceK - 1, sliceK));
-    s.append("#define EMBER_LOAD(st, k0) \\\n");
-    s.append(copies("As", "A", "aOff", "m0", "M", "aRow", aCopies, threads, sliceK));
-    s.append(copies("Bs", "B", "bOff", "n0", "N", "bCol", bCopies, threads, sliceK).replaceAll(
-        " \\\\\n$", "\n"));
+    s.append(loadMacro(tileM, tileN, threads, sliceK));
     int inFlight = inFlight(stages);
     int ahead = stages - 1 - inFlight;
     s.append(pipelineStart(stages, ahead, sliceK));
@@ -207,14 +199,10 @@ final class WgmmaHalfDataSource {
     if (warpgroups != 1 && warpgroups != 2) {
       throw new IllegalArgumentException("1 or 2 consumer warpgroups, not " + warpgroups);
     }
-    if (tileN != TILE_N && tileN != 2 * TILE_N) {
-      throw new IllegalArgumentException("tiles 128 or 256 wide, not " + tileN);
-    }
+    requireTile(warpgroups, tileN, stages, sliceK);
     boolean rebalance = warpgroups == 2 && tileN == 2 * TILE_N;
-    requireFit(warpgroups, tileN, stages, sliceK);
     int tileM = TILE_M * warpgroups;
     int consumers = THREADS * warpgroups;
-    int chunksPerRow = sliceK / 8;
     StringBuilder s = new StringBuilder();
     s.append("// Ember ").append(p.confName()).append(" warp-specialised wgmma GEMM on 16-bit data"
         + " (experimental): ").append(tileM).append('x').append(tileN).append(" tiles, ")
@@ -246,11 +234,7 @@ final class WgmmaHalfDataSource {
           PRODUCER_REGISTERS));
     }
     s.append(line("  const int tid = threadIdx.x - %d;", consumers));
-    s.append("#define EMBER_LOAD(st, k0) \\\n");
-    s.append(copies("As", "A", "aOff", "m0", "M", "aRow", tileM * chunksPerRow / THREADS,
-        THREADS, sliceK));
-    s.append(copies("Bs", "B", "bOff", "n0", "N", "bCol", tileN * chunksPerRow / THREADS,
-        THREADS, sliceK).replaceAll(" \\\\\n$", "\n"));
+    s.append(loadMacro(tileM, tileN, THREADS, sliceK));
     s.append(line("  for (int kt = 0; kt < kTiles; kt++) {"));
     s.append(line("    const int st = kt %% %d;", stages));
     s.append(line("    if (kt >= %d) { ember_bar_wait(&ember_empty[st], (kt / %d - 1) & 1); }",
@@ -289,12 +273,29 @@ final class WgmmaHalfDataSource {
     return s.toString();
   }
 
-  private static void requireFit(int warpgroups, int tileN, int stages, int sliceK) {
+  /** Refuses a tile neither 128 nor 256 wide, or whose stages do not {@link #fits fit}. */
+  private static void requireTile(int warpgroups, int tileN, int stages, int sliceK) {
+    if (tileN != TILE_N && tileN != 2 * TILE_N) {
+      throw new IllegalArgumentException("tiles 128 or 256 wide, not " + tileN);
+    }
     if (!fits(warpgroups, tileN, stages, sliceK)) {
       throw new IllegalArgumentException(stages + " stages of " + TILE_M * warpgroups + "x"
           + tileN + " by " + sliceK + " take " + sharedBytes(warpgroups, tileN, stages, sliceK)
           + " bytes of shared memory, more than a block's " + MAX_SHARED);
     }
+  }
+
+  /**
+   * {@code EMBER_LOAD(st, k0)}: {@code threads} threads (numbered by {@code tid}) copy slice k0
+   * of A's {@code tileM} rows and B^T's {@code tileN} rows into stage st ({@link #copies}).
+   */
+  private static String loadMacro(int tileM, int tileN, int threads, int sliceK) {
+    int chunksPerRow = sliceK / 8;
+    return "#define EMBER_LOAD(st, k0) \\\n"
+        + copies("As", "A", "aOff", "m0", "M", "aRow", tileM * chunksPerRow / threads, threads,
+            sliceK)
+        + lastLine(copies("Bs", "B", "bOff", "n0", "N", "bCol", tileN * chunksPerRow / threads,
+            threads, sliceK));
   }
 
   /** The kernel's opening line: GEMM parameters with A and B as 16-bit data. */

@@ -96,8 +96,8 @@ final class WgmmaWeightsSource {
     s.append(macroLine("  ember_cp16(&As[st][r][c], ok ? A + aOff + (long long)gm * aRow + gk"
         + " : A, ok);"));
     s.append(macroLine("}"));
-    s.append(WgmmaHalfDataSource.copies("Bs", "B", "bOff", "n0", "N", "bCol", bCopies, threads,
-        SLICE_K).replaceAll(" \\\\\n$", "\n"));
+    s.append(MmaAsyncGemmSource.lastLine(WgmmaHalfDataSource.copies("Bs", "B", "bOff", "n0", "N",
+        "bCol", bCopies, threads, SLICE_K)));
     s.append(line("const int r0 = wg * %d + warp * 16 + g;", TILE_M));
     s.append(WgmmaHalfDataSource.pipelineStart(stages, stages - 1, SLICE_K));
     s.append(line("  unsigned af[%d][4];", SLICE_K / 16));

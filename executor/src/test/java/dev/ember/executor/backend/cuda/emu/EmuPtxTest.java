@@ -236,12 +236,6 @@ class EmuPtxTest {
           }
         }
       }
-    }
-    try (EmulatedDriver gpu = new EmulatedDriver()) {
-      Object k = gpu.load(new HostKernelCompiler().compile(src, gpu.device().arch(), "sw.cu"),
-          List.of("sw")).get("sw");
-      long dIn = gpu.alloc(in.capacity());
-      long dOut = gpu.alloc(4L * 4 * 64 * 16);
       EmberException e = assertThrows(EmberException.class, () -> {
         gpu.launch(k, Dim3.of(1), Dim3.of(128), 0, new Object[] {dIn, dOut, 128});
         gpu.synchronize();
